@@ -1,0 +1,157 @@
+# edgewatch build. `make help` lists the targets.
+#
+# Artefacts go to .output/ (release) and .output/asan/ (the test build: ASan + UBSan).
+# -MMD -MP: every object depends on the headers it included, so header edits rebuild
+# what uses them (BPF objects and skeletons included).
+
+OUTPUT := .output
+ASAN_OUT := $(OUTPUT)/asan
+ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+CLANG ?= clang
+CC ?= cc
+BPFTOOL ?= bpftool
+PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-8
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(dir $(VMLINUX)) -Ibpf -MMD -MP
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Werror -D_GNU_SOURCE -Iuserspace -Ibpf -I$(OUTPUT) -MMD -MP \
+	$(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
+LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lpthread -lm
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+
+# BPF programs: bpf/NAME.bpf.c -> .output/NAME.bpf.o -> .output/NAME.skel.h
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+# Userspace: every .c under userspace/ (subdirectories by concern); main.c is the CLI.
+USER_SRCS := $(shell find userspace -name '*.c' | sort)
+LIB_SRCS := $(filter-out userspace/main.c,$(USER_SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+ASAN_LIB_OBJS := $(patsubst %.c,$(ASAN_OUT)/%.o,$(LIB_SRCS))
+
+# Tests: tests/unit/test_*.c and tests/bpf/test_*.c are programs linked with the
+# userspace library (sanitized); tests/bench/*.c are benchmark programs (release).
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(ASAN_OUT)/tests/%,$(wildcard tests/unit/test_*.c))
+BPF_TESTS := $(patsubst tests/bpf/%.c,$(ASAN_OUT)/tests/%,$(wildcard tests/bpf/test_*.c))
+TEST_SUPPORT := $(patsubst %.c,$(ASAN_OUT)/%.o,$(wildcard tests/support/*.c))
+BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/bench/*.c))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+
+.PHONY: all deps build test-build test demo bench fuzz vmlinux install clean help
+.DELETE_ON_ERROR:
+
+all: build
+
+help:
+	@echo 'edgewatch targets:'
+	@echo '  make             build BPF objects, skeletons and .output/edgewatch'
+	@echo '  make deps        install the Debian packages needed (no-op when present)'
+	@echo '  make test        the whole suite (root): unit, BPF table, pcap, end-to-end'
+	@echo '  make demo        veth lab with attack traffic, edgewatch on its uplink (root)'
+	@echo '  make bench       benchmarks, written to BENCHMARKS.md tables (root)'
+	@echo '  make fuzz        build the libFuzzer targets in .output/fuzz/'
+	@echo '  make vmlinux     regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo '  make install     install edgewatch into $(DESTDIR)/usr/local/sbin'
+	@echo '  make clean       remove .output/'
+	@echo 'V=1 shows the commands.'
+
+deps:
+	$(Q)scripts/deps.sh
+
+build: $(OUTPUT)/edgewatch
+
+# --- BPF -------------------------------------------------------------------------
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh $(VMLINUX)
+
+# --- userspace -------------------------------------------------------------------
+$(OUTPUT)/%.o: %.c $(SKELS) | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(ASAN_OUT)/%.o: %.c $(SKELS) | $(OUTPUT)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(OUTPUT)/edgewatch: $(OUTPUT)/userspace/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(ASAN_OUT)/edgewatch: $(ASAN_OUT)/userspace/main.o $(ASAN_LIB_OBJS)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+
+# --- tests -----------------------------------------------------------------------
+$(ASAN_OUT)/tests/%: $(ASAN_OUT)/tests/unit/%.o $(ASAN_LIB_OBJS) $(TEST_SUPPORT)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+
+$(ASAN_OUT)/tests/%: $(ASAN_OUT)/tests/bpf/%.o $(ASAN_LIB_OBJS) $(TEST_SUPPORT)
+	$(call msg,LINK-SAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LDLIBS) -o $@
+
+test-build: $(OUTPUT)/edgewatch $(ASAN_OUT)/edgewatch $(UNIT_TESTS) $(BPF_TESTS) $(BENCH_PROGS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/demo.sh
+
+# --- benchmarks ------------------------------------------------------------------
+$(OUTPUT)/bench/%: tests/bench/%.c $(LIB_OBJS) $(SKELS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build $(BENCH_PROGS)
+	$(Q)tests/bench/run.sh
+
+# --- fuzzing (clang libFuzzer) ---------------------------------------------------
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(filter-out -Werror,$(CFLAGS)) -O1 -fsanitize=fuzzer,address,undefined \
+		$< $(LIB_SRCS) $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_PROGS)
+
+install: $(OUTPUT)/edgewatch
+	install -D -m 0755 $(OUTPUT)/edgewatch $(DESTDIR)/usr/local/sbin/edgewatch
+
+$(OUTPUT):
+	$(Q)mkdir -p $@
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

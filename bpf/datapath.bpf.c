@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * edgewatch datapath: XDP on the uplink's ingress, tc (clsact) on its egress. Both run
+ * the same parser and flow accounting; only how they read the packet differs.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "datapath.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+#include "flow.bpf.h"
+
+#define TC_ACT_OK 0
+
+/* Set by userspace before load (rodata): behaviour chosen at run time, one program. */
+const volatile __u8 cfg_passive = 0;		/* SPAN sensor: drop after accounting */
+const volatile __u8 cfg_replay_clock = 0;	/* replay: time and length come from .bss */
+
+/*
+ * Replay writes these before each BPF_PROG_TEST_RUN: the capture's timestamp as the
+ * clock, and the frame length on the wire (the capture may hold less).
+ */
+__u64 replay_now_ns = 0;
+__u32 replay_frame_len = 0;
+
+/*
+ * The fast path's clock: CLOCK_MONOTONIC at jiffy resolution (bpf_ktime_get_coarse_ns),
+ * a few ns where bpf_ktime_get_ns costs ~21 ns, and fine enough for flow timestamps and
+ * timeouts. Userspace converts it to wall-clock time. Replay uses capture time.
+ */
+static __always_inline __u64 ew_now_ns(void)
+{
+	if (cfg_replay_clock)
+		return replay_now_ns;
+	return bpf_ktime_get_coarse_ns();
+}
+
+/* Unrolled with constant indexes: a computed index would need a bounds check per bit. */
+#define COUNT_ENCAP(cnt, hook, encap, id)                                                      \
+	do {                                                                                   \
+		if ((encap) & EW_ENCAP_BIT(id))                                                \
+			(cnt)->count[(hook) & 1][id]++;                                       \
+	} while (0)
+
+static __always_inline void count_encap(struct ew_counters *cnt, __u32 hook, __u32 encap)
+{
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_VLAN);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_QINQ);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_MPLS);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_PPPOE);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_GRE);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_ERSPAN);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_VXLAN);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_GENEVE);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_IPIP);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_TEREDO);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_IPV6_EXT);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_FRAGMENT);
+	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_ESP);
+	_Static_assert(EW_CNT_ENCAP_LAST == EW_CNT_ENCAP_ESP, "count every encapsulation");
+}
+
+/*
+ * The parser's step, instantiated per program type (see parse.bpf.h for why these
+ * are global functions). The verifier treats a global function's pointer argument as
+ * possibly NULL.
+ */
+__noinline int parse_step_xdp(struct xdp_md *ctx, struct parse_state *ps)
+{
+	if (!ps)
+		return EW_CNT_PKT_TOO_MANY_LAYERS;
+	return parse_step(ps, (void *)(long)ctx->data, (void *)(long)ctx->data_end);
+}
+
+__noinline int parse_step_tc(struct __sk_buff *skb, struct parse_state *ps)
+{
+	if (!ps)
+		return EW_CNT_PKT_TOO_MANY_LAYERS;
+	return parse_step(ps, (void *)(long)skb->data, (void *)(long)skb->data_end);
+}
+
+/* Run the steps until the parser is done: 0 or the packet's no-flow outcome. */
+#define PARSE_PACKET(step_fn, ctx, ps, data, data_end)                                          \
+	({                                                                                     \
+		int __err = 0, __step;                                                         \
+		if ((data) >= (data_end))                                                      \
+			__err = EW_CNT_PKT_EMPTY;                                              \
+		else {                                                                         \
+			for (__step = 0; __step < EW_PARSE_STEPS; __step++) {                  \
+				__err = step_fn(ctx, ps);                                      \
+				if (__err || (ps)->next == NEXT_DONE)                          \
+					break;                                                 \
+			}                                                                      \
+			__err = parse_finish(ps, __err);                                       \
+		}                                                                              \
+		__err;                                                                         \
+	})
+
+/*
+ * Account one parsed packet. outcome is what the parser said (0: a flow key can be
+ * built). pkts is the number of wire packets it stands for (GSO segments on tc
+ * egress), len the bytes of the packet as it is, hw_tag_len the bytes of a VLAN tag
+ * that hardware will insert (in len already, once). Returns the packet's outcome
+ * (an EW_CNT_PKT_* of the OUTCOME group), counted.
+ */
+static __always_inline int account_packet(struct ew_counters *cnt, struct parse_state *ps,
+					  int outcome, void *data, void *data_end, __u64 pkts,
+					  __u64 len, __u32 hw_tag_len, __u32 hook)
+{
+	struct flow_key key = {};
+	int from_a = 0;
+	__u64 now = ew_now_ns();
+
+	cnt->count[hook & 1][EW_CNT_PKT_SEEN] += pkts;
+	if (outcome == 0) {
+		if (ps->frag == FRAG_NONFIRST) {
+			outcome = frag_lookup(ps, &key, &from_a, now);
+			if (outcome == 0)
+				cnt->count[hook & 1][EW_CNT_FRAG_ATTRIBUTED] += pkts;
+		} else {
+			outcome = flow_key_build(&key, ps, data, data_end, &from_a);
+		}
+	}
+	/*
+	 * A GSO packet becomes pkts packets on the wire, each with its own copy of the
+	 * headers: count the bytes the wire will carry.
+	 */
+	if (pkts > 1 && ps->payload_off)
+		len += (pkts - 1) * ((__u64)ps->payload_off + hw_tag_len);
+	if (outcome == 0) {
+		outcome = flow_account(&key, from_a, ps, data, data_end, pkts, len, now, hook,
+				       cnt);
+		if (outcome == EW_CNT_PKT_FLOW && ps->frag == FRAG_FIRST)
+			frag_track(ps, &key, from_a, now, hook, cnt);
+	}
+	if (ps->tiny_fragment)
+		cnt->count[hook & 1][EW_CNT_FRAG_TINY_FIRST]++;
+	if (ps->inner_non_ip)
+		cnt->count[hook & 1][EW_CNT_TUNNEL_INNER_NON_IP]++;
+	if (ps->vlan_tags > 1)
+		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_QINQ);
+	if (ps->vlan_tags)
+		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_VLAN);
+	if (ps->encap)
+		count_encap(cnt, hook, ps->encap);
+	if ((__u32)outcome < EW_CNT_MAX)
+		cnt->count[hook & 1][(__u32)outcome] += pkts;
+	return outcome;
+}
+
+SEC("xdp")
+int ew_xdp_ingress(struct xdp_md *ctx)
+{
+	struct parse_state ps = {};
+	struct ew_counters *cnt;
+	void *data, *data_end;
+	__u32 zero = 0;
+	__u64 len;
+	int outcome;
+
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!cnt)
+		return XDP_PASS;	/* cannot happen: a one-slot per-CPU array */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	len = data_end - data;
+	if (cfg_replay_clock && replay_frame_len)
+		len = replay_frame_len;
+
+	outcome = PARSE_PACKET(parse_step_xdp, ctx, &ps, data, data_end);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	account_packet(cnt, &ps, outcome, data, data_end, 1, len, 0, EW_HOOK_XDP_INGRESS);
+
+	if (cfg_passive) {
+		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_PASSIVE]++;
+		return XDP_DROP;
+	}
+	cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_PASS]++;
+	return XDP_PASS;
+}
+
+/* Headers are read from the linear part of the skb; pull this much into it first. */
+#define TC_PULL_LEN 256
+
+SEC("tc")
+int ew_tc_egress(struct __sk_buff *skb)
+{
+	struct parse_state ps = {};
+	struct ew_counters *cnt;
+	void *data, *data_end;
+	__u64 pkts = 1, len = skb->len;
+	__u32 zero = 0, pull, hw_tag_len = 0;
+	int outcome;
+
+	cnt = bpf_map_lookup_elem(&counters, &zero);
+	if (!cnt)
+		return TC_ACT_OK;
+	pull = skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN;
+	if (skb->data_end - skb->data < pull)
+		bpf_skb_pull_data(skb, pull);
+
+	/* A VLAN tag the stack will insert in hardware is not in the data yet. */
+	if (skb->vlan_present) {
+		ps.vlan[0] = skb->vlan_tci & 0x0FFF;
+		ps.vlan_tags = 1;
+		hw_tag_len = 4;
+		len += hw_tag_len;
+	}
+	if (skb->gso_segs > 1)
+		pkts = skb->gso_segs;
+
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	outcome = PARSE_PACKET(parse_step_tc, skb, &ps, data, data_end);
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	account_packet(cnt, &ps, outcome, data, data_end, pkts, len, hw_tag_len,
+		       EW_HOOK_TC_EGRESS);
+	cnt->count[EW_HOOK_TC_EGRESS][EW_CNT_VERDICT_PASS] += pkts;
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Flow accounting shared by the XDP and tc programs: build the bidirectional key from
+ * a parsed packet, find or create the flow, add the packet to its direction, and put
+ * non-first IP fragments into the flow their first fragment opened.
+ */
+#ifndef EDGEWATCH_FLOW_BPF_H
+#define EDGEWATCH_FLOW_BPF_H
+
+#include "datapath.h"
+#include "maps.bpf.h"
+#include "parse.bpf.h"
+
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_ACK 0x10
+
+/* Fragments of one datagram arrive within this time, or their first is counted lost. */
+#define EW_FRAG_TIMEOUT_NS (60ULL * 1000000000ULL)
+
+/* Is (a_addr, a_port) <= (b_addr, b_port)? Any fixed total order works; this is cheap. */
+static __always_inline int endpoint_le(const union ew_addr *a, __be16 a_port,
+				       const union ew_addr *b, __be16 b_port)
+{
+	if (a->u64[0] != b->u64[0])
+		return a->u64[0] < b->u64[0];
+	if (a->u64[1] != b->u64[1])
+		return a->u64[1] < b->u64[1];
+	return a_port <= b_port;
+}
+
+/*
+ * Fill key from the innermost IP header and its ports. *from_a says whether the
+ * packet's source is endpoint a of the canonical key. Returns 0 or an EW_CNT_PKT_*.
+ */
+static __always_inline int flow_key_build(struct flow_key *key, const struct parse_state *ps,
+					  void *data, void *data_end, int *from_a)
+{
+	union ew_addr src = {}, dst = {};
+	__u32 l3_off = ps->l3_off;
+
+	if (l3_off > EW_PARSE_MAX_OFF)
+		return EW_CNT_PKT_TOO_MANY_LAYERS;
+	if (ps->family == 4) {
+		struct iphdr *iph = data + l3_off;
+
+		if (!CURSOR_HAS(iph, sizeof(*iph), data_end))
+			return EW_CNT_PKT_TRUNC_IPV4;
+		src.be32[0] = iph->saddr;
+		dst.be32[0] = iph->daddr;
+	} else {
+		struct ipv6hdr *ip6h = data + l3_off;
+
+		if (!CURSOR_HAS(ip6h, sizeof(*ip6h), data_end))
+			return EW_CNT_PKT_TRUNC_IPV6;
+		__builtin_memcpy(&src, &ip6h->saddr, 16);
+		__builtin_memcpy(&dst, &ip6h->daddr, 16);
+	}
+
+	key->proto = ps->ipproto;
+	key->family = ps->family;
+	key->vlan[0] = ps->vlan[0];
+	key->vlan[1] = ps->vlan[1];
+	key->spi = ps->spi;
+	*from_a = endpoint_le(&src, ps->sport, &dst, ps->dport);
+	if (*from_a) {
+		key->addr_a = src;
+		key->addr_b = dst;
+		key->port_a = ps->sport;
+		key->port_b = ps->dport;
+	} else {
+		key->addr_a = dst;
+		key->addr_b = src;
+		key->port_a = ps->dport;
+		key->port_b = ps->sport;
+	}
+	return 0;
+}
+
+/* The outer IP header of a tunnelled flow's first packet: its tunnel endpoints. */
+static __always_inline void flow_record_outer(struct flow_record *fr, const struct parse_state *ps,
+					      void *data, void *data_end)
+{
+	__u32 off = ps->outer_l3_off;
+
+	if (ps->ip_layers < 2 || off > EW_PARSE_MAX_OFF)
+		return;
+	if (ps->outer_family == 4) {
+		struct iphdr *iph = data + off;
+
+		if (!CURSOR_HAS(iph, sizeof(*iph), data_end))
+			return;
+		fr->outer_src.be32[0] = iph->saddr;
+		fr->outer_dst.be32[0] = iph->daddr;
+	} else {
+		struct ipv6hdr *ip6h = data + off;
+
+		if (!CURSOR_HAS(ip6h, sizeof(*ip6h), data_end))
+			return;
+		__builtin_memcpy(&fr->outer_src, &ip6h->saddr, 16);
+		__builtin_memcpy(&fr->outer_dst, &ip6h->daddr, 16);
+	}
+	fr->outer_family = ps->outer_family;
+}
+
+static __always_inline __u64 flow_next_seq(void)
+{
+	__u32 zero = 0;
+	__u64 *seq = bpf_map_lookup_elem(&flow_seq, &zero);
+	__u64 cpu = bpf_get_smp_processor_id();
+
+	if (!seq)
+		return cpu << 48;
+	*seq += 1;
+	return (cpu << 48) | (*seq & 0xFFFFFFFFFFFFULL);
+}
+
+/*
+ * Add one packet (or pkts GSO segments) of len bytes to the flow of key, creating it
+ * if needed. Returns EW_CNT_PKT_FLOW or EW_CNT_PKT_FLOW_TABLE_FULL.
+ */
+static __always_inline int flow_account(const struct flow_key *key, int from_a,
+					const struct parse_state *ps, void *data, void *data_end,
+					__u64 pkts, __u64 len, __u64 now, __u32 hook,
+					struct ew_counters *cnt)
+{
+	struct flow_record *fr;
+	int dir, err;
+
+	fr = bpf_map_lookup_elem(&flows, key);
+	if (!fr) {
+		struct flow_record fresh = {};
+		int initiator_is_src = 1;
+
+		/* A SYN-ACK seen first was sent by the responder. */
+		if ((ps->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
+		    (TCP_FLAG_SYN | TCP_FLAG_ACK))
+			initiator_is_src = 0;
+		fresh.initiator = (from_a == initiator_is_src) ? 0 : 1;
+		/*
+		 * Constant indexes: with fresh.x[dir] clang 14 builds the stack address
+		 * as "fp | dir", and the verifier refuses bitwise ops on pointers.
+		 */
+		if (initiator_is_src) {
+			fresh.packets[EW_DIR_TO_SERVER] = pkts;
+			fresh.bytes[EW_DIR_TO_SERVER] = len;
+			fresh.tcp_flags[EW_DIR_TO_SERVER] = ps->tcp_flags;
+		} else {
+			fresh.packets[EW_DIR_TO_CLIENT] = pkts;
+			fresh.bytes[EW_DIR_TO_CLIENT] = len;
+			fresh.tcp_flags[EW_DIR_TO_CLIENT] = ps->tcp_flags;
+		}
+		fresh.first_seen_ns = now;
+		fresh.last_seen_ns = now;
+		fresh.first_hook = hook;
+		fresh.encap = ps->encap;
+		fresh.tunnel_id = ps->tunnel_id;
+		if (ps->frag != FRAG_NONE)
+			fresh.flags |= EW_FLOW_F_FRAGMENTED;
+		if (ps->tiny_fragment)
+			fresh.flags |= EW_FLOW_F_TINY_FRAGMENT;
+		if (ps->inner_non_ip)
+			fresh.flags |= EW_FLOW_F_INNER_NON_IP;
+		flow_record_outer(&fresh, ps, data, data_end);
+		fresh.flow_seq = flow_next_seq();
+
+		err = bpf_map_update_elem(&flows, key, &fresh, BPF_NOEXIST);
+		if (err == 0) {
+			cnt->count[hook & 1][EW_CNT_FLOW_CREATED]++;
+			return EW_CNT_PKT_FLOW;
+		}
+		if (err != -17 /* EEXIST */)
+			return EW_CNT_PKT_FLOW_TABLE_FULL;
+		/* another CPU created it between our lookup and insert: add to theirs */
+		cnt->count[hook & 1][EW_CNT_FLOW_CREATE_RACE]++;
+		fr = bpf_map_lookup_elem(&flows, key);
+		if (!fr)
+			return EW_CNT_PKT_FLOW_TABLE_FULL;
+	}
+
+	dir = (from_a == (fr->initiator == 0)) ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;
+	__sync_fetch_and_add(&fr->packets[dir & 1], pkts);
+	__sync_fetch_and_add(&fr->bytes[dir & 1], len);
+	/* Write only what changed: fewer dirty cache lines when both directions of a
+	 * flow run on different CPUs. A lost race here costs a flag bit the other
+	 * writer also set, or a timestamp a few ns older. */
+	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1])
+		fr->tcp_flags[dir & 1] |= ps->tcp_flags;
+	if (now > fr->last_seen_ns)
+		fr->last_seen_ns = now;
+	if (ps->frag != FRAG_NONE && !(fr->flags & EW_FLOW_F_FRAGMENTED))
+		fr->flags |= EW_FLOW_F_FRAGMENTED;
+	return EW_CNT_PKT_FLOW;
+}
+
+/* A first fragment: remember its flow for the fragments that follow without ports. */
+static __always_inline void frag_track(const struct parse_state *ps, const struct flow_key *key,
+				       int from_a, __u64 now, __u32 hook, struct ew_counters *cnt)
+{
+	struct frag_entry entry = {};
+
+	entry.flow = *key;
+	entry.from_a = from_a;
+	entry.first_seen_ns = now;
+	if (bpf_map_update_elem(&frags, &ps->frag_key, &entry, BPF_ANY) == 0)
+		cnt->count[hook & 1][EW_CNT_FRAG_TRACKED]++;
+	else
+		cnt->count[hook & 1][EW_CNT_FRAG_TRACK_FAILED]++;
+}
+
+/*
+ * A non-first fragment: the flow key of its first fragment, or
+ * EW_CNT_PKT_FRAG_FIRST_MISSING.
+ */
+static __always_inline int frag_lookup(const struct parse_state *ps, struct flow_key *key,
+				       int *from_a, __u64 now)
+{
+	struct frag_entry *entry;
+
+	entry = bpf_map_lookup_elem(&frags, &ps->frag_key);
+	if (!entry || now - entry->first_seen_ns > EW_FRAG_TIMEOUT_NS)
+		return EW_CNT_PKT_FRAG_FIRST_MISSING;
+	*key = entry->flow;
+	/* every fragment of a datagram travels the way its first fragment did */
+	*from_a = entry->from_a;
+	return 0;
+}
+
+#endif /* EDGEWATCH_FLOW_BPF_H */

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Parser steps for IPv4 (with options), IPv6 and its extension headers, fragments. */
+#ifndef EDGEWATCH_PARSE_IP_BPF_H
+#define EDGEWATCH_PARSE_IP_BPF_H
+
+#define IP_MF 0x2000
+#define IP_OFFSET_MASK 0x1FFF
+#define IP6_OFFSET_MASK 0xFFF8
+#define IP6_MF 0x0001
+
+/* A new IP header: it becomes the innermost one; the first one is the outermost. */
+static __always_inline void enter_ip(struct parse_state *ps, void *data, void *l3, __u8 family,
+				     __u8 proto)
+{
+	__u16 off = l3 - data;
+
+	if (ps->ip_layers == 0) {
+		ps->outer_l3_off = off;
+		ps->outer_family = family;
+	}
+	ps->ip_layers++;
+	ps->l3_off = off;
+	ps->family = family;
+	ps->ipproto = proto;
+	ps->sport = 0;
+	ps->dport = 0;
+	ps->spi = 0;
+	ps->payload_off = 0;
+	ps->inner_non_ip = 0;
+	ps->next = NEXT_L4;
+}
+
+/*
+ * Only the outermost fragmented header identifies the datagram's other fragments.
+ * Returns 1 when this header is that one (the caller then adds the addresses).
+ */
+static __always_inline int remember_fragment(struct parse_state *ps, int state, __u32 id,
+					     __u8 proto)
+{
+	if (ps->frag != FRAG_NONE)
+		return 0;
+	ps->frag = state;
+	ps->frag_key.family = ps->family;
+	ps->frag_key.proto = proto;
+	ps->frag_key.id = id;
+	ps->frag_key.vlan = ps->vlan[0];
+	ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_FRAGMENT);
+	return 1;
+}
+
+static __always_inline int parse_ipv4(struct parse_state *ps, void *data, void *pos, void *end)
+{
+	struct iphdr *iph = pos;
+	__u32 ihl_bytes;
+	__u16 frag_off;
+
+	if (!CURSOR_HAS(iph, sizeof(*iph), end))
+		return EW_CNT_PKT_TRUNC_IPV4;
+	if (iph->version != 4)
+		return EW_CNT_PKT_BAD_IP_VERSION;
+	ihl_bytes = iph->ihl * 4;
+	if (ihl_bytes < sizeof(*iph) || ihl_bytes > bpf_ntohs(iph->tot_len))
+		return EW_CNT_PKT_BAD_IPV4_IHL;
+	/* ihl_bytes <= 60: options are skipped by a bounded amount */
+	if (!CURSOR_HAS(iph, ihl_bytes, end))
+		return EW_CNT_PKT_TRUNC_IPV4;
+
+	enter_ip(ps, data, iph, 4, iph->protocol);
+	cursor_set(ps, data, (void *)iph + ihl_bytes);
+
+	frag_off = bpf_ntohs(iph->frag_off);
+	if (frag_off & (IP_MF | IP_OFFSET_MASK)) {
+		int nonfirst = (frag_off & IP_OFFSET_MASK) != 0;
+
+		if (remember_fragment(ps, nonfirst ? FRAG_NONFIRST : FRAG_FIRST,
+				      bpf_ntohs(iph->id), iph->protocol)) {
+			ps->frag_key.src.be32[0] = iph->saddr;
+			ps->frag_key.dst.be32[0] = iph->daddr;
+		}
+		if (nonfirst)
+			ps->next = NEXT_DONE;	/* no L4 header in here, only data */
+	}
+	return 0;
+}
+
+static __always_inline int parse_ipv6(struct parse_state *ps, void *data, void *pos, void *end)
+{
+	struct ipv6hdr *ip6h = pos;
+
+	if (!CURSOR_HAS(ip6h, sizeof(*ip6h), end))
+		return EW_CNT_PKT_TRUNC_IPV6;
+	if (ip6h->version != 6)
+		return EW_CNT_PKT_BAD_IP_VERSION;
+	enter_ip(ps, data, ip6h, 6, ip6h->nexthdr);
+	cursor_set(ps, data, ip6h + 1);
+	return 0;
+}
+
+struct ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off;	/* offset 13 bits (8-byte units) | reserved 2 | M 1 */
+	__be32 identification;
+};
+
+static __always_inline int parse_ipv6_frag(struct parse_state *ps, void *data, void *pos,
+					   void *end)
+{
+	struct ipv6_frag_hdr *fh = pos;
+	struct ipv6hdr *ip6h;
+	__u32 l3_off = ps->l3_off;
+	__u16 frag_off;
+
+	if (!CURSOR_HAS(fh, sizeof(*fh), end))
+		return EW_CNT_PKT_TRUNC_IPV6_EXT;
+	frag_off = bpf_ntohs(fh->frag_off);
+	ps->ipproto = fh->nexthdr;
+	cursor_set(ps, data, fh + 1);
+	ps->next = NEXT_L4;
+	/* offset 0 without M is an atomic fragment (RFC 6946): not fragmented */
+	if (!(frag_off & (IP6_OFFSET_MASK | IP6_MF)))
+		return 0;
+	if (remember_fragment(ps, (frag_off & IP6_OFFSET_MASK) ? FRAG_NONFIRST : FRAG_FIRST,
+			      bpf_ntohl(fh->identification), fh->nexthdr)) {
+		if (l3_off > EW_PARSE_MAX_OFF)
+			return EW_CNT_PKT_TOO_MANY_LAYERS;
+		ip6h = data + l3_off;
+		if (!CURSOR_HAS(ip6h, sizeof(*ip6h), end))
+			return EW_CNT_PKT_TRUNC_IPV6;
+		__builtin_memcpy(&ps->frag_key.src, &ip6h->saddr, 16);
+		__builtin_memcpy(&ps->frag_key.dst, &ip6h->daddr, 16);
+	}
+	if (frag_off & IP6_OFFSET_MASK)
+		ps->next = NEXT_DONE;	/* no L4 header in here, only data */
+	return 0;
+}
+
+/* One IPv6 extension header, or AH (same shape in IPv4 and IPv6). */
+static __always_inline int parse_ipv6_ext(struct parse_state *ps, void *data, void *pos,
+					  void *end)
+{
+	__u8 *ext = pos;
+	__u32 len;
+
+	if (ps->ipv6_ext >= EW_MAX_IPV6_EXT)
+		return EW_CNT_PKT_TOO_MANY_IPV6_EXT;
+	ps->ipv6_ext++;
+	ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_IPV6_EXT);
+	if (ps->ipproto == IPPROTO_FRAGMENT)
+		return parse_ipv6_frag(ps, data, pos, end);
+
+	if (!CURSOR_HAS(ext, 2, end))
+		return EW_CNT_PKT_TRUNC_IPV6_EXT;
+	if (ps->ipproto == IPPROTO_AH)
+		len = (ext[1] + 2) * 4;	/* RFC 4302: 4-byte units, minus 2 */
+	else
+		len = (ext[1] + 1) * 8;	/* RFC 8200: 8-byte units, not counting the first */
+	/* len <= 2048: a bounded move for the verifier */
+	if (!CURSOR_HAS(ext, len, end))
+		return EW_CNT_PKT_TRUNC_IPV6_EXT;
+	ps->ipproto = ext[0];
+	cursor_set(ps, data, ext + len);
+	ps->next = NEXT_L4;
+	return 0;
+}
+
+#endif /* EDGEWATCH_PARSE_IP_BPF_H */

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install every Debian package edgewatch needs to build, test, benchmark and run its demo.
+# A no-op (no apt call at all) when everything is already installed.
+set -euo pipefail
+
+# build: BPF toolchain, libbpf skeletons, userspace libraries
+build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
+	uthash-dev libclang-rt-14-dev)
+# tests, demo and benchmarks: namespaces, traffic, listeners, capture
+test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps)
+
+missing=()
+for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing Debian packages: ${missing[*]}" >&2
+	echo "deps: run 'sudo make deps' (or as root) to install them" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
