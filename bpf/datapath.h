@@ -170,7 +170,8 @@ struct flow_record {
 	__u8 first_hook;	/* enum ew_hook of the first packet */
 	__u8 flags;		/* EW_FLOW_F_* */
 	__u8 outer_family;	/* family of outer_src/outer_dst; 0 when not tunnelled */
-	__u16 pad0;
+	__u8 icmp_type;		/* ICMP/ICMPv6 type and code of the first packet (the */
+	__u8 icmp_code;		/* Community ID of an ICMP flow depends on them) */
 	__u32 encap;		/* EW_ENCAP_BIT()s of the first packet */
 	__u32 tunnel_id;	/* VXLAN/Geneve VNI or GRE key of the innermost tunnel */
 	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */

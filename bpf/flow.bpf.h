@@ -156,6 +156,8 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		fresh.first_hook = hook;
 		fresh.encap = ps->encap;
 		fresh.tunnel_id = ps->tunnel_id;
+		fresh.icmp_type = ps->icmp_type;
+		fresh.icmp_code = ps->icmp_code;
 		if (ps->frag != FRAG_NONE)
 			fresh.flags |= EW_FLOW_F_FRAGMENTED;
 		if (ps->tiny_fragment)
