@@ -54,6 +54,8 @@ FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
 .PHONY: all deps build test-build test demo bench fuzz vmlinux install clean help
 .DELETE_ON_ERROR:
+# Keep intermediates (skeletons, test objects): they are real build outputs.
+.SECONDARY:
 
 all: build
 
