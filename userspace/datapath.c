@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath_loader.h"
+#include "log.h"
+
+/* Not in Debian 12's uapi headers (kernel 6.1); stable kernel ABI values since 6.6. */
+#ifndef BPF_TCX_EGRESS
+#define BPF_TCX_EGRESS 47
+#endif
+
+const char *xdp_attach_mode_name(enum xdp_attach_mode mode)
+{
+	switch (mode) {
+	case XDP_ATTACH_NATIVE:
+		return "native";
+	case XDP_ATTACH_GENERIC:
+		return "generic";
+	default:
+		return "auto";
+	}
+}
+
+int pin_dir_for(const char *ifname, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s", PIN_ROOT, ifname);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int bpffs_ensure_mounted(void)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS_ROOT, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir(BPFFS_ROOT, 0700) && errno != EEXIST)
+		return -errno;
+	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		log_error("cannot mount a bpffs at %s: %s", BPFFS_ROOT, strerror(-err));
+		return err;
+	}
+	log_info("mounted a bpffs at %s (none was mounted)", BPFFS_ROOT);
+	return 0;
+}
+
+int datapath_load(struct datapath_instance *dp, const struct datapath_options *opts)
+{
+	uint32_t table_size = opts->flow_table_size ? opts->flow_table_size : EW_FLOW_TABLE_DEFAULT;
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->xdp_link_fd = -1;
+	dp->tc_link_fd = -1;
+
+	dp->skel = datapath__open();
+	if (!dp->skel) {
+		err = -errno;
+		log_error("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	dp->skel->rodata->cfg_passive = opts->passive ? 1 : 0;
+	dp->skel->rodata->cfg_replay_clock = opts->replay ? 1 : 0;
+	err = bpf_map__set_max_entries(dp->skel->maps.flows, table_size);
+	if (err) {
+		log_error("cannot size the flow table to %u: %s", table_size, strerror(-err));
+		goto fail;
+	}
+	err = datapath__load(dp->skel);
+	if (err) {
+		log_error("the kernel refused the BPF programs: %s (run with -v for the verifier's "
+			  "reason)", strerror(-err));
+		goto fail;
+	}
+	return 0;
+fail:
+	datapath__destroy(dp->skel);
+	dp->skel = NULL;
+	return err;
+}
+
+static int attach_xdp(struct datapath_instance *dp, enum xdp_attach_mode mode)
+{
+	int prog_fd = bpf_program__fd(dp->skel->progs.ew_xdp_ingress);
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int fd;
+
+	if (mode != XDP_ATTACH_GENERIC) {
+		opts.flags = XDP_FLAGS_DRV_MODE;
+		fd = bpf_link_create(prog_fd, dp->ifindex, BPF_XDP, &opts);
+		if (fd >= 0) {
+			dp->xdp_link_fd = fd;
+			dp->xdp_mode = XDP_ATTACH_NATIVE;
+			return 0;
+		}
+		if (errno == EBUSY || errno == EEXIST) {
+			log_error("%s already has an XDP program: is another edgewatch (or another "
+				  "XDP tool) running there? (bpftool net show dev %s)",
+				  dp->ifname, dp->ifname);
+			return -EBUSY;
+		}
+		if (mode == XDP_ATTACH_NATIVE) {
+			log_error("native XDP on %s failed: %s", dp->ifname, strerror(errno));
+			return -errno;
+		}
+		log_warn("%s: the driver has no native XDP (%s); using generic XDP, which is "
+			 "slower (status shows xdp_mode generic)", dp->ifname, strerror(errno));
+	}
+	opts.flags = XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(prog_fd, dp->ifindex, BPF_XDP, &opts);
+	if (fd < 0) {
+		int err = -errno;
+
+		log_error("cannot attach XDP to %s: %s", dp->ifname, strerror(-err));
+		return err;
+	}
+	dp->xdp_link_fd = fd;
+	dp->xdp_mode = XDP_ATTACH_GENERIC;
+	return 0;
+}
+
+/*
+ * tc egress: a TCX link (kernel >= 6.6) detaches by itself when we die. On older
+ * kernels, a clsact qdisc filter, which a SIGKILL leaves behind (the next start
+ * replaces it).
+ */
+static int attach_tc(struct datapath_instance *dp)
+{
+	int prog_fd = bpf_program__fd(dp->skel->progs.ew_tc_egress);
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->ifindex,
+			    .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = 0xe6, .priority = 1,
+			    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	int fd, err;
+
+	fd = bpf_link_create(prog_fd, dp->ifindex, BPF_TCX_EGRESS, NULL);
+	if (fd >= 0) {
+		dp->tc_link_fd = fd;
+		return 0;
+	}
+	log_debug("TCX attach failed (%s); falling back to a clsact qdisc", strerror(errno));
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		log_error("cannot create a clsact qdisc on %s: %s", dp->ifname, strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &tc_opts);
+	if (err) {
+		log_error("cannot attach tc egress to %s: %s", dp->ifname, strerror(-err));
+		return err;
+	}
+	dp->tc_classic = 1;
+	return 0;
+}
+
+int datapath_attach(struct datapath_instance *dp, const char *ifname, enum xdp_attach_mode mode)
+{
+	int err;
+
+	snprintf(dp->ifname, sizeof(dp->ifname), "%s", ifname);
+	dp->ifindex = if_nametoindex(ifname);
+	if (!dp->ifindex) {
+		log_error("no interface named %s in this network namespace", ifname);
+		return -ENODEV;
+	}
+	err = attach_xdp(dp, mode);
+	if (err)
+		return err;
+	err = attach_tc(dp);
+	if (err) {
+		datapath_detach(dp);
+		return err;
+	}
+	return 0;
+}
+
+void datapath_detach(struct datapath_instance *dp)
+{
+	if (dp->xdp_link_fd >= 0) {
+		close(dp->xdp_link_fd);
+		dp->xdp_link_fd = -1;
+	}
+	if (dp->tc_link_fd >= 0) {
+		close(dp->tc_link_fd);
+		dp->tc_link_fd = -1;
+	}
+	if (dp->tc_classic) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->ifindex,
+				    .attach_point = BPF_TC_EGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = 0xe6, .priority = 1);
+
+		bpf_tc_detach(&hook, &tc_opts);
+		dp->tc_classic = 0;
+	}
+	/*
+	 * A program that was already running finishes within an RCU grace period;
+	 * closing a link does not wait for that. Give in-flight packets time to land in
+	 * the maps before the final sweep reads them.
+	 */
+	usleep(20000);
+}
+
+/* The maps status and a restarted instance need, by name. */
+static struct bpf_map *pinned_maps(struct datapath *skel, int i)
+{
+	struct bpf_map *maps[] = { skel->maps.flows, skel->maps.counters, skel->maps.frags };
+
+	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
+}
+
+int datapath_pin(struct datapath_instance *dp, const char *dir)
+{
+	char path[256];
+	struct bpf_map *map;
+	int i, err;
+
+	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", dir);
+	for (i = 0; (map = pinned_maps(dp->skel, i)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		err = bpf_map__pin(map, path);
+		if (err) {
+			log_error("cannot pin %s: %s", path, strerror(-err));
+			datapath_unpin(dp);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void datapath_unpin(struct datapath_instance *dp)
+{
+	struct bpf_map *map;
+	int i;
+
+	if (!dp->pin_dir[0])
+		return;
+	for (i = 0; (map = pinned_maps(dp->skel, i)); i++)
+		if (bpf_map__is_pinned(map))
+			bpf_map__unpin(map, NULL);
+	rmdir(dp->pin_dir);
+	rmdir(PIN_ROOT);	/* only if no other instance is pinned there */
+	dp->pin_dir[0] = '\0';
+}
+
+void datapath_destroy(struct datapath_instance *dp)
+{
+	if (!dp->skel)
+		return;
+	datapath_detach(dp);
+	datapath_unpin(dp);
+	datapath__destroy(dp->skel);
+	dp->skel = NULL;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The datapath's lifecycle (libbpf skeleton): open -> set rodata, size maps -> load ->
+ * attach XDP (ingress) and tc (egress) -> pin maps -> ... -> detach -> unpin.
+ */
+#ifndef EDGEWATCH_DATAPATH_LOADER_H
+#define EDGEWATCH_DATAPATH_LOADER_H
+
+#include <stdint.h>
+#include "datapath.h"
+#include "datapath.skel.h"
+
+enum xdp_attach_mode {
+	XDP_ATTACH_AUTO = 0,	/* native where the driver has it, else generic (warned) */
+	XDP_ATTACH_NATIVE,
+	XDP_ATTACH_GENERIC,
+};
+
+struct datapath_options {
+	int passive;		/* SPAN/ERSPAN sensor: drop mirrored copies after accounting */
+	int replay;		/* clock and frame length come from replay */
+	uint32_t flow_table_size;	/* 0 = EW_FLOW_TABLE_DEFAULT */
+};
+
+struct datapath_instance {
+	struct datapath *skel;
+	int xdp_link_fd;	/* bpf_link: closing it (or dying) detaches */
+	int tc_link_fd;		/* TCX bpf_link, or -1 with tc_classic set */
+	int tc_classic;		/* attached through a clsact qdisc (kernel without TCX) */
+	int ifindex;
+	char ifname[32];
+	enum xdp_attach_mode xdp_mode;	/* the mode that is in effect */
+	char pin_dir[128];	/* "" when not pinned */
+};
+
+/* Open and load the programs. 0 or -errno (the reason is logged). */
+int datapath_load(struct datapath_instance *dp, const struct datapath_options *opts);
+/* Attach XDP on ifname's ingress and tc on its egress. */
+int datapath_attach(struct datapath_instance *dp, const char *ifname, enum xdp_attach_mode mode);
+/* Detach both programs (in-flight runs finish before this returns). */
+void datapath_detach(struct datapath_instance *dp);
+/* Pin the maps under dir (created). */
+int datapath_pin(struct datapath_instance *dp, const char *dir);
+void datapath_unpin(struct datapath_instance *dp);
+/* Detach, unpin, free. NULL-safe on a zeroed instance. */
+void datapath_destroy(struct datapath_instance *dp);
+
+const char *xdp_attach_mode_name(enum xdp_attach_mode mode);
+
+/* Where an instance on ifname pins its maps: /sys/fs/bpf/edgewatch/IFNAME */
+#define BPFFS_ROOT "/sys/fs/bpf"
+#define PIN_ROOT BPFFS_ROOT "/edgewatch"
+int pin_dir_for(const char *ifname, char *buf, size_t len);
+/* Mount a bpffs at /sys/fs/bpf when none is there (no systemd; inside ip netns exec). */
+int bpffs_ensure_mounted(void);
+
+#endif /* EDGEWATCH_DATAPATH_LOADER_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the live daemon and replay share after the kernel: the loaded datapath, the EVE
+ * output, the flow sweeper and exporter, and the stats event with the conservation
+ * sum. `edgewatch run` drives it with the kernel's clock, `edgewatch replay` with
+ * capture time, so both write the same events for the same packets.
+ */
+#ifndef EDGEWATCH_ENGINE_H
+#define EDGEWATCH_ENGINE_H
+
+#include <stdint.h>
+
+#include "counters.h"
+#include "datapath_loader.h"
+#include "eve.h"
+#include "flow_export.h"
+#include "flow_sweep.h"
+
+struct engine_settings {
+	uint32_t flow_table_size;
+	uint64_t idle_timeout_ns;
+	uint64_t active_timeout_ns;
+	uint64_t tcp_closed_timeout_ns;
+	uint64_t sweep_interval_ns;
+	const char *eve_path;		/* "-" = stdout */
+	int passive;
+	int replay;
+};
+
+void engine_settings_defaults(struct engine_settings *s);
+
+/* Flow accounting outside the kernel: frames replay could not hand to the program. */
+struct engine_totals {
+	struct sweep_result sweeps;	/* summed over all sweeps (flows_in_table: last) */
+	uint64_t packets_pending;	/* packets in the table not yet exported (last sweep) */
+	uint64_t sweeps_run;
+};
+
+struct engine {
+	struct engine_settings settings;
+	struct datapath_instance dp;
+	struct eve_writer *eve;
+	struct flow_exporter exporter;
+	struct engine_totals totals;
+	struct ew_counters userspace_counters;	/* packets counted by replay itself */
+	uint64_t start_ns;		/* kernel clock at start (capture time in replay) */
+	uint64_t next_sweep_ns;
+	int64_t clock_to_realtime_ns;
+	char iface[32];
+};
+
+/* Open the EVE output and load the datapath. 0 or -errno (logged). */
+int engine_init(struct engine *e, const struct engine_settings *s, const char *iface,
+		uint64_t flow_id_salt);
+/* Sweep if the sweep interval has passed at now (kernel clock). */
+int engine_maybe_sweep(struct engine *e, uint64_t now_ns);
+/* Export every flow (programs must be detached, or replay done). */
+int engine_flush(struct engine *e, uint64_t now_ns, enum flow_end_reason reason);
+/*
+ * Write a stats event: every counter, the flows exported by reason, and the
+ * conservation sum; final = after engine_flush, when the sum must balance.
+ * Returns 1 when final and the sum does not balance, else 0 or -errno.
+ */
+int engine_write_stats(struct engine *e, uint64_t now_ns, int final);
+/* Counters from the kernel plus those userspace counted. 0 or -errno. */
+int engine_read_counters(struct engine *e, struct ew_counters *out);
+void engine_destroy(struct engine *e);
+
+/* The kernel's clock of the fast path (CLOCK_MONOTONIC_COARSE), in ns. */
+uint64_t kernel_clock_now_ns(void);
+/* Wall clock minus kernel clock, in ns. */
+int64_t kernel_clock_to_realtime_ns(void);
+
+#endif /* EDGEWATCH_ENGINE_H */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eve.h"
+
+struct eve_writer {
+	FILE *file;
+	int is_stdout;
+	uint64_t written;
+	uint64_t errors;
+};
+
+int eve_open(struct eve_writer **out, const char *path)
+{
+	struct eve_writer *eve = calloc(1, sizeof(*eve));
+
+	if (!eve)
+		return -ENOMEM;
+	if (strcmp(path, "-") == 0) {
+		eve->file = stdout;
+		eve->is_stdout = 1;
+	} else {
+		eve->file = fopen(path, "a");
+		if (!eve->file) {
+			int err = -errno;
+
+			free(eve);
+			return err;
+		}
+	}
+	*out = eve;
+	return 0;
+}
+
+void eve_close(struct eve_writer *eve)
+{
+	if (!eve)
+		return;
+	fflush(eve->file);
+	if (!eve->is_stdout)
+		fclose(eve->file);
+	free(eve);
+}
+
+int eve_write(struct eve_writer *eve, struct json_object *event)
+{
+	const char *line;
+	size_t len;
+	int err = 0;
+
+	line = json_object_to_json_string_length(
+		event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (!line) {
+		err = -ENOMEM;
+	} else if (fwrite(line, 1, len, eve->file) != len || fputc('\n', eve->file) == EOF) {
+		err = errno ? -errno : -EIO;
+	}
+	if (err)
+		eve->errors++;
+	else
+		eve->written++;
+	json_object_put(event);
+	return err;
+}
+
+int eve_flush(struct eve_writer *eve)
+{
+	if (fflush(eve->file) == EOF) {
+		eve->errors++;
+		return -errno;
+	}
+	return 0;
+}
+
+uint64_t eve_events_written(const struct eve_writer *eve)
+{
+	return eve->written;
+}
+
+uint64_t eve_write_errors(const struct eve_writer *eve)
+{
+	return eve->errors;
+}
+
+void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN])
+{
+	time_t secs = realtime_ns / 1000000000ULL;
+	unsigned long usec = (realtime_ns % 1000000000ULL) / 1000;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&secs, &tm);
+	n = strftime(out, EVE_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, EVE_TIMESTAMP_LEN - n, ".%06lu+0000", usec);
+}
+
+struct json_object *eve_event_new(uint64_t realtime_ns, const char *event_type)
+{
+	struct json_object *event = json_object_new_object();
+	char ts[EVE_TIMESTAMP_LEN];
+
+	if (!event)
+		return NULL;
+	eve_format_timestamp(realtime_ns, ts);
+	eve_add_str(event, "timestamp", ts);
+	eve_add_str(event, "event_type", event_type);
+	return event;
+}
+
+void eve_add_str(struct json_object *obj, const char *key, const char *value)
+{
+	json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+void eve_add_u64(struct json_object *obj, const char *key, uint64_t value)
+{
+	json_object_object_add(obj, key, json_object_new_uint64(value));
+}
+
+void eve_add_i64(struct json_object *obj, const char *key, int64_t value)
+{
+	json_object_object_add(obj, key, json_object_new_int64(value));
+}
+
+void eve_add_bool(struct json_object *obj, const char *key, int value)
+{
+	json_object_object_add(obj, key, json_object_new_boolean(value));
+}
+
+struct json_object *eve_add_object(struct json_object *obj, const char *key)
+{
+	struct json_object *child = json_object_new_object();
+
+	json_object_object_add(obj, key, child);
+	return child;
+}
+
+struct json_object *eve_add_array(struct json_object *obj, const char *key)
+{
+	struct json_object *child = json_object_new_array();
+
+	json_object_object_add(obj, key, child);
+	return child;
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <uthash.h>
+
+#include "community_id.h"
+#include "flow_export.h"
+
+#define PROTO_ICMP 1
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ICMPV6 58
+#define PROTO_SCTP 132
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+#define TCP_ECE 0x40
+#define TCP_CWR 0x80
+
+struct flow_interval {
+	uint64_t flow_seq;
+	uint64_t packets[2];	/* already exported */
+	uint64_t bytes[2];
+	uint64_t start_ns;	/* start of the next record */
+	UT_hash_handle hh;
+};
+
+static const char *const reason_names[FLOW_END_MAX] = {
+	[FLOW_END_TIMEOUT] = "timeout",
+	[FLOW_END_ACTIVE_TIMEOUT] = "active_timeout",
+	[FLOW_END_CLOSED] = "closed",
+	[FLOW_END_FORCED] = "forced",
+	[FLOW_END_SHUTDOWN] = "shutdown",
+	[FLOW_END_RECOVERED] = "recovered",
+};
+
+const char *flow_end_reason_name(enum flow_end_reason reason)
+{
+	return (unsigned)reason < FLOW_END_MAX ? reason_names[reason] : "unknown";
+}
+
+void flow_endpoints_of(const struct flow_key *key, const struct flow_record *rec,
+		       struct flow_endpoints *ep)
+{
+	int a_started = rec->initiator == 0;
+
+	ep->family = key->family;
+	ep->src_addr = a_started ? key->addr_a.u8 : key->addr_b.u8;
+	ep->dst_addr = a_started ? key->addr_b.u8 : key->addr_a.u8;
+	ep->src_port = ntohs(a_started ? key->port_a : key->port_b);
+	ep->dst_port = ntohs(a_started ? key->port_b : key->port_a);
+}
+
+/* splitmix64 finaliser: spreads sequential flow_seq values over the id space */
+uint64_t flow_id_of(uint64_t salt, uint64_t flow_seq)
+{
+	uint64_t z = flow_seq + salt + 0x9E3779B97F4A7C15ULL;
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	z ^= z >> 31;
+	z &= (1ULL << 51) - 1;
+	return z ? z : 1;
+}
+
+const char *proto_name(uint8_t proto, char buf[8])
+{
+	switch (proto) {
+	case PROTO_TCP:
+		return "TCP";
+	case PROTO_UDP:
+		return "UDP";
+	case PROTO_ICMP:
+		return "ICMP";
+	case PROTO_ICMPV6:
+		return "IPv6-ICMP";
+	case PROTO_SCTP:
+		return "SCTP";
+	default:
+		snprintf(buf, 8, "%u", proto);
+		return buf;
+	}
+}
+
+static int proto_has_ports(uint8_t proto)
+{
+	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
+}
+
+void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
+			    const struct flow_record *rec, uint64_t flow_id, const char *iface)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
+	char cid[COMMUNITY_ID_LEN];
+	struct flow_endpoints ep;
+	int af = key->family == 4 ? AF_INET : AF_INET6;
+	int is_icmp = key->proto == PROTO_ICMP || key->proto == PROTO_ICMPV6;
+	uint16_t cid_sport, cid_dport;
+
+	flow_endpoints_of(key, rec, &ep);
+	inet_ntop(af, ep.src_addr, src, sizeof(src));
+	inet_ntop(af, ep.dst_addr, dst, sizeof(dst));
+
+	eve_add_u64(event, "flow_id", flow_id);
+	if (iface)
+		eve_add_str(event, "in_iface", iface);
+	if (key->vlan[0]) {
+		struct json_object *vlan = eve_add_array(event, "vlan");
+
+		json_object_array_add(vlan, json_object_new_int(key->vlan[0]));
+		if (key->vlan[1])
+			json_object_array_add(vlan, json_object_new_int(key->vlan[1]));
+	}
+	eve_add_str(event, "src_ip", src);
+	if (proto_has_ports(key->proto))
+		eve_add_u64(event, "src_port", ep.src_port);
+	eve_add_str(event, "dest_ip", dst);
+	if (proto_has_ports(key->proto))
+		eve_add_u64(event, "dest_port", ep.dst_port);
+	eve_add_str(event, "proto", proto_name(key->proto, pbuf));
+	if (is_icmp) {
+		eve_add_u64(event, "icmp_type", rec->icmp_type);
+		eve_add_u64(event, "icmp_code", rec->icmp_code);
+	}
+	if (key->spi)
+		eve_add_u64(event, "spi", ntohl(key->spi));
+
+	cid_sport = is_icmp ? rec->icmp_type : ep.src_port;
+	cid_dport = is_icmp ? rec->icmp_code : ep.dst_port;
+	if (community_id_v1(0, key->family, ep.src_addr, ep.dst_addr, key->proto, cid_sport,
+			    cid_dport, cid) == 0)
+		eve_add_str(event, "community_id", cid);
+}
+
+void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const char *iface,
+			uint64_t flow_id_salt, int64_t clock_to_realtime_ns)
+{
+	memset(x, 0, sizeof(*x));
+	x->eve = eve;
+	x->iface = iface;
+	x->flow_id_salt = flow_id_salt;
+	x->clock_to_realtime_ns = clock_to_realtime_ns;
+}
+
+void flow_exporter_destroy(struct flow_exporter *x)
+{
+	struct flow_interval *iv, *tmp;
+
+	HASH_ITER(hh, x->intervals, iv, tmp) {
+		HASH_DEL(x->intervals, iv);
+		free(iv);
+	}
+}
+
+static const char *flow_state(const struct flow_key *key, const struct flow_record *rec)
+{
+	uint8_t both = rec->tcp_flags[0] | rec->tcp_flags[1];
+
+	if (key->proto == PROTO_TCP) {
+		if (both & (TCP_FIN | TCP_RST))
+			return "closed";
+		if ((rec->tcp_flags[0] & TCP_ACK) && rec->packets[1])
+			return "established";
+		return "new";
+	}
+	return rec->packets[0] && rec->packets[1] ? "established" : "new";
+}
+
+static void add_tcp_flags(struct json_object *obj, const char *key, uint8_t flags)
+{
+	char hex[4];
+
+	snprintf(hex, sizeof(hex), "%02x", flags);
+	eve_add_str(obj, key, hex);
+}
+
+static void add_tcp(struct json_object *event, const struct flow_record *rec)
+{
+	struct json_object *tcp = eve_add_object(event, "tcp");
+	uint8_t all = rec->tcp_flags[0] | rec->tcp_flags[1];
+
+	add_tcp_flags(tcp, "tcp_flags", all);
+	add_tcp_flags(tcp, "tcp_flags_ts", rec->tcp_flags[EW_DIR_TO_SERVER]);
+	add_tcp_flags(tcp, "tcp_flags_tc", rec->tcp_flags[EW_DIR_TO_CLIENT]);
+	/* like Suricata: only the flags that were seen, as true */
+	if (all & TCP_SYN)
+		eve_add_bool(tcp, "syn", 1);
+	if (all & TCP_FIN)
+		eve_add_bool(tcp, "fin", 1);
+	if (all & TCP_RST)
+		eve_add_bool(tcp, "rst", 1);
+	if (all & TCP_PSH)
+		eve_add_bool(tcp, "psh", 1);
+	if (all & TCP_ACK)
+		eve_add_bool(tcp, "ack", 1);
+	if (all & TCP_URG)
+		eve_add_bool(tcp, "urg", 1);
+	if (all & TCP_ECE)
+		eve_add_bool(tcp, "ecn", 1);
+	if (all & TCP_CWR)
+		eve_add_bool(tcp, "cwr", 1);
+}
+
+static const char *const encap_names[] = {
+	"vlan", "qinq", "mpls", "pppoe", "gre", "erspan", "vxlan", "geneve", "ipip", "teredo",
+	"ipv6_ext", "fragment", "esp",
+};
+_Static_assert(sizeof(encap_names) / sizeof(encap_names[0]) ==
+		       EW_CNT_ENCAP_LAST - EW_CNT_ENCAP_VLAN + 1, "a name per encapsulation");
+
+/* How the flow's first packet was wrapped: encapsulations and tunnel endpoints. */
+static void add_encapsulation(struct json_object *flow, const struct flow_record *rec)
+{
+	struct json_object *list, *tunnel;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (rec->encap) {
+		list = eve_add_array(flow, "encapsulation");
+		for (i = 0; i < sizeof(encap_names) / sizeof(encap_names[0]); i++)
+			if (rec->encap & (1u << i))
+				json_object_array_add(list, json_object_new_string(encap_names[i]));
+	}
+	if (rec->outer_family) {
+		int af = rec->outer_family == 4 ? AF_INET : AF_INET6;
+
+		tunnel = eve_add_object(flow, "tunnel");
+		inet_ntop(af, rec->outer_src.u8, src, sizeof(src));
+		inet_ntop(af, rec->outer_dst.u8, dst, sizeof(dst));
+		eve_add_str(tunnel, "src_ip", src);
+		eve_add_str(tunnel, "dest_ip", dst);
+		if (rec->tunnel_id)
+			eve_add_u64(tunnel, "id", rec->tunnel_id);
+	}
+	if (rec->flags & EW_FLOW_F_FRAGMENTED)
+		eve_add_bool(flow, "fragmented", 1);
+	if (rec->flags & EW_FLOW_F_TINY_FRAGMENT)
+		eve_add_bool(flow, "tiny_fragment", 1);
+	if (rec->flags & EW_FLOW_F_INNER_NON_IP)
+		eve_add_bool(flow, "inner_non_ip", 1);
+}
+
+uint64_t flow_export_interval_start(const struct flow_exporter *x, const struct flow_record *rec)
+{
+	struct flow_interval *iv = NULL;
+
+	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
+	return iv ? iv->start_ns : rec->first_seen_ns;
+}
+
+uint64_t flow_export_pending_packets(const struct flow_exporter *x, const struct flow_record *rec)
+{
+	struct flow_interval *iv = NULL;
+	uint64_t total = rec->packets[0] + rec->packets[1];
+
+	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
+	return iv ? total - iv->packets[0] - iv->packets[1] : total;
+}
+
+uint64_t flow_export_total_events(const struct flow_exporter *x)
+{
+	uint64_t total = 0;
+	int i;
+
+	for (i = 0; i < FLOW_END_MAX; i++)
+		total += x->totals.flows[i];
+	return total;
+}
+
+int flow_export(struct flow_exporter *x, const struct flow_key *key, const struct flow_record *rec,
+		enum flow_end_reason reason, uint64_t now_ns)
+{
+	struct flow_interval *iv = NULL;
+	struct json_object *event, *flow;
+	uint64_t pkts[2], bytes[2], start_ns = rec->first_seen_ns, end_ns = rec->last_seen_ns;
+	uint64_t flow_id = flow_id_of(x->flow_id_salt, rec->flow_seq);
+	char ts[EVE_TIMESTAMP_LEN];
+	int dir, err;
+
+	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
+	for (dir = 0; dir < 2; dir++) {
+		pkts[dir] = rec->packets[dir] - (iv ? iv->packets[dir] : 0);
+		bytes[dir] = rec->bytes[dir] - (iv ? iv->bytes[dir] : 0);
+	}
+	if (iv)
+		start_ns = iv->start_ns;
+	if (reason == FLOW_END_ACTIVE_TIMEOUT)
+		end_ns = now_ns;
+
+	event = eve_event_new(start_ns + x->clock_to_realtime_ns, "flow");
+	if (!event)
+		return -ENOMEM;
+	flow_add_common_fields(event, key, rec, flow_id, x->iface);
+	flow = eve_add_object(event, "flow");
+	eve_add_u64(flow, "pkts_toserver", pkts[EW_DIR_TO_SERVER]);
+	eve_add_u64(flow, "pkts_toclient", pkts[EW_DIR_TO_CLIENT]);
+	eve_add_u64(flow, "bytes_toserver", bytes[EW_DIR_TO_SERVER]);
+	eve_add_u64(flow, "bytes_toclient", bytes[EW_DIR_TO_CLIENT]);
+	eve_format_timestamp(start_ns + x->clock_to_realtime_ns, ts);
+	eve_add_str(flow, "start", ts);
+	eve_format_timestamp(end_ns + x->clock_to_realtime_ns, ts);
+	eve_add_str(flow, "end", ts);
+	eve_add_u64(flow, "age", end_ns > start_ns ? (end_ns - start_ns) / 1000000000ULL : 0);
+	eve_add_str(flow, "state", flow_state(key, rec));
+	eve_add_str(flow, "reason", flow_end_reason_name(reason));
+	eve_add_bool(flow, "alerted", 0);
+	add_encapsulation(flow, rec);
+	if (key->proto == PROTO_TCP)
+		add_tcp(event, rec);
+
+	err = eve_write(x->eve, event);
+	if (err) {
+		x->totals.write_errors++;
+		return err;
+	}
+	x->totals.flows[reason]++;
+	x->totals.packets += pkts[0] + pkts[1];
+	x->totals.bytes += bytes[0] + bytes[1];
+
+	if (reason == FLOW_END_ACTIVE_TIMEOUT) {
+		if (!iv) {
+			iv = calloc(1, sizeof(*iv));
+			if (!iv)
+				return -ENOMEM;
+			iv->flow_seq = rec->flow_seq;
+			HASH_ADD(hh, x->intervals, flow_seq, sizeof(iv->flow_seq), iv);
+		}
+		for (dir = 0; dir < 2; dir++) {
+			iv->packets[dir] = rec->packets[dir];
+			iv->bytes[dir] = rec->bytes[dir];
+		}
+		iv->start_ns = now_ns;
+	} else if (iv) {
+		HASH_DEL(x->intervals, iv);
+		free(iv);
+	}
+	return 0;
+}

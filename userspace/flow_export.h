@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Flows as EVE events: a flow table entry becomes a Suricata "flow" event, with the
+ * Community ID, and edgewatch's totals of what it exported (the daemon's side of the
+ * conservation sum).
+ */
+#ifndef EDGEWATCH_FLOW_EXPORT_H
+#define EDGEWATCH_FLOW_EXPORT_H
+
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "datapath.h"
+#include "eve.h"
+
+/* Why a flow event was written (flow.reason). */
+enum flow_end_reason {
+	FLOW_END_TIMEOUT = 0,	/* idle for flow.idle-timeout */
+	FLOW_END_ACTIVE_TIMEOUT,	/* a long flow's periodic record; the flow goes on */
+	FLOW_END_CLOSED,	/* TCP FIN both ways or RST, then quiet for tcp-closed-timeout */
+	FLOW_END_FORCED,	/* table nearly full: idle flows exported early */
+	FLOW_END_SHUTDOWN,	/* daemon stopped / end of replay */
+	FLOW_END_RECOVERED,	/* left in a pinned table by an instance that died */
+	FLOW_END_MAX,
+};
+
+const char *flow_end_reason_name(enum flow_end_reason reason);
+
+/* The flow seen from its initiator: source = the side that started it. */
+struct flow_endpoints {
+	int family;
+	const uint8_t *src_addr;
+	const uint8_t *dst_addr;
+	uint16_t src_port;	/* host order */
+	uint16_t dst_port;
+};
+
+void flow_endpoints_of(const struct flow_key *key, const struct flow_record *rec,
+		       struct flow_endpoints *ep);
+
+/* Stable flow_id from the kernel's per-flow sequence: 51 bits (exact in JSON doubles). */
+uint64_t flow_id_of(uint64_t salt, uint64_t flow_seq);
+
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", or the number as a string. */
+const char *proto_name(uint8_t proto, char buf[8]);
+
+/*
+ * The fields every event about a flow carries: flow_id, in_iface, vlan, src_ip,
+ * src_port, dest_ip, dest_port, proto, icmp_type/code, community_id.
+ */
+void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
+			    const struct flow_record *rec, uint64_t flow_id, const char *iface);
+
+struct flow_interval;	/* what was already exported of a flow that goes on */
+
+struct flow_export_totals {
+	uint64_t flows[FLOW_END_MAX];
+	uint64_t packets;	/* both directions, all flow events written */
+	uint64_t bytes;
+	uint64_t write_errors;	/* events the EVE writer could not write */
+};
+
+struct flow_exporter {
+	struct eve_writer *eve;
+	const char *iface;
+	uint64_t flow_id_salt;
+	int64_t clock_to_realtime_ns;	/* kernel timestamp + this = wall clock */
+	struct flow_interval *intervals;	/* uthash by flow_seq */
+	struct flow_export_totals totals;
+};
+
+void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const char *iface,
+			uint64_t flow_id_salt, int64_t clock_to_realtime_ns);
+void flow_exporter_destroy(struct flow_exporter *x);
+
+/*
+ * Write a flow event for rec. An active-timeout record covers what happened since the
+ * flow's previous record (so records of one flow_id add up to the flow); the others end
+ * the flow. now_ns is in the kernel's clock. 0 or -errno (counted in totals).
+ */
+int flow_export(struct flow_exporter *x, const struct flow_key *key, const struct flow_record *rec,
+		enum flow_end_reason reason, uint64_t now_ns);
+
+/* Start of the flow's next record: its first packet, or its last active-timeout record. */
+uint64_t flow_export_interval_start(const struct flow_exporter *x, const struct flow_record *rec);
+
+/* Packets of rec not yet in any flow event (both directions). */
+uint64_t flow_export_pending_packets(const struct flow_exporter *x, const struct flow_record *rec);
+
+/* Flow events written, all reasons. */
+uint64_t flow_export_total_events(const struct flow_exporter *x);
+
+#endif /* EDGEWATCH_FLOW_EXPORT_H */

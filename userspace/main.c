@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* edgewatch: flow accounting and edge-device protection on an uplink, with XDP and tc. */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "replay.h"
+#include "run.h"
+#include "status.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "watch an uplink live (XDP ingress + tc egress)" },
+	{ "status", cmd_status, "counters, flow table and top talkers of running instances" },
+	{ "replay", cmd_replay, "run the same programs over pcap/pcapng captures" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "USAGE: edgewatch COMMAND [OPTIONS]\n\nCOMMANDS:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'edgewatch COMMAND --help' describes each command.\n"
+		     "\nEXAMPLES:\n"
+		     "  edgewatch run -i wan0 -o /var/log/edgewatch/eve.json\n"
+		     "  edgewatch status -i wan0\n"
+		     "  edgewatch replay capture.pcap > eve.json\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	log_setup_libbpf();
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	log_error("unknown command \"%s\"", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "counters.h"
+#include "datapath_loader.h"
+#include "flow_export.h"
+#include "instance_lock.h"
+#include "log.h"
+#include "status.h"
+
+#define TOP_TALKERS 10
+
+static void status_usage(FILE *out)
+{
+	fprintf(out,
+		"USAGE: edgewatch status [-i IFACE] [--json]\n"
+		"\n"
+		"Read the pinned maps of running instances (" PIN_ROOT "/IFACE): packet\n"
+		"outcomes and verdicts by reason, encapsulations, flow table fill, top talkers.\n"
+		"Without -i, every instance on this machine.\n"
+		"\n"
+		"  -i, --interface IFACE   only this instance\n"
+		"      --json              one JSON object per instance\n"
+		"  -h, --help              this help\n"
+		"\n"
+		"EXAMPLES:\n"
+		"  edgewatch status\n"
+		"  edgewatch status -i wan0 --json | jq .counters\n");
+}
+
+struct talker {
+	struct flow_key key;
+	struct flow_record rec;
+	uint64_t bytes;
+};
+
+struct table_view {
+	uint64_t entries;
+	uint32_t max_entries;
+	struct talker top[TOP_TALKERS];
+	int ntop;
+};
+
+/* Keep the TOP_TALKERS flows with the most bytes (insertion into a small sorted array). */
+static void consider_talker(struct table_view *tv, const struct flow_key *k,
+			    const struct flow_record *r)
+{
+	uint64_t bytes = r->bytes[0] + r->bytes[1];
+	int i;
+
+	if (tv->ntop == TOP_TALKERS && bytes <= tv->top[TOP_TALKERS - 1].bytes)
+		return;
+	i = tv->ntop < TOP_TALKERS ? tv->ntop++ : TOP_TALKERS - 1;
+	for (; i > 0 && tv->top[i - 1].bytes < bytes; i--)
+		tv->top[i] = tv->top[i - 1];
+	tv->top[i].key = *k;
+	tv->top[i].rec = *r;
+	tv->top[i].bytes = bytes;
+}
+
+static int read_table(int fd, struct table_view *tv)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), token = 0, count;
+	struct flow_key *keys = calloc(1024, sizeof(*keys));
+	struct flow_record *vals = calloc(1024, sizeof(*vals));
+	int first = 1, done = 0, err = 0;
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	memset(tv, 0, sizeof(*tv));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+		tv->max_entries = info.max_entries;
+	while (!done) {
+		count = 1024;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
+					 &opts)) {
+			if (errno != ENOENT) {
+				err = -errno;
+				goto cleanup;
+			}
+			done = 1;
+		}
+		first = 0;
+		for (__u32 i = 0; i < count; i++) {
+			tv->entries++;
+			consider_talker(tv, &keys[i], &vals[i]);
+		}
+	}
+cleanup:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static const char *xdp_mode_of(const char *ifname)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int ifindex = if_nametoindex(ifname);
+
+	if (!ifindex || bpf_xdp_query(ifindex, 0, &q))
+		return "unknown (interface not visible from here)";
+	switch (q.attach_mode) {
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offloaded";
+	case XDP_ATTACHED_NONE:
+		return "not attached";
+	default:
+		return "multiple";
+	}
+}
+
+static void talker_text(const struct talker *t, char *buf, size_t len)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
+	struct flow_endpoints ep;
+	int af = t->key.family == 4 ? AF_INET : AF_INET6;
+
+	flow_endpoints_of(&t->key, &t->rec, &ep);
+	inet_ntop(af, ep.src_addr, src, sizeof(src));
+	inet_ntop(af, ep.dst_addr, dst, sizeof(dst));
+	snprintf(buf, len, "%s %s:%u -> %s:%u", proto_name(t->key.proto, pbuf), src, ep.src_port,
+		 dst, ep.dst_port);
+}
+
+static struct json_object *status_json(const char *ifname, pid_t pid, const struct ew_counters *c,
+				       const struct table_view *tv)
+{
+	struct json_object *o = json_object_new_object(), *cnt, *talkers;
+	char text[160];
+	int hook, id, i;
+
+	json_object_object_add(o, "interface", json_object_new_string(ifname));
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	json_object_object_add(o, "running", json_object_new_boolean(pid != 0));
+	json_object_object_add(o, "xdp_mode", json_object_new_string(xdp_mode_of(ifname)));
+	cnt = json_object_new_object();
+	json_object_object_add(o, "counters", cnt);
+	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
+		struct json_object *h = json_object_new_object();
+
+		json_object_object_add(cnt, hook_name(hook), h);
+		for (id = 0; id < EW_CNT_MAX; id++)
+			json_object_object_add(h, counter_name(id),
+					       json_object_new_uint64(c->count[hook][id]));
+	}
+	json_object_object_add(o, "flow_table_entries", json_object_new_uint64(tv->entries));
+	json_object_object_add(o, "flow_table_size", json_object_new_uint64(tv->max_entries));
+	talkers = json_object_new_array();
+	json_object_object_add(o, "top_talkers", talkers);
+	for (i = 0; i < tv->ntop; i++) {
+		struct json_object *t = json_object_new_object();
+
+		talker_text(&tv->top[i], text, sizeof(text));
+		json_object_object_add(t, "flow", json_object_new_string(text));
+		json_object_object_add(t, "bytes", json_object_new_uint64(tv->top[i].bytes));
+		json_object_object_add(t, "packets",
+				       json_object_new_uint64(tv->top[i].rec.packets[0] +
+							      tv->top[i].rec.packets[1]));
+		json_object_array_add(talkers, t);
+	}
+	return o;
+}
+
+static void status_text(const char *ifname, pid_t pid, const struct ew_counters *c,
+			const struct table_view *tv)
+{
+	char text[160];
+	int hook, id, i;
+
+	printf("%s: %s, XDP %s\n", ifname, pid ? "running" : "NOT RUNNING (stale pins)",
+	       xdp_mode_of(ifname));
+	if (pid)
+		printf("  pid %d\n", (int)pid);
+	printf("  flow table: %llu of %u slots (%.1f%%)\n", (unsigned long long)tv->entries,
+	       tv->max_entries, tv->max_entries ? 100.0 * tv->entries / tv->max_entries : 0.0);
+	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
+		printf("  %s: %llu packets seen\n", hook_name(hook),
+		       (unsigned long long)c->count[hook][EW_CNT_PKT_SEEN]);
+		for (id = 1; id < EW_CNT_MAX; id++) {
+			if (!c->count[hook][id])
+				continue;
+			printf("    %-8s %-26s %llu\n", counter_group_name(counter_group_of(id)),
+			       counter_name(id), (unsigned long long)c->count[hook][id]);
+		}
+	}
+	if (tv->ntop)
+		printf("  top talkers (bytes, packets):\n");
+	for (i = 0; i < tv->ntop; i++) {
+		talker_text(&tv->top[i], text, sizeof(text));
+		printf("    %12llu %10llu  %s\n", (unsigned long long)tv->top[i].bytes,
+		       (unsigned long long)(tv->top[i].rec.packets[0] + tv->top[i].rec.packets[1]),
+		       text);
+	}
+}
+
+static int show_instance(const char *ifname, int as_json)
+{
+	char dir[128], path[256];
+	struct ew_counters c;
+	struct table_view tv;
+	int flows_fd = -1, counters_fd = -1, err;
+	pid_t pid = instance_lock_holder(ifname);
+
+	pin_dir_for(ifname, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/counters", dir);
+	counters_fd = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/flows", dir);
+	flows_fd = bpf_obj_get(path);
+	if (counters_fd < 0 || flows_fd < 0) {
+		log_error("no edgewatch instance on %s (nothing pinned at %s)", ifname, dir);
+		err = -ENOENT;
+		goto cleanup;
+	}
+	err = counters_read(counters_fd, &c);
+	if (!err)
+		err = read_table(flows_fd, &tv);
+	if (err) {
+		log_error("%s: cannot read the pinned maps: %s", ifname, strerror(-err));
+		goto cleanup;
+	}
+	if (as_json) {
+		struct json_object *o = status_json(ifname, pid, &c, &tv);
+
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		status_text(ifname, pid, &c, &tv);
+	}
+cleanup:
+	if (flows_fd >= 0)
+		close(flows_fd);
+	if (counters_fd >= 0)
+		close(counters_fd);
+	return err;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	const char *ifname = NULL;
+	struct dirent *de;
+	int opt, as_json = 0, shown = 0, failed = 0;
+	DIR *dir;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "i:h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'j':
+			as_json = 1;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return 0;
+		default:
+			status_usage(stderr);
+			return 2;
+		}
+	}
+	if (ifname)
+		return show_instance(ifname, as_json) ? 1 : 0;
+	dir = opendir(PIN_ROOT);
+	if (!dir) {
+		log_error("no edgewatch instance on this machine (nothing pinned under %s)",
+			  PIN_ROOT);
+		return 1;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		failed |= show_instance(de->d_name, as_json) != 0;
+		shown++;
+	}
+	closedir(dir);
+	if (!shown)
+		log_error("no edgewatch instance on this machine");
+	return !shown || failed;
+}
