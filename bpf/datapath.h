@@ -106,7 +106,7 @@ struct ew_counters {
 };
 
 /* Parser bounds: deep enough for every real stack we know of, small enough to verify. */
-#define EW_MAX_VLAN_TAGS 2	/* 802.1ad + 802.1Q (QinQ) */
+#define EW_MAX_VLAN_TAGS 3	/* 802.1ad + 802.1Q (QinQ), and one more as Suricata allows */
 #define EW_MAX_MPLS_LABELS 6
 #define EW_MAX_IPV6_EXT 8
 #define EW_MAX_TUNNELS 3	/* encapsulations (GRE, VXLAN, ...) before the innermost IP */
@@ -137,7 +137,6 @@ struct flow_key {
 	__be16 port_b;
 	__u8 proto;		/* IPPROTO_* of the innermost L4 */
 	__u8 family;		/* 4 or 6 */
-	__u16 pad;
 	__u16 vlan[EW_MAX_VLAN_TAGS];	/* outermost first, VID only (0 = none), host order */
 	__be32 spi;		/* ESP security parameter index, else 0 */
 };

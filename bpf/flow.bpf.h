@@ -62,6 +62,7 @@ static __always_inline int flow_key_build(struct flow_key *key, const struct par
 	key->family = ps->family;
 	key->vlan[0] = ps->vlan[0];
 	key->vlan[1] = ps->vlan[1];
+	key->vlan[2] = ps->vlan[2];
 	key->spi = ps->spi;
 	*from_a = endpoint_le(&src, ps->sport, &dst, ps->dport);
 	if (*from_a) {

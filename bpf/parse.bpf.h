@@ -63,8 +63,12 @@
  * packet needing more steps is counted as EW_CNT_PKT_TOO_MANY_LAYERS.
  */
 #define EW_PARSE_STEPS 32
-/* The cursor never goes past this offset: bounds every packet access for the verifier. */
-#define EW_PARSE_MAX_OFF 1024
+/*
+ * The cursor never goes past this offset: it bounds every packet access for the
+ * verifier. Large enough for jumbo frames and for IPv6 extension headers of up to
+ * 2 KiB each (THC's covert-channel destination options are 1.4 KiB).
+ */
+#define EW_PARSE_MAX_OFF 16384
 
 /* What the cursor points at. */
 enum parse_next {

@@ -59,8 +59,10 @@ static __always_inline int parse_vlan(struct parse_state *ps, void *data, void *
 	/* constant indexes: no variable offset into the state */
 	if (ps->vlan_tags == 0)
 		ps->vlan[0] = vid;
-	else
+	else if (ps->vlan_tags == 1)
 		ps->vlan[1] = vid;
+	else
+		ps->vlan[2] = vid;
 	ps->vlan_tags++;
 	cursor_set(ps, data, vh + 1);
 	return dispatch_ethertype(ps, bpf_ntohs(vh->h_vlan_encapsulated_proto));

@@ -113,10 +113,10 @@ void flow_add_common_fields(struct json_object *event, const struct flow_key *ke
 		eve_add_str(event, "in_iface", iface);
 	if (key->vlan[0]) {
 		struct json_object *vlan = eve_add_array(event, "vlan");
+		int i;
 
-		json_object_array_add(vlan, json_object_new_int(key->vlan[0]));
-		if (key->vlan[1])
-			json_object_array_add(vlan, json_object_new_int(key->vlan[1]));
+		for (i = 0; i < EW_MAX_VLAN_TAGS && key->vlan[i]; i++)
+			json_object_array_add(vlan, json_object_new_int(key->vlan[i]));
 	}
 	eve_add_str(event, "src_ip", src);
 	if (proto_has_ports(key->proto))
