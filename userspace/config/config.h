@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The configuration file (YAML, `-c FILE`): parsed with libyaml, validated in full, and
+ * handed over as plain values. Every key is part of the public contract and an unknown
+ * key is an error; userspace/config/README.md documents each key and its default.
+ *
+ *   struct config_error err;
+ *   struct ew_config *cfg;
+ *   if (config_load_file(path, &cfg, &err) < 0) {
+ *           char msg[CONFIG_ERROR_STRLEN];
+ *           fprintf(stderr, "%s\n", config_error_format(&err, msg, sizeof(msg)));
+ *           ...
+ *   }
+ *   ... use cfg (read-only) ...
+ *   config_free(cfg);
+ *
+ * Relative paths in a file (rules.files, rules.classification, rules.cache-dir,
+ * outputs.eve.path) are relative to the directory holding that file, so the daemon (cwd
+ * "/" under systemd) and `edgewatch check-config` run from anywhere read the same files.
+ * The ew_config holds them already resolved. config_load_buffer() resolves them against
+ * the current directory.
+ */
+#ifndef EDGEWATCH_CONFIG_H
+#define EDGEWATCH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config/config_net.h"
+
+/* Where a value came from, for messages about it ("FILE:LINE: allow entry ..."). */
+struct config_location {
+	const char *file;	/* the config's source name (owned by the ew_config) */
+	int line;		/* 1-based; 0: not from the file (a default) */
+	int column;		/* 1-based */
+};
+
+/* Why loading failed: "FILE:LINE:COLUMN: error: MESSAGE" once formatted. */
+struct config_error {
+	char file[256];
+	int line;		/* 1-based; 0 when the error is about the file, not a place in it */
+	int column;		/* 1-based */
+	char message[512];	/* starts with the key path: "management.allow[0].from[1]: ..." */
+};
+
+#define CONFIG_ERROR_STRLEN (sizeof(((struct config_error *)0)->file) + 32 + \
+			     sizeof(((struct config_error *)0)->message))
+
+struct ew_cidr_list {
+	struct ew_cidr *items;
+	size_t count;
+};
+
+struct ew_port_list {
+	struct ew_port_spec *items;
+	size_t count;
+};
+
+/* A rule variable from vars: (NAME: "value" in Suricata rule syntax, passed on as written). */
+struct ew_rule_var {
+	char *name;
+	char *value;
+	struct config_location where;	/* the value */
+};
+
+enum ew_mgmt_action {
+	EW_MGMT_ACTION_ALERT = 0,	/* monitor: flag and report */
+	EW_MGMT_ACTION_DROP,		/* enforce: XDP_DROP, counted, reported */
+};
+
+enum ew_external_net {
+	EW_EXTERNAL_NET_NOT_HOME = 0,	/* "!$HOME_NET" (the default) */
+	EW_EXTERNAL_NET_ANY,		/* "any" */
+	EW_EXTERNAL_NET_LIST,		/* the prefixes in external_net */
+};
+
+/* management.allow[i]: sources that may reach (some of) the management ports. */
+struct ew_mgmt_allow {
+	struct ew_cidr_list from;	/* never empty */
+	struct ew_port_list ports;	/* count 0: every management port; else each is one */
+	uint16_t vlan;			/* 1..4094: only from this outermost VLAN id; 0: any */
+	struct config_location where;	/* the entry ("- from: ...") */
+};
+
+/* egress.allow[i]: where the device's own outbound connections may go. */
+struct ew_egress_allow {
+	struct ew_cidr_list to;		/* count 0: any destination */
+	struct ew_port_list ports;	/* count 0: any port */
+	struct config_location where;
+};
+
+struct ew_config {
+	char *source;				/* file name as given, "(defaults)" for none */
+
+	struct ew_cidr_list home_net;		/* never empty; see README for the default */
+	struct config_location home_net_where;	/* line 0 when defaulted */
+	enum ew_external_net external_net_kind;
+	struct ew_cidr_list external_net;	/* EW_EXTERNAL_NET_LIST only */
+	struct config_location external_net_where;	/* line 0 when defaulted */
+	struct ew_rule_var *address_groups;	/* vars.address-groups, file order */
+	size_t address_group_count;
+	struct ew_rule_var *port_groups;	/* vars.port-groups, file order */
+	size_t port_group_count;
+
+	struct {
+		uint32_t table_size;		/* slots, 1024..16777216 (default 262144) */
+		uint32_t idle_timeout;		/* seconds (60) */
+		uint32_t active_timeout;	/* seconds (1800) */
+		uint32_t tcp_closed_timeout;	/* seconds (5) */
+		uint32_t sweep_interval;	/* seconds (1) */
+	} flow;
+
+	struct {
+		enum ew_mgmt_action action;	/* alert */
+		struct ew_cidr_list addresses;	/* count 0: the interface's own addresses */
+		struct ew_port_list ports;	/* never empty: configured, or the default list */
+		int ports_are_default;		/* 1: ports is mgmt_services() (key omitted) */
+		struct ew_mgmt_allow *allow;	/* count 0: nobody may reach the ports */
+		size_t allow_count;
+		uint32_t alert_rate_limit;	/* seconds between repeats per (src, addr, port); 0: none */
+	} management;
+
+	struct {
+		int monitored;			/* egress.allow present (even empty) */
+		struct ew_egress_allow *allow;
+		size_t allow_count;
+	} egress;
+
+	struct {
+		uint32_t first_packets;		/* K per direction, 0..255 (4) */
+		uint32_t flagged_cap;		/* 0..65535 (32) */
+		uint32_t one_in;		/* N, 0 = off, 0..1000000 (1000) */
+		uint32_t snaplen;		/* bytes of L4 payload, 64..4096 (512) */
+	} sampling;
+
+	struct {
+		char **files;			/* globs expanded, sorted per pattern, no duplicates */
+		size_t file_count;		/* 0: no payload rules */
+		char *classification;		/* NULL: the rules module's default */
+		char *cache_dir;		/* NULL: no database cache */
+		int skip_unsupported;
+	} rules;
+
+	struct {
+		char *eve_path;			/* "-" = stdout (the default) */
+	} outputs;
+};
+
+/*
+ * Load and validate a config file. Returns 0 and *out (free with config_free()), or a
+ * negative errno with err filled: -ENOENT/-EACCES/... (cannot read; line 0), -EINVAL (bad
+ * content; line and column set), -ENOMEM.
+ */
+int config_load_file(const char *path, struct ew_config **out, struct config_error *err);
+
+/* The same from memory; name is used in messages; relative paths are cwd-relative. */
+int config_load_buffer(const char *name, const char *buf, size_t len, struct ew_config **out,
+		       struct config_error *err);
+
+/* The configuration without a file: every default. NULL only when out of memory. */
+struct ew_config *config_defaults(void);
+
+void config_free(struct ew_config *cfg);	/* NULL-safe */
+
+/* "FILE:LINE:COL: error: MESSAGE", or "FILE: error: MESSAGE" when line is 0. Returns buf. */
+const char *config_error_format(const struct config_error *err, char *buf, size_t len);
+
+/*
+ * Rule variables for userspace/rules (rule_vars_set_address / rule_vars_set_port), in
+ * Suricata syntax: HOME_NET as a list ("[198.18.0.0/15,2001:db8::/32]"), EXTERNAL_NET
+ * ("!$HOME_NET", "any" or a list), then vars.address-groups and vars.port-groups in file
+ * order. Suricata's other default groups (HTTP_SERVERS, HTTP_PORTS, SSH_PORTS, ...) are
+ * already in every rule_vars_new() set and follow HOME_NET through their references, so
+ * they are emitted only when vars: sets them.
+ */
+struct config_rule_var {
+	const char *name;
+	const char *value;
+	int is_port;				/* port group, else address group */
+	const struct config_location *where;	/* NULL: a default, not from the file */
+};
+
+/* Called once per variable; a nonzero return stops and is returned by config_rule_vars(). */
+typedef int (*config_rule_var_fn)(const struct config_rule_var *var, void *user);
+
+/* 0, the callback's nonzero value, or -ENOMEM. */
+int config_rule_vars(const struct ew_config *cfg, config_rule_var_fn emit, void *user);
+
+/* The summary `edgewatch check-config` prints: a few lines, one per section. */
+void config_print_summary(const struct ew_config *cfg, FILE *out);
+
+#endif /* EDGEWATCH_CONFIG_H */

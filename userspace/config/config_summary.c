@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The short summary of a config that `edgewatch check-config` prints. */
+#include <stdio.h>
+
+#include "config/config.h"
+
+/* Lists are cut after this many items: the summary is a glance, the file has the rest. */
+#define SUMMARY_LIST_MAX 4
+
+static void print_cidrs(FILE *out, const struct ew_cidr_list *list)
+{
+	char cidr[CONFIG_CIDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < list->count && i < SUMMARY_LIST_MAX; i++)
+		fprintf(out, "%s%s", i ? ", " : "",
+			config_format_cidr(&list->items[i], cidr, sizeof(cidr)));
+	if (list->count > SUMMARY_LIST_MAX)
+		fprintf(out, ", ... (%zu more)", list->count - SUMMARY_LIST_MAX);
+}
+
+static void print_ports(FILE *out, const struct ew_port_list *list)
+{
+	char spec[CONFIG_PORT_SPEC_STRLEN];
+	size_t i;
+
+	for (i = 0; i < list->count && i < SUMMARY_LIST_MAX; i++)
+		fprintf(out, "%s%s", i ? ", " : "",
+			config_port_spec_format(&list->items[i], spec, sizeof(spec)));
+	if (list->count > SUMMARY_LIST_MAX)
+		fprintf(out, ", ... (%zu more)", list->count - SUMMARY_LIST_MAX);
+}
+
+static const char *plural(size_t count)
+{
+	return count == 1 ? "" : "s";
+}
+
+static void print_policy(const struct ew_config *cfg, FILE *out)
+{
+	fprintf(out, "  home-net:     ");
+	print_cidrs(out, &cfg->home_net);
+	fprintf(out, "%s\n", cfg->home_net_where.line ? "" : " (default)");
+	fprintf(out, "  external-net: ");
+	if (cfg->external_net_kind == EW_EXTERNAL_NET_LIST)
+		print_cidrs(out, &cfg->external_net);
+	else
+		fprintf(out, "%s", cfg->external_net_kind == EW_EXTERNAL_NET_ANY ? "any"
+										  : "!$HOME_NET");
+	fprintf(out, "\n  management:   %s; addresses: ",
+		cfg->management.action == EW_MGMT_ACTION_DROP ? "drop (enforcing)"
+							       : "alert (monitor)");
+	if (cfg->management.addresses.count)
+		print_cidrs(out, &cfg->management.addresses);
+	else
+		fprintf(out, "the interface's own");
+	fprintf(out, "\n                %zu port%s", cfg->management.ports.count,
+		plural(cfg->management.ports.count));
+	if (cfg->management.ports_are_default) {
+		fprintf(out, " (the default list: edgewatch check-config --list-ports)");
+	} else {
+		fprintf(out, " (");
+		print_ports(out, &cfg->management.ports);
+		fprintf(out, ")");
+	}
+	fprintf(out, "; %zu allow entr%s%s", cfg->management.allow_count,
+		cfg->management.allow_count == 1 ? "y" : "ies",
+		cfg->management.allow_count ? "" : " (nobody may reach them)");
+	if (cfg->management.alert_rate_limit)
+		fprintf(out, "; an alert repeats after %us\n", cfg->management.alert_rate_limit);
+	else
+		fprintf(out, "; every attempt alerts\n");
+	if (cfg->egress.monitored)
+		fprintf(out, "  egress:       monitored, %zu allow entr%s\n", cfg->egress.allow_count,
+			cfg->egress.allow_count == 1 ? "y" : "ies");
+	else
+		fprintf(out, "  egress:       not monitored\n");
+}
+
+void config_print_summary(const struct ew_config *cfg, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "%s: valid\n", cfg->source);
+	print_policy(cfg, out);
+	fprintf(out, "  flow:         %u slots; timeouts idle %us, active %us, tcp-closed %us; "
+		     "sweep every %us\n",
+		cfg->flow.table_size, cfg->flow.idle_timeout, cfg->flow.active_timeout,
+		cfg->flow.tcp_closed_timeout, cfg->flow.sweep_interval);
+	fprintf(out, "  sampling:     first %u payload packet%s per direction, %u of a flagged flow, ",
+		cfg->sampling.first_packets, plural(cfg->sampling.first_packets),
+		cfg->sampling.flagged_cap);
+	if (cfg->sampling.one_in)
+		fprintf(out, "1 in %u after that", cfg->sampling.one_in);
+	else
+		fprintf(out, "none after that");
+	fprintf(out, "; snaplen %u\n", cfg->sampling.snaplen);
+	fprintf(out, "  rules:        ");
+	if (cfg->rules.file_count == 0)
+		fprintf(out, "no rule files (payload matching off)");
+	for (i = 0; i < cfg->rules.file_count && i < SUMMARY_LIST_MAX; i++)
+		fprintf(out, "%s%s", i ? ", " : "", cfg->rules.files[i]);
+	if (cfg->rules.file_count > SUMMARY_LIST_MAX)
+		fprintf(out, ", ... (%zu files)", cfg->rules.file_count);
+	fprintf(out, "\n                classification %s; cache %s; skip-unsupported %s\n",
+		cfg->rules.classification ? cfg->rules.classification : "(default)",
+		cfg->rules.cache_dir ? cfg->rules.cache_dir : "off",
+		cfg->rules.skip_unsupported ? "yes" : "no");
+	fprintf(out, "  outputs:      eve %s\n",
+		cfg->outputs.eve_path[0] == '-' && !cfg->outputs.eve_path[1]
+			? "to stdout"
+			: cfg->outputs.eve_path);
+}
