@@ -139,10 +139,6 @@ static __always_inline int account_packet(struct ew_counters *cnt, struct parse_
 		cnt->count[hook & 1][EW_CNT_FRAG_TINY_FIRST]++;
 	if (ps->inner_non_ip)
 		cnt->count[hook & 1][EW_CNT_TUNNEL_INNER_NON_IP]++;
-	if (ps->vlan_tags > 1)
-		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_QINQ);
-	if (ps->vlan_tags)
-		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_VLAN);
 	if (ps->encap)
 		count_encap(cnt, hook, ps->encap);
 	if ((__u32)outcome < EW_CNT_MAX)
@@ -206,6 +202,8 @@ int ew_tc_egress(struct __sk_buff *skb)
 	if (skb->vlan_present) {
 		ps.vlan[0] = skb->vlan_tci & 0x0FFF;
 		ps.vlan_tags = 1;
+		ps.frame_vlan_tags = 1;
+		ps.encap = EW_ENCAP_BIT(EW_CNT_ENCAP_VLAN);
 		hw_tag_len = 4;
 		len += hw_tag_len;
 	}

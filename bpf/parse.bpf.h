@@ -96,6 +96,7 @@ struct parse_state {
 	__u16 l3_off;		/* innermost IP header */
 	__u16 outer_l3_off;	/* outermost IP header */
 	__u16 payload_off;	/* innermost L4 payload, 0 if unknown */
+	__u32 ip_end;		/* end of the innermost IP datagram (offset); 0: no limit */
 	__be32 spi;
 	__be16 sport;
 	__be16 dport;
@@ -118,12 +119,27 @@ struct parse_state {
 	__u8 frag;		/* enum frag_state of the outermost fragmented IP header */
 	__u8 tiny_fragment;	/* a first fragment ended inside a header */
 	__u8 inner_non_ip;	/* a tunnel carried a non-IP frame */
-	__u8 pad[3];
+	__u8 frame_vlan_tags;	/* tags of the current Ethernet frame (QinQ: 2 or more) */
+	__u8 pad[2];
 	struct frag_key frag_key;	/* valid when frag != FRAG_NONE */
 };
 
 /* Bounds check the verifier can follow: len a constant or a small bounded scalar. */
 #define CURSOR_HAS(pos, len, end) ((void *)(pos) + (len) <= (void *)(end))
+
+/*
+ * Do len bytes at pos lie inside the current IP datagram (its total/payload length)?
+ * Always true before the first IP header. Frames shorter than 60 bytes are padded on
+ * the wire, and a first fragment ends where its datagram says: without this, the
+ * padding or the next bytes of the capture would be read as a header.
+ */
+#define IN_DATAGRAM(ps, data, pos, len)                                                        \
+	(!(ps)->ip_end ||                                                                      \
+	 (__u32)((void *)(pos) - (void *)(data)) + (__u32)(len) <= (ps)->ip_end)
+
+/* A header at pos: in the packet (for the verifier) and inside the current datagram. */
+#define HDR_HAS(ps, data, pos, len, end)                                                       \
+	(CURSOR_HAS(pos, len, end) && IN_DATAGRAM(ps, data, pos, len))
 
 /* Move the cursor to pos (a pointer into the packet that starts at data). */
 static __always_inline void cursor_set(struct parse_state *ps, void *data, void *pos)

@@ -8,11 +8,16 @@
 #define IP6_OFFSET_MASK 0xFFF8
 #define IP6_MF 0x0001
 
-/* A new IP header: it becomes the innermost one; the first one is the outermost. */
+/*
+ * A new IP header: it becomes the innermost one; the first one is the outermost.
+ * datagram_len is what the header says its datagram holds, 0 if it does not say
+ * (IPv6 jumbogram); the datagram ends there, or where the one carrying it ends.
+ */
 static __always_inline void enter_ip(struct parse_state *ps, void *data, void *l3, __u8 family,
-				     __u8 proto)
+				     __u8 proto, __u32 datagram_len)
 {
 	__u16 off = l3 - data;
+	__u32 ip_end = off + datagram_len;
 
 	if (ps->ip_layers == 0) {
 		ps->outer_l3_off = off;
@@ -20,6 +25,8 @@ static __always_inline void enter_ip(struct parse_state *ps, void *data, void *l
 	}
 	ps->ip_layers++;
 	ps->l3_off = off;
+	if (datagram_len && (!ps->ip_end || ip_end < ps->ip_end))
+		ps->ip_end = ip_end;
 	ps->family = family;
 	ps->ipproto = proto;
 	ps->sport = 0;
@@ -54,7 +61,7 @@ static __always_inline int parse_ipv4(struct parse_state *ps, void *data, void *
 	__u32 ihl_bytes;
 	__u16 frag_off;
 
-	if (!CURSOR_HAS(iph, sizeof(*iph), end))
+	if (!HDR_HAS(ps, data, iph, sizeof(*iph), end))
 		return EW_CNT_PKT_TRUNC_IPV4;
 	if (iph->version != 4)
 		return EW_CNT_PKT_BAD_IP_VERSION;
@@ -62,10 +69,10 @@ static __always_inline int parse_ipv4(struct parse_state *ps, void *data, void *
 	if (ihl_bytes < sizeof(*iph) || ihl_bytes > bpf_ntohs(iph->tot_len))
 		return EW_CNT_PKT_BAD_IPV4_IHL;
 	/* ihl_bytes <= 60: options are skipped by a bounded amount */
-	if (!CURSOR_HAS(iph, ihl_bytes, end))
+	if (!HDR_HAS(ps, data, iph, ihl_bytes, end))
 		return EW_CNT_PKT_TRUNC_IPV4;
 
-	enter_ip(ps, data, iph, 4, iph->protocol);
+	enter_ip(ps, data, iph, 4, iph->protocol, bpf_ntohs(iph->tot_len));
 	cursor_set(ps, data, (void *)iph + ihl_bytes);
 
 	frag_off = bpf_ntohs(iph->frag_off);
@@ -87,11 +94,12 @@ static __always_inline int parse_ipv6(struct parse_state *ps, void *data, void *
 {
 	struct ipv6hdr *ip6h = pos;
 
-	if (!CURSOR_HAS(ip6h, sizeof(*ip6h), end))
+	if (!HDR_HAS(ps, data, ip6h, sizeof(*ip6h), end))
 		return EW_CNT_PKT_TRUNC_IPV6;
 	if (ip6h->version != 6)
 		return EW_CNT_PKT_BAD_IP_VERSION;
-	enter_ip(ps, data, ip6h, 6, ip6h->nexthdr);
+	enter_ip(ps, data, ip6h, 6, ip6h->nexthdr,
+		 ip6h->payload_len ? sizeof(*ip6h) + bpf_ntohs(ip6h->payload_len) : 0);
 	cursor_set(ps, data, ip6h + 1);
 	return 0;
 }
@@ -111,7 +119,7 @@ static __always_inline int parse_ipv6_frag(struct parse_state *ps, void *data, v
 	__u32 l3_off = ps->l3_off;
 	__u16 frag_off;
 
-	if (!CURSOR_HAS(fh, sizeof(*fh), end))
+	if (!HDR_HAS(ps, data, fh, sizeof(*fh), end))
 		return EW_CNT_PKT_TRUNC_IPV6_EXT;
 	frag_off = bpf_ntohs(fh->frag_off);
 	ps->ipproto = fh->nexthdr;
@@ -145,18 +153,20 @@ static __always_inline int parse_ipv6_ext(struct parse_state *ps, void *data, vo
 	if (ps->ipv6_ext >= EW_MAX_IPV6_EXT)
 		return EW_CNT_PKT_TOO_MANY_IPV6_EXT;
 	ps->ipv6_ext++;
-	ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_IPV6_EXT);
+	/* AH in IPv4 is walked here too, but it is no IPv6 extension header */
+	if (ps->family == 6)
+		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_IPV6_EXT);
 	if (ps->ipproto == IPPROTO_FRAGMENT)
 		return parse_ipv6_frag(ps, data, pos, end);
 
-	if (!CURSOR_HAS(ext, 2, end))
+	if (!HDR_HAS(ps, data, ext, 2, end))
 		return EW_CNT_PKT_TRUNC_IPV6_EXT;
 	if (ps->ipproto == IPPROTO_AH)
 		len = (ext[1] + 2) * 4;	/* RFC 4302: 4-byte units, minus 2 */
 	else
 		len = (ext[1] + 1) * 8;	/* RFC 8200: 8-byte units, not counting the first */
 	/* len <= 2048: a bounded move for the verifier */
-	if (!CURSOR_HAS(ext, len, end))
+	if (!HDR_HAS(ps, data, ext, len, end))
 		return EW_CNT_PKT_TRUNC_IPV6_EXT;
 	ps->ipproto = ext[0];
 	cursor_set(ps, data, ext + len);

@@ -40,8 +40,12 @@ static __always_inline int parse_eth(struct parse_state *ps, void *data, void *p
 {
 	struct ethhdr *eth = pos;
 
-	if (!CURSOR_HAS(eth, sizeof(*eth), end))
+	if (!HDR_HAS(ps, data, eth, sizeof(*eth), end))
 		return EW_CNT_PKT_TRUNC_ETH;
+	/* A new frame (tunnels carry their own); the outermost one keeps a tag that tc
+	 * found already removed by the hardware (datapath.bpf.c). */
+	if (pos != data)
+		ps->frame_vlan_tags = 0;
 	cursor_set(ps, data, eth + 1);
 	return dispatch_ethertype(ps, bpf_ntohs(eth->h_proto));
 }
@@ -51,7 +55,7 @@ static __always_inline int parse_vlan(struct parse_state *ps, void *data, void *
 	struct vlan_hdr *vh = pos;
 	__u16 vid;
 
-	if (!CURSOR_HAS(vh, sizeof(*vh), end))
+	if (!HDR_HAS(ps, data, vh, sizeof(*vh), end))
 		return EW_CNT_PKT_TRUNC_VLAN;
 	if (ps->vlan_tags >= EW_MAX_VLAN_TAGS)
 		return EW_CNT_PKT_TOO_MANY_VLAN;
@@ -64,6 +68,11 @@ static __always_inline int parse_vlan(struct parse_state *ps, void *data, void *
 	else
 		ps->vlan[2] = vid;
 	ps->vlan_tags++;
+	ps->frame_vlan_tags++;
+	ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_VLAN);
+	/* QinQ is two tags on one frame, not one tag outside a tunnel and one inside */
+	if (ps->frame_vlan_tags > 1)
+		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_QINQ);
 	cursor_set(ps, data, vh + 1);
 	return dispatch_ethertype(ps, bpf_ntohs(vh->h_vlan_encapsulated_proto));
 }
@@ -74,7 +83,7 @@ static __always_inline int parse_mpls(struct parse_state *ps, void *data, void *
 	__be32 *lse = pos;
 	__u8 *first;
 
-	if (!CURSOR_HAS(lse, sizeof(*lse), end))
+	if (!HDR_HAS(ps, data, lse, sizeof(*lse), end))
 		return EW_CNT_PKT_TRUNC_MPLS;
 	if (ps->mpls_labels >= EW_MAX_MPLS_LABELS)
 		return EW_CNT_PKT_TOO_MANY_MPLS;
@@ -86,7 +95,7 @@ static __always_inline int parse_mpls(struct parse_state *ps, void *data, void *
 	}
 	/* Bottom of stack: MPLS does not say what follows; the first nibble does. */
 	first = (void *)(lse + 1);
-	if (!CURSOR_HAS(first, 1, end))
+	if (!HDR_HAS(ps, data, first, 1, end))
 		return EW_CNT_PKT_TRUNC_MPLS;
 	switch (*first >> 4) {
 	case 4:
@@ -97,7 +106,7 @@ static __always_inline int parse_mpls(struct parse_state *ps, void *data, void *
 		break;
 	case 0:
 		/* RFC 4385 pseudowire control word, then an Ethernet frame */
-		if (!CURSOR_HAS(first, 4, end))
+		if (!HDR_HAS(ps, data, first, 4, end))
 			return EW_CNT_PKT_TRUNC_MPLS;
 		cursor_set(ps, data, first + 4);
 		ps->next = NEXT_ETH;
@@ -121,7 +130,7 @@ static __always_inline int parse_pppoe(struct parse_state *ps, void *data, void 
 {
 	struct pppoe_session_hdr *ph = pos;
 
-	if (!CURSOR_HAS(ph, sizeof(*ph), end))
+	if (!HDR_HAS(ps, data, ph, sizeof(*ph), end))
 		return EW_CNT_PKT_TRUNC_PPPOE;
 	cursor_set(ps, data, ph + 1);
 	switch (bpf_ntohs(ph->ppp_proto)) {

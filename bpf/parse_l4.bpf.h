@@ -16,21 +16,21 @@ static __always_inline int parse_l4(struct parse_state *ps, void *data, void *po
 		struct tcphdr *th = pos;
 		__u32 doff;
 
-		if (!CURSOR_HAS(th, sizeof(*th), end))
+		if (!HDR_HAS(ps, data, th, sizeof(*th), end))
 			return EW_CNT_PKT_TRUNC_L4;
 		ps->sport = th->source;
 		ps->dport = th->dest;
 		/* byte 13 of the TCP header: CWR ECE URG ACK PSH RST SYN FIN */
 		ps->tcp_flags = ((__u8 *)th)[13];
 		doff = th->doff * 4;
-		if (doff >= sizeof(*th) && CURSOR_HAS(th, doff, end))
+		if (doff >= sizeof(*th) && HDR_HAS(ps, data, th, doff, end))
 			set_payload(ps, data, (void *)th + doff);
 		return 0;
 	}
 	case IPPROTO_UDP: {
 		struct udphdr *uh = pos;
 
-		if (!CURSOR_HAS(uh, sizeof(*uh), end))
+		if (!HDR_HAS(ps, data, uh, sizeof(*uh), end))
 			return EW_CNT_PKT_TRUNC_L4;
 		ps->sport = uh->source;
 		ps->dport = uh->dest;
@@ -41,7 +41,7 @@ static __always_inline int parse_l4(struct parse_state *ps, void *data, void *po
 		__be16 *ports = pos;
 
 		/* 12-byte common header: source port, destination port, tag, checksum */
-		if (!CURSOR_HAS(ports, 12, end))
+		if (!HDR_HAS(ps, data, ports, 12, end))
 			return EW_CNT_PKT_TRUNC_L4;
 		ps->sport = ports[0];
 		ps->dport = ports[1];
@@ -53,7 +53,7 @@ static __always_inline int parse_l4(struct parse_state *ps, void *data, void *po
 		__u8 *icmp = pos;
 
 		/* type, code, checksum, then 4 bytes that depend on the type */
-		if (!CURSOR_HAS(icmp, 8, end))
+		if (!HDR_HAS(ps, data, icmp, 8, end))
 			return EW_CNT_PKT_TRUNC_L4;
 		ps->icmp_type = icmp[0];
 		ps->icmp_code = icmp[1];
@@ -64,7 +64,7 @@ static __always_inline int parse_l4(struct parse_state *ps, void *data, void *po
 		__be32 *esp = pos;
 
 		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_ESP);
-		if (!CURSOR_HAS(esp, 8, end))	/* SPI, sequence number */
+		if (!HDR_HAS(ps, data, esp, 8, end))	/* SPI, sequence number */
 			return EW_CNT_PKT_TRUNC_L4;
 		ps->spi = esp[0];
 		return 0;

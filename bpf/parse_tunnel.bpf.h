@@ -29,7 +29,7 @@ static __always_inline int parse_gre_ppp(struct parse_state *ps, void *data, __u
 {
 	__u16 ppp_proto;
 
-	if (!CURSOR_HAS(ppp, 4, end))
+	if (!HDR_HAS(ps, data, ppp, 4, end))
 		return EW_CNT_PKT_TRUNC_GRE;
 	if (ppp[0] == 0xff && ppp[1] == 0x03)
 		ppp += 2;
@@ -58,7 +58,7 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 	__u8 *inner;
 	int err;
 
-	if (!CURSOR_HAS(greh, sizeof(*greh), end))
+	if (!HDR_HAS(ps, data, greh, sizeof(*greh), end))
 		return EW_CNT_PKT_TRUNC_GRE;
 	err = enter_tunnel(ps, EW_CNT_ENCAP_GRE);
 	if (err)
@@ -80,7 +80,7 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 		if (flags & GRE_F_KEY) {
 			__be32 *key = (void *)greh + len;
 
-			if (!CURSOR_HAS(key, sizeof(*key), end))
+			if (!HDR_HAS(ps, data, key, sizeof(*key), end))
 				return EW_CNT_PKT_TRUNC_GRE;
 			ps->tunnel_id = bpf_ntohl(*key);
 			len += 4;
@@ -89,7 +89,7 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 			len += 4;
 	}
 	inner = (void *)greh + len;
-	if (!CURSOR_HAS(inner, 0, end))
+	if (!HDR_HAS(ps, data, inner, 0, end))
 		return EW_CNT_PKT_TRUNC_GRE;
 	cursor_set(ps, data, inner);
 
@@ -111,7 +111,7 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_ERSPAN);
 		/* Type II has a sequence number and an 8-byte header; type I neither. */
 		if (flags & GRE_F_SEQ) {
-			if (!CURSOR_HAS(inner, 8, end))
+			if (!HDR_HAS(ps, data, inner, 8, end))
 				return EW_CNT_PKT_TRUNC_GRE;
 			cursor_set(ps, data, inner + 8);
 		}
@@ -120,10 +120,10 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 	case ETH_P_ERSPAN3:
 		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_ERSPAN);
 		/* 12-byte header; its last bit (O) adds an 8-byte platform subheader */
-		if (!CURSOR_HAS(inner, 12, end))
+		if (!HDR_HAS(ps, data, inner, 12, end))
 			return EW_CNT_PKT_TRUNC_GRE;
 		if (inner[11] & 0x01) {
-			if (!CURSOR_HAS(inner, 20, end))
+			if (!HDR_HAS(ps, data, inner, 20, end))
 				return EW_CNT_PKT_TRUNC_GRE;
 			cursor_set(ps, data, inner + 20);
 		} else {
@@ -158,7 +158,12 @@ static __always_inline int parse_vxlan(struct parse_state *ps, void *data, void 
 	struct vxlan_hdr *vh = pos;
 	int err;
 
-	if (!CURSOR_HAS(vh, sizeof(*vh), end) || !(vh->flags & 0x08))
+	/* A datagram too short for the header is plain UDP; a frame cut inside it is not. */
+	if (!IN_DATAGRAM(ps, data, vh, sizeof(*vh)))
+		return 0;
+	if (!CURSOR_HAS(vh, sizeof(*vh), end))
+		return EW_CNT_PKT_TRUNC_TUNNEL;
+	if (!(vh->flags & 0x08))
 		return 0;	/* not VXLAN after all: plain UDP */
 	err = enter_tunnel(ps, EW_CNT_ENCAP_VXLAN);
 	if (err)
@@ -175,10 +180,15 @@ static __always_inline int parse_geneve(struct parse_state *ps, void *data, void
 	__u32 len;
 	int err;
 
-	if (!CURSOR_HAS(gh, sizeof(*gh), end) || (gh->ver_optlen >> 6) != 0)
-		return 0;	/* too short, or an unknown version: plain UDP */
+	/* A datagram too short for the header is plain UDP; a frame cut inside it is not. */
+	if (!IN_DATAGRAM(ps, data, gh, sizeof(*gh)))
+		return 0;
+	if (!CURSOR_HAS(gh, sizeof(*gh), end))
+		return EW_CNT_PKT_TRUNC_TUNNEL;
+	if ((gh->ver_optlen >> 6) != 0)
+		return 0;	/* an unknown version: plain UDP */
 	len = sizeof(*gh) + (gh->ver_optlen & 0x3F) * 4;
-	if (!CURSOR_HAS(gh, len, end))
+	if (!HDR_HAS(ps, data, gh, len, end))
 		return EW_CNT_PKT_TRUNC_TUNNEL;
 	err = enter_tunnel(ps, EW_CNT_ENCAP_GENEVE);
 	if (err)
@@ -215,15 +225,15 @@ static __always_inline int parse_teredo(struct parse_state *ps, void *data, void
 	__u32 hdr_len = 0;
 	int err;
 
-	if (!CURSOR_HAS(p, 2, end))
+	if (!HDR_HAS(ps, data, p, 2, end))
 		return 0;
 	if (p[0] == 0x00 && p[1] == 0x01) {
 		/* authentication: type 2, id-len 1, au-len 1, id, au, nonce 8, confirm 1 */
-		if (!CURSOR_HAS(p, 4, end))
+		if (!HDR_HAS(ps, data, p, 4, end))
 			return 0;
 		hdr_len = 4 + p[2] + p[3] + 9;	/* <= 523 */
 		p += hdr_len;
-		if (!CURSOR_HAS(p, 2, end))
+		if (!HDR_HAS(ps, data, p, 2, end))
 			return 0;
 	}
 	if (p[0] == 0x00 && p[1] == 0x00) {
@@ -231,7 +241,7 @@ static __always_inline int parse_teredo(struct parse_state *ps, void *data, void
 		p += 8;
 	}
 	ip6h = (void *)p;
-	if (!CURSOR_HAS(ip6h, sizeof(*ip6h), end))
+	if (!HDR_HAS(ps, data, ip6h, sizeof(*ip6h), end))
 		return 0;
 	if (ip6h->version != 6 ||
 	    bpf_ntohs(ip6h->payload_len) + sizeof(*ip6h) + hdr_len != udp_payload_len)
