@@ -30,6 +30,7 @@ struct rules_problem {
 	int column;		/* 1-based, 0 if not known */
 	char keyword[64];	/* the offending keyword, "" if none */
 	char message[256];	/* why */
+	int skipped;		/* 1: the rule was skipped (skip_unsupported); 0: an error */
 };
 
 struct rules_report {
@@ -38,6 +39,9 @@ struct rules_report {
 	size_t loaded;		/* rules loaded */
 	size_t skipped;		/* rules skipped because of a problem (skip_unsupported) */
 	int cache_hit;		/* the compiled database came from the cache */
+	size_t no_prefilter;	/* loaded rules with nothing Hyperscan can prefilter on (no
+				 * positive content, no Hyperscan-compilable pcre): they are
+				 * confirmed on every sample their header admits */
 };
 
 struct rule_metadata {
@@ -86,9 +90,15 @@ struct ruleset_options {
 int ruleset_load(struct ruleset **out, const char *const *files, size_t nfiles,
 		 const struct rule_vars *vars, const struct ruleset_options *opts,
 		 struct rules_report *report);
+/* Like ruleset_load, for rule text in memory; name stands for the file in problems. */
+int ruleset_load_text(struct ruleset **out, const char *name, const char *text, size_t len,
+		      const struct rule_vars *vars, const struct ruleset_options *opts,
+		      struct rules_report *report);
 void ruleset_free(struct ruleset *rs);
 void rules_report_free(struct rules_report *report);
 size_t ruleset_count(const struct ruleset *rs);
+/* The index-th loaded rule (file order), NULL past the end. */
+const struct rule_info *ruleset_rule(const struct ruleset *rs, size_t index);
 
 /* What a sample is: a payload and the packet/flow it came from. */
 struct scan_input {
@@ -114,5 +124,19 @@ void scan_ctx_free(struct scan_ctx *ctx);
 /* Match one sample. http is parsed when the sample is an HTTP request. 0 or -errno. */
 int ruleset_scan(const struct ruleset *rs, struct scan_ctx *ctx, const struct scan_input *in,
 		 scan_match_fn on_match, void *user);
+
+/* What a scan context did, so that nothing it could not fully handle goes unseen. */
+struct scan_stats {
+	uint64_t samples;		/* ruleset_scan calls */
+	uint64_t http_requests;		/* samples parsed as an HTTP request */
+	uint64_t http_truncated;	/* ... of which the sample ended inside the headers */
+	uint64_t candidates;		/* rules confirmed after the prefilter */
+	uint64_t matches;		/* rules that matched (callbacks made) */
+	uint64_t budget_exhausted;	/* confirmations given up: backtracking budget spent */
+	uint64_t pcre_errors;		/* PCRE2 match errors (match/depth limit...) */
+	uint64_t scan_errors;		/* Hyperscan scan errors (sample not prefiltered) */
+};
+/* The counters of one context (add them up over the worker threads). */
+void scan_ctx_stats(const struct scan_ctx *ctx, struct scan_stats *out);
 
 #endif /* EDGEWATCH_RULES_H */
