@@ -222,7 +222,9 @@ static __always_inline int frag_lookup(const struct parse_state *ps, struct flow
 	struct frag_entry *entry;
 
 	entry = bpf_map_lookup_elem(&frags, &ps->frag_key);
-	if (!entry || now - entry->first_seen_ns > EW_FRAG_TIMEOUT_NS)
+	/* Not now - first_seen: a follower stamped a little before its first fragment
+	 * (captures merged from several queues) must not wrap around to "too old". */
+	if (!entry || now > entry->first_seen_ns + EW_FRAG_TIMEOUT_NS)
 		return EW_CNT_PKT_FRAG_FIRST_MISSING;
 	*key = entry->flow;
 	/* every fragment of a datagram travels the way its first fragment did */

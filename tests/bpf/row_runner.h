@@ -50,6 +50,7 @@ struct row_packet {
 	void (*build)(struct pkt *p);
 	int flow;		/* index into row.flows, or NO_FLOW */
 	enum ew_dir dir;	/* direction inside that flow */
+	int64_t shift_ns;	/* added to the packet's time (captures are not always in order) */
 };
 
 /* A flow the table must hold. src:sport is the side the datapath must call initiator. */
@@ -104,10 +105,11 @@ static inline int row_flow_count(const struct row *row)
 	return n;
 }
 
-/* Time of the row's i-th packet: capture-like, one second apart. */
-static inline uint64_t row_time_ns(int i)
+/* Time of the row's i-th packet: capture-like, one second apart, unless shifted. */
+static inline uint64_t row_time_ns(const struct row *row, int i)
 {
-	return 1700000000ULL * 1000000000ULL + (uint64_t)i * 1000000000ULL;
+	return 1700000000ULL * 1000000000ULL + (uint64_t)i * 1000000000ULL +
+	       row->packets[i].shift_ns;
 }
 
 static inline const char *addr_text(const union ew_addr *a, int family, char *buf, size_t len)
@@ -315,7 +317,7 @@ static inline void row_run(struct test_case *t, struct dp *dp, const struct row 
 		pkt_init(&p);
 		rp->build(&p);
 		CHECK(t, pkt_ok(&p), "packet %d: the builder failed", i);
-		err = dp_run_xdp(dp, p.data, p.len, row_time_ns(i), &verdict);
+		err = dp_run_xdp(dp, p.data, p.len, row_time_ns(row, i), &verdict);
 		CHECK(t, err == 0, "packet %d: BPF_PROG_TEST_RUN: %s", i, strerror(-err));
 		CHECK(t, verdict == want_verdict, "packet %d: verdict %u, want %u", i, verdict,
 		      want_verdict);
@@ -333,9 +335,11 @@ static inline void row_run(struct test_case *t, struct dp *dp, const struct row 
 			       i, counter_name(outcome));
 			pkts[rp->flow][rp->dir & 1]++;
 			bytes[rp->flow][rp->dir & 1] += p.len;
+			/* the flow's first packet sets both; later ones only move last_seen on */
 			if (!first_ns[rp->flow])
-				first_ns[rp->flow] = row_time_ns(i);
-			last_ns[rp->flow] = row_time_ns(i);
+				first_ns[rp->flow] = row_time_ns(row, i);
+			if (row_time_ns(row, i) > last_ns[rp->flow])
+				last_ns[rp->flow] = row_time_ns(row, i);
 		} else {
 			EXPECT(t, outcome != EW_CNT_PKT_FLOW, "packet %d: counted in a flow", i);
 		}

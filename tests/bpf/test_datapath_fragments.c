@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Datapath table: IP fragments. Non-first fragments carry no L4 header; they must be
+ * counted in the flow their first fragment opened (frags map), or as
+ * EW_CNT_PKT_FRAG_FIRST_MISSING when that first fragment was never seen.
+ */
+#include "datapath_packets.h"
+
+#define FRAG_ID 0x4242
+#define FRAG6_ID 0xBEEF0001
+
+/* IPv4 fragment header from the client: offset in bytes, MF. */
+static void frag4(struct pkt *p, uint16_t offset, bool more)
+{
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = CLIENT4, .dst = SERVER4, .id = FRAG_ID,
+					 .frag_offset = offset, .more_fragments = more });
+}
+
+/* First fragment: TCP SYN header + 20 bytes of data (40 bytes of IP payload). */
+static void v4_first(struct pkt *p)
+{
+	pkt_eth(p);
+	frag4(p, 0, true);
+	pkt_tcp(p, CLIENT_PORT, SERVER_PORT, PKT_TCP_SYN, 0);
+	pkt_payload(p, 20, 0);
+	finish(p);
+}
+
+static void v4_middle(struct pkt *p)
+{
+	pkt_eth(p);
+	frag4(p, 40, true);
+	pkt_payload_as(p, 6, 40);
+	finish(p);
+}
+
+static void v4_last(struct pkt *p)
+{
+	pkt_eth(p);
+	frag4(p, 80, false);
+	pkt_payload_as(p, 6, 30);
+	finish(p);
+}
+
+static void v4_last_on_vlan(struct pkt *p)
+{
+	pkt_eth(p);
+	pkt_vlan(p, PKT_TPID_8021Q, 20);
+	frag4(p, 80, false);
+	pkt_payload_as(p, 6, 30);
+	finish(p);
+}
+
+static void v4_first_on_vlan(struct pkt *p)
+{
+	pkt_eth(p);
+	pkt_vlan(p, PKT_TPID_8021Q, 10);
+	frag4(p, 0, true);
+	pkt_tcp(p, CLIENT_PORT, SERVER_PORT, PKT_TCP_SYN, 0);
+	pkt_payload(p, 20, 0);
+	finish(p);
+}
+
+/*
+ * The classic tiny fragment (RFC 1858): the first fragment holds only 8 bytes of the
+ * TCP header (ports and sequence number, no flags); the frame is padded to 60 bytes,
+ * so the padding sits where the rest of the TCP header would be.
+ */
+static void v4_tiny_first(struct pkt *p)
+{
+	struct pkt_layer *tcp;
+
+	pkt_eth(p);
+	frag4(p, 0, true);
+	pkt_payload_as(p, 6, 8);
+	tcp = pkt_find(p, PKT_PAYLOAD, 0);
+	if (tcp) {
+		pkt_hdr(p, tcp)[0] = CLIENT_PORT >> 8;
+		pkt_hdr(p, tcp)[1] = CLIENT_PORT & 0xFF;
+		pkt_hdr(p, tcp)[2] = SERVER_PORT >> 8;
+		pkt_hdr(p, tcp)[3] = SERVER_PORT & 0xFF;
+	}
+	finish(p);
+}
+
+/* The rest of the TCP header (flags included) and data, at offset 8. */
+static void v4_tiny_rest(struct pkt *p)
+{
+	pkt_eth(p);
+	frag4(p, 8, false);
+	pkt_payload_as(p, 6, 40);
+	finish(p);
+}
+
+static void v6_frag(struct pkt *p, uint16_t offset, bool more)
+{
+	pkt_eth(p);
+	pkt_ipv6(p, CLIENT6, SERVER6);
+	pkt_ipv6_frag(p, offset, more, FRAG6_ID);
+}
+
+static void v6_first(struct pkt *p)
+{
+	v6_frag(p, 0, true);
+	pkt_udp(p, 53000, 53);
+	pkt_payload(p, 1224, 0);	/* 1232 bytes of fragmentable part: a multiple of 8 */
+	finish(p);
+}
+
+static void v6_last(struct pkt *p)
+{
+	v6_frag(p, 1232, false);
+	pkt_payload_as(p, 17, 300);
+	finish(p);
+}
+
+static void v6_hbh_first(struct pkt *p)
+{
+	pkt_eth(p);
+	pkt_ipv6(p, CLIENT6, SERVER6);
+	pkt_ipv6_ext(p, PKT_IPV6_HOPOPTS, 0);
+	pkt_ipv6_frag(p, 0, true, FRAG6_ID);
+	pkt_ipv6_ext(p, PKT_IPV6_DSTOPTS, 0);
+	pkt_udp(p, 53000, 53);
+	pkt_payload(p, 16, 0);	/* 8 + 8 + 16 = 32 bytes: a multiple of 8 */
+	finish(p);
+}
+
+static void v6_hbh_last(struct pkt *p)
+{
+	pkt_eth(p);
+	pkt_ipv6(p, CLIENT6, SERVER6);
+	pkt_ipv6_ext(p, PKT_IPV6_HOPOPTS, 0);
+	pkt_ipv6_frag(p, 32, false, FRAG6_ID);
+	pkt_payload_as(p, 60, 100);	/* the fragment header names the first fragmentable
+					 * header (dstopts) in every fragment */
+	finish(p);
+}
+
+static void v6_atomic(struct pkt *p)
+{
+	/* RFC 6946 atomic fragment: offset 0, M 0: a whole datagram */
+	v6_frag(p, 0, false);
+	pkt_udp(p, 53000, 53);
+	pkt_payload(p, 20, 0);
+	finish(p);
+}
+
+/* An outer IPv4 datagram carrying GRE, fragmented by the path: the inner flow's
+ * headers are in the first fragment only. */
+static void gre_outer_first(struct pkt *p)
+{
+	pkt_eth(p);
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = OUTER_A, .dst = OUTER_B, .id = 0x77,
+					 .more_fragments = true });
+	pkt_gre(p, &(struct pkt_gre){ .key_present = true, .key = 5 });
+	/* inner datagram: its total length covers data that is in the next fragment */
+	ip4(p, CLIENT4, SERVER4);
+	pkt_tcp(p, CLIENT_PORT, SERVER_PORT, PKT_TCP_ACK | PKT_TCP_PSH, 0);
+	pkt_payload(p, 1392, 0);	/* 8 + 20 + 20 + 1392 = 1440 */
+	pkt_finish(p);
+	/* the inner IPv4 header claims the whole inner datagram, 200 bytes more */
+	if (pkt_ok(p)) {
+		uint8_t *inner = pkt_hdr(p, pkt_find(p, PKT_IPV4, 1));
+		uint16_t tot = ((inner[2] << 8) | inner[3]) + 200;
+
+		inner[2] = tot >> 8;
+		inner[3] = tot & 0xFF;
+	}
+}
+
+static void gre_outer_rest(struct pkt *p)
+{
+	pkt_eth(p);
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = OUTER_A, .dst = OUTER_B, .id = 0x77,
+					 .frag_offset = 1440, .proto = 47 });
+	pkt_payload(p, 200, 0);
+	finish(p);
+}
+
+#define FRAG_TCP_FLOW                                                                          \
+	.src = CLIENT4, .sport = CLIENT_PORT, .dst = SERVER4, .dport = SERVER_PORT,           \
+	.proto = IPPROTO_NUM_TCP, .tcp_flags = { PKT_TCP_SYN, 0 }, .encap = ENCAP(FRAGMENT),  \
+	.flags = EW_FLOW_F_FRAGMENTED
+#define FRAG6_UDP_FLOW                                                                         \
+	.src = CLIENT6, .sport = 53000, .dst = SERVER6, .dport = 53, .proto = IPPROTO_NUM_UDP, \
+	.encap = ENCAP(IPV6_EXT) | ENCAP(FRAGMENT), .flags = EW_FLOW_F_FRAGMENTED
+
+/* 60 s is the fragment timeout of bpf/flow.bpf.h. */
+#define SECONDS(n) ((int64_t)(n) * 1000000000LL)
+
+static const struct row rows[] = {
+	{ "ipv4_first_then_rest", "first, middle, last fragment: all three in the flow",
+	  { { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_middle, 0, EW_DIR_TO_SERVER },
+	    { v4_last, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG_TCP_FLOW } },
+	  { { EW_CNT_PKT_FLOW, 3 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 2 }, { EW_CNT_ENCAP_FRAGMENT, 3 } } },
+	{ "ipv4_rest_before_first", "a follower before its first fragment cannot be placed: "
+				    "FRAG_FIRST_MISSING; the first fragment then opens the flow",
+	  { { v4_last, NO_FLOW },
+	    { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_middle, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG_TCP_FLOW } },
+	  { { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_PKT_FLOW, 2 },
+	    { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 3 } } },
+	{ "ipv4_follower_timestamp_before_first", "a capture from several queues is not quite in "
+						  "time order: a follower stamped 0.5 s before "
+						  "its first fragment still belongs to it",
+	  { { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_last, 0, EW_DIR_TO_SERVER, -SECONDS(1) - SECONDS(1) / 2 } },
+	  { { FRAG_TCP_FLOW } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 } } },
+	{ "ipv4_follower_after_timeout", "a follower 61 s after its first fragment: the "
+					 "reassembly window (60 s) is over, FRAG_FIRST_MISSING",
+	  { { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_last, NO_FLOW, EW_DIR_TO_SERVER, SECONDS(60) } },
+	  { { FRAG_TCP_FLOW } },
+	  { { EW_CNT_PKT_FLOW, 1 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 } } },
+	{ "ipv4_fragment_other_vlan", "same addresses and id on another VLAN is another "
+				      "datagram: FRAG_FIRST_MISSING",
+	  { { v4_first_on_vlan, 0, EW_DIR_TO_SERVER },
+	    { v4_last_on_vlan, NO_FLOW } },
+	  { { .src = CLIENT4, .sport = CLIENT_PORT, .dst = SERVER4, .dport = SERVER_PORT,
+	      .proto = IPPROTO_NUM_TCP, .tcp_flags = { PKT_TCP_SYN, 0 }, .vlan = { 10 },
+	      .encap = ENCAP(FRAGMENT) | ENCAP(VLAN), .flags = EW_FLOW_F_FRAGMENTED } },
+	  { { EW_CNT_PKT_FLOW, 1 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
+	    { EW_CNT_ENCAP_VLAN, 2 } } },
+	{ "ipv4_duplicate_first", "a retransmitted first fragment counts again in the same flow",
+	  { { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_last, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG_TCP_FLOW } },
+	  { { EW_CNT_PKT_FLOW, 3 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 2 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 3 } } },
+	{ "ipv4_tiny_first_fragment", "a first fragment with 8 bytes of TCP header (padded frame): "
+				      "no trustworthy ports, so a portless flow flagged "
+				      "TINY_FRAGMENT; the rest of the datagram follows it there",
+	  { { v4_tiny_first, 0, EW_DIR_TO_SERVER },
+	    { v4_tiny_rest, 0, EW_DIR_TO_SERVER } },
+	  { { .src = CLIENT4, .dst = SERVER4, .proto = IPPROTO_NUM_TCP, .encap = ENCAP(FRAGMENT),
+	      .flags = EW_FLOW_F_FRAGMENTED | EW_FLOW_F_TINY_FRAGMENT } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_FRAG_TINY_FIRST, 1 },
+	    { EW_CNT_ENCAP_FRAGMENT, 2 } } },
+	{ "ipv6_first_then_rest", "IPv6 fragment header: first with UDP ports, then the rest",
+	  { { v6_first, 0, EW_DIR_TO_SERVER },
+	    { v6_last, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG6_UDP_FLOW } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
+	    { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
+	{ "ipv6_rest_before_first", "IPv6 follower first: FRAG_FIRST_MISSING",
+	  { { v6_last, NO_FLOW },
+	    { v6_first, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG6_UDP_FLOW } },
+	  { { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_PKT_FLOW, 1 },
+	    { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_ENCAP_FRAGMENT, 2 }, { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
+	{ "ipv6_fragments_between_ext_headers", "hop-by-hop before the fragment header, "
+						"destination options after it",
+	  { { v6_hbh_first, 0, EW_DIR_TO_SERVER },
+	    { v6_hbh_last, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG6_UDP_FLOW } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
+	    { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
+	{ "ipv6_atomic_fragment", "offset 0 and M 0 is a whole datagram: not fragmented, "
+				  "nothing tracked",
+	  ONE_PACKET(v6_atomic),
+	  { { .src = CLIENT6, .sport = 53000, .dst = SERVER6, .dport = 53,
+	      .proto = IPPROTO_NUM_UDP, .encap = ENCAP(IPV6_EXT) } },
+	  { NEW_FLOW, { EW_CNT_ENCAP_IPV6_EXT, 1 } } },
+	{ "gre_outer_fragments", "outer IPv4 fragmented on the path: the follower (no GRE "
+				 "header) lands in the inner flow its first fragment opened",
+	  { { gre_outer_first, 0, EW_DIR_TO_SERVER },
+	    { gre_outer_rest, 0, EW_DIR_TO_SERVER } },
+	  { { .src = CLIENT4, .sport = CLIENT_PORT, .dst = SERVER4, .dport = SERVER_PORT,
+	      .proto = IPPROTO_NUM_TCP, .tcp_flags = { PKT_TCP_ACK | PKT_TCP_PSH, 0 },
+	      .encap = ENCAP(GRE) | ENCAP(FRAGMENT), .tunnel_id = 5,
+	      .outer_src = OUTER_A, .outer_dst = OUTER_B, .flags = EW_FLOW_F_FRAGMENTED } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
+	    { EW_CNT_ENCAP_GRE, 1 } } },
+};
+
+int main(void)
+{
+	if (rows_open("datapath_fragments"))
+		return 1;
+	rows_run(rows, sizeof(rows) / sizeof(rows[0]));
+	rows_close();
+	return test_summary();
+}
