@@ -130,9 +130,16 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro,
 	return 0;
 }
 
-/* SIGINT/SIGTERM stop the daemon, SIGHUP reloads; all read from a signalfd. */
+/*
+ * SIGINT/SIGTERM stop the daemon, SIGHUP reloads; all read from a signalfd. The
+ * dispositions are reset first: a shell starts background jobs with SIGINT ignored,
+ * and an ignored signal never reaches a signalfd.
+ */
 static int signals_block(sigset_t *set)
 {
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);

@@ -1,0 +1,102 @@
+# Shared by the end-to-end tests: namespaces with unique names, a teardown that always
+# runs, edgewatch started and stopped in a namespace, result lines for tests/run.sh.
+# Addresses only from 198.18.0.0/15 and 2001:db8::/32; traffic never leaves the
+# namespaces this file creates (no routes out of them).
+
+# interface names have 15 characters at most: prefixes stay short, the id is 6
+E2E_ID=${E2E_ID:-$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))}
+EDGEWATCH_BIN=${EDGEWATCH_BIN:-.output/asan/edgewatch}
+E2E_TMP=$(mktemp -d /tmp/edgewatch-e2e.XXXXXX)
+E2E_NAMESPACES=()
+E2E_PIDS=()
+E2E_PREFIX=${E2E_PREFIX:-e2e}
+
+e2e_pass() { echo "PASS $E2E_PREFIX/$1"; }
+e2e_fail() { echo "FAIL $E2E_PREFIX/$1: $2"; E2E_FAILED=1; }
+e2e_skip() { echo "SKIP $E2E_PREFIX/$1: $2"; }
+E2E_FAILED=0
+
+e2e_teardown() {
+	local pid ns
+	for pid in "${E2E_PIDS[@]}"; do
+		kill -INT "$pid" 2>/dev/null
+	done
+	sleep 0.5
+	for pid in "${E2E_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for ns in "${E2E_NAMESPACES[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E2E_TMP"
+}
+trap e2e_teardown EXIT
+
+e2e_ns_add() {	# e2e_ns_add NAME
+	ip netns add "$1" || return 1
+	E2E_NAMESPACES+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# A veth pair between two namespaces, offloads off so each frame on the wire is one
+# packet (GSO would merge segments that the datapath then counts as what they become).
+e2e_veth() {	# e2e_veth NS1 IF1 NS2 IF2
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" || return 1
+	ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx-vlan-offload off >/dev/null 2>&1
+	ip netns exec "$3" ethtool -K "$4" tso off gso off gro off tx-vlan-offload off >/dev/null 2>&1
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# Does this kernel have 802.1Q VLAN devices (CONFIG_VLAN_8021Q)?
+e2e_have_vlan_devices() {	# e2e_have_vlan_devices NS IFACE
+	ip -n "$1" link add link "$2" name e2evlprobe type vlan id 4000 2>/dev/null || return 1
+	ip -n "$1" link del e2evlprobe
+}
+
+# Quiet IPv6: no DAD, no router solicitations, so only the test's packets cross.
+e2e_quiet_ipv6() {	# e2e_quiet_ipv6 NS
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 >/dev/null
+}
+
+# Run a command in a namespace's network only: the mount namespace (and /sys/fs/bpf,
+# where edgewatch pins its maps) stays the host's, so `edgewatch status` from another
+# shell sees the same pins. (`ip netns exec` would give each command its own /sys.)
+e2e_in() {	# e2e_in NS CMD...
+	local ns=$1; shift
+	nsenter --net=/run/netns/"$ns" "$@"
+}
+
+# Start edgewatch in NS on IFACE, wait until it watches. Sets E2E_EW_PID.
+e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE [ARGS...]
+	local ns=$1 iface=$2 eve=$3 i; shift 3
+	# nsenter execs edgewatch: $! is edgewatch itself, so signals reach it
+	nsenter --net=/run/netns/"$ns" "$EDGEWATCH_BIN" run -i "$iface" -o "$eve" "$@" \
+		> "$E2E_TMP/edgewatch-$iface.out" 2> "$E2E_TMP/edgewatch-$iface.err" &
+	E2E_EW_PID=$!
+	E2E_PIDS+=("$E2E_EW_PID")
+	for i in $(seq 1 100); do
+		grep -q "watching" "$E2E_TMP/edgewatch-$iface.err" 2>/dev/null && return 0
+		kill -0 "$E2E_EW_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "edgewatch did not start: $(tail -n 5 "$E2E_TMP/edgewatch-$iface.err")" >&2
+	return 1
+}
+
+# Stop it with SIGINT and wait (bounded) for the final flush. 0 if it exited 0.
+e2e_edgewatch_stop() {	# e2e_edgewatch_stop PID
+	local i
+	kill -INT "$1" 2>/dev/null
+	for i in $(seq 1 200); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1"
+		return 124
+	fi
+	wait "$1"
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The whole suite: C unit tests, BPF table tests, pcap tests, end-to-end tests.
+# Run from the repository root as root (`make test` builds everything first).
+# Every tier prints "PASS name", "FAIL name: why" or "SKIP name: why" lines; this script
+# counts them and ends with one line: "N passed, N failed, N skipped".
+# V=1 shows every PASS line too; by default only FAIL/SKIP lines and tier headers.
+set -u
+cd "$(dirname "$0")/.."
+
+ASAN=.output/asan
+BIN=$ASAN/edgewatch
+LOG_DIR=$(mktemp -d /tmp/edgewatch-test.XXXXXX)
+RESULTS=$LOG_DIR/results
+: > "$RESULTS"
+PER_TEST_TIMEOUT=${PER_TEST_TIMEOUT:-600}
+
+# ASan/UBSan: fail on the first error, report leaks, keep stack traces readable.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export EDGEWATCH_BIN=$BIN
+
+record() {	# a result line from a tier: keep it, show it unless it is a PASS
+	echo "$1" >> "$RESULTS"
+	case "$1" in
+	PASS*) [ "${V:-0}" = 1 ] && echo "  $1" ;;
+	*) echo "  $1" ;;
+	esac
+}
+
+# Run one test program; any line that is not a result goes to its log. A program that
+# ends badly without saying FAIL (a crash, a sanitizer report) is a FAIL of its own.
+run_program() {
+	local name=$1; shift
+	local log=$LOG_DIR/$name.log fails_before rc
+	fails_before=$(grep -c '^FAIL' "$RESULTS")
+	timeout "$PER_TEST_TIMEOUT" "$@" > "$log" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		PASS\ *|FAIL\ *|SKIP\ *) record "$line" ;;
+		esac
+	done < "$log"
+	if [ $rc -ne 0 ] && [ "$(grep -c '^FAIL' "$RESULTS")" -eq "$fails_before" ]; then
+		[ $rc -eq 124 ] && why="timed out after ${PER_TEST_TIMEOUT}s" || why="exited $rc"
+		record "FAIL $name: $why without a FAIL line (crash or sanitizer report?); last lines: $(tail -n 3 "$log" | tr '\n' ' ')"
+	fi
+}
+
+echo "== unit and BPF table tests"
+if [ "$(id -u)" -ne 0 ]; then
+	record "SKIP bpf: not root; the BPF table, pcap and end-to-end tests need root"
+fi
+for t in $ASAN/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_program "$(basename "$t")" "$t"
+done
+
+echo "== pcap tests (replay vs tshark ground truth)"
+if [ "$(id -u)" -eq 0 ]; then
+	run_program pcap python3 tests/pcap/test_pcaps.py "$BIN" tests/pcaps
+fi
+for t in tests/pcap/test_*.sh; do
+	[ -x "$t" ] || continue
+	run_program "$(basename "$t" .sh)" "$t"
+done
+
+echo "== end-to-end tests (veth namespaces)"
+for t in tests/e2e/test_*.sh; do
+	[ -x "$t" ] || continue
+	if [ "$(id -u)" -ne 0 ]; then
+		record "SKIP e2e/$(basename "$t" .sh): needs root for network namespaces"
+		continue
+	fi
+	run_program "$(basename "$t" .sh)" "$t"
+done
+
+passed=$(grep -c '^PASS' "$RESULTS")
+failed=$(grep -c '^FAIL' "$RESULTS")
+skipped=$(grep -c '^SKIP' "$RESULTS")
+echo "logs: $LOG_DIR"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
