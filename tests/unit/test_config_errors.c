@@ -203,6 +203,10 @@ static const struct error_row rows[] = {
 	{ "syntax_bad_indent", "flow:\n  idle-timeout: 1\n sweep-interval: 1\n",
 	  "edgewatch.yaml:3:2: error: YAML syntax error: did not find expected key (while "
 	  "parsing a block mapping at line 1, column 1)" },
+	{ "syntax_ipv6_in_flow", "home-net: [10.0.0.0/8, ::1]\n",
+	  "edgewatch.yaml:1:24: error: YAML syntax error: did not find expected node content "
+	  "(while parsing a flow node at line 1, column 24); quote IPv6 addresses that start "
+	  "with \"::\" inside [ ]: [\"::1\"]" },
 	{ "syntax_bad_utf8", "flow:\n  idle-timeout: \xff\n",
 	  "edgewatch.yaml:2:17: error: YAML: invalid leading UTF-8 octet" },
 	{ "alias", "home-net: &inside [10.0.0.0/8]\nexternal-net: *inside\n",

@@ -148,7 +148,7 @@ static int syntax_error(struct tree_builder *tb, const yaml_parser_t *parser, co
 	int column = (int)parser->problem_mark.column + 1;
 	const char *problem = parser->problem ? parser->problem : "unknown problem";
 	const char *hint = "";
-	size_t i;
+	size_t i, at;
 
 	if (parser->error == YAML_MEMORY_ERROR)
 		return out_of_memory(tb);
@@ -165,9 +165,12 @@ static int syntax_error(struct tree_builder *tb, const yaml_parser_t *parser, co
 		}
 		return config_error_set(tb->err, tb->name, line, column, "YAML: %s", problem);
 	}
-	/* The usual cause of "cannot start any token" deserves a name. */
-	if (parser->problem_mark.index < len && buf[parser->problem_mark.index] == '\t')
+	/* Two usual causes deserve a name: tab indentation, and "::1" inside [ ]. */
+	at = parser->problem_mark.index;
+	if (at < len && buf[at] == '\t')
 		hint = "; tabs cannot indent YAML, use spaces";
+	else if (at + 1 < len && buf[at] == ':' && buf[at + 1] == ':')
+		hint = "; quote IPv6 addresses that start with \"::\" inside [ ]: [\"::1\"]";
 	if (parser->context)
 		return config_error_set(tb->err, tb->name, line, column,
 					"YAML syntax error: %s (%s at line %d, column %d)%s", problem,
