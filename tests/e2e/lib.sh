@@ -9,6 +9,7 @@ EDGEWATCH_BIN=${EDGEWATCH_BIN:-.output/asan/edgewatch}
 E2E_TMP=$(mktemp -d /tmp/edgewatch-e2e.XXXXXX)
 E2E_NAMESPACES=()
 E2E_PIDS=()
+E2E_IFACES=()	# interfaces edgewatch ran on: their pins and locks go at teardown
 E2E_PREFIX=${E2E_PREFIX:-e2e}
 
 e2e_pass() { echo "PASS $E2E_PREFIX/$1"; }
@@ -17,7 +18,7 @@ e2e_skip() { echo "SKIP $E2E_PREFIX/$1: $2"; }
 E2E_FAILED=0
 
 e2e_teardown() {
-	local pid ns
+	local pid ns iface
 	for pid in "${E2E_PIDS[@]}"; do
 		kill -INT "$pid" 2>/dev/null
 	done
@@ -28,6 +29,11 @@ e2e_teardown() {
 	for ns in "${E2E_NAMESPACES[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	# an instance killed by this teardown (a failed test) leaves its pins behind
+	for iface in "${E2E_IFACES[@]}"; do
+		rm -rf "/sys/fs/bpf/edgewatch/$iface" "/run/edgewatch/$iface.lock"
+	done
+	rmdir /sys/fs/bpf/edgewatch 2>/dev/null
 	[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E2E_TMP"
 }
 trap e2e_teardown EXIT
@@ -72,6 +78,7 @@ e2e_in() {	# e2e_in NS CMD...
 # Start edgewatch in NS on IFACE, wait until it watches. Sets E2E_EW_PID.
 e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE [ARGS...]
 	local ns=$1 iface=$2 eve=$3 i; shift 3
+	E2E_IFACES+=("$iface")
 	# nsenter execs edgewatch: $! is edgewatch itself, so signals reach it
 	nsenter --net=/run/netns/"$ns" "$EDGEWATCH_BIN" run -i "$iface" -o "$eve" "$@" \
 		> "$E2E_TMP/edgewatch-$iface.out" 2> "$E2E_TMP/edgewatch-$iface.err" &
