@@ -33,6 +33,8 @@ static int read_whole_file(const char *path, char **text)
 		return -errno;
 	if (getdelim(text, &len, '\0', file) < 0) {
 		fclose(file);
+		free(*text);
+		*text = NULL;
 		return -EIO;
 	}
 	fclose(file);
