@@ -17,6 +17,7 @@
 #define EDGEWATCH_TESTS_ROW_RUNNER_H
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,6 +43,9 @@
 #define IPPROTO_NUM_ESP 50
 #define IPPROTO_NUM_ICMPV6 58
 #define IPPROTO_NUM_SCTP 132
+
+/* BPF_PROG_TEST_RUN wants at least an Ethernet header's worth of frame. */
+#define ETH_MIN_TEST_RUN_LEN 14
 
 /* Flow index of a packet that must not land in any flow. */
 #define NO_FLOW -1
@@ -318,6 +322,10 @@ static inline void row_run(struct test_case *t, struct dp *dp, const struct row 
 		rp->build(&p);
 		CHECK(t, pkt_ok(&p), "packet %d: the builder failed", i);
 		err = dp_run_xdp(dp, p.data, p.len, row_time_ns(row, i), &verdict);
+		if (err == -EINVAL && p.len < ETH_MIN_TEST_RUN_LEN)
+			SKIP(t, "this kernel's BPF_PROG_TEST_RUN refuses %zu-byte frames (it wants "
+				"a whole Ethernet header), so this path cannot be run here; "
+				"replay must count such capture records itself", p.len);
 		CHECK(t, err == 0, "packet %d: BPF_PROG_TEST_RUN: %s", i, strerror(-err));
 		CHECK(t, verdict == want_verdict, "packet %d: verdict %u, want %u", i, verdict,
 		      want_verdict);

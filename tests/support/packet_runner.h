@@ -38,11 +38,17 @@ int dp_reset(struct dp *dp);
 
 /*
  * Run one frame through ew_xdp_ingress at time now_ns; *verdict gets the XDP action.
- * Frames shorter than an Ethernet header (BPF_PROG_TEST_RUN refuses them) are run with
- * metadata in front, so the program still sees exactly len bytes. 0 or -errno.
+ * 0 or -errno. BPF_PROG_TEST_RUN refuses frames shorter than an Ethernet header
+ * (-EINVAL); such frames are tried with XDP metadata in front, so the program would
+ * see exactly len bytes, which kernels that count the metadata in the minimum accept
+ * (6.18 does not: it wants 14 bytes after the metadata).
  */
 int dp_run_xdp(struct dp *dp, const void *frame, size_t len, uint64_t now_ns, uint32_t *verdict);
-/* Run one frame through ew_tc_egress as an skb with the given GSO segments and size. */
+/*
+ * Run one frame through ew_tc_egress as an skb with the given GSO segments and size.
+ * The kernel refuses (-EINVAL) frames shorter than 14 bytes, and IPv4/IPv6 frames
+ * whose IP header is not all there: the tc program never sees those.
+ */
 int dp_run_tc(struct dp *dp, const void *frame, size_t len, uint32_t gso_segs, uint32_t gso_size,
 	      uint64_t now_ns, uint32_t *verdict);
 
