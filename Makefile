@@ -128,10 +128,12 @@ demo: deps
 	$(Q)scripts/demo.sh
 
 # --- benchmarks ------------------------------------------------------------------
-$(OUTPUT)/bench/%: tests/bench/%.c $(LIB_OBJS) $(SKELS)
+BENCH_SUPPORT := $(OUTPUT)/tests/support/packet_builder.o
+
+$(OUTPUT)/bench/%: tests/bench/%.c $(LIB_OBJS) $(BENCH_SUPPORT) $(SKELS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(BENCH_SUPPORT) $(LDLIBS) -o $@
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory build $(BENCH_PROGS)

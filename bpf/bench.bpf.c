@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Programs for `make bench` only: the baselines the datapath is measured against in the
+ * same run, and the live-frames traffic generator.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+/* Baseline of BPF_PROG_TEST_RUN: the cost of running any XDP program at all. */
+SEC("xdp")
+int bench_empty_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+/* Baseline of the live test: the fastest a veth can take frames through XDP. */
+SEC("xdp")
+int bench_empty_drop(struct xdp_md *ctx)
+{
+	return XDP_DROP;
+}
+
+/* What the two clocks cost (why the fast path uses the coarse one). */
+__u64 clock_sink = 0;
+
+SEC("xdp")
+int bench_ktime(struct xdp_md *ctx)
+{
+	clock_sink += bpf_ktime_get_ns();
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int bench_ktime_coarse(struct xdp_md *ctx)
+{
+	clock_sink += bpf_ktime_get_coarse_ns();
+	return XDP_PASS;
+}
+
+/*
+ * Traffic generator, run with BPF_F_TEST_XDP_LIVE_FRAMES: each run rewrites the UDP
+ * source port of the template frame (Ethernet/IPv4/UDP, no options) so that the frames
+ * spread over gen_flows flows, and transmits it (XDP_TX) out of the veth it was "received"
+ * on, to the program under test on the peer. Checksums are left alone: XDP does not
+ * check them.
+ */
+const volatile __u32 gen_flows = 1;
+__u32 gen_next = 0;
+
+SEC("xdp")
+int bench_live_gen(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__be16 *sport = data + 14 + 20;	/* Ethernet + IPv4 without options */
+	__u32 n;
+
+	if ((void *)(sport + 1) > data_end)
+		return XDP_ABORTED;
+	n = __sync_fetch_and_add(&gen_next, 1);
+	*sport = bpf_htons(10000 + n % gen_flows);
+	return XDP_TX;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

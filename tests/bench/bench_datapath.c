@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Datapath benchmarks, reported against baselines measured in the same run (this
+ * machine is shared and noisy; ratios travel, absolute numbers do not):
+ * - ns/packet of the XDP program through BPF_PROG_TEST_RUN (repeat >= 1,000,000) for an
+ *   established TCP flow and a VLAN+VXLAN packet, new flows (one test run per new
+ *   flow), against an empty XDP program; the flow table as a hash (chosen), an LRU and
+ *   a per-CPU hash; and what the two kernel clocks cost;
+ * - one sweep of a table holding 1,000,000 flows: scan only, and export-and-delete;
+ * - kernel memory per flow slot.
+ * Prints Markdown. Run as root: .output/bench/bench_datapath [--quick]
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.skel.h"
+#include "datapath.skel.h"
+#include "datapath_loader.h"
+#include "flow_export.h"
+#include "flow_sweep.h"
+#include "../support/packet_builder.h"
+
+static int quick;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Average ns per run of prog over repeat runs of one packet, best of 3 tries. */
+static double ns_per_packet(int prog_fd, const void *pkt, size_t len, int repeat)
+{
+	double best = 1e18;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
+			    .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			fprintf(stderr, "test run failed: %s\n", strerror(errno));
+			exit(1);
+		}
+		if (opts.duration < best)
+			best = opts.duration;
+	}
+	return best;
+}
+
+/* Average ns of single runs, each on a new flow (a new source port). */
+static double ns_per_new_flow(int prog_fd, struct pkt *p, int flows)
+{
+	uint64_t total = 0;
+	int i;
+
+	for (i = 0; i < flows; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
+			    .repeat = 1);
+		/* TCP source port: Ethernet 14 + IPv4 20 */
+		p->data[34] = (10000 + i) >> 8;
+		p->data[35] = (10000 + i) & 0xff;
+		p->data[26] = i >> 8;	/* and the source address, past 65k flows */
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			fprintf(stderr, "test run failed: %s\n", strerror(errno));
+			exit(1);
+		}
+		total += opts.duration;
+	}
+	return (double)total / flows;
+}
+
+static void build_tcp(struct pkt *p)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = "198.18.0.10", .dst = "198.18.0.1" });
+	pkt_tcp(p, 40000, 443, PKT_TCP_ACK, 0);
+	pkt_payload(p, 64, 'a');
+	pkt_finish(p);
+}
+
+static void build_vlan_vxlan(struct pkt *p)
+{
+	pkt_init(p);
+	pkt_eth(p);
+	pkt_vlan(p, PKT_TPID_8021Q, 100);
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = "198.18.1.1", .dst = "198.18.1.2" });
+	pkt_udp(p, 50000, 4789);
+	pkt_vxlan(p, 42);
+	pkt_eth(p);
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = "198.18.2.10", .dst = "198.18.2.1" });
+	pkt_tcp(p, 40000, 443, PKT_TCP_ACK, 0);
+	pkt_payload(p, 64, 'a');
+	pkt_finish(p);
+}
+
+struct table_variant {
+	const char *name;
+	enum bpf_map_type type;
+};
+
+static struct datapath *load_datapath(enum bpf_map_type flow_map_type, uint32_t table_size)
+{
+	struct datapath *skel = datapath__open();
+
+	if (!skel)
+		return NULL;
+	bpf_map__set_type(skel->maps.flows, flow_map_type);
+	bpf_map__set_max_entries(skel->maps.flows, table_size);
+	if (datapath__load(skel)) {
+		datapath__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static void bench_test_run(void)
+{
+	static const struct table_variant variants[] = {
+		{ "hash (chosen)", BPF_MAP_TYPE_HASH },
+		{ "LRU hash", BPF_MAP_TYPE_LRU_HASH },
+		{ "per-CPU hash", BPF_MAP_TYPE_PERCPU_HASH },
+	};
+	int repeat = quick ? 200000 : 2000000, new_flows = quick ? 20000 : 200000;
+	struct bench *bench = bench__open_and_load();
+	struct pkt tcp, vxlan;
+	double empty, empty_single, ktime, coarse;
+	size_t v;
+
+	if (!bench) {
+		fprintf(stderr, "cannot load the bench programs\n");
+		exit(1);
+	}
+	build_tcp(&tcp);
+	build_vlan_vxlan(&vxlan);
+	empty = ns_per_packet(bpf_program__fd(bench->progs.bench_empty_pass), tcp.data, tcp.len,
+			      repeat);
+	empty_single = ns_per_new_flow(bpf_program__fd(bench->progs.bench_empty_pass), &tcp,
+				       new_flows / 10);
+	ktime = ns_per_packet(bpf_program__fd(bench->progs.bench_ktime), tcp.data, tcp.len,
+			      repeat);
+	coarse = ns_per_packet(bpf_program__fd(bench->progs.bench_ktime_coarse), tcp.data,
+			       tcp.len, repeat);
+
+	printf("### XDP program, BPF_PROG_TEST_RUN (repeat %d; new flows: %d single runs)\n\n",
+	       repeat, new_flows);
+	printf("| packet | flow table | ns/packet | minus empty | x empty |\n");
+	printf("|---|---|---:|---:|---:|\n");
+	printf("| empty XDP program (baseline) | - | %.1f | 0 | 1.0 |\n", empty);
+	for (v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+		struct datapath *skel = load_datapath(variants[v].type, EW_FLOW_TABLE_DEFAULT);
+		int fd;
+		double est, vx, fresh;
+
+		if (!skel) {
+			printf("| (%s did not load) | | | | |\n", variants[v].name);
+			continue;
+		}
+		fd = bpf_program__fd(skel->progs.ew_xdp_ingress);
+		build_tcp(&tcp);
+		est = ns_per_packet(fd, tcp.data, tcp.len, repeat);
+		vx = ns_per_packet(fd, vxlan.data, vxlan.len, repeat);
+		fresh = ns_per_new_flow(fd, &tcp, new_flows);
+		printf("| TCP, established flow | %s | %.1f | %.1f | %.1f |\n", variants[v].name,
+		       est, est - empty, est / empty);
+		printf("| VLAN + VXLAN, established | %s | %.1f | %.1f | %.1f |\n",
+		       variants[v].name, vx, vx - empty, vx / empty);
+		printf("| TCP, new flow (single runs; baseline %.1f) | %s | %.1f | %.1f | %.1f |\n",
+		       empty_single, variants[v].name, fresh, fresh - empty_single,
+		       fresh / empty_single);
+		datapath__destroy(skel);
+	}
+	printf("\n| clock helper | ns/packet | minus empty |\n|---|---:|---:|\n");
+	printf("| bpf_ktime_get_ns | %.1f | %.1f |\n", ktime, ktime - empty);
+	printf("| bpf_ktime_get_coarse_ns (chosen) | %.1f | %.1f |\n\n", coarse, coarse - empty);
+	bench__destroy(bench);
+}
+
+/* memlock of a map (what the kernel charges for it), from /proc/self/fdinfo. */
+static long long map_memlock(int fd)
+{
+	char path[64], line[256];
+	long long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lld", &value) == 1)
+			break;
+	fclose(f);
+	return value;
+}
+
+/* Fill the flow table with n idle flows from userspace (batch updates). */
+static int fill_table(int fd, uint32_t n, uint64_t last_seen)
+{
+	const uint32_t chunk = 8192;
+	struct flow_key *keys = calloc(chunk, sizeof(*keys));
+	struct flow_record *vals = calloc(chunk, sizeof(*vals));
+	uint32_t i, done = 0;
+	int err = 0;
+
+	while (!err && done < n) {
+		uint32_t count = n - done < chunk ? n - done : chunk;
+
+		for (i = 0; i < count; i++) {
+			uint32_t id = done + i;
+
+			memset(&keys[i], 0, sizeof(keys[i]));
+			keys[i].family = 4;
+			keys[i].proto = 6;
+			keys[i].addr_a.be32[0] = htobe32(0xC6120000 | (id >> 16));	/* 198.18.x */
+			keys[i].addr_b.be32[0] = htobe32(0xC6130001);
+			keys[i].port_a = htobe16(id & 0xffff);
+			keys[i].port_b = htobe16(443);
+			memset(&vals[i], 0, sizeof(vals[i]));
+			vals[i].packets[0] = 3;
+			vals[i].packets[1] = 2;
+			vals[i].bytes[0] = 300;
+			vals[i].bytes[1] = 2000;
+			vals[i].first_seen_ns = last_seen - 1000;
+			vals[i].last_seen_ns = last_seen;
+			vals[i].flow_seq = id;
+		}
+		err = bpf_map_update_batch(fd, keys, vals, &count, NULL);
+		done += count;
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static void bench_sweep(void)
+{
+	uint32_t n = quick ? 100000 : 1000000;
+	struct datapath *skel = load_datapath(BPF_MAP_TYPE_HASH, n + n / 8);
+	struct sweep_policy policy = {
+		.idle_timeout_ns = 60ULL * 1000000000ULL,
+		.active_timeout_ns = 0,
+		.tcp_closed_timeout_ns = 5ULL * 1000000000ULL,
+		.table_size = n + n / 8,
+	};
+	struct sweep_result result;
+	struct flow_exporter x;
+	struct eve_writer *eve;
+	uint64_t t0 = 1000ULL * 1000000000ULL;
+	double t, scan_s, export_s;
+	int fd;
+
+	if (!skel || eve_open(&eve, "/dev/null")) {
+		fprintf(stderr, "cannot set up the sweep benchmark\n");
+		exit(1);
+	}
+	fd = bpf_map__fd(skel->maps.flows);
+	flow_exporter_init(&x, eve, "bench0", 1, 0);
+	if (fill_table(fd, n, t0)) {
+		fprintf(stderr, "cannot fill the flow table: %s\n", strerror(errno));
+		exit(1);
+	}
+	/* nothing has ended: a pure scan */
+	t = now_s();
+	flow_table_sweep(fd, &x, &policy, t0 + 1000000000ULL, 0, FLOW_END_SHUTDOWN, &result);
+	scan_s = now_s() - t;
+	/* everything is idle: export and delete all */
+	t = now_s();
+	flow_table_sweep(fd, &x, &policy, t0 + 120ULL * 1000000000ULL, 0, FLOW_END_SHUTDOWN,
+			 &result);
+	export_s = now_s() - t;
+
+	printf("### Flow table sweep, %u flows\n\n", n);
+	printf("| sweep | ms | flows/s |\n|---|---:|---:|\n");
+	printf("| scan, nothing ended | %.0f | %.2e |\n", scan_s * 1e3, n / scan_s);
+	printf("| all idle: export to EVE (/dev/null) and delete | %.0f | %.2e |\n\n",
+	       export_s * 1e3, result.exported[FLOW_END_TIMEOUT] / export_s);
+	flow_exporter_destroy(&x);
+	eve_close(eve);
+	datapath__destroy(skel);
+}
+
+static void bench_memory(void)
+{
+	struct datapath *skel = load_datapath(BPF_MAP_TYPE_HASH, EW_FLOW_TABLE_DEFAULT);
+	long long flows_mem, frags_mem;
+
+	if (!skel)
+		exit(1);
+	flows_mem = map_memlock(bpf_map__fd(skel->maps.flows));
+	frags_mem = map_memlock(bpf_map__fd(skel->maps.frags));
+	printf("### Kernel memory (memlock as charged by the kernel)\n\n");
+	printf("| map | slots | key + value bytes | total | bytes/slot |\n");
+	printf("|---|---:|---:|---:|---:|\n");
+	printf("| flows (hash, preallocated) | %u | %zu | %.1f MiB | %.0f |\n",
+	       EW_FLOW_TABLE_DEFAULT, sizeof(struct flow_key) + sizeof(struct flow_record),
+	       flows_mem / 1048576.0, (double)flows_mem / EW_FLOW_TABLE_DEFAULT);
+	printf("| frags (LRU hash) | %u | %zu | %.1f MiB | %.0f |\n\n", EW_FRAG_TABLE_DEFAULT,
+	       sizeof(struct frag_key) + sizeof(struct frag_entry), frags_mem / 1048576.0,
+	       (double)frags_mem / EW_FRAG_TABLE_DEFAULT);
+	datapath__destroy(skel);
+}
+
+int main(int argc, char **argv)
+{
+	quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	bench_test_run();
+	bench_sweep();
+	bench_memory();
+	return 0;
+}
