@@ -38,27 +38,29 @@ static __always_inline __u64 ew_now_ns(void)
 }
 
 /* Unrolled with constant indexes: a computed index would need a bounds check per bit. */
-#define COUNT_ENCAP(cnt, hook, encap, id)                                                      \
+#define COUNT_ENCAP(cnt, hook, encap, pkts, id)                                                \
 	do {                                                                                   \
 		if ((encap) & EW_ENCAP_BIT(id))                                                \
-			(cnt)->count[(hook) & 1][id]++;                                       \
+			(cnt)->count[(hook) & 1][id] += (pkts);                               \
 	} while (0)
 
-static __always_inline void count_encap(struct ew_counters *cnt, __u32 hook, __u32 encap)
+/* pkts: the wire packets this one stands for (GSO), as counted in EW_CNT_PKT_SEEN. */
+static __always_inline void count_encap(struct ew_counters *cnt, __u32 hook, __u32 encap,
+					__u64 pkts)
 {
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_VLAN);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_QINQ);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_MPLS);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_PPPOE);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_GRE);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_ERSPAN);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_VXLAN);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_GENEVE);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_IPIP);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_TEREDO);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_IPV6_EXT);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_FRAGMENT);
-	COUNT_ENCAP(cnt, hook, encap, EW_CNT_ENCAP_ESP);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_VLAN);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_QINQ);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_MPLS);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_PPPOE);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_GRE);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_ERSPAN);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_VXLAN);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_GENEVE);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_IPIP);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_TEREDO);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_IPV6_EXT);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_FRAGMENT);
+	COUNT_ENCAP(cnt, hook, encap, pkts, EW_CNT_ENCAP_ESP);
 	_Static_assert(EW_CNT_ENCAP_LAST == EW_CNT_ENCAP_ESP, "count every encapsulation");
 }
 
@@ -140,7 +142,7 @@ static __always_inline int account_packet(struct ew_counters *cnt, struct parse_
 	if (ps->inner_non_ip)
 		cnt->count[hook & 1][EW_CNT_TUNNEL_INNER_NON_IP]++;
 	if (ps->encap)
-		count_encap(cnt, hook, ps->encap);
+		count_encap(cnt, hook, ps->encap, pkts);
 	if ((__u32)outcome < EW_CNT_MAX)
 		cnt->count[hook & 1][(__u32)outcome] += pkts;
 	return outcome;

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PKT_MAX_LEN 2048
+#define PKT_MAX_LEN 4096
 #define PKT_MAX_LAYERS 48
 
 #define PKT_TPID_8021Q 0x8100
