@@ -367,13 +367,16 @@ static int apply_meta(struct rule_parser *p, const char *keyword, size_t offset,
 			return err;
 		if (parse_u32(value, keyword[0] == 'r' ? 0 : 1, &number))
 			return rule_fail(p, value_offset, keyword,
-					 "expected an integer 1..4294967295, got '%s'", value);
-		if (keyword[0] == 's')
+					 "expected an integer %s..4294967295, got '%s'",
+					 keyword[0] == 'r' ? "0" : "1", value);
+		if (keyword[0] == 's') {
 			info->sid = number;
-		else if (keyword[0] == 'r')
+			p->rule->sid_offset = offset;
+		} else if (keyword[0] == 'r') {
 			info->rev = number;
-		else
+		} else {
 			info->gid = number;
+		}
 	} else if (!strcmp(keyword, "classtype")) {
 		if ((err = need_value(p, keyword, offset, value)) ||
 		    (err = once(p, &p->has_classtype, keyword, offset)))

@@ -78,7 +78,7 @@ static size_t skip_spaces(const char *text, size_t len, size_t pos)
 	return pos;
 }
 
-/* The next header field: up to white space outside brackets, or '('. */
+/* The next header field: up to white space outside brackets, or '(' (options start). */
 static size_t header_field_end(const char *text, size_t len, size_t pos)
 {
 	int depth = 0;
@@ -86,11 +86,13 @@ static size_t header_field_end(const char *text, size_t len, size_t pos)
 	while (pos < len) {
 		char c = text[pos];
 
+		if (c == '(')
+			break;
 		if (c == '[')
 			depth++;
 		else if (c == ']' && depth > 0)
 			depth--;
-		else if (depth == 0 && (c == ' ' || c == '\t' || c == '('))
+		else if (depth == 0 && (c == ' ' || c == '\t'))
 			break;
 		pos++;
 	}

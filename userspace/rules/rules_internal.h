@@ -196,6 +196,8 @@ struct rule {
 	uint32_t dsize_lo, dsize_hi;	/* inclusive */
 	uint8_t needs_http;	/* proto http, or an item on an HTTP buffer */
 	int priority;		/* the rule's own priority option, 0 if none */
+	size_t sid_offset;	/* where sid is in the rule text */
+	int sid_line, sid_column;	/* ... in the file, for duplicate-sid messages */
 
 	struct rule_item *items;	/* grouped by buffer, rule order within a buffer */
 	size_t item_count;
@@ -318,7 +320,16 @@ struct ruleset {
 	size_t always_count;
 	uint32_t buffers_scanned;	/* bit per buffer some prefilter lives in */
 	uint8_t needs_http;		/* some rule needs the HTTP parse */
-	uint32_t max_capture_pairs;	/* for PCRE2 match data */
+	char **file_names;		/* rule_info.file points here */
+	size_t file_count;
 };
+
+/*
+ * Complete a ruleset whose rules, classification and file names are set: the Hyperscan
+ * database (from the cache when it has it), the list of rules without a prefilter, what
+ * buffers to scan. A compile failure is added to problems.
+ */
+int ruleset_assemble(struct ruleset *rs, const struct ruleset_options *opts,
+		     struct rules_problems *problems, int *cache_hit);
 
 #endif /* EDGEWATCH_RULES_INTERNAL_H */
