@@ -66,6 +66,16 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 	flags = bpf_ntohs(greh->flags);
 	proto = bpf_ntohs(greh->protocol);
 
+	/*
+	 * Versions 2-7 are undefined, and RFC 1701 source routing puts a variable list of
+	 * routing entries before the payload: neither says where the inner frame starts
+	 * (Linux drops both). Keyed on the IP header that carried them.
+	 */
+	if ((flags & GRE_VERSION_MASK) > 1 ||
+	    ((flags & GRE_VERSION_MASK) == 0 && (flags & GRE_F_ROUTING))) {
+		inner_not_ip(ps);
+		return 0;
+	}
 	if ((flags & GRE_VERSION_MASK) == 1) {
 		/* Enhanced GRE (RFC 2637, PPTP): the key (payload length, call id) is
 		 * always there, sequence and acknowledgement numbers are optional. */
@@ -75,7 +85,7 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 		if (flags & GRE_F_ACK)
 			len += 4;
 	} else {
-		if (flags & (GRE_F_CSUM | GRE_F_ROUTING))
+		if (flags & GRE_F_CSUM)
 			len += 4;	/* checksum + reserved */
 		if (flags & GRE_F_KEY) {
 			__be32 *key = (void *)greh + len;

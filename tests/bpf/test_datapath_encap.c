@@ -362,6 +362,23 @@ static void gre_non_ip(struct pkt *p)
 	finish(p);
 }
 
+static void gre_version_2(struct pkt *p)
+{
+	outer4(p);
+	pkt_gre(p, &(struct pkt_gre){ .version = 2 });
+	syn4(p);
+	finish(p);
+}
+
+static void gre_source_routed(struct pkt *p)
+{
+	outer4(p);
+	pkt_gre(p, &(struct pkt_gre){ .csum = true });
+	syn4(p);
+	finish(p);
+	pkt_hdr(p, pkt_find(p, PKT_GRE, 0))[0] |= 0x40;	/* R: routing entries follow */
+}
+
 static void ipip_tcp(struct pkt *p)
 {
 	outer4(p);
@@ -647,6 +664,18 @@ static const struct row rows[] = {
 	  ONE_PACKET(gre_non_ip),
 	  { { .src = OUTER_A, .dst = OUTER_B, .proto = IPPROTO_NUM_GRE, .encap = ENCAP(GRE),
 	      .tunnel_id = 9, .flags = EW_FLOW_F_INNER_NON_IP } },
+	  { NEW_FLOW, { EW_CNT_ENCAP_GRE, 1 }, { EW_CNT_TUNNEL_INNER_NON_IP, 1 } } },
+	{ "gre_unknown_version", "GRE version 2 is undefined: no inner frame to find, keyed on "
+				 "the outer IP header",
+	  ONE_PACKET(gre_version_2),
+	  { { .src = OUTER_A, .dst = OUTER_B, .proto = IPPROTO_NUM_GRE, .encap = ENCAP(GRE),
+	      .flags = EW_FLOW_F_INNER_NON_IP } },
+	  { NEW_FLOW, { EW_CNT_ENCAP_GRE, 1 }, { EW_CNT_TUNNEL_INNER_NON_IP, 1 } } },
+	{ "gre_source_routed", "RFC 1701 routing bit: routing entries of unknown length come "
+			       "first, so keyed on the outer IP header (Linux drops these)",
+	  ONE_PACKET(gre_source_routed),
+	  { { .src = OUTER_A, .dst = OUTER_B, .proto = IPPROTO_NUM_GRE, .encap = ENCAP(GRE),
+	      .flags = EW_FLOW_F_INNER_NON_IP } },
 	  { NEW_FLOW, { EW_CNT_ENCAP_GRE, 1 }, { EW_CNT_TUNNEL_INNER_NON_IP, 1 } } },
 	{ "ipip", "IPv4 in IPv4",
 	  ONE_PACKET(ipip_tcp), { { SYN4_FLOW, .encap = ENCAP(IPIP), OUTER4 } },

@@ -178,6 +178,31 @@ static void gre_outer_rest(struct pkt *p)
 	finish(p);
 }
 
+/* VXLAN carrying a fragmented inner datagram (the outer UDP is whole). */
+static void vxlan_inner(struct pkt *p, uint16_t offset, bool more)
+{
+	outer4(p);
+	pkt_udp(p, TUNNEL_SPORT, 4789);
+	pkt_vxlan(p, 31);
+	pkt_eth(p);
+	frag4(p, offset, more);
+}
+
+static void vxlan_inner_first(struct pkt *p)
+{
+	vxlan_inner(p, 0, true);
+	pkt_udp(p, 53000, 53);
+	pkt_payload(p, 32, 0);
+	finish(p);
+}
+
+static void vxlan_inner_last(struct pkt *p)
+{
+	vxlan_inner(p, 40, false);
+	pkt_payload_as(p, 17, 50);
+	finish(p);
+}
+
 #define FRAG_TCP_FLOW                                                                          \
 	.src = CLIENT4, .sport = CLIENT_PORT, .dst = SERVER4, .dport = SERVER_PORT,           \
 	.proto = IPPROTO_NUM_TCP, .tcp_flags = { PKT_TCP_SYN, 0 }, .encap = ENCAP(FRAGMENT),  \
@@ -276,6 +301,16 @@ static const struct row rows[] = {
 	  { { .src = CLIENT6, .sport = 53000, .dst = SERVER6, .dport = 53,
 	      .proto = IPPROTO_NUM_UDP, .encap = ENCAP(IPV6_EXT) } },
 	  { NEW_FLOW, { EW_CNT_ENCAP_IPV6_EXT, 1 } } },
+	{ "vxlan_inner_fragments", "a fragmented datagram inside VXLAN: the inner follower "
+				   "finds its first fragment's flow",
+	  { { vxlan_inner_first, 0, EW_DIR_TO_SERVER },
+	    { vxlan_inner_last, 0, EW_DIR_TO_SERVER } },
+	  { { .src = CLIENT4, .sport = 53000, .dst = SERVER4, .dport = 53,
+	      .proto = IPPROTO_NUM_UDP, .encap = ENCAP(VXLAN) | ENCAP(FRAGMENT), .tunnel_id = 31,
+	      .outer_src = OUTER_A, .outer_dst = OUTER_B, .flags = EW_FLOW_F_FRAGMENTED } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
+	    { EW_CNT_ENCAP_VXLAN, 2 } } },
 	{ "gre_outer_fragments", "outer IPv4 fragmented on the path: the follower (no GRE "
 				 "header) lands in the inner flow its first fragment opened",
 	  { { gre_outer_first, 0, EW_DIR_TO_SERVER },

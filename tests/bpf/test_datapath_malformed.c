@@ -228,6 +228,27 @@ static void mixed_tunnels_too_many(struct pkt *p)
 	finish(p);
 }
 
+/* Every bound at its limit in one packet: the parser's step budget runs out first. */
+static void step_budget_exhausted(struct pkt *p)
+{
+	int i;
+
+	pkt_eth(p);
+	for (i = 0; i < EW_MAX_VLAN_TAGS; i++)
+		pkt_vlan(p, PKT_TPID_8021Q, 10 + i);
+	for (i = 0; i < EW_MAX_MPLS_LABELS; i++)
+		pkt_mpls(p, 100 + i);
+	pkt_pw_cw(p);
+	pkt_eth(p);
+	pkt_pppoe(p, 1);
+	pkt_ipv6(p, OUTER6_A, OUTER6_B);
+	for (i = 0; i < EW_MAX_IPV6_EXT; i++)
+		pkt_ipv6_ext(p, PKT_IPV6_DSTOPTS, 0);
+	pkt_gre(p, &(struct pkt_gre){ 0 });
+	syn4(p);
+	finish(p);
+}
+
 static void tcp_cut_by_total_length(struct pkt *p)
 {
 	/* the datagram holds 10 bytes of TCP; the frame's padding is not the rest */
@@ -332,6 +353,13 @@ static const struct row rows[] = {
 	  { { mixed_tunnels_too_many, NO_FLOW } }, {},
 	  { MALFORMED(EW_CNT_PKT_TOO_MANY_LAYERS), { EW_CNT_ENCAP_GRE, 1 },
 	    { EW_CNT_ENCAP_VXLAN, 1 }, { EW_CNT_ENCAP_GENEVE, 1 } } },
+	{ "step_budget_exhausted", "3 VLAN tags, 6 labels, pseudowire, PPPoE, IPv6 with 8 "
+				   "extension headers, GRE, IPv4, TCP: each bound is respected, "
+				   "but it takes more than EW_PARSE_STEPS steps",
+	  { { step_budget_exhausted, NO_FLOW } }, {},
+	  { MALFORMED(EW_CNT_PKT_TOO_MANY_LAYERS), { EW_CNT_ENCAP_VLAN, 1 },
+	    { EW_CNT_ENCAP_QINQ, 1 }, { EW_CNT_ENCAP_MPLS, 1 }, { EW_CNT_ENCAP_PPPOE, 1 },
+	    { EW_CNT_ENCAP_IPV6_EXT, 1 }, { EW_CNT_ENCAP_GRE, 1 } } },
 	{ "tcp_cut_by_total_length", "10 bytes of TCP in the datagram, then Ethernet padding: "
 				     "the padding is not read as the rest of the header",
 	  { { tcp_cut_by_total_length, NO_FLOW } }, {}, { MALFORMED(EW_CNT_PKT_TRUNC_L4) } },
