@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Live-frames traffic for the veth benchmark (tests/bench/live.sh), because Debian's
+ * xdp-trafficgen does not run on this kernel.
+ *
+ *   bench_live gen IFACE DST_MAC FLOWS COUNT
+ *     push COUNT 64-byte UDP frames out of IFACE with BPF_PROG_RUN and
+ *     BPF_F_TEST_XDP_LIVE_FRAMES (the bench_live_gen program transmits each one with
+ *     XDP_TX), spread over FLOWS source ports; prints the seconds it took.
+ *   bench_live drop IFACE
+ *     attach the empty XDP_DROP baseline to IFACE until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench.skel.h"
+
+#ifndef BPF_F_TEST_XDP_LIVE_FRAMES
+#define BPF_F_TEST_XDP_LIVE_FRAMES (1U << 1)
+#endif
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static int parse_mac(const char *text, unsigned char mac[6])
+{
+	return sscanf(text, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
+		      &mac[4], &mac[5]) == 6 ? 0 : -1;
+}
+
+/* Ethernet + IPv4 + UDP, 64 bytes on the wire without FCS: 198.18.0.2 -> 198.18.0.1:9 */
+static size_t build_frame(unsigned char *f, const unsigned char dst[6])
+{
+	static const unsigned char src[6] = { 0x02, 0, 0, 0, 0, 0x02 };
+	size_t len = 60;
+
+	memset(f, 0, len);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = 0;
+	f[17] = 46;	/* IPv4 total length */
+	f[22] = 64;	/* TTL */
+	f[23] = 17;	/* UDP */
+	f[26] = 198, f[27] = 18, f[28] = 0, f[29] = 2;
+	f[30] = 198, f[31] = 18, f[32] = 0, f[33] = 1;
+	f[36] = 0, f[37] = 9;	/* destination port 9 (discard) */
+	f[39] = 26;	/* UDP length */
+	return len;
+}
+
+static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned long count)
+{
+	unsigned char frame[128], dst[6];
+	struct xdp_md ctx_in = {};
+	struct bench *skel;
+	struct timespec t0, t1;
+	size_t len;
+	int err;
+
+	if (parse_mac(mac, dst)) {
+		fprintf(stderr, "bad MAC %s\n", mac);
+		return 2;
+	}
+	skel = bench__open();
+	if (!skel)
+		return 1;
+	skel->rodata->gen_flows = flows ? flows : 1;
+	if (bench__load(skel)) {
+		fprintf(stderr, "cannot load the generator\n");
+		return 1;
+	}
+	len = build_frame(frame, dst);
+	ctx_in.data_end = len;
+	ctx_in.ingress_ifindex = if_nametoindex(ifname);
+	if (!ctx_in.ingress_ifindex) {
+		fprintf(stderr, "no interface %s\n", ifname);
+		return 1;
+	}
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = count,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bench_live_gen), &opts);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	}
+	if (err) {
+		fprintf(stderr, "live frames run failed: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("%.6f\n", (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	bench__destroy(skel);
+	return 0;
+}
+
+static int cmd_drop(const char *ifname)
+{
+	struct bench *skel = bench__open_and_load();
+	int ifindex = if_nametoindex(ifname), err;
+
+	if (!skel || !ifindex)
+		return 1;
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.bench_empty_drop),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		fprintf(stderr, "cannot attach to %s: %s\n", ifname, strerror(-err));
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	printf("attached\n");
+	fflush(stdout);
+	while (!stop)
+		pause();
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	bench__destroy(skel);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && strcmp(argv[1], "gen") == 0)
+		return cmd_gen(argv[2], argv[3], strtoul(argv[4], NULL, 10),
+			       strtoul(argv[5], NULL, 10));
+	if (argc == 3 && strcmp(argv[1], "drop") == 0)
+		return cmd_drop(argv[2]);
+	fprintf(stderr, "usage: %s gen IFACE DST_MAC FLOWS COUNT | drop IFACE\n", argv[0]);
+	return 2;
+}
