@@ -677,7 +677,7 @@ static void test_stack_cuts(struct test_case *t, const struct stack *st)
 
 /* ---- fuzz: random and mutated frames ---------------------------------------------- */
 
-#define FUZZ_FRAMES 4000
+#define FUZZ_FRAMES 10000
 #define FUZZ_SEED 0x5EED0E06E0A7C4ULL
 
 static uint64_t fuzz_state;
@@ -729,8 +729,8 @@ static size_t fuzz_frame(uint8_t *frame)
 	memcpy(frame, p.data, len);
 	flips = 1 + fuzz_next() % 4;
 	for (i = 0; i < flips; i++) {
-		/* header bytes: the first 128, where the layers are */
-		size_t at = fuzz_next() % (len < 128 ? len : 128);
+		/* header bytes: the first 256, where the layers are */
+		size_t at = fuzz_next() % (len < 256 ? len : 256);
 
 		frame[at] = fuzz_next() % 3 ? (uint8_t)fuzz_next() : frame[at] ^ 0xFF;
 	}
@@ -739,57 +739,96 @@ static size_t fuzz_frame(uint8_t *frame)
 	return len;
 }
 
+/*
+ * Every packet counted as pkt_flow is in exactly one flow: over the whole table, the
+ * packets and bytes of all flows add up to what went in as pkt_flow.
+ */
+static void check_flow_conservation(struct test_case *t, uint64_t flow_pkts, uint64_t flow_bytes)
+{
+	static struct flow_record recs[FUZZ_FRAMES * 2];
+	uint64_t pkts = 0, bytes = 0;
+	int n = dp_flow_list(&row_dp, NULL, recs, FUZZ_FRAMES * 2), i;
+
+	CHECK(t, n >= 0, "cannot list the flows");
+	for (i = 0; i < n; i++) {
+		EXPECT(t, recs[i].packets[0] + recs[i].packets[1] > 0, "a flow without packets");
+		EXPECT(t, recs[i].initiator <= 1, "initiator %u", recs[i].initiator);
+		pkts += recs[i].packets[0] + recs[i].packets[1];
+		bytes += recs[i].bytes[0] + recs[i].bytes[1];
+	}
+	EXPECT(t, pkts == flow_pkts && bytes == flow_bytes,
+	       "flows hold %llu packets / %llu bytes, pkt_flow counted %llu / %llu",
+	       (unsigned long long)pkts, (unsigned long long)bytes,
+	       (unsigned long long)flow_pkts, (unsigned long long)flow_bytes);
+}
+
+/* Run one fuzz frame through a hook: its outcome, NOT_RUN if the kernel refused it, or
+ * -1 after a failure. */
+static int fuzz_one(struct test_case *t, const uint8_t *frame, size_t len, bool tc, int i)
+{
+	struct ew_counters before, after;
+	uint32_t verdict = ~0u;
+	enum ew_hook hook = tc ? EW_HOOK_TC_EGRESS : EW_HOOK_XDP_INGRESS;
+	uint64_t now = row_time_ns(&rows[0], 0) + i;
+	int err, outcome;
+
+	if (dp_counters(&row_dp, &before))
+		return -1;
+	err = tc ? dp_run_tc(&row_dp, frame, len, 0, 0, now, &verdict)
+		 : dp_run_xdp(&row_dp, frame, len, now, &verdict);
+	if (err == -EINVAL && kernel_refuses(frame, len, tc)) {
+		check_not_run(t, &before, len);
+		return t->failed ? -1 : CUT_NOT_RUN;
+	}
+	if (err || verdict != (tc ? 0u : (uint32_t)XDP_PASS)) {
+		EXPECT(t, 0, "frame %d (%zu bytes): %s run %d, verdict %u", i, len,
+		       hook_name(hook), err, verdict);
+		return -1;
+	}
+	if (dp_counters(&row_dp, &after))
+		return -1;
+	outcome = check_one_packet(t, &before, &after, hook, 1);
+	if (outcome < 0)
+		printf("#   frame %d (%zu bytes), %s\n", i, len, hook_name(hook));
+	return outcome;
+}
+
 static void test_fuzz(struct test_case *t)
 {
 	uint8_t frame[PKT_MAX_LEN];
 	uint64_t outcome_count[EW_CNT_MAX] = { 0 };
-	struct ew_counters before, after;
-	int i, distinct = 0, err, not_run = 0, tc_not_run = 0;
+	uint64_t flow_pkts = 0, flow_bytes = 0;
+	int i, hook, distinct = 0, not_run[2] = { 0, 0 };
 
 	fuzz_state = FUZZ_SEED;
 	CHECK(t, dp_reset(&row_dp) == 0, "cannot clear the tables");
 	for (i = 0; i < FUZZ_FRAMES; i++) {
 		size_t len = fuzz_frame(frame);
-		uint32_t verdict = ~0u;
-		bool xdp_ran = true, tc_ran = true;
-		int outcome;
 
-		CHECK(t, dp_counters(&row_dp, &before) == 0, "cannot read the counters");
-		err = dp_run_xdp(&row_dp, frame, len, row_time_ns(&rows[0], 0) + i, &verdict);
-		if (err == -EINVAL && kernel_refuses(frame, len, false))
-			xdp_ran = false;
-		else
-			CHECK(t, err == 0 && verdict == XDP_PASS, "frame %d (%zu bytes): xdp run "
-			      "%d, verdict %u", i, len, err, verdict);
-		err = dp_run_tc(&row_dp, frame, len, 0, 0, row_time_ns(&rows[0], 0) + i, &verdict);
-		if (err == -EINVAL && kernel_refuses(frame, len, true))
-			tc_ran = false;
-		else
-			CHECK(t, err == 0 && verdict == 0, "frame %d (%zu bytes): tc run %d, "
-			      "verdict %u", i, len, err, verdict);
-		CHECK(t, dp_counters(&row_dp, &after) == 0, "cannot read the counters");
-		if (!xdp_ran) {
-			not_run++;
-			CHECK(t, !tc_ran, "frame %d: tc ran a frame XDP could not", i);
-			check_not_run(t, &before, len);
-			CHECK(t, !t->failed, "frame %d", i);
-			continue;
+		for (hook = 0; hook < 2; hook++) {
+			int outcome = fuzz_one(t, frame, len, hook == 1, i);
+
+			if (outcome == CUT_NOT_RUN) {
+				not_run[hook]++;
+				continue;
+			}
+			if (outcome < 0)
+				return;
+			if (outcome == EW_CNT_PKT_FLOW) {
+				flow_pkts++;
+				flow_bytes += len;
+			}
+			if (hook == 0 && !outcome_count[outcome]++)
+				distinct++;
 		}
-		outcome = check_one_packet(t, &before, &after, EW_HOOK_XDP_INGRESS, 1);
-		CHECK(t, outcome >= 0, "frame %d (%zu bytes), xdp", i, len);
-		if (!outcome_count[outcome]++)
-			distinct++;
-		CHECK(t, check_one_packet(t, &before, &after, EW_HOOK_TC_EGRESS,
-					  tc_ran ? 1 : 0) >= 0 || !tc_ran,
-		      "frame %d (%zu bytes), tc", i, len);
-		tc_not_run += !tc_ran;
 	}
-	printf("# fuzz: %d frames (%d too short to run, %d more refused by tc's test run), "
-	       "outcomes:", FUZZ_FRAMES, not_run, tc_not_run);
+	printf("# fuzz: %d frames (XDP refused %d too short, tc refused %d), XDP outcomes:",
+	       FUZZ_FRAMES, not_run[0], not_run[1]);
 	for (i = 0; i < EW_CNT_MAX; i++)
 		if (outcome_count[i])
 			printf(" %s=%llu", counter_name(i), (unsigned long long)outcome_count[i]);
 	printf("\n");
+	check_flow_conservation(t, flow_pkts, flow_bytes);
 	/* the mutations must reach deep into the parser, not stop at Ethernet */
 	CHECK(t, distinct >= 12, "only %d distinct outcomes", distinct);
 }
