@@ -426,6 +426,25 @@ static void teredo_origin_tcp(struct pkt *p)
 	finish(p);
 }
 
+static void teredo_auth_origin_tcp(struct pkt *p)
+{
+	outer4(p);
+	pkt_udp(p, 3544, 61000);
+	pkt_teredo_auth(p, 3, 5);
+	pkt_teredo_origin(p, 40001, "198.18.9.9");
+	syn6(p);
+	finish(p);
+}
+
+static void pptp_compressed_ppp_ipv6_tcp(struct pkt *p)
+{
+	outer4(p);
+	pkt_gre(p, &(struct pkt_gre){ .version = 1, .call_id = 0x4001 });
+	pkt_ppp_compressed(p);
+	syn6(p);
+	finish(p);
+}
+
 static void udp_3544_not_teredo(struct pkt *p)
 {
 	outer4(p);
@@ -588,6 +607,10 @@ static const struct row rows[] = {
 	{ "pptp_enhanced_gre_ppp", "PPP in enhanced GRE (PPTP) with sequence and ack numbers",
 	  ONE_PACKET(pptp_gre_ppp_tcp), { { SYN4_FLOW, .encap = ENCAP(GRE), OUTER4 } },
 	  { NEW_FLOW, { EW_CNT_ENCAP_GRE, 1 } } },
+	{ "pptp_compressed_ppp", "enhanced GRE without sequence number, PPP with address/control "
+				 "and protocol compressed (one byte: 0x57, IPv6)",
+	  ONE_PACKET(pptp_compressed_ppp_ipv6_tcp), { { SYN6_FLOW, .encap = ENCAP(GRE), OUTER4 } },
+	  { NEW_FLOW, { EW_CNT_ENCAP_GRE, 1 } } },
 	{ "erspan_type1", "ERSPAN type I: no ERSPAN header, mirrored frame right after GRE",
 	  ONE_PACKET(erspan1_tcp),
 	  { { SYN4_FLOW, .encap = ENCAP(GRE) | ENCAP(ERSPAN), OUTER4 } },
@@ -694,6 +717,9 @@ static const struct row rows[] = {
 	  { NEW_FLOW, { EW_CNT_ENCAP_TEREDO, 1 } } },
 	{ "teredo_origin_indication", "Teredo with an origin indication header before IPv6",
 	  ONE_PACKET(teredo_origin_tcp), { { SYN6_FLOW, .encap = ENCAP(TEREDO), OUTER4 } },
+	  { NEW_FLOW, { EW_CNT_ENCAP_TEREDO, 1 } } },
+	{ "teredo_auth_origin", "Teredo with authentication then origin indication headers",
+	  ONE_PACKET(teredo_auth_origin_tcp), { { SYN6_FLOW, .encap = ENCAP(TEREDO), OUTER4 } },
 	  { NEW_FLOW, { EW_CNT_ENCAP_TEREDO, 1 } } },
 	{ "udp_3544_not_teredo", "port 3544 without a matching IPv6 header stays plain UDP",
 	  ONE_PACKET(udp_3544_not_teredo),

@@ -415,6 +415,7 @@ static enum ew_counter trunc_counter(enum pkt_kind kind)
 		return EW_CNT_PKT_TRUNC_GRE;
 	case PKT_VXLAN:
 	case PKT_GENEVE:
+	case PKT_TEREDO_AUTH:
 	case PKT_TEREDO_ORIGIN:
 		return EW_CNT_PKT_TRUNC_TUNNEL;
 	default:

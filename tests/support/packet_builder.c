@@ -120,6 +120,11 @@ void pkt_ppp(struct pkt *p)
 	h[1] = 0x03;	/* control */
 }
 
+void pkt_ppp_compressed(struct pkt *p)
+{
+	pkt_push(p, PKT_PPP, 1);
+}
+
 void pkt_arp(struct pkt *p)
 {
 	uint8_t *h = pkt_push(p, PKT_ARP, 28);
@@ -334,6 +339,20 @@ void pkt_geneve(struct pkt *p, uint32_t vni, uint8_t opt_len)
 		h[10] = 0x80;		/* type: critical */
 		h[11] = (opt_len - 4) / 4;
 	}
+}
+
+void pkt_teredo_auth(struct pkt *p, uint8_t id_len, uint8_t auth_len)
+{
+	/* RFC 4380 5.1.1: type 0x0001, id-len, au-len, client id, auth value, nonce (8),
+	 * confirmation (1) */
+	uint8_t *h = pkt_push(p, PKT_TEREDO_AUTH, 4 + id_len + auth_len + 9);
+
+	if (!h)
+		return;
+	h[1] = 0x01;
+	h[2] = id_len;
+	h[3] = auth_len;
+	memset(h + 4, 0xA5, id_len + auth_len + 8);
 }
 
 void pkt_teredo_origin(struct pkt *p, uint16_t port, const char *addr)
@@ -584,7 +603,10 @@ void pkt_finish(struct pkt *p)
 			put16(h + 6, pppproto_of(next));
 			break;
 		case PKT_PPP:
-			put16(h + 2, pppproto_of(next));
+			if (l->len == 1)
+				h[0] = pppproto_of(next);
+			else
+				put16(h + 2, pppproto_of(next));
 			break;
 		case PKT_IPV4:
 			put16(h + 2, end - l->off);
@@ -664,6 +686,7 @@ const char *pkt_kind_name(enum pkt_kind kind)
 		[PKT_ERSPAN3] = "erspan3",
 		[PKT_VXLAN] = "vxlan",
 		[PKT_GENEVE] = "geneve",
+		[PKT_TEREDO_AUTH] = "teredo_auth",
 		[PKT_TEREDO_ORIGIN] = "teredo_origin",
 		[PKT_TCP] = "tcp",
 		[PKT_UDP] = "udp",

@@ -44,7 +44,8 @@ enum pkt_kind {
 	PKT_MPLS,
 	PKT_PW_CW,		/* RFC 4385 pseudowire control word (first nibble 0) */
 	PKT_PPPOE,		/* PPPoE session header + PPP protocol */
-	PKT_PPP,		/* PPP in enhanced GRE: address, control, protocol */
+	PKT_PPP,		/* PPP in enhanced GRE: address, control, protocol; or only a
+				 * 1-byte protocol (address/control and protocol compressed) */
 	PKT_ARP,
 	PKT_IPV4,
 	PKT_IPV6,
@@ -58,6 +59,7 @@ enum pkt_kind {
 	PKT_ERSPAN3,
 	PKT_VXLAN,
 	PKT_GENEVE,
+	PKT_TEREDO_AUTH,
 	PKT_TEREDO_ORIGIN,
 	PKT_TCP,
 	PKT_UDP,
@@ -121,6 +123,7 @@ void pkt_mpls(struct pkt *p, uint32_t label);
 void pkt_pw_cw(struct pkt *p);
 void pkt_pppoe(struct pkt *p, uint16_t session_id);
 void pkt_ppp(struct pkt *p);
+void pkt_ppp_compressed(struct pkt *p);
 void pkt_arp(struct pkt *p);
 
 void pkt_ipv4(struct pkt *p, const struct pkt_ipv4 *ip);
@@ -136,6 +139,8 @@ void pkt_erspan3(struct pkt *p, uint16_t session_id, uint16_t vlan, bool platfor
 void pkt_vxlan(struct pkt *p, uint32_t vni);
 /* Geneve with opt_len bytes (a multiple of 4) of options. */
 void pkt_geneve(struct pkt *p, uint32_t vni, uint8_t opt_len);
+/* Teredo authentication header with client id and authentication value lengths. */
+void pkt_teredo_auth(struct pkt *p, uint8_t id_len, uint8_t auth_len);
 void pkt_teredo_origin(struct pkt *p, uint16_t port, const char *addr);
 
 void pkt_tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags, uint8_t opt_len);
