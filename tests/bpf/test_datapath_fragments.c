@@ -137,6 +137,33 @@ static void v6_hbh_last(struct pkt *p)
 	finish(p);
 }
 
+/*
+ * RFC 7112 says the whole header chain must be in the first fragment; an evader splits
+ * it: the first fragment ends inside a destination options header.
+ */
+static void v6_split_chain_first(struct pkt *p)
+{
+	v6_frag(p, 0, true);
+	pkt_ipv6_ext(p, PKT_IPV6_DSTOPTS, 2);	/* 24 bytes, only 16 in this fragment */
+	pkt_tcp(p, CLIENT_PORT, SERVER_PORT, PKT_TCP_SYN, 0);
+	pkt_finish(p);
+	if (pkt_ok(p)) {
+		/* the datagram (and frame) ends 16 bytes into the options */
+		uint8_t *ip6 = pkt_hdr(p, pkt_find(p, PKT_IPV6, 0));
+
+		p->len = pkt_find(p, PKT_IPV6_DSTOPTS, 0)->off + 16;
+		ip6[4] = 0;
+		ip6[5] = 8 + 16;
+	}
+}
+
+static void v6_split_chain_rest(struct pkt *p)
+{
+	v6_frag(p, 16, false);
+	pkt_payload_as(p, 60, 28);
+	finish(p);
+}
+
 static void v6_atomic(struct pkt *p)
 {
 	/* RFC 6946 atomic fragment: offset 0, M 0: a whole datagram */
@@ -295,6 +322,18 @@ static const struct row rows[] = {
 	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
 	    { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
+	{ "ipv6_header_chain_split", "first fragment ends inside the extension header chain "
+				     "(RFC 7112 evasion): tiny, portless, and keyed on the "
+				     "protocol the fragment header names (60, dstopts): the L4 "
+				     "protocol is not in the packet",
+	  { { v6_split_chain_first, 0, EW_DIR_TO_SERVER },
+	    { v6_split_chain_rest, 0, EW_DIR_TO_SERVER } },
+	  { { .src = CLIENT6, .dst = SERVER6, .proto = 60,
+	      .encap = ENCAP(IPV6_EXT) | ENCAP(FRAGMENT),
+	      .flags = EW_FLOW_F_FRAGMENTED | EW_FLOW_F_TINY_FRAGMENT } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_FRAG_TINY_FIRST, 1 },
+	    { EW_CNT_ENCAP_FRAGMENT, 2 }, { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
 	{ "ipv6_atomic_fragment", "offset 0 and M 0 is a whole datagram: not fragmented, "
 				  "nothing tracked",
 	  ONE_PACKET(v6_atomic),
