@@ -209,8 +209,10 @@ int ew_tc_egress(struct __sk_buff *skb)
 		hw_tag_len = 4;
 		len += hw_tag_len;
 	}
-	if (skb->gso_segs > 1)
+	if (skb->gso_segs > 1) {
 		pkts = skb->gso_segs;
+		ps.gso = 1;
+	}
 
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;

@@ -120,7 +120,8 @@ struct parse_state {
 	__u8 tiny_fragment;	/* a first fragment ended inside a header */
 	__u8 inner_non_ip;	/* a tunnel carried a non-IP frame */
 	__u8 frame_vlan_tags;	/* tags of the current Ethernet frame (QinQ: 2 or more) */
-	__u8 pad[2];
+	__u8 gso;		/* tc: a GSO super-packet (set before parsing) */
+	__u8 pad[1];
 	struct frag_key frag_key;	/* valid when frag != FRAG_NONE */
 };
 

@@ -58,7 +58,7 @@ static __always_inline int remember_fragment(struct parse_state *ps, int state, 
 static __always_inline int parse_ipv4(struct parse_state *ps, void *data, void *pos, void *end)
 {
 	struct iphdr *iph = pos;
-	__u32 ihl_bytes;
+	__u32 ihl_bytes, tot_len;
 	__u16 frag_off;
 
 	if (!HDR_HAS(ps, data, iph, sizeof(*iph), end))
@@ -66,13 +66,19 @@ static __always_inline int parse_ipv4(struct parse_state *ps, void *data, void *
 	if (iph->version != 4)
 		return EW_CNT_PKT_BAD_IP_VERSION;
 	ihl_bytes = iph->ihl * 4;
-	if (ihl_bytes < sizeof(*iph) || ihl_bytes > bpf_ntohs(iph->tot_len))
+	tot_len = bpf_ntohs(iph->tot_len);
+	/*
+	 * IPv4 BIG TCP (Linux 6.3+): a GSO packet over 64 KiB leaves its total length 0
+	 * on egress, its length is the skb's (enter_ip: 0 is "no length"). Anywhere else
+	 * a total length shorter than the header is malformed.
+	 */
+	if (ihl_bytes < sizeof(*iph) || (ihl_bytes > tot_len && !(tot_len == 0 && ps->gso)))
 		return EW_CNT_PKT_BAD_IPV4_IHL;
 	/* ihl_bytes <= 60: options are skipped by a bounded amount */
 	if (!HDR_HAS(ps, data, iph, ihl_bytes, end))
 		return EW_CNT_PKT_TRUNC_IPV4;
 
-	enter_ip(ps, data, iph, 4, iph->protocol, bpf_ntohs(iph->tot_len));
+	enter_ip(ps, data, iph, 4, iph->protocol, tot_len);
 	cursor_set(ps, data, (void *)iph + ihl_bytes);
 
 	frag_off = bpf_ntohs(iph->frag_off);

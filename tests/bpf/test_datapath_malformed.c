@@ -102,6 +102,15 @@ static void total_length_below_header(struct pkt *p)
 	first_ipv4(p)[3] = 12;
 }
 
+static void total_length_zero(struct pkt *p)
+{
+	pkt_eth(p);
+	syn4(p);
+	finish(p);
+	first_ipv4(p)[2] = 0;
+	first_ipv4(p)[3] = 0;
+}
+
 static void ipv4_ethertype_version_6(struct pkt *p)
 {
 	pkt_eth(p);
@@ -315,6 +324,9 @@ static const struct row rows[] = {
 	{ "ipv4_total_length_below_header", "total length 12 with IHL 5",
 	  { { total_length_below_header, NO_FLOW } }, {},
 	  { MALFORMED(EW_CNT_PKT_BAD_IPV4_IHL) } },
+	{ "ipv4_total_length_zero", "total length 0 is BIG TCP only on tc egress GSO packets; "
+				    "on ingress it is malformed",
+	  { { total_length_zero, NO_FLOW } }, {}, { MALFORMED(EW_CNT_PKT_BAD_IPV4_IHL) } },
 	{ "ipv4_ethertype_version_6", "ethertype IPv4, version nibble 6",
 	  { { ipv4_ethertype_version_6, NO_FLOW } }, {},
 	  { MALFORMED(EW_CNT_PKT_BAD_IP_VERSION) } },
