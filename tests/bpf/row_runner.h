@@ -381,6 +381,8 @@ static inline void row_case(struct test_case *t, const struct row *row)
 		row_passive_dp_loaded = true;
 	}
 	row_run(t, row->passive ? &row_passive_dp : &row_dp, row);
+	if (t->failed)
+		printf("#   row: %s\n", row->why);
 }
 
 /* Load the datapath into row_dp (one failed case if it cannot be). 0 or -1. */
