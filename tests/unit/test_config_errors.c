@@ -178,6 +178,23 @@ static const struct error_row rows[] = {
 	{ "vars_duplicate", "vars:\n  port-groups:\n    A: \"1\"\n    A: \"2\"\n",
 	  "edgewatch.yaml:4:5: error: vars.port-groups.A: duplicate key (first at line 3, "
 	  "column 8)" },
+	{ "vars_external_net", "vars:\n  address-groups:\n    EXTERNAL_NET: any\n",
+	  "edgewatch.yaml:3:5: error: vars.address-groups.EXTERNAL_NET: EXTERNAL_NET is set by "
+	  "external-net" },
+	{ "vars_group_not_mapping", "vars:\n  port-groups: [80]\n",
+	  "edgewatch.yaml:2:16: error: vars.port-groups: expected a mapping (NAME: value), got a "
+	  "list" },
+	/* --- NUL bytes and control characters from the file --- */
+	{ "cidr_nul_byte", "home-net: [\"10.0.0.0\\0/8\"]\n",
+	  "edgewatch.yaml:1:12: error: home-net[0]: contains a NUL byte" },
+	{ "rules_pattern_nul_byte", "rules:\n  files: [\"a\\0b\"]\n",
+	  "edgewatch.yaml:2:11: error: rules.files[0]: contains a NUL byte" },
+	{ "key_control_character", "\"fl\\x01ow\": {}\n",
+	  "edgewatch.yaml:1:1: error: fl?ow: unknown key (did you mean \"flow\"?); allowed here: "
+	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs" },
+	{ "quote_escapes", "management:\n  action: 'a\"b\\c'\n",
+	  "edgewatch.yaml:2:11: error: management.action: expected alert or drop, got "
+	  "\"a\\\"b\\\\c\"" },
 	/* --- duplicates --- */
 	{ "duplicate_top", "flow: {}\nsampling: {}\nflow: {}\n",
 	  "edgewatch.yaml:3:1: error: flow: duplicate key (first at line 1, column 1)" },

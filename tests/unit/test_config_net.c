@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "config/config_net.h"
 #include "config/mgmt_ports.h"
 #include "../support/test.h"
@@ -129,6 +130,32 @@ static void test_port_row(struct test_case *t, const struct port_row *row)
 	CHECK(t, !strcmp(text, row->formatted_or_why), "formatted %s", text);
 }
 
+static void test_durations(struct test_case *t)
+{
+	static const struct {
+		const char *text;
+		int ret;
+		uint64_t seconds;
+	} rows[] = {
+		{ "90", 0, 90 },	 { "90s", 0, 90 },     { "5m", 0, 300 },
+		{ "1h", 0, 3600 },	 { "1d", 0, 86400 },   { "0", 0, 0 },
+		{ "9999999999d", 0, 9999999999ull * 86400 }, { "5x", -EINVAL, 0 },
+		{ "", -EINVAL, 0 },	 { "s", -EINVAL, 0 },  { "-1", -EINVAL, 0 },
+		{ "1.5h", -EINVAL, 0 },	 { "5 m", -EINVAL, 0 }, { "5ms", -EINVAL, 0 },
+		{ "12345678901", -ERANGE, 0 },
+	};
+	uint64_t seconds;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		seconds = 0;
+		ret = config_parse_duration(rows[i].text, strlen(rows[i].text), &seconds);
+		CHECK(t, ret == rows[i].ret && seconds == rows[i].seconds,
+		      "\"%s\": ret %d seconds %llu", rows[i].text, ret, (unsigned long long)seconds);
+	}
+}
+
 /* Names unique and lowercase, every spec valid, every service explained. */
 static void test_mgmt_table_shape(struct test_case *t)
 {
@@ -230,6 +257,7 @@ int main(void)
 	RUN(test_cidr_layout);
 	for (i = 0; i < sizeof(port_rows) / sizeof(port_rows[0]); i++)
 		RUN_ROW(test_port_row, port_rows[i].text, &port_rows[i]);
+	RUN(test_durations);
 	RUN(test_mgmt_table_shape);
 	RUN(test_mgmt_table_covers);
 	RUN(test_mgmt_table_in_readme);

@@ -163,6 +163,14 @@ struct ew_config *config_defaults(void);
 
 void config_free(struct ew_config *cfg);	/* NULL-safe */
 
+/*
+ * A duration as the config writes it: seconds ("90"), or a number with s, m, h or d
+ * ("90s", "5m", "1h", "1d"); len bytes of text. 0 and *seconds, -EINVAL when it is not a
+ * duration, -ERANGE when the number has more than 10 digits. For any other place that
+ * reads durations (command-line options), so both accept the same text.
+ */
+int config_parse_duration(const char *text, size_t len, uint64_t *seconds);
+
 /* "FILE:LINE:COL: error: MESSAGE", or "FILE: error: MESSAGE" when line is 0. Returns buf. */
 const char *config_error_format(const struct config_error *err, char *buf, size_t len);
 

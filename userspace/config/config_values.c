@@ -58,36 +58,46 @@ int loader_read_uint(struct config_loader *ld, const struct config_node *node, u
 	return 0;
 }
 
-int loader_read_duration(struct config_loader *ld, const struct config_node *node, uint32_t min,
-			 uint32_t max, uint32_t *out)
+int config_parse_duration(const char *text, size_t len, uint64_t *seconds)
 {
 	static const struct {
 		char suffix;
 		uint64_t seconds;
 	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
-	char got[CONFIG_QUOTE_STRLEN];
-	size_t digits = node->len, i;
+	size_t digits = len, i;
 	uint64_t value = 0, scale = 1;
 	int err;
 
-	err = loader_expect_scalar(ld, node, "a duration");
-	if (err)
-		return err;
 	for (i = 0; digits > 0 && i < sizeof(units) / sizeof(units[0]); i++) {
-		if (node->value[digits - 1] == units[i].suffix) {
+		if (text[digits - 1] == units[i].suffix) {
 			scale = units[i].seconds;
 			digits--;
 			break;
 		}
 	}
-	err = parse_u64_digits(node->value, digits, &value);
-	if (err && !all_digits(node->value, digits))
+	err = parse_u64_digits(text, digits, &value);
+	if (err)
+		return all_digits(text, digits) ? -ERANGE : -EINVAL;
+	*seconds = value * scale;	/* 10 digits times a day still fits in 64 bits */
+	return 0;
+}
+
+int loader_read_duration(struct config_loader *ld, const struct config_node *node, uint32_t min,
+			 uint32_t max, uint32_t *out)
+{
+	char got[CONFIG_QUOTE_STRLEN];
+	uint64_t value = 0;
+	int err;
+
+	err = loader_expect_scalar(ld, node, "a duration");
+	if (err)
+		return err;
+	err = config_parse_duration(node->value, node->len, &value);
+	if (err == -EINVAL)
 		return loader_fail(ld, node,
 				   "expected a duration (seconds, or a number with s, m, h or d: "
 				   "90s, 5m, 1h), got %s",
 				   loader_describe(node, got, sizeof(got)));
-	/* 10 digits times a day still fits in 64 bits. */
-	value *= scale;
 	if (err || value < min || value > max)
 		return loader_fail(ld, node, "%.20s%s is out of range (%u..%u seconds)",
 				   node->value, node->len > 20 ? "..." : "", min, max);
