@@ -52,7 +52,8 @@ static const struct error_row rows[] = {
 	  "edgewatch.yaml:2:3: error: flow.idle_timeout: unknown key (did you mean "
 	  "\"idle-timeout\"?); allowed here: table-size, idle-timeout, active-timeout, "
 	  "tcp-closed-timeout, sweep-interval" },
-	{ "unknown_key_in_allow", "management:\n  allow:\n    - from: [10.0.0.0/8]\n      vlans: 3\n",
+	{ "unknown_key_in_allow",
+	  "management:\n  allow:\n    - from: [10.0.0.0/8]\n      vlans: 3\n",
 	  "edgewatch.yaml:4:7: error: management.allow[0].vlans: unknown key (did you mean "
 	  "\"vlan\"?); allowed here: from, ports, vlan" },
 	{ "unknown_key_no_suggestion", "sampling:\n  rate: 5\n",
@@ -199,7 +200,8 @@ static const struct error_row rows[] = {
 	{ "duplicate_top", "flow: {}\nsampling: {}\nflow: {}\n",
 	  "edgewatch.yaml:3:1: error: flow: duplicate key (first at line 1, column 1)" },
 	{ "duplicate_nested", "flow:\n  idle-timeout: 1\n  idle-timeout: 2\n",
-	  "edgewatch.yaml:3:3: error: flow.idle-timeout: duplicate key (first at line 2, column 3)" },
+	  "edgewatch.yaml:3:3: error: flow.idle-timeout: duplicate key (first at line 2, "
+	  "column 3)" },
 	/* --- YAML itself --- */
 	{ "empty_file", "",
 	  "edgewatch.yaml:1:1: error: empty configuration (no YAML document); write at least one "
@@ -232,7 +234,8 @@ static const struct error_row rows[] = {
 	{ "second_document", "flow: {}\n---\nflow: {}\n",
 	  "edgewatch.yaml:2:1: error: a second YAML document starts here; the config is one "
 	  "document" },
-	{ "too_deep", "vars: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+	{ "too_deep",
+	  "vars: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	  "edgewatch.yaml:1:38: error: nested deeper than 32 levels" },
 	/* --- rules --- */
 	{ "rules_no_match", "rules:\n  files: [tests/config/rules/*.rulez]\n",

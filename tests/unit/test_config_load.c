@@ -148,7 +148,8 @@ static void check_example(struct test_case *t, const struct ew_config *cfg, cons
 		     cfg->home_net.items[0].addr[0] == 198 && cfg->home_net.items[0].addr[1] == 18,
 	      "IPv4 in the first 4 bytes");
 	CHECK(t, cfg->home_net.items[1].family == 6 && cfg->home_net.items[1].addr[0] == 0x20 &&
-		     cfg->home_net.items[1].addr[1] == 0x01 && cfg->home_net.items[1].addr[3] == 0xb8,
+		     cfg->home_net.items[1].addr[1] == 0x01 &&
+		     cfg->home_net.items[1].addr[3] == 0xb8,
 	      "IPv6 home-net");
 	CHECK(t, cfg->home_net_where.line == 10 && cfg->home_net_where.column == 11, "at %d:%d",
 	      cfg->home_net_where.line, cfg->home_net_where.column);
@@ -305,7 +306,8 @@ static void test_values(struct test_case *t)
 		   "sampling: {first-packets: 0, flagged-cap: 65535, one-in: 0, snaplen: 4096}\n"
 		   "management:\n  action: drop\n  alert-rate-limit: 0\n"
 		   "  ports: [ssh, tcp/22, https-alt, tcp/8000-8100, rdp]\n"
-		   "  allow:\n    - from: [0.0.0.0/0, \"::/0\"]\n      ports: [tcp/8050-8060, ssh]\n"
+		   "  allow:\n    - from: [0.0.0.0/0, \"::/0\"]\n"
+		   "      ports: [tcp/8050-8060, ssh]\n"
 		   "external-net: any\n");
 	char buf[CONFIG_PORT_SPEC_STRLEN];
 	const struct ew_port_list *ports;

@@ -152,7 +152,8 @@ static void test_durations(struct test_case *t)
 		seconds = 0;
 		ret = config_parse_duration(rows[i].text, strlen(rows[i].text), &seconds);
 		CHECK(t, ret == rows[i].ret && seconds == rows[i].seconds,
-		      "\"%s\": ret %d seconds %llu", rows[i].text, ret, (unsigned long long)seconds);
+		      "\"%s\": ret %d seconds %llu", rows[i].text, ret,
+		      (unsigned long long)seconds);
 	}
 }
 
@@ -176,11 +177,13 @@ static void test_mgmt_table_shape(struct test_case *t)
 			      "%s: name is not lowercase", s->name);
 		for (j = 0; j < i; j++)
 			CHECK(t, strcmp(services[j].name, s->name), "%s twice", s->name);
-		for (j = 0; j < s->spec_count; j++)
-			CHECK(t, (s->specs[j].proto == IPPROTO_TCP ||
-				  s->specs[j].proto == IPPROTO_UDP) &&
-					 s->specs[j].low >= 1 && s->specs[j].low <= s->specs[j].high,
+		for (j = 0; j < s->spec_count; j++) {
+			const struct ew_port_spec *spec = &s->specs[j];
+
+			CHECK(t, (spec->proto == IPPROTO_TCP || spec->proto == IPPROTO_UDP) &&
+					 spec->low >= 1 && spec->low <= spec->high,
 			      "%s: bad spec %zu", s->name, j);
+		}
 		CHECK(t, mgmt_service_lookup(s->name) == s, "%s: lookup", s->name);
 		specs += s->spec_count;
 	}

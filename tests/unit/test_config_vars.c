@@ -129,7 +129,8 @@ static void test_rule_vars_accepted_by_rules(struct test_case *t)
 {
 	struct ew_config *cfg = load_text(t, "home-net: [198.18.0.0/15, \"2001:db8::/32\"]\n"
 					     "external-net: [0.0.0.0/0]\n"
-					     "vars:\n  address-groups:\n    DNS: \"[198.18.0.53]\"\n"
+					     "vars:\n"
+					     "  address-groups:\n    DNS: \"[198.18.0.53]\"\n"
 					     "  port-groups:\n    WEB: \"[80,8080]\"\n");
 	struct ew_config *defaults = config_defaults();
 	struct rule_vars *vars = rule_vars_new();
@@ -172,12 +173,13 @@ static void test_print_summary(struct test_case *t)
 			  "                5 ports (tcp/22, udp/161, tcp/8000-8100, tcp/9000, ... "
 			  "(1 more)); 1 allow entry; every attempt alerts\n"
 			  "  egress:       monitored, 1 allow entry\n"
-			  "  flow:         262144 slots; timeouts idle 60s, active 1800s, tcp-closed "
-			  "5s; sweep every 1s\n"
-			  "  sampling:     first 1 payload packet per direction, 32 of a flagged flow, "
-			  "none after that; snaplen 512\n"
+			  "  flow:         262144 slots; timeouts idle 60s, active 1800s, "
+			  "tcp-closed 5s; sweep every 1s\n"
+			  "  sampling:     first 1 payload packet per direction, 32 of a flagged "
+			  "flow, none after that; snaplen 512\n"
 			  "  rules:        tests/config/rules/a.rules, tests/config/rules/b.rules\n"
-			  "                classification (default); cache off; skip-unsupported yes\n"
+			  "                classification (default); cache off; "
+			  "skip-unsupported yes\n"
 			  "  outputs:      eve to stdout\n"),
 	       "got:\n%s", text);
 	free(text);

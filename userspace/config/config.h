@@ -118,7 +118,8 @@ struct ew_config {
 		int ports_are_default;		/* 1: ports is mgmt_services() (key omitted) */
 		struct ew_mgmt_allow *allow;	/* count 0: nobody may reach the ports */
 		size_t allow_count;
-		uint32_t alert_rate_limit;	/* seconds between repeats per (src, addr, port); 0: none */
+		/* seconds between repeated alerts per (source, address, port); 0: no limit */
+		uint32_t alert_rate_limit;
 	} management;
 
 	struct {
@@ -135,7 +136,7 @@ struct ew_config {
 	} sampling;
 
 	struct {
-		char **files;			/* globs expanded, sorted per pattern, no duplicates */
+		char **files;			/* globs expanded: sorted per pattern, each once */
 		size_t file_count;		/* 0: no payload rules */
 		char *classification;		/* NULL: the rules module's default */
 		char *cache_dir;		/* NULL: no database cache */

@@ -71,9 +71,11 @@ int config_parse_cidr(const char *text, struct ew_cidr *out, char *why, size_t w
 		err = parse_decimal(slash + 1, strlen(slash + 1), &prefix_len);
 		if (err == -ERANGE || (!err && prefix_len > max_len)) {
 			if (err)
-				snprintf(why, why_len, "prefix length %s > %lu", slash + 1, max_len);
+				snprintf(why, why_len, "prefix length %s > %lu", slash + 1,
+					 max_len);
 			else
-				snprintf(why, why_len, "prefix length %lu > %lu", prefix_len, max_len);
+				snprintf(why, why_len, "prefix length %lu > %lu", prefix_len,
+					 max_len);
 			err = -EINVAL;
 			goto cleanup;
 		}

@@ -173,8 +173,9 @@ static int syntax_error(struct tree_builder *tb, const yaml_parser_t *parser, co
 		hint = "; quote IPv6 addresses that start with \"::\" inside [ ]: [\"::1\"]";
 	if (parser->context)
 		return config_error_set(tb->err, tb->name, line, column,
-					"YAML syntax error: %s (%s at line %d, column %d)%s", problem,
-					parser->context, (int)parser->context_mark.line + 1,
+					"YAML syntax error: %s (%s at line %d, column %d)%s",
+					problem, parser->context,
+					(int)parser->context_mark.line + 1,
 					(int)parser->context_mark.column + 1, hint);
 	return config_error_set(tb->err, tb->name, line, column, "YAML syntax error: %s%s",
 				problem, hint);

@@ -189,7 +189,8 @@ static int read_var(struct config_loader *ld, const struct config_node *key,
 		return loader_fail(ld, key, "%s", conflict);
 	err = loader_expect_scalar(ld, value,
 				   is_port ? "a port group in rule syntax (\"[80,8080]\")"
-					   : "an address group in rule syntax (\"[198.18.0.0/15]\")");
+					   : "an address group in rule syntax "
+					     "(\"[198.18.0.0/15]\")");
 	if (err)
 		return err;
 	var = loader_append(vars, count, sizeof(*var));

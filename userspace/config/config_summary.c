@@ -71,8 +71,8 @@ static void print_policy(const struct ew_config *cfg, FILE *out)
 	else
 		fprintf(out, "; every attempt alerts\n");
 	if (cfg->egress.monitored)
-		fprintf(out, "  egress:       monitored, %zu allow entr%s\n", cfg->egress.allow_count,
-			cfg->egress.allow_count == 1 ? "y" : "ies");
+		fprintf(out, "  egress:       monitored, %zu allow entr%s\n",
+			cfg->egress.allow_count, cfg->egress.allow_count == 1 ? "y" : "ies");
 	else
 		fprintf(out, "  egress:       not monitored\n");
 }
@@ -87,9 +87,9 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 		     "sweep every %us\n",
 		cfg->flow.table_size, cfg->flow.idle_timeout, cfg->flow.active_timeout,
 		cfg->flow.tcp_closed_timeout, cfg->flow.sweep_interval);
-	fprintf(out, "  sampling:     first %u payload packet%s per direction, %u of a flagged flow, ",
-		cfg->sampling.first_packets, plural(cfg->sampling.first_packets),
-		cfg->sampling.flagged_cap);
+	fprintf(out, "  sampling:     first %u payload packet%s per direction, ",
+		cfg->sampling.first_packets, plural(cfg->sampling.first_packets));
+	fprintf(out, "%u of a flagged flow, ", cfg->sampling.flagged_cap);
 	if (cfg->sampling.one_in)
 		fprintf(out, "1 in %u after that", cfg->sampling.one_in);
 	else

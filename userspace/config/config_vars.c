@@ -65,9 +65,10 @@ int config_rule_vars(const struct ew_config *cfg, config_rule_var_fn emit, void 
 	home_net = format_cidr_group(&cfg->home_net);
 	if (cfg->external_net_kind == EW_EXTERNAL_NET_LIST)
 		external_net = format_cidr_group(&cfg->external_net);
+	else if (cfg->external_net_kind == EW_EXTERNAL_NET_ANY)
+		external_net = strdup("any");
 	else
-		external_net = strdup(cfg->external_net_kind == EW_EXTERNAL_NET_ANY ? "any"
-										      : "!$HOME_NET");
+		external_net = strdup("!$HOME_NET");
 	if (!home_net || !external_net)
 		goto cleanup;
 
