@@ -109,11 +109,13 @@ static inline int row_flow_count(const struct row *row)
 	return n;
 }
 
-/* Time of the row's i-th packet: capture-like, one second apart, unless shifted. */
+/* A capture-like clock: Nov 2023, in ns. */
+#define ROW_EPOCH_NS (1700000000ULL * 1000000000ULL)
+
+/* Time of the row's i-th packet: one second apart, unless shifted. */
 static inline uint64_t row_time_ns(const struct row *row, int i)
 {
-	return 1700000000ULL * 1000000000ULL + (uint64_t)i * 1000000000ULL +
-	       row->packets[i].shift_ns;
+	return ROW_EPOCH_NS + (uint64_t)i * 1000000000ULL + row->packets[i].shift_ns;
 }
 
 static inline const char *addr_text(const union ew_addr *a, int family, char *buf, size_t len)
