@@ -88,7 +88,7 @@ static void check_flow_conservation(struct test_case *t, uint64_t flow_pkts, uin
 	       (unsigned long long)flow_pkts, (unsigned long long)flow_bytes);
 }
 
-/* Run one fuzz frame through a hook: its outcome, NOT_RUN if the kernel refused it, or
+/* Run one fuzz frame through a hook: its outcome, RUN_REFUSED if the kernel refused it, or
  * -1 after a failure. */
 static int fuzz_one(struct test_case *t, const uint8_t *frame, size_t len, bool tc, int i)
 {
