@@ -246,6 +246,8 @@ static const struct cmd_row cmd_rows[] = {
 	{ "cmd_invalid", { "tests/config/bad_cidr.yaml" }, 1, NULL,
 	  "tests/config/bad_cidr.yaml:7:30: error: management.allow[1].from[1]: "
 	  "\"198.18.10.0/33\" is not a valid CIDR (prefix length 33 > 32)\n" },
+	{ "cmd_bad_rule_var", { "tests/config/bad_var.yaml" }, 1, NULL,
+	  "tests/config/bad_var.yaml:4:17: error: vars.port-groups.HTTP_PORTS: " },
 	{ "cmd_missing_file", { "tests/config/none.yaml" }, 1, NULL,
 	  "tests/config/none.yaml: error: cannot open: No such file or directory\n" },
 	{ "cmd_list_ports", { "--list-ports" }, 0, "NAME             PORTS", NULL },

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* `edgewatch check-config`: load a config as `run` would, print what it says or why not. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config/config.h"
 #include "config/config_cmd.h"
 #include "config/mgmt_ports.h"
+#include "rules/rules.h"
 
 static void print_usage(FILE *out)
 {
@@ -14,8 +17,9 @@ static void print_usage(FILE *out)
 		"       edgewatch check-config --list-ports [--markdown]\n"
 		"\n"
 		"Validate an edgewatch config file without touching the kernel: YAML syntax,\n"
-		"every key and value, and the rule files its globs name. On success print a\n"
-		"summary and exit 0; on error print FILE:LINE:COLUMN: error: WHY and exit 1.\n"
+		"every key and value, the rule variables, and the rule files its globs name.\n"
+		"On success print a summary and exit 0; on error print\n"
+		"FILE:LINE:COLUMN: error: WHY and exit 1.\n"
 		"\n"
 		"Options:\n"
 		"  -q, --quiet       print nothing on success\n"
@@ -28,6 +32,49 @@ static void print_usage(FILE *out)
 		"  edgewatch check-config /etc/edgewatch/edgewatch.yaml\n"
 		"  edgewatch check-config -q edgewatch.yaml && systemctl reload edgewatch\n"
 		"  edgewatch check-config --list-ports\n");
+}
+
+/* Hand one variable to the rules module, as `run` does; print why it refuses one. */
+static int set_rule_var(const struct config_rule_var *var, void *user)
+{
+	const char *why = "?", *group = var->is_port ? "port-groups" : "address-groups";
+	int err;
+
+	err = var->is_port ? rule_vars_set_port(user, var->name, var->value, &why)
+			   : rule_vars_set_address(user, var->name, var->value, &why);
+	if (!err)
+		return 0;
+	if (!var->where)
+		fprintf(stderr, "edgewatch check-config: error: default %s \"%s\": %s\n",
+			var->name, var->value, why);
+	else if (!strcmp(var->name, "HOME_NET"))
+		fprintf(stderr, "%s:%d:%d: error: home-net: %s\n", var->where->file,
+			var->where->line, var->where->column, why);
+	else if (!strcmp(var->name, "EXTERNAL_NET"))
+		fprintf(stderr, "%s:%d:%d: error: external-net: %s\n", var->where->file,
+			var->where->line, var->where->column, why);
+	else
+		fprintf(stderr, "%s:%d:%d: error: vars.%s.%s: %s\n", var->where->file,
+			var->where->line, var->where->column, group, var->name, why);
+	return err;
+}
+
+/*
+ * vars: values are Suricata rule syntax, which only the rules module parses: give them
+ * to it, so a value that `run` would refuse fails here too, at its line.
+ */
+static int check_rule_vars(const struct ew_config *cfg)
+{
+	struct rule_vars *vars = rule_vars_new();
+	int err;
+
+	if (!vars) {
+		fprintf(stderr, "edgewatch check-config: out of memory\n");
+		return -ENOMEM;
+	}
+	err = config_rule_vars(cfg, set_rule_var, vars);
+	rule_vars_free(vars);
+	return err;
 }
 
 int cmd_check_config(int argc, char **argv)
@@ -82,8 +129,9 @@ int cmd_check_config(int argc, char **argv)
 		fprintf(stderr, "%s\n", config_error_format(&err, message, sizeof(message)));
 		return 1;
 	}
-	if (!quiet)
+	ret = check_rule_vars(cfg);
+	if (!ret && !quiet)
 		config_print_summary(cfg, stdout);
 	config_free(cfg);
-	return 0;
+	return ret ? 1 : 0;
 }
