@@ -237,7 +237,7 @@ static int parse_options(struct rule_parser *p, const char *text, size_t len, si
 		return rule_fail(p, pos, "options", "expected '(' after the rule header");
 	pos++;
 	for (;;) {
-		size_t keyword_start, keyword_len, value_start, value_end;
+		size_t keyword_start, keyword_len, value_start, value_end = 0;
 		char *value = NULL;
 
 		pos = skip_spaces(text, len, pos);
