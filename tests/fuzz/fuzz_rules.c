@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * libFuzzer target for the rules engine: the input is rule text, optionally followed by a
+ * NUL byte and a payload. The rule text goes through the whole load (parse, variables,
+ * Hyperscan compile); the payload through the HTTP parser and URI normaliser, and, when
+ * the rules loaded, a scan as TCP and as UDP. Anything but a clean error is a finding.
+ *
+ *   make .output/fuzz/fuzz_rules && .output/fuzz/fuzz_rules -max_len=4096 CORPUS_DIR
+ * (run from the repository root so that rules/classification.config is found).
+ */
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rules/http.h"
+#include "rules/rules.h"
+
+#define FUZZ_MAX_RULES 8192
+
+static struct rule_vars *fuzz_vars;
+static struct http_request fuzz_http;
+
+static int count_match(const struct rule_info *rule, const struct scan_input *in,
+		       const struct http_request *http, void *user)
+{
+	(*(size_t *)user)++;
+	/* what the alert writer reads must be readable */
+	if (http && http->uri.len)
+		(void)http->uri.data[http->uri.len - 1];
+	return rule->msg[0] == '\0' ? 0 : 0;
+}
+
+static void scan_payload(const struct ruleset *rs, const uint8_t *payload, size_t len)
+{
+	struct scan_ctx *ctx = scan_ctx_new(rs);
+	struct scan_input in = { .payload = payload, .len = (uint32_t)len,
+				 .orig_len = (uint32_t)len, .proto = IPPROTO_TCP, .family = 4,
+				 .to_server = 1, .established = 1, .src_addr = { 203, 0, 113, 5 },
+				 .dst_addr = { 10, 0, 0, 1 }, .src_port = 40000, .dst_port = 80 };
+	size_t matches = 0;
+
+	if (!ctx)
+		return;
+	ruleset_scan(rs, ctx, &in, count_match, &matches);
+	in.proto = IPPROTO_UDP;
+	in.to_server = 0;
+	ruleset_scan(rs, ctx, &in, count_match, &matches);
+	scan_ctx_free(ctx);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *why = NULL;
+
+	log_set_level(LOG_LEVEL_ERROR);
+	fuzz_vars = rule_vars_new();
+	if (!fuzz_vars || rule_vars_set_address(fuzz_vars, "HOME_NET", "[10.0.0.0/8,2001:db8::/32]",
+						&why))
+		abort();
+	http_request_init(&fuzz_http);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *separator = memchr(data, '\0', size);
+	size_t text_len = separator ? (size_t)(separator - data) : size;
+	const uint8_t *payload = separator ? separator + 1 : data;
+	size_t payload_len = separator ? size - text_len - 1 : size;
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	uint8_t *uri;
+
+	/* the payload alone: HTTP parse and normalisation */
+	http_request_parse(&fuzz_http, payload, payload_len);
+	uri = malloc(payload_len + 1);
+	if (uri) {
+		http_uri_normalise(payload, payload_len, uri);
+		free(uri);
+	}
+	if (text_len > FUZZ_MAX_RULES)
+		return 0;
+	if (ruleset_load_text(&rs, "fuzz.rules", (const char *)data, text_len, fuzz_vars, NULL,
+			      &report) == 0 && separator)
+		scan_payload(rs, payload, payload_len);
+	ruleset_free(rs);
+	rules_report_free(&report);
+	return 0;
+}
