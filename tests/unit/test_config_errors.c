@@ -4,6 +4,8 @@
  * the YAML next to the error it must produce.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
@@ -322,6 +324,32 @@ static void test_error_quotes_user_text(struct test_case *t)
 	      "got %s", message);
 }
 
+/* Rule file patterns match at most 4096 files in all (duplicates count). */
+static void test_error_too_many_rule_files(struct test_case *t)
+{
+	static const char head[] = "rules:\n  files:\n";
+	static const char item[] = "    - tests/config/rules/a.rules\n";
+	char message[CONFIG_ERROR_STRLEN];
+	size_t len = strlen(head) + 4097 * strlen(item), used, i;
+	char *yaml = malloc(len + 1);
+	struct config_error err;
+	struct ew_config *cfg = NULL;
+	int ret;
+
+	CHECK(t, yaml, "malloc");
+	used = (size_t)sprintf(yaml, "%s", head);
+	for (i = 0; i < 4097; i++)
+		used += (size_t)sprintf(yaml + used, "%s", item);
+	ret = config_load_buffer("edgewatch.yaml", yaml, used, &cfg, &err);
+	free(yaml);
+	config_free(cfg);
+	CHECK(t, ret == -EINVAL, "load returned %d", ret);
+	config_error_format(&err, message, sizeof(message));
+	CHECK(t, !strcmp(message, "edgewatch.yaml:4099:7: error: rules.files[4096]: the patterns "
+				  "match more than 4096 files"),
+	      "got %s", message);
+}
+
 int main(void)
 {
 	size_t i;
@@ -331,5 +359,6 @@ int main(void)
 		RUN_ROW(test_error_row, rows[i].name, &rows[i]);
 	RUN(test_error_in_file);
 	RUN(test_error_quotes_user_text);
+	RUN(test_error_too_many_rule_files);
 	return test_summary();
 }

@@ -9,6 +9,12 @@
 #include "config/config_error.h"
 #include "config/config_load.h"
 
+/*
+ * Matches of all patterns together, duplicates included: far more rule files than any
+ * rule set has, and a bound on the work when a pattern names the wrong tree (the root).
+ */
+#define RULE_FILE_MATCHES_MAX 4096
+
 /* A pattern relative to the config's directory: the directory's glob characters escaped. */
 static char *resolve_pattern(const struct config_loader *ld, const char *pattern)
 {
@@ -51,7 +57,8 @@ static int add_rule_file(struct config_loader *ld, const char *path)
 	return 0;
 }
 
-static int expand_pattern(struct config_loader *ld, const struct config_node *item)
+static int expand_pattern(struct config_loader *ld, const struct config_node *item,
+			  size_t *matched)
 {
 	char text[CONFIG_QUOTE_STRLEN], searched[CONFIG_QUOTE_STRLEN];
 	char *pattern = NULL;
@@ -79,6 +86,11 @@ static int expand_pattern(struct config_loader *ld, const struct config_node *it
 
 		if (len && matches.gl_pathv[i][len - 1] == '/')
 			continue;
+		if (++*matched > RULE_FILE_MATCHES_MAX) {
+			err = loader_fail(ld, item, "the patterns match more than %d files",
+					  RULE_FILE_MATCHES_MAX);
+			break;
+		}
 		err = add_rule_file(ld, matches.gl_pathv[i]);
 		files++;
 	}
@@ -98,13 +110,13 @@ cleanup:
 
 static int read_files(struct config_loader *ld, const struct config_node *node, void *target)
 {
-	size_t i, saved;
+	size_t i, saved, matched = 0;
 	int err;
 
 	err = loader_expect_sequence(ld, node);
 	for (i = 0; !err && i < node->count; i++) {
 		saved = loader_push_index(ld, i);
-		err = expand_pattern(ld, node->children[i]);
+		err = expand_pattern(ld, node->children[i], &matched);
 		loader_pop(ld, saved);
 	}
 	return err;
