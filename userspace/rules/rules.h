@@ -70,7 +70,11 @@ struct rule_info {
 /* Variables ($HOME_NET, $HTTP_PORTS, ...). Values use rule syntax: "[198.18.0.0/15,!1.2.3.4]". */
 struct rule_vars *rule_vars_new(void);
 void rule_vars_free(struct rule_vars *vars);
-/* 0, or -EINVAL with *why set to a static message. */
+/*
+ * 0, or -EINVAL with *why set to a static message (valid until the next call in the same
+ * thread). rule_vars_new() starts with Suricata's default groups (HOME_NET, EXTERNAL_NET,
+ * HTTP_PORTS, ...: userspace/rules/README.md); setting a name again replaces its value.
+ */
 int rule_vars_set_address(struct rule_vars *vars, const char *name, const char *value,
 			  const char **why);
 int rule_vars_set_port(struct rule_vars *vars, const char *name, const char *value,

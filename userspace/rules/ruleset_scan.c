@@ -53,7 +53,7 @@ void scan_ctx_free(struct scan_ctx *ctx)
 
 struct scan_ctx *scan_ctx_new(const struct ruleset *rs)
 {
-	struct scan_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct scan_ctx *ctx = rs ? calloc(1, sizeof(*ctx)) : NULL;
 
 	if (!ctx)
 		return NULL;
