@@ -74,6 +74,8 @@ static const struct error_case error_cases[] = {
 	  "http.header: H)" },
 	{ "pcre_two_buffers", RULE_HEAD "(pcre:\"/abc/UH\"; sid:1;)", 1, "H\"", "pcre",
 	  "flag 'H': only one buffer flag per pcre" },
+	{ "pcre_flag_against_sticky", RULE_HEAD "(http.uri; pcre:\"/x/H\"; sid:1;)", 1, "H\"",
+	  "pcre", "flag 'H' (http.header) conflicts with sticky buffer 'http.uri'" },
 	{ "bad_port_range", "alert tcp any 90:80 -> any any (sid:1;)", 1, "90:80", "source port",
 	  "bad port range '90:80': start > end" },
 	{ "bad_port_number", "alert tcp any any -> any 70000 (sid:1;)", 1, "70000",
@@ -378,6 +380,32 @@ static void test_skip_unsupported(struct test_case *t)
 	rules_report_free(&report);
 }
 
+/* A ruleset in the shapes of ET Open: what is in the subset loads, the rest is skipped. */
+static void test_et_style_import(struct test_case *t)
+{
+	static const char *const skipped[] = { "bsize", "protocol", "protocol", "flowbits",
+					       "threshold", "byte_test", "http.header_names" };
+	const char *files[] = { "tests/rules/et-style.rules" };
+	struct ruleset_options opts = { .classification_file = TEST_CLASSIFICATION,
+					.skip_unsupported = 1 };
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	size_t i;
+	int err = ruleset_load(&rs, files, 1, NULL, &opts, &report);
+
+	CHECK(t, err == 0 && rs, "load: %d", err);
+	EXPECT(t, report.loaded == 8 && report.skipped == 7, "%zu loaded, %zu skipped",
+	       report.loaded, report.skipped);
+	for (i = 0; i < report.count && i < sizeof(skipped) / sizeof(skipped[0]); i++)
+		EXPECT(t, report.problems[i].skipped && !strcmp(report.problems[i].keyword, skipped[i]),
+		       "problem %zu: %s at line %d (%s), want %s", i, report.problems[i].keyword,
+		       report.problems[i].line, report.problems[i].message, skipped[i]);
+	EXPECT(t, report.count == sizeof(skipped) / sizeof(skipped[0]), "%zu problems",
+	       report.count);
+	ruleset_free(rs);
+	rules_report_free(&report);
+}
+
 static void test_problems_in_file_order(struct test_case *t)
 {
 	static const char text[] = RULE_HEAD "(sid:5;)\n" RULE_HEAD "(sid:5;)\n" RULE_HEAD
@@ -501,6 +529,7 @@ int main(void)
 	RUN(test_content_bytes);
 	RUN(test_negated_content_and_positions);
 	RUN(test_skip_unsupported);
+	RUN(test_et_style_import);
 	RUN(test_problems_in_file_order);
 	RUN(test_vars);
 	RUN(test_classification_file);

@@ -119,9 +119,11 @@ static int apply_flags(struct rule_parser *p, const char *flags, size_t flags_of
 			if (buffer_flags[j].flag != flags[i])
 				continue;
 			found = 1;
-			if (p->sticky_set)
+			/* a flag naming the sticky buffer in force is redundant, as in Suricata */
+			if (p->sticky_set && p->sticky != buffer_flags[j].buffer)
 				return rule_fail(p, flags_offset + i, "pcre",
-						 "flag '%c' cannot follow sticky buffer '%s'", flags[i],
+						 "flag '%c' (%s) conflicts with sticky buffer '%s'",
+						 flags[i], rule_buffer_name(buffer_flags[j].buffer),
 						 rule_buffer_name(p->sticky));
 			if (buffer_flag)
 				return rule_fail(p, flags_offset + i, "pcre",
