@@ -15,26 +15,23 @@
 #define TC_ACT_OK 0
 
 /* Set by userspace before load (rodata): behaviour chosen at run time, one program. */
-const volatile __u8 cfg_passive = 0;		/* SPAN sensor: drop after accounting */
-const volatile __u8 cfg_replay_clock = 0;	/* replay: time and length come from .bss */
+const volatile __u8 cfg_passive = 0;	/* SPAN sensor: drop after accounting */
+const volatile __u8 cfg_replay = 0;	/* replay: the frame length comes from .bss */
 
 /*
- * Replay writes these before each BPF_PROG_TEST_RUN: the capture's timestamp as the
- * clock, and the frame length on the wire (the capture may hold less).
+ * The clock of the fast path, in ns, kept current by userspace (the skeleton's .bss is
+ * mmapped): the live daemon writes CLOCK_MONOTONIC every millisecond, replay writes the
+ * capture's timestamp before each packet. Measured here, bpf_ktime_get_ns costs 34 ns
+ * and even bpf_ktime_get_coarse_ns 20 ns over an empty program (BENCHMARKS.md); reading
+ * a variable costs nothing, and a millisecond is finer than any flow timeout.
  */
-__u64 replay_now_ns = 0;
+__u64 clock_now_ns = 0;
+/* Replay: the frame's length on the wire (the capture may hold less). */
 __u32 replay_frame_len = 0;
 
-/*
- * The fast path's clock: CLOCK_MONOTONIC at jiffy resolution (bpf_ktime_get_coarse_ns),
- * a few ns where bpf_ktime_get_ns costs ~21 ns, and fine enough for flow timestamps and
- * timeouts. Userspace converts it to wall-clock time. Replay uses capture time.
- */
 static __always_inline __u64 ew_now_ns(void)
 {
-	if (cfg_replay_clock)
-		return replay_now_ns;
-	return bpf_ktime_get_coarse_ns();
+	return clock_now_ns;
 }
 
 /* Unrolled with constant indexes: a computed index would need a bounds check per bit. */
@@ -164,12 +161,17 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	len = data_end - data;
-	if (cfg_replay_clock && replay_frame_len)
+	if (cfg_replay && replay_frame_len)
 		len = replay_frame_len;
 
-	outcome = PARSE_PACKET(parse_step_xdp, ctx, &ps, data, data_end);
-	data = (void *)(long)ctx->data;
-	data_end = (void *)(long)ctx->data_end;
+	if (parse_fast(&ps, data, data_end)) {
+		outcome = 0;
+	} else {
+		__builtin_memset(&ps, 0, sizeof(ps));
+		outcome = PARSE_PACKET(parse_step_xdp, ctx, &ps, data, data_end);
+		data = (void *)(long)ctx->data;
+		data_end = (void *)(long)ctx->data_end;
+	}
 	account_packet(cnt, &ps, outcome, data, data_end, 1, len, 0, EW_HOOK_XDP_INGRESS);
 
 	if (cfg_passive) {
@@ -178,6 +180,22 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 	}
 	cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_PASS]++;
 	return XDP_PASS;
+}
+
+/*
+ * What the skb knows before its data is parsed: a VLAN tag the stack will insert in
+ * hardware (not in the data yet), and whether it is a GSO super-packet.
+ */
+static __always_inline void tc_seed_state(struct parse_state *ps, struct __sk_buff *skb)
+{
+	if (skb->vlan_present) {
+		ps->vlan[0] = skb->vlan_tci & 0x0FFF;
+		ps->vlan_tags = 1;
+		ps->frame_vlan_tags = 1;
+		ps->encap = EW_ENCAP_BIT(EW_CNT_ENCAP_VLAN);
+	}
+	if (skb->gso_segs > 1)
+		ps->gso = 1;
 }
 
 /* Headers are read from the linear part of the skb; pull this much into it first. */
@@ -200,25 +218,25 @@ int ew_tc_egress(struct __sk_buff *skb)
 	if (skb->data_end - skb->data < pull)
 		bpf_skb_pull_data(skb, pull);
 
-	/* A VLAN tag the stack will insert in hardware is not in the data yet. */
 	if (skb->vlan_present) {
-		ps.vlan[0] = skb->vlan_tci & 0x0FFF;
-		ps.vlan_tags = 1;
-		ps.frame_vlan_tags = 1;
-		ps.encap = EW_ENCAP_BIT(EW_CNT_ENCAP_VLAN);
 		hw_tag_len = 4;
 		len += hw_tag_len;
 	}
-	if (skb->gso_segs > 1) {
+	if (skb->gso_segs > 1)
 		pkts = skb->gso_segs;
-		ps.gso = 1;
-	}
 
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
-	outcome = PARSE_PACKET(parse_step_tc, skb, &ps, data, data_end);
-	data = (void *)(long)skb->data;
-	data_end = (void *)(long)skb->data_end;
+	tc_seed_state(&ps, skb);
+	if (parse_fast(&ps, data, data_end)) {
+		outcome = 0;
+	} else {
+		__builtin_memset(&ps, 0, sizeof(ps));
+		tc_seed_state(&ps, skb);
+		outcome = PARSE_PACKET(parse_step_tc, skb, &ps, data, data_end);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+	}
 	account_packet(cnt, &ps, outcome, data, data_end, pkts, len, hw_tag_len,
 		       EW_HOOK_TC_EGRESS);
 	cnt->count[EW_HOOK_TC_EGRESS][EW_CNT_VERDICT_PASS] += pkts;

@@ -73,7 +73,7 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 		return err;
 	}
 	dp->skel->rodata->cfg_passive = opts->passive ? 1 : 0;
-	dp->skel->rodata->cfg_replay_clock = opts->replay ? 1 : 0;
+	dp->skel->rodata->cfg_replay = opts->replay ? 1 : 0;
 	err = bpf_map__set_max_entries(dp->skel->maps.flows, table_size);
 	if (err) {
 		log_error("cannot size the flow table to %u: %s", table_size, strerror(-err));

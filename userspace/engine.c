@@ -21,19 +21,19 @@ void engine_settings_defaults(struct engine_settings *s)
 	s->eve_path = "-";
 }
 
-uint64_t kernel_clock_now_ns(void)
+uint64_t datapath_clock_now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
-int64_t kernel_clock_to_realtime_ns(void)
+int64_t datapath_clock_to_realtime_ns(void)
 {
 	struct timespec mono, real;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	return ((int64_t)real.tv_sec - mono.tv_sec) * (int64_t)NS_PER_SEC +
 	       (real.tv_nsec - mono.tv_nsec);
@@ -63,8 +63,36 @@ int engine_init(struct engine *e, const struct engine_settings *s, const char *i
 		e->eve = NULL;
 		return err;
 	}
-	e->clock_to_realtime_ns = s->replay ? 0 : kernel_clock_to_realtime_ns();
+	e->clock_to_realtime_ns = s->replay ? 0 : datapath_clock_to_realtime_ns();
 	flow_exporter_init(&e->exporter, e->eve, iface, flow_id_salt, e->clock_to_realtime_ns);
+	return 0;
+}
+
+/* The datapath's clock: one write a millisecond, for every packet's timestamp. */
+static void *clock_thread_main(void *arg)
+{
+	struct engine *e = arg;
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 1000000 };
+
+	while (e->clock_running) {
+		e->dp.skel->bss->clock_now_ns = datapath_clock_now_ns();
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
+int engine_start_clock(struct engine *e)
+{
+	int err;
+
+	e->dp.skel->bss->clock_now_ns = datapath_clock_now_ns();
+	e->clock_running = 1;
+	err = pthread_create(&e->clock_thread, NULL, clock_thread_main, e);
+	if (err) {
+		e->clock_running = 0;
+		log_error("cannot start the clock thread: %s", strerror(err));
+		return -err;
+	}
 	return 0;
 }
 
@@ -113,7 +141,7 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 		return 0;
 	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
 	if (!e->settings.replay)	/* follow NTP steps of the wall clock */
-		e->exporter.clock_to_realtime_ns = kernel_clock_to_realtime_ns();
+		e->exporter.clock_to_realtime_ns = datapath_clock_to_realtime_ns();
 	return engine_sweep(e, now_ns, 0, FLOW_END_TIMEOUT);
 }
 
@@ -233,6 +261,10 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 
 void engine_destroy(struct engine *e)
 {
+	if (e->clock_running) {
+		e->clock_running = 0;
+		pthread_join(e->clock_thread, NULL);
+	}
 	datapath_destroy(&e->dp);
 	flow_exporter_destroy(&e->exporter);
 	eve_close(e->eve);

@@ -8,6 +8,7 @@
 #ifndef EDGEWATCH_ENGINE_H
 #define EDGEWATCH_ENGINE_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "counters.h"
@@ -38,6 +39,8 @@ struct engine_totals {
 
 struct engine {
 	struct engine_settings settings;
+	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
+	volatile int clock_running;
 	struct datapath_instance dp;
 	struct eve_writer *eve;
 	struct flow_exporter exporter;
@@ -52,6 +55,11 @@ struct engine {
 /* Open the EVE output and load the datapath. 0 or -errno (logged). */
 int engine_init(struct engine *e, const struct engine_settings *s, const char *iface,
 		uint64_t flow_id_salt);
+/*
+ * Live runs: start the thread that writes the clock into the datapath every
+ * millisecond (datapath.bpf.c reads it instead of calling a clock helper). 0 or -errno.
+ */
+int engine_start_clock(struct engine *e);
 /* Sweep if the sweep interval has passed at now (kernel clock). */
 int engine_maybe_sweep(struct engine *e, uint64_t now_ns);
 /* Export every flow (programs must be detached, or replay done). */
@@ -66,9 +74,9 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final);
 int engine_read_counters(struct engine *e, struct ew_counters *out);
 void engine_destroy(struct engine *e);
 
-/* The kernel's clock of the fast path (CLOCK_MONOTONIC_COARSE), in ns. */
-uint64_t kernel_clock_now_ns(void);
-/* Wall clock minus kernel clock, in ns. */
-int64_t kernel_clock_to_realtime_ns(void);
+/* The clock of flow timestamps in a live run (CLOCK_MONOTONIC), in ns. */
+uint64_t datapath_clock_now_ns(void);
+/* Wall clock minus that clock, in ns. */
+int64_t datapath_clock_to_realtime_ns(void);
 
 #endif /* EDGEWATCH_ENGINE_H */

@@ -52,7 +52,7 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 	snprintf(path, sizeof(path), "%s/flows", pin_dir);
 	fd = bpf_obj_get(path);
 	if (fd >= 0 && flow_table_compatible(fd)) {
-		err = flow_table_sweep(fd, x, &policy, kernel_clock_now_ns(), 1,
+		err = flow_table_sweep(fd, x, &policy, datapath_clock_now_ns(), 1,
 				       FLOW_END_RECOVERED, &result);
 		log_warn("found the state of an instance that died without cleaning up (%s): "
 			 "exported its %llu flows with reason \"recovered\"",

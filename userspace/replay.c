@@ -66,7 +66,7 @@ static int run_frame(struct engine *e, int prog_fd, const struct pcap_frame *fra
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame->data, .data_size_in = frame->len,
 		    .repeat = 1);
 
-	e->dp.skel->bss->replay_now_ns = frame->ts_ns;
+	e->dp.skel->bss->clock_now_ns = frame->ts_ns;
 	e->dp.skel->bss->replay_frame_len = frame->wire_len;
 	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 		int err = -errno;
@@ -85,7 +85,7 @@ struct replay_progress {
 
 static void report_progress(struct replay_progress *p, const struct pcap_frames *pf, int done)
 {
-	uint64_t now = kernel_clock_now_ns();
+	uint64_t now = datapath_clock_now_ns();
 
 	if (!done && now < p->next_report_ns)
 		return;

@@ -152,7 +152,7 @@ static int signals_block(sigset_t *set)
 /* The event loop: sweep, stats, until a stop signal or the duration. */
 static void run_loop(struct engine *e, int sig_fd, uint64_t duration_ns)
 {
-	uint64_t now = kernel_clock_now_ns();
+	uint64_t now = datapath_clock_now_ns();
 	uint64_t deadline = duration_ns ? now + duration_ns : 0;
 	uint64_t next_stats = now + STATS_INTERVAL_NS;
 	struct pollfd pfd = { .fd = sig_fd, .events = POLLIN };
@@ -170,7 +170,7 @@ static void run_loop(struct engine *e, int sig_fd, uint64_t duration_ns)
 			if (si.ssi_signo == SIGHUP)
 				log_info("%s: SIGHUP: nothing to reload yet", e->iface);
 		}
-		now = kernel_clock_now_ns();
+		now = datapath_clock_now_ns();
 		engine_maybe_sweep(e, now);
 		if (now >= next_stats) {
 			engine_write_stats(e, now, 0);
@@ -213,21 +213,24 @@ int cmd_run(int argc, char **argv)
 	if (bpffs_ensure_mounted() || pin_dir_for(ro.iface, pin_dir, sizeof(pin_dir)))
 		goto cleanup;
 
-	salt = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ kernel_clock_now_ns();
-	if (engine_init(&engine, &settings, ro.iface, salt))
-		goto cleanup;
-	initialised = 1;
-	recover_stale_pins(pin_dir, &engine.exporter);
-	if (datapath_attach(&engine.dp, ro.iface, ro.xdp_mode))
-		goto cleanup;
-	if (datapath_pin(&engine.dp, pin_dir))
-		goto cleanup;
+	/* before any thread starts: threads inherit the blocked signals */
 	sig_fd = signals_block(&sigs);
 	if (sig_fd < 0) {
 		log_error("cannot set up signal handling: %s", strerror(-sig_fd));
 		goto cleanup;
 	}
-	engine.start_ns = kernel_clock_now_ns();
+	salt = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ datapath_clock_now_ns();
+	if (engine_init(&engine, &settings, ro.iface, salt))
+		goto cleanup;
+	initialised = 1;
+	recover_stale_pins(pin_dir, &engine.exporter);
+	if (engine_start_clock(&engine))
+		goto cleanup;
+	if (datapath_attach(&engine.dp, ro.iface, ro.xdp_mode))
+		goto cleanup;
+	if (datapath_pin(&engine.dp, pin_dir))
+		goto cleanup;
+	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
 	log_info("%s: watching (XDP %s on ingress, tc on egress%s); EVE to %s", ro.iface,
 		 xdp_attach_mode_name(engine.dp.xdp_mode), settings.passive ? ", passive" : "",
@@ -237,8 +240,8 @@ int cmd_run(int argc, char **argv)
 
 	/* Detach first: after this no packet changes the table, so the flush is complete. */
 	datapath_detach(&engine.dp);
-	engine_flush(&engine, kernel_clock_now_ns(), FLOW_END_SHUTDOWN);
-	ret = engine_write_stats(&engine, kernel_clock_now_ns(), 1) ? 1 : 0;
+	engine_flush(&engine, datapath_clock_now_ns(), FLOW_END_SHUTDOWN);
+	ret = engine_write_stats(&engine, datapath_clock_now_ns(), 1) ? 1 : 0;
 	log_info("%s: detached; %llu flow events written", ro.iface,
 		 (unsigned long long)flow_export_total_events(&engine.exporter));
 cleanup:

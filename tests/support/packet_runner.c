@@ -26,7 +26,7 @@ int dp_open(struct dp *dp, const struct dp_options *opt)
 	dp->skel = datapath__open();
 	if (!dp->skel)
 		return -errno ? -errno : -EINVAL;
-	dp->skel->rodata->cfg_replay_clock = 1;
+	dp->skel->rodata->cfg_replay = 1;
 	dp->skel->rodata->cfg_passive = opt && opt->passive;
 	if (opt && opt->flow_table_size) {
 		err = bpf_map__set_max_entries(dp->skel->maps.flows, opt->flow_table_size);
@@ -103,7 +103,7 @@ int dp_run_xdp(struct dp *dp, const void *frame, size_t len, uint64_t now_ns, ui
 
 	if (len > PKT_MAX_LEN)
 		return -EMSGSIZE;
-	dp->skel->bss->replay_now_ns = now_ns;
+	dp->skel->bss->clock_now_ns = now_ns;
 	if (len < ETH_HEADER_LEN) {
 		memset(buf, 0, SHORT_FRAME_META);
 		memcpy(buf + SHORT_FRAME_META, frame, len);
@@ -131,7 +131,7 @@ int dp_run_tc(struct dp *dp, const void *frame, size_t len, uint32_t gso_segs, u
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
 	int err;
 
-	dp->skel->bss->replay_now_ns = now_ns;
+	dp->skel->bss->clock_now_ns = now_ns;
 	opts.data_in = frame;
 	opts.data_size_in = len;
 	opts.ctx_in = &skb;
