@@ -330,8 +330,8 @@ static void test_backtracking_budget(struct test_case *t)
 	memset(payload, 'a', 65535);
 	payload[65535] = '\0';
 	in = test_input(payload);
-	if (test_load_text(ANY "(content:\"a\"; content:\"a\"; distance:0; content:\"a\"; "
-			       "distance:0; content:\"b\"; distance:0; sid:1;)",
+	if (test_load_text(ANY "(content:\"a\"; content:\"A\"; nocase; distance:0; "
+			       "content:\"a\"; distance:0; content:\"b\"; distance:0; sid:1;)",
 			   &rs, &report, NULL)) {
 		free(payload);
 		CHECK(t, 0, "load");

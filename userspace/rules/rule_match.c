@@ -21,36 +21,31 @@
 
 #include "rules/rules_internal.h"
 
-static inline uint8_t ascii_lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
+/* The buffer one rule's items are matched against. */
+struct subject {
+	const uint8_t *data;
+	const uint8_t *lower;	/* lower-cased copy: nocase contents search it */
+	size_t len;
+};
 
-/* First position p in [from, to - len] where the content is; -1 if none. */
-static long find_content(const struct rule_content *c, const uint8_t *buf, size_t from, size_t to)
+/*
+ * First position p in [from, to - len] where the content is; -1 if none. memmem (glibc's
+ * two-way search) keeps every search linear, so the step budget bounds the time.
+ */
+static long find_content(const struct rule_content *c, const struct subject *subject,
+			 size_t from, size_t to)
 {
-	size_t i, k;
+	const uint8_t *haystack = c->nocase ? subject->lower : subject->data;
+	const uint8_t *hit;
 
 	if (to < from || to - from < c->len)
 		return -1;
-	if (!c->nocase) {
-		const uint8_t *hit = memmem(buf + from, to - from, c->bytes, c->len);
-
-		return hit ? (long)(hit - buf) : -1;
-	}
-	for (i = from; i + c->len <= to; i++) {
-		if (ascii_lower(buf[i]) != c->bytes[0])
-			continue;
-		for (k = 1; k < c->len && ascii_lower(buf[i + k]) == c->bytes[k]; k++)
-			;
-		if (k == c->len)
-			return (long)i;
-	}
-	return -1;
+	hit = memmem(haystack + from, to - from, c->bytes, c->len);
+	return hit ? (long)(hit - haystack) : -1;
 }
 
 static bool match_from(const struct rule_item *items, size_t count, size_t index,
-		       const uint8_t *buf, size_t len, size_t prev_end, struct match_state *state);
+		       const struct subject *subject, size_t prev_end, struct match_state *state);
 
 static bool spend(struct match_state *state)
 {
@@ -63,9 +58,10 @@ static bool spend(struct match_state *state)
 }
 
 static bool match_content(const struct rule_item *items, size_t count, size_t index,
-			  const uint8_t *buf, size_t len, size_t prev_end, struct match_state *state)
+			  const struct subject *subject, size_t prev_end, struct match_state *state)
 {
 	const struct rule_item *item = &items[index];
+	size_t len = subject->len;
 	const struct rule_content *c = &item->content;
 	long long lo, hi, base;
 	long pos;
@@ -89,59 +85,59 @@ static bool match_content(const struct rule_item *items, size_t count, size_t in
 	if (lo > hi)
 		lo = hi;
 
-	pos = find_content(c, buf, (size_t)lo, (size_t)hi);
+	pos = find_content(c, subject, (size_t)lo, (size_t)hi);
 	if (c->negated)
-		return pos < 0 && match_from(items, count, index + 1, buf, len, prev_end, state);
+		return pos < 0 && match_from(items, count, index + 1, subject, prev_end, state);
 	while (pos >= 0) {
-		if (match_from(items, count, index + 1, buf, len, (size_t)pos + c->len, state))
+		if (match_from(items, count, index + 1, subject, (size_t)pos + c->len, state))
 			return true;
 		if (!item->backtrack || !spend(state))
 			return false;
-		pos = find_content(c, buf, (size_t)pos + 1, (size_t)hi);
+		pos = find_content(c, subject, (size_t)pos + 1, (size_t)hi);
 	}
 	return false;
 }
 
 static bool match_pcre(const struct rule_item *items, size_t count, size_t index,
-		       const uint8_t *buf, size_t len, size_t prev_end, struct match_state *state)
+		       const struct subject *subject, size_t prev_end, struct match_state *state)
 {
 	const struct rule_item *item = &items[index];
-	size_t start = item->pcre.relative ? prev_end : 0, subject_len, offset = 0;
-	const uint8_t *subject;
+	size_t start = item->pcre.relative ? prev_end : 0, text_len, offset = 0;
+	const uint8_t *text;
 	int rc;
 
-	if (start > len)
-		start = len;
-	subject = buf ? buf + start : (const uint8_t *)"";
-	subject_len = len - start;
+	if (start > subject->len)
+		start = subject->len;
+	text = subject->data ? subject->data + start : (const uint8_t *)"";
+	text_len = subject->len - start;
 	for (;;) {
 		PCRE2_SIZE *ovector;
 		size_t match_start, match_end;
 
-		rc = pcre2_match(item->pcre.code, subject, subject_len, offset, 0, state->match_data,
+		rc = pcre2_match(item->pcre.code, text, text_len, offset, 0, state->match_data,
 				 state->match_context);
 		if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
 			state->pcre_error = 1;	/* limits hit: counted, not matched */
 			return false;
 		}
 		if (item->pcre.negated)
-			return rc < 0 && match_from(items, count, index + 1, buf, len, prev_end, state);
+			return rc < 0 && match_from(items, count, index + 1, subject, prev_end, state);
 		if (rc < 0)
 			return false;
 		/* rc == 0 (ovector too small for the captures) is still a match */
 		ovector = pcre2_get_ovector_pointer(state->match_data);
 		match_start = ovector[0];
 		match_end = ovector[1];
-		if (match_from(items, count, index + 1, buf, len, start + match_end, state))
+		if (match_from(items, count, index + 1, subject, start + match_end, state))
 			return true;
-		if (!item->backtrack || !spend(state) || match_start + 1 > subject_len)
+		if (!item->backtrack || !spend(state) || match_start + 1 > text_len)
 			return false;
 		offset = match_start + 1;
 	}
 }
 
 static bool match_from(const struct rule_item *items, size_t count, size_t index,
-		       const uint8_t *buf, size_t len, size_t prev_end, struct match_state *state)
+		       const struct subject *subject, size_t prev_end, struct match_state *state)
 {
 	const struct rule_item *item;
 	unsigned long long at;
@@ -153,14 +149,14 @@ static bool match_from(const struct rule_item *items, size_t count, size_t index
 	item = &items[index];
 	switch (item->kind) {
 	case RULE_ITEM_CONTENT:
-		return match_content(items, count, index, buf, len, prev_end, state);
+		return match_content(items, count, index, subject, prev_end, state);
 	case RULE_ITEM_PCRE:
-		return match_pcre(items, count, index, buf, len, prev_end, state);
+		return match_pcre(items, count, index, subject, prev_end, state);
 	case RULE_ITEM_ISDATAAT:
 		at = (item->isdataat.relative ? prev_end : 0) + (unsigned long long)item->isdataat.offset;
-		if ((at < len) == (bool)item->isdataat.negated)
+		if ((at < subject->len) == (bool)item->isdataat.negated)
 			return false;
-		return match_from(items, count, index + 1, buf, len, prev_end, state);
+		return match_from(items, count, index + 1, subject, prev_end, state);
 	}
 	return false;
 }
@@ -171,12 +167,15 @@ bool rule_items_match(const struct rule *rule, const struct match_buffers *buffe
 	int b;
 
 	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		struct subject subject = { .data = buffers->data[b], .lower = buffers->lower[b],
+					   .len = buffers->len[b] };
+
 		if (!rule->buffer_count[b])
 			continue;
 		if (!buffers->present[b])
 			return false;
 		if (!match_from(rule->items + rule->buffer_first[b], rule->buffer_count[b], 0,
-				buffers->data[b], buffers->len[b], 0, state))
+				&subject, 0, state))
 			return false;
 	}
 	return true;

@@ -261,6 +261,8 @@ struct rule_item *rule_add_item(struct rule *rule);
  */
 struct match_buffers {
 	const uint8_t *data[RULE_BUF_COUNT];
+	const uint8_t *lower[RULE_BUF_COUNT];	/* ASCII lower-cased copy for nocase contents
+						 * (set for the buffers in nocase_buffers) */
 	size_t len[RULE_BUF_COUNT];
 	uint8_t present[RULE_BUF_COUNT];
 };
@@ -320,6 +322,7 @@ struct ruleset {
 	size_t always_count;
 	uint32_t buffers_scanned;	/* bit per buffer some prefilter lives in */
 	uint8_t needs_http;		/* some rule needs the HTTP parse */
+	uint32_t nocase_buffers;	/* bit per buffer some nocase content searches */
 	char **file_names;		/* rule_info.file points here */
 	size_t file_count;
 };

@@ -68,8 +68,13 @@ int ruleset_assemble(struct ruleset *rs, const struct ruleset_options *opts,
 	}
 	for (i = 0; i < rs->count; i++) {
 		struct rule *rule = &rs->rules[i];
+		size_t k;
 
 		rs->needs_http |= rule->needs_http;
+		for (k = 0; k < rule->item_count; k++) {
+			if (rule->items[k].kind == RULE_ITEM_CONTENT && rule->items[k].content.nocase)
+				rs->nocase_buffers |= 1u << rule->items[k].buffer;
+		}
 		if (compiled[i])
 			continue;
 		rule->prefilter = -1;	/* none, or a pcre Hyperscan rejected in the end */

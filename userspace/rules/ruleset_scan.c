@@ -16,8 +16,11 @@
 #include "rules/http.h"
 #include "rules/rules_internal.h"
 
-/* Search steps one rule's confirmation may take (backtracking bound). */
-#define MATCH_BUDGET 20000
+/*
+ * Searches one rule's confirmation may make (the backtracking bound; each search is linear
+ * in the buffer). Suricata's default inspection recursion limit is the same.
+ */
+#define MATCH_BUDGET 3000
 /* PCRE2 limits per match call: bounded time on hostile payloads. */
 #define PCRE_MATCH_LIMIT 200000
 #define PCRE_DEPTH_LIMIT 20000
@@ -33,6 +36,8 @@ struct scan_ctx {
 	uint32_t *candidates;
 	size_t candidate_count;
 	uint8_t *marked;		/* per rule: already a candidate for this sample */
+	uint8_t *lower;			/* lower-cased copies of the nocase buffers */
+	size_t lower_size;
 	enum rule_buffer scanning;	/* the buffer hs_scan is running over */
 	struct scan_stats stats;
 };
@@ -48,6 +53,7 @@ void scan_ctx_free(struct scan_ctx *ctx)
 	http_request_release(&ctx->http);
 	free(ctx->candidates);
 	free(ctx->marked);
+	free(ctx->lower);
 	free(ctx);
 }
 
@@ -106,8 +112,40 @@ static void set_buffer(struct match_buffers *buffers, enum rule_buffer buffer,
 	buffers->len[buffer] = slice.len;
 }
 
-static void collect_buffers(struct scan_ctx *ctx, const struct scan_input *in, bool is_http,
-			    struct match_buffers *buffers)
+/* Lower-cased copies of the buffers nocase contents search, so every search is memmem. */
+static int lower_buffers(struct scan_ctx *ctx, struct match_buffers *buffers)
+{
+	size_t needed = 0, used = 0, i;
+	int b;
+
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		if ((ctx->rs->nocase_buffers & (1u << b)) && buffers->present[b])
+			needed += buffers->len[b];
+	}
+	if (needed > ctx->lower_size) {
+		uint8_t *grown = realloc(ctx->lower, needed);
+
+		if (!grown)
+			return -ENOMEM;
+		ctx->lower = grown;
+		ctx->lower_size = needed;
+	}
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		if (!(ctx->rs->nocase_buffers & (1u << b)) || !buffers->present[b])
+			continue;
+		for (i = 0; i < buffers->len[b]; i++) {
+			uint8_t c = buffers->data[b][i];
+
+			ctx->lower[used + i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+		}
+		buffers->lower[b] = ctx->lower + used;
+		used += buffers->len[b];
+	}
+	return 0;
+}
+
+static int collect_buffers(struct scan_ctx *ctx, const struct scan_input *in, bool is_http,
+			   struct match_buffers *buffers)
 {
 	const struct http_request *http = &ctx->http;
 
@@ -115,15 +153,16 @@ static void collect_buffers(struct scan_ctx *ctx, const struct scan_input *in, b
 	buffers->present[RULE_BUF_PAYLOAD] = 1;
 	buffers->data[RULE_BUF_PAYLOAD] = in->payload;
 	buffers->len[RULE_BUF_PAYLOAD] = in->payload ? in->len : 0;
-	if (!is_http)
-		return;
-	set_buffer(buffers, RULE_BUF_HTTP_METHOD, http->method);
-	set_buffer(buffers, RULE_BUF_HTTP_URI, http->uri);
-	set_buffer(buffers, RULE_BUF_HTTP_URI_RAW, http->uri_raw);
-	set_buffer(buffers, RULE_BUF_HTTP_USER_AGENT, http->user_agent);
-	set_buffer(buffers, RULE_BUF_HTTP_HOST, http->host);
-	set_buffer(buffers, RULE_BUF_HTTP_HEADER, http->headers);
-	set_buffer(buffers, RULE_BUF_HTTP_BODY, http->body);
+	if (is_http) {
+		set_buffer(buffers, RULE_BUF_HTTP_METHOD, http->method);
+		set_buffer(buffers, RULE_BUF_HTTP_URI, http->uri);
+		set_buffer(buffers, RULE_BUF_HTTP_URI_RAW, http->uri_raw);
+		set_buffer(buffers, RULE_BUF_HTTP_USER_AGENT, http->user_agent);
+		set_buffer(buffers, RULE_BUF_HTTP_HOST, http->host);
+		set_buffer(buffers, RULE_BUF_HTTP_HEADER, http->headers);
+		set_buffer(buffers, RULE_BUF_HTTP_BODY, http->body);
+	}
+	return lower_buffers(ctx, buffers);
 }
 
 static void prefilter(struct scan_ctx *ctx, const struct match_buffers *buffers)
@@ -167,7 +206,8 @@ int ruleset_scan(const struct ruleset *rs, struct scan_ctx *ctx, const struct sc
 		ctx->stats.http_requests += is_http;
 		ctx->stats.http_truncated += is_http && ctx->http.truncated;
 	}
-	collect_buffers(ctx, in, is_http, &buffers);
+	if (collect_buffers(ctx, in, is_http, &buffers))
+		return -ENOMEM;
 
 	ctx->candidate_count = 0;
 	prefilter(ctx, &buffers);
