@@ -16,13 +16,19 @@
 #define HTTP_METHOD_MAX 20
 
 /* Where the parts of one header the parser cares about are, inside the headers blob. */
-enum header_kind { HEADER_OTHER, HEADER_HOST, HEADER_USER_AGENT, HEADER_CONTENT_LENGTH,
-		   HEADER_TRANSFER_ENCODING };
+enum header_kind {
+	HEADER_OTHER = 0,
+	HEADER_HOST,
+	HEADER_USER_AGENT,
+	HEADER_CONTENT_LENGTH,
+	HEADER_TRANSFER_ENCODING,
+	HEADER_KIND_COUNT,
+};
 
 struct header_spans {
-	size_t value_start[5];	/* offset of the value in the blob, per kind */
-	size_t value_len[5];
-	uint8_t seen[5];
+	size_t value_start[HEADER_KIND_COUNT];	/* offset of the value in the blob */
+	size_t value_len[HEADER_KIND_COUNT];
+	uint8_t seen[HEADER_KIND_COUNT];
 };
 
 /* The headers blob being written: "Name: value\r\n" per header. */
