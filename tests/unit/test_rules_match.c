@@ -69,6 +69,11 @@ static const struct match_case cases[] = {
 	/* nocase, startswith, endswith, hex */
 	{ "nocase", ANY "(content:\"CMD.EXE\"; nocase; sid:1;) " "\n" ANY
 	  "(content:\"CMD.EXE\"; sid:2;)", "run cmd.exe /c", "1" },
+	{ "nocase_in_several_buffers", ANY "(content:\"HOST: GW\"; nocase; sid:1;)\n" ANY
+	  "(http.header; content:\"user-agent: CURL\"; nocase; sid:2;)\n" ANY
+	  "(http.uri; content:\"/ETC/\"; nocase; content:\"PASSWD\"; nocase; distance:0; "
+	  "sid:3;)\n" ANY "(http.uri; content:\"/ETC/\"; sid:4;)",
+	  HTTP_GET("/etc/passwd"), "1,2,3" },
 	{ "startswith", ANY "(content:\"MZ\"; startswith; sid:1;)\n" ANY
 	  "(content:\"Z\"; startswith; sid:2;)", "MZ\x90", "1" },
 	{ "endswith", ANY "(content:\";id\"; endswith; sid:1;)\n" ANY

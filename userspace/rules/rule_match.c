@@ -23,10 +23,31 @@
 
 /* The buffer one rule's items are matched against. */
 struct subject {
+	struct match_buffers *buffers;
+	enum rule_buffer buffer;
 	const uint8_t *data;
-	const uint8_t *lower;	/* lower-cased copy: nocase contents search it */
 	size_t len;
 };
+
+/* The lower-cased copy of the subject's buffer, made on first use. */
+static const uint8_t *lower_copy(const struct subject *subject)
+{
+	struct match_buffers *buffers = subject->buffers;
+	uint8_t *copy;
+	size_t i;
+
+	if (buffers->lower[subject->buffer])
+		return buffers->lower[subject->buffer];
+	copy = buffers->lower_room + buffers->lower_used;
+	for (i = 0; i < subject->len; i++) {
+		uint8_t c = subject->data[i];
+
+		copy[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+	}
+	buffers->lower_used += subject->len;
+	buffers->lower[subject->buffer] = copy;
+	return copy;
+}
 
 /*
  * First position p in [from, to - len] where the content is; -1 if none. memmem (glibc's
@@ -35,11 +56,12 @@ struct subject {
 static long find_content(const struct rule_content *c, const struct subject *subject,
 			 size_t from, size_t to)
 {
-	const uint8_t *haystack = c->nocase ? subject->lower : subject->data;
+	const uint8_t *haystack;
 	const uint8_t *hit;
 
 	if (to < from || to - from < c->len)
 		return -1;
+	haystack = c->nocase ? lower_copy(subject) : subject->data;
 	hit = memmem(haystack + from, to - from, c->bytes, c->len);
 	return hit ? (long)(hit - haystack) : -1;
 }
@@ -161,14 +183,14 @@ static bool match_from(const struct rule_item *items, size_t count, size_t index
 	return false;
 }
 
-bool rule_items_match(const struct rule *rule, const struct match_buffers *buffers,
+bool rule_items_match(const struct rule *rule, struct match_buffers *buffers,
 		      struct match_state *state)
 {
 	int b;
 
 	for (b = 0; b < RULE_BUF_COUNT; b++) {
-		struct subject subject = { .data = buffers->data[b], .lower = buffers->lower[b],
-					   .len = buffers->len[b] };
+		struct subject subject = { .buffers = buffers, .buffer = (enum rule_buffer)b,
+					   .data = buffers->data[b], .len = buffers->len[b] };
 
 		if (!rule->buffer_count[b])
 			continue;

@@ -261,10 +261,16 @@ struct rule_item *rule_add_item(struct rule *rule);
  */
 struct match_buffers {
 	const uint8_t *data[RULE_BUF_COUNT];
-	const uint8_t *lower[RULE_BUF_COUNT];	/* ASCII lower-cased copy for nocase contents
-						 * (set for the buffers in nocase_buffers) */
 	size_t len[RULE_BUF_COUNT];
 	uint8_t present[RULE_BUF_COUNT];
+	/*
+	 * ASCII lower-cased copies for nocase contents, made the first time a confirmation
+	 * needs one (most samples have no candidate that does). lower_room has space for
+	 * every nocase buffer of the sample, reserved before matching starts.
+	 */
+	const uint8_t *lower[RULE_BUF_COUNT];
+	uint8_t *lower_room;
+	size_t lower_used;
 };
 
 struct match_state {
@@ -276,7 +282,7 @@ struct match_state {
 };
 
 bool rule_header_matches(const struct rule *rule, const struct scan_input *in, bool is_http);
-bool rule_items_match(const struct rule *rule, const struct match_buffers *buffers,
+bool rule_items_match(const struct rule *rule, struct match_buffers *buffers,
 		      struct match_state *state);
 
 /* The Hyperscan expressions of a ruleset: one per rule that has a prefilter. */

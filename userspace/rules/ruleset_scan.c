@@ -36,7 +36,7 @@ struct scan_ctx {
 	uint32_t *candidates;
 	size_t candidate_count;
 	uint8_t *marked;		/* per rule: already a candidate for this sample */
-	uint8_t *lower;			/* lower-cased copies of the nocase buffers */
+	uint8_t *lower;			/* room for lower-cased copies of nocase buffers */
 	size_t lower_size;
 	enum rule_buffer scanning;	/* the buffer hs_scan is running over */
 	struct scan_stats stats;
@@ -112,10 +112,10 @@ static void set_buffer(struct match_buffers *buffers, enum rule_buffer buffer,
 	buffers->len[buffer] = slice.len;
 }
 
-/* Lower-cased copies of the buffers nocase contents search, so every search is memmem. */
-static int lower_buffers(struct scan_ctx *ctx, struct match_buffers *buffers)
+/* Room for lower-cased copies of the buffers nocase contents search (made lazily). */
+static int reserve_lower_room(struct scan_ctx *ctx, struct match_buffers *buffers)
 {
-	size_t needed = 0, used = 0, i;
+	size_t needed = 0;
 	int b;
 
 	for (b = 0; b < RULE_BUF_COUNT; b++) {
@@ -130,17 +130,7 @@ static int lower_buffers(struct scan_ctx *ctx, struct match_buffers *buffers)
 		ctx->lower = grown;
 		ctx->lower_size = needed;
 	}
-	for (b = 0; b < RULE_BUF_COUNT; b++) {
-		if (!(ctx->rs->nocase_buffers & (1u << b)) || !buffers->present[b])
-			continue;
-		for (i = 0; i < buffers->len[b]; i++) {
-			uint8_t c = buffers->data[b][i];
-
-			ctx->lower[used + i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-		}
-		buffers->lower[b] = ctx->lower + used;
-		used += buffers->len[b];
-	}
+	buffers->lower_room = ctx->lower;
 	return 0;
 }
 
@@ -162,7 +152,7 @@ static int collect_buffers(struct scan_ctx *ctx, const struct scan_input *in, bo
 		set_buffer(buffers, RULE_BUF_HTTP_HEADER, http->headers);
 		set_buffer(buffers, RULE_BUF_HTTP_BODY, http->body);
 	}
-	return lower_buffers(ctx, buffers);
+	return reserve_lower_room(ctx, buffers);
 }
 
 static void prefilter(struct scan_ctx *ctx, const struct match_buffers *buffers)
