@@ -11,6 +11,8 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "flow.bpf.h"
+#include "policy.bpf.h"
+#include "sample.bpf.h"
 
 #define TC_ACT_OK 0
 
@@ -18,17 +20,17 @@
 const volatile __u8 cfg_passive = 0;	/* SPAN sensor: drop after accounting */
 const volatile __u8 cfg_replay = 0;	/* replay: the frame length comes from .bss */
 
-/*
- * The clock of the fast path, in ns, kept current by userspace (the skeleton's .bss is
- * mmapped): the live daemon writes CLOCK_MONOTONIC every millisecond, replay writes the
- * capture's timestamp before each packet. Measured here, bpf_ktime_get_ns costs 34 ns
- * and even bpf_ktime_get_coarse_ns 20 ns over an empty program (BENCHMARKS.md); reading
- * a variable costs nothing, and a millisecond is finer than any flow timeout.
- */
-__u64 clock_now_ns = 0;
 /* Replay: the frame's length on the wire (the capture may hold less). */
 __u32 replay_frame_len = 0;
 
+/*
+ * The clock of the fast path, in ns: clock_now_ns, kept current by userspace (the
+ * skeleton's .bss is mmapped). The live daemon writes CLOCK_MONOTONIC every
+ * millisecond, replay writes the capture's timestamp before each packet. Measured here,
+ * bpf_ktime_get_ns costs 34 ns and even bpf_ktime_get_coarse_ns 20 ns over an empty
+ * program (BENCHMARKS.md); reading a variable costs nothing, and a millisecond is finer
+ * than any flow timeout.
+ */
 static __always_inline __u64 ew_now_ns(void)
 {
 	return clock_now_ns;
@@ -97,29 +99,41 @@ __noinline int parse_step_tc(struct __sk_buff *skb, struct parse_state *ps)
 		__err;                                                                         \
 	})
 
+/* What accounting found out about a packet, for the verdict and the sample. */
+struct packet_fate {
+	struct flow_key key;
+	struct flow_record *fr;	/* its flow, when outcome is EW_CNT_PKT_FLOW */
+	int outcome;		/* EW_CNT_PKT_* of the OUTCOME group */
+	int from_a;		/* its source is endpoint a of key */
+	int dir;		/* enum ew_dir in its flow */
+	int action;		/* enum ew_policy_action for this packet */
+};
+
 /*
  * Account one parsed packet. outcome is what the parser said (0: a flow key can be
  * built). pkts is the number of wire packets it stands for (GSO segments on tc
  * egress), len the bytes of the packet as it is, hw_tag_len the bytes of a VLAN tag
- * that hardware will insert (in len already, once). Returns the packet's outcome
- * (an EW_CNT_PKT_* of the OUTCOME group), counted.
+ * that hardware will insert (in len already, once). Counts the packet's outcome and
+ * applies the policy to its flow.
  */
-static __always_inline int account_packet(struct ew_counters *cnt, struct parse_state *ps,
-					  int outcome, void *data, void *data_end, __u64 pkts,
-					  __u64 len, __u32 hw_tag_len, __u32 hook)
+static __always_inline void account_packet(struct ew_counters *cnt, struct parse_state *ps,
+					   int outcome, void *data, void *data_end, __u64 pkts,
+					   __u64 len, __u32 hw_tag_len, __u32 hook,
+					   struct packet_fate *fate)
 {
-	struct flow_key key = {};
-	int from_a = 0;
+	int overlap = 0;
 	__u64 now = ew_now_ns();
 
+	fate->fr = NULL;
+	fate->action = EW_ACTION_ALERT;
 	cnt->count[hook & 1][EW_CNT_PKT_SEEN] += pkts;
 	if (outcome == 0) {
 		if (ps->frag == FRAG_NONFIRST) {
-			outcome = frag_lookup(ps, &key, &from_a, now);
+			outcome = frag_lookup(ps, &fate->key, &fate->from_a, now, &overlap);
 			if (outcome == 0)
 				cnt->count[hook & 1][EW_CNT_FRAG_ATTRIBUTED] += pkts;
 		} else {
-			outcome = flow_key_build(&key, ps, data, data_end, &from_a);
+			outcome = flow_key_build(&fate->key, ps, data, data_end, &fate->from_a);
 		}
 	}
 	/*
@@ -129,11 +143,16 @@ static __always_inline int account_packet(struct ew_counters *cnt, struct parse_
 	if (pkts > 1 && ps->payload_off)
 		len += (pkts - 1) * ((__u64)ps->payload_off + hw_tag_len);
 	if (outcome == 0) {
-		outcome = flow_account(&key, from_a, ps, data, data_end, pkts, len, now, hook,
-				       cnt);
-		if (outcome == EW_CNT_PKT_FLOW && ps->frag == FRAG_FIRST)
-			frag_track(ps, &key, from_a, now, hook, cnt);
+		outcome = flow_account(&fate->key, fate->from_a, ps, data, data_end, pkts, len,
+				       now, hook, cnt, overlap, &fate->fr, &fate->dir);
+		if (outcome == EW_CNT_PKT_FLOW && ps->frag == FRAG_FIRST &&
+		    frag_track(ps, &fate->key, fate->from_a, now, hook, cnt)) {
+			overlap = 1;
+			fate->fr->flags |= EW_FLOW_F_FRAG_OVERLAP;
+		}
 	}
+	if (overlap)
+		cnt->count[hook & 1][EW_CNT_FRAG_OVERLAP]++;
 	if (ps->tiny_fragment)
 		cnt->count[hook & 1][EW_CNT_FRAG_TINY_FIRST]++;
 	if (ps->inner_non_ip)
@@ -142,13 +161,92 @@ static __always_inline int account_packet(struct ew_counters *cnt, struct parse_
 		count_encap(cnt, hook, ps->encap, pkts);
 	if ((__u32)outcome < EW_CNT_MAX)
 		cnt->count[hook & 1][(__u32)outcome] += pkts;
-	return outcome;
+	fate->outcome = outcome;
+	if (outcome == EW_CNT_PKT_FLOW && fate->fr)
+		fate->action = policy_apply(cnt, fate->fr, &fate->key, ps, fate->from_a, fate->dir,
+					    pkts, hook, now);
+}
+
+/* Should the packet's flow be dropped because a `drop` rule matched it? */
+static __always_inline int flow_blocked(const struct packet_fate *fate)
+{
+	if (!blocked_count || fate->outcome != EW_CNT_PKT_FLOW)
+		return 0;
+	return bpf_map_lookup_elem(&blocked_flows, &fate->key) != NULL;
+}
+
+/* The policy's sampling settings in force (those of the current generation's set). */
+static __always_inline const struct policy_config *sampling_config(void)
+{
+	__u32 set = policy_gen & 1;
+
+	return bpf_map_lookup_elem(&policy_configs, &set);
+}
+
+/* Sample the packet's payload if its flow wants one: XDP copy. */
+static __always_inline void sample_xdp(struct xdp_md *ctx, struct ew_counters *cnt,
+				       const struct parse_state *ps, struct packet_fate *fate,
+				       __u32 frame_len)
+{
+	const struct policy_config *cfg = sampling_config();
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct sample_header *s;
+	__u32 on_wire = 0, cap;
+	int reason, err = 0;
+
+	if (!cfg || !fate->fr)
+		return;
+	cap = sample_payload_len(ps, data_end - data, &on_wire);
+	if (!cap)
+		return;
+	reason = sample_decide(fate->fr, fate->dir, cfg);
+	if (!reason)
+		return;
+	s = sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason,
+			   EW_HOOK_XDP_INGRESS, frame_len, on_wire, cap, ew_now_ns());
+	if (!s)
+		return;
+	/* cap <= cfg_snaplen, the room reserved after the header */
+	if (cap > EW_SNAPLEN_MAX || cap > cfg_snaplen)
+		err = -1;
+	else
+		err = bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap);
+	sample_finish(cnt, s, err, EW_HOOK_XDP_INGRESS);
+}
+
+static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters *cnt,
+				      const struct parse_state *ps, struct packet_fate *fate,
+				      __u32 frame_len)
+{
+	const struct policy_config *cfg = sampling_config();
+	struct sample_header *s;
+	__u32 on_wire = 0, cap;
+	int reason, err = 0;
+
+	if (!cfg || !fate->fr)
+		return;
+	cap = sample_payload_len(ps, skb->len, &on_wire);
+	if (!cap)
+		return;
+	reason = sample_decide(fate->fr, fate->dir, cfg);
+	if (!reason)
+		return;
+	s = sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason,
+			   EW_HOOK_TC_EGRESS, frame_len, on_wire, cap, ew_now_ns());
+	if (!s)
+		return;
+	if (cap > EW_SNAPLEN_MAX || cap > cfg_snaplen)
+		err = -1;
+	else
+		err = bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap);
+	sample_finish(cnt, s, err, EW_HOOK_TC_EGRESS);
 }
 
 SEC("xdp")
 int ew_xdp_ingress(struct xdp_md *ctx)
 {
 	struct parse_state ps = {};
+	struct packet_fate fate = {};
 	struct ew_counters *cnt;
 	void *data, *data_end;
 	__u32 zero = 0;
@@ -172,8 +270,18 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
 	}
-	account_packet(cnt, &ps, outcome, data, data_end, 1, len, 0, EW_HOOK_XDP_INGRESS);
+	account_packet(cnt, &ps, outcome, data, data_end, 1, len, 0, EW_HOOK_XDP_INGRESS, &fate);
+	sample_xdp(ctx, cnt, &ps, &fate, len);
 
+	/* one verdict per packet: the policy's drop, a rule's drop, the sensor's drop */
+	if (fate.action == EW_ACTION_DROP) {
+		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY]++;
+		return XDP_DROP;
+	}
+	if (flow_blocked(&fate)) {
+		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_RULE]++;
+		return XDP_DROP;
+	}
 	if (cfg_passive) {
 		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_PASSIVE]++;
 		return XDP_DROP;
@@ -205,6 +313,7 @@ SEC("tc")
 int ew_tc_egress(struct __sk_buff *skb)
 {
 	struct parse_state ps = {};
+	struct packet_fate fate = {};
 	struct ew_counters *cnt;
 	void *data, *data_end;
 	__u64 pkts = 1, len = skb->len;
@@ -217,7 +326,6 @@ int ew_tc_egress(struct __sk_buff *skb)
 	pull = skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN;
 	if (skb->data_end - skb->data < pull)
 		bpf_skb_pull_data(skb, pull);
-
 	if (skb->vlan_present) {
 		hw_tag_len = 4;
 		len += hw_tag_len;
@@ -238,7 +346,9 @@ int ew_tc_egress(struct __sk_buff *skb)
 		data_end = (void *)(long)skb->data_end;
 	}
 	account_packet(cnt, &ps, outcome, data, data_end, pkts, len, hw_tag_len,
-		       EW_HOOK_TC_EGRESS);
+		       EW_HOOK_TC_EGRESS, &fate);
+	sample_tc(skb, cnt, &ps, &fate, len);
+	/* egress is the device's own traffic: reported, never dropped here */
 	cnt->count[EW_HOOK_TC_EGRESS][EW_CNT_VERDICT_PASS] += pkts;
 	return TC_ACT_OK;
 }

@@ -22,9 +22,9 @@ enum ew_hook {
 };
 
 /*
- * Counters, per CPU, one array slot per (hook, counter): index = hook * EW_CNT_MAX + id.
- * The numbers are stable (status output and stats events name them through
- * userspace/counter_names.c); append, never renumber.
+ * Counters, per CPU and per hook (struct ew_counters). Userspace names them in
+ * userspace/counters.c; status output and stats events use those names, so a name is
+ * public and stays, whatever its number.
  *
  * Group OUTCOME: every packet the programs see ends in exactly one of these, so
  * sum(OUTCOME) == EW_CNT_PKT_SEEN. EW_CNT_PKT_FLOW is the only outcome that puts the
@@ -65,7 +65,9 @@ enum ew_counter {
 	/* VERDICT */
 	EW_CNT_VERDICT_PASS,
 	EW_CNT_VERDICT_DROP_PASSIVE,	/* --passive sensor: mirrored copy dropped after accounting */
-	EW_CNT_VERDICT_LAST = EW_CNT_VERDICT_DROP_PASSIVE,
+	EW_CNT_VERDICT_DROP_POLICY,	/* management policy in drop mode: a violating flow */
+	EW_CNT_VERDICT_DROP_RULE,	/* a flow a `drop` rule matched (enforce mode) */
+	EW_CNT_VERDICT_LAST = EW_CNT_VERDICT_DROP_RULE,
 
 	/* ENCAP: packets that carried each encapsulation (a packet can count in several) */
 	EW_CNT_ENCAP_VLAN,
@@ -93,6 +95,17 @@ enum ew_counter {
 					 * will count as FRAG_FIRST_MISSING) */
 	EW_CNT_TUNNEL_INNER_NON_IP,	/* tunnel whose inner frame is not IP: keyed on the
 					 * outer header */
+	EW_CNT_FRAG_OVERLAP,		/* a fragment overlapping one seen before */
+	EW_CNT_POLICY_ALLOWED,		/* packets of management flows from allowed sources */
+	EW_CNT_POLICY_VIOLATION,	/* packets of management flows from other sources */
+	EW_CNT_POLICY_EXPOSURE,		/* flows where a protected address answered a violator */
+	EW_CNT_POLICY_EGRESS_VIOLATION,	/* flows a protected address opened to a destination
+					 * the egress policy does not allow */
+	EW_CNT_EVENT_SENT,		/* events (alerts) handed to userspace */
+	EW_CNT_EVENT_LOST,		/* events the ring buffer had no room for */
+	EW_CNT_SAMPLE_SENT,		/* payload samples handed to userspace */
+	EW_CNT_SAMPLE_LOST,		/* samples the ring buffer had no room for */
+	EW_CNT_SAMPLE_COPY_FAILED,	/* samples whose payload could not be copied */
 
 	EW_CNT_MAX,
 };
@@ -152,6 +165,20 @@ enum ew_dir {
 #define EW_FLOW_F_TINY_FRAGMENT 0x01	/* a first fragment too short for its L4 header */
 #define EW_FLOW_F_FRAGMENTED 0x02	/* carried IP fragments */
 #define EW_FLOW_F_INNER_NON_IP 0x04	/* tunnel with a non-IP inner frame, keyed on outer */
+#define EW_FLOW_F_FRAG_OVERLAP 0x08	/* carried a fragment overlapping an earlier one */
+
+/* flow_record.policy_verdict: the management policy's decision about the flow */
+enum ew_policy_verdict {
+	EW_POLICY_NONE = 0,	/* not a management flow */
+	EW_POLICY_ALLOWED,	/* to a protected address's management port, from an allowed source */
+	EW_POLICY_VIOLATION,	/* the same from a source the policy does not allow */
+};
+
+/* flow_record.reported: what userspace has already been told about the flow, once each */
+#define EW_REPORTED_VIOLATION 0x01
+#define EW_REPORTED_EXPOSURE 0x02
+#define EW_REPORTED_EGRESS 0x04
+#define EW_REPORTED_FRAG_EVASION 0x08
 
 /*
  * Flow table value. Counters are updated with atomic adds (both directions of a flow
@@ -175,8 +202,17 @@ struct flow_record {
 	__u32 tunnel_id;	/* VXLAN/Geneve VNI or GRE key of the innermost tunnel */
 	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */
 	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
+	__u32 policy_gen;	/* the policy generation policy_verdict was decided under */
+	__u8 policy_verdict;	/* enum ew_policy_verdict */
+	__u8 policy_port;	/* the management port's index in the policy (its allow bit) */
+	__u8 egress_violation;	/* a protected address opened it to a destination the egress
+				 * policy does not allow */
+	__u8 reported;		/* EW_REPORTED_* */
+	__u16 samples[2];	/* payload samples sent, per direction */
+	__u16 flagged_samples;	/* of which taken because the flow is flagged */
+	__u16 pad;
 };
-_Static_assert(sizeof(struct flow_record) == 104, "flow_record layout");
+_Static_assert(sizeof(struct flow_record) == 120, "flow_record layout");
 
 /*
  * Fragment tracking: the identity of a fragmented IP datagram (the outermost
@@ -192,16 +228,195 @@ struct frag_key {
 };
 _Static_assert(sizeof(struct frag_key) == 40, "frag_key layout");
 
+/* Fragments of a datagram whose byte ranges are kept to find overlaps. */
+#define EW_FRAG_RANGES 6
+
 struct frag_entry {
 	struct flow_key flow;
 	__u64 first_seen_ns;
 	__u8 from_a;		/* the datagram's source is endpoint a of flow */
-	__u8 pad[7];
+	__u8 nranges;		/* ranges kept (the first EW_FRAG_RANGES fragments) */
+	__u8 overlap;		/* an overlap was seen */
+	__u8 pad[5];
+	__u16 range_start[EW_FRAG_RANGES];	/* [start, end) of each fragment's data in */
+	__u16 range_end[EW_FRAG_RANGES];	/* the datagram, in 8-byte units */
 };
-_Static_assert(sizeof(struct frag_entry) == 64, "frag_entry layout");
+_Static_assert(sizeof(struct frag_entry) == 88, "frag_entry layout");
 
 /* Default sizes (userspace may resize before load; see README "Flow table"). */
 #define EW_FLOW_TABLE_DEFAULT 262144
 #define EW_FRAG_TABLE_DEFAULT 8192
+
+/* ---- Management and egress policy ------------------------------------------------
+ *
+ * Two complete policy sets live side by side, told apart by a set number in every key
+ * (0 or 1). The program uses the set of the current generation (policy_gen & 1, a
+ * variable userspace writes); a reload fills the other set, then flips the generation
+ * with one aligned write, so no packet ever sees a half-written policy. Every flow
+ * remembers the generation its verdict came from and is decided again after a flip.
+ */
+#define EW_POLICY_SETS 2
+/* Allow masks: bit i = the port with index i in the port table; this bit = any port. */
+#define EW_PORT_ANY_BIT 63
+#define EW_POLICY_MAX_PORTS 63
+#define EW_POLICY_VLAN_ANY 0xFFFF	/* an allow entry without a vlan: matches any */
+
+/* Management and egress port tables: (set, proto, port) -> index of the port. */
+struct policy_port_key {
+	__u8 set;
+	__u8 proto;
+	__be16 port;
+};
+_Static_assert(sizeof(struct policy_port_key) == 4, "policy_port_key layout");
+
+/* Protected addresses (the device's management plane). */
+struct policy_addr_key {
+	__u8 set;
+	__u8 family;
+	__u8 pad[6];
+	union ew_addr addr;
+};
+_Static_assert(sizeof(struct policy_addr_key) == 24, "policy_addr_key layout");
+
+/*
+ * Allow lists as LPM tries: the prefix covers the set (8 bits), the VLAN id (16 bits,
+ * EW_POLICY_VLAN_ANY for entries without one) and the address prefix. An entry's
+ * mask includes the masks of every shorter prefix containing it (userspace folds them
+ * in), so the longest match alone says everything that is allowed.
+ */
+struct policy_lpm_v4_key {
+	__u32 prefixlen;	/* 24 + address prefix length */
+	__u8 set;
+	__u8 vlan_be[2];
+	__u8 addr[4];
+	__u8 pad[1];
+};
+_Static_assert(sizeof(struct policy_lpm_v4_key) == 12, "policy_lpm_v4_key layout");
+
+struct policy_lpm_v6_key {
+	__u32 prefixlen;	/* 24 + address prefix length */
+	__u8 set;
+	__u8 vlan_be[2];
+	__u8 addr[16];
+	__u8 pad[1];
+};
+_Static_assert(sizeof(struct policy_lpm_v6_key) == 24, "policy_lpm_v6_key layout");
+
+struct policy_allow {
+	__u64 port_mask;	/* bit per port index, EW_PORT_ANY_BIT = every port */
+};
+
+enum ew_policy_action {
+	EW_ACTION_ALERT = 0,	/* monitor: flag and report */
+	EW_ACTION_DROP,		/* enforce: violating flows are dropped in XDP */
+};
+
+/* Per set: what the policy does (array map indexed by set). */
+struct policy_config {
+	__u32 generation;	/* the generation this set was written for */
+	__u8 mgmt_enabled;	/* management policy present */
+	__u8 egress_enabled;	/* egress policy present */
+	__u8 action;		/* enum ew_policy_action */
+	__u8 rules_enforce;	/* `drop` rules drop the rest of their flow */
+	/* payload sampling (see struct sample_header) */
+	__u16 sample_first;	/* first payload packets of every flow, per direction */
+	__u16 sample_flagged_cap;	/* payload packets of a flagged flow */
+	__u32 sample_one_in;	/* 1-in-N of the other payload packets; 0 = off */
+};
+_Static_assert(sizeof(struct policy_config) == 16, "policy_config layout");
+
+/* Decisions per generation (array indexed by generation % EW_POLICY_GEN_SLOTS): what the
+ * reload test uses to prove every packet saw a whole policy. */
+#define EW_POLICY_GEN_SLOTS 256
+struct policy_decisions {
+	__u64 allowed;
+	__u64 violation;
+};
+
+/* Exposure inventory: a protected address that answered, on a management port, a
+ * source the policy does not allow (a management interface reachable from outside). */
+struct exposure_key {
+	union ew_addr addr;	/* the protected address */
+	__u8 family;
+	__u8 proto;
+	__be16 port;
+	__u8 pad[4];
+};
+_Static_assert(sizeof(struct exposure_key) == 24, "exposure_key layout");
+
+struct exposure_entry {
+	__u64 first_seen_ns;	/* datapath clock */
+	__u64 last_seen_ns;
+	__u64 flows;		/* flows in which it answered */
+	union ew_addr last_source;
+	__u8 last_source_family;
+	__u8 pad[7];
+};
+_Static_assert(sizeof(struct exposure_entry) == 48, "exposure_entry layout");
+
+/* ---- Events and samples to userspace (ring buffers) ------------------------------ */
+
+enum ew_event_type {
+	EW_EVENT_MGMT_VIOLATION = 1,	/* a management port reached from a source not allowed */
+	EW_EVENT_MGMT_EXPOSURE,		/* a protected address answered such a source */
+	EW_EVENT_EGRESS_VIOLATION,	/* a protected address opened a connection not allowed */
+	EW_EVENT_FRAG_TINY,		/* a first fragment too short for its L4 header, aimed at a
+					 * protected address */
+	EW_EVENT_FRAG_OVERLAP,		/* an overlapping fragment aimed at a protected address */
+};
+
+/* One event: the flow, and which way the packet that raised it went. */
+struct ew_event {
+	__u32 type;		/* enum ew_event_type */
+	__u8 hook;		/* enum ew_hook */
+	__u8 from_a;		/* the packet's source is endpoint a of key */
+	__u8 action;		/* enum ew_policy_action in force (drop: it was dropped) */
+	__u8 policy_port;	/* the management port's index */
+	__u64 ts_ns;		/* datapath clock */
+	__u64 flow_seq;
+	__u32 policy_gen;
+	__u32 pad;
+	struct flow_key key;
+	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
+};
+_Static_assert(sizeof(struct ew_event) == 200, "ew_event layout");
+
+/* sample_header.reason */
+enum ew_sample_reason {
+	EW_SAMPLE_FIRST = 1,	/* one of the first payload packets of its direction */
+	EW_SAMPLE_FLAGGED,	/* the flow is flagged (policy violation or egress) */
+	EW_SAMPLE_ONE_IN_N,	/* the 1-in-N draw */
+};
+
+/*
+ * A payload sample: this header, then cap_len bytes of the innermost L4 payload. The
+ * payload starts payload_off bytes into the frame, so the frame can be rebuilt around
+ * it for forensics later.
+ */
+struct sample_header {
+	__u64 ts_ns;		/* datapath clock */
+	__u64 flow_seq;
+	struct flow_key key;
+	__u32 frame_len;	/* the frame's length on the wire */
+	__u32 payload_len;	/* L4 payload length in the packet (per its IP length) */
+	__u16 payload_off;	/* where the payload starts in the frame */
+	__u16 cap_len;		/* payload bytes that follow this header */
+	__u8 from_a;		/* the packet's source is endpoint a of key */
+	__u8 dir;		/* enum ew_dir */
+	__u8 hook;		/* enum ew_hook */
+	__u8 reason;		/* enum ew_sample_reason */
+	__u8 tcp_flags;
+	__u8 initiator;		/* flow_record.initiator */
+	__u8 policy_verdict;	/* flow_record.policy_verdict */
+	__u8 pad[5];
+};
+_Static_assert(sizeof(struct sample_header) == 88, "sample_header layout");
+
+/* Ring buffer sizes (bytes, powers of two). */
+#define EW_EVENTS_RINGBUF_SIZE (256 * 1024)
+#define EW_SAMPLES_RINGBUF_SIZE (8 * 1024 * 1024)
+/* Largest snap length the programs accept (configuration sampling.snaplen). */
+#define EW_SNAPLEN_MAX 4096
+#define EW_SNAPLEN_DEFAULT 512
 
 #endif /* EDGEWATCH_DATAPATH_H */

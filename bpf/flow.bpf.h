@@ -119,58 +119,74 @@ static __always_inline __u64 flow_next_seq(void)
 
 /*
  * Add one packet (or pkts GSO segments) of len bytes to the flow of key, creating it
- * if needed. Returns EW_CNT_PKT_FLOW or EW_CNT_PKT_FLOW_TABLE_FULL.
+ * if needed. Returns EW_CNT_PKT_FLOW with the flow in *out and the packet's direction
+ * in *dir_out, or EW_CNT_PKT_FLOW_TABLE_FULL. frag_overlap: the packet is a fragment
+ * overlapping an earlier one of its datagram.
  */
 static __always_inline int flow_account(const struct flow_key *key, int from_a,
 					const struct parse_state *ps, void *data, void *data_end,
 					__u64 pkts, __u64 len, __u64 now, __u32 hook,
-					struct ew_counters *cnt)
+					struct ew_counters *cnt, int frag_overlap,
+					struct flow_record **out, int *dir_out)
 {
 	struct flow_record *fr;
 	int dir, err;
 
 	fr = bpf_map_lookup_elem(&flows, key);
 	if (!fr) {
-		struct flow_record fresh = {};
+		__u32 zero = 0;
+		struct scratch *sc = bpf_map_lookup_elem(&scratch, &zero);
+		struct flow_record *fresh;
 		int initiator_is_src = 1;
+
+		if (!sc)
+			return EW_CNT_PKT_FLOW_TABLE_FULL;	/* cannot happen: one per CPU */
+		fresh = &sc->fresh_flow;
+		__builtin_memset(fresh, 0, sizeof(*fresh));
 
 		/* A SYN-ACK seen first was sent by the responder. */
 		if ((ps->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
 		    (TCP_FLAG_SYN | TCP_FLAG_ACK))
 			initiator_is_src = 0;
-		fresh.initiator = (from_a == initiator_is_src) ? 0 : 1;
+		fresh->initiator = (from_a == initiator_is_src) ? 0 : 1;
 		/*
-		 * Constant indexes: with fresh.x[dir] clang 14 builds the stack address
-		 * as "fp | dir", and the verifier refuses bitwise ops on pointers.
+		 * Constant indexes: with x[dir] clang 14 has built an address as
+		 * "base | dir", and the verifier refuses bitwise ops on pointers.
 		 */
 		if (initiator_is_src) {
-			fresh.packets[EW_DIR_TO_SERVER] = pkts;
-			fresh.bytes[EW_DIR_TO_SERVER] = len;
-			fresh.tcp_flags[EW_DIR_TO_SERVER] = ps->tcp_flags;
+			fresh->packets[EW_DIR_TO_SERVER] = pkts;
+			fresh->bytes[EW_DIR_TO_SERVER] = len;
+			fresh->tcp_flags[EW_DIR_TO_SERVER] = ps->tcp_flags;
 		} else {
-			fresh.packets[EW_DIR_TO_CLIENT] = pkts;
-			fresh.bytes[EW_DIR_TO_CLIENT] = len;
-			fresh.tcp_flags[EW_DIR_TO_CLIENT] = ps->tcp_flags;
+			fresh->packets[EW_DIR_TO_CLIENT] = pkts;
+			fresh->bytes[EW_DIR_TO_CLIENT] = len;
+			fresh->tcp_flags[EW_DIR_TO_CLIENT] = ps->tcp_flags;
 		}
-		fresh.first_seen_ns = now;
-		fresh.last_seen_ns = now;
-		fresh.first_hook = hook;
-		fresh.encap = ps->encap;
-		fresh.tunnel_id = ps->tunnel_id;
-		fresh.icmp_type = ps->icmp_type;
-		fresh.icmp_code = ps->icmp_code;
+		fresh->first_seen_ns = now;
+		fresh->last_seen_ns = now;
+		fresh->first_hook = hook;
+		fresh->encap = ps->encap;
+		fresh->tunnel_id = ps->tunnel_id;
+		fresh->icmp_type = ps->icmp_type;
+		fresh->icmp_code = ps->icmp_code;
 		if (ps->frag != FRAG_NONE)
-			fresh.flags |= EW_FLOW_F_FRAGMENTED;
+			fresh->flags |= EW_FLOW_F_FRAGMENTED;
 		if (ps->tiny_fragment)
-			fresh.flags |= EW_FLOW_F_TINY_FRAGMENT;
+			fresh->flags |= EW_FLOW_F_TINY_FRAGMENT;
 		if (ps->inner_non_ip)
-			fresh.flags |= EW_FLOW_F_INNER_NON_IP;
-		flow_record_outer(&fresh, ps, data, data_end);
-		fresh.flow_seq = flow_next_seq();
+			fresh->flags |= EW_FLOW_F_INNER_NON_IP;
+		flow_record_outer(fresh, ps, data, data_end);
+		fresh->flow_seq = flow_next_seq();
 
-		err = bpf_map_update_elem(&flows, key, &fresh, BPF_NOEXIST);
+		err = bpf_map_update_elem(&flows, key, fresh, BPF_NOEXIST);
 		if (err == 0) {
 			cnt->count[hook & 1][EW_CNT_FLOW_CREATED]++;
+			/* the inserted copy, for the policy and sampling to update */
+			fr = bpf_map_lookup_elem(&flows, key);
+			if (!fr)
+				return EW_CNT_PKT_FLOW_TABLE_FULL;	/* swept already: impossible */
+			*out = fr;
+			*dir_out = initiator_is_src ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;
 			return EW_CNT_PKT_FLOW;
 		}
 		if (err != -17 /* EEXIST */)
@@ -194,30 +210,72 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		fr->last_seen_ns = now;
 	if (ps->frag != FRAG_NONE && !(fr->flags & EW_FLOW_F_FRAGMENTED))
 		fr->flags |= EW_FLOW_F_FRAGMENTED;
+	if (frag_overlap && !(fr->flags & EW_FLOW_F_FRAG_OVERLAP))
+		fr->flags |= EW_FLOW_F_FRAG_OVERLAP;
+	*out = fr;
+	*dir_out = dir;
 	return EW_CNT_PKT_FLOW;
 }
 
-/* A first fragment: remember its flow for the fragments that follow without ports. */
-static __always_inline void frag_track(const struct parse_state *ps, const struct flow_key *key,
-				       int from_a, __u64 now, __u32 hook, struct ew_counters *cnt)
+/*
+ * Does the fragment's data overlap a fragment of its datagram seen before? Keeps the
+ * ranges of the first EW_FRAG_RANGES fragments (overlap attacks need few; a long
+ * train of fragments is compared with its first ones). A repeated first fragment
+ * counts too: its datagram would be reassembled from either copy.
+ */
+static __always_inline int frag_overlaps(struct frag_entry *entry, const struct parse_state *ps)
 {
-	struct frag_entry entry = {};
+	__u32 i, n = entry->nranges;
+	int overlap = 0;
+
+	for (i = 0; i < EW_FRAG_RANGES; i++) {
+		if (i >= n)
+			break;
+		if (ps->frag_start < entry->range_end[i] && entry->range_start[i] < ps->frag_end)
+			overlap = 1;
+	}
+	if (n < EW_FRAG_RANGES) {
+		entry->range_start[n] = ps->frag_start;
+		entry->range_end[n] = ps->frag_end;
+		entry->nranges = n + 1;
+	}
+	if (overlap)
+		entry->overlap = 1;
+	return overlap;
+}
+
+/*
+ * A first fragment: remember its flow for the fragments that follow without ports.
+ * Returns 1 when it repeats a first fragment still remembered and overlaps it.
+ */
+static __always_inline int frag_track(const struct parse_state *ps, const struct flow_key *key,
+				      int from_a, __u64 now, __u32 hook, struct ew_counters *cnt)
+{
+	struct frag_entry entry = {}, *seen;
+
+	seen = bpf_map_lookup_elem(&frags, &ps->frag_key);
+	if (seen && now <= seen->first_seen_ns + EW_FRAG_TIMEOUT_NS)
+		return frag_overlaps(seen, ps);
 
 	entry.flow = *key;
 	entry.from_a = from_a;
 	entry.first_seen_ns = now;
+	entry.nranges = 1;
+	entry.range_start[0] = ps->frag_start;
+	entry.range_end[0] = ps->frag_end;
 	if (bpf_map_update_elem(&frags, &ps->frag_key, &entry, BPF_ANY) == 0)
 		cnt->count[hook & 1][EW_CNT_FRAG_TRACKED]++;
 	else
 		cnt->count[hook & 1][EW_CNT_FRAG_TRACK_FAILED]++;
+	return 0;
 }
 
 /*
  * A non-first fragment: the flow key of its first fragment, or
- * EW_CNT_PKT_FRAG_FIRST_MISSING.
+ * EW_CNT_PKT_FRAG_FIRST_MISSING. *overlap: it overlaps an earlier fragment.
  */
 static __always_inline int frag_lookup(const struct parse_state *ps, struct flow_key *key,
-				       int *from_a, __u64 now)
+				       int *from_a, __u64 now, int *overlap)
 {
 	struct frag_entry *entry;
 
@@ -229,6 +287,7 @@ static __always_inline int frag_lookup(const struct parse_state *ps, struct flow
 	*key = entry->flow;
 	/* every fragment of a datagram travels the way its first fragment did */
 	*from_a = entry->from_a;
+	*overlap = frag_overlaps(entry, ps);
 	return 0;
 }
 

@@ -37,6 +37,22 @@ struct {
 	__type(value, struct ew_counters);
 } counters SEC(".maps");
 
+/*
+ * Per-CPU room for records built before they are inserted: on the stack they would
+ * push the program past the verifier's 512-byte stack limit.
+ */
+struct scratch {
+	struct flow_record fresh_flow;
+	struct exposure_entry fresh_exposure;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
 /* Per-CPU sequence for flow_record.flow_seq. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -44,5 +60,131 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } flow_seq SEC(".maps");
+
+/* ---- management and egress policy: two sets, see datapath.h --------------------- */
+
+/* (set, proto, port) of management ports -> the port's index (its bit in allow masks) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EW_POLICY_SETS * 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_port_key);
+	__type(value, __u32);
+} mgmt_ports SEC(".maps");
+
+/* (set, proto, port) of egress allow entries -> the port's index */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EW_POLICY_SETS * 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_port_key);
+	__type(value, __u32);
+} egress_ports SEC(".maps");
+
+/* (set, address) of the protected management plane -> 1 */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EW_POLICY_SETS * 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_addr_key);
+	__type(value, __u8);
+} protected_addrs SEC(".maps");
+
+/* Sources allowed to reach management ports: (set, vlan, prefix) -> ports */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, EW_POLICY_SETS * 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_lpm_v4_key);
+	__type(value, struct policy_allow);
+} mgmt_allow_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, EW_POLICY_SETS * 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_lpm_v6_key);
+	__type(value, struct policy_allow);
+} mgmt_allow_v6 SEC(".maps");
+
+/* Destinations protected addresses may open connections to: (set, any, prefix) -> ports */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, EW_POLICY_SETS * 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_lpm_v4_key);
+	__type(value, struct policy_allow);
+} egress_allow_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, EW_POLICY_SETS * 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct policy_lpm_v6_key);
+	__type(value, struct policy_allow);
+} egress_allow_v6 SEC(".maps");
+
+/* What each set does (action, enabled parts, sampling) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EW_POLICY_SETS);
+	__type(key, __u32);
+	__type(value, struct policy_config);
+} policy_configs SEC(".maps");
+
+/* Management decisions per generation (generation % EW_POLICY_GEN_SLOTS) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EW_POLICY_GEN_SLOTS);
+	__type(key, __u32);
+	__type(value, struct policy_decisions);
+} policy_decisions SEC(".maps");
+
+/* Exposure inventory, for `edgewatch status` */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exposure_key);
+	__type(value, struct exposure_entry);
+} exposures SEC(".maps");
+
+/* Flows a `drop` rule matched (enforce mode): the rest of them is dropped in XDP */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct flow_key);
+	__type(value, __u8);
+} blocked_flows SEC(".maps");
+
+/* ---- to userspace ------------------------------------------------------------- */
+
+/* Alerts the kernel raises (struct ew_event): small, never starved by samples */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EW_EVENTS_RINGBUF_SIZE);
+} events SEC(".maps");
+
+/* Payload samples (struct sample_header + payload) for the rules engine */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EW_SAMPLES_RINGBUF_SIZE);
+} samples SEC(".maps");
+
+/* The 1-in-N sampling draw, per CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sample_draw SEC(".maps");
+
+/* ---- variables userspace writes (the skeleton's .bss, mmapped) ------------------- */
+
+/* The clock of the fast path: see ew_now_ns() in datapath.bpf.c. */
+__u64 clock_now_ns = 0;
+/* The policy generation in force; its set is generation & 1. */
+__u32 policy_gen = 0;
+/* Entries in blocked_flows: while 0, no packet pays for the lookup. */
+__u32 blocked_count = 0;
 
 #endif /* EDGEWATCH_MAPS_BPF_H */

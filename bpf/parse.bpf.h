@@ -122,6 +122,8 @@ struct parse_state {
 	__u8 frame_vlan_tags;	/* tags of the current Ethernet frame (QinQ: 2 or more) */
 	__u8 gso;		/* tc: a GSO super-packet (set before parsing) */
 	__u8 pad[1];
+	__u16 frag_start;	/* the fragment's data in its datagram, [start, end) in */
+	__u16 frag_end;		/* 8-byte units (for overlaps); valid when frag != NONE */
 	struct frag_key frag_key;	/* valid when frag != FRAG_NONE */
 };
 

@@ -40,13 +40,16 @@ static __always_inline void enter_ip(struct parse_state *ps, void *data, void *l
 /*
  * Only the outermost fragmented header identifies the datagram's other fragments.
  * Returns 1 when this header is that one (the caller then adds the addresses).
+ * start (8-byte units) and data_len (bytes) place the fragment in its datagram.
  */
 static __always_inline int remember_fragment(struct parse_state *ps, int state, __u32 id,
-					     __u8 proto)
+					     __u8 proto, __u32 start, __u32 data_len)
 {
 	if (ps->frag != FRAG_NONE)
 		return 0;
 	ps->frag = state;
+	ps->frag_start = start;
+	ps->frag_end = start + ((data_len + 7) >> 3);
 	ps->frag_key.family = ps->family;
 	ps->frag_key.proto = proto;
 	ps->frag_key.id = id;
@@ -86,7 +89,8 @@ static __always_inline int parse_ipv4(struct parse_state *ps, void *data, void *
 		int nonfirst = (frag_off & IP_OFFSET_MASK) != 0;
 
 		if (remember_fragment(ps, nonfirst ? FRAG_NONFIRST : FRAG_FIRST,
-				      bpf_ntohs(iph->id), iph->protocol)) {
+				      bpf_ntohs(iph->id), iph->protocol, frag_off & IP_OFFSET_MASK,
+				      tot_len > ihl_bytes ? tot_len - ihl_bytes : 0)) {
 			ps->frag_key.src.be32[0] = iph->saddr;
 			ps->frag_key.dst.be32[0] = iph->daddr;
 		}
@@ -122,7 +126,7 @@ static __always_inline int parse_ipv6_frag(struct parse_state *ps, void *data, v
 {
 	struct ipv6_frag_hdr *fh = pos;
 	struct ipv6hdr *ip6h;
-	__u32 l3_off = ps->l3_off;
+	__u32 l3_off = ps->l3_off, data_start;
 	__u16 frag_off;
 
 	if (!HDR_HAS(ps, data, fh, sizeof(*fh), end))
@@ -134,8 +138,10 @@ static __always_inline int parse_ipv6_frag(struct parse_state *ps, void *data, v
 	/* offset 0 without M is an atomic fragment (RFC 6946): not fragmented */
 	if (!(frag_off & (IP6_OFFSET_MASK | IP6_MF)))
 		return 0;
+	data_start = (void *)(fh + 1) - data;
 	if (remember_fragment(ps, (frag_off & IP6_OFFSET_MASK) ? FRAG_NONFIRST : FRAG_FIRST,
-			      bpf_ntohl(fh->identification), fh->nexthdr)) {
+			      bpf_ntohl(fh->identification), fh->nexthdr, frag_off >> 3,
+			      ps->ip_end > data_start ? ps->ip_end - data_start : 0)) {
 		if (l3_off > EW_PARSE_MAX_OFF)
 			return EW_CNT_PKT_TOO_MANY_LAYERS;
 		ip6h = data + l3_off;

@@ -32,6 +32,8 @@ static const char *const names[EW_CNT_MAX] = {
 	[EW_CNT_PKT_FLOW_TABLE_FULL] = "pkt_flow_table_full",
 	[EW_CNT_VERDICT_PASS] = "verdict_pass",
 	[EW_CNT_VERDICT_DROP_PASSIVE] = "verdict_drop_passive",
+	[EW_CNT_VERDICT_DROP_POLICY] = "verdict_drop_policy",
+	[EW_CNT_VERDICT_DROP_RULE] = "verdict_drop_rule",
 	[EW_CNT_ENCAP_VLAN] = "encap_vlan",
 	[EW_CNT_ENCAP_QINQ] = "encap_qinq",
 	[EW_CNT_ENCAP_MPLS] = "encap_mpls",
@@ -52,6 +54,16 @@ static const char *const names[EW_CNT_MAX] = {
 	[EW_CNT_FRAG_TINY_FIRST] = "frag_tiny_first",
 	[EW_CNT_FRAG_TRACK_FAILED] = "frag_track_failed",
 	[EW_CNT_TUNNEL_INNER_NON_IP] = "tunnel_inner_non_ip",
+	[EW_CNT_FRAG_OVERLAP] = "frag_overlap",
+	[EW_CNT_POLICY_ALLOWED] = "policy_allowed",
+	[EW_CNT_POLICY_VIOLATION] = "policy_violation",
+	[EW_CNT_POLICY_EXPOSURE] = "policy_exposure",
+	[EW_CNT_POLICY_EGRESS_VIOLATION] = "policy_egress_violation",
+	[EW_CNT_EVENT_SENT] = "event_sent",
+	[EW_CNT_EVENT_LOST] = "event_lost",
+	[EW_CNT_SAMPLE_SENT] = "sample_sent",
+	[EW_CNT_SAMPLE_LOST] = "sample_lost",
+	[EW_CNT_SAMPLE_COPY_FAILED] = "sample_copy_failed",
 };
 
 const char *counter_name(enum ew_counter id)

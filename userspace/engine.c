@@ -213,6 +213,7 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 		eve_add_u64(exported, flow_end_reason_name(i), e->exporter.totals.flows[i]);
 	eve_add_u64(flows, "packets_exported", e->exporter.totals.packets);
 	eve_add_u64(flows, "bytes_exported", e->exporter.totals.bytes);
+	eve_add_u64(flows, "packets_recovered", e->exporter.totals.recovered_packets);
 	eve_add_u64(flows, "in_table", e->totals.sweeps.flows_in_table);
 	eve_add_u64(flows, "table_size", e->settings.flow_table_size);
 	eve_add_u64(flows, "write_errors", e->exporter.totals.write_errors);

@@ -321,8 +321,12 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 		return err;
 	}
 	x->totals.flows[reason]++;
-	x->totals.packets += pkts[0] + pkts[1];
-	x->totals.bytes += bytes[0] + bytes[1];
+	if (reason == FLOW_END_RECOVERED) {
+		x->totals.recovered_packets += pkts[0] + pkts[1];
+	} else {
+		x->totals.packets += pkts[0] + pkts[1];
+		x->totals.bytes += bytes[0] + bytes[1];
+	}
 
 	if (reason == FLOW_END_ACTIVE_TIMEOUT) {
 		if (!iv) {

@@ -55,8 +55,9 @@ struct flow_interval;	/* what was already exported of a flow that goes on */
 
 struct flow_export_totals {
 	uint64_t flows[FLOW_END_MAX];
-	uint64_t packets;	/* both directions, all flow events written */
+	uint64_t packets;	/* both directions, all flow events written (but recovered) */
 	uint64_t bytes;
+	uint64_t recovered_packets;	/* in flows of a dead instance: not this one's to count */
 	uint64_t write_errors;	/* events the EVE writer could not write */
 };
 

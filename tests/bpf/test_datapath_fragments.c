@@ -42,6 +42,15 @@ static void v4_last(struct pkt *p)
 	finish(p);
 }
 
+/* Starts at byte 32, inside the first fragment's 40 bytes: an overlap. */
+static void v4_overlap(struct pkt *p)
+{
+	pkt_eth(p);
+	frag4(p, 32, false);
+	pkt_payload_as(p, 6, 30);
+	finish(p);
+}
+
 static void v4_last_on_vlan(struct pkt *p)
 {
 	pkt_eth(p);
@@ -283,13 +292,24 @@ static const struct row rows[] = {
 	  { { EW_CNT_PKT_FLOW, 1 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
 	    { EW_CNT_ENCAP_VLAN, 2 } } },
-	{ "ipv4_duplicate_first", "a retransmitted first fragment counts again in the same flow",
+	{ "ipv4_duplicate_first", "a repeated first fragment counts again in the same flow, and "
+				  "overlaps its first copy (the datagram could be reassembled "
+				  "from either): the flow is flagged FRAG_OVERLAP",
 	  { { v4_first, 0, EW_DIR_TO_SERVER },
 	    { v4_first, 0, EW_DIR_TO_SERVER },
 	    { v4_last, 0, EW_DIR_TO_SERVER } },
-	  { { FRAG_TCP_FLOW } },
-	  { { EW_CNT_PKT_FLOW, 3 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 2 },
-	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 3 } } },
+	  { { FRAG_TCP_FLOW | EW_FLOW_F_FRAG_OVERLAP } },
+	  { { EW_CNT_PKT_FLOW, 3 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_OVERLAP, 1 }, { EW_CNT_FRAG_ATTRIBUTED, 1 },
+	    { EW_CNT_ENCAP_FRAGMENT, 3 } } },
+	{ "ipv4_overlapping_follower", "a follower whose data overlaps the first fragment's: "
+				       "counted in the flow, flagged FRAG_OVERLAP",
+	  { { v4_first, 0, EW_DIR_TO_SERVER },
+	    { v4_overlap, 0, EW_DIR_TO_SERVER } },
+	  { { FRAG_TCP_FLOW | EW_FLOW_F_FRAG_OVERLAP } },
+	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
+	    { EW_CNT_FRAG_OVERLAP, 1 }, { EW_CNT_FRAG_ATTRIBUTED, 1 },
+	    { EW_CNT_ENCAP_FRAGMENT, 2 } } },
 	{ "ipv4_tiny_first_fragment", "a first fragment with 8 bytes of TCP header (padded frame): "
 				      "no trustworthy ports, so a portless flow flagged "
 				      "TINY_FRAGMENT; the rest of the datagram follows it there",

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The management-plane and egress policy, decided once per flow (and again after a
+ * reload), then applied to every packet of the flow at the cost of one comparison.
+ * The maps and the two-set reload scheme are described in datapath.h.
+ */
+#ifndef EDGEWATCH_POLICY_BPF_H
+#define EDGEWATCH_POLICY_BPF_H
+
+#include "datapath.h"
+#include "maps.bpf.h"
+
+static __always_inline int addr_is_protected(__u8 set, __u8 family, const union ew_addr *addr)
+{
+	struct policy_addr_key k = {};
+
+	k.set = set;
+	k.family = family;
+	k.addr = *addr;
+	return bpf_map_lookup_elem(&protected_addrs, &k) != NULL;
+}
+
+/* The index of (proto, port) in a port table, or -1. */
+static __always_inline int port_index(void *ports, __u8 set, __u8 proto, __be16 port)
+{
+	struct policy_port_key k = { .set = set, .proto = proto, .port = port };
+	__u32 *idx = bpf_map_lookup_elem(ports, &k);
+
+	return idx ? (int)(*idx & 63) : -1;
+}
+
+/* The ports an allow list grants addr on vlan: entries for that vlan and for any vlan. */
+static __always_inline __u64 allow_mask(void *trie_v4, void *trie_v6, __u8 set, __u8 family,
+					const union ew_addr *addr, __u16 vlan)
+{
+	struct policy_allow *a;
+	__u64 mask = 0;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		__u16 v = pass == 0 ? EW_POLICY_VLAN_ANY : vlan;
+
+		if (pass == 1 && (vlan == 0 || vlan == EW_POLICY_VLAN_ANY))
+			break;
+		if (family == 4) {
+			struct policy_lpm_v4_key k = { .prefixlen = 24 + 32, .set = set };
+
+			k.vlan_be[0] = v >> 8;
+			k.vlan_be[1] = v & 0xff;
+			__builtin_memcpy(k.addr, addr->u8, 4);
+			a = bpf_map_lookup_elem(trie_v4, &k);
+		} else {
+			struct policy_lpm_v6_key k = { .prefixlen = 24 + 128, .set = set };
+
+			k.vlan_be[0] = v >> 8;
+			k.vlan_be[1] = v & 0xff;
+			__builtin_memcpy(k.addr, addr->u8, 16);
+			a = bpf_map_lookup_elem(trie_v6, &k);
+		}
+		if (a)
+			mask |= a->port_mask;
+	}
+	return mask;
+}
+
+/*
+ * Decide the flow under generation gen: is it a management flow (its responder is a
+ * protected address and its destination port a management port), and is its
+ * initiator allowed? Did a protected address open it to a destination the egress
+ * policy does not allow?
+ */
+static __always_inline void policy_decide(struct flow_record *fr, const struct flow_key *key,
+					  const struct policy_config *cfg, __u32 gen)
+{
+	__u8 set = gen & 1;
+	int a_started = fr->initiator == 0;
+	const union ew_addr *src = a_started ? &key->addr_a : &key->addr_b;
+	const union ew_addr *dst = a_started ? &key->addr_b : &key->addr_a;
+	__be16 dport = a_started ? key->port_b : key->port_a;
+	__u8 verdict = EW_POLICY_NONE, port = 0, egress = 0;
+	int idx;
+
+	if (cfg->mgmt_enabled && addr_is_protected(set, key->family, dst)) {
+		idx = port_index(&mgmt_ports, set, key->proto, dport);
+		if (idx >= 0) {
+			__u64 mask = allow_mask(&mgmt_allow_v4, &mgmt_allow_v6, set, key->family,
+						src, key->vlan[0]);
+
+			verdict = (mask >> idx) & 1 ? EW_POLICY_ALLOWED : EW_POLICY_VIOLATION;
+			port = idx;
+		}
+	}
+	if (cfg->egress_enabled && addr_is_protected(set, key->family, src)) {
+		__u64 mask = allow_mask(&egress_allow_v4, &egress_allow_v6, set, key->family, dst,
+					0);
+
+		idx = port_index(&egress_ports, set, key->proto, dport);
+		egress = !((mask >> EW_PORT_ANY_BIT) & 1) && !(idx >= 0 && ((mask >> idx) & 1));
+	}
+	fr->policy_verdict = verdict;
+	fr->policy_port = port;
+	fr->egress_violation = egress;
+	fr->policy_gen = gen;
+}
+
+/* Hand an event about the flow to userspace, or count that there was no room. */
+static __always_inline void event_emit(struct ew_counters *cnt, __u32 hook, __u32 type,
+				       const struct flow_key *key, const struct flow_record *fr,
+				       int from_a, __u8 action, __u64 now)
+{
+	struct ew_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+
+	if (!ev) {
+		cnt->count[hook & 1][EW_CNT_EVENT_LOST]++;
+		return;
+	}
+	ev->type = type;
+	ev->hook = hook;
+	ev->from_a = from_a;
+	ev->action = action;
+	ev->policy_port = fr->policy_port;
+	ev->ts_ns = now;
+	ev->flow_seq = fr->flow_seq;
+	ev->policy_gen = fr->policy_gen;
+	ev->pad = 0;
+	ev->key = *key;
+	ev->record = *fr;
+	bpf_ringbuf_submit(ev, 0);
+	cnt->count[hook & 1][EW_CNT_EVENT_SENT]++;
+}
+
+/* A protected address answered a violator: remember it for the exposure inventory. */
+static __always_inline void exposure_record(const struct flow_key *key, const struct flow_record *fr,
+					    __u64 now)
+{
+	int a_started = fr->initiator == 0;
+	struct exposure_key k = {};
+	struct exposure_entry *e, *fresh;
+	struct scratch *sc;
+	__u32 zero = 0;
+
+	k.addr = a_started ? key->addr_b : key->addr_a;
+	k.family = key->family;
+	k.proto = key->proto;
+	k.port = a_started ? key->port_b : key->port_a;
+	e = bpf_map_lookup_elem(&exposures, &k);
+	if (e) {
+		e->last_seen_ns = now;
+		e->flows++;
+		e->last_source = a_started ? key->addr_a : key->addr_b;
+		e->last_source_family = key->family;
+		return;
+	}
+	sc = bpf_map_lookup_elem(&scratch, &zero);
+	if (!sc)
+		return;
+	fresh = &sc->fresh_exposure;
+	__builtin_memset(fresh, 0, sizeof(*fresh));
+	fresh->first_seen_ns = now;
+	fresh->last_seen_ns = now;
+	fresh->flows = 1;
+	fresh->last_source = a_started ? key->addr_a : key->addr_b;
+	fresh->last_source_family = key->family;
+	bpf_map_update_elem(&exposures, &k, fresh, BPF_NOEXIST);
+}
+
+#define TCP_FLAGS_SYNACK 0x12
+
+/*
+ * Apply the policy to one packet of fr (direction dir, its source endpoint a when
+ * from_a). Returns the action for it: EW_ACTION_DROP when the policy enforces and the
+ * flow violates it, else EW_ACTION_ALERT.
+ */
+static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_record *fr,
+					const struct flow_key *key, const struct parse_state *ps,
+					int from_a, int dir, __u64 pkts, __u32 hook, __u64 now)
+{
+	__u32 gen = policy_gen, set = gen & 1, slot = gen % EW_POLICY_GEN_SLOTS;
+	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
+	struct policy_decisions *dec;
+	int action = EW_ACTION_ALERT;
+
+	if (!gen || !cfg)
+		return EW_ACTION_ALERT;	/* no policy loaded (yet) */
+	if (fr->policy_gen != gen)
+		policy_decide(fr, key, cfg, gen);
+
+	if (fr->policy_verdict != EW_POLICY_NONE) {
+		dec = bpf_map_lookup_elem(&policy_decisions, &slot);
+		if (fr->policy_verdict == EW_POLICY_ALLOWED) {
+			cnt->count[hook & 1][EW_CNT_POLICY_ALLOWED] += pkts;
+			if (dec)
+				dec->allowed += pkts;
+		} else {
+			cnt->count[hook & 1][EW_CNT_POLICY_VIOLATION] += pkts;
+			if (dec)
+				dec->violation += pkts;
+			if (cfg->action == EW_ACTION_DROP && hook == EW_HOOK_XDP_INGRESS)
+				action = EW_ACTION_DROP;
+			if (!(fr->reported & EW_REPORTED_VIOLATION)) {
+				fr->reported |= EW_REPORTED_VIOLATION;
+				event_emit(cnt, hook, EW_EVENT_MGMT_VIOLATION, key, fr, from_a,
+					   cfg->action, now);
+			}
+			/* the protected address answers: SYN-ACK, or any packet of UDP & co */
+			if (dir == EW_DIR_TO_CLIENT && !(fr->reported & EW_REPORTED_EXPOSURE) &&
+			    (key->proto != IPPROTO_TCP ||
+			     (ps->tcp_flags & TCP_FLAGS_SYNACK) == TCP_FLAGS_SYNACK)) {
+				fr->reported |= EW_REPORTED_EXPOSURE;
+				cnt->count[hook & 1][EW_CNT_POLICY_EXPOSURE]++;
+				exposure_record(key, fr, now);
+				event_emit(cnt, hook, EW_EVENT_MGMT_EXPOSURE, key, fr, from_a,
+					   cfg->action, now);
+			}
+		}
+	}
+	if (fr->egress_violation && !(fr->reported & EW_REPORTED_EGRESS)) {
+		fr->reported |= EW_REPORTED_EGRESS;
+		cnt->count[hook & 1][EW_CNT_POLICY_EGRESS_VIOLATION]++;
+		event_emit(cnt, hook, EW_EVENT_EGRESS_VIOLATION, key, fr, from_a, cfg->action, now);
+	}
+	/* fragment evasion aimed at a protected address (the packet's destination); the
+	 * flag is set whoever the target, so the address is looked up once per flow */
+	if ((fr->flags & (EW_FLOW_F_TINY_FRAGMENT | EW_FLOW_F_FRAG_OVERLAP)) &&
+	    !(fr->reported & EW_REPORTED_FRAG_EVASION)) {
+		fr->reported |= EW_REPORTED_FRAG_EVASION;
+		if (addr_is_protected(set, key->family, from_a ? &key->addr_b : &key->addr_a))
+			event_emit(cnt, hook,
+				   fr->flags & EW_FLOW_F_FRAG_OVERLAP ? EW_EVENT_FRAG_OVERLAP
+								      : EW_EVENT_FRAG_TINY,
+				   key, fr, from_a, cfg->action, now);
+	}
+	return action;
+}
+
+#endif /* EDGEWATCH_POLICY_BPF_H */
