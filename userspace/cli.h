@@ -1,21 +1,19 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Helpers every subcommand parses its options with, so values mean the same everywhere. */
+/* Helpers the subcommands share, so an option means the same everywhere. */
 #ifndef EDGEWATCH_CLI_H
 #define EDGEWATCH_CLI_H
 
 #include <stdint.h>
-#include "engine.h"
+#include "config/config.h"
 
-/* "30", "30s", "5m", "2h" -> ns. 0 or -EINVAL (the error is logged, naming option). */
+/* "30", "30s", "5m", "2h", "1d" -> ns (the config's duration syntax). 0 or -EINVAL, logged
+ * naming the option. */
 int cli_parse_duration(const char *option, const char *text, uint64_t *out_ns);
-/* A whole number in [min, max]. 0 or -EINVAL (logged). */
-int cli_parse_u64(const char *option, const char *text, uint64_t min, uint64_t max,
-		  uint64_t *out);
 
 /*
- * Read the configuration file (if path is not NULL) into the engine settings. Returns 0,
- * or 1 after printing the error (file, line, column, reason).
+ * Load the configuration file path, or the defaults when path is NULL. Returns 0 and
+ * *cfg (config_free() it), or 1 after printing the error (file, line, column, reason).
  */
-int cli_apply_config(const char *path, struct engine_settings *settings);
+int cli_load_config(const char *path, struct ew_config **cfg);
 
 #endif /* EDGEWATCH_CLI_H */

@@ -74,6 +74,8 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 	}
 	dp->skel->rodata->cfg_passive = opts->passive ? 1 : 0;
 	dp->skel->rodata->cfg_replay = opts->replay ? 1 : 0;
+	dp->skel->rodata->cfg_snaplen = opts->snaplen && opts->snaplen <= EW_SNAPLEN_MAX
+						? opts->snaplen : EW_SNAPLEN_DEFAULT;
 	err = bpf_map__set_max_entries(dp->skel->maps.flows, table_size);
 	if (err) {
 		log_error("cannot size the flow table to %u: %s", table_size, strerror(-err));
@@ -216,7 +218,8 @@ void datapath_detach(struct datapath_instance *dp)
 /* The maps status and a restarted instance need, by name. */
 static struct bpf_map *pinned_maps(struct datapath *skel, int i)
 {
-	struct bpf_map *maps[] = { skel->maps.flows, skel->maps.counters, skel->maps.frags };
+	struct bpf_map *maps[] = { skel->maps.flows, skel->maps.counters, skel->maps.frags,
+				   skel->maps.exposures, skel->maps.policy_decisions };
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
 }

@@ -20,6 +20,7 @@ struct datapath_options {
 	int passive;		/* SPAN/ERSPAN sensor: drop mirrored copies after accounting */
 	int replay;		/* clock and frame length come from replay */
 	uint32_t flow_table_size;	/* 0 = EW_FLOW_TABLE_DEFAULT */
+	uint32_t snaplen;		/* payload bytes per sample; 0 = EW_SNAPLEN_DEFAULT */
 };
 
 struct datapath_instance {

@@ -7,6 +7,8 @@
 
 #include "engine.h"
 #include "log.h"
+#include "lotl/sample_pipeline.h"
+#include "policy/policy.h"
 
 #define NS_PER_SEC 1000000000ULL
 
@@ -18,7 +20,19 @@ void engine_settings_defaults(struct engine_settings *s)
 	s->active_timeout_ns = 1800 * NS_PER_SEC;
 	s->tcp_closed_timeout_ns = 5 * NS_PER_SEC;
 	s->sweep_interval_ns = 1 * NS_PER_SEC;
+	s->snaplen = EW_SNAPLEN_DEFAULT;
 	s->eve_path = "-";
+}
+
+void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg)
+{
+	s->flow_table_size = cfg->flow.table_size;
+	s->idle_timeout_ns = cfg->flow.idle_timeout * NS_PER_SEC;
+	s->active_timeout_ns = cfg->flow.active_timeout * NS_PER_SEC;
+	s->tcp_closed_timeout_ns = cfg->flow.tcp_closed_timeout * NS_PER_SEC;
+	s->sweep_interval_ns = cfg->flow.sweep_interval * NS_PER_SEC;
+	s->snaplen = cfg->sampling.snaplen;
+	s->eve_path = cfg->outputs.eve_path;
 }
 
 uint64_t datapath_clock_now_ns(void)
@@ -39,18 +53,72 @@ int64_t datapath_clock_to_realtime_ns(void)
 	       (real.tv_nsec - mono.tv_nsec);
 }
 
-int engine_init(struct engine *e, const struct engine_settings *s, const char *iface,
-		uint64_t flow_id_salt)
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct engine *e = ctx;
+
+	return policy_runtime_on_event(e->policy, data, size);
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct engine *e = ctx;
+
+	return sample_pipeline_on_sample(e->pipeline, data, size);
+}
+
+static int flow_alerted(void *ctx, uint64_t flow_seq)
+{
+	struct engine *e = ctx;
+
+	return e->pipeline && sample_pipeline_flow_alerted(e->pipeline, flow_seq);
+}
+
+/* The ring buffers, the policy and the payload pipeline, around a loaded datapath. */
+static int engine_init_consumers(struct engine *e, const char *iface)
+{
+	struct policy_runtime_params pp = {
+		.dp = &e->dp, .eve = e->eve, .exporter = &e->exporter, .ifname = iface,
+	};
+	struct sample_pipeline_params sp = {
+		.cfg = e->cfg, .dp = &e->dp, .eve = e->eve, .exporter = &e->exporter,
+		.synchronous = e->settings.replay,
+	};
+	char why[512] = "";
+	int err;
+
+	e->rings = ring_buffer__new(bpf_map__fd(e->dp.skel->maps.events), on_event, e, NULL);
+	if (!e->rings)
+		return -errno;
+	err = ring_buffer__add(e->rings, bpf_map__fd(e->dp.skel->maps.samples), on_sample, e);
+	if (err)
+		return err;
+	err = policy_runtime_new(&e->policy, &pp);
+	if (err)
+		return err;
+	err = sample_pipeline_new(&e->pipeline, &sp);
+	if (err)
+		return err;
+	err = policy_runtime_install(e->policy, e->cfg, why, sizeof(why));
+	if (err)
+		log_error("%s", why);
+	return err;
+}
+
+int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
+		const char *iface, uint64_t flow_id_salt)
 {
 	struct datapath_options dopts = {
 		.passive = s->passive,
 		.replay = s->replay,
 		.flow_table_size = s->flow_table_size,
+		.snaplen = s->snaplen,
 	};
 	int err;
 
 	memset(e, 0, sizeof(*e));
 	e->settings = *s;
+	e->cfg = cfg;
 	snprintf(e->iface, sizeof(e->iface), "%s", iface ? iface : "");
 	err = eve_open(&e->eve, s->eve_path);
 	if (err) {
@@ -65,7 +133,46 @@ int engine_init(struct engine *e, const struct engine_settings *s, const char *i
 	}
 	e->clock_to_realtime_ns = s->replay ? 0 : datapath_clock_to_realtime_ns();
 	flow_exporter_init(&e->exporter, e->eve, iface, flow_id_salt, e->clock_to_realtime_ns);
+	e->exporter.alerted = flow_alerted;
+	e->exporter.alerted_ctx = e;
+	err = engine_init_consumers(e, iface);
+	if (err) {
+		engine_destroy(e);
+		return err;
+	}
 	return 0;
+}
+
+int engine_reload(struct engine *e, const struct ew_config *cfg)
+{
+	char why[512] = "";
+	int err = policy_runtime_install(e->policy, cfg, why, sizeof(why));
+
+	if (err) {
+		log_error("reload refused, the running policy stays: %s", why);
+		return err;
+	}
+	e->cfg = cfg;
+	return 0;
+}
+
+int engine_poll(struct engine *e, int timeout_ms)
+{
+	int n = ring_buffer__poll(e->rings, timeout_ms);
+
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+int engine_consume(struct engine *e)
+{
+	int n = ring_buffer__consume(e->rings);
+
+	return n < 0 ? n : 0;
+}
+
+int engine_poll_fd(const struct engine *e)
+{
+	return ring_buffer__epoll_fd(e->rings);
 }
 
 /* The datapath's clock: one write a millisecond, for every packet's timestamp. */
@@ -147,6 +254,10 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 
 int engine_flush(struct engine *e, uint64_t now_ns, enum flow_end_reason reason)
 {
+	/* what the datapath still holds for us first: alerts before their flows end */
+	ring_buffer__consume(e->rings);
+	sample_pipeline_drain(e->pipeline);
+	policy_runtime_flush(e->policy, now_ns);
 	return engine_sweep(e, now_ns, 1, reason);
 }
 
@@ -240,6 +351,9 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	eve_add_bool(cons, "final", final);
 	eve_add_bool(cons, "balanced", balanced);
 
+	policy_runtime_add_stats(e->policy, stats);
+	sample_pipeline_add_stats(e->pipeline, stats);
+
 	eve = eve_add_object(stats, "eve");
 	eve_add_u64(eve, "events_written", eve_events_written(e->eve) + 1);
 	eve_add_u64(eve, "write_errors", eve_write_errors(e->eve));
@@ -266,6 +380,12 @@ void engine_destroy(struct engine *e)
 		e->clock_running = 0;
 		pthread_join(e->clock_thread, NULL);
 	}
+	sample_pipeline_free(e->pipeline);
+	e->pipeline = NULL;
+	policy_runtime_free(e->policy);
+	e->policy = NULL;
+	ring_buffer__free(e->rings);
+	e->rings = NULL;
 	datapath_destroy(&e->dp);
 	flow_exporter_destroy(&e->exporter);
 	eve_close(e->eve);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
 #include "eve.h"
@@ -23,12 +24,15 @@ struct engine_settings {
 	uint64_t active_timeout_ns;
 	uint64_t tcp_closed_timeout_ns;
 	uint64_t sweep_interval_ns;
+	uint32_t snaplen;		/* payload bytes per sample */
 	const char *eve_path;		/* "-" = stdout */
 	int passive;
 	int replay;
 };
 
 void engine_settings_defaults(struct engine_settings *s);
+/* The settings a configuration gives (its flow, sampling and output sections). */
+void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg);
 
 /* Flow accounting outside the kernel: frames replay could not hand to the program. */
 struct engine_totals {
@@ -37,8 +41,16 @@ struct engine_totals {
 	uint64_t sweeps_run;
 };
 
+struct policy_runtime;
+struct sample_pipeline;
+struct ring_buffer;
+
 struct engine {
 	struct engine_settings settings;
+	const struct ew_config *cfg;	/* the configuration in force (the caller's) */
+	struct ring_buffer *rings;	/* events and samples from the datapath */
+	struct policy_runtime *policy;
+	struct sample_pipeline *pipeline;
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
 	volatile int clock_running;
 	struct datapath_instance dp;
@@ -52,9 +64,23 @@ struct engine {
 	char iface[32];
 };
 
-/* Open the EVE output and load the datapath. 0 or -errno (logged). */
-int engine_init(struct engine *e, const struct engine_settings *s, const char *iface,
-		uint64_t flow_id_salt);
+/*
+ * Open the EVE output, load the datapath, load the rules, and install cfg's policy, so
+ * the first packet is already judged by it. 0 or -errno (logged).
+ */
+int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
+		const char *iface, uint64_t flow_id_salt);
+/*
+ * Install a new configuration's policy (SIGHUP, `edgewatch reload`). On error, logged
+ * with file, line and reason, the running policy stays. 0 or -errno.
+ */
+int engine_reload(struct engine *e, const struct ew_config *cfg);
+/* Hand what the datapath sent (events, samples) to the policy and the pipeline. */
+int engine_poll(struct engine *e, int timeout_ms);
+/* The same without waiting and without a syscall (replay, after every frame). */
+int engine_consume(struct engine *e);
+/* The fd to wait on for engine_poll (epoll fd of the ring buffers). */
+int engine_poll_fd(const struct engine *e);
 /*
  * Live runs: start the thread that writes the clock into the datapath every
  * millisecond (datapath.bpf.c reads it instead of calling a clock helper). 0 or -errno.

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "eve.h"
 
+/* One writer, shared by the sweeper and the scanner threads: whole lines under a lock. */
 struct eve_writer {
+	pthread_mutex_t lock;
 	FILE *file;
 	int is_stdout;
 	uint64_t written;
@@ -19,6 +22,7 @@ int eve_open(struct eve_writer **out, const char *path)
 
 	if (!eve)
 		return -ENOMEM;
+	pthread_mutex_init(&eve->lock, NULL);
 	if (strcmp(path, "-") == 0) {
 		eve->file = stdout;
 		eve->is_stdout = 1;
@@ -27,6 +31,7 @@ int eve_open(struct eve_writer **out, const char *path)
 		if (!eve->file) {
 			int err = -errno;
 
+			pthread_mutex_destroy(&eve->lock);
 			free(eve);
 			return err;
 		}
@@ -42,6 +47,7 @@ void eve_close(struct eve_writer *eve)
 	fflush(eve->file);
 	if (!eve->is_stdout)
 		fclose(eve->file);
+	pthread_mutex_destroy(&eve->lock);
 	free(eve);
 }
 
@@ -53,6 +59,7 @@ int eve_write(struct eve_writer *eve, struct json_object *event)
 
 	line = json_object_to_json_string_length(
 		event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	pthread_mutex_lock(&eve->lock);
 	if (!line) {
 		err = -ENOMEM;
 	} else if (fwrite(line, 1, len, eve->file) != len || fputc('\n', eve->file) == EOF) {
@@ -62,17 +69,22 @@ int eve_write(struct eve_writer *eve, struct json_object *event)
 		eve->errors++;
 	else
 		eve->written++;
+	pthread_mutex_unlock(&eve->lock);
 	json_object_put(event);
 	return err;
 }
 
 int eve_flush(struct eve_writer *eve)
 {
+	int err = 0;
+
+	pthread_mutex_lock(&eve->lock);
 	if (fflush(eve->file) == EOF) {
 		eve->errors++;
-		return -errno;
+		err = -errno;
 	}
-	return 0;
+	pthread_mutex_unlock(&eve->lock);
+	return err;
 }
 
 uint64_t eve_events_written(const struct eve_writer *eve)

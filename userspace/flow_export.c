@@ -310,7 +310,10 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	eve_add_u64(flow, "age", end_ns > start_ns ? (end_ns - start_ns) / 1000000000ULL : 0);
 	eve_add_str(flow, "state", flow_state(key, rec));
 	eve_add_str(flow, "reason", flow_end_reason_name(reason));
-	eve_add_bool(flow, "alerted", 0);
+	eve_add_bool(flow, "alerted",
+		     (rec->reported & (EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE |
+				       EW_REPORTED_EGRESS | EW_REPORTED_FRAG_EVASION)) ||
+			     (x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq)));
 	add_encapsulation(flow, rec);
 	if (key->proto == PROTO_TCP)
 		add_tcp(event, rec);

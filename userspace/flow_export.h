@@ -68,6 +68,9 @@ struct flow_exporter {
 	int64_t clock_to_realtime_ns;	/* kernel timestamp + this = wall clock */
 	struct flow_interval *intervals;	/* uthash by flow_seq */
 	struct flow_export_totals totals;
+	/* did a payload rule alert on the flow? (flow.alerted; NULL: only the kernel's) */
+	int (*alerted)(void *ctx, uint64_t flow_seq);
+	void *alerted_ctx;
 };
 
 void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const char *iface,

@@ -3,8 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config_cmd.h"
 #include "log.h"
+#include "reload.h"
 #include "replay.h"
+#include "rules/rules_cmd.h"
 #include "run.h"
 #include "status.h"
 
@@ -18,6 +21,9 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "watch an uplink live (XDP ingress + tc egress)" },
 	{ "status", cmd_status, "counters, flow table and top talkers of running instances" },
 	{ "replay", cmd_replay, "run the same programs over pcap/pcapng captures" },
+	{ "reload", cmd_reload, "make a running instance read its configuration again" },
+	{ "check-config", cmd_check_config, "validate a configuration file (no kernel needed)" },
+	{ "rules", cmd_rules, "rules check [FILE...]: validate rule files" },
 };
 
 static void usage(FILE *out)
@@ -31,7 +37,9 @@ static void usage(FILE *out)
 		     "\nEXAMPLES:\n"
 		     "  edgewatch run -i wan0 -o /var/log/edgewatch/eve.json\n"
 		     "  edgewatch status -i wan0\n"
-		     "  edgewatch replay capture.pcap > eve.json\n");
+		     "  edgewatch replay capture.pcap > eve.json\n"
+		     "  edgewatch check-config /etc/edgewatch/edgewatch.yaml\n"
+		     "  edgewatch rules check rules/*.rules\n");
 }
 
 int main(int argc, char **argv)

@@ -130,6 +130,8 @@ static int replay_file(struct engine *e, const char *path, uint64_t *last_ts, in
 			ret = -1;
 			break;
 		}
+		/* its events and samples now, before the next frame: output in capture order */
+		engine_consume(e);
 		engine_maybe_sweep(e, frame.ts_ns);
 		progress.frames++;
 		if ((progress.frames & 0x3ff) == 0)
@@ -151,12 +153,12 @@ int cmd_replay(int argc, char **argv)
 	};
 	struct engine_settings settings;
 	struct engine engine;
-	const char *config_path = NULL;
+	struct ew_config *cfg = NULL;
+	const char *config_path = NULL, *output = NULL;
 	char err[512] = "";
 	uint64_t last_ts = 0;
 	int opt, i, started = 0, broken = 0, ret;
 
-	engine_settings_defaults(&settings);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:o:vh", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -164,7 +166,7 @@ int cmd_replay(int argc, char **argv)
 			config_path = optarg;
 			break;
 		case 'o':
-			settings.eve_path = optarg;
+			output = optarg;
 			break;
 		case 'v':
 			log_set_level(log_get_level() + 1);
@@ -182,12 +184,19 @@ int cmd_replay(int argc, char **argv)
 		replay_usage(stderr);
 		return 2;
 	}
-	if (cli_apply_config(config_path, &settings))
+	if (cli_load_config(config_path, &cfg))
 		return 1;
+	engine_settings_defaults(&settings);
+	engine_settings_from_config(&settings, cfg);
+	if (output)
+		settings.eve_path = output;
 	settings.replay = 1;
 
-	if (engine_init(&engine, &settings, NULL, salt_of_files(argv + optind, argc - optind)))
+	if (engine_init(&engine, &settings, cfg, NULL,
+			salt_of_files(argv + optind, argc - optind))) {
+		config_free(cfg);
 		return 1;
+	}
 	for (i = optind; i < argc && !broken; i++) {
 		if (replay_file(&engine, argv[i], &last_ts, &started, err, sizeof(err)))
 			broken = 1;
@@ -196,6 +205,7 @@ int cmd_replay(int argc, char **argv)
 	engine_flush(&engine, last_ts, FLOW_END_SHUTDOWN);
 	ret = engine_write_stats(&engine, last_ts, 1);
 	engine_destroy(&engine);
+	config_free(cfg);
 	if (broken) {
 		log_error("replay: %s", err);
 		return 1;

@@ -52,12 +52,13 @@ static void run_usage(FILE *out)
 struct run_options {
 	const char *iface;
 	const char *config_path;
+	const char *output;	/* -o, over the config's outputs.eve.path */
+	int passive;
 	enum xdp_attach_mode xdp_mode;
 	uint64_t duration_ns;	/* 0 = until a signal */
 };
 
-static int parse_run_args(int argc, char **argv, struct run_options *ro,
-			  struct engine_settings *settings)
+static int parse_run_args(int argc, char **argv, struct run_options *ro)
 {
 	enum { OPT_XDP_MODE = 256, OPT_DURATION, OPT_PASSIVE };
 	static const struct option long_opts[] = {
@@ -71,8 +72,7 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro,
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	const char *output = NULL;
-	int opt, passive = 0;
+	int opt;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "i:c:o:vh", long_opts, NULL)) != -1) {
@@ -84,7 +84,7 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro,
 			ro->config_path = optarg;
 			break;
 		case 'o':
-			output = optarg;
+			ro->output = optarg;
 			break;
 		case OPT_XDP_MODE:
 			if (strcmp(optarg, "native") == 0) {
@@ -101,7 +101,7 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro,
 				return 2;
 			break;
 		case OPT_PASSIVE:
-			passive = 1;
+			ro->passive = 1;
 			break;
 		case 'v':
 			log_set_level(log_get_level() + 1);
@@ -120,14 +120,45 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro,
 		run_usage(stderr);
 		return 2;
 	}
-	if (cli_apply_config(ro->config_path, settings))
-		return 1;
-	/* the command line wins over the file */
-	if (output)
-		settings->eve_path = output;
-	if (passive)
-		settings->passive = 1;
 	return 0;
+}
+
+/* The settings of a configuration, with the command line winning over the file. */
+static void run_settings(struct engine_settings *s, const struct ew_config *cfg,
+			 const struct run_options *ro)
+{
+	engine_settings_defaults(s);
+	engine_settings_from_config(s, cfg);
+	if (ro->output)
+		s->eve_path = ro->output;
+	if (ro->passive)
+		s->passive = 1;
+}
+
+/*
+ * SIGHUP: read the configuration file again and install its policy. A file that does
+ * not load, or a policy that does not install, changes nothing (and says why).
+ * Settings fixed at start (flow table size, snap length, output) need a restart.
+ */
+static void run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg)
+{
+	struct ew_config *fresh;
+
+	if (!ro->config_path) {
+		log_info("%s: SIGHUP: no configuration file to reload (-c)", e->iface);
+		return;
+	}
+	if (cli_load_config(ro->config_path, &fresh)) {
+		log_error("%s: reload refused, the running policy stays", e->iface);
+		return;
+	}
+	if (engine_reload(e, fresh)) {
+		config_free(fresh);
+		return;
+	}
+	config_free(*cfg);
+	*cfg = fresh;
+	log_info("%s: reloaded %s", e->iface, ro->config_path);
 }
 
 /*
@@ -149,26 +180,39 @@ static int signals_block(sigset_t *set)
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-/* The event loop: sweep, stats, until a stop signal or the duration. */
-static void run_loop(struct engine *e, int sig_fd, uint64_t duration_ns)
+/*
+ * The event loop: events and samples as they come, sweeps and stats on time, reload
+ * on SIGHUP, until a stop signal or the duration.
+ */
+static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
+		     struct ew_config **cfg)
 {
 	uint64_t now = datapath_clock_now_ns();
-	uint64_t deadline = duration_ns ? now + duration_ns : 0;
+	uint64_t deadline = ro->duration_ns ? now + ro->duration_ns : 0;
 	uint64_t next_stats = now + STATS_INTERVAL_NS;
-	struct pollfd pfd = { .fd = sig_fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = sig_fd, .events = POLLIN },
+		{ .fd = engine_poll_fd(e), .events = POLLIN },
+	};
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		int timeout_ms = e->settings.sweep_interval_ns / 1000000ULL;
+		/* wake for the next sweep at the latest */
+		int timeout_ms = e->settings.sweep_interval_ns / 1000000ULL / 4 + 1;
 
-		if (poll(&pfd, 1, timeout_ms) > 0 &&
-		    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
-				log_info("%s: stopping (signal %u)", e->iface, si.ssi_signo);
-				return;
+		if (poll(pfd, 2, timeout_ms) > 0) {
+			if ((pfd[1].revents & POLLIN))
+				engine_poll(e, 0);
+			if ((pfd[0].revents & POLLIN) &&
+			    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+					log_info("%s: stopping (signal %u)", e->iface,
+						 si.ssi_signo);
+					return;
+				}
+				if (si.ssi_signo == SIGHUP)
+					run_reload(e, ro, cfg);
 			}
-			if (si.ssi_signo == SIGHUP)
-				log_info("%s: SIGHUP: nothing to reload yet", e->iface);
 		}
 		now = datapath_clock_now_ns();
 		engine_maybe_sweep(e, now);
@@ -187,6 +231,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_options ro = { .xdp_mode = XDP_ATTACH_AUTO };
 	struct engine_settings settings;
+	struct ew_config *cfg = NULL;
 	struct instance_lock lock = { .fd = -1 };
 	struct engine engine = {};
 	char pin_dir[128];
@@ -195,19 +240,23 @@ int cmd_run(int argc, char **argv)
 	pid_t holder;
 	uint64_t salt;
 
-	engine_settings_defaults(&settings);
-	err = parse_run_args(argc, argv, &ro, &settings);
+	err = parse_run_args(argc, argv, &ro);
 	if (err)
 		return err < 0 ? 0 : err;
+	if (cli_load_config(ro.config_path, &cfg))
+		return 1;
+	run_settings(&settings, cfg, &ro);
 
 	err = instance_lock_acquire(&lock, ro.iface, &holder);
 	if (err == -EBUSY) {
 		log_error("edgewatch is already running on %s (pid %d); stop it first, or watch "
 			  "it with: edgewatch status -i %s", ro.iface, (int)holder, ro.iface);
+		config_free(cfg);
 		return 1;
 	}
 	if (err) {
 		log_error("cannot take the lock %s: %s", lock.path, strerror(-err));
+		config_free(cfg);
 		return 1;
 	}
 	if (bpffs_ensure_mounted() || pin_dir_for(ro.iface, pin_dir, sizeof(pin_dir)))
@@ -220,7 +269,7 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	}
 	salt = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ datapath_clock_now_ns();
-	if (engine_init(&engine, &settings, ro.iface, salt))
+	if (engine_init(&engine, &settings, cfg, ro.iface, salt))
 		goto cleanup;
 	initialised = 1;
 	recover_stale_pins(pin_dir, &engine.exporter);
@@ -236,7 +285,7 @@ int cmd_run(int argc, char **argv)
 		 xdp_attach_mode_name(engine.dp.xdp_mode), settings.passive ? ", passive" : "",
 		 settings.eve_path);
 
-	run_loop(&engine, sig_fd, ro.duration_ns);
+	run_loop(&engine, sig_fd, &ro, &cfg);
 
 	/* Detach first: after this no packet changes the table, so the flush is complete. */
 	datapath_detach(&engine.dp);
@@ -249,6 +298,7 @@ cleanup:
 		close(sig_fd);
 	if (initialised)
 		engine_destroy(&engine);
+	config_free(cfg);
 	instance_lock_release(&lock);
 	return ret;
 }

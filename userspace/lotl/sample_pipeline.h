@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Payload samples from the datapath's ring buffer to EVE alerts: the ring buffer's
+ * consumer only copies samples into a bounded queue (it never blocks), worker threads
+ * with their own Hyperscan scratch match them against the rules, and every sample is
+ * either scanned or counted as dropped (queue full: the scanner fell behind).
+ */
+#ifndef EDGEWATCH_SAMPLE_PIPELINE_H
+#define EDGEWATCH_SAMPLE_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "config/config.h"
+#include "datapath_loader.h"
+#include "eve.h"
+#include "flow_export.h"
+
+struct sample_pipeline;
+
+struct sample_pipeline_params {
+	const struct ew_config *cfg;	/* rules, variables, cache */
+	struct datapath_instance *dp;	/* blocked_flows for `drop` rules in enforce mode */
+	struct eve_writer *eve;
+	const struct flow_exporter *exporter;	/* flow_id salt, in_iface, clock offset */
+	int synchronous;		/* replay: scan in the caller's thread, in order */
+	int workers;			/* scanner threads (0: one per CPU, at most 4) */
+};
+
+/* Load the rules (cached database) and start the workers. 0 or -errno (logged). */
+int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeline_params *p);
+void sample_pipeline_free(struct sample_pipeline *sp);	/* NULL-safe; drains first */
+
+/* One record from the samples ring buffer (struct sample_header + payload). */
+int sample_pipeline_on_sample(struct sample_pipeline *sp, const void *data, size_t size);
+
+/* Wait until every queued sample has been scanned (end of replay, shutdown). */
+void sample_pipeline_drain(struct sample_pipeline *sp);
+
+/* Did any rule alert on the flow (for flow.alerted)? */
+int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq);
+
+/* Add the pipeline's part of the stats event ("samples": {...}, "rules": {...}). */
+void sample_pipeline_add_stats(struct sample_pipeline *sp, struct json_object *stats);
+
+#endif /* EDGEWATCH_SAMPLE_PIPELINE_H */
