@@ -19,6 +19,8 @@
 /* Set by userspace before load (rodata): behaviour chosen at run time, one program. */
 const volatile __u8 cfg_passive = 0;	/* SPAN sensor: drop after accounting */
 const volatile __u8 cfg_replay = 0;	/* replay: the frame length comes from .bss */
+/* The interface carries IP without a link-layer header (WireGuard, tun, PPP). */
+const volatile __u8 cfg_l3_link = 0;
 
 /* Replay: the frame's length on the wire (the capture may hold less). */
 __u32 replay_frame_len = 0;
@@ -90,8 +92,10 @@ __noinline int parse_step_tc(struct __sk_buff *skb, struct parse_state *ps)
 			__err = EW_CNT_PKT_EMPTY;                                              \
 		else {                                                                         \
 			for (__step = 0; __step < EW_PARSE_STEPS; __step++) {                  \
+				if ((ps)->next == NEXT_DONE)                                   \
+					break;                                                 \
 				__err = step_fn(ctx, ps);                                      \
-				if (__err || (ps)->next == NEXT_DONE)                          \
+				if (__err)                                                     \
 					break;                                                 \
 			}                                                                      \
 			__err = parse_finish(ps, __err);                                       \
@@ -262,10 +266,12 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 	if (cfg_replay && replay_frame_len)
 		len = replay_frame_len;
 
-	if (parse_fast(&ps, data, data_end)) {
+	if (parse_fast(&ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
 	} else {
 		__builtin_memset(&ps, 0, sizeof(ps));
+		if (cfg_l3_link)
+			parse_start_l3(&ps, data, data_end);
 		outcome = PARSE_PACKET(parse_step_xdp, ctx, &ps, data, data_end);
 		data = (void *)(long)ctx->data;
 		data_end = (void *)(long)ctx->data_end;
@@ -336,11 +342,13 @@ int ew_tc_egress(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	tc_seed_state(&ps, skb);
-	if (parse_fast(&ps, data, data_end)) {
+	if (parse_fast(&ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
 	} else {
 		__builtin_memset(&ps, 0, sizeof(ps));
 		tc_seed_state(&ps, skb);
+		if (cfg_l3_link)
+			parse_start_l3(&ps, data, data_end);
 		outcome = PARSE_PACKET(parse_step_tc, skb, &ps, data, data_end);
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;

@@ -250,6 +250,24 @@ static __always_inline int parse_finish(struct parse_state *ps, int err)
 }
 
 /*
+ * Where parsing starts on an interface that carries IP without a link-layer header
+ * (WireGuard, tun, PPP, raw IP): the version nibble says which. Anything else there is
+ * not IP.
+ */
+static __always_inline void parse_start_l3(struct parse_state *ps, void *data, void *data_end)
+{
+	__u8 *first = data;
+
+	ps->next = NEXT_DONE;
+	if (!CURSOR_HAS(first, 1, data_end))
+		return;
+	if (*first >> 4 == 4)
+		ps->next = NEXT_IPV4;
+	else if (*first >> 4 == 6)
+		ps->next = NEXT_IPV6;
+}
+
+/*
  * The common case, inline: Ethernet, at most one VLAN tag, IPv4 or IPv6 without
  * extension headers or fragmentation, then TCP, UDP that is no tunnel, ICMP or ICMPv6.
  * Each step is a BPF-to-BPF call, and those calls are a third of an established flow's
@@ -258,11 +276,16 @@ static __always_inline int parse_finish(struct parse_state *ps, int err)
  * it parsed the whole packet; 0 means "not the common case" (or malformed): the caller
  * then starts over from a fresh ps with the steps, which also name any error.
  */
-static __always_inline int parse_fast(struct parse_state *ps, void *data, void *data_end)
+static __always_inline int parse_fast(struct parse_state *ps, void *data, void *data_end,
+				      int l3_link)
 {
 	__u32 off;
 
-	if (data >= data_end || parse_eth(ps, data, data, data_end))
+	if (data >= data_end)
+		return 0;
+	if (l3_link)
+		parse_start_l3(ps, data, data_end);
+	else if (parse_eth(ps, data, data, data_end))
 		return 0;
 	if (ps->next == NEXT_VLAN) {
 		off = ps->off;

@@ -6,7 +6,10 @@
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
@@ -37,6 +40,46 @@ int pin_dir_for(const char *ifname, char *buf, size_t len)
 	int n = snprintf(buf, len, "%s/%s", PIN_ROOT, ifname);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int iface_link_is_l3(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+		err = -errno;
+		log_error("%s: %s", ifname, errno == ENODEV ? "no such interface in this network "
+							     "namespace" : strerror(errno));
+		goto cleanup;
+	}
+	switch (ifr.ifr_hwaddr.sa_family) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:	/* loopback frames have an Ethernet-shaped header */
+		err = 0;
+		break;
+	case ARPHRD_NONE:	/* WireGuard, tun */
+	case ARPHRD_PPP:
+	case ARPHRD_RAWIP:
+	case ARPHRD_TUNNEL:
+	case ARPHRD_TUNNEL6:
+	case ARPHRD_SIT:
+	case ARPHRD_IPGRE:
+		err = 1;
+		break;
+	default:
+		log_error("%s: link type %u is neither Ethernet nor bare IP; edgewatch cannot "
+			  "parse it", ifname, ifr.ifr_hwaddr.sa_family);
+		err = -EPROTONOSUPPORT;
+		break;
+	}
+cleanup:
+	close(fd);
+	return err;
 }
 
 int bpffs_ensure_mounted(void)
@@ -74,6 +117,7 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 	}
 	dp->skel->rodata->cfg_passive = opts->passive ? 1 : 0;
 	dp->skel->rodata->cfg_replay = opts->replay ? 1 : 0;
+	dp->skel->rodata->cfg_l3_link = opts->l3_link ? 1 : 0;
 	dp->skel->rodata->cfg_snaplen = opts->snaplen && opts->snaplen <= EW_SNAPLEN_MAX
 						? opts->snaplen : EW_SNAPLEN_DEFAULT;
 	err = bpf_map__set_max_entries(dp->skel->maps.flows, table_size);

@@ -21,6 +21,7 @@ struct datapath_options {
 	int replay;		/* clock and frame length come from replay */
 	uint32_t flow_table_size;	/* 0 = EW_FLOW_TABLE_DEFAULT */
 	uint32_t snaplen;		/* payload bytes per sample; 0 = EW_SNAPLEN_DEFAULT */
+	int l3_link;			/* the interface carries IP without a link-layer header */
 };
 
 struct datapath_instance {
@@ -52,6 +53,11 @@ const char *xdp_attach_mode_name(enum xdp_attach_mode mode);
 #define BPFFS_ROOT "/sys/fs/bpf"
 #define PIN_ROOT BPFFS_ROOT "/edgewatch"
 int pin_dir_for(const char *ifname, char *buf, size_t len);
+/*
+ * What ifname carries: 0 Ethernet frames, 1 bare IP packets (WireGuard, tun, PPP, IP
+ * tunnels), or -errno for a link type edgewatch cannot parse (named in the log).
+ */
+int iface_link_is_l3(const char *ifname);
 /* Mount a bpffs at /sys/fs/bpf when none is there (no systemd; inside ip netns exec). */
 int bpffs_ensure_mounted(void);
 

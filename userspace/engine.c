@@ -113,6 +113,7 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		.replay = s->replay,
 		.flow_table_size = s->flow_table_size,
 		.snaplen = s->snaplen,
+		.l3_link = s->l3_link,
 	};
 	int err;
 

@@ -28,6 +28,7 @@ struct engine_settings {
 	const char *eve_path;		/* "-" = stdout */
 	int passive;
 	int replay;
+	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */
 };
 
 void engine_settings_defaults(struct engine_settings *s);

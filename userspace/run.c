@@ -261,6 +261,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (bpffs_ensure_mounted() || pin_dir_for(ro.iface, pin_dir, sizeof(pin_dir)))
 		goto cleanup;
+	err = iface_link_is_l3(ro.iface);
+	if (err < 0)
+		goto cleanup;
+	settings.l3_link = err;
 
 	/* before any thread starts: threads inherit the blocked signals */
 	sig_fd = signals_block(&sigs);
@@ -281,9 +285,9 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
-	log_info("%s: watching (XDP %s on ingress, tc on egress%s); EVE to %s", ro.iface,
+	log_info("%s: watching (XDP %s on ingress, tc on egress%s%s); EVE to %s", ro.iface,
 		 xdp_attach_mode_name(engine.dp.xdp_mode), settings.passive ? ", passive" : "",
-		 settings.eve_path);
+		 settings.l3_link ? ", bare IP link" : "", settings.eve_path);
 
 	run_loop(&engine, sig_fd, &ro, &cfg);
 
