@@ -312,8 +312,17 @@ static __always_inline void tc_seed_state(struct parse_state *ps, struct __sk_bu
 		ps->gso = 1;
 }
 
-/* Headers are read from the linear part of the skb; pull this much into it first. */
+/*
+ * Headers are read from the linear part of the skb; pull this much into it first, and
+ * when the headers go on beyond it (deep tunnels), pull up to TC_PULL_MAX and parse again.
+ */
 #define TC_PULL_LEN 256
+#define TC_PULL_MAX 2048
+
+static __always_inline int is_truncation(int outcome)
+{
+	return outcome >= EW_CNT_PKT_TRUNC_ETH && outcome <= EW_CNT_PKT_TRUNC_L4;
+}
 
 SEC("tc")
 int ew_tc_egress(struct __sk_buff *skb)
@@ -350,6 +359,17 @@ int ew_tc_egress(struct __sk_buff *skb)
 		if (cfg_l3_link)
 			parse_start_l3(&ps, data, data_end);
 		outcome = PARSE_PACKET(parse_step_tc, skb, &ps, data, data_end);
+		if (is_truncation(outcome) && skb->len > skb->data_end - skb->data &&
+		    skb->data_end - skb->data < TC_PULL_MAX) {
+			bpf_skb_pull_data(skb, skb->len < TC_PULL_MAX ? skb->len : TC_PULL_MAX);
+			data = (void *)(long)skb->data;
+			data_end = (void *)(long)skb->data_end;
+			__builtin_memset(&ps, 0, sizeof(ps));
+			tc_seed_state(&ps, skb);
+			if (cfg_l3_link)
+				parse_start_l3(&ps, data, data_end);
+			outcome = PARSE_PACKET(parse_step_tc, skb, &ps, data, data_end);
+		}
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 	}

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -80,6 +82,32 @@ int iface_link_is_l3(const char *ifname)
 cleanup:
 	close(fd);
 	return err;
+}
+
+void iface_warn_vlan_offload(const char *ifname)
+{
+	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };
+	struct ethtool_value flags = { .cmd = ETHTOOL_GFLAGS };
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&drv;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		goto cleanup;
+	ifr.ifr_data = (void *)&flags;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		goto cleanup;
+	/* veth says "on" but hands XDP the frame as its peer sent it */
+	if ((flags.data & ETH_FLAG_RXVLAN) && strcmp(drv.driver, "veth") != 0)
+		log_warn("%s: the NIC (%s) strips VLAN tags before XDP sees them (rx-vlan-offload "
+			 "on): ingress flows will lack their VLAN ids while egress ones have them. "
+			 "Turn it off for VLAN-aware flows: ethtool -K %s rxvlan off",
+			 ifname, drv.driver, ifname);
+cleanup:
+	close(fd);
 }
 
 int bpffs_ensure_mounted(void)

@@ -58,6 +58,11 @@ int pin_dir_for(const char *ifname, char *buf, size_t len);
  * tunnels), or -errno for a link type edgewatch cannot parse (named in the log).
  */
 int iface_link_is_l3(const char *ifname);
+/*
+ * Warn when the NIC strips VLAN tags before XDP sees them (rx-vlan-offload on a
+ * driver that does so): flows would lose their VLAN ids on ingress only.
+ */
+void iface_warn_vlan_offload(const char *ifname);
 /* Mount a bpffs at /sys/fs/bpf when none is there (no systemd; inside ip netns exec). */
 int bpffs_ensure_mounted(void);
 

@@ -316,6 +316,8 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	if (e->iface[0])
 		eve_add_str(event, "in_iface", e->iface);
 	stats = eve_add_object(event, "stats");
+	if (!e->settings.replay)	/* generic XDP is slower: say so where it is counted */
+		eve_add_str(stats, "xdp_mode", xdp_attach_mode_name(e->dp.xdp_mode));
 	eve_add_u64(stats, "uptime", now_ns > e->start_ns ? (now_ns - e->start_ns) / NS_PER_SEC : 0);
 	add_counters(stats, &c);
 

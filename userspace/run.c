@@ -265,6 +265,8 @@ int cmd_run(int argc, char **argv)
 	if (err < 0)
 		goto cleanup;
 	settings.l3_link = err;
+	if (!settings.l3_link)
+		iface_warn_vlan_offload(ro.iface);
 
 	/* before any thread starts: threads inherit the blocked signals */
 	sig_fd = signals_block(&sigs);
