@@ -239,10 +239,23 @@ test_restart_after_sigkill() {
 	fi
 }
 
+# Inside `ip netns exec` /sys is a fresh sysfs with no bpffs: the daemon mounts its own.
+test_mounts_bpffs() {
+	local out
+	out=$(ip netns exec "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null \
+		--duration 1 2>&1)
+	if [ $? -eq 0 ] && echo "$out" | grep -q "mounted a bpffs at /sys/fs/bpf"; then
+		e2e_pass mounts_bpffs_when_missing
+	else
+		e2e_fail mounts_bpffs_when_missing "run inside ip netns exec: $(echo "$out" | tail -n 3)"
+	fi
+}
+
 if ! setup; then
 	e2e_fail setup "could not build the veth lab"
 	exit 1
 fi
 test_flows_match_capture
 test_restart_after_sigkill
+test_mounts_bpffs
 exit $E2E_FAILED
