@@ -1,50 +1,183 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* FIRST CUT, being replaced by the payload pipeline: counts the samples it receives. */
+/*
+ * The pipeline's lifecycle and its two ends: the ring buffer's callback (main thread,
+ * never waits) and the worker threads that scan. Replay scans in the caller's thread.
+ */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
 
-#include "lotl/sample_pipeline.h"
+#include "log.h"
+#include "lotl/pipeline_internal.h"
 
-struct sample_pipeline {
-	struct sample_pipeline_params p;
-	uint64_t read;
-};
+/* The default queue holds as many samples as the kernel's ring buffer (README). */
+static size_t default_queue_slots(size_t record_size)
+{
+	const char *env = getenv("EDGEWATCH_SAMPLE_QUEUE_SLOTS");
+	size_t slots = EW_SAMPLES_RINGBUF_SIZE / record_size;
+
+	if (env && *env) {
+		char *end;
+		unsigned long n = strtoul(env, &end, 10);
+
+		if (!*end && n > 0 && n <= 1000000)
+			return n;
+		log_warn("EDGEWATCH_SAMPLE_QUEUE_SLOTS=%s is not 1..1000000: using %zu", env,
+			 slots);
+	}
+	return slots;
+}
+
+static int worker_count(int requested)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (requested > 0)
+		return requested < PIPELINE_MAX_WORKERS ? requested : PIPELINE_MAX_WORKERS;
+	if (cpus < 1)
+		cpus = 1;
+	return cpus < PIPELINE_MAX_WORKERS ? (int)cpus : PIPELINE_MAX_WORKERS;
+}
+
+static void *worker_main(void *arg)
+{
+	struct pipeline_scanner *s = arg;
+	struct sample_queue *q = &s->sp->queue;
+	size_t len;
+
+	while (sample_queue_pop(q, s->record, &len) == 0)
+		sample_queue_done(q, pipeline_scan_record(s, s->record));
+	return NULL;
+}
+
+static int start_scanners(struct sample_pipeline *sp, const struct sample_pipeline_params *p)
+{
+	int i, err;
+
+	sp->scanner_count = sp->synchronous ? 1 : worker_count(p->workers);
+	sp->scanners = calloc(sp->scanner_count, sizeof(*sp->scanners));
+	if (!sp->scanners)
+		return -ENOMEM;
+	for (i = 0; i < sp->scanner_count; i++) {
+		err = pipeline_scanner_init(&sp->scanners[i], sp);
+		sp->scanners_initialised++;	/* released whether it succeeded or not */
+		if (err)
+			return err;
+	}
+	if (sp->synchronous)
+		return 0;
+	err = sample_queue_init(&sp->queue, p->queue_slots ? p->queue_slots
+							   : default_queue_slots(sp->record_size),
+				sp->record_size);
+	if (err)
+		return err;
+	for (i = 0; i < sp->scanner_count; i++) {
+		err = pthread_create(&sp->scanners[i].thread, NULL, worker_main, &sp->scanners[i]);
+		if (err) {
+			log_error("cannot start a scanner thread: %s", strerror(err));
+			return -err;
+		}
+		sp->scanners[i].started = 1;
+	}
+	return 0;
+}
 
 int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeline_params *p)
 {
 	struct sample_pipeline *sp = calloc(1, sizeof(*sp));
+	int err;
 
+	*out = NULL;
 	if (!sp)
 		return -ENOMEM;
-	sp->p = *p;
+	sp->dp = p->dp;
+	sp->flows_fd = p->dp ? bpf_map__fd(p->dp->skel->maps.flows) : -1;
+	sp->eve = p->eve;
+	sp->exporter = p->exporter;
+	sp->synchronous = p->synchronous;
+	sp->record_size = sizeof(struct sample_header) + p->cfg->sampling.snaplen;
+	if (p->dp)
+		flow_blocker_init(&sp->blocker, p->dp->skel);
+	err = flow_alerts_new(&sp->flow_alerts, FLOW_ALERTS_MAX_DEFAULT,
+			      p->dp ? &sp->blocker : NULL, sp->flows_fd);
+	if (err)
+		goto fail;
+	err = rules_load_from_config(p->cfg, &sp->rules, &sp->rules_summary);
+	if (err)
+		goto fail;
+	if (!sp->rules) {
+		log_info("no payload rules configured (rules.files): samples are counted, not "
+			 "scanned");
+	} else {
+		err = start_scanners(sp, p);
+		if (err)
+			goto fail;
+	}
 	*out = sp;
 	return 0;
+fail:
+	sample_pipeline_free(sp);
+	return err;
 }
 
 void sample_pipeline_free(struct sample_pipeline *sp)
 {
+	int i;
+
+	if (!sp)
+		return;
+	if (sp->queue.slots) {
+		/* stopping empties the queue first: nothing read is left unscanned */
+		sample_queue_stop(&sp->queue);
+		for (i = 0; i < sp->scanner_count; i++)
+			if (sp->scanners[i].started)
+				pthread_join(sp->scanners[i].thread, NULL);
+		sample_queue_destroy(&sp->queue);
+	}
+	for (i = 0; i < sp->scanners_initialised; i++)
+		pipeline_scanner_release(&sp->scanners[i]);
+	free(sp->scanners);
+	flow_alerts_free(sp->flow_alerts);
+	ruleset_free(sp->rules);
 	free(sp);
 }
 
 int sample_pipeline_on_sample(struct sample_pipeline *sp, const void *data, size_t size)
 {
-	sp->read++;
+	const struct sample_header *hdr = data;
+	size_t len;
+
+	counter_add(&sp->counters.read, 1);
+	if (size < sizeof(*hdr) || hdr->cap_len > size - sizeof(*hdr) ||
+	    sizeof(*hdr) + hdr->cap_len > sp->record_size) {
+		counter_add(&sp->counters.dropped_malformed, 1);
+		return 0;
+	}
+	if (!sp->rules) {
+		counter_add(&sp->counters.not_scanned_no_rules, 1);
+		return 0;
+	}
+	len = sizeof(*hdr) + hdr->cap_len;
+	if (sp->synchronous) {
+		counter_add(pipeline_scan_record(&sp->scanners[0], data), 1);
+		return 0;
+	}
+	if (sample_queue_push(&sp->queue, data, len) == 0)
+		counter_add(&sp->counters.queued, 1);
+	else
+		counter_add(&sp->counters.dropped_queue_full, 1);
 	return 0;
 }
 
 void sample_pipeline_drain(struct sample_pipeline *sp)
 {
+	if (sp && sp->queue.slots)
+		sample_queue_wait_idle(&sp->queue);
 }
 
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq)
 {
-	return 0;
-}
-
-void sample_pipeline_add_stats(struct sample_pipeline *sp, struct json_object *stats)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "read", json_object_new_uint64(sp->read));
-	json_object_object_add(stats, "samples", o);
+	return sp->rules && flow_alerts_exported(sp->flow_alerts, flow_seq);
 }

@@ -4,6 +4,7 @@
  * consumer only copies samples into a bounded queue (it never blocks), worker threads
  * with their own Hyperscan scratch match them against the rules, and every sample is
  * either scanned or counted as dropped (queue full: the scanner fell behind).
+ * userspace/lotl/README.md says why it is built this way.
  */
 #ifndef EDGEWATCH_SAMPLE_PIPELINE_H
 #define EDGEWATCH_SAMPLE_PIPELINE_H
@@ -26,6 +27,11 @@ struct sample_pipeline_params {
 	const struct flow_exporter *exporter;	/* flow_id salt, in_iface, clock offset */
 	int synchronous;		/* replay: scan in the caller's thread, in order */
 	int workers;			/* scanner threads (0: one per CPU, at most 4) */
+	/*
+	 * Samples the queue holds (0: as many as the kernel's ring buffer, see README;
+	 * the environment variable EDGEWATCH_SAMPLE_QUEUE_SLOTS overrides the default).
+	 */
+	size_t queue_slots;
 };
 
 /* Load the rules (cached database) and start the workers. 0 or -errno (logged). */
@@ -38,7 +44,10 @@ int sample_pipeline_on_sample(struct sample_pipeline *sp, const void *data, size
 /* Wait until every queued sample has been scanned (end of replay, shutdown). */
 void sample_pipeline_drain(struct sample_pipeline *sp);
 
-/* Did any rule alert on the flow (for flow.alerted)? */
+/*
+ * Did any rule alert on the flow (for flow.alerted)? Asked when a flow event is written:
+ * a flow that has ended is forgotten then, and its block (drop rule) released.
+ */
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq);
 
 /* Add the pipeline's part of the stats event ("samples": {...}, "rules": {...}). */

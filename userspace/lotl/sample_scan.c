@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * One sample through the rules: the scan input from the sample's header, then for each
+ * match the per-flow deduplication, the block of a `drop` rule, and the alert.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+
+#include "eve.h"
+#include "lotl/payload_alert.h"
+#include "lotl/pipeline_internal.h"
+
+#define TCP_SYN 0x02
+#define TCP_ACK 0x10
+
+/* What the match callback needs about the sample being scanned. */
+struct sample_match {
+	struct pipeline_scanner *scanner;
+	const struct sample_header *hdr;
+	const uint8_t *payload;
+	struct flow_record flow;
+	int flow_known;		/* flow holds something: looked up or rebuilt */
+	int flow_live;		/* ... and it is the kernel's record of this very flow */
+	const struct http_request *http;
+	int http_parsed;	/* http was looked for (it may be NULL: not a request) */
+};
+
+int pipeline_scanner_init(struct pipeline_scanner *s, struct sample_pipeline *sp)
+{
+	memset(s, 0, sizeof(*s));
+	s->sp = sp;
+	http_request_init(&s->http);
+	pthread_mutex_init(&s->stats_lock, NULL);
+	s->ctx = scan_ctx_new(sp->rules);
+	s->record = malloc(sp->record_size);
+	if (!s->ctx || !s->record)
+		return -ENOMEM;
+	return 0;
+}
+
+void pipeline_scanner_release(struct pipeline_scanner *s)
+{
+	scan_ctx_free(s->ctx);
+	s->ctx = NULL;
+	http_request_release(&s->http);
+	pthread_mutex_destroy(&s->stats_lock);
+	free(s->record);
+	s->record = NULL;
+}
+
+/*
+ * flow:established from the packet itself: a TCP segment with ACK and without SYN comes
+ * after a handshake. Decided per packet, not from the flow's record, because the
+ * record a scanner thread reads may already hold later packets: replay and a live run
+ * must decide alike. A TCP Fast Open SYN carrying data is not established.
+ */
+static int sample_established(const struct sample_header *hdr)
+{
+	return hdr->key.proto == IPPROTO_TCP && (hdr->tcp_flags & TCP_ACK) &&
+	       !(hdr->tcp_flags & TCP_SYN);
+}
+
+static void scan_input_of(const struct sample_header *hdr, const uint8_t *payload,
+			  struct scan_input *in)
+{
+	const union ew_addr *src = hdr->from_a ? &hdr->key.addr_a : &hdr->key.addr_b;
+	const union ew_addr *dst = hdr->from_a ? &hdr->key.addr_b : &hdr->key.addr_a;
+
+	memset(in, 0, sizeof(*in));
+	in->payload = payload;
+	in->len = hdr->cap_len;
+	in->orig_len = hdr->payload_len;
+	in->proto = hdr->key.proto;
+	in->family = hdr->key.family;
+	in->to_server = hdr->dir == EW_DIR_TO_SERVER;
+	in->established = sample_established(hdr);
+	memcpy(in->src_addr, src->u8, sizeof(in->src_addr));
+	memcpy(in->dst_addr, dst->u8, sizeof(in->dst_addr));
+	in->src_port = ntohs(hdr->from_a ? hdr->key.port_a : hdr->key.port_b);
+	in->dst_port = ntohs(hdr->from_a ? hdr->key.port_b : hdr->key.port_a);
+}
+
+/*
+ * The flow as the alert shows it: the kernel's record when the flow is still in the
+ * table; when it has already been exported (the scanner was behind), a record rebuilt
+ * from the sample (its initiator, its time; packet counts 0).
+ */
+static void flow_of_sample(struct sample_match *m)
+{
+	struct sample_pipeline *sp = m->scanner->sp;
+
+	if (m->flow_known)
+		return;
+	m->flow_known = 1;
+	if (sp->flows_fd >= 0 && !bpf_map_lookup_elem(sp->flows_fd, &m->hdr->key, &m->flow) &&
+	    m->flow.flow_seq == m->hdr->flow_seq) {
+		m->flow_live = 1;
+		return;
+	}
+	memset(&m->flow, 0, sizeof(m->flow));
+	m->flow.flow_seq = m->hdr->flow_seq;
+	m->flow.initiator = m->hdr->initiator;
+	m->flow.first_seen_ns = m->hdr->ts_ns;
+	m->flow.last_seen_ns = m->hdr->ts_ns;
+	m->flow.policy_verdict = m->hdr->policy_verdict;
+}
+
+/* The HTTP request for the alert: the engine's parse, or ours when no rule needed one. */
+static const struct http_request *http_of_sample(struct sample_match *m,
+						 const struct http_request *engine_http)
+{
+	if (engine_http)
+		return engine_http;
+	if (!m->http_parsed) {
+		m->http_parsed = 1;
+		if (m->hdr->key.proto == IPPROTO_TCP && m->hdr->cap_len &&
+		    http_request_parse(&m->scanner->http, m->payload, m->hdr->cap_len) == 0)
+			m->http = &m->scanner->http;
+	}
+	return m->http;
+}
+
+/* A `drop` rule matched: block the flow when the policy enforces. 1 if blocked. */
+static int block_flow(struct sample_match *m)
+{
+	struct sample_pipeline *sp = m->scanner->sp;
+
+	counter_add(&sp->counters.drop_matches, 1);
+	if (!m->flow_live) {
+		counter_add(&sp->counters.drop_flow_gone, 1);
+		return 0;
+	}
+	if (!sp->dp || !flow_blocker_enforcing(&sp->blocker)) {
+		counter_add(&sp->counters.drop_monitor, 1);
+		return 0;
+	}
+	return flow_alerts_block(sp->flow_alerts, m->hdr->flow_seq);
+}
+
+static int on_match(const struct rule_info *rule, const struct scan_input *in,
+		    const struct http_request *http, void *user)
+{
+	struct sample_match *m = user;
+	struct sample_pipeline *sp = m->scanner->sp;
+	struct payload_alert alert = { .sample = m->hdr, .payload = m->payload, .rule = rule };
+	struct json_object *event;
+	int first;
+
+	counter_add(&sp->counters.rule_matches, 1);
+	first = flow_alerts_claim(sp->flow_alerts, m->hdr->flow_seq, &m->hdr->key, rule->gid,
+				  rule->sid);
+	if (first == 0) {
+		counter_add(&sp->counters.deduplicated, 1);
+		return 0;
+	}
+	/* first < 0 (out of memory): alert anyway, a duplicate is better than nothing */
+	flow_of_sample(m);
+	if (rule->action == RULE_ACTION_DROP)
+		alert.blocked = block_flow(m);
+	alert.flow = &m->flow;
+	alert.http = http_of_sample(m, http);
+	event = payload_alert_event(sp->exporter, &alert);
+	if (!event || eve_write(sp->eve, event))
+		counter_add(&sp->counters.alert_errors, 1);
+	else
+		counter_add(&sp->counters.alerts, 1);
+	return 0;
+}
+
+uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record)
+{
+	struct sample_pipeline *sp = s->sp;
+	struct sample_match m = { .scanner = s, .hdr = (const struct sample_header *)record,
+				  .payload = record + sizeof(struct sample_header) };
+	struct scan_input in;
+	int err;
+
+	scan_input_of(m.hdr, m.payload, &in);
+	err = ruleset_scan(sp->rules, s->ctx, &in, on_match, &m);
+	pthread_mutex_lock(&s->stats_lock);
+	scan_ctx_stats(s->ctx, &s->stats);
+	pthread_mutex_unlock(&s->stats_lock);
+	return err ? &sp->counters.scan_failed : &sp->counters.scanned;
+}
