@@ -16,7 +16,7 @@ static int set_rule_var(const struct config_rule_var *var, void *user)
 	if (!err)
 		return 0;
 	if (var->where)
-		log_error("%s:%d:%d: error: rule variable %s: %s", var->where->file,
+		log_error("%s:%d:%d: rule variable %s: %s", var->where->file,
 			  var->where->line, var->where->column, var->name, why);
 	else
 		log_error("rule variable %s (default \"%s\"): %s", var->name, var->value, why);
@@ -32,8 +32,9 @@ static void log_problem(const struct rules_problem *problem)
 			 problem->column);
 	else if (problem->file[0])
 		snprintf(where, sizeof(where), "%s: ", problem->file);
-	log_msg(problem->skipped ? LOG_LEVEL_WARN : LOG_LEVEL_ERROR, "%s%s: %s%s%s", where,
-		problem->skipped ? "skipped" : "error", problem->keyword,
+	/* the logger says "error:" or "warning:" first; a skipped rule says so too */
+	log_msg(problem->skipped ? LOG_LEVEL_WARN : LOG_LEVEL_ERROR, "%s%s%s%s%s", where,
+		problem->skipped ? "skipped: " : "", problem->keyword,
 		problem->keyword[0] ? ": " : "", problem->message);
 }
 
