@@ -18,6 +18,7 @@
 #include "flow_export.h"
 #include "instance_lock.h"
 #include "log.h"
+#include "policy/policy_status.h"
 #include "status.h"
 
 #define TOP_TALKERS 10
@@ -28,7 +29,9 @@ static void status_usage(FILE *out)
 		"USAGE: edgewatch status [-i IFACE] [--json]\n"
 		"\n"
 		"Read the pinned maps of running instances (" PIN_ROOT "/IFACE): packet\n"
-		"outcomes and verdicts by reason, encapsulations, flow table fill, top talkers.\n"
+		"outcomes and verdicts by reason, encapsulations, flow table fill, top talkers,\n"
+		"the management policy's decisions by generation, and the exposure inventory\n"
+		"(protected addresses whose management ports answered a source not allowed).\n"
 		"Without -i, every instance on this machine.\n"
 		"\n"
 		"  -i, --interface IFACE   only this instance\n"
@@ -37,7 +40,8 @@ static void status_usage(FILE *out)
 		"\n"
 		"EXAMPLES:\n"
 		"  edgewatch status\n"
-		"  edgewatch status -i wan0 --json | jq .counters\n");
+		"  edgewatch status -i wan0 --json | jq .counters\n"
+		"  edgewatch status -i wan0 --json | jq .policy.exposures\n");
 }
 
 struct talker {
@@ -241,11 +245,15 @@ static int show_instance(const char *ifname, int as_json)
 	if (as_json) {
 		struct json_object *o = status_json(ifname, pid, &c, &tv);
 
+		err = policy_status_json(dir, o);
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
 		status_text(ifname, pid, &c, &tv);
+		err = policy_status_print(dir);
 	}
+	if (err)
+		log_error("%s: cannot read the policy's pinned maps: %s", ifname, strerror(-err));
 cleanup:
 	if (flows_fd >= 0)
 		close(flows_fd);

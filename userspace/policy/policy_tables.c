@@ -8,16 +8,18 @@
 
 #include "policy/policy_tables.h"
 
-/* "FILE:LINE: " where the entry came from, "FILE: " for keys without a position. */
-static void fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void fail(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+/* "FILE:LINE:COLUMN: " where the entry came from, "FILE: " for keys without a position. */
+static void fail(char *err, size_t errlen, const char *file, const struct config_location *at,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void fail(char *err, size_t errlen, const char *file, const struct config_location *at,
+		 const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	n = line > 0 ? snprintf(err, errlen, "%s:%d: ", file, line)
-		     : snprintf(err, errlen, "%s: ", file);
+	n = at && at->line > 0 ? snprintf(err, errlen, "%s:%d:%d: ", at->file, at->line,
+					  at->column)
+			       : snprintf(err, errlen, "%s: ", file);
 	if (n < 0 || (size_t)n >= errlen)
 		return;
 	va_start(ap, fmt);
@@ -81,7 +83,7 @@ static int add_configured_hosts(struct policy_tables *t, const struct ew_config 
 		unsigned int last = c->family == 4 ? 3 : 15;
 
 		if (!n || t->protected_addrs.count + n > POLICY_MAX_PROTECTED) {
-			fail(err, errlen, cfg->source, 0,
+			fail(err, errlen, cfg->source, NULL,
 			     "management.addresses: %s makes more than %d protected addresses; "
 			     "list the device's own addresses",
 			     config_format_cidr(c, text, sizeof(text)), POLICY_MAX_PROTECTED);
@@ -135,7 +137,7 @@ static int build_mgmt_ports(struct policy_tables *t, const struct ew_config *cfg
 		port_space_cover(&space, &cfg->management.ports.items[i]);
 	n = port_space_class_count(&space);
 	if (n > EW_POLICY_MAX_PORTS) {
-		fail(err, errlen, cfg->source, 0,
+		fail(err, errlen, cfg->source, NULL,
 		     "management.ports: %zu distinct ports and ranges; at most %d (each is one bit "
 		     "of the allow masks)", n, EW_POLICY_MAX_PORTS);
 		ret = -E2BIG;
@@ -154,7 +156,7 @@ static int build_mgmt_ports(struct policy_tables *t, const struct ew_config *cfg
 		}
 		n = port_space_class_count(&space);
 		if (n > EW_POLICY_MAX_PORTS) {
-			fail(err, errlen, a->where.file, a->where.line,
+			fail(err, errlen, cfg->source, &a->where,
 			     "management.allow[%zu]: its ports split the management ports into %zu "
 			     "classes; at most %d (each is one bit of the allow masks): allow whole "
 			     "ports or ranges of management.ports", i, n, EW_POLICY_MAX_PORTS);
@@ -164,7 +166,7 @@ static int build_mgmt_ports(struct policy_tables *t, const struct ew_config *cfg
 	}
 	port_space_classes(&space, &t->mgmt_ports);
 	if (t->mgmt_ports.port_count > POLICY_MAX_SET_ENTRIES) {
-		fail(err, errlen, cfg->source, 0,
+		fail(err, errlen, cfg->source, NULL,
 		     "management.ports: %zu port numbers; at most %d", t->mgmt_ports.port_count,
 		     POLICY_MAX_SET_ENTRIES);
 		ret = -E2BIG;
@@ -193,7 +195,7 @@ static int build_egress_ports(struct policy_tables *t, const struct ew_config *c
 			      size_t errlen)
 {
 	struct port_space space = {};
-	size_t i, n;
+	size_t i, n, upto;
 	int ret;
 
 	ret = port_space_init(&space);
@@ -209,17 +211,19 @@ static int build_egress_ports(struct policy_tables *t, const struct ew_config *c
 		if (ret)
 			return ret;
 		cover_egress_ports(&space, cfg, i + 1);
-		if (port_space_class_count(&space) > EW_POLICY_MAX_PORTS) {
-			fail(err, errlen, a->where.file, a->where.line,
-			     "egress.allow[%zu]: the egress ports make %zu classes; at most %d",
-			     i, n, EW_POLICY_MAX_PORTS);
+		upto = port_space_class_count(&space);
+		if (upto > EW_POLICY_MAX_PORTS) {
+			fail(err, errlen, cfg->source, &a->where,
+			     "egress.allow[%zu]: the egress ports make %zu classes with this entry; "
+			     "at most %d (each is one bit of the allow masks)", i, upto,
+			     EW_POLICY_MAX_PORTS);
 			ret = -E2BIG;
 			goto cleanup;
 		}
 	}
 	port_space_classes(&space, &t->egress_ports);
 	if (t->egress_ports.port_count > POLICY_MAX_SET_ENTRIES) {
-		fail(err, errlen, cfg->source, 0, "egress.allow: %zu port numbers; at most %d",
+		fail(err, errlen, cfg->source, NULL, "egress.allow: %zu port numbers; at most %d",
 		     t->egress_ports.port_count, POLICY_MAX_SET_ENTRIES);
 		ret = -E2BIG;
 	}
@@ -300,7 +304,7 @@ static int check_trie_sizes(const struct policy_prefixes *list, const char *key,
 	for (i = 0; i < 2; i++) {
 		n = policy_prefixes_count_family(list, families[i]);
 		if (n > POLICY_MAX_SET_ENTRIES) {
-			fail(err, errlen, source, 0, "%s: %zu IPv%u prefixes (VLAN variants "
+			fail(err, errlen, source, NULL, "%s: %zu IPv%u prefixes (VLAN variants "
 			     "counted); at most %d", key, n, families[i], POLICY_MAX_SET_ENTRIES);
 			return -E2BIG;
 		}
@@ -340,7 +344,7 @@ int policy_tables_build(struct policy_tables *t, const struct ew_config *cfg,
 	if (!ret)
 		ret = build_egress_allow(t, cfg);
 	if (ret == -ENOMEM)
-		fail(err, errlen, cfg->source, 0, "out of memory building the policy");
+		fail(err, errlen, cfg->source, NULL, "out of memory building the policy");
 	if (!ret)
 		ret = check_trie_sizes(&t->mgmt_allow, "management.allow", cfg->source, err,
 				       errlen);
