@@ -13,6 +13,7 @@
 #include "flow.bpf.h"
 #include "policy.bpf.h"
 #include "sample.bpf.h"
+#include "sweep.bpf.h"
 
 #define TC_ACT_OK 0
 

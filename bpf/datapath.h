@@ -211,8 +211,10 @@ struct flow_record {
 	__u16 samples[2];	/* payload samples sent, per direction */
 	__u16 flagged_samples;	/* of which taken because the flow is flagged */
 	__u16 pad;
+	__u64 interval_start_ns;	/* 0, or when the sweeper wrote its last active-timeout
+					 * record: the start of the next one */
 };
-_Static_assert(sizeof(struct flow_record) == 120, "flow_record layout");
+_Static_assert(sizeof(struct flow_record) == 128, "flow_record layout");
 
 /*
  * Fragment tracking: the identity of a fragmented IP datagram (the outermost
@@ -354,6 +356,55 @@ struct exposure_entry {
 };
 _Static_assert(sizeof(struct exposure_entry) == 48, "exposure_entry layout");
 
+/* ---- The sweeper (ew_sweep, run by userspace with BPF_PROG_RUN) -------------------
+ *
+ * Ended flows leave the table in the kernel: the sweeper walks the flow table with
+ * bpf_for_each_map_elem, and for each flow that ended puts a struct flow_end record on
+ * the ended_flows ring buffer and deletes the flow (a record first, so no flow is
+ * deleted without one). A walk in the kernel costs a third of reading the table with
+ * batch syscalls (BENCHMARKS.md). When the ring buffer is full the sweeper stops and
+ * says so; userspace drains it and runs the sweeper again, which goes on where the
+ * deleted flows left off.
+ */
+enum ew_flow_end {
+	EW_END_TIMEOUT = 0,	/* idle for the idle timeout */
+	EW_END_ACTIVE_TIMEOUT,	/* a long flow's periodic record; the flow stays */
+	EW_END_CLOSED,		/* TCP FIN both ways or RST, then quiet */
+	EW_END_FORCED,		/* the table is nearly full: idle flows go early */
+	EW_END_SHUTDOWN,	/* everything (the programs are detached) */
+	EW_END_MAX,
+};
+
+#define EW_SWEEP_F_ALL 0x01	/* every flow ends (reason EW_END_SHUTDOWN) */
+#define EW_SWEEP_F_PRESSURE 0x02	/* idle flows over pressure_idle_ns end (EW_END_FORCED) */
+
+/* The sweeper's context: in from userspace, out to it (BPF_PROG_RUN copies it back). */
+struct sweep_args {
+	__u64 now_ns;		/* datapath clock */
+	__u64 idle_ns;
+	__u64 tcp_closed_ns;
+	__u64 active_ns;	/* 0: no active timeout */
+	__u64 pressure_idle_ns;
+	__u32 flags;		/* EW_SWEEP_F_* */
+	__u32 ring_full;	/* out: stopped because ended_flows was full: run again */
+	__u64 visited;		/* out: flows looked at */
+	__u64 ended;		/* out: records written (flows deleted or, active, kept) */
+	__u64 kept;		/* out: flows left in the table */
+	__u64 kept_packets;	/* out: their packets */
+	__u64 delete_races;	/* out: a record was ready but the flow was already gone */
+};
+_Static_assert(sizeof(struct sweep_args) == 88, "sweep_args layout");
+
+struct flow_end {
+	__u32 reason;		/* enum ew_flow_end */
+	__u32 pad;
+	struct flow_key key;
+	struct flow_record record;
+};
+_Static_assert(sizeof(struct flow_end) == 184, "flow_end layout");
+
+#define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
+
 /* ---- Events and samples to userspace (ring buffers) ------------------------------ */
 
 enum ew_event_type {
@@ -379,7 +430,7 @@ struct ew_event {
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };
-_Static_assert(sizeof(struct ew_event) == 200, "ew_event layout");
+_Static_assert(sizeof(struct ew_event) == 208, "ew_event layout");
 
 /* sample_header.reason */
 enum ew_sample_reason {

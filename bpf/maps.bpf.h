@@ -158,6 +158,12 @@ struct {
 
 /* ---- to userspace ------------------------------------------------------------- */
 
+/* Flows that ended, written by the sweeper (struct flow_end) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EW_ENDED_RINGBUF_SIZE);
+} ended_flows SEC(".maps");
+
 /* Alerts the kernel raises (struct ew_event): small, never starved by samples */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

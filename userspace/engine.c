@@ -90,6 +90,12 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 	e->rings = ring_buffer__new(bpf_map__fd(e->dp.skel->maps.events), on_event, e, NULL);
 	if (!e->rings)
 		return -errno;
+	e->sweep_run.x = &e->exporter;
+	e->sweep_run.result = &e->sweep_result;
+	e->ended_ring = ring_buffer__new(bpf_map__fd(e->dp.skel->maps.ended_flows),
+					 flow_sweep_on_ended, &e->sweep_run, NULL);
+	if (!e->ended_ring)
+		return -errno;
 	err = ring_buffer__add(e->rings, bpf_map__fd(e->dp.skel->maps.samples), on_sample, e);
 	if (err)
 		return err;
@@ -226,17 +232,16 @@ static void totals_add(struct engine_totals *t, const struct sweep_result *r)
 	t->sweeps_run++;
 }
 
-static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown,
-			enum flow_end_reason reason)
+static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 {
 	struct sweep_policy policy;
-	struct sweep_result result;
 	int err;
 
 	sweep_policy_of(e, &policy);
-	err = flow_table_sweep(bpf_map__fd(e->dp.skel->maps.flows), &e->exporter, &policy,
-			       now_ns, shutdown, reason, &result);
-	totals_add(&e->totals, &result);
+	e->sweep_run.now_ns = now_ns;
+	e->sweep_run.export_errors = 0;
+	err = flow_table_sweep_bpf(e->dp.skel, e->ended_ring, &e->sweep_run, &policy, shutdown);
+	totals_add(&e->totals, &e->sweep_result);
 	if (err)
 		log_warn("flow sweep: %s", strerror(-err));
 	eve_flush(e->eve);
@@ -250,16 +255,16 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
 	if (!e->settings.replay)	/* follow NTP steps of the wall clock */
 		e->exporter.clock_to_realtime_ns = datapath_clock_to_realtime_ns();
-	return engine_sweep(e, now_ns, 0, FLOW_END_TIMEOUT);
+	return engine_sweep(e, now_ns, 0);
 }
 
-int engine_flush(struct engine *e, uint64_t now_ns, enum flow_end_reason reason)
+int engine_flush(struct engine *e, uint64_t now_ns)
 {
 	/* what the datapath still holds for us first: alerts before their flows end */
 	ring_buffer__consume(e->rings);
 	sample_pipeline_drain(e->pipeline);
 	policy_runtime_flush(e->policy, now_ns);
-	return engine_sweep(e, now_ns, 1, reason);
+	return engine_sweep(e, now_ns, 1);
 }
 
 int engine_read_counters(struct engine *e, struct ew_counters *out)
@@ -389,6 +394,8 @@ void engine_destroy(struct engine *e)
 	e->policy = NULL;
 	ring_buffer__free(e->rings);
 	e->rings = NULL;
+	ring_buffer__free(e->ended_ring);
+	e->ended_ring = NULL;
 	datapath_destroy(&e->dp);
 	flow_exporter_destroy(&e->exporter);
 	eve_close(e->eve);

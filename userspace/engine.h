@@ -50,6 +50,9 @@ struct engine {
 	struct engine_settings settings;
 	const struct ew_config *cfg;	/* the configuration in force (the caller's) */
 	struct ring_buffer *rings;	/* events and samples from the datapath */
+	struct ring_buffer *ended_ring;	/* ended flows from the sweeper */
+	struct sweep_run sweep_run;	/* the ended_ring callback's context */
+	struct sweep_result sweep_result;
 	struct policy_runtime *policy;
 	struct sample_pipeline *pipeline;
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
@@ -89,8 +92,8 @@ int engine_poll_fd(const struct engine *e);
 int engine_start_clock(struct engine *e);
 /* Sweep if the sweep interval has passed at now (kernel clock). */
 int engine_maybe_sweep(struct engine *e, uint64_t now_ns);
-/* Export every flow (programs must be detached, or replay done). */
-int engine_flush(struct engine *e, uint64_t now_ns, enum flow_end_reason reason);
+/* Export every flow, reason shutdown (programs must be detached, or replay done). */
+int engine_flush(struct engine *e, uint64_t now_ns);
 /*
  * Write a stats event: every counter, the flows exported by reason, and the
  * conservation sum; final = after engine_flush, when the sum must balance.

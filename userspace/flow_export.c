@@ -264,6 +264,16 @@ uint64_t flow_export_pending_packets(const struct flow_exporter *x, const struct
 	return iv ? total - iv->packets[0] - iv->packets[1] : total;
 }
 
+uint64_t flow_export_interval_packets(const struct flow_exporter *x)
+{
+	struct flow_interval *iv, *tmp;
+	uint64_t total = 0;
+
+	HASH_ITER(hh, x->intervals, iv, tmp)
+		total += iv->packets[0] + iv->packets[1];
+	return total;
+}
+
 uint64_t flow_export_total_events(const struct flow_exporter *x)
 {
 	uint64_t total = 0;

@@ -91,6 +91,9 @@ uint64_t flow_export_interval_start(const struct flow_exporter *x, const struct 
 /* Packets of rec not yet in any flow event (both directions). */
 uint64_t flow_export_pending_packets(const struct flow_exporter *x, const struct flow_record *rec);
 
+/* Packets already in active-timeout records of flows still in the table. */
+uint64_t flow_export_interval_packets(const struct flow_exporter *x);
+
 /* Flow events written, all reasons. */
 uint64_t flow_export_total_events(const struct flow_exporter *x);
 

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath.skel.h"
 
 #include "flow_sweep.h"
 #include "log.h"
@@ -165,4 +168,63 @@ cleanup:
 	free(ended);
 	free(reasons);
 	return err;
+}
+
+/* The kernel's and userspace's names of why a flow ended are the same list. */
+_Static_assert((int)FLOW_END_TIMEOUT == EW_END_TIMEOUT && (int)FLOW_END_ACTIVE_TIMEOUT ==
+	       EW_END_ACTIVE_TIMEOUT && (int)FLOW_END_CLOSED == EW_END_CLOSED &&
+	       (int)FLOW_END_FORCED == EW_END_FORCED && (int)FLOW_END_SHUTDOWN == EW_END_SHUTDOWN,
+	       "enum flow_end_reason follows enum ew_flow_end");
+
+int flow_sweep_on_ended(void *ctx, void *data, size_t size)
+{
+	struct sweep_run *run = ctx;
+	const struct flow_end *end = data;
+
+	if (size < sizeof(*end) || end->reason >= EW_END_MAX) {
+		run->result->errors++;
+		return 0;
+	}
+	run->result->exported[end->reason]++;
+	if (flow_export(run->x, &end->key, &end->record, end->reason, run->now_ns))
+		run->export_errors++;
+	return 0;
+}
+
+int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
+			 struct sweep_run *run, const struct sweep_policy *policy, int shutdown)
+{
+	struct sweep_args args = {
+		.now_ns = run->now_ns,
+		.idle_ns = policy->idle_timeout_ns,
+		.tcp_closed_ns = policy->tcp_closed_timeout_ns,
+		.active_ns = policy->active_timeout_ns,
+		.pressure_idle_ns = policy->idle_timeout_ns / SWEEP_PRESSURE_IDLE_DIVISOR,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int prog_fd = bpf_program__fd(skel->progs.ew_sweep), passes = 0, err;
+
+	memset(run->result, 0, sizeof(*run->result));
+	if (shutdown)
+		args.flags |= EW_SWEEP_F_ALL;
+	if (policy->table_size &&
+	    policy->fill_hint * 100 >= (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT)
+		args.flags |= EW_SWEEP_F_PRESSURE;
+	/* the ring holds ~90,000 ended flows: run again until a pass did not fill it */
+	do {
+		err = bpf_prog_test_run_opts(prog_fd, &opts);
+		if (err) {
+			run->result->errors++;
+			return -errno;
+		}
+		err = ring_buffer__consume(ended_rb);
+		if (err < 0) {
+			run->result->errors++;
+			return err;
+		}
+		run->result->delete_races += args.delete_races;
+	} while (args.ring_full && ++passes < 100000);
+	run->result->flows_in_table = args.kept;
+	run->result->packets_pending = args.kept_packets - flow_export_interval_packets(run->x);
+	return run->export_errors ? -EIO : 0;
 }

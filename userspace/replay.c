@@ -202,7 +202,7 @@ int cmd_replay(int argc, char **argv)
 			broken = 1;
 	}
 	/* Whatever was read is reported, even when a capture turned out broken. */
-	engine_flush(&engine, last_ts, FLOW_END_SHUTDOWN);
+	engine_flush(&engine, last_ts);
 	ret = engine_write_stats(&engine, last_ts, 1);
 	engine_destroy(&engine);
 	config_free(cfg);

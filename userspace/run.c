@@ -295,7 +295,7 @@ int cmd_run(int argc, char **argv)
 
 	/* Detach first: after this no packet changes the table, so the flush is complete. */
 	datapath_detach(&engine.dp);
-	engine_flush(&engine, datapath_clock_now_ns(), FLOW_END_SHUTDOWN);
+	engine_flush(&engine, datapath_clock_now_ns());
 	ret = engine_write_stats(&engine, datapath_clock_now_ns(), 1) ? 1 : 0;
 	log_info("%s: detached; %llu flow events written", ro.iface,
 		 (unsigned long long)flow_export_total_events(&engine.exporter));

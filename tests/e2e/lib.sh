@@ -75,21 +75,26 @@ e2e_in() {	# e2e_in NS CMD...
 	nsenter --net=/run/netns/"$ns" "$@"
 }
 
-# Start edgewatch in NS on IFACE, wait until it watches. Sets E2E_EW_PID.
+# Start edgewatch in NS on IFACE, wait until it watches. Sets E2E_EW_PID, and E2E_EW_ERR
+# to its stderr (a file of its own per start: an earlier run's "watching" must not count).
+E2E_EW_STARTS=0
 e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE [ARGS...]
 	local ns=$1 iface=$2 eve=$3 i; shift 3
 	E2E_IFACES+=("$iface")
+	E2E_EW_STARTS=$((E2E_EW_STARTS + 1))
+	E2E_EW_ERR=$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.err
+	: > "$E2E_EW_ERR"
 	# nsenter execs edgewatch: $! is edgewatch itself, so signals reach it
 	nsenter --net=/run/netns/"$ns" "$EDGEWATCH_BIN" run -i "$iface" -o "$eve" "$@" \
-		> "$E2E_TMP/edgewatch-$iface.out" 2> "$E2E_TMP/edgewatch-$iface.err" &
+		> "$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.out" 2> "$E2E_EW_ERR" &
 	E2E_EW_PID=$!
 	E2E_PIDS+=("$E2E_EW_PID")
 	for i in $(seq 1 100); do
-		grep -q "watching" "$E2E_TMP/edgewatch-$iface.err" 2>/dev/null && return 0
+		grep -q "watching" "$E2E_EW_ERR" 2>/dev/null && return 0
 		kill -0 "$E2E_EW_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "edgewatch did not start: $(tail -n 5 "$E2E_TMP/edgewatch-$iface.err")" >&2
+	echo "edgewatch did not start: $(tail -n 5 "$E2E_EW_ERR")" >&2
 	return 1
 }
 

@@ -144,7 +144,7 @@ test_flows_match_capture() {
 	sleep 0.5
 	kill -INT "$dump"; wait "$dump" 2>/dev/null
 	if [ $rc -ne 0 ]; then
-		e2e_fail flows_match_capture "edgewatch exited $rc: $(tail -n 3 "$E2E_TMP/edgewatch-$UP.err")"
+		e2e_fail flows_match_capture "edgewatch exited $rc: $(tail -n 3 "$E2E_EW_ERR")"
 		return
 	fi
 	# the ICMP echo over IPv4: 3 requests and 3 replies of 98 bytes, known in advance

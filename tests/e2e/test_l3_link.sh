@@ -52,7 +52,7 @@ for _ in $(seq 1 50); do [ -e "$E2E_TMP/tun.ready" ] && break; sleep 0.1; done
 ip -n "$NS" addr add 198.18.5.1/24 dev "$TUN"
 ip -n "$NS" link set "$TUN" up
 if ! e2e_edgewatch_start "$NS" "$TUN" "$EVE"; then
-	e2e_fail bare_ip_flow "edgewatch did not start on $TUN: $(tail -n 3 "$E2E_TMP"/edgewatch-*.err)"
+	e2e_fail bare_ip_flow "edgewatch did not start on $TUN: $(tail -n 3 "$E2E_EW_ERR")"
 	exit 1
 fi
 touch "$E2E_TMP/tun.go"
@@ -70,7 +70,7 @@ sleep 1
 e2e_edgewatch_stop "$E2E_EW_PID"
 wait "$FAR" 2>/dev/null
 
-if ! grep -q "bare IP link" "$E2E_TMP/edgewatch-$TUN.err"; then
+if ! grep -q "bare IP link" "$E2E_EW_ERR"; then
 	e2e_fail link_detected "edgewatch did not see $TUN as a bare IP link"
 else
 	e2e_pass link_detected

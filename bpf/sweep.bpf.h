@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The flow table's sweeper, a BPF_PROG_TYPE_SYSCALL program that userspace runs with
+ * BPF_PROG_RUN (see "The sweeper" in datapath.h). It is included by datapath.bpf.c so
+ * that it shares the datapath's maps.
+ */
+#ifndef EDGEWATCH_SWEEP_BPF_H
+#define EDGEWATCH_SWEEP_BPF_H
+
+#include "datapath.h"
+#include "maps.bpf.h"
+
+#define SWEEP_TCP_FIN 0x01
+#define SWEEP_TCP_RST 0x04
+
+/* Has the flow ended at a->now_ns? The reason, or -1 to keep it. */
+static __always_inline int sweep_decide(const struct flow_key *key, const struct flow_record *fr,
+					const struct sweep_args *a)
+{
+	__u64 last = fr->last_seen_ns, start;
+	__u64 idle = a->now_ns > last ? a->now_ns - last : 0;
+
+	if (a->flags & EW_SWEEP_F_ALL)
+		return EW_END_SHUTDOWN;
+	if (idle >= a->idle_ns)
+		return EW_END_TIMEOUT;
+	if (key->proto == 6 && idle >= a->tcp_closed_ns) {
+		__u8 both = fr->tcp_flags[0] | fr->tcp_flags[1];
+
+		if ((both & SWEEP_TCP_RST) ||
+		    ((fr->tcp_flags[0] & SWEEP_TCP_FIN) && (fr->tcp_flags[1] & SWEEP_TCP_FIN)))
+			return EW_END_CLOSED;
+	}
+	if ((a->flags & EW_SWEEP_F_PRESSURE) && idle >= a->pressure_idle_ns)
+		return EW_END_FORCED;
+	start = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
+	if (a->active_ns && a->now_ns > start && a->now_ns - start >= a->active_ns)
+		return EW_END_ACTIVE_TIMEOUT;
+	return -1;
+}
+
+static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
+		      struct sweep_args *a)
+{
+	struct flow_end *rec;
+	int reason;
+
+	a->visited++;
+	reason = sweep_decide(key, fr, a);
+	if (reason < 0) {
+		a->kept++;
+		a->kept_packets += fr->packets[0] + fr->packets[1];
+		return 0;
+	}
+	rec = bpf_ringbuf_reserve(&ended_flows, sizeof(*rec), 0);
+	if (!rec) {
+		a->ring_full = 1;
+		return 1;	/* stop: userspace drains the ring and runs us again */
+	}
+	rec->reason = reason;
+	rec->pad = 0;
+	rec->key = *key;
+	rec->record = *fr;
+	if (reason == EW_END_ACTIVE_TIMEOUT) {
+		/* the flow goes on; its next record starts now */
+		fr->interval_start_ns = a->now_ns;
+		a->kept++;
+		a->kept_packets += fr->packets[0] + fr->packets[1];
+	} else if (bpf_map_delete_elem(map, key)) {
+		bpf_ringbuf_discard(rec, 0);
+		a->delete_races++;
+		return 0;
+	}
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+	a->ended++;
+	return 0;
+}
+
+SEC("syscall")
+int ew_sweep(struct sweep_args *ctx)
+{
+	/* the callback's context must be on the stack, not the program's ctx */
+	struct sweep_args a = *ctx;
+
+	a.ring_full = 0;
+	a.visited = a.ended = a.kept = a.kept_packets = a.delete_races = 0;
+	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);
+	*ctx = a;
+	return 0;
+}
+
+#endif /* EDGEWATCH_SWEEP_BPF_H */
