@@ -134,7 +134,8 @@ static void test_violation_alert_mode(struct test_case *t)
 
 static void test_violation_drop_mode(struct test_case *t)
 {
-	struct ew_event ev = event_of(EW_EVENT_MGMT_VIOLATION, OUTSIDER, 40000, GATEWAY, 161, 17, 1);
+	struct ew_event ev =
+		event_of(EW_EVENT_MGMT_VIOLATION, OUTSIDER, 40000, GATEWAY, 161, 17, 1);
 	struct json_object *o;
 
 	ev.action = EW_ACTION_DROP;
@@ -177,7 +178,8 @@ static void test_exposure(struct test_case *t)
 
 static void test_egress(struct test_case *t)
 {
-	struct ew_event ev = event_of(EW_EVENT_EGRESS_VIOLATION, GATEWAY, 50000, OUTSIDER, 4444, 6, 1);
+	struct ew_event ev =
+		event_of(EW_EVENT_EGRESS_VIOLATION, GATEWAY, 50000, OUTSIDER, 4444, 6, 1);
 	struct json_object *o;
 
 	ev.hook = EW_HOOK_TC_EGRESS;

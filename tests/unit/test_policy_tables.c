@@ -148,7 +148,8 @@ static void test_allow_cuts_range(struct test_case *t)
 	idx = policy_port_class_of(c, IPPROTO_TCP, 8050);
 	CHECK(t, idx >= 0 && c->items[idx].low == 8050 && c->items[idx].high == 8050, "8050");
 	p = entry(&tables.mgmt_allow, EW_POLICY_VLAN_ANY, "198.18.1.0/24");
-	CHECK(t, p && p->port_mask == BIT(idx), "mask %#llx", p ? (unsigned long long)p->port_mask : 0);
+	CHECK(t, p && p->port_mask == BIT(idx), "mask %#llx",
+	      p ? (unsigned long long)p->port_mask : 0);
 	/* ports omitted: every management port, none other */
 	p = entry(&tables.mgmt_allow, EW_POLICY_VLAN_ANY, "198.18.2.0/24");
 	CHECK(t, p && p->port_mask == 0xF, "all-ports mask %#llx",
@@ -381,7 +382,8 @@ static void test_errors(struct test_case *t)
 	len = snprintf(yaml, sizeof(yaml), "management:\n  ports: [tcp/1-65535]\n  allow:\n");
 	for (i = 0; i < 40; i++)
 		len += snprintf(yaml + len, sizeof(yaml) - len,
-				"    - from: [198.18.0.%zu]\n      ports: [tcp/%zu]\n", i, 100 + 2 * i);
+				"    - from: [198.18.0.%zu]\n      ports: [tcp/%zu]\n", i,
+				100 + 2 * i);
 	expect_error(t, yaml, -E2BIG, "test.yaml:66:7: management.allow[31]: its ports split");
 
 	expect_error(t, "management: {addresses: [198.18.0.0/16]}", -E2BIG,

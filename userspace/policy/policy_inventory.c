@@ -135,11 +135,14 @@ const char *policy_service_name(uint8_t proto, uint16_t port)
 	size_t count, i, j;
 
 	services = mgmt_services(&count);
-	for (i = 0; i < count; i++)
-		for (j = 0; j < services[i].spec_count; j++)
-			if (services[i].specs[j].proto == proto && services[i].specs[j].low <= port &&
-			    port <= services[i].specs[j].high)
+	for (i = 0; i < count; i++) {
+		for (j = 0; j < services[i].spec_count; j++) {
+			const struct ew_port_spec *s = &services[i].specs[j];
+
+			if (s->proto == proto && s->low <= port && port <= s->high)
 				return services[i].name;
+		}
+	}
 	return NULL;
 }
 

@@ -95,7 +95,7 @@ enum alert_limit_verdict alert_limiter_check(struct alert_limiter *l,
 		make_room(l, emit, ctx);
 		e = calloc(1, sizeof(*e));
 		if (!e)
-			return ALERT_LIMIT_WRITE;	/* cannot remember it: write, lose nothing */
+			return ALERT_LIMIT_WRITE;	/* cannot remember it: write it */
 		e->key = *k;
 		e->window_start_ns = now_ns;
 		HASH_ADD(hh, l->entries, key, sizeof(e->key), e);

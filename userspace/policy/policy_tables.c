@@ -157,9 +157,10 @@ static int build_mgmt_ports(struct policy_tables *t, const struct ew_config *cfg
 		n = port_space_class_count(&space);
 		if (n > EW_POLICY_MAX_PORTS) {
 			fail(err, errlen, cfg->source, &a->where,
-			     "management.allow[%zu]: its ports split the management ports into %zu "
-			     "classes; at most %d (each is one bit of the allow masks): allow whole "
-			     "ports or ranges of management.ports", i, n, EW_POLICY_MAX_PORTS);
+			     "management.allow[%zu]: its ports split the management ports into "
+			     "%zu classes; at most %d (each is one bit of the allow masks): allow "
+			     "whole ports or ranges of management.ports", i, n,
+			     EW_POLICY_MAX_PORTS);
 			ret = -E2BIG;
 			goto cleanup;
 		}
@@ -214,8 +215,8 @@ static int build_egress_ports(struct policy_tables *t, const struct ew_config *c
 		upto = port_space_class_count(&space);
 		if (upto > EW_POLICY_MAX_PORTS) {
 			fail(err, errlen, cfg->source, &a->where,
-			     "egress.allow[%zu]: the egress ports make %zu classes with this entry; "
-			     "at most %d (each is one bit of the allow masks)", i, upto,
+			     "egress.allow[%zu]: the egress ports make %zu classes with this "
+			     "entry; at most %d (each is one bit of the allow masks)", i, upto,
 			     EW_POLICY_MAX_PORTS);
 			ret = -E2BIG;
 			goto cleanup;
