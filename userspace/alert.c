@@ -72,8 +72,7 @@ struct json_object *alert_event_new(const struct flow_exporter *x, uint64_t ts_n
 		return NULL;
 	/* flow_id, in_iface, vlan, community_id as on the flow's events ... */
 	common = json_object_new_object();
-	flow_add_common_fields(common, key, rec, flow_id_of(x->flow_id_salt, rec->flow_seq),
-			       x->iface);
+	flow_add_common_fields(common, key, rec, x->flow_id_salt, x->iface);
 	json_object_object_foreach(common, k, v) {
 		/* ... but src/dest follow the packet, not the flow */
 		if (strcmp(k, "src_ip") && strcmp(k, "dest_ip") && strcmp(k, "src_port") &&

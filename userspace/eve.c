@@ -74,6 +74,21 @@ int eve_write(struct eve_writer *eve, struct json_object *event)
 	return err;
 }
 
+int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&eve->lock);
+	if (fwrite(line, 1, len, eve->file) != len || fputc('\n', eve->file) == EOF)
+		err = errno ? -errno : -EIO;
+	if (err)
+		eve->errors++;
+	else
+		eve->written++;
+	pthread_mutex_unlock(&eve->lock);
+	return err;
+}
+
 int eve_flush(struct eve_writer *eve)
 {
 	int err = 0;
@@ -99,14 +114,26 @@ uint64_t eve_write_errors(const struct eve_writer *eve)
 
 void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN])
 {
+	/* the date and time of the last second formatted, per thread: events come in
+	 * bursts of the same second, and gmtime_r + strftime are most of the cost */
+	static __thread time_t cached_secs = -1;
+	static __thread char cached[24];
+	static __thread size_t cached_len;
 	time_t secs = realtime_ns / 1000000000ULL;
 	unsigned long usec = (realtime_ns % 1000000000ULL) / 1000;
 	struct tm tm;
-	size_t n;
+	int i;
 
-	gmtime_r(&secs, &tm);
-	n = strftime(out, EVE_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, EVE_TIMESTAMP_LEN - n, ".%06lu+0000", usec);
+	if (secs != cached_secs) {
+		gmtime_r(&secs, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_secs = secs;
+	}
+	memcpy(out, cached, cached_len);
+	out[cached_len] = '.';
+	for (i = 6; i >= 1; i--, usec /= 10)
+		out[cached_len + i] = '0' + usec % 10;
+	memcpy(out + cached_len + 7, "+0000", 6);
 }
 
 struct json_object *eve_event_new(uint64_t realtime_ns, const char *event_type)

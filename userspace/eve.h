@@ -24,6 +24,8 @@ void eve_close(struct eve_writer *eve);
  * silently.
  */
 int eve_write(struct eve_writer *eve, struct json_object *event);
+/* Write a line already serialised (json_line.h); counted like eve_write(). */
+int eve_write_line(struct eve_writer *eve, const char *line, size_t len);
 int eve_flush(struct eve_writer *eve);
 uint64_t eve_events_written(const struct eve_writer *eve);
 uint64_t eve_write_errors(const struct eve_writer *eve);

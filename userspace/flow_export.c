@@ -8,6 +8,7 @@
 
 #include "community_id.h"
 #include "flow_export.h"
+#include "json_line.h"
 
 #define PROTO_ICMP 1
 #define PROTO_TCP 6
@@ -94,49 +95,93 @@ static int proto_has_ports(uint8_t proto)
 	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
 }
 
-void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
-			    const struct flow_record *rec, uint64_t flow_id, const char *iface)
+void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, uint64_t salt,
+		    struct flow_fields *f)
 {
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
-	char cid[COMMUNITY_ID_LEN];
 	struct flow_endpoints ep;
 	int af = key->family == 4 ? AF_INET : AF_INET6;
-	int is_icmp = key->proto == PROTO_ICMP || key->proto == PROTO_ICMPV6;
 	uint16_t cid_sport, cid_dport;
 
 	flow_endpoints_of(key, rec, &ep);
-	inet_ntop(af, ep.src_addr, src, sizeof(src));
-	inet_ntop(af, ep.dst_addr, dst, sizeof(dst));
+	f->flow_id = flow_id_of(salt, rec->flow_seq);
+	inet_ntop(af, ep.src_addr, f->src_ip, sizeof(f->src_ip));
+	inet_ntop(af, ep.dst_addr, f->dest_ip, sizeof(f->dest_ip));
+	f->src_port = ep.src_port;
+	f->dest_port = ep.dst_port;
+	f->has_ports = proto_has_ports(key->proto);
+	f->is_icmp = key->proto == PROTO_ICMP || key->proto == PROTO_ICMPV6;
+	f->proto = proto_name(key->proto, f->proto_buf);
+	cid_sport = f->is_icmp ? rec->icmp_type : ep.src_port;
+	cid_dport = f->is_icmp ? rec->icmp_code : ep.dst_port;
+	f->has_community_id = community_id_v1(0, key->family, ep.src_addr, ep.dst_addr,
+					      key->proto, cid_sport, cid_dport,
+					      f->community_id) == 0;
+}
 
-	eve_add_u64(event, "flow_id", flow_id);
+void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
+			    const struct flow_record *rec, uint64_t salt, const char *iface)
+{
+	struct flow_fields f;
+	int i;
+
+	flow_fields_of(key, rec, salt, &f);
+	eve_add_u64(event, "flow_id", f.flow_id);
 	if (iface)
 		eve_add_str(event, "in_iface", iface);
 	if (key->vlan[0]) {
 		struct json_object *vlan = eve_add_array(event, "vlan");
-		int i;
 
 		for (i = 0; i < EW_MAX_VLAN_TAGS && key->vlan[i]; i++)
 			json_object_array_add(vlan, json_object_new_int(key->vlan[i]));
 	}
-	eve_add_str(event, "src_ip", src);
-	if (proto_has_ports(key->proto))
-		eve_add_u64(event, "src_port", ep.src_port);
-	eve_add_str(event, "dest_ip", dst);
-	if (proto_has_ports(key->proto))
-		eve_add_u64(event, "dest_port", ep.dst_port);
-	eve_add_str(event, "proto", proto_name(key->proto, pbuf));
-	if (is_icmp) {
+	eve_add_str(event, "src_ip", f.src_ip);
+	if (f.has_ports)
+		eve_add_u64(event, "src_port", f.src_port);
+	eve_add_str(event, "dest_ip", f.dest_ip);
+	if (f.has_ports)
+		eve_add_u64(event, "dest_port", f.dest_port);
+	eve_add_str(event, "proto", f.proto);
+	if (f.is_icmp) {
 		eve_add_u64(event, "icmp_type", rec->icmp_type);
 		eve_add_u64(event, "icmp_code", rec->icmp_code);
 	}
 	if (key->spi)
 		eve_add_u64(event, "spi", ntohl(key->spi));
+	if (f.has_community_id)
+		eve_add_str(event, "community_id", f.community_id);
+}
 
-	cid_sport = is_icmp ? rec->icmp_type : ep.src_port;
-	cid_dport = is_icmp ? rec->icmp_code : ep.dst_port;
-	if (community_id_v1(0, key->family, ep.src_addr, ep.dst_addr, key->proto, cid_sport,
-			    cid_dport, cid) == 0)
-		eve_add_str(event, "community_id", cid);
+/* The same fields, for a flow event written with json_line. */
+static void line_common_fields(struct json_line *jl, const struct flow_key *key,
+			       const struct flow_record *rec, const struct flow_fields *f,
+			       const char *iface)
+{
+	int i;
+
+	json_line_u64(jl, "flow_id", f->flow_id);
+	if (iface)
+		json_line_str(jl, "in_iface", iface);
+	if (key->vlan[0]) {
+		json_line_array(jl, "vlan");
+		for (i = 0; i < EW_MAX_VLAN_TAGS && key->vlan[i]; i++)
+			json_line_u64(jl, NULL, key->vlan[i]);
+		json_line_end(jl);
+	}
+	json_line_str(jl, "src_ip", f->src_ip);
+	if (f->has_ports)
+		json_line_u64(jl, "src_port", f->src_port);
+	json_line_str(jl, "dest_ip", f->dest_ip);
+	if (f->has_ports)
+		json_line_u64(jl, "dest_port", f->dest_port);
+	json_line_str(jl, "proto", f->proto);
+	if (f->is_icmp) {
+		json_line_u64(jl, "icmp_type", rec->icmp_type);
+		json_line_u64(jl, "icmp_code", rec->icmp_code);
+	}
+	if (key->spi)
+		json_line_u64(jl, "spi", ntohl(key->spi));
+	if (f->has_community_id)
+		json_line_str(jl, "community_id", f->community_id);
 }
 
 void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const char *iface,
@@ -173,39 +218,40 @@ static const char *flow_state(const struct flow_key *key, const struct flow_reco
 	return rec->packets[0] && rec->packets[1] ? "established" : "new";
 }
 
-static void add_tcp_flags(struct json_object *obj, const char *key, uint8_t flags)
+static void add_tcp_flags(struct json_line *jl, const char *key, uint8_t flags)
 {
-	char hex[4];
+	static const char hex[] = "0123456789abcdef";
+	char text[3] = { hex[flags >> 4], hex[flags & 0xf], '\0' };
 
-	snprintf(hex, sizeof(hex), "%02x", flags);
-	eve_add_str(obj, key, hex);
+	json_line_str(jl, key, text);
 }
 
-static void add_tcp(struct json_object *event, const struct flow_record *rec)
+static void add_tcp(struct json_line *jl, const struct flow_record *rec)
 {
-	struct json_object *tcp = eve_add_object(event, "tcp");
 	uint8_t all = rec->tcp_flags[0] | rec->tcp_flags[1];
 
-	add_tcp_flags(tcp, "tcp_flags", all);
-	add_tcp_flags(tcp, "tcp_flags_ts", rec->tcp_flags[EW_DIR_TO_SERVER]);
-	add_tcp_flags(tcp, "tcp_flags_tc", rec->tcp_flags[EW_DIR_TO_CLIENT]);
+	json_line_object(jl, "tcp");
+	add_tcp_flags(jl, "tcp_flags", all);
+	add_tcp_flags(jl, "tcp_flags_ts", rec->tcp_flags[EW_DIR_TO_SERVER]);
+	add_tcp_flags(jl, "tcp_flags_tc", rec->tcp_flags[EW_DIR_TO_CLIENT]);
 	/* like Suricata: only the flags that were seen, as true */
 	if (all & TCP_SYN)
-		eve_add_bool(tcp, "syn", 1);
+		json_line_bool(jl, "syn", 1);
 	if (all & TCP_FIN)
-		eve_add_bool(tcp, "fin", 1);
+		json_line_bool(jl, "fin", 1);
 	if (all & TCP_RST)
-		eve_add_bool(tcp, "rst", 1);
+		json_line_bool(jl, "rst", 1);
 	if (all & TCP_PSH)
-		eve_add_bool(tcp, "psh", 1);
+		json_line_bool(jl, "psh", 1);
 	if (all & TCP_ACK)
-		eve_add_bool(tcp, "ack", 1);
+		json_line_bool(jl, "ack", 1);
 	if (all & TCP_URG)
-		eve_add_bool(tcp, "urg", 1);
+		json_line_bool(jl, "urg", 1);
 	if (all & TCP_ECE)
-		eve_add_bool(tcp, "ecn", 1);
+		json_line_bool(jl, "ecn", 1);
 	if (all & TCP_CWR)
-		eve_add_bool(tcp, "cwr", 1);
+		json_line_bool(jl, "cwr", 1);
+	json_line_end(jl);
 }
 
 static const char *const encap_names[] = {
@@ -216,35 +262,38 @@ _Static_assert(sizeof(encap_names) / sizeof(encap_names[0]) ==
 		       EW_CNT_ENCAP_LAST - EW_CNT_ENCAP_VLAN + 1, "a name per encapsulation");
 
 /* How the flow's first packet was wrapped: encapsulations and tunnel endpoints. */
-static void add_encapsulation(struct json_object *flow, const struct flow_record *rec)
+static void add_encapsulation(struct json_line *jl, const struct flow_record *rec)
 {
-	struct json_object *list, *tunnel;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	size_t i;
 
 	if (rec->encap) {
-		list = eve_add_array(flow, "encapsulation");
+		json_line_array(jl, "encapsulation");
 		for (i = 0; i < sizeof(encap_names) / sizeof(encap_names[0]); i++)
 			if (rec->encap & (1u << i))
-				json_object_array_add(list, json_object_new_string(encap_names[i]));
+				json_line_str(jl, NULL, encap_names[i]);
+		json_line_end(jl);
 	}
 	if (rec->outer_family) {
 		int af = rec->outer_family == 4 ? AF_INET : AF_INET6;
 
-		tunnel = eve_add_object(flow, "tunnel");
+		json_line_object(jl, "tunnel");
 		inet_ntop(af, rec->outer_src.u8, src, sizeof(src));
 		inet_ntop(af, rec->outer_dst.u8, dst, sizeof(dst));
-		eve_add_str(tunnel, "src_ip", src);
-		eve_add_str(tunnel, "dest_ip", dst);
+		json_line_str(jl, "src_ip", src);
+		json_line_str(jl, "dest_ip", dst);
 		if (rec->tunnel_id)
-			eve_add_u64(tunnel, "id", rec->tunnel_id);
+			json_line_u64(jl, "id", rec->tunnel_id);
+		json_line_end(jl);
 	}
 	if (rec->flags & EW_FLOW_F_FRAGMENTED)
-		eve_add_bool(flow, "fragmented", 1);
+		json_line_bool(jl, "fragmented", 1);
 	if (rec->flags & EW_FLOW_F_TINY_FRAGMENT)
-		eve_add_bool(flow, "tiny_fragment", 1);
+		json_line_bool(jl, "tiny_fragment", 1);
+	if (rec->flags & EW_FLOW_F_FRAG_OVERLAP)
+		json_line_bool(jl, "fragment_overlap", 1);
 	if (rec->flags & EW_FLOW_F_INNER_NON_IP)
-		eve_add_bool(flow, "inner_non_ip", 1);
+		json_line_bool(jl, "inner_non_ip", 1);
 }
 
 uint64_t flow_export_interval_start(const struct flow_exporter *x, const struct flow_record *rec)
@@ -288,10 +337,9 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 		enum flow_end_reason reason, uint64_t now_ns)
 {
 	struct flow_interval *iv = NULL;
-	struct json_object *event, *flow;
 	uint64_t pkts[2], bytes[2], start_ns = rec->first_seen_ns, end_ns = rec->last_seen_ns;
-	uint64_t flow_id = flow_id_of(x->flow_id_salt, rec->flow_seq);
 	char ts[EVE_TIMESTAMP_LEN];
+	struct flow_fields f;
 	int dir, err;
 
 	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
@@ -304,31 +352,35 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	if (reason == FLOW_END_ACTIVE_TIMEOUT)
 		end_ns = now_ns;
 
-	event = eve_event_new(start_ns + x->clock_to_realtime_ns, "flow");
-	if (!event)
-		return -ENOMEM;
-	flow_add_common_fields(event, key, rec, flow_id, x->iface);
-	flow = eve_add_object(event, "flow");
-	eve_add_u64(flow, "pkts_toserver", pkts[EW_DIR_TO_SERVER]);
-	eve_add_u64(flow, "pkts_toclient", pkts[EW_DIR_TO_CLIENT]);
-	eve_add_u64(flow, "bytes_toserver", bytes[EW_DIR_TO_SERVER]);
-	eve_add_u64(flow, "bytes_toclient", bytes[EW_DIR_TO_CLIENT]);
+	flow_fields_of(key, rec, x->flow_id_salt, &f);
+	json_line_begin(&x->line);
 	eve_format_timestamp(start_ns + x->clock_to_realtime_ns, ts);
-	eve_add_str(flow, "start", ts);
+	json_line_str(&x->line, "timestamp", ts);
+	json_line_str(&x->line, "event_type", "flow");
+	line_common_fields(&x->line, key, rec, &f, x->iface);
+	json_line_object(&x->line, "flow");
+	json_line_u64(&x->line, "pkts_toserver", pkts[EW_DIR_TO_SERVER]);
+	json_line_u64(&x->line, "pkts_toclient", pkts[EW_DIR_TO_CLIENT]);
+	json_line_u64(&x->line, "bytes_toserver", bytes[EW_DIR_TO_SERVER]);
+	json_line_u64(&x->line, "bytes_toclient", bytes[EW_DIR_TO_CLIENT]);
+	json_line_str(&x->line, "start", ts);
 	eve_format_timestamp(end_ns + x->clock_to_realtime_ns, ts);
-	eve_add_str(flow, "end", ts);
-	eve_add_u64(flow, "age", end_ns > start_ns ? (end_ns - start_ns) / 1000000000ULL : 0);
-	eve_add_str(flow, "state", flow_state(key, rec));
-	eve_add_str(flow, "reason", flow_end_reason_name(reason));
-	eve_add_bool(flow, "alerted",
-		     (rec->reported & (EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE |
-				       EW_REPORTED_EGRESS | EW_REPORTED_FRAG_EVASION)) ||
-			     (x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq)));
-	add_encapsulation(flow, rec);
+	json_line_str(&x->line, "end", ts);
+	json_line_u64(&x->line, "age",
+		      end_ns > start_ns ? (end_ns - start_ns) / 1000000000ULL : 0);
+	json_line_str(&x->line, "state", flow_state(key, rec));
+	json_line_str(&x->line, "reason", flow_end_reason_name(reason));
+	json_line_bool(&x->line, "alerted",
+		       (rec->reported & (EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE |
+					 EW_REPORTED_EGRESS | EW_REPORTED_FRAG_EVASION)) ||
+			       (x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq)));
+	add_encapsulation(&x->line, rec);
+	json_line_end(&x->line);
 	if (key->proto == PROTO_TCP)
-		add_tcp(event, rec);
-
-	err = eve_write(x->eve, event);
+		add_tcp(&x->line, rec);
+	err = json_line_finish(&x->line);
+	if (!err)
+		err = eve_write_line(x->eve, x->line.buf, x->line.len);
 	if (err) {
 		x->totals.write_errors++;
 		return err;

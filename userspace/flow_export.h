@@ -11,7 +11,9 @@
 #include <json-c/json.h>
 
 #include "datapath.h"
+#include "community_id.h"
 #include "eve.h"
+#include "json_line.h"
 
 /* Why a flow event was written (flow.reason). */
 enum flow_end_reason {
@@ -44,12 +46,31 @@ uint64_t flow_id_of(uint64_t salt, uint64_t flow_seq);
 /* "TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", or the number as a string. */
 const char *proto_name(uint8_t proto, char buf[8]);
 
+/* What every event about a flow says about it, seen from its initiator. */
+struct flow_fields {
+	uint64_t flow_id;
+	char src_ip[46];	/* INET6_ADDRSTRLEN */
+	char dest_ip[46];
+	uint16_t src_port;
+	uint16_t dest_port;
+	int has_ports;		/* TCP, UDP, SCTP */
+	int is_icmp;
+	char proto_buf[8];
+	const char *proto;
+	int has_community_id;
+	char community_id[COMMUNITY_ID_LEN];
+};
+
+void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, uint64_t salt,
+		    struct flow_fields *f);
+
 /*
  * The fields every event about a flow carries: flow_id, in_iface, vlan, src_ip,
- * src_port, dest_ip, dest_port, proto, icmp_type/code, community_id.
+ * src_port, dest_ip, dest_port, proto, icmp_type/code, spi, community_id.
  */
 void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
-			    const struct flow_record *rec, uint64_t flow_id, const char *iface);
+			    const struct flow_record *rec, uint64_t flow_id_salt,
+			    const char *iface);
 
 struct flow_interval;	/* what was already exported of a flow that goes on */
 
@@ -68,6 +89,7 @@ struct flow_exporter {
 	int64_t clock_to_realtime_ns;	/* kernel timestamp + this = wall clock */
 	struct flow_interval *intervals;	/* uthash by flow_seq */
 	struct flow_export_totals totals;
+	struct json_line line;		/* the flow event being written (one at a time) */
 	/* did a payload rule alert on the flow? (flow.alerted; NULL: only the kernel's) */
 	int (*alerted)(void *ctx, uint64_t flow_seq);
 	void *alerted_ctx;
