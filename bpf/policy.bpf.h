@@ -64,6 +64,22 @@ static __always_inline __u64 allow_mask(void *trie_v4, void *trie_v6, __u8 set, 
 }
 
 /*
+ * Does the flow count as a connection its initiator opened? ICMP and ICMPv6 only for an
+ * echo request: neighbour discovery, router and multicast-listener messages and errors
+ * answer or announce, they open nothing (and a neighbour advertisement sent to one host
+ * would otherwise look like the device calling out).
+ */
+static __always_inline int flow_is_opened_connection(const struct flow_key *key,
+						     const struct flow_record *fr)
+{
+	if (key->proto == IPPROTO_ICMP)
+		return fr->icmp_type == 8;
+	if (key->proto == IPPROTO_ICMPV6)
+		return fr->icmp_type == 128;
+	return 1;
+}
+
+/*
  * Decide the flow under generation gen: is it a management flow (its responder is a
  * protected address and its destination port a management port), and is its
  * initiator allowed? Did a protected address open it to a destination the egress
@@ -90,7 +106,8 @@ static __always_inline void policy_decide(struct flow_record *fr, const struct f
 			port = idx;
 		}
 	}
-	if (cfg->egress_enabled && addr_is_protected(set, key->family, src)) {
+	if (cfg->egress_enabled && flow_is_opened_connection(key, fr) &&
+	    addr_is_protected(set, key->family, src)) {
 		__u64 mask = allow_mask(&egress_allow_v4, &egress_allow_v6, set, key->family, dst,
 					0);
 

@@ -2,8 +2,13 @@
 # `make demo`: a veth lab in network namespaces, edgewatch on the gateway's uplink for
 # about 20 s while generated traffic crosses it, then a readable summary of what it saw.
 #
-#   [ext: 198.18.0.2, 2001:db8::2]  --veth--  [gw: uplink 198.18.0.1, 2001:db8::1]
-#        internet side, attacker                edgewatch run -i uplink
+#   [ext: 198.18.0.2, 2001:db8::2,   --veth--  [gw: uplink 198.18.0.1, 2001:db8::1]
+#         admin 198.18.10.5]                     edgewatch run -i uplink -c scripts/demo.yaml
+#        internet side: attacker and admin       services: web, ssh, dns
+#
+# The configuration protects the gateway's management plane (only 198.18.10.0/24 may
+# reach it) and turns on the shipped rules, so the summary shows policy alerts,
+# exposure, exploit and living-off-the-land alerts next to the flows.
 #
 # Everything stays inside the two namespaces this script creates (addresses from
 # 198.18.0.0/15 and 2001:db8::/32, no routes out); they are removed on exit.
@@ -41,12 +46,14 @@ ip -n "$GW" link set "$UP" up
 ip -n "$EXT" link set "$PEER" up
 ip -n "$GW" addr add 198.18.0.1/24 dev "$UP"
 ip -n "$EXT" addr add 198.18.0.2/24 dev "$PEER"
+ip -n "$EXT" addr add 198.18.10.5/24 dev "$PEER"	# the admin network
+ip -n "$GW" addr add 198.18.10.1/24 dev "$UP"	# so the gateway reaches the admin on-link
 ip -n "$GW" addr add 2001:db8::1/64 dev "$UP" nodad
 ip -n "$EXT" addr add 2001:db8::2/64 dev "$PEER" nodad
 
 echo "== starting edgewatch on the gateway's uplink ($UP) for ${DURATION}s"
-nsenter --net=/run/netns/"$GW" "$EW" run -i "$UP" -o "$EVE" --duration "$DURATION" \
-	2> "$OUT/edgewatch.log" &
+nsenter --net=/run/netns/"$GW" "$EW" run -i "$UP" -c scripts/demo.yaml -o "$EVE" \
+	--duration "$DURATION" 2> "$OUT/edgewatch.log" &
 EW_PID=$!
 for _ in $(seq 1 50); do grep -q watching "$OUT/edgewatch.log" && break; sleep 0.1; done
 if ! grep -q watching "$OUT/edgewatch.log"; then
@@ -64,6 +71,13 @@ echo "== traffic from the internet side (bounded, ends by itself)"
 ip netns exec "$EXT" timeout $((DURATION - 2)) python3 scripts/demo_traffic.py 198.18.0.1 2001:db8::1 &
 PIDS+=($!)
 ip netns exec "$EXT" ping -c 5 -i 0.5 -W 1 198.18.0.1 > /dev/null &
+echo "== the admin (198.18.10.5) logs in over ssh: allowed, no alert"
+ip netns exec "$EXT" timeout 5 python3 -c '
+import socket
+for _ in range(2):
+    c = socket.create_connection(("198.18.0.1", 22), source_address=("198.18.10.5", 0), timeout=2)
+    c.recv(256); c.sendall(b"SSH-2.0-admin\r\n"); c.close()
+' || true
 ip netns exec "$EXT" ping -6 -c 5 -i 0.5 -W 1 2001:db8::1 > /dev/null &
 
 wait "$EW_PID"
