@@ -17,6 +17,7 @@ fi
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores of $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)."
 	echo
 	.output/bench/bench_datapath
+	.output/bench/bench_policy
 	tests/bench/live.sh
 	if [ -x .output/bench/bench_rules ]; then
 		.output/bench/bench_rules
