@@ -104,7 +104,7 @@ static uint32_t next_generation(uint32_t gen)
 
 /* Fill the inactive set and zero its generation's decisions; undo on failure. */
 static int write_inactive_set(struct policy_runtime *pr, const struct policy_tables *t,
-			      uint32_t gen, char *err, size_t errlen)
+			      uint32_t gen, const char *source, char *err, size_t errlen)
 {
 	uint8_t set = gen & 1;
 	int ret;
@@ -116,7 +116,8 @@ static int write_inactive_set(struct policy_runtime *pr, const struct policy_tab
 	if (!ret)
 		ret = policy_maps_zero_decisions(&pr->maps, gen);
 	if (ret) {
-		snprintf(err, errlen, "cannot write the policy maps: %s", strerror(-ret));
+		snprintf(err, errlen, "%s: cannot write the policy maps: %s", source,
+			 strerror(-ret));
 		policy_maps_clear_set(&pr->maps, set);
 	}
 	return ret;
@@ -168,7 +169,7 @@ int policy_runtime_install(struct policy_runtime *pr, const struct ew_config *cf
 	}
 	ret = policy_tables_build(&t, cfg, iface_addrs, err, errlen);
 	if (!ret)
-		ret = write_inactive_set(pr, &t, gen, err, errlen);
+		ret = write_inactive_set(pr, &t, gen, cfg->source, err, errlen);
 	if (ret)
 		goto cleanup;
 
