@@ -5,7 +5,13 @@ in the EVE output can be told by its client port.
 
 usage:
   lotl_traffic.py serve ADDR4 ADDR6 PORT SECONDS   HTTP server (in the gateway namespace)
-  lotl_traffic.py client ADDR4 ADDR6 PORT          every request of REQUESTS, in order
+  lotl_traffic.py client ADDR4 ADDR6 PORT [NAME]   every request of REQUESTS in order, or
+                                                   only the one called NAME
+  lotl_traffic.py flood IFACE SRC_MAC COUNT SECS   COUNT TCP segments with an HTTP request
+                                                   each, over 1024 flows, as fast as Python
+                                                   sends them (at most SECS seconds), to a
+                                                   MAC no host has: only the datapath sees
+                                                   them
   lotl_traffic.py vlan IFACE DST_MAC SRC_MAC STEP  hand-built 802.1Q TCP frames, STEP syn
                                                    (client), synack (server), data (client)
   lotl_traffic.py check EVE_FILE                   the alerts against EXPECTED (exit 1 and
@@ -146,8 +152,10 @@ def serve(addr4, addr6, port, seconds):
     return 0
 
 
-def client(addr4, addr6, port):
+def client(addr4, addr6, port, only=None):
     for name, family, cport, payloads in REQUESTS:
+        if only and name != only:
+            continue
         af = socket.AF_INET if family == 4 else socket.AF_INET6
         src = "198.18.0.2" if family == 4 else "2001:db8::2"
         s = socket.socket(af, socket.SOCK_STREAM)
@@ -215,6 +223,27 @@ def vlan(iface, dst_mac, src_mac, step):
     return 0
 
 
+def flood(iface, src_mac, count, seconds):
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    sock.bind((iface, 0))
+    request = get("/index.html")
+    # a locally administered unicast MAC: the gateway's stack drops the frames unread
+    dst_mac = "02:00:00:00:00:99"
+    frames = []
+    for i in range(1024):
+        tagged = tcp_frame(dst_mac, src_mac, ("198.18.0.2", 20000 + i), ("198.18.0.1", 80),
+                           1, 1, PSH | ACK, request)
+        frames.append(tagged[:12] + tagged[16:])	# untagged: drop the 802.1Q header
+    deadline = time.time() + seconds
+    sent = 0
+    while sent < count and time.time() < deadline:
+        for f in frames:
+            sock.send(f)
+        sent += len(frames)
+    print("flood: %d frames" % sent)
+    return 0
+
+
 def load_events(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -261,7 +290,9 @@ def main(argv):
     if cmd == "serve":
         return serve(argv[2], argv[3], int(argv[4]), float(argv[5]))
     if cmd == "client":
-        return client(argv[2], argv[3], int(argv[4]))
+        return client(argv[2], argv[3], int(argv[4]), argv[5] if len(argv) > 5 else None)
+    if cmd == "flood":
+        return flood(argv[2], argv[3], int(argv[4]), float(argv[5]))
     if cmd == "vlan":
         return vlan(argv[2], argv[3], argv[4], argv[5])
     if cmd == "check":

@@ -34,7 +34,9 @@ setup() {
 }
 
 send_traffic() {
-	e2e_in "$GW" timeout 60 python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 40 &
+	# nsenter execs timeout: $! is the process to stop (a function in the background would be
+	# a subshell, and killing it would leave the server running)
+	nsenter --net=/run/netns/"$GW" timeout 60 python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 40 &
 	E2E_PIDS+=("$!")
 	local server=$!
 	sleep 0.5
