@@ -36,7 +36,8 @@ setup() {
 send_traffic() {
 	# nsenter execs timeout: $! is the process to stop (a function in the background would be
 	# a subshell, and killing it would leave the server running)
-	nsenter --net=/run/netns/"$GW" timeout 60 python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 40 &
+	nsenter --net=/run/netns/"$GW" timeout 60 \
+		python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 40 &
 	E2E_PIDS+=("$!")
 	local server=$!
 	sleep 0.5
@@ -92,7 +93,8 @@ test_lotl_alerts() {
 	if out=$(python3 "$TRAFFIC" check "$EVE"); then
 		e2e_pass alerts_once_per_flow_with_their_rule
 	else
-		e2e_fail alerts_once_per_flow_with_their_rule "$(echo "$out" | head -n 8 | tr '\n' ';')"
+		e2e_fail alerts_once_per_flow_with_their_rule \
+			"$(echo "$out" | head -n 8 | tr '\n' ';')"
 	fi
 	if out=$(check_stats); then
 		e2e_pass samples_accounted

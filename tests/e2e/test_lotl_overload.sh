@@ -71,14 +71,16 @@ test_overload() {
 	ew=$E2E_EW_PID
 	# nsenter execs timeout: $! is the process to stop (a function in the background would be
 	# a subshell, and killing it would leave the server running)
-	nsenter --net=/run/netns/"$GW" timeout 60 python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 50 &
+	nsenter --net=/run/netns/"$GW" timeout 60 \
+		python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 50 &
 	E2E_PIDS+=("$!")
 	local server=$!
 	e2e_in "$EXT" timeout 40 python3 "$TRAFFIC" flood "$PEER" "$EXT_MAC" "$FLOOD_FRAMES" 30
 	if kill -0 "$ew" 2>/dev/null; then
 		e2e_pass survives_flood
 	else
-		e2e_fail survives_flood "edgewatch died during the flood: $(tail -n 3 "$E2E_TMP/edgewatch-$UP.err")"
+		e2e_fail survives_flood \
+			"edgewatch died in the flood: $(tail -n 3 "$E2E_TMP/edgewatch-$UP.err")"
 		return
 	fi
 	sleep 2	# the load drops; the scanner catches up
@@ -104,7 +106,7 @@ test_overload() {
 		grep -q '"src_port":41001'; then
 		e2e_pass alerts_resume_after_flood
 	else
-		e2e_fail alerts_resume_after_flood "no 9104001 alert from port 41001 after the flood"
+		e2e_fail alerts_resume_after_flood "no 9104001 alert from port 41001 after it"
 	fi
 }
 

@@ -263,7 +263,8 @@ static void test_no_rules(struct test_case *t)
 	for (i = 0; i < 5; i++)
 		sample_feed(f.sp, &s);
 	stats = pipeline_stats(f.sp);
-	EXPECT(t, jint(stats, "samples.read") == 5 && jint(stats, "samples.not_scanned_no_rules") == 5,
+	EXPECT(t, jint(stats, "samples.read") == 5 &&
+		       jint(stats, "samples.not_scanned_no_rules") == 5,
 	       "read %lld not_scanned %lld", (long long)jint(stats, "samples.read"),
 	       (long long)jint(stats, "samples.not_scanned_no_rules"));
 	EXPECT(t, jint(stats, "rules.files") == 0 && jint(stats, "rules.loaded") == 0, "rules");

@@ -215,7 +215,8 @@ static void test_drop_rule_blocks_flow(struct test_case *t)
 
 	ring_buffer__consume(lab.samples);	/* the samples of the dropped packets too */
 	stats = pipeline_stats(lab.f.sp);
-	EXPECT(t, jint(stats, "rules.flows_blocked") == 1 && jint(stats, "rules.flows_unblocked") == 1,
+	EXPECT(t, jint(stats, "rules.flows_blocked") == 1 &&
+		       jint(stats, "rules.flows_unblocked") == 1,
 	       "blocked %lld unblocked %lld", (long long)jint(stats, "rules.flows_blocked"),
 	       (long long)jint(stats, "rules.flows_unblocked"));
 	EXPECT(t, (uint64_t)jint(stats, "samples.read") == kernel_counter(&lab, EW_CNT_SAMPLE_SENT),
@@ -261,7 +262,8 @@ static void flood(struct lab *lab, int flows, int first)
 	int i;
 
 	for (i = first; i < first + flows; i++) {
-		snprintf(src, sizeof(src), "198.18.%d.%d", 10 + (i >> 16 & 0x3f), 1 + (i >> 8 & 0xff));
+		snprintf(src, sizeof(src), "198.18.%d.%d", 10 + (i >> 16 & 0x3f),
+			 1 + (i >> 8 & 0xff));
 		tcp_frame(&p, src, (uint16_t)(1024 + (i & 0xff)), SERVER, 80,
 			  PKT_TCP_PSH | PKT_TCP_ACK, request);
 		run(lab, &p);
