@@ -188,63 +188,62 @@ static __always_inline const struct policy_config *sampling_config(void)
 	return bpf_map_lookup_elem(&policy_configs, &set);
 }
 
-/* Sample the packet's payload if its flow wants one: XDP copy. */
+/*
+ * Sample the packet's payload if its flow wants one: the decision and the record's
+ * header. Returns the reserved record and *cap, the payload bytes to copy after it, for
+ * the program's own copy helper; NULL when there is nothing to sample.
+ */
+static __always_inline struct sample_header *
+sample_begin(struct ew_counters *cnt, const struct parse_state *ps, struct packet_fate *fate,
+	     __u32 frame_len, __u32 data_len, __u32 hook, __u32 *cap)
+{
+	const struct policy_config *cfg = sampling_config();
+	__u32 on_wire = 0;
+	int reason;
+
+	if (!cfg || !fate->fr)
+		return NULL;
+	*cap = sample_payload_len(ps, data_len, &on_wire);
+	if (!*cap)
+		return NULL;
+	reason = sample_decide(fate->fr, fate->dir, cfg);
+	if (!reason)
+		return NULL;
+	return sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason, hook,
+			      frame_len, on_wire, *cap, ew_now_ns());
+}
+
+/* cap <= cfg_snaplen, the room reserved after the header; said again for the verifier */
+#define SAMPLE_CAP_OK(cap) ((cap) <= EW_SNAPLEN_MAX && (cap) <= cfg_snaplen)
+
 static __always_inline void sample_xdp(struct xdp_md *ctx, struct ew_counters *cnt,
 				       const struct parse_state *ps, struct packet_fate *fate,
 				       __u32 frame_len)
 {
-	const struct policy_config *cfg = sampling_config();
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0;
 	struct sample_header *s;
-	__u32 on_wire = 0, cap;
-	int reason, err = 0;
 
-	if (!cfg || !fate->fr)
-		return;
-	cap = sample_payload_len(ps, data_end - data, &on_wire);
-	if (!cap)
-		return;
-	reason = sample_decide(fate->fr, fate->dir, cfg);
-	if (!reason)
-		return;
-	s = sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason,
-			   EW_HOOK_XDP_INGRESS, frame_len, on_wire, cap, ew_now_ns());
-	if (!s)
-		return;
-	/* cap <= cfg_snaplen, the room reserved after the header */
-	if (cap > EW_SNAPLEN_MAX || cap > cfg_snaplen)
-		err = -1;
-	else
-		err = bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap);
-	sample_finish(cnt, s, err, EW_HOOK_XDP_INGRESS);
+	s = sample_begin(cnt, ps, fate, frame_len, data_len, EW_HOOK_XDP_INGRESS, &cap);
+	if (s)
+		sample_finish(cnt, s,
+			      SAMPLE_CAP_OK(cap) ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap)
+						 : -1,
+			      EW_HOOK_XDP_INGRESS);
 }
 
 static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters *cnt,
 				      const struct parse_state *ps, struct packet_fate *fate,
 				      __u32 frame_len)
 {
-	const struct policy_config *cfg = sampling_config();
 	struct sample_header *s;
-	__u32 on_wire = 0, cap;
-	int reason, err = 0;
+	__u32 cap = 0;
 
-	if (!cfg || !fate->fr)
-		return;
-	cap = sample_payload_len(ps, skb->len, &on_wire);
-	if (!cap)
-		return;
-	reason = sample_decide(fate->fr, fate->dir, cfg);
-	if (!reason)
-		return;
-	s = sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason,
-			   EW_HOOK_TC_EGRESS, frame_len, on_wire, cap, ew_now_ns());
-	if (!s)
-		return;
-	if (cap > EW_SNAPLEN_MAX || cap > cfg_snaplen)
-		err = -1;
-	else
-		err = bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap);
-	sample_finish(cnt, s, err, EW_HOOK_TC_EGRESS);
+	s = sample_begin(cnt, ps, fate, frame_len, skb->len, EW_HOOK_TC_EGRESS, &cap);
+	if (s)
+		sample_finish(cnt, s,
+			      SAMPLE_CAP_OK(cap) ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap)
+						 : -1,
+			      EW_HOOK_TC_EGRESS);
 }
 
 SEC("xdp")

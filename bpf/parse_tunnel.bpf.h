@@ -17,6 +17,27 @@
 #define GRE_F_ACK 0x0080	/* enhanced GRE (version 1) only */
 #define GRE_VERSION_MASK 0x0007
 
+/*
+ * What a tunnel header names with an ethertype (GRE, Geneve): IPv4, IPv6 or a whole
+ * Ethernet frame. 1 when it was one of these (ps->next set), 0 for the caller to decide.
+ */
+static __always_inline int tunnel_payload_next(struct parse_state *ps, __u16 ethertype)
+{
+	switch (ethertype) {
+	case ETH_P_IP:
+		ps->next = NEXT_IPV4;
+		return 1;
+	case ETH_P_IPV6:
+		ps->next = NEXT_IPV6;
+		return 1;
+	case ETH_P_TEB:
+		ps->next = NEXT_ETH;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 struct gre_hdr {
 	__be16 flags;
 	__be16 protocol;
@@ -102,17 +123,10 @@ static __always_inline int parse_gre(struct parse_state *ps, void *data, void *p
 	if (!HDR_HAS(ps, data, inner, 0, end))
 		return EW_CNT_PKT_TRUNC_GRE;
 	cursor_set(ps, data, inner);
+	if (tunnel_payload_next(ps, proto))
+		return 0;
 
 	switch (proto) {
-	case ETH_P_IP:
-		ps->next = NEXT_IPV4;
-		break;
-	case ETH_P_IPV6:
-		ps->next = NEXT_IPV6;
-		break;
-	case ETH_P_TEB:
-		ps->next = NEXT_ETH;
-		break;
 	case ETH_P_MPLS_UC:
 		ps->encap |= EW_ENCAP_BIT(EW_CNT_ENCAP_MPLS);
 		ps->next = NEXT_MPLS;
@@ -205,20 +219,8 @@ static __always_inline int parse_geneve(struct parse_state *ps, void *data, void
 		return err;
 	ps->tunnel_id = bpf_ntohl(gh->vni_reserved) >> 8;
 	cursor_set(ps, data, (void *)gh + len);
-	switch (bpf_ntohs(gh->protocol)) {
-	case ETH_P_TEB:
-		ps->next = NEXT_ETH;
-		break;
-	case ETH_P_IP:
-		ps->next = NEXT_IPV4;
-		break;
-	case ETH_P_IPV6:
-		ps->next = NEXT_IPV6;
-		break;
-	default:
+	if (!tunnel_payload_next(ps, bpf_ntohs(gh->protocol)))
 		inner_not_ip(ps);
-		break;
-	}
 	return 0;
 }
 
