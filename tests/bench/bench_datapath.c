@@ -25,7 +25,7 @@
 #include "datapath_loader.h"
 #include "flow_export.h"
 #include "flow_sweep.h"
-#include "../support/packet_builder.h"
+#include "bench_run.h"
 
 static int quick;
 
@@ -35,48 +35,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Average ns per run of prog over repeat runs of one packet, best of 3 tries. */
-static double ns_per_packet(int prog_fd, const void *pkt, size_t len, int repeat)
-{
-	double best = 1e18;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = len,
-			    .repeat = repeat);
-
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			fprintf(stderr, "test run failed: %s\n", strerror(errno));
-			exit(1);
-		}
-		if (opts.duration < best)
-			best = opts.duration;
-	}
-	return best;
-}
-
-/* Average ns of single runs, each on a new flow (a new source port). */
-static double ns_per_new_flow(int prog_fd, struct pkt *p, int flows)
-{
-	uint64_t total = 0;
-	int i;
-
-	for (i = 0; i < flows; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
-			    .repeat = 1);
-		/* TCP source port: Ethernet 14 + IPv4 20 */
-		p->data[34] = (10000 + i) >> 8;
-		p->data[35] = (10000 + i) & 0xff;
-		p->data[26] = i >> 8;	/* and the source address, past 65k flows */
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			fprintf(stderr, "test run failed: %s\n", strerror(errno));
-			exit(1);
-		}
-		total += opts.duration;
-	}
-	return (double)total / flows;
 }
 
 static void build_tcp(struct pkt *p)
@@ -143,14 +101,12 @@ static void bench_test_run(void)
 	}
 	build_tcp(&tcp);
 	build_vlan_vxlan(&vxlan);
-	empty = ns_per_packet(bpf_program__fd(bench->progs.bench_empty_pass), tcp.data, tcp.len,
-			      repeat);
-	empty_single = ns_per_new_flow(bpf_program__fd(bench->progs.bench_empty_pass), &tcp,
-				       new_flows / 10);
-	ktime = ns_per_packet(bpf_program__fd(bench->progs.bench_ktime), tcp.data, tcp.len,
-			      repeat);
-	coarse = ns_per_packet(bpf_program__fd(bench->progs.bench_ktime_coarse), tcp.data,
-			       tcp.len, repeat);
+	empty = bench_ns_per_packet(bpf_program__fd(bench->progs.bench_empty_pass), &tcp, repeat);
+	empty_single = bench_ns_per_new_flow(bpf_program__fd(bench->progs.bench_empty_pass), &tcp,
+					     new_flows / 10);
+	ktime = bench_ns_per_packet(bpf_program__fd(bench->progs.bench_ktime), &tcp, repeat);
+	coarse = bench_ns_per_packet(bpf_program__fd(bench->progs.bench_ktime_coarse), &tcp,
+				     repeat);
 
 	printf("### XDP program, BPF_PROG_TEST_RUN (repeat %d; new flows: %d single runs)\n\n",
 	       repeat, new_flows);
@@ -168,9 +124,9 @@ static void bench_test_run(void)
 		}
 		fd = bpf_program__fd(skel->progs.ew_xdp_ingress);
 		build_tcp(&tcp);
-		est = ns_per_packet(fd, tcp.data, tcp.len, repeat);
-		vx = ns_per_packet(fd, vxlan.data, vxlan.len, repeat);
-		fresh = ns_per_new_flow(fd, &tcp, new_flows);
+		est = bench_ns_per_packet(fd, &tcp, repeat);
+		vx = bench_ns_per_packet(fd, &vxlan, repeat);
+		fresh = bench_ns_per_new_flow(fd, &tcp, new_flows);
 		printf("| TCP, established flow | %s | %.1f | %.1f | %.1f |\n", variants[v].name,
 		       est, est - empty, est / empty);
 		printf("| VLAN + VXLAN, established | %s | %.1f | %.1f | %.1f |\n",

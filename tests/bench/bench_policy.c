@@ -31,7 +31,7 @@
 #include "flow_export.h"
 #include "policy/policy.h"
 #include "policy/policy_runtime.h"
-#include "../support/packet_builder.h"
+#include "bench_run.h"
 
 #define GW "198.18.0.1"
 #define ALLOWED "198.18.7.7"
@@ -76,47 +76,6 @@ static void build_packet(struct pkt *p, enum packet_kind kind)
 	pkt_tcp(p, 40000, kind == PKT_OTHER ? 443 : 22, PKT_TCP_ACK, 0);
 	pkt_payload(p, 64, 'a');
 	pkt_finish(p);
-}
-
-/* Average ns per run over repeat runs of one packet, best of 3 tries. */
-static double ns_per_packet(int prog_fd, const struct pkt *p, int repeat)
-{
-	double best = 1e18;
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
-			    .repeat = repeat);
-
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			fprintf(stderr, "test run failed: %s\n", strerror(errno));
-			exit(1);
-		}
-		if (opts.duration < best)
-			best = opts.duration;
-	}
-	return best;
-}
-
-/* Average ns of single runs, each the first packet of a flow (a new source port). */
-static double ns_first_packet(int prog_fd, struct pkt *p, int flows)
-{
-	uint64_t total = 0;
-	int i;
-
-	for (i = 0; i < flows; i++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
-			    .repeat = 1);
-
-		p->data[34] = (1024 + i) >> 8;	/* TCP source port: Ethernet 14 + IPv4 20 */
-		p->data[35] = (1024 + i) & 0xFF;
-		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-			fprintf(stderr, "test run failed: %s\n", strerror(errno));
-			exit(1);
-		}
-		total += opts.duration;
-	}
-	return (double)total / flows;
 }
 
 /*
@@ -224,7 +183,7 @@ static void measure(struct policy_variant *v, int n, int repeat, int flows)
 			build_packet(&p, k);
 			for (i = 0; i < n; i++) {
 				int fd = bpf_program__fd(skel[i]->progs.ew_xdp_ingress);
-				double ns = ns_per_packet(fd, &p, repeat);
+				double ns = bench_ns_per_packet(fd, &p, repeat);
 
 				if (ns < v[i].ns[k])
 					v[i].ns[k] = ns;
@@ -233,7 +192,7 @@ static void measure(struct policy_variant *v, int n, int repeat, int flows)
 	}
 	for (i = 0; i < n; i++) {
 		build_packet(&p, PKT_ALLOWED);
-		v[i].first_ns = ns_first_packet(bpf_program__fd(skel[i]->progs.ew_xdp_ingress), &p,
+		v[i].first_ns = bench_ns_per_new_flow(bpf_program__fd(skel[i]->progs.ew_xdp_ingress), &p,
 						 flows);
 		datapath__destroy(skel[i]);
 	}
