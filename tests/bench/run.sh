@@ -22,6 +22,7 @@ fi
 	if [ -x .output/bench/bench_rules ]; then
 		.output/bench/bench_rules
 	fi
+	.output/bench/bench_pipeline
 } | tee "$TMP"
 # keep the hand-written part of BENCHMARKS.md (everything before the results)
 if [ -f "$OUT" ]; then
