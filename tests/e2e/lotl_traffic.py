@@ -16,6 +16,10 @@ usage:
                                                    (client), synack (server), data (client)
   lotl_traffic.py check EVE_FILE                   the alerts against EXPECTED (exit 1 and
                                                    FAIL lines when they differ)
+  lotl_traffic.py enforce ADDR4 PORT               a request a `drop` rule matches, then a
+                                                   second one on the same connection (must
+                                                   go unanswered), then a new connection
+                                                   (must be answered); exit 0 when so
 """
 import base64
 import json
@@ -174,6 +178,43 @@ def client(addr4, addr6, port, only=None):
     return 0
 
 
+DROP_PORT, AFTER_DROP_PORT = 41501, 41502
+
+
+def enforce(addr4, port):
+    def connect(cport):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.settimeout(3)
+        s.bind(("198.18.0.2", cport))
+        s.connect((addr4, port))
+        return s
+
+    s = connect(DROP_PORT)
+    s.sendall(get("/drop-me"))
+    if not s.recv(65536).startswith(b"HTTP/1.1 200"):
+        print("the request that matched was not answered")
+        return 1
+    time.sleep(0.5)	# the sample is scanned, the flow blocked
+    s.sendall(get("/after"))
+    try:
+        reply = s.recv(65536)	# b"": the server gave up waiting and closed
+    except socket.timeout:
+        reply = b""
+    if reply:
+        print("the blocked flow's next request was answered: %r" % reply[:40])
+        return 1
+    s.close()
+    s = connect(AFTER_DROP_PORT)
+    s.sendall(get("/index.html"))
+    ok = s.recv(65536).startswith(b"HTTP/1.1 200")
+    s.close()
+    if not ok:
+        print("a new connection was not answered")
+        return 1
+    return 0
+
+
 def checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -295,6 +336,8 @@ def main(argv):
         return flood(argv[2], argv[3], int(argv[4]), float(argv[5]))
     if cmd == "vlan":
         return vlan(argv[2], argv[3], argv[4], argv[5])
+    if cmd == "enforce":
+        return enforce(argv[2], int(argv[3]))
     if cmd == "check":
         return check(argv[2], EXPECTED)
     print(__doc__, file=sys.stderr)
