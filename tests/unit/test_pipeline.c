@@ -247,7 +247,7 @@ static void test_queue_full_counted(struct test_case *t)
 	EXPECT(t, (int64_t)f.line_count == scanned, "events written %zu", f.line_count);
 	/* how many got scanned depends on how fast the worker started: at least one */
 	EXPECT(t, scanned >= 1, "the worker scanned nothing");
-	EXPECT(t, fixture_alerts(&f, alerts, 8) == (scanned < 8 ? scanned : 8),
+	EXPECT(t, (int64_t)fixture_alerts(&f, alerts, 8) == (scanned < 8 ? scanned : 8),
 	       "alerts in the file");
 	fixture_close(&f);
 }
