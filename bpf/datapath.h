@@ -178,7 +178,12 @@ enum ew_policy_verdict {
 #define EW_REPORTED_VIOLATION 0x01
 #define EW_REPORTED_EXPOSURE 0x02
 #define EW_REPORTED_EGRESS 0x04
-#define EW_REPORTED_FRAG_EVASION 0x08
+#define EW_REPORTED_FRAG_CHECKED 0x08	/* its fragments' target was looked at */
+#define EW_REPORTED_FRAG_EVASION 0x10	/* ... and was protected: an event was raised */
+/* the bits that mean an alert was raised about the flow (flow.alerted) */
+#define EW_REPORTED_ALERTS                                                                     \
+	(EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE | EW_REPORTED_EGRESS |                    \
+	 EW_REPORTED_FRAG_EVASION)
 
 /*
  * Flow table value. Counters are updated with atomic adds (both directions of a flow

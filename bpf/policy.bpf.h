@@ -239,13 +239,15 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 	/* fragment evasion aimed at a protected address (the packet's destination); the
 	 * flag is set whoever the target, so the address is looked up once per flow */
 	if ((fr->flags & (EW_FLOW_F_TINY_FRAGMENT | EW_FLOW_F_FRAG_OVERLAP)) &&
-	    !(fr->reported & EW_REPORTED_FRAG_EVASION)) {
-		fr->reported |= EW_REPORTED_FRAG_EVASION;
-		if (addr_is_protected(set, key->family, from_a ? &key->addr_b : &key->addr_a))
+	    !(fr->reported & EW_REPORTED_FRAG_CHECKED)) {
+		fr->reported |= EW_REPORTED_FRAG_CHECKED;
+		if (addr_is_protected(set, key->family, from_a ? &key->addr_b : &key->addr_a)) {
+			fr->reported |= EW_REPORTED_FRAG_EVASION;
 			event_emit(cnt, hook,
 				   fr->flags & EW_FLOW_F_FRAG_OVERLAP ? EW_EVENT_FRAG_OVERLAP
 								      : EW_EVENT_FRAG_TINY,
 				   key, fr, from_a, cfg->action, now);
+		}
 	}
 	return action;
 }

@@ -371,8 +371,7 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	json_line_str(&x->line, "state", flow_state(key, rec));
 	json_line_str(&x->line, "reason", flow_end_reason_name(reason));
 	json_line_bool(&x->line, "alerted",
-		       (rec->reported & (EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE |
-					 EW_REPORTED_EGRESS | EW_REPORTED_FRAG_EVASION)) ||
+		       (rec->reported & EW_REPORTED_ALERTS) ||
 			       (x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq)));
 	add_encapsulation(&x->line, rec);
 	json_line_end(&x->line);
