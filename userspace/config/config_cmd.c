@@ -7,6 +7,8 @@
 
 #include "config/config.h"
 #include "config/config_cmd.h"
+#include "lotl/rules_config.h"
+#include "policy/policy_tables.h"
 #include "config/mgmt_ports.h"
 #include "rules/rules.h"
 
@@ -77,6 +79,35 @@ static int check_rule_vars(const struct ew_config *cfg)
 	return err;
 }
 
+/*
+ * What only starting or reloading would otherwise find, found here without a kernel:
+ * the policy built into its tables (more than 63 port classes, too many protected
+ * addresses), and the rule files loaded and compiled with the file's variables.
+ */
+static int check_policy_and_rules(const struct ew_config *cfg)
+{
+	struct policy_tables tables = {};
+	struct policy_hosts no_interface = {};
+	struct rules_load_summary summary;
+	struct ruleset *rs = NULL;
+	char why[512];
+	int err;
+
+	/* an empty interface address list: management.addresses omitted means "the
+	 * interface's own", which only the running daemon knows */
+	err = policy_tables_build(&tables, cfg, &no_interface, why, sizeof(why));
+	policy_tables_free(&tables);
+	if (err) {
+		fprintf(stderr, "%s\n", why);
+		return err;
+	}
+	if (!cfg->rules.file_count)
+		return 0;
+	err = rules_load_from_config(cfg, &rs, &summary);	/* problems are logged */
+	ruleset_free(rs);
+	return err;
+}
+
 int cmd_check_config(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -130,6 +161,8 @@ int cmd_check_config(int argc, char **argv)
 		return 1;
 	}
 	ret = check_rule_vars(cfg);
+	if (!ret)
+		ret = check_policy_and_rules(cfg);
 	if (!ret && !quiet)
 		config_print_summary(cfg, stdout);
 	config_free(cfg);
