@@ -153,7 +153,7 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 		if (outcome == EW_CNT_PKT_FLOW && ps->frag == FRAG_FIRST &&
 		    frag_track(ps, &fate->key, fate->from_a, now, hook, cnt)) {
 			overlap = 1;
-			fate->fr->flags |= EW_FLOW_F_FRAG_OVERLAP;
+			flow_set_bits(&fate->fr->flags, EW_FLOW_F_FRAG_OVERLAP);
 		}
 	}
 	if (overlap)

@@ -178,48 +178,55 @@ enum ew_policy_verdict {
 #define EW_REPORTED_VIOLATION 0x01
 #define EW_REPORTED_EXPOSURE 0x02
 #define EW_REPORTED_EGRESS 0x04
-#define EW_REPORTED_FRAG_CHECKED 0x08	/* its fragments' target was looked at */
-#define EW_REPORTED_FRAG_EVASION 0x10	/* ... and was protected: an event was raised */
+#define EW_REPORTED_TINY_CHECKED 0x08	/* the target of its tiny fragment was looked at */
+#define EW_REPORTED_OVERLAP_CHECKED 0x10	/* ... of its overlapping fragment */
+#define EW_REPORTED_FRAG_EVASION 0x20	/* one was protected: an event was raised */
 /* the bits that mean an alert was raised about the flow (flow.alerted) */
 #define EW_REPORTED_ALERTS                                                                     \
 	(EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE | EW_REPORTED_EGRESS |                    \
 	 EW_REPORTED_FRAG_EVASION)
 
 /*
- * Flow table value. Counters are updated with atomic adds (both directions of a flow
- * can be on different CPUs: XDP ingress and tc egress). Only the kernel writes an
- * entry; userspace reads it, and deletes it when the flow is exported.
+ * Flow table value, written by the kernel only: the programs count packets into it, the
+ * sweeper (sweep.bpf.h) writes the baselines of its active-timeout records and deletes
+ * it when the flow ends. Counters are atomic adds and flag words atomic ORs: both
+ * directions of a flow can be updated at once on two CPUs (XDP ingress, tc egress). The
+ * per-direction TCP flags and the timestamps are plain writes: a lost race there costs
+ * a bit the same direction's other packet also set, or a time a few ns older.
  */
 struct flow_record {
 	__u64 packets[2];	/* indexed by enum ew_dir */
 	__u64 bytes[2];		/* frame length as received/sent, L2 header included */
-	__u64 first_seen_ns;	/* clock: see datapath.bpf.c ew_now_ns() */
+	__u64 exported_packets[2];	/* of those, already in active-timeout records */
+	__u64 exported_bytes[2];
+	__u64 first_seen_ns;	/* datapath clock: see datapath.bpf.c */
 	__u64 last_seen_ns;
 	__u64 flow_seq;		/* unique per flow: (cpu << 48) | per-cpu sequence */
+	__u64 interval_start_ns;	/* 0, or when the sweeper wrote its last active-timeout
+					 * record: the start of the next one */
+	__u32 flags;		/* EW_FLOW_F_* (atomic OR) */
+	__u32 reported;		/* EW_REPORTED_* (atomic OR: the first to set a bit reports) */
+	__u32 encap;		/* EW_ENCAP_BIT()s of the first packet */
+	__u32 tunnel_id;	/* VXLAN/Geneve VNI or GRE key of the innermost tunnel */
+	__u32 policy_gen;	/* the policy generation policy_verdict was decided under */
 	__u8 tcp_flags[2];	/* OR of TCP flags, per direction */
 	__u8 initiator;		/* 0: endpoint a of the key started the flow, 1: endpoint b */
 	__u8 first_hook;	/* enum ew_hook of the first packet */
-	__u8 flags;		/* EW_FLOW_F_* */
 	__u8 outer_family;	/* family of outer_src/outer_dst; 0 when not tunnelled */
 	__u8 icmp_type;		/* ICMP/ICMPv6 type and code of the first packet (the */
 	__u8 icmp_code;		/* Community ID of an ICMP flow depends on them) */
-	__u32 encap;		/* EW_ENCAP_BIT()s of the first packet */
-	__u32 tunnel_id;	/* VXLAN/Geneve VNI or GRE key of the innermost tunnel */
-	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */
-	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
-	__u32 policy_gen;	/* the policy generation policy_verdict was decided under */
 	__u8 policy_verdict;	/* enum ew_policy_verdict */
 	__u8 policy_port;	/* the management port's index in the policy (its allow bit) */
 	__u8 egress_violation;	/* a protected address opened it to a destination the egress
 				 * policy does not allow */
-	__u8 reported;		/* EW_REPORTED_* */
-	__u16 samples[2];	/* payload samples sent, per direction */
-	__u16 flagged_samples;	/* of which taken because the flow is flagged */
+	__u8 samples[2];	/* payload samples of the first-packets kind, per direction
+				 * (at most sampling.first-packets, <= 255) */
+	__u16 flagged_samples;	/* samples taken because the flow is flagged */
 	__u16 pad;
-	__u64 interval_start_ns;	/* 0, or when the sweeper wrote its last active-timeout
-					 * record: the start of the next one */
+	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */
+	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
 };
-_Static_assert(sizeof(struct flow_record) == 128, "flow_record layout");
+_Static_assert(sizeof(struct flow_record) == 168, "flow_record layout");
 
 /*
  * Fragment tracking: the identity of a fragmented IP datagram (the outermost
@@ -395,10 +402,14 @@ struct sweep_args {
 	__u64 visited;		/* out: flows looked at */
 	__u64 ended;		/* out: records written (flows deleted or, active, kept) */
 	__u64 kept;		/* out: flows left in the table */
-	__u64 kept_packets;	/* out: their packets */
+	__u64 kept_packets;	/* out: their packets not in any record yet */
 	__u64 delete_races;	/* out: a record was ready but the flow was already gone */
+	__u64 reused_before_refresh;	/* out: the deleted element held another flow before
+					 * its counters could be read again: packets counted
+					 * between the copy and the delete are not in the
+					 * record (the conservation sum will show them) */
 };
-_Static_assert(sizeof(struct sweep_args) == 88, "sweep_args layout");
+_Static_assert(sizeof(struct sweep_args) == 96, "sweep_args layout");
 
 struct flow_end {
 	__u32 reason;		/* enum ew_flow_end */
@@ -406,7 +417,7 @@ struct flow_end {
 	struct flow_key key;
 	struct flow_record record;
 };
-_Static_assert(sizeof(struct flow_end) == 184, "flow_end layout");
+_Static_assert(sizeof(struct flow_end) == 224, "flow_end layout");
 
 #define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
 
@@ -435,7 +446,7 @@ struct ew_event {
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };
-_Static_assert(sizeof(struct ew_event) == 208, "ew_event layout");
+_Static_assert(sizeof(struct ew_event) == 248, "ew_event layout");
 
 /* sample_header.reason */
 enum ew_sample_reason {

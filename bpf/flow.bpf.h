@@ -117,6 +117,34 @@ static __always_inline __u64 flow_next_seq(void)
 	return (cpu << 48) | (*seq & 0xFFFFFFFFFFFFULL);
 }
 
+/* The EW_FLOW_F_* this packet brings to its flow. */
+static __always_inline __u32 packet_flow_flags(const struct parse_state *ps, int frag_overlap)
+{
+	__u32 flags = 0;
+
+	if (ps->frag != FRAG_NONE)
+		flags |= EW_FLOW_F_FRAGMENTED;
+	if (ps->tiny_fragment)
+		flags |= EW_FLOW_F_TINY_FRAGMENT;
+	if (ps->inner_non_ip)
+		flags |= EW_FLOW_F_INNER_NON_IP;
+	if (frag_overlap)
+		flags |= EW_FLOW_F_FRAG_OVERLAP;
+	return flags;
+}
+
+/*
+ * Set bits in a flow's flag word (flags, reported). Returns the bits of bits that were
+ * already set: 0 means this caller set them all first. The plain read first keeps the
+ * usual case (nothing new) free of a locked instruction.
+ */
+static __always_inline __u32 flow_set_bits(__u32 *word, __u32 bits)
+{
+	if ((*word & bits) == bits)
+		return bits;
+	return __sync_fetch_and_or(word, bits) & bits;
+}
+
 /*
  * Add one packet (or pkts GSO segments) of len bytes to the flow of key, creating it
  * if needed. Returns EW_CNT_PKT_FLOW with the flow in *out and the packet's direction
@@ -169,12 +197,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		fresh->tunnel_id = ps->tunnel_id;
 		fresh->icmp_type = ps->icmp_type;
 		fresh->icmp_code = ps->icmp_code;
-		if (ps->frag != FRAG_NONE)
-			fresh->flags |= EW_FLOW_F_FRAGMENTED;
-		if (ps->tiny_fragment)
-			fresh->flags |= EW_FLOW_F_TINY_FRAGMENT;
-		if (ps->inner_non_ip)
-			fresh->flags |= EW_FLOW_F_INNER_NON_IP;
+		fresh->flags = packet_flow_flags(ps, frag_overlap);
 		flow_record_outer(fresh, ps, data, data_end);
 		fresh->flow_seq = flow_next_seq();
 
@@ -202,16 +225,12 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	__sync_fetch_and_add(&fr->packets[dir & 1], pkts);
 	__sync_fetch_and_add(&fr->bytes[dir & 1], len);
 	/* Write only what changed: fewer dirty cache lines when both directions of a
-	 * flow run on different CPUs. A lost race here costs a flag bit the other
-	 * writer also set, or a timestamp a few ns older. */
+	 * flow run on different CPUs (see struct flow_record for what a race costs). */
 	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1])
 		fr->tcp_flags[dir & 1] |= ps->tcp_flags;
 	if (now > fr->last_seen_ns)
 		fr->last_seen_ns = now;
-	if (ps->frag != FRAG_NONE && !(fr->flags & EW_FLOW_F_FRAGMENTED))
-		fr->flags |= EW_FLOW_F_FRAGMENTED;
-	if (frag_overlap && !(fr->flags & EW_FLOW_F_FRAG_OVERLAP))
-		fr->flags |= EW_FLOW_F_FRAG_OVERLAP;
+	flow_set_bits(&fr->flags, packet_flow_flags(ps, frag_overlap));
 	*out = fr;
 	*dir_out = dir;
 	return EW_CNT_PKT_FLOW;

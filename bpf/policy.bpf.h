@@ -196,6 +196,7 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
 	struct policy_decisions *dec;
 	int action = EW_ACTION_ALERT;
+	__u32 frag_new;
 
 	if (!gen || !cfg)
 		return EW_ACTION_ALERT;	/* no policy loaded (yet) */
@@ -214,16 +215,15 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 				dec->violation += pkts;
 			if (cfg->action == EW_ACTION_DROP && hook == EW_HOOK_XDP_INGRESS)
 				action = EW_ACTION_DROP;
-			if (!(fr->reported & EW_REPORTED_VIOLATION)) {
-				fr->reported |= EW_REPORTED_VIOLATION;
+			if (!flow_set_bits(&fr->reported, EW_REPORTED_VIOLATION)) {
 				event_emit(cnt, hook, EW_EVENT_MGMT_VIOLATION, key, fr, from_a,
 					   cfg->action, now);
 			}
 			/* the protected address answers: SYN-ACK, or any packet of UDP & co */
-			if (dir == EW_DIR_TO_CLIENT && !(fr->reported & EW_REPORTED_EXPOSURE) &&
+			if (dir == EW_DIR_TO_CLIENT &&
 			    (key->proto != IPPROTO_TCP ||
-			     (ps->tcp_flags & TCP_FLAGS_SYNACK) == TCP_FLAGS_SYNACK)) {
-				fr->reported |= EW_REPORTED_EXPOSURE;
+			     (ps->tcp_flags & TCP_FLAGS_SYNACK) == TCP_FLAGS_SYNACK) &&
+			    !flow_set_bits(&fr->reported, EW_REPORTED_EXPOSURE)) {
 				cnt->count[hook & 1][EW_CNT_POLICY_EXPOSURE]++;
 				exposure_record(key, fr, now);
 				event_emit(cnt, hook, EW_EVENT_MGMT_EXPOSURE, key, fr, from_a,
@@ -231,21 +231,27 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 			}
 		}
 	}
-	if (fr->egress_violation && !(fr->reported & EW_REPORTED_EGRESS)) {
-		fr->reported |= EW_REPORTED_EGRESS;
+	if (fr->egress_violation && !flow_set_bits(&fr->reported, EW_REPORTED_EGRESS)) {
 		cnt->count[hook & 1][EW_CNT_POLICY_EGRESS_VIOLATION]++;
 		event_emit(cnt, hook, EW_EVENT_EGRESS_VIOLATION, key, fr, from_a, cfg->action, now);
 	}
-	/* fragment evasion aimed at a protected address (the packet's destination); the
-	 * flag is set whoever the target, so the address is looked up once per flow */
-	if ((fr->flags & (EW_FLOW_F_TINY_FRAGMENT | EW_FLOW_F_FRAG_OVERLAP)) &&
-	    !(fr->reported & EW_REPORTED_FRAG_CHECKED)) {
-		fr->reported |= EW_REPORTED_FRAG_CHECKED;
-		if (addr_is_protected(set, key->family, from_a ? &key->addr_b : &key->addr_a)) {
-			fr->reported |= EW_REPORTED_FRAG_EVASION;
+	/*
+	 * Fragment evasion aimed at a protected address (the packet's destination). Each
+	 * kind (tiny, overlap) is looked at once per flow, when it first shows up; the
+	 * event goes out when the target is protected.
+	 */
+	frag_new = fr->flags & (EW_FLOW_F_TINY_FRAGMENT | EW_FLOW_F_FRAG_OVERLAP);
+	if (frag_new) {
+		__u32 checks = (frag_new & EW_FLOW_F_TINY_FRAGMENT ? EW_REPORTED_TINY_CHECKED : 0) |
+			       (frag_new & EW_FLOW_F_FRAG_OVERLAP ? EW_REPORTED_OVERLAP_CHECKED : 0);
+		__u32 first = checks & ~flow_set_bits(&fr->reported, checks);
+
+		if (first && addr_is_protected(set, key->family,
+					       from_a ? &key->addr_b : &key->addr_a)) {
+			flow_set_bits(&fr->reported, EW_REPORTED_FRAG_EVASION);
 			event_emit(cnt, hook,
-				   fr->flags & EW_FLOW_F_FRAG_OVERLAP ? EW_EVENT_FRAG_OVERLAP
-								      : EW_EVENT_FRAG_TINY,
+				   first & EW_REPORTED_OVERLAP_CHECKED ? EW_EVENT_FRAG_OVERLAP
+								       : EW_EVENT_FRAG_TINY,
 				   key, fr, from_a, cfg->action, now);
 		}
 	}

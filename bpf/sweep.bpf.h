@@ -39,6 +39,25 @@ static __always_inline int sweep_decide(const struct flow_key *key, const struct
 	return -1;
 }
 
+/*
+ * The counters of a flow that may have changed since copy was taken (a packet of the
+ * flow on another CPU): read again after the delete, while the element still holds our
+ * flow (the same flow_seq: a deleted element can be reused by a new flow at once).
+ */
+static __always_inline void sweep_refresh_counters(struct flow_record *copy,
+						   const struct flow_record *fr)
+{
+	copy->packets[0] = fr->packets[0];
+	copy->packets[1] = fr->packets[1];
+	copy->bytes[0] = fr->bytes[0];
+	copy->bytes[1] = fr->bytes[1];
+	copy->last_seen_ns = fr->last_seen_ns;
+	copy->tcp_flags[0] = fr->tcp_flags[0];
+	copy->tcp_flags[1] = fr->tcp_flags[1];
+	copy->flags = fr->flags;
+	copy->reported = fr->reported;
+}
+
 static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
 		      struct sweep_args *a)
 {
@@ -49,9 +68,11 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 	reason = sweep_decide(key, fr, a);
 	if (reason < 0) {
 		a->kept++;
-		a->kept_packets += fr->packets[0] + fr->packets[1];
+		a->kept_packets += fr->packets[0] + fr->packets[1] - fr->exported_packets[0] -
+				   fr->exported_packets[1];
 		return 0;
 	}
+	/* the record first: no flow leaves the table without one */
 	rec = bpf_ringbuf_reserve(&ended_flows, sizeof(*rec), 0);
 	if (!rec) {
 		a->ring_full = 1;
@@ -62,14 +83,25 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 	rec->key = *key;
 	rec->record = *fr;
 	if (reason == EW_END_ACTIVE_TIMEOUT) {
-		/* the flow goes on; its next record starts now */
+		/* the flow goes on: what this record covers is the next one's baseline */
+		fr->exported_packets[0] = rec->record.packets[0];
+		fr->exported_packets[1] = rec->record.packets[1];
+		fr->exported_bytes[0] = rec->record.bytes[0];
+		fr->exported_bytes[1] = rec->record.bytes[1];
 		fr->interval_start_ns = a->now_ns;
 		a->kept++;
-		a->kept_packets += fr->packets[0] + fr->packets[1];
+		a->kept_packets += fr->packets[0] + fr->packets[1] - rec->record.packets[0] -
+				   rec->record.packets[1];
 	} else if (bpf_map_delete_elem(map, key)) {
 		bpf_ringbuf_discard(rec, 0);
 		a->delete_races++;
 		return 0;
+	} else if (fr->flow_seq == rec->record.flow_seq) {
+		/* packets counted between the copy and the delete go in the record too;
+		 * only a program already past its lookup can still add to the element */
+		sweep_refresh_counters(&rec->record, fr);
+	} else {
+		a->reused_before_refresh++;
 	}
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	a->ended++;
@@ -84,6 +116,7 @@ int ew_sweep(struct sweep_args *ctx)
 
 	a.ring_full = 0;
 	a.visited = a.ended = a.kept = a.kept_packets = a.delete_races = 0;
+	a.reused_before_refresh = 0;
 	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);
 	*ctx = a;
 	return 0;

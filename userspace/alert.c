@@ -66,8 +66,10 @@ struct json_object *alert_event_new(const struct flow_exporter *x, uint64_t ts_n
 	struct flow_endpoints ep;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int af = key->family == 4 ? AF_INET : AF_INET6;
+	/* the main thread updates the offset while scanner threads write alerts */
+	int64_t to_realtime = __atomic_load_n(&x->clock_to_realtime_ns, __ATOMIC_RELAXED);
 
-	event = eve_event_new(ts_ns + x->clock_to_realtime_ns, "alert");
+	event = eve_event_new(ts_ns + to_realtime, "alert");
 	if (!event)
 		return NULL;
 	/* flow_id, in_iface, vlan, community_id as on the flow's events ... */
@@ -98,7 +100,7 @@ struct json_object *alert_event_new(const struct flow_exporter *x, uint64_t ts_n
 	eve_add_u64(flow, "pkts_toclient", rec->packets[EW_DIR_TO_CLIENT]);
 	eve_add_u64(flow, "bytes_toserver", rec->bytes[EW_DIR_TO_SERVER]);
 	eve_add_u64(flow, "bytes_toclient", rec->bytes[EW_DIR_TO_CLIENT]);
-	eve_format_timestamp(rec->first_seen_ns + x->clock_to_realtime_ns, ts);
+	eve_format_timestamp(rec->first_seen_ns + to_realtime, ts);
 	eve_add_str(flow, "start", ts);
 	flow_endpoints_of(key, rec, &ep);
 	inet_ntop(af, ep.src_addr, src, sizeof(src));

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "datapath_loader.h"
 #include "log.h"
 
@@ -279,12 +280,9 @@ void datapath_detach(struct datapath_instance *dp)
 		bpf_tc_detach(&hook, &tc_opts);
 		dp->tc_classic = 0;
 	}
-	/*
-	 * A program that was already running finishes within an RCU grace period;
-	 * closing a link does not wait for that. Give in-flight packets time to land in
-	 * the maps before the final sweep reads them.
-	 */
-	usleep(20000);
+	/* closing a link does not wait for runs already going: their packets must land
+	 * in the maps before the final sweep reads them */
+	wait_for_bpf_runs();
 }
 
 /* The maps status and a restarted instance need, by name. */

@@ -35,24 +35,6 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 	s->eve_path = cfg->outputs.eve_path;
 }
 
-uint64_t datapath_clock_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
-}
-
-int64_t datapath_clock_to_realtime_ns(void)
-{
-	struct timespec mono, real;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	return ((int64_t)real.tv_sec - mono.tv_sec) * (int64_t)NS_PER_SEC +
-	       (real.tv_nsec - mono.tv_nsec);
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
@@ -226,6 +208,7 @@ static void totals_add(struct engine_totals *t, const struct sweep_result *r)
 	for (i = 0; i < FLOW_END_MAX; i++)
 		t->sweeps.exported[i] += r->exported[i];
 	t->sweeps.delete_races += r->delete_races;
+	t->sweeps.reused_before_refresh += r->reused_before_refresh;
 	t->sweeps.errors += r->errors;
 	t->sweeps.flows_in_table = r->flows_in_table;
 	t->packets_pending = r->packets_pending;
@@ -239,7 +222,6 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 
 	sweep_policy_of(e, &policy);
 	e->sweep_run.now_ns = now_ns;
-	e->sweep_run.export_errors = 0;
 	err = flow_table_sweep_bpf(e->dp.skel, e->ended_ring, &e->sweep_run, &policy, shutdown);
 	totals_add(&e->totals, &e->sweep_result);
 	if (err)
@@ -253,8 +235,10 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 	if (now_ns < e->next_sweep_ns)
 		return 0;
 	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
-	if (!e->settings.replay)	/* follow NTP steps of the wall clock */
-		e->exporter.clock_to_realtime_ns = datapath_clock_to_realtime_ns();
+	if (!e->settings.replay)	/* follow NTP steps of the wall clock (scanner threads
+					 * read it for their alerts: an atomic store) */
+		__atomic_store_n(&e->exporter.clock_to_realtime_ns,
+				 datapath_clock_to_realtime_ns(), __ATOMIC_RELAXED);
 	return engine_sweep(e, now_ns, 0);
 }
 

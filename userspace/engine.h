@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
@@ -104,9 +105,5 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final);
 int engine_read_counters(struct engine *e, struct ew_counters *out);
 void engine_destroy(struct engine *e);
 
-/* The clock of flow timestamps in a live run (CLOCK_MONOTONIC), in ns. */
-uint64_t datapath_clock_now_ns(void);
-/* Wall clock minus that clock, in ns. */
-int64_t datapath_clock_to_realtime_ns(void);
 
 #endif /* EDGEWATCH_ENGINE_H */

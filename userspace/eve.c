@@ -1,77 +1,105 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "eve.h"
 
-/* One writer, shared by the sweeper and the scanner threads: whole lines under a lock. */
+/*
+ * One writer, shared by the sweeper and the scanner threads: whole lines under a lock,
+ * gathered in a buffer and written with write(2). A write that fails (disk full, the
+ * reader of a pipe gone) loses the lines of that buffer, counted; on a regular file the
+ * torn tail is cut back to the last whole line, so a SIEM's line parser never sees half
+ * an event.
+ */
+#define EVE_BUFFER_SIZE (64 * 1024)
+
 struct eve_writer {
 	pthread_mutex_t lock;
-	FILE *file;
-	int is_stdout;
-	uint64_t written;
-	uint64_t errors;
+	int fd;
+	int owns_fd;		/* not stdout */
+	int regular;		/* a regular file: a torn tail can be cut off */
+	off_t good_end;		/* end of the last line known to be written whole */
+	size_t len;		/* bytes in buf */
+	uint64_t buffered;	/* lines in buf */
+	uint64_t written;	/* lines written */
+	uint64_t errors;	/* lines lost */
+	char buf[EVE_BUFFER_SIZE];
 };
 
 int eve_open(struct eve_writer **out, const char *path)
 {
 	struct eve_writer *eve = calloc(1, sizeof(*eve));
+	struct stat st;
+	int err;
 
 	if (!eve)
 		return -ENOMEM;
 	pthread_mutex_init(&eve->lock, NULL);
 	if (strcmp(path, "-") == 0) {
-		eve->file = stdout;
-		eve->is_stdout = 1;
+		eve->fd = STDOUT_FILENO;
 	} else {
-		eve->file = fopen(path, "a");
-		if (!eve->file) {
-			int err = -errno;
-
+		eve->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (eve->fd < 0) {
+			err = -errno;
 			pthread_mutex_destroy(&eve->lock);
 			free(eve);
 			return err;
 		}
+		eve->owns_fd = 1;
+	}
+	if (fstat(eve->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		eve->regular = 1;
+		eve->good_end = st.st_size;
 	}
 	*out = eve;
 	return 0;
+}
+
+/* Write out the buffer (lock held). 0 or -errno; the buffer is empty afterwards. */
+static int eve_flush_locked(struct eve_writer *eve)
+{
+	size_t done = 0;
+	ssize_t n;
+	int err = 0;
+
+	while (done < eve->len) {
+		n = write(eve->fd, eve->buf + done, eve->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += n;
+	}
+	if (err) {
+		eve->errors += eve->buffered;
+		if (eve->regular && done)
+			(void)!ftruncate(eve->fd, eve->good_end);	/* best effort */
+	} else {
+		eve->written += eve->buffered;
+		eve->good_end += eve->len;
+	}
+	eve->len = 0;
+	eve->buffered = 0;
+	return err;
 }
 
 void eve_close(struct eve_writer *eve)
 {
 	if (!eve)
 		return;
-	fflush(eve->file);
-	if (!eve->is_stdout)
-		fclose(eve->file);
+	eve_flush(eve);
+	if (eve->owns_fd)
+		close(eve->fd);
 	pthread_mutex_destroy(&eve->lock);
 	free(eve);
-}
-
-int eve_write(struct eve_writer *eve, struct json_object *event)
-{
-	const char *line;
-	size_t len;
-	int err = 0;
-
-	line = json_object_to_json_string_length(
-		event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	pthread_mutex_lock(&eve->lock);
-	if (!line) {
-		err = -ENOMEM;
-	} else if (fwrite(line, 1, len, eve->file) != len || fputc('\n', eve->file) == EOF) {
-		err = errno ? -errno : -EIO;
-	}
-	if (err)
-		eve->errors++;
-	else
-		eve->written++;
-	pthread_mutex_unlock(&eve->lock);
-	json_object_put(event);
-	return err;
 }
 
 int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
@@ -79,37 +107,70 @@ int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
 	int err = 0;
 
 	pthread_mutex_lock(&eve->lock);
-	if (fwrite(line, 1, len, eve->file) != len || fputc('\n', eve->file) == EOF)
-		err = errno ? -errno : -EIO;
-	if (err)
-		eve->errors++;
-	else
-		eve->written++;
-	pthread_mutex_unlock(&eve->lock);
-	return err;
-}
-
-int eve_flush(struct eve_writer *eve)
-{
-	int err = 0;
-
-	pthread_mutex_lock(&eve->lock);
-	if (fflush(eve->file) == EOF) {
-		eve->errors++;
-		err = -errno;
+	/* the lines a failed flush loses are counted there, not held against this one */
+	if (eve->len + len + 1 > sizeof(eve->buf))
+		eve_flush_locked(eve);
+	if (len + 1 > sizeof(eve->buf)) {
+		eve->errors++;	/* a line longer than the buffer: not an EVE event we write */
+		err = -EMSGSIZE;
+	} else {
+		memcpy(eve->buf + eve->len, line, len);
+		eve->buf[eve->len + len] = '\n';
+		eve->len += len + 1;
+		eve->buffered++;
 	}
 	pthread_mutex_unlock(&eve->lock);
 	return err;
 }
 
-uint64_t eve_events_written(const struct eve_writer *eve)
+int eve_write(struct eve_writer *eve, struct json_object *event)
 {
-	return eve->written;
+	const char *line;
+	size_t len;
+	int err;
+
+	line = json_object_to_json_string_length(
+		event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	if (!line) {
+		pthread_mutex_lock(&eve->lock);
+		eve->errors++;
+		pthread_mutex_unlock(&eve->lock);
+		err = -ENOMEM;
+	} else {
+		err = eve_write_line(eve, line, len);
+	}
+	json_object_put(event);
+	return err;
 }
 
-uint64_t eve_write_errors(const struct eve_writer *eve)
+int eve_flush(struct eve_writer *eve)
 {
-	return eve->errors;
+	int err;
+
+	pthread_mutex_lock(&eve->lock);
+	err = eve_flush_locked(eve);
+	pthread_mutex_unlock(&eve->lock);
+	return err;
+}
+
+uint64_t eve_events_written(struct eve_writer *eve)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&eve->lock);
+	n = eve->written + eve->buffered;
+	pthread_mutex_unlock(&eve->lock);
+	return n;
+}
+
+uint64_t eve_write_errors(struct eve_writer *eve)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&eve->lock);
+	n = eve->errors;
+	pthread_mutex_unlock(&eve->lock);
+	return n;
 }
 
 void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN])

@@ -8,7 +8,6 @@
 #define EDGEWATCH_EVE_H
 
 #include <stdint.h>
-#include <stdio.h>
 #include <json-c/json.h>
 
 struct eve_writer;
@@ -19,16 +18,18 @@ int eve_open(struct eve_writer **out, const char *path);
 void eve_close(struct eve_writer *eve);
 
 /*
- * Write one event (a JSON object) as a line and release it. A failed write is
- * counted (eve_write_errors) and returned as -errno: events are never dropped
+ * Write one event (a JSON object) as a line and release it. Lines are buffered until
+ * eve_flush() (the daemon flushes after every sweep) or a full buffer; a failed write
+ * is counted (eve_write_errors) and returned as -errno: events are never dropped
  * silently.
  */
 int eve_write(struct eve_writer *eve, struct json_object *event);
 /* Write a line already serialised (json_line.h); counted like eve_write(). */
 int eve_write_line(struct eve_writer *eve, const char *line, size_t len);
 int eve_flush(struct eve_writer *eve);
-uint64_t eve_events_written(const struct eve_writer *eve);
-uint64_t eve_write_errors(const struct eve_writer *eve);
+/* Lines accepted (written, or waiting in the buffer), and lines lost. */
+uint64_t eve_events_written(struct eve_writer *eve);
+uint64_t eve_write_errors(struct eve_writer *eve);
 
 /* "2026-11-25T23:17:37.123456+0000" (UTC, microseconds), as Suricata writes it. */
 #define EVE_TIMESTAMP_LEN 40

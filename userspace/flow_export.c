@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
-#include <uthash.h>
 
 #include "community_id.h"
 #include "flow_export.h"
@@ -24,14 +23,6 @@
 #define TCP_URG 0x20
 #define TCP_ECE 0x40
 #define TCP_CWR 0x80
-
-struct flow_interval {
-	uint64_t flow_seq;
-	uint64_t packets[2];	/* already exported */
-	uint64_t bytes[2];
-	uint64_t start_ns;	/* start of the next record */
-	UT_hash_handle hh;
-};
 
 static const char *const reason_names[FLOW_END_MAX] = {
 	[FLOW_END_TIMEOUT] = "timeout",
@@ -196,12 +187,7 @@ void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const c
 
 void flow_exporter_destroy(struct flow_exporter *x)
 {
-	struct flow_interval *iv, *tmp;
-
-	HASH_ITER(hh, x->intervals, iv, tmp) {
-		HASH_DEL(x->intervals, iv);
-		free(iv);
-	}
+	memset(x, 0, sizeof(*x));
 }
 
 static const char *flow_state(const struct flow_key *key, const struct flow_record *rec)
@@ -296,33 +282,6 @@ static void add_encapsulation(struct json_line *jl, const struct flow_record *re
 		json_line_bool(jl, "inner_non_ip", 1);
 }
 
-uint64_t flow_export_interval_start(const struct flow_exporter *x, const struct flow_record *rec)
-{
-	struct flow_interval *iv = NULL;
-
-	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
-	return iv ? iv->start_ns : rec->first_seen_ns;
-}
-
-uint64_t flow_export_pending_packets(const struct flow_exporter *x, const struct flow_record *rec)
-{
-	struct flow_interval *iv = NULL;
-	uint64_t total = rec->packets[0] + rec->packets[1];
-
-	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
-	return iv ? total - iv->packets[0] - iv->packets[1] : total;
-}
-
-uint64_t flow_export_interval_packets(const struct flow_exporter *x)
-{
-	struct flow_interval *iv, *tmp;
-	uint64_t total = 0;
-
-	HASH_ITER(hh, x->intervals, iv, tmp)
-		total += iv->packets[0] + iv->packets[1];
-	return total;
-}
-
 uint64_t flow_export_total_events(const struct flow_exporter *x)
 {
 	uint64_t total = 0;
@@ -336,19 +295,17 @@ uint64_t flow_export_total_events(const struct flow_exporter *x)
 int flow_export(struct flow_exporter *x, const struct flow_key *key, const struct flow_record *rec,
 		enum flow_end_reason reason, uint64_t now_ns)
 {
-	struct flow_interval *iv = NULL;
-	uint64_t pkts[2], bytes[2], start_ns = rec->first_seen_ns, end_ns = rec->last_seen_ns;
+	uint64_t pkts[2], bytes[2], start_ns, end_ns = rec->last_seen_ns;
 	char ts[EVE_TIMESTAMP_LEN];
 	struct flow_fields f;
-	int dir, err;
+	int dir, err, rule_alerted;
 
-	HASH_FIND(hh, x->intervals, &rec->flow_seq, sizeof(rec->flow_seq), iv);
+	/* since the flow's last active-timeout record, if it had one (its baselines) */
 	for (dir = 0; dir < 2; dir++) {
-		pkts[dir] = rec->packets[dir] - (iv ? iv->packets[dir] : 0);
-		bytes[dir] = rec->bytes[dir] - (iv ? iv->bytes[dir] : 0);
+		pkts[dir] = rec->packets[dir] - rec->exported_packets[dir];
+		bytes[dir] = rec->bytes[dir] - rec->exported_bytes[dir];
 	}
-	if (iv)
-		start_ns = iv->start_ns;
+	start_ns = rec->interval_start_ns ? rec->interval_start_ns : rec->first_seen_ns;
 	if (reason == FLOW_END_ACTIVE_TIMEOUT)
 		end_ns = now_ns;
 
@@ -370,9 +327,10 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 		      end_ns > start_ns ? (end_ns - start_ns) / 1000000000ULL : 0);
 	json_line_str(&x->line, "state", flow_state(key, rec));
 	json_line_str(&x->line, "reason", flow_end_reason_name(reason));
-	json_line_bool(&x->line, "alerted",
-		       (rec->reported & EW_REPORTED_ALERTS) ||
-			       (x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq)));
+	/* asked whatever the kernel says: the payload pipeline forgets (and unblocks) the
+	 * flow when it is asked about its last record */
+	rule_alerted = x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq);
+	json_line_bool(&x->line, "alerted", (rec->reported & EW_REPORTED_ALERTS) || rule_alerted);
 	add_encapsulation(&x->line, rec);
 	json_line_end(&x->line);
 	if (key->proto == PROTO_TCP)
@@ -381,7 +339,10 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	if (!err)
 		err = eve_write_line(x->eve, x->line.buf, x->line.len);
 	if (err) {
+		/* its packets are not in any flow event: counted, so the sum still says
+		 * where they went */
 		x->totals.write_errors++;
+		x->totals.write_failed_packets += pkts[0] + pkts[1];
 		return err;
 	}
 	x->totals.flows[reason]++;
@@ -390,24 +351,6 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	} else {
 		x->totals.packets += pkts[0] + pkts[1];
 		x->totals.bytes += bytes[0] + bytes[1];
-	}
-
-	if (reason == FLOW_END_ACTIVE_TIMEOUT) {
-		if (!iv) {
-			iv = calloc(1, sizeof(*iv));
-			if (!iv)
-				return -ENOMEM;
-			iv->flow_seq = rec->flow_seq;
-			HASH_ADD(hh, x->intervals, flow_seq, sizeof(iv->flow_seq), iv);
-		}
-		for (dir = 0; dir < 2; dir++) {
-			iv->packets[dir] = rec->packets[dir];
-			iv->bytes[dir] = rec->bytes[dir];
-		}
-		iv->start_ns = now_ns;
-	} else if (iv) {
-		HASH_DEL(x->intervals, iv);
-		free(iv);
 	}
 	return 0;
 }

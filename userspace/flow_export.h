@@ -72,14 +72,13 @@ void flow_add_common_fields(struct json_object *event, const struct flow_key *ke
 			    const struct flow_record *rec, uint64_t flow_id_salt,
 			    const char *iface);
 
-struct flow_interval;	/* what was already exported of a flow that goes on */
-
 struct flow_export_totals {
 	uint64_t flows[FLOW_END_MAX];
 	uint64_t packets;	/* both directions, all flow events written (but recovered) */
 	uint64_t bytes;
 	uint64_t recovered_packets;	/* in flows of a dead instance: not this one's to count */
 	uint64_t write_errors;	/* events the EVE writer could not write */
+	uint64_t write_failed_packets;	/* their packets (in no event: lost, counted) */
 };
 
 struct flow_exporter {
@@ -87,7 +86,6 @@ struct flow_exporter {
 	const char *iface;
 	uint64_t flow_id_salt;
 	int64_t clock_to_realtime_ns;	/* kernel timestamp + this = wall clock */
-	struct flow_interval *intervals;	/* uthash by flow_seq */
 	struct flow_export_totals totals;
 	struct json_line line;		/* the flow event being written (one at a time) */
 	/* did a payload rule alert on the flow? (flow.alerted; NULL: only the kernel's) */
@@ -100,21 +98,14 @@ void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const c
 void flow_exporter_destroy(struct flow_exporter *x);
 
 /*
- * Write a flow event for rec. An active-timeout record covers what happened since the
- * flow's previous record (so records of one flow_id add up to the flow); the others end
- * the flow. now_ns is in the kernel's clock. 0 or -errno (counted in totals).
+ * Write a flow event for rec. Every record covers what happened since the flow's
+ * previous active-timeout record (rec's exported_* baselines, which the kernel's sweeper
+ * keeps), so the records of one flow_id add up to the flow; an active-timeout record
+ * leaves the flow going, the others end it. now_ns is in the datapath's clock. 0 or
+ * -errno (counted in totals, with the packets the event would have carried).
  */
 int flow_export(struct flow_exporter *x, const struct flow_key *key, const struct flow_record *rec,
 		enum flow_end_reason reason, uint64_t now_ns);
-
-/* Start of the flow's next record: its first packet, or its last active-timeout record. */
-uint64_t flow_export_interval_start(const struct flow_exporter *x, const struct flow_record *rec);
-
-/* Packets of rec not yet in any flow event (both directions). */
-uint64_t flow_export_pending_packets(const struct flow_exporter *x, const struct flow_record *rec);
-
-/* Packets already in active-timeout records of flows still in the table. */
-uint64_t flow_export_interval_packets(const struct flow_exporter *x);
 
 /* Flow events written, all reasons. */
 uint64_t flow_export_total_events(const struct flow_exporter *x);

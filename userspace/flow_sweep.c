@@ -6,169 +6,11 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.skel.h"
-
 #include "flow_sweep.h"
 #include "log.h"
 
-#define TCP_FIN 0x01
-#define TCP_RST 0x04
-#define PROTO_TCP 6
-
 /* Entries read per batch syscall. */
-#define SWEEP_BATCH 4096
-
-/* Has the flow ended at now? Which reason, or -1 to keep it. */
-static int flow_end_decision(const struct flow_key *key, const struct flow_record *rec,
-			     const struct sweep_policy *p, uint64_t now, uint64_t interval_start,
-			     int under_pressure)
-{
-	uint64_t idle = now > rec->last_seen_ns ? now - rec->last_seen_ns : 0;
-
-	if (idle >= p->idle_timeout_ns)
-		return FLOW_END_TIMEOUT;
-	if (key->proto == PROTO_TCP && idle >= p->tcp_closed_timeout_ns) {
-		int rst = (rec->tcp_flags[0] | rec->tcp_flags[1]) & TCP_RST;
-		int fin_both = (rec->tcp_flags[0] & TCP_FIN) && (rec->tcp_flags[1] & TCP_FIN);
-
-		if (rst || fin_both)
-			return FLOW_END_CLOSED;
-	}
-	if (under_pressure && idle >= p->idle_timeout_ns / SWEEP_PRESSURE_IDLE_DIVISOR)
-		return FLOW_END_FORCED;
-	if (p->active_timeout_ns && now > interval_start &&
-	    now - interval_start >= p->active_timeout_ns)
-		return FLOW_END_ACTIVE_TIMEOUT;
-	return -1;
-}
-
-/*
- * Export and delete one flow. The value comes from the delete itself
- * (lookup-and-delete), so a packet counted after our batch read is not lost.
- */
-static int flow_remove_and_export(int fd, struct flow_exporter *x, const struct flow_key *key,
-				  enum flow_end_reason reason, uint64_t now,
-				  struct sweep_result *result)
-{
-	struct flow_record final;
-
-	if (bpf_map_lookup_and_delete_elem(fd, key, &final)) {
-		if (errno == ENOENT) {
-			result->delete_races++;
-			return 0;
-		}
-		result->errors++;
-		return -errno;
-	}
-	result->exported[reason]++;
-	return flow_export(x, key, &final, reason, now);
-}
-
-int flow_table_sweep(int flows_fd, struct flow_exporter *x, const struct sweep_policy *policy,
-		     uint64_t now_ns, int shutdown, enum flow_end_reason shutdown_reason,
-		     struct sweep_result *result)
-{
-	struct flow_key *keys = NULL;
-	struct flow_record *values = NULL;
-	struct flow_key *ended = NULL;
-	uint8_t *reasons = NULL;
-	size_t n_ended = 0, cap_ended = 0;
-	__u32 batch_token = 0, count;
-	int first = 1, done = 0, under_pressure = 0, err = 0;
-	uint64_t in_table = 0;
-	size_t i;
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
-	memset(result, 0, sizeof(*result));
-	if (policy->table_size &&
-	    policy->fill_hint * 100 >= (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT)
-		under_pressure = 1;
-	keys = calloc(SWEEP_BATCH, sizeof(*keys));
-	values = calloc(SWEEP_BATCH, sizeof(*values));
-	if (!keys || !values) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-
-	/* Pass 1: read everything, decide. Deleting while iterating would restart it. */
-	while (!done) {
-		count = SWEEP_BATCH;
-		if (bpf_map_lookup_batch(flows_fd, first ? NULL : &batch_token, &batch_token, keys,
-					 values, &count, &opts)) {
-			if (errno != ENOENT) {
-				err = -errno;
-				result->errors++;
-				goto cleanup;
-			}
-			done = 1;	/* ENOENT: this was the last batch */
-		}
-		first = 0;
-		for (i = 0; i < count; i++) {
-			int reason;
-
-			in_table++;
-			if (shutdown) {
-				reason = shutdown_reason;
-			} else {
-				reason = flow_end_decision(&keys[i], &values[i], policy, now_ns,
-							   flow_export_interval_start(x, &values[i]),
-							   under_pressure);
-				if (reason < 0) {
-					result->packets_pending +=
-						flow_export_pending_packets(x, &values[i]);
-					continue;
-				}
-			}
-			if (reason == FLOW_END_ACTIVE_TIMEOUT) {
-				/* the flow goes on: export the interval, keep the entry */
-				result->exported[reason]++;
-				flow_export(x, &keys[i], &values[i], reason, now_ns);
-				result->packets_pending +=
-					flow_export_pending_packets(x, &values[i]);
-				continue;
-			}
-			if (n_ended == cap_ended) {
-				size_t cap = cap_ended ? cap_ended * 2 : 1024;
-				struct flow_key *k = realloc(ended, cap * sizeof(*k));
-				uint8_t *r;
-
-				if (!k) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				ended = k;
-				r = realloc(reasons, cap);
-				if (!r) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				reasons = r;
-				cap_ended = cap;
-			}
-			ended[n_ended] = keys[i];
-			reasons[n_ended] = reason;
-			n_ended++;
-		}
-		/* The table's fill decides whether idle flows go early from now on. */
-		if (policy->table_size &&
-		    in_table * 100 >= (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT)
-			under_pressure = 1;
-	}
-	/* Pass 2: remove and export what ended. */
-	for (i = 0; i < n_ended; i++) {
-		int ret = flow_remove_and_export(flows_fd, x, &ended[i], reasons[i], now_ns,
-						 result);
-
-		if (ret && !err)
-			err = ret;
-	}
-	result->flows_in_table = in_table - n_ended;
-cleanup:
-	free(keys);
-	free(values);
-	free(ended);
-	free(reasons);
-	return err;
-}
+#define DRAIN_BATCH 4096
 
 /* The kernel's and userspace's names of why a flow ended are the same list. */
 _Static_assert((int)FLOW_END_TIMEOUT == EW_END_TIMEOUT && (int)FLOW_END_ACTIVE_TIMEOUT ==
@@ -185,9 +27,11 @@ int flow_sweep_on_ended(void *ctx, void *data, size_t size)
 		run->result->errors++;
 		return 0;
 	}
-	run->result->exported[end->reason]++;
+	/* a failed write is counted by the exporter, with its packets */
 	if (flow_export(run->x, &end->key, &end->record, end->reason, run->now_ns))
-		run->export_errors++;
+		run->result->errors++;
+	else
+		run->result->exported[end->reason]++;
 	return 0;
 }
 
@@ -210,12 +54,12 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 	if (policy->table_size &&
 	    policy->fill_hint * 100 >= (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT)
 		args.flags |= EW_SWEEP_F_PRESSURE;
-	/* the ring holds ~90,000 ended flows: run again until a pass did not fill it */
+	/* the ring holds ~75,000 ended flows: run again until a pass did not fill it */
 	do {
-		err = bpf_prog_test_run_opts(prog_fd, &opts);
-		if (err) {
+		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+			err = -errno;
 			run->result->errors++;
-			return -errno;
+			return err;
 		}
 		err = ring_buffer__consume(ended_rb);
 		if (err < 0) {
@@ -223,8 +67,61 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 			return err;
 		}
 		run->result->delete_races += args.delete_races;
+		run->result->reused_before_refresh += args.reused_before_refresh;
 	} while (args.ring_full && ++passes < 100000);
 	run->result->flows_in_table = args.kept;
-	run->result->packets_pending = args.kept_packets - flow_export_interval_packets(run->x);
-	return run->export_errors ? -EIO : 0;
+	run->result->packets_pending = args.kept_packets;
+	return run->result->errors ? -EIO : 0;
+}
+
+int flow_table_drain(int flows_fd, struct flow_exporter *x, enum flow_end_reason reason,
+		     uint64_t now_ns, struct sweep_result *result)
+{
+	struct flow_key *keys = calloc(DRAIN_BATCH, sizeof(*keys));
+	struct flow_record *values = calloc(DRAIN_BATCH, sizeof(*values));
+	struct flow_record final;
+	__u32 count, token;
+	int err = 0;
+	size_t i;
+
+	memset(result, 0, sizeof(*result));
+	if (!keys || !values) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	/*
+	 * Read a batch of keys, then take each flow out with lookup-and-delete: its value
+	 * comes from the delete itself. Deleting restarts nothing here, because every
+	 * batch starts again from the (now smaller) table's beginning.
+	 */
+	for (;;) {
+		count = DRAIN_BATCH;
+		if (bpf_map_lookup_batch(flows_fd, NULL, &token, keys, values, &count, NULL) &&
+		    errno != ENOENT) {
+			err = -errno;
+			result->errors++;
+			goto cleanup;
+		}
+		if (!count)
+			break;
+		for (i = 0; i < count; i++) {
+			if (bpf_map_lookup_and_delete_elem(flows_fd, &keys[i], &final)) {
+				if (errno == ENOENT) {
+					result->delete_races++;
+					continue;
+				}
+				err = -errno;
+				result->errors++;
+				goto cleanup;
+			}
+			if (flow_export(x, &keys[i], &final, reason, now_ns))
+				result->errors++;
+			else
+				result->exported[reason]++;
+		}
+	}
+cleanup:
+	free(keys);
+	free(values);
+	return err ? err : (result->errors ? -EIO : 0);
 }

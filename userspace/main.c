@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* edgewatch: flow accounting and edge-device protection on an uplink, with XDP and tc. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
 	size_t i;
 
 	log_setup_libbpf();
+	/* EVE to a pipe (`-o -` into a log shipper that restarts): a write error to count,
+	 * not a signal that kills the daemon before it flushes and detaches */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -42,7 +42,6 @@ static int flow_table_compatible(int fd)
 
 int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 {
-	struct sweep_policy policy = {};
 	struct sweep_result result;
 	char path[512];
 	int fd, err = 0;
@@ -52,8 +51,8 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 	snprintf(path, sizeof(path), "%s/flows", pin_dir);
 	fd = bpf_obj_get(path);
 	if (fd >= 0 && flow_table_compatible(fd)) {
-		err = flow_table_sweep(fd, x, &policy, datapath_clock_now_ns(), 1,
-				       FLOW_END_RECOVERED, &result);
+		err = flow_table_drain(fd, x, FLOW_END_RECOVERED, datapath_clock_now_ns(),
+				       &result);
 		log_warn("found the state of an instance that died without cleaning up (%s): "
 			 "exported its %llu flows with reason \"recovered\"",
 			 pin_dir, (unsigned long long)result.exported[FLOW_END_RECOVERED]);

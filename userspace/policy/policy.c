@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "log.h"
 #include "policy/policy_addrs.h"
 #include "policy/policy_runtime.h"
@@ -53,14 +54,6 @@ void policy_runtime_free(struct policy_runtime *pr)
 	event_dedup_free(pr->dedup);
 	exposure_inventory_free(pr->inventory);
 	free(pr);
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
 /*
@@ -154,7 +147,7 @@ int policy_runtime_install(struct policy_runtime *pr, const struct ew_config *cf
 			   size_t errlen)
 {
 	struct datapath *skel = pr->p.dp->skel;
-	uint64_t start = monotonic_ns();
+	uint64_t start = datapath_clock_now_ns();
 	struct policy_hosts iface = {};
 	const struct policy_hosts *iface_addrs;
 	struct policy_tables t = {};
@@ -177,7 +170,7 @@ int policy_runtime_install(struct policy_runtime *pr, const struct ew_config *cf
 	 * set were written (syscalls) before it, and the release keeps it that way. */
 	__atomic_store_n(&skel->bss->policy_gen, gen, __ATOMIC_RELEASE);
 
-	pr->install.last_wait_ns = policy_wait_for_readers();
+	pr->install.last_wait_ns = wait_for_bpf_runs();
 	if (old_gen && policy_maps_clear_set(&pr->maps, old_gen & 1)) {
 		pr->install.cleanup_errors++;
 		log_warn("policy generation %u: the old set was not fully emptied; the next "
@@ -185,7 +178,7 @@ int policy_runtime_install(struct policy_runtime *pr, const struct ew_config *cf
 	}
 	note_installed(pr, cfg, &t, gen);
 	pr->install.installs++;
-	pr->install.last_install_ns = monotonic_ns() - start;
+	pr->install.last_install_ns = datapath_clock_now_ns() - start;
 cleanup:
 	if (ret)
 		pr->install.refused++;

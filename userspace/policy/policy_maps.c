@@ -4,19 +4,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <arpa/inet.h>
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "datapath.skel.h"
 #include "policy/policy_maps.h"
-
-/* A bound on the old set's readers when no RCU grace period can be waited for. */
-#define READER_WAIT_FALLBACK_NS (50 * 1000000ULL)
 
 void policy_map_fds_of(struct datapath *skel, struct policy_map_fds *fds)
 {
@@ -259,27 +252,3 @@ cleanup:
 	return err;
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/*
- * XDP and tc programs (and BPF_PROG_TEST_RUN) run inside RCU read-side critical
- * sections, so an RCU grace period after the flip is exactly "every run that could
- * have read the old generation has ended". membarrier(MEMBARRIER_CMD_GLOBAL) is how
- * userspace asks for one: the kernel implements it with synchronize_rcu() (about 10 ms
- * here). It is refused on nohz_full systems; there a sleep of 50 ms stands in, which is
- * thousands of times longer than one program run (a few microseconds at most).
- */
-uint64_t policy_wait_for_readers(void)
-{
-	uint64_t start = monotonic_ns();
-
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
-		usleep(READER_WAIT_FALLBACK_NS / 1000);
-	return monotonic_ns() - start;
-}

@@ -44,10 +44,4 @@ int policy_maps_zero_decisions(const struct policy_map_fds *m, uint32_t gen);
 /* policy_decisions of generation gen, summed over CPUs. 0 or -errno. */
 int policy_maps_read_decisions(int decisions_fd, uint32_t gen, struct policy_decisions *out);
 
-/*
- * Return once every program run that may have read the previous generation has ended.
- * How: see policy_maps.c. Returns the wait in ns (for the stats).
- */
-uint64_t policy_wait_for_readers(void);
-
 #endif /* EDGEWATCH_POLICY_MAPS_H */
