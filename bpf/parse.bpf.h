@@ -121,7 +121,8 @@ struct parse_state {
 	__u8 inner_non_ip;	/* a tunnel carried a non-IP frame */
 	__u8 frame_vlan_tags;	/* tags of the current Ethernet frame (QinQ: 2 or more) */
 	__u8 gso;		/* tc: a GSO super-packet (set before parsing) */
-	__u8 pad[1];
+	__u8 frame_short;	/* a header ran past the end of the frame (or of the skb's
+				 * linear data), not of its datagram */
 	__u16 frag_start;	/* the fragment's data in its datagram, [start, end) in */
 	__u16 frag_end;		/* 8-byte units (for overlaps); valid when frag != NONE */
 	struct frag_key frag_key;	/* valid when frag != FRAG_NONE */
@@ -140,9 +141,15 @@ struct parse_state {
 	(!(ps)->ip_end ||                                                                      \
 	 (__u32)((void *)(pos) - (void *)(data)) + (__u32)(len) <= (ps)->ip_end)
 
-/* A header at pos: in the packet (for the verifier) and inside the current datagram. */
+/*
+ * A header at pos: inside the current datagram, and in the packet (for the verifier).
+ * Which one ends first matters: a datagram that ends inside a header is a short (maybe
+ * tiny-fragment) datagram; a frame that ends first was cut (snap length, linear skb data)
+ * and says nothing about the datagram.
+ */
 #define HDR_HAS(ps, data, pos, len, end)                                                       \
-	(CURSOR_HAS(pos, len, end) && IN_DATAGRAM(ps, data, pos, len))
+	(IN_DATAGRAM(ps, data, pos, len) &&                                                    \
+	 (CURSOR_HAS(pos, len, end) || ((ps)->frame_short = 1, 0)))
 
 /*
  * The packet pointer at offset off, which the caller has checked against
@@ -231,9 +238,10 @@ static __always_inline int parse_finish(struct parse_state *ps, int err)
 {
 	if (err) {
 		/* A first fragment that ends inside a header is an evasion attempt, not a
-		 * broken packet: it is accounted on its IP header (portless) and flagged. */
-		if (ps->frag == FRAG_FIRST && ps->family && err >= EW_CNT_PKT_TRUNC_ETH &&
-		    err <= EW_CNT_PKT_TRUNC_L4) {
+		 * broken packet: it is accounted on its IP header (portless) and flagged. A
+		 * frame cut short (a capture's snap length) is not that. */
+		if (ps->frag == FRAG_FIRST && ps->family && !ps->frame_short &&
+		    err >= EW_CNT_PKT_TRUNC_ETH && err <= EW_CNT_PKT_TRUNC_L4) {
 			ps->tiny_fragment = 1;
 			ps->sport = 0;
 			ps->dport = 0;

@@ -185,8 +185,10 @@ static __always_inline int parse_vxlan(struct parse_state *ps, void *data, void 
 	/* A datagram too short for the header is plain UDP; a frame cut inside it is not. */
 	if (!IN_DATAGRAM(ps, data, vh, sizeof(*vh)))
 		return 0;
-	if (!CURSOR_HAS(vh, sizeof(*vh), end))
+	if (!CURSOR_HAS(vh, sizeof(*vh), end)) {
+		ps->frame_short = 1;
 		return EW_CNT_PKT_TRUNC_TUNNEL;
+	}
 	if (!(vh->flags & 0x08))
 		return 0;	/* not VXLAN after all: plain UDP */
 	err = enter_tunnel(ps, EW_CNT_ENCAP_VXLAN);
@@ -207,8 +209,10 @@ static __always_inline int parse_geneve(struct parse_state *ps, void *data, void
 	/* A datagram too short for the header is plain UDP; a frame cut inside it is not. */
 	if (!IN_DATAGRAM(ps, data, gh, sizeof(*gh)))
 		return 0;
-	if (!CURSOR_HAS(gh, sizeof(*gh), end))
+	if (!CURSOR_HAS(gh, sizeof(*gh), end)) {
+		ps->frame_short = 1;
 		return EW_CNT_PKT_TRUNC_TUNNEL;
+	}
 	if ((gh->ver_optlen >> 6) != 0)
 		return 0;	/* an unknown version: plain UDP */
 	len = sizeof(*gh) + (gh->ver_optlen & 0x3F) * 4;

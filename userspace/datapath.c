@@ -154,6 +154,14 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 		log_error("cannot size the flow table to %u: %s", table_size, strerror(-err));
 		goto fail;
 	}
+	if (opts->replay) {
+		/* the same hash seed every time: the sweeper walks, and so exports, the flows
+		 * of a capture in the same order at every replay */
+		bpf_map__set_map_flags(dp->skel->maps.flows,
+				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_ZERO_SEED);
+		bpf_map__set_map_flags(dp->skel->maps.frags,
+				       bpf_map__map_flags(dp->skel->maps.frags) | BPF_F_ZERO_SEED);
+	}
 	err = datapath__load(dp->skel);
 	if (err) {
 		log_error("the kernel refused the BPF programs: %s (run with -v for the verifier's "

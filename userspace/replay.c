@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +40,42 @@ static void replay_usage(FILE *out)
 		"  edgewatch replay -o eve.json day1.pcapng day2.pcapng\n");
 }
 
-/* A deterministic flow_id salt: the same captures give the same flow ids. */
+/* A deterministic flow_id salt: the same captures (by name) give the same flow ids. */
 static uint64_t salt_of_files(char **files, int n)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	const char *name;
 	int i;
 
-	for (i = 0; i < n; i++)
-		for (const char *p = files[i]; *p; p++)
-			h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+	for (i = 0; i < n; i++) {
+		name = strrchr(files[i], '/');
+		for (name = name ? name + 1 : files[i]; *name; name++)
+			h = (h ^ (uint8_t)*name) * 1099511628211ULL;
+	}
 	return h;
+}
+
+/*
+ * Replay on one CPU, the lowest this process may use: flow_seq (so flow_id) and the
+ * 1-in-N sampling draw are per CPU, and the same capture must give the same output.
+ */
+static void replay_pin_cpu(void)
+{
+	cpu_set_t allowed, one;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			log_warn("replay: cannot stay on CPU %d (%s): flow ids may differ between "
+				 "runs", cpu, strerror(errno));
+		return;
+	}
 }
 
 /* Frames the kernel cannot be handed (shorter than Ethernet): counted here instead. */
@@ -191,6 +218,7 @@ int cmd_replay(int argc, char **argv)
 	if (output)
 		settings.eve_path = output;
 	settings.replay = 1;
+	replay_pin_cpu();
 
 	if (engine_init(&engine, &settings, cfg, NULL,
 			salt_of_files(argv + optind, argc - optind))) {

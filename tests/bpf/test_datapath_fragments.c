@@ -51,6 +51,16 @@ static void v4_overlap(struct pkt *p)
 	finish(p);
 }
 
+/*
+ * The first fragment as a capture with a short snap length holds it: the frame ends 10
+ * bytes into the TCP header, while the IP header says 40 bytes of payload follow.
+ */
+static void v4_first_cut_by_capture(struct pkt *p)
+{
+	v4_first(p);
+	p->len -= 20 + 10;	/* the 20 bytes of data and the last 10 of the TCP header */
+}
+
 static void v4_last_on_vlan(struct pkt *p)
 {
 	pkt_eth(p);
@@ -320,6 +330,13 @@ static const struct row rows[] = {
 	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_FRAG_TINY_FIRST, 1 },
 	    { EW_CNT_ENCAP_FRAGMENT, 2 } } },
+	{ "ipv4_first_fragment_cut_by_capture", "a first fragment whose FRAME ends inside the TCP "
+					       "header (a capture's snap length) is a truncated "
+					       "packet, not a tiny fragment: its datagram is long "
+					       "enough, so no evasion flag and no flow",
+	  { { v4_first_cut_by_capture, NO_FLOW } },
+	  { },
+	  { { EW_CNT_PKT_TRUNC_L4, 1 }, { EW_CNT_ENCAP_FRAGMENT, 1 } } },
 	{ "ipv6_first_then_rest", "IPv6 fragment header: first with UDP ports, then the rest",
 	  { { v6_first, 0, EW_DIR_TO_SERVER },
 	    { v6_last, 0, EW_DIR_TO_SERVER } },
