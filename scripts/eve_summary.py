@@ -61,7 +61,7 @@ def main(path):
     print("\nConservation: %d packets seen = %d in flows + %d without a flow (by reason "
           "above); %d exported -> %s" % (
               cons["packets_seen"], cons["packets_in_flows"], cons["packets_no_flow"],
-              cons["packets_exported"], "balanced" if cons["balanced"] else "NOT BALANCED"))
+              cons["packets_exported"], "balanced" if cons.get("balanced") else ("NOT BALANCED" if cons.get("final") else "not final (no final stats event)")))
     return 0
 
 

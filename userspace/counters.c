@@ -160,3 +160,13 @@ uint64_t counters_outcome_sum(const struct ew_counters *c, enum ew_hook hook)
 		total += c->count[hook][id];
 	return total;
 }
+
+uint64_t counters_verdict_sum(const struct ew_counters *c, enum ew_hook hook)
+{
+	uint64_t total = 0;
+	int id;
+
+	for (id = EW_CNT_VERDICT_PASS; id <= EW_CNT_VERDICT_LAST; id++)
+		total += c->count[hook][id];
+	return total;
+}

@@ -29,5 +29,7 @@ uint64_t counters_total(const struct ew_counters *c, enum ew_counter id);
 
 /* Sum of the OUTCOME group for one hook (== EW_CNT_PKT_SEEN when nothing is lost). */
 uint64_t counters_outcome_sum(const struct ew_counters *c, enum ew_hook hook);
+/* Sum of the VERDICT group for one hook (== EW_CNT_PKT_SEEN too). */
+uint64_t counters_verdict_sum(const struct ew_counters *c, enum ew_hook hook);
 
 #endif /* EDGEWATCH_COUNTERS_H */

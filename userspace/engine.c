@@ -291,8 +291,8 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 {
 	struct json_object *event, *stats, *flows, *exported, *cons, *eve;
 	struct ew_counters c;
-	uint64_t seen, outcomes, in_flows, no_flow, accounted;
-	int hook, i, err, balanced;
+	uint64_t seen, in_flows, accounted;
+	int hook, i, err, balanced, hooks_ok;
 
 	err = engine_read_counters(e, &c);
 	if (err) {
@@ -323,25 +323,35 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	eve_add_u64(flows, "sweep_errors", e->totals.sweeps.errors);
 
 	/*
-	 * Conservation: every packet seen has exactly one outcome; the packets the
-	 * kernel put in flows are exported or still in the table (as of the last sweep).
+	 * Conservation: per program, every packet seen has exactly one outcome and one
+	 * verdict; the packets put in flows are in flow events, still in the table (as of
+	 * the last sweep), or in events the writer lost (counted). Under traffic the
+	 * counters move while they are read, so only the final sum (programs detached,
+	 * table flushed) can be exact: "balanced" is in the final stats event only.
 	 */
-	seen = counters_total(&c, EW_CNT_PKT_SEEN);
-	outcomes = 0;
-	for (hook = 0; hook < EW_HOOK_MAX; hook++)
-		outcomes += counters_outcome_sum(&c, hook);
-	in_flows = counters_total(&c, EW_CNT_PKT_FLOW);
-	no_flow = outcomes - in_flows;
-	accounted = e->exporter.totals.packets + e->totals.packets_pending;
-	balanced = seen == outcomes && in_flows == accounted;
 	cons = eve_add_object(stats, "conservation");
+	hooks_ok = 1;
+	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
+		uint64_t h_seen = c.count[hook][EW_CNT_PKT_SEEN];
+		uint64_t h_outcomes = counters_outcome_sum(&c, hook);
+		uint64_t h_verdicts = counters_verdict_sum(&c, hook);
+
+		hooks_ok &= h_seen == h_outcomes && h_seen == h_verdicts;
+	}
+	seen = counters_total(&c, EW_CNT_PKT_SEEN);
+	in_flows = counters_total(&c, EW_CNT_PKT_FLOW);
+	accounted = e->exporter.totals.packets + e->totals.packets_pending +
+		    e->exporter.totals.write_failed_packets;
+	balanced = hooks_ok && in_flows == accounted;
 	eve_add_u64(cons, "packets_seen", seen);
 	eve_add_u64(cons, "packets_in_flows", in_flows);
-	eve_add_u64(cons, "packets_no_flow", no_flow);
+	eve_add_u64(cons, "packets_no_flow", seen - in_flows);
 	eve_add_u64(cons, "packets_exported", e->exporter.totals.packets);
 	eve_add_u64(cons, "packets_in_table", e->totals.packets_pending);
+	eve_add_u64(cons, "packets_write_failed", e->exporter.totals.write_failed_packets);
 	eve_add_bool(cons, "final", final);
-	eve_add_bool(cons, "balanced", balanced);
+	if (final)
+		eve_add_bool(cons, "balanced", balanced);
 
 	policy_runtime_add_stats(e->policy, stats);
 	sample_pipeline_add_stats(e->pipeline, stats);
@@ -355,12 +365,14 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	if (err)
 		return err;
 	if (final && !balanced) {
-		log_error("conservation sum does not balance: seen %llu, outcomes %llu, in flows "
-			  "%llu, exported %llu + in table %llu",
-			  (unsigned long long)seen, (unsigned long long)outcomes,
+		log_error("conservation sum does not balance: %s; in flows %llu, exported %llu + "
+			  "in table %llu + lost in writing %llu",
+			  hooks_ok ? "each program's outcomes and verdicts add up"
+				   : "a program's outcomes or verdicts do not add up to its packets",
 			  (unsigned long long)in_flows,
 			  (unsigned long long)e->exporter.totals.packets,
-			  (unsigned long long)e->totals.packets_pending);
+			  (unsigned long long)e->totals.packets_pending,
+			  (unsigned long long)e->exporter.totals.write_failed_packets);
 		return 1;
 	}
 	return 0;
