@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "instance_lock.h"
@@ -15,6 +14,20 @@ static int lock_path(const char *ifname, char *buf, size_t len)
 	int n = snprintf(buf, len, "%s/%s.lock", LOCK_DIR, ifname);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * An open-file-description lock on the whole file: released by the kernel when the
+ * holder dies, and testable with F_OFD_GETLK without taking it (a probe must not make a
+ * starting instance fail).
+ */
+static int ofd_lock(int fd, short type, int cmd)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
+	if (fcntl(fd, cmd, &fl))
+		return -errno;
+	return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
 }
 
 static pid_t read_pid(int fd)
@@ -40,8 +53,9 @@ int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t 
 	lock->fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock->fd < 0)
 		return -errno;
-	if (flock(lock->fd, LOCK_EX | LOCK_NB)) {
-		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	err = ofd_lock(lock->fd, F_WRLCK, F_OFD_SETLK);
+	if (err) {
+		err = err == -EAGAIN || err == -EACCES ? -EBUSY : err;
 		*holder = read_pid(lock->fd);
 		close(lock->fd);
 		lock->fd = -1;
@@ -53,11 +67,15 @@ int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t 
 	return 0;
 }
 
+/*
+ * The file stays: unlinking it would let a new instance lock a new file while another
+ * still holds the old, unlinked one. An empty pid says nobody runs.
+ */
 void instance_lock_release(struct instance_lock *lock)
 {
 	if (lock->fd < 0)
 		return;
-	unlink(lock->path);
+	(void)!ftruncate(lock->fd, 0);
 	close(lock->fd);
 	lock->fd = -1;
 }
@@ -73,8 +91,7 @@ pid_t instance_lock_holder(const char *ifname)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	/* held by someone iff we cannot take it */
-	if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK)
+	if (ofd_lock(fd, F_WRLCK, F_OFD_GETLK) == 1)
 		pid = read_pid(fd);
 	close(fd);
 	return pid;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * One edgewatch per interface: an flock on /run/edgewatch/IFACE.lock, held for the
- * daemon's life and released by the kernel when it dies, even by SIGKILL.
+ * One edgewatch per interface: a lock on /run/edgewatch/IFACE.lock (an open file
+ * description lock), held for the daemon's life and released by the kernel when it
+ * dies, even by SIGKILL. The file holds the holder's pid.
  */
 #ifndef EDGEWATCH_INSTANCE_LOCK_H
 #define EDGEWATCH_INSTANCE_LOCK_H
