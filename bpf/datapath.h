@@ -257,6 +257,17 @@ struct frag_entry {
 };
 _Static_assert(sizeof(struct frag_entry) == 88, "frag_entry layout");
 
+/*
+ * What a restarted instance needs to know about the one that pinned the maps (an array
+ * of one, pinned, written by userspace at start): the salt of its flow ids, so flows
+ * it left behind are exported with the ids its alerts already used.
+ */
+struct instance_info {
+	__u64 flow_id_salt;
+	__u64 started_ns;	/* datapath clock */
+};
+_Static_assert(sizeof(struct instance_info) == 16, "instance_info layout");
+
 /* Default sizes (userspace may resize before load; see README "Flow table"). */
 #define EW_FLOW_TABLE_DEFAULT 262144
 #define EW_FRAG_TABLE_DEFAULT 8192

@@ -53,6 +53,14 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+/* About this instance, for the one that may have to recover its flows (datapath.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct instance_info);
+} instance_info SEC(".maps");
+
 /* Per-CPU sequence for flow_record.flow_seq. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -297,7 +297,8 @@ void datapath_detach(struct datapath_instance *dp)
 static struct bpf_map *pinned_maps(struct datapath *skel, int i)
 {
 	struct bpf_map *maps[] = { skel->maps.flows, skel->maps.counters, skel->maps.frags,
-				   skel->maps.exposures, skel->maps.policy_decisions };
+				   skel->maps.exposures, skel->maps.policy_decisions,
+				   skel->maps.instance_info };
 
 	return i < (int)(sizeof(maps) / sizeof(maps[0])) ? maps[i] : NULL;
 }

@@ -35,6 +35,20 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 	s->eve_path = cfg->outputs.eve_path;
 }
 
+/* What an instance recovering our flows after a crash needs (struct instance_info). */
+static int engine_write_instance_info(struct engine *e, uint64_t flow_id_salt)
+{
+	struct instance_info info = {
+		.flow_id_salt = flow_id_salt,
+		.started_ns = datapath_clock_now_ns(),
+	};
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(e->dp.skel->maps.instance_info), &zero, &info, 0))
+		return -errno;
+	return 0;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
@@ -124,6 +138,11 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	flow_exporter_init(&e->exporter, e->eve, iface, flow_id_salt, e->clock_to_realtime_ns);
 	e->exporter.alerted = flow_alerted;
 	e->exporter.alerted_ctx = e;
+	err = engine_write_instance_info(e, flow_id_salt);
+	if (err) {
+		engine_destroy(e);
+		return err;
+	}
 	err = engine_init_consumers(e, iface);
 	if (err) {
 		engine_destroy(e);

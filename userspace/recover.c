@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 
 #include "engine.h"
 #include "log.h"
+#include "pinned_map.h"
 #include "recover.h"
 
 static int remove_pins(const char *pin_dir)
@@ -28,41 +30,58 @@ static int remove_pins(const char *pin_dir)
 	return rmdir(pin_dir) ? -errno : 0;
 }
 
-/* Is fd a flow table this build can read (same key and value layout)? */
-static int flow_table_compatible(int fd)
+/* The dead instance's flow id salt, or 0 when it did not leave one. */
+static uint64_t dead_instance_salt(const char *pin_dir)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct instance_info info = {};
+	__u32 zero = 0;
+	int fd = pinned_map_open(pin_dir, "instance_info", sizeof(zero), sizeof(info));
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (fd < 0)
 		return 0;
-	return info.key_size == sizeof(struct flow_key) &&
-	       info.value_size == sizeof(struct flow_record);
+	if (bpf_map_lookup_elem(fd, &zero, &info))
+		info.flow_id_salt = 0;
+	close(fd);
+	return info.flow_id_salt;
 }
 
 int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 {
-	struct sweep_result result;
-	char path[512];
+	struct flow_exporter theirs = *x;
+	struct sweep_result result = {};
+	uint64_t salt;
 	int fd, err = 0;
 
 	if (access(pin_dir, F_OK))
 		return 0;
-	snprintf(path, sizeof(path), "%s/flows", pin_dir);
-	fd = bpf_obj_get(path);
-	if (fd >= 0 && flow_table_compatible(fd)) {
-		err = flow_table_drain(fd, x, FLOW_END_RECOVERED, datapath_clock_now_ns(),
+	fd = pinned_map_open(pin_dir, "flows", sizeof(struct flow_key),
+			     sizeof(struct flow_record));
+	if (fd >= 0) {
+		/* their flows with their ids: the alerts they wrote already name them */
+		salt = dead_instance_salt(pin_dir);
+		if (salt)
+			theirs.flow_id_salt = salt;
+		err = flow_table_drain(fd, &theirs, FLOW_END_RECOVERED, datapath_clock_now_ns(),
 				       &result);
+		x->totals.flows[FLOW_END_RECOVERED] += theirs.totals.flows[FLOW_END_RECOVERED];
+		x->totals.recovered_packets += theirs.totals.recovered_packets;
+		x->totals.write_errors += theirs.totals.write_errors;
+		close(fd);
+		if (err) {
+			/* the pins stay: the next start tries again */
+			log_error("the flows an instance left in %s could not all be exported "
+				  "(%s); %llu were", pin_dir, strerror(-err),
+				  (unsigned long long)result.exported[FLOW_END_RECOVERED]);
+			return err;
+		}
 		log_warn("found the state of an instance that died without cleaning up (%s): "
 			 "exported its %llu flows with reason \"recovered\"",
 			 pin_dir, (unsigned long long)result.exported[FLOW_END_RECOVERED]);
-	} else if (fd >= 0) {
-		log_warn("%s holds a flow table of another edgewatch version; its flows cannot "
-			 "be read and are discarded", pin_dir);
+	} else if (fd == -EPROTO) {
+		log_warn("the flows left in %s cannot be read by this version and are "
+			 "discarded", pin_dir);
 	}
-	if (fd >= 0)
-		close(fd);
 	if (remove_pins(pin_dir))
 		log_warn("cannot remove stale pins in %s", pin_dir);
-	return err;
+	return 0;
 }

@@ -278,7 +278,8 @@ int cmd_run(int argc, char **argv)
 	if (engine_init(&engine, &settings, cfg, ro.iface, salt))
 		goto cleanup;
 	initialised = 1;
-	recover_stale_pins(pin_dir, &engine.exporter);
+	if (recover_stale_pins(pin_dir, &engine.exporter))
+		goto cleanup;
 	if (engine_start_clock(&engine))
 		goto cleanup;
 	if (datapath_attach(&engine.dp, ro.iface, ro.xdp_mode))

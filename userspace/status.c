@@ -18,6 +18,7 @@
 #include "flow_export.h"
 #include "instance_lock.h"
 #include "log.h"
+#include "pinned_map.h"
 #include "policy/policy_status.h"
 #include "status.h"
 
@@ -219,20 +220,21 @@ static void status_text(const char *ifname, pid_t pid, const struct ew_counters 
 
 static int show_instance(const char *ifname, int as_json)
 {
-	char dir[128], path[256];
+	char dir[128];
 	struct ew_counters c;
 	struct table_view tv;
 	int flows_fd = -1, counters_fd = -1, err;
 	pid_t pid = instance_lock_holder(ifname);
 
 	pin_dir_for(ifname, dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/counters", dir);
-	counters_fd = bpf_obj_get(path);
-	snprintf(path, sizeof(path), "%s/flows", dir);
-	flows_fd = bpf_obj_get(path);
+	counters_fd = pinned_map_open(dir, "counters", sizeof(__u32), sizeof(struct ew_counters));
+	flows_fd = pinned_map_open(dir, "flows", sizeof(struct flow_key),
+				   sizeof(struct flow_record));
 	if (counters_fd < 0 || flows_fd < 0) {
-		log_error("no edgewatch instance on %s (nothing pinned at %s)", ifname, dir);
-		err = -ENOENT;
+		err = counters_fd < 0 ? counters_fd : flows_fd;
+		if (err == -ENOENT)
+			log_error("no edgewatch instance on %s (nothing pinned at %s)", ifname,
+				  dir);
 		goto cleanup;
 	}
 	err = counters_read(counters_fd, &c);

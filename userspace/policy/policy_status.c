@@ -14,6 +14,7 @@
 #include "eve.h"
 #include "policy/policy_inventory.h"
 #include "policy/policy_maps.h"
+#include "pinned_map.h"
 #include "policy/policy_status.h"
 
 /* What status shows of the policy. */
@@ -59,18 +60,12 @@ static int read_exposures(int fd, struct policy_view *v)
 	return 0;
 }
 
-static int open_pinned(const char *pin_dir, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
-	return bpf_obj_get(path);
-}
-
 static int view_read(const char *pin_dir, struct policy_view *v)
 {
-	int exposures_fd = open_pinned(pin_dir, "exposures");
-	int decisions_fd = open_pinned(pin_dir, "policy_decisions");
+	int exposures_fd = pinned_map_open(pin_dir, "exposures", sizeof(struct exposure_key),
+					   sizeof(struct exposure_entry));
+	int decisions_fd = pinned_map_open(pin_dir, "policy_decisions", sizeof(__u32),
+					   sizeof(struct policy_decisions));
 	int slot, err = 0;
 
 	memset(v, 0, sizeof(*v));
