@@ -2,22 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 
 #include "alert.h"
 #include "community_id.h"
 #include "eve.h"
-
-#define PROTO_ICMP 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMPV6 58
-#define PROTO_SCTP 132
-
-static int has_ports(uint8_t proto)
-{
-	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
-}
 
 /* src/dest as the packet went (Suricata alerts), the flow's own orientation in "flow". */
 static void add_packet_endpoints(struct json_object *event, const struct flow_key *key,
@@ -31,10 +21,10 @@ static void add_packet_endpoints(struct json_object *event, const struct flow_ke
 	inet_ntop(af, s->u8, src, sizeof(src));
 	inet_ntop(af, d->u8, dst, sizeof(dst));
 	eve_add_str(event, "src_ip", src);
-	if (has_ports(key->proto))
+	if (proto_has_ports(key->proto))
 		eve_add_u64(event, "src_port", ntohs(from_a ? key->port_a : key->port_b));
 	eve_add_str(event, "dest_ip", dst);
-	if (has_ports(key->proto))
+	if (proto_has_ports(key->proto))
 		eve_add_u64(event, "dest_port", ntohs(from_a ? key->port_b : key->port_a));
 	eve_add_str(event, "proto", proto_name(key->proto, pbuf));
 }
@@ -107,7 +97,7 @@ struct json_object *alert_event_new(const struct flow_exporter *x, uint64_t ts_n
 	inet_ntop(af, ep.dst_addr, dst, sizeof(dst));
 	eve_add_str(flow, "src_ip", src);
 	eve_add_str(flow, "dest_ip", dst);
-	if (has_ports(key->proto)) {
+	if (proto_has_ports(key->proto)) {
 		eve_add_u64(flow, "src_port", ep.src_port);
 		eve_add_u64(flow, "dest_port", ep.dst_port);
 	}

@@ -2,16 +2,11 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "community_id.h"
-
-#define PROTO_ICMP 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMPV6 58
-#define PROTO_SCTP 132
 
 struct icmp_pair {
 	uint8_t type;
@@ -42,8 +37,8 @@ static const struct icmp_pair icmp6_pairs[] = {
  */
 static int icmp_ports(uint8_t proto, uint16_t *sport, uint16_t *dport)
 {
-	const struct icmp_pair *pairs = proto == PROTO_ICMP ? icmp4_pairs : icmp6_pairs;
-	size_t n = proto == PROTO_ICMP ? sizeof(icmp4_pairs) / sizeof(icmp4_pairs[0])
+	const struct icmp_pair *pairs = proto == IPPROTO_ICMP ? icmp4_pairs : icmp6_pairs;
+	size_t n = proto == IPPROTO_ICMP ? sizeof(icmp4_pairs) / sizeof(icmp4_pairs[0])
 				       : sizeof(icmp6_pairs) / sizeof(icmp6_pairs[0]);
 	size_t i;
 
@@ -70,9 +65,9 @@ int community_id_v1(uint16_t seed, int family, const uint8_t *src, const uint8_t
 	if (family != 4 && family != 6)
 		return -EINVAL;
 	alen = family == 4 ? 4 : 16;
-	has_ports = proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP ||
-		    proto == PROTO_ICMP || proto == PROTO_ICMPV6;
-	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6)
+	has_ports = proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP ||
+		    proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6)
 		one_way = icmp_ports(proto, &pa, &pb);
 
 	/* The smaller (address, port) comes first, unless the ICMP message is one-way. */

@@ -111,6 +111,28 @@ cleanup:
 	close(fd);
 }
 
+/*
+ * Generic XDP runs after GRO has merged a TCP stream's segments: with GRO on, one merged
+ * skb is one packet to edgewatch, so packet counts come out lower than on the wire (bytes
+ * stay right). Native XDP sees frames before GRO and is not affected.
+ */
+static void iface_warn_generic_gro(const char *ifname)
+{
+	struct ethtool_value gro = { .cmd = ETHTOOL_GGRO };
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.*s", IFNAMSIZ - 1, ifname);
+	ifr.ifr_data = (void *)&gro;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 && gro.data)
+		log_warn("%s: generic XDP sees packets after GRO has merged them (gro on): "
+			 "ingress TCP packet counts will be lower than on the wire. For exact "
+			 "counts: ethtool -K %s gro off", ifname, ifname);
+	close(fd);
+}
+
 int bpffs_ensure_mounted(void)
 {
 	struct statfs st;
@@ -212,6 +234,7 @@ static int attach_xdp(struct datapath_instance *dp, enum xdp_attach_mode mode)
 	}
 	dp->xdp_link_fd = fd;
 	dp->xdp_mode = XDP_ATTACH_GENERIC;
+	iface_warn_generic_gro(dp->ifname);
 	return 0;
 }
 

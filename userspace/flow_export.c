@@ -4,16 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "community_id.h"
 #include "flow_export.h"
 #include "json_line.h"
-
-#define PROTO_ICMP 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMPV6 58
-#define PROTO_SCTP 132
 
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
@@ -65,15 +60,15 @@ uint64_t flow_id_of(uint64_t salt, uint64_t flow_seq)
 const char *proto_name(uint8_t proto, char buf[8])
 {
 	switch (proto) {
-	case PROTO_TCP:
+	case IPPROTO_TCP:
 		return "TCP";
-	case PROTO_UDP:
+	case IPPROTO_UDP:
 		return "UDP";
-	case PROTO_ICMP:
+	case IPPROTO_ICMP:
 		return "ICMP";
-	case PROTO_ICMPV6:
+	case IPPROTO_ICMPV6:
 		return "IPv6-ICMP";
-	case PROTO_SCTP:
+	case IPPROTO_SCTP:
 		return "SCTP";
 	default:
 		snprintf(buf, 8, "%u", proto);
@@ -81,9 +76,9 @@ const char *proto_name(uint8_t proto, char buf[8])
 	}
 }
 
-static int proto_has_ports(uint8_t proto)
+int proto_has_ports(uint8_t proto)
 {
-	return proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
 }
 
 void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, uint64_t salt,
@@ -100,7 +95,7 @@ void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, u
 	f->src_port = ep.src_port;
 	f->dest_port = ep.dst_port;
 	f->has_ports = proto_has_ports(key->proto);
-	f->is_icmp = key->proto == PROTO_ICMP || key->proto == PROTO_ICMPV6;
+	f->is_icmp = key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6;
 	f->proto = proto_name(key->proto, f->proto_buf);
 	cid_sport = f->is_icmp ? rec->icmp_type : ep.src_port;
 	cid_dport = f->is_icmp ? rec->icmp_code : ep.dst_port;
@@ -194,7 +189,7 @@ static const char *flow_state(const struct flow_key *key, const struct flow_reco
 {
 	uint8_t both = rec->tcp_flags[0] | rec->tcp_flags[1];
 
-	if (key->proto == PROTO_TCP) {
+	if (key->proto == IPPROTO_TCP) {
 		if (both & (TCP_FIN | TCP_RST))
 			return "closed";
 		if ((rec->tcp_flags[0] & TCP_ACK) && rec->packets[1])
@@ -333,7 +328,7 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	json_line_bool(&x->line, "alerted", (rec->reported & EW_REPORTED_ALERTS) || rule_alerted);
 	add_encapsulation(&x->line, rec);
 	json_line_end(&x->line);
-	if (key->proto == PROTO_TCP)
+	if (key->proto == IPPROTO_TCP)
 		add_tcp(&x->line, rec);
 	err = json_line_finish(&x->line);
 	if (!err)

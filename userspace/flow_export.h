@@ -46,6 +46,9 @@ uint64_t flow_id_of(uint64_t salt, uint64_t flow_seq);
 /* "TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", or the number as a string. */
 const char *proto_name(uint8_t proto, char buf[8]);
 
+/* TCP, UDP and SCTP: the protocols whose events carry src_port and dest_port. */
+int proto_has_ports(uint8_t proto);
+
 /* What every event about a flow says about it, seen from its initiator. */
 struct flow_fields {
 	uint64_t flow_id;
