@@ -189,6 +189,61 @@ cleanup:
 	fixture_close(&f);
 }
 
+/* An ICMP or ICMPv6 message the gateway sends through tc egress: egress events for it. */
+static int egress_icmp_events(struct policy_fixture *f, const char *src, const char *dst,
+			      uint8_t type)
+{
+	struct pkt p;
+
+	f->nevents = 0;
+	pkt_init(&p);
+	pkt_eth(&p);
+	ip_header(&p, src, dst);
+	if (strchr(src, ':'))
+		pkt_icmpv6(&p, type, 0);
+	else
+		pkt_icmp(&p, type, 0, 0x77, 1);
+	pkt_payload(&p, 32, 'i');
+	pkt_finish(&p);
+	pkt_pad(&p, 60);
+	fixture_tc(f, &p);
+	fixture_events(f);
+	return fixture_count(f, EW_EVENT_EGRESS_VIOLATION) + 100 * (f->nevents - fixture_count(
+		f, EW_EVENT_EGRESS_VIOLATION));
+}
+
+/*
+ * Only an echo request opens a connection: the gateway's echo replies, unreachables and
+ * IPv6 neighbour discovery answer or announce, and must not read as the device calling
+ * out to a destination egress.allow does not list.
+ */
+static void test_egress_icmp(struct test_case *t)
+{
+	struct policy_fixture f;
+	int n;
+
+	if (setup(t, &f))
+		goto cleanup;
+	n = egress_icmp_events(&f, GW4, "198.18.30.5", 8);
+	EXPECT(t, n == 1, "echo request to a destination not allowed: %d", n);
+	n = egress_icmp_events(&f, GW4, "198.18.21.9", 8);
+	EXPECT(t, n == 0, "echo request to an any-port destination: %d", n);
+	n = egress_icmp_events(&f, GW4, "198.18.30.6", 0);
+	EXPECT(t, n == 0, "echo reply: %d", n);
+	n = egress_icmp_events(&f, GW4, "198.18.30.7", 3);
+	EXPECT(t, n == 0, "destination unreachable: %d", n);
+	n = egress_icmp_events(&f, GW6, "2001:db8:77::7", 128);
+	EXPECT(t, n == 1, "ICMPv6 echo request to a destination not allowed: %d", n);
+	n = egress_icmp_events(&f, GW6, "2001:db8:77::8", 136);
+	EXPECT(t, n == 0, "neighbour advertisement: %d", n);
+	n = egress_icmp_events(&f, GW6, "2001:db8:77::9", 135);
+	EXPECT(t, n == 0, "neighbour solicitation: %d", n);
+	n = egress_icmp_events(&f, GW6, "2001:db8:77::a", 143);
+	EXPECT(t, n == 0, "MLDv2 report: %d", n);
+cleanup:
+	fixture_close(&f);
+}
+
 #define FRAG_ID 0x4242
 
 /* RFC 1858 tiny fragment: 8 bytes of TCP header (ports, sequence), no flags. */
@@ -356,6 +411,7 @@ int main(void)
 	RUN(test_exposure_tcp);
 	RUN(test_exposure_udp_v6);
 	RUN(test_egress);
+	RUN(test_egress_icmp);
 	RUN(test_fragments);
 	RUN(test_runtime_alerts);
 	return test_summary();
