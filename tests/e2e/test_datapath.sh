@@ -125,12 +125,27 @@ PY
 	sleep 0.5	# last FIN/ACKs
 }
 
+# Wait (bounded) until tcpdump says it captures: a packet sent before that is not in the
+# capture the flows are compared with. 0 when it does.
+wait_tcpdump_listening() {	# wait_tcpdump_listening PID STDERR_FILE
+	local i
+	for i in $(seq 1 100); do
+		grep -q "listening on" "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 test_flows_match_capture() {
 	ip netns exec "$EXT" tcpdump -i "$PEER" -w "$CAP" -U --immediate-mode -s 256 \
 		> "$E2E_TMP/tcpdump.out" 2>&1 &
 	local dump=$!
 	E2E_PIDS+=("$dump")
-	sleep 1
+	if ! wait_tcpdump_listening "$dump" "$E2E_TMP/tcpdump.out"; then
+		e2e_fail flows_match_capture "tcpdump did not start capturing within 10 s: $(tail -n 3 "$E2E_TMP/tcpdump.out" | tr '\n' ' ')"
+		return
+	fi
 	if ! e2e_edgewatch_start "$GW" "$UP" "$EVE"; then
 		e2e_fail flows_match_capture "edgewatch did not start"
 		return
@@ -214,28 +229,80 @@ assert s["flow_table_entries"] > 0 and s["top_talkers"]
 	fi
 }
 
-# SIGKILL leaves pinned maps; the next start exports their flows and starts cleanly.
+# The kernel id of the map pinned at PATH, or nothing.
+pinned_map_id() {	# pinned_map_id PATH
+	bpftool -j map show pinned "$1" 2>/dev/null | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])' 2>/dev/null
+}
+
+# Is the map with this id gone from the kernel? Freeing a map is deferred (RCU, a
+# workqueue): wait for it, bounded.
+map_freed() {	# map_freed ID
+	local i
+	for i in $(seq 1 50); do
+		bpftool map show id "$1" >/dev/null 2>&1 || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# SIGKILL leaves pinned maps; the next start exports their flows (with what the killed
+# instance counted) as "recovered", removes the stale pins, starts cleanly and stops with
+# its own conservation sum balanced.
 test_restart_after_sigkill() {
 	local eve1=$E2E_TMP/eve-killed.json eve2=$E2E_TMP/eve-restarted.json
+	local stale_id new_id rc why
 	if ! e2e_edgewatch_start "$GW" "$UP" "$eve1"; then
 		e2e_fail restart_after_sigkill "first instance did not start"
 		return
 	fi
+	# 2 echo requests in through XDP, 2 replies out through tc, counted by the victim only
 	ip netns exec "$EXT" ping -c 2 -i 0.2 -W 1 198.18.0.1 >/dev/null
 	kill -KILL "$E2E_EW_PID"; wait "$E2E_EW_PID" 2>/dev/null
 	if [ ! -e "/sys/fs/bpf/edgewatch/$UP/flows" ]; then
 		e2e_fail restart_after_sigkill "expected the killed instance's pinned flow table"
 		return
 	fi
+	stale_id=$(pinned_map_id "/sys/fs/bpf/edgewatch/$UP/flows")
 	if ! e2e_edgewatch_start "$GW" "$UP" "$eve2"; then
 		e2e_fail restart_after_sigkill "the next start failed after SIGKILL"
 		return
 	fi
+	# while it runs, the pins are its own: the stale table was unpinned
+	new_id=$(pinned_map_id "/sys/fs/bpf/edgewatch/$UP/flows")
 	e2e_edgewatch_stop "$E2E_EW_PID"
-	if grep -q '"reason":"recovered","' "$eve2" && grep -q '"src_ip":"198.18.0.2"' "$eve2"; then
-		e2e_pass restart_after_sigkill
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		e2e_fail restart_after_sigkill "the restarted instance exited $rc (its final conservation sum?): $(tail -n 3 "$E2E_EW_ERR" | tr '\n' ' ')"
+		return
+	fi
+	# exactly one recovered ICMP flow from 198.18.0.2, with what the killed instance saw
+	why=$(python3 - "$eve2" <<'PY'
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+flows = [e for e in events if e.get("event_type") == "flow"]
+rec = [e for e in flows if e["flow"]["reason"] == "recovered" and e["src_ip"] == "198.18.0.2"
+       and e["dest_ip"] == "198.18.0.1" and e["proto"] == "ICMP"]
+if len(rec) != 1:
+    print("%d recovered ICMP flows from 198.18.0.2 (flow events: %s)" % (
+        len(rec), [(e["src_ip"], e["proto"], e["flow"]["reason"]) for e in flows]))
+elif (rec[0]["flow"]["pkts_toserver"], rec[0]["flow"]["pkts_toclient"]) != (2, 2):
+    print("recovered flow has pkts %d/%d, the killed instance saw 2/2" % (
+        rec[0]["flow"]["pkts_toserver"], rec[0]["flow"]["pkts_toclient"]))
+elif rec[0]["flow"]["bytes_toserver"] != 196 or rec[0]["flow"]["bytes_toclient"] != 196:
+    print("recovered flow has bytes %d/%d, want 196/196 (2 x 98)" % (
+        rec[0]["flow"]["bytes_toserver"], rec[0]["flow"]["bytes_toclient"]))
+PY
+)
+	if [ -n "$why" ]; then
+		e2e_fail restart_after_sigkill "$why"
+	elif [ -z "$stale_id" ] || [ -z "$new_id" ] || [ "$stale_id" = "$new_id" ]; then
+		e2e_fail restart_after_sigkill "the stale flow table (map id ${stale_id:-?}) is still pinned while the restarted instance runs (map id ${new_id:-?})"
+	elif [ -e "/sys/fs/bpf/edgewatch/$UP" ]; then
+		e2e_fail restart_after_sigkill "pins left in /sys/fs/bpf/edgewatch/$UP after the restarted instance stopped"
+	elif ! map_freed "$stale_id"; then
+		e2e_fail restart_after_sigkill "the killed instance's flow table (map id $stale_id) still exists"
 	else
-		e2e_fail restart_after_sigkill "the killed instance's flows were not exported as recovered"
+		e2e_pass restart_after_sigkill
 	fi
 }
 
