@@ -19,11 +19,10 @@
 
 /* Set by userspace before load (rodata): behaviour chosen at run time, one program. */
 const volatile __u8 cfg_passive = 0;	/* SPAN sensor: drop after accounting */
-const volatile __u8 cfg_replay = 0;	/* replay: the frame length comes from .bss */
 /* The interface carries IP without a link-layer header (WireGuard, tun, PPP). */
 const volatile __u8 cfg_l3_link = 0;
 
-/* Replay: the frame's length on the wire (the capture may hold less). */
+/* Replay (cfg_replay): the frame's length on the wire (the capture may hold less). */
 __u32 replay_frame_len = 0;
 
 /*

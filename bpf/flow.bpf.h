@@ -109,7 +109,9 @@ static __always_inline __u64 flow_next_seq(void)
 {
 	__u32 zero = 0;
 	__u64 *seq = bpf_map_lookup_elem(&flow_seq, &zero);
-	__u64 cpu = bpf_get_smp_processor_id();
+	/* replay runs on one CPU, whichever it was pinned to: without the CPU in the
+	 * sequence, the same capture gives the same flow ids on any CPU and machine */
+	__u64 cpu = cfg_replay ? 0 : bpf_get_smp_processor_id();
 
 	if (!seq)
 		return cpu << 48;

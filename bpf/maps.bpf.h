@@ -201,4 +201,9 @@ __u32 policy_gen = 0;
 /* Entries in blocked_flows: while 0, no packet pays for the lookup. */
 __u32 blocked_count = 0;
 
+/* ---- set by userspace before load (rodata) ---------------------------------------- */
+
+/* replay: frames come from a capture through BPF_PROG_TEST_RUN on one CPU */
+const volatile __u8 cfg_replay = 0;
+
 #endif /* EDGEWATCH_MAPS_BPF_H */

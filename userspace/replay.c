@@ -56,26 +56,33 @@ static uint64_t salt_of_files(char **files, int n)
 }
 
 /*
- * Replay on one CPU, the lowest this process may use: flow_seq (so flow_id) and the
- * 1-in-N sampling draw are per CPU, and the same capture must give the same output.
+ * Replay on one CPU, the lowest this process may use: the 1-in-N sampling draw and the
+ * flow sequence are per CPU, and the datapath leaves the CPU out of a replayed flow's
+ * sequence (cfg_replay), so flow ids are unique only while every frame runs on one CPU.
+ * Then the same capture gives the same output whichever CPU that is.
  */
-static void replay_pin_cpu(void)
+static int replay_pin_cpu(void)
 {
 	cpu_set_t allowed, one;
 	int cpu;
 
-	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
+		log_error("replay: cannot read this process's CPU affinity: %s", strerror(errno));
+		return -1;
+	}
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 		if (!CPU_ISSET(cpu, &allowed))
 			continue;
 		CPU_ZERO(&one);
 		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one))
-			log_warn("replay: cannot stay on CPU %d (%s): flow ids may differ between "
-				 "runs", cpu, strerror(errno));
-		return;
+		if (sched_setaffinity(0, sizeof(one), &one) == 0)
+			return 0;
+		log_error("replay: cannot keep to CPU %d (%s); replay must run on one CPU for "
+			  "unique, repeatable flow ids", cpu, strerror(errno));
+		return -1;
 	}
+	log_error("replay: no CPU in this process's affinity mask");
+	return -1;
 }
 
 /* Frames the kernel cannot be handed (shorter than Ethernet): counted here instead. */
@@ -218,7 +225,10 @@ int cmd_replay(int argc, char **argv)
 	if (output)
 		settings.eve_path = output;
 	settings.replay = 1;
-	replay_pin_cpu();
+	if (replay_pin_cpu()) {
+		config_free(cfg);
+		return 1;
+	}
 
 	if (engine_init(&engine, &settings, cfg, NULL,
 			salt_of_files(argv + optind, argc - optind))) {
