@@ -309,6 +309,7 @@ static void add_counters(struct json_object *stats, const struct ew_counters *c)
 int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 {
 	struct json_object *event, *stats, *flows, *exported, *cons, *eve;
+	struct flow_export_totals totals;
 	struct ew_counters c;
 	uint64_t seen, in_flows, accounted;
 	int hook, i, err, balanced, hooks_ok;
@@ -318,6 +319,8 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 		log_error("cannot read the counters: %s", strerror(-err));
 		return err;
 	}
+	/* after the sweep's flush: flow events a failed flush lost are counted as lost */
+	flow_export_totals(&e->exporter, &totals);
 	event = eve_event_new(now_ns + e->exporter.clock_to_realtime_ns, "stats");
 	if (!event)
 		return -ENOMEM;
@@ -332,13 +335,13 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	flows = eve_add_object(stats, "flows");
 	exported = eve_add_object(flows, "exported");
 	for (i = 0; i < FLOW_END_MAX; i++)
-		eve_add_u64(exported, flow_end_reason_name(i), e->exporter.totals.flows[i]);
-	eve_add_u64(flows, "packets_exported", e->exporter.totals.packets);
-	eve_add_u64(flows, "bytes_exported", e->exporter.totals.bytes);
-	eve_add_u64(flows, "packets_recovered", e->exporter.totals.recovered_packets);
+		eve_add_u64(exported, flow_end_reason_name(i), totals.flows[i]);
+	eve_add_u64(flows, "packets_exported", totals.packets);
+	eve_add_u64(flows, "bytes_exported", totals.bytes);
+	eve_add_u64(flows, "packets_recovered", totals.recovered_packets);
 	eve_add_u64(flows, "in_table", e->totals.sweeps.flows_in_table);
 	eve_add_u64(flows, "table_size", e->settings.flow_table_size);
-	eve_add_u64(flows, "write_errors", e->exporter.totals.write_errors);
+	eve_add_u64(flows, "write_errors", totals.write_errors);
 	eve_add_u64(flows, "sweep_errors", e->totals.sweeps.errors);
 
 	/*
@@ -359,15 +362,15 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	}
 	seen = counters_total(&c, EW_CNT_PKT_SEEN);
 	in_flows = counters_total(&c, EW_CNT_PKT_FLOW);
-	accounted = e->exporter.totals.packets + e->totals.packets_pending +
-		    e->exporter.totals.write_failed_packets;
+	accounted = totals.packets + e->totals.packets_pending +
+		    totals.write_failed_packets;
 	balanced = hooks_ok && in_flows == accounted;
 	eve_add_u64(cons, "packets_seen", seen);
 	eve_add_u64(cons, "packets_in_flows", in_flows);
 	eve_add_u64(cons, "packets_no_flow", seen - in_flows);
-	eve_add_u64(cons, "packets_exported", e->exporter.totals.packets);
+	eve_add_u64(cons, "packets_exported", totals.packets);
 	eve_add_u64(cons, "packets_in_table", e->totals.packets_pending);
-	eve_add_u64(cons, "packets_write_failed", e->exporter.totals.write_failed_packets);
+	eve_add_u64(cons, "packets_write_failed", totals.write_failed_packets);
 	eve_add_bool(cons, "final", final);
 	if (final)
 		eve_add_bool(cons, "balanced", balanced);
@@ -389,9 +392,9 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 			  hooks_ok ? "each program's outcomes and verdicts add up"
 				   : "a program's outcomes or verdicts do not add up to its packets",
 			  (unsigned long long)in_flows,
-			  (unsigned long long)e->exporter.totals.packets,
+			  (unsigned long long)totals.packets,
 			  (unsigned long long)e->totals.packets_pending,
-			  (unsigned long long)e->exporter.totals.write_failed_packets);
+			  (unsigned long long)totals.write_failed_packets);
 		return 1;
 	}
 	return 0;

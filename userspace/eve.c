@@ -29,6 +29,8 @@ struct eve_writer {
 	uint64_t buffered;	/* lines in buf */
 	uint64_t written;	/* lines written */
 	uint64_t errors;	/* lines lost */
+	struct eve_tally buffered_tally[EVE_TALLY_CLASSES];	/* of the lines in buf */
+	struct eve_tally lost_tally[EVE_TALLY_CLASSES];
 	char buf[EVE_BUFFER_SIZE];
 };
 
@@ -79,7 +81,14 @@ static int eve_flush_locked(struct eve_writer *eve)
 		done += n;
 	}
 	if (err) {
+		int cls;
+
 		eve->errors += eve->buffered;
+		for (cls = 0; cls < EVE_TALLY_CLASSES; cls++) {
+			eve->lost_tally[cls].lines += eve->buffered_tally[cls].lines;
+			eve->lost_tally[cls].packets += eve->buffered_tally[cls].packets;
+			eve->lost_tally[cls].bytes += eve->buffered_tally[cls].bytes;
+		}
 		if (eve->regular && done)
 			(void)!ftruncate(eve->fd, eve->good_end);	/* best effort */
 	} else {
@@ -88,6 +97,7 @@ static int eve_flush_locked(struct eve_writer *eve)
 	}
 	eve->len = 0;
 	eve->buffered = 0;
+	memset(eve->buffered_tally, 0, sizeof(eve->buffered_tally));
 	return err;
 }
 
@@ -102,10 +112,13 @@ void eve_close(struct eve_writer *eve)
 	free(eve);
 }
 
-int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
+int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
+			   unsigned int cls, uint64_t packets, uint64_t bytes)
 {
 	int err = 0;
 
+	if (cls >= EVE_TALLY_CLASSES)
+		cls = 0;
 	pthread_mutex_lock(&eve->lock);
 	/* the lines a failed flush loses are counted there, not held against this one */
 	if (eve->len + len + 1 > sizeof(eve->buf))
@@ -118,9 +131,29 @@ int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
 		eve->buf[eve->len + len] = '\n';
 		eve->len += len + 1;
 		eve->buffered++;
+		eve->buffered_tally[cls].lines++;
+		eve->buffered_tally[cls].packets += packets;
+		eve->buffered_tally[cls].bytes += bytes;
 	}
 	pthread_mutex_unlock(&eve->lock);
 	return err;
+}
+
+int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
+{
+	return eve_write_tallied_line(eve, line, len, 0, 0, 0);
+}
+
+struct eve_tally eve_lost_tally(struct eve_writer *eve, unsigned int cls)
+{
+	struct eve_tally t = {};
+
+	if (cls >= EVE_TALLY_CLASSES)
+		return t;
+	pthread_mutex_lock(&eve->lock);
+	t = eve->lost_tally[cls];
+	pthread_mutex_unlock(&eve->lock);
+	return t;
 }
 
 int eve_write(struct eve_writer *eve, struct json_object *event)

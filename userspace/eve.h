@@ -26,6 +26,24 @@ void eve_close(struct eve_writer *eve);
 int eve_write(struct eve_writer *eve, struct json_object *event);
 /* Write a line already serialised (json_line.h); counted like eve_write(). */
 int eve_write_line(struct eve_writer *eve, const char *line, size_t len);
+
+/*
+ * A line that stands for packets and bytes (a flow record), tallied under its class
+ * (1..EVE_TALLY_CLASSES-1, the caller's choice): a later flush that fails loses the
+ * lines in the buffer, and eve_lost_tally() says how many of each class, and their
+ * packets and bytes, so the caller can stop counting them as written.
+ */
+#define EVE_TALLY_CLASSES 16
+struct eve_tally {
+	uint64_t lines;
+	uint64_t packets;
+	uint64_t bytes;
+};
+int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
+			   unsigned int cls, uint64_t packets, uint64_t bytes);
+/* What was lost of class cls after eve_write_tallied_line() accepted it. */
+struct eve_tally eve_lost_tally(struct eve_writer *eve, unsigned int cls);
+
 int eve_flush(struct eve_writer *eve);
 /* Lines accepted (written, or waiting in the buffer), and lines lost. */
 uint64_t eve_events_written(struct eve_writer *eve);

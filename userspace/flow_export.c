@@ -277,13 +277,42 @@ static void add_encapsulation(struct json_line *jl, const struct flow_record *re
 		json_line_bool(jl, "inner_non_ip", 1);
 }
 
+/* The writer's tally class of a flow record ended for reason: 0 is the untallied one. */
+static unsigned int tally_class_of(enum flow_end_reason reason)
+{
+	_Static_assert(FLOW_END_MAX < EVE_TALLY_CLASSES, "a tally class per end reason");
+	return 1 + reason;
+}
+
+void flow_export_totals(const struct flow_exporter *x, struct flow_export_totals *out)
+{
+	int r;
+
+	*out = x->handed;
+	for (r = 0; r < FLOW_END_MAX; r++) {
+		struct eve_tally lost = eve_lost_tally(x->eve, tally_class_of(r));
+
+		out->flows[r] -= lost.lines;
+		out->write_errors += lost.lines;
+		if (r == FLOW_END_RECOVERED) {
+			out->recovered_packets -= lost.packets;
+		} else {
+			out->packets -= lost.packets;
+			out->bytes -= lost.bytes;
+			out->write_failed_packets += lost.packets;
+		}
+	}
+}
+
 uint64_t flow_export_total_events(const struct flow_exporter *x)
 {
+	struct flow_export_totals t;
 	uint64_t total = 0;
 	int i;
 
+	flow_export_totals(x, &t);
 	for (i = 0; i < FLOW_END_MAX; i++)
-		total += x->totals.flows[i];
+		total += t.flows[i];
 	return total;
 }
 
@@ -332,20 +361,23 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 		add_tcp(&x->line, rec);
 	err = json_line_finish(&x->line);
 	if (!err)
-		err = eve_write_line(x->eve, x->line.buf, x->line.len);
+		err = eve_write_tallied_line(x->eve, x->line.buf, x->line.len,
+					     tally_class_of(reason), pkts[0] + pkts[1],
+					     bytes[0] + bytes[1]);
 	if (err) {
 		/* its packets are not in any flow event: counted, so the sum still says
 		 * where they went */
-		x->totals.write_errors++;
-		x->totals.write_failed_packets += pkts[0] + pkts[1];
+		x->handed.write_errors++;
+		if (reason != FLOW_END_RECOVERED)
+			x->handed.write_failed_packets += pkts[0] + pkts[1];
 		return err;
 	}
-	x->totals.flows[reason]++;
+	x->handed.flows[reason]++;
 	if (reason == FLOW_END_RECOVERED) {
-		x->totals.recovered_packets += pkts[0] + pkts[1];
+		x->handed.recovered_packets += pkts[0] + pkts[1];
 	} else {
-		x->totals.packets += pkts[0] + pkts[1];
-		x->totals.bytes += bytes[0] + bytes[1];
+		x->handed.packets += pkts[0] + pkts[1];
+		x->handed.bytes += bytes[0] + bytes[1];
 	}
 	return 0;
 }

@@ -89,7 +89,12 @@ struct flow_exporter {
 	const char *iface;
 	uint64_t flow_id_salt;
 	int64_t clock_to_realtime_ns;	/* kernel timestamp + this = wall clock */
-	struct flow_export_totals totals;
+	/*
+	 * The flow events handed to the writer (and those it refused at once). A flush that
+	 * fails later loses some of them: flow_export_totals() takes those out, so read the
+	 * totals through it.
+	 */
+	struct flow_export_totals handed;
 	struct json_line line;		/* the flow event being written (one at a time) */
 	/* did a payload rule alert on the flow? (flow.alerted; NULL: only the kernel's) */
 	int (*alerted)(void *ctx, uint64_t flow_seq);
@@ -99,6 +104,9 @@ struct flow_exporter {
 void flow_exporter_init(struct flow_exporter *x, struct eve_writer *eve, const char *iface,
 			uint64_t flow_id_salt, int64_t clock_to_realtime_ns);
 void flow_exporter_destroy(struct flow_exporter *x);
+
+/* The flow events written so far, and the ones lost (at once or in a later flush). */
+void flow_export_totals(const struct flow_exporter *x, struct flow_export_totals *out);
 
 /*
  * Write a flow event for rec. Every record covers what happened since the flow's

@@ -61,11 +61,13 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 		salt = dead_instance_salt(pin_dir);
 		if (salt)
 			theirs.flow_id_salt = salt;
+		memset(&theirs.handed, 0, sizeof(theirs.handed));
 		err = flow_table_drain(fd, &theirs, FLOW_END_RECOVERED, datapath_clock_now_ns(),
 				       &result);
-		x->totals.flows[FLOW_END_RECOVERED] += theirs.totals.flows[FLOW_END_RECOVERED];
-		x->totals.recovered_packets += theirs.totals.recovered_packets;
-		x->totals.write_errors += theirs.totals.write_errors;
+		/* recovered packets are counted apart: this instance's counters never saw them */
+		x->handed.flows[FLOW_END_RECOVERED] += theirs.handed.flows[FLOW_END_RECOVERED];
+		x->handed.recovered_packets += theirs.handed.recovered_packets;
+		x->handed.write_errors += theirs.handed.write_errors;
 		close(fd);
 		if (err) {
 			/* the pins stay: the next start tries again */

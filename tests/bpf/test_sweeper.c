@@ -341,13 +341,16 @@ static int sweep_at(struct sweep_fixture *fx, uint64_t now_ns, int shutdown)
 static void check_conservation(struct test_case *t, struct sweep_fixture *fx, const char *when)
 {
 	uint64_t in_flows = pkt_flow_total(fx->dp) - fx->pkt_flow_start;
-	uint64_t accounted = fx->x.totals.packets + fx->result.packets_pending +
-			     fx->x.totals.write_failed_packets;
+	struct flow_export_totals x;
+	uint64_t accounted;
+
+	flow_export_totals(&fx->x, &x);
+	accounted = x.packets + fx->result.packets_pending + x.write_failed_packets;
 
 	EXPECT(t, in_flows == accounted,
 	       "%s: pkt_flow +%" PRIu64 " != exported %" PRIu64 " + pending %" PRIu64
-	       " + write failed %" PRIu64, when, in_flows, fx->x.totals.packets,
-	       fx->result.packets_pending, fx->x.totals.write_failed_packets);
+	       " + write failed %" PRIu64, when, in_flows, x.packets,
+	       fx->result.packets_pending, x.write_failed_packets);
 }
 
 /* ---- packets ------------------------------------------------------------------------ */
@@ -926,6 +929,7 @@ static void test_ring_full_rerun(struct test_case *t)
 	struct sweep_fixture *fx = &fixture;
 	struct ring_tally r = {};
 	struct sweep_args args = {};
+	struct flow_export_totals totals;
 	uint64_t filled_packets = 0, now = T0 + IDLE_NS, dups = 0;
 	int fd, err, i;
 	long lines;
@@ -963,8 +967,9 @@ static void test_ring_full_rerun(struct test_case *t)
 	err = sweep_at(fx, now, 0);
 	check_result(t, fx, "the sweep", err, EXPORTED([FLOW_END_TIMEOUT] = RING_TEST_FLOWS),
 		     0, 0);
-	EXPECT(t, fx->x.totals.packets == filled_packets, "exported %" PRIu64 " packets, want %"
-	       PRIu64, fx->x.totals.packets, filled_packets);
+	flow_export_totals(&fx->x, &totals);
+	EXPECT(t, totals.packets == filled_packets, "exported %" PRIu64 " packets, want %"
+	       PRIu64, totals.packets, filled_packets);
 
 	r.seen = calloc(RING_TEST_FLOWS, 1);
 	r.flow_ids = calloc(RING_TEST_FLOWS, sizeof(*r.flow_ids));
@@ -1027,6 +1032,7 @@ static void test_eve_write_failure_lines(struct test_case *t)
 static void test_eve_write_failure_flows(struct test_case *t)
 {
 	struct sweep_fixture *fx = &fixture;
+	struct flow_export_totals totals;
 	struct conv a = { CLIENT4, 40052, SERVER4, 53, PROTO_UDP };
 	struct conv b = { CLIENT4, 40053, SERVER4, 53, PROTO_UDP };
 	int err;
@@ -1040,14 +1046,17 @@ static void test_eve_write_failure_flows(struct test_case *t)
 	CHECK(t, err == 0, "a packet did not land in a flow");
 	err = sweep_at(fx, T0 + 1 * NS, 1);	/* flushes, as the daemon does */
 	EXPECT(t, dp_flow_count(fx->dp) == 0, "%d flows left", dp_flow_count(fx->dp));
-	EXPECT(t, fx->x.totals.write_errors == 2 && fx->x.totals.write_failed_packets == 3,
+	flow_export_totals(&fx->x, &totals);
+	EXPECT(t, totals.write_errors == 2 && totals.write_failed_packets == 3,
 	       "exporter: write_errors %" PRIu64 " (want 2), write_failed_packets %" PRIu64
 	       " (want 3); the lost lines were counted as exported flows: %" PRIu64
-	       " events, %" PRIu64 " packets", fx->x.totals.write_errors,
-	       fx->x.totals.write_failed_packets, flow_export_total_events(&fx->x),
-	       fx->x.totals.packets);
-	EXPECT(t, fx->x.totals.packets == 0, "%" PRIu64 " packets counted as in flow events, "
-	       "none was written", fx->x.totals.packets);
+	       " events, %" PRIu64 " packets", totals.write_errors,
+	       totals.write_failed_packets, flow_export_total_events(&fx->x), totals.packets);
+	EXPECT(t, totals.packets == 0 && totals.bytes == 0 &&
+		  totals.flows[FLOW_END_SHUTDOWN] == 0,
+	       "%" PRIu64 " packets in %" PRIu64 " flow events counted as written, none was",
+	       totals.packets, totals.flows[FLOW_END_SHUTDOWN]);
+	check_conservation(t, fx, "after the lost flush");
 	fixture_close(fx);
 }
 
