@@ -39,23 +39,54 @@ static __always_inline int sweep_decide(const struct flow_key *key, const struct
 	return -1;
 }
 
+/* What packets on other CPUs can change in a flow record while the sweeper reads it. */
+struct sweep_live_fields {
+	__u64 packets[2];
+	__u64 bytes[2];
+	__u64 last_seen_ns;
+	__u32 flags;
+	__u32 reported;
+	__u8 tcp_flags[2];
+};
+
 /*
  * The counters of a flow that may have changed since copy was taken (a packet of the
- * flow on another CPU): read again after the delete, while the element still holds our
- * flow (the same flow_seq: a deleted element can be reused by a new flow at once).
+ * flow on another CPU), read again after the delete. A deleted element of a
+ * preallocated hash can be reused by a new flow at once, so they are taken only if the
+ * element still holds our flow (the same flow_seq) both before and after the reads;
+ * otherwise copy stays as it was before the delete. 0, or -1 when the element was reused.
  */
-static __always_inline void sweep_refresh_counters(struct flow_record *copy,
-						   const struct flow_record *fr)
+static __always_inline int sweep_refresh_counters(struct flow_record *copy,
+						  const struct flow_record *fr)
 {
-	copy->packets[0] = fr->packets[0];
-	copy->packets[1] = fr->packets[1];
-	copy->bytes[0] = fr->bytes[0];
-	copy->bytes[1] = fr->bytes[1];
-	copy->last_seen_ns = fr->last_seen_ns;
-	copy->tcp_flags[0] = fr->tcp_flags[0];
-	copy->tcp_flags[1] = fr->tcp_flags[1];
-	copy->flags = fr->flags;
-	copy->reported = fr->reported;
+	struct sweep_live_fields now;
+
+	if (fr->flow_seq != copy->flow_seq)
+		return -1;
+	barrier();	/* the reads stay between the two checks */
+	now.packets[0] = fr->packets[0];
+	now.packets[1] = fr->packets[1];
+	now.bytes[0] = fr->bytes[0];
+	now.bytes[1] = fr->bytes[1];
+	now.last_seen_ns = fr->last_seen_ns;
+	now.tcp_flags[0] = fr->tcp_flags[0];
+	now.tcp_flags[1] = fr->tcp_flags[1];
+	now.flags = fr->flags;
+	now.reported = fr->reported;
+	barrier();
+	/* a new flow written over the element between the two checks changes flow_seq */
+	if (fr->flow_seq != copy->flow_seq)
+		return -1;
+	copy->packets[0] = now.packets[0];
+	copy->packets[1] = now.packets[1];
+	copy->bytes[0] = now.bytes[0];
+	copy->bytes[1] = now.bytes[1];
+	copy->last_seen_ns = now.last_seen_ns;
+	copy->tcp_flags[0] = now.tcp_flags[0];
+	copy->tcp_flags[1] = now.tcp_flags[1];
+	copy->flags = now.flags;
+	copy->reported = now.reported;
+	return 0;
 }
 
 static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
@@ -96,13 +127,18 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		bpf_ringbuf_discard(rec, 0);
 		a->delete_races++;
 		return 0;
-	} else if (fr->flow_seq == rec->record.flow_seq) {
+	} else if (sweep_refresh_counters(&rec->record, fr)) {
 		/* packets counted between the copy and the delete go in the record too;
-		 * only a program already past its lookup can still add to the element */
-		sweep_refresh_counters(&rec->record, fr);
-	} else {
+		 * not possible here: a new flow took the element first */
 		a->reused_before_refresh++;
 	}
+	/*
+	 * Known limit: a program on another CPU that found this flow before the delete
+	 * and adds to it after the read above counts a packet (pkt_flow) that is in no
+	 * record. It takes a packet of the flow in flight in the ~100 ns between copy and
+	 * read-back, at the moment the flow ends; a final sweep (programs detached) has
+	 * none. Closing it needs the element kept until an RCU grace period has passed.
+	 */
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	a->ended++;
 	return 0;

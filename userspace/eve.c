@@ -14,8 +14,9 @@
  * One writer, shared by the sweeper and the scanner threads: whole lines under a lock,
  * gathered in a buffer and written with write(2). A write that fails (disk full, the
  * reader of a pipe gone) loses the lines of that buffer, counted; on a regular file the
- * torn tail is cut back to the last whole line, so a SIEM's line parser never sees half
- * an event.
+ * torn tail is cut back to where this write began, so a SIEM's line parser never sees
+ * half an event, but only when nothing else wrote to the file meanwhile (another
+ * instance sharing it, a copytruncate rotation): their lines are never cut.
  */
 #define EVE_BUFFER_SIZE (64 * 1024)
 
@@ -24,7 +25,6 @@ struct eve_writer {
 	int fd;
 	int owns_fd;		/* not stdout */
 	int regular;		/* a regular file: a torn tail can be cut off */
-	off_t good_end;		/* end of the last line known to be written whole */
 	size_t len;		/* bytes in buf */
 	uint64_t buffered;	/* lines in buf */
 	uint64_t written;	/* lines written */
@@ -55,10 +55,8 @@ int eve_open(struct eve_writer **out, const char *path)
 		}
 		eve->owns_fd = 1;
 	}
-	if (fstat(eve->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (fstat(eve->fd, &st) == 0 && S_ISREG(st.st_mode))
 		eve->regular = 1;
-		eve->good_end = st.st_size;
-	}
 	*out = eve;
 	return 0;
 }
@@ -66,7 +64,10 @@ int eve_open(struct eve_writer **out, const char *path)
 /* Write out the buffer (lock held). 0 or -errno; the buffer is empty afterwards. */
 static int eve_flush_locked(struct eve_writer *eve)
 {
+	/* O_APPEND: the write begins at the end of the file as it is now */
+	off_t start = eve->regular && eve->len ? lseek(eve->fd, 0, SEEK_END) : -1;
 	size_t done = 0;
+	struct stat st;
 	ssize_t n;
 	int err = 0;
 
@@ -89,11 +90,12 @@ static int eve_flush_locked(struct eve_writer *eve)
 			eve->lost_tally[cls].packets += eve->buffered_tally[cls].packets;
 			eve->lost_tally[cls].bytes += eve->buffered_tally[cls].bytes;
 		}
-		if (eve->regular && done)
-			(void)!ftruncate(eve->fd, eve->good_end);	/* best effort */
+		/* cut only our own torn tail: the file ends where our write stopped */
+		if (start >= 0 && done && fstat(eve->fd, &st) == 0 &&
+		    st.st_size == start + (off_t)done)
+			(void)!ftruncate(eve->fd, start);	/* best effort */
 	} else {
 		eve->written += eve->buffered;
-		eve->good_end += eve->len;
 	}
 	eve->len = 0;
 	eve->buffered = 0;

@@ -165,6 +165,47 @@ static void test_torn_tail_cut(struct test_case *t)
 	unlink(path);
 }
 
+/*
+ * After a copytruncate rotation emptied the file, a failed write cuts back to where it
+ * began in the file as it is now (empty), not to the length the file had before.
+ */
+static void test_torn_tail_after_rotation(struct test_case *t)
+{
+	char path[] = "/tmp/edgewatch-eve-test.XXXXXX";
+	struct rlimit saved, limited;
+	struct eve_writer *eve;
+	struct stat st;
+	char line[501];
+	int fd = mkstemp(path), err, i;
+
+	CHECK(t, fd >= 0, "mkstemp: %s", strerror(errno));
+	close(fd);
+	signal(SIGXFSZ, SIG_IGN);
+	CHECK(t, getrlimit(RLIMIT_FSIZE, &saved) == 0, "getrlimit");
+	CHECK(t, eve_open(&eve, path) == 0, "cannot open %s", path);
+	for (i = 0; i < 3; i++) {
+		json_line_of(line, 500, i);
+		eve_write_line(eve, line, 500);
+	}
+	EXPECT(t, eve_flush(eve) == 0, "the first lines");
+	CHECK(t, truncate(path, 0) == 0, "truncate: %s", strerror(errno));	/* rotated */
+	limited = saved;
+	limited.rlim_cur = 700;
+	CHECK(t, setrlimit(RLIMIT_FSIZE, &limited) == 0, "setrlimit: %s", strerror(errno));
+	for (i = 3; i < 5; i++) {
+		json_line_of(line, 500, i);
+		eve_write_line(eve, line, 500);
+	}
+	err = eve_flush(eve);
+	setrlimit(RLIMIT_FSIZE, &saved);
+	EXPECT(t, err == -EFBIG, "flush past the limit: %d", err);
+	CHECK(t, stat(path, &st) == 0, "stat");
+	EXPECT(t, st.st_size == 0, "the file is %lld bytes after the cut, want 0 (the old "
+	       "length would leave a hole)", (long long)st.st_size);
+	eve_close(eve);
+	unlink(path);
+}
+
 static void test_oversized_line(struct test_case *t)
 {
 	struct eve_writer *eve;
@@ -186,6 +227,7 @@ int main(void)
 	RUN(test_lost_lines_tallied);
 	RUN(test_written_lines_not_lost);
 	RUN(test_torn_tail_cut);
+	RUN(test_torn_tail_after_rotation);
 	RUN(test_oversized_line);
 	return test_summary();
 }
