@@ -178,13 +178,12 @@ enum ew_policy_verdict {
 #define EW_REPORTED_VIOLATION 0x01
 #define EW_REPORTED_EXPOSURE 0x02
 #define EW_REPORTED_EGRESS 0x04
-#define EW_REPORTED_TINY_CHECKED 0x08	/* the target of its tiny fragment was looked at */
-#define EW_REPORTED_OVERLAP_CHECKED 0x10	/* ... of its overlapping fragment */
-#define EW_REPORTED_FRAG_EVASION 0x20	/* one was protected: an event was raised */
+#define EW_REPORTED_FRAG_TINY 0x08	/* a tiny first fragment aimed at a protected address */
+#define EW_REPORTED_FRAG_OVERLAP 0x10	/* an overlapping fragment aimed at one */
 /* the bits that mean an alert was raised about the flow (flow.alerted) */
 #define EW_REPORTED_ALERTS                                                                     \
 	(EW_REPORTED_VIOLATION | EW_REPORTED_EXPOSURE | EW_REPORTED_EGRESS |                    \
-	 EW_REPORTED_FRAG_EVASION)
+	 EW_REPORTED_FRAG_TINY | EW_REPORTED_FRAG_OVERLAP)
 
 /*
  * Flow table value, written by the kernel only: the programs count packets into it, the

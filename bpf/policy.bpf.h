@@ -196,7 +196,6 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
 	struct policy_decisions *dec;
 	int action = EW_ACTION_ALERT;
-	__u32 frag_new;
 
 	if (!gen || !cfg)
 		return EW_ACTION_ALERT;	/* no policy loaded (yet) */
@@ -235,27 +234,36 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 		cnt->count[hook & 1][EW_CNT_POLICY_EGRESS_VIOLATION]++;
 		event_emit(cnt, hook, EW_EVENT_EGRESS_VIOLATION, key, fr, from_a, cfg->action, now);
 	}
-	/*
-	 * Fragment evasion aimed at a protected address (the packet's destination). Each
-	 * kind (tiny, overlap) is looked at once per flow, when it first shows up; the
-	 * event goes out when the target is protected.
-	 */
-	frag_new = fr->flags & (EW_FLOW_F_TINY_FRAGMENT | EW_FLOW_F_FRAG_OVERLAP);
-	if (frag_new) {
-		__u32 checks = (frag_new & EW_FLOW_F_TINY_FRAGMENT ? EW_REPORTED_TINY_CHECKED : 0) |
-			       (frag_new & EW_FLOW_F_FRAG_OVERLAP ? EW_REPORTED_OVERLAP_CHECKED : 0);
-		__u32 first = checks & ~flow_set_bits(&fr->reported, checks);
-
-		if (first && addr_is_protected(set, key->family,
-					       from_a ? &key->addr_b : &key->addr_a)) {
-			flow_set_bits(&fr->reported, EW_REPORTED_FRAG_EVASION);
-			event_emit(cnt, hook,
-				   first & EW_REPORTED_OVERLAP_CHECKED ? EW_EVENT_FRAG_OVERLAP
-								       : EW_EVENT_FRAG_TINY,
-				   key, fr, from_a, cfg->action, now);
-		}
-	}
 	return action;
+}
+
+/*
+ * Fragment evasion: the packet (of fr, its source endpoint a when from_a) is a tiny
+ * first fragment or overlaps an earlier one (frag_bits: its own EW_FLOW_F_TINY_FRAGMENT
+ * / EW_FLOW_F_FRAG_OVERLAP, not the flow's, which may come from the other direction)
+ * and is aimed at a protected address: one event per kind per flow. Fragments aimed
+ * elsewhere use up nothing.
+ *
+ * Called where the packet's overlap bit is last used, not from policy_apply(): carried
+ * to the end of the program, it doubled the verifier's states there (past 1M insns).
+ */
+static __always_inline void policy_frag_evasion(struct ew_counters *cnt, struct flow_record *fr,
+						const struct flow_key *key, int from_a,
+						__u32 hook, __u64 now, __u32 frag_bits)
+{
+	__u32 gen = policy_gen, set = gen & 1, kinds, first;
+	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
+
+	if (!gen || !cfg ||
+	    !addr_is_protected(set, key->family, from_a ? &key->addr_b : &key->addr_a))
+		return;
+	kinds = (frag_bits & EW_FLOW_F_TINY_FRAGMENT ? EW_REPORTED_FRAG_TINY : 0) |
+		(frag_bits & EW_FLOW_F_FRAG_OVERLAP ? EW_REPORTED_FRAG_OVERLAP : 0);
+	first = kinds & ~flow_set_bits(&fr->reported, kinds);
+	if (first & EW_REPORTED_FRAG_TINY)
+		event_emit(cnt, hook, EW_EVENT_FRAG_TINY, key, fr, from_a, cfg->action, now);
+	if (first & EW_REPORTED_FRAG_OVERLAP)
+		event_emit(cnt, hook, EW_EVENT_FRAG_OVERLAP, key, fr, from_a, cfg->action, now);
 }
 
 #endif /* EDGEWATCH_POLICY_BPF_H */

@@ -247,24 +247,30 @@ cleanup:
 #define FRAG_ID 0x4242
 
 /* RFC 1858 tiny fragment: 8 bytes of TCP header (ports, sequence), no flags. */
-static void tiny_first(struct pkt *p, const char *dst, uint16_t dport)
+static void tiny_fragment(struct pkt *p, const char *src, uint16_t sport, const char *dst,
+			  uint16_t dport, uint16_t id)
 {
 	struct pkt_layer *tcp;
 
 	pkt_init(p);
 	pkt_eth(p);
-	pkt_ipv4(p, &(struct pkt_ipv4){ .src = OUTSIDER4, .dst = dst, .id = FRAG_ID,
+	pkt_ipv4(p, &(struct pkt_ipv4){ .src = src, .dst = dst, .id = id,
 					 .more_fragments = true });
 	pkt_payload_as(p, 6, 8);
 	tcp = pkt_find(p, PKT_PAYLOAD, 0);
 	if (tcp) {
-		pkt_hdr(p, tcp)[0] = 40000 >> 8;
-		pkt_hdr(p, tcp)[1] = 40000 & 0xFF;
+		pkt_hdr(p, tcp)[0] = sport >> 8;
+		pkt_hdr(p, tcp)[1] = sport & 0xFF;
 		pkt_hdr(p, tcp)[2] = dport >> 8;
 		pkt_hdr(p, tcp)[3] = dport & 0xFF;
 	}
 	pkt_finish(p);
 	pkt_pad(p, 60);
+}
+
+static void tiny_first(struct pkt *p, const char *dst, uint16_t dport)
+{
+	tiny_fragment(p, OUTSIDER4, 40000, dst, dport, FRAG_ID);
 }
 
 /* A first fragment of 40 bytes (TCP SYN + 20 bytes), and one overlapping it at 32. */
@@ -329,6 +335,41 @@ static void test_fragments(struct test_case *t)
 	fixture_xdp(&f, &p);
 	fixture_events(&f);
 	EXPECT(t, f.nevents == 0, "overlap elsewhere: %d events", f.nevents);
+
+	/* a tiny fragment that also overlaps the datagram's first fragment: both alerts */
+	f.nevents = 0;
+	CHECK(t, dp_reset(&f.dp) == 0, "reset");
+	frag_first(&p, GW4);
+	fixture_xdp(&f, &p);
+	tiny_fragment(&p, OUTSIDER4, 40000, GW4, 9999, FRAG_ID + 1);
+	fixture_xdp(&f, &p);
+	fixture_events(&f);
+	EXPECT(t, f.nevents == 2 && fixture_count(&f, EW_EVENT_FRAG_TINY) == 1 &&
+		  fixture_count(&f, EW_EVENT_FRAG_OVERLAP) == 1,
+	       "tiny and overlapping at once: %d events (tiny %d, overlap %d)", f.nevents,
+	       fixture_count(&f, EW_EVENT_FRAG_TINY), fixture_count(&f, EW_EVENT_FRAG_OVERLAP));
+
+	/* the flow's tiny fragments first went outward: the one aimed at the gateway
+	 * still alerts (the packet's own bits decide, not the flow's) */
+	f.nevents = 0;
+	CHECK(t, dp_reset(&f.dp) == 0, "reset");
+	tiny_fragment(&p, GW4, 9999, OUTSIDER4, 40000, FRAG_ID + 2);
+	fixture_xdp(&f, &p);
+	fixture_events(&f);
+	/* (the gateway opened the flow to a destination egress.allow lacks: that alert) */
+	EXPECT(t, fixture_count(&f, EW_EVENT_FRAG_TINY) == 0 &&
+		  fixture_count(&f, EW_EVENT_EGRESS_VIOLATION) == f.nevents,
+	       "a tiny fragment from the gateway: %d fragment events",
+	       fixture_count(&f, EW_EVENT_FRAG_TINY));
+	f.nevents = 0;
+	tiny_fragment(&p, OUTSIDER4, 40000, GW4, 9999, FRAG_ID + 3);
+	fixture_xdp(&f, &p);
+	tiny_fragment(&p, OUTSIDER4, 40000, GW4, 9999, FRAG_ID + 4);
+	fixture_xdp(&f, &p);
+	fixture_events(&f);
+	EXPECT(t, f.nevents == 1 && fixture_count(&f, EW_EVENT_FRAG_TINY) == 1,
+	       "tiny fragments at the gateway after one from it: %d events, want 1",
+	       f.nevents);
 cleanup:
 	fixture_close(&f);
 }
