@@ -188,10 +188,10 @@ enum ew_policy_verdict {
 /*
  * Flow table value, written by the kernel only: the programs count packets into it, the
  * sweeper (sweep.bpf.h) writes the baselines of its active-timeout records and deletes
- * it when the flow ends. Counters are atomic adds and flag words atomic ORs: both
- * directions of a flow can be updated at once on two CPUs (XDP ingress, tc egress). The
- * per-direction TCP flags and the timestamps are plain writes: a lost race there costs
- * a bit the same direction's other packet also set, or a time a few ns older.
+ * it when the flow ends. Counters are atomic adds and flag words (TCP flags included)
+ * atomic ORs: a flow can be updated at once on several CPUs (XDP ingress and tc egress,
+ * or one direction spread over queues). The timestamps are plain writes: a lost race
+ * there costs a time a few ns older.
  */
 struct flow_record {
 	__u64 packets[2];	/* indexed by enum ew_dir */
@@ -200,7 +200,8 @@ struct flow_record {
 	__u64 exported_bytes[2];
 	__u64 first_seen_ns;	/* datapath clock: see datapath.bpf.c */
 	__u64 last_seen_ns;
-	__u64 flow_seq;		/* unique per flow: (cpu << 48) | per-cpu sequence */
+	__u64 flow_seq;		/* unique per flow: (cpu << 48) | per-cpu sequence (cpu 0
+				 * in replay, which runs on one CPU) */
 	__u64 interval_start_ns;	/* 0, or when the sweeper wrote its last active-timeout
 					 * record: the start of the next one */
 	__u32 flags;		/* EW_FLOW_F_* (atomic OR) */
@@ -208,7 +209,8 @@ struct flow_record {
 	__u32 encap;		/* EW_ENCAP_BIT()s of the first packet */
 	__u32 tunnel_id;	/* VXLAN/Geneve VNI or GRE key of the innermost tunnel */
 	__u32 policy_gen;	/* the policy generation policy_verdict was decided under */
-	__u8 tcp_flags[2];	/* OR of TCP flags, per direction */
+	__u8 tcp_flags[2];	/* OR of TCP flags, per direction (starts an aligned word:
+				 * flow_or_tcp_flags() ORs into it atomically) */
 	__u8 initiator;		/* 0: endpoint a of the key started the flow, 1: endpoint b */
 	__u8 first_hook;	/* enum ew_hook of the first packet */
 	__u8 outer_family;	/* family of outer_src/outer_dst; 0 when not tunnelled */
@@ -226,6 +228,8 @@ struct flow_record {
 	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
 };
 _Static_assert(sizeof(struct flow_record) == 168, "flow_record layout");
+_Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
+	       "tcp_flags starts a 4-byte word (atomic OR)");
 
 /*
  * Fragment tracking: the identity of a fragmented IP datagram (the outermost

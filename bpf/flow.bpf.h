@@ -136,6 +136,23 @@ static __always_inline __u32 packet_flow_flags(const struct parse_state *ps, int
 }
 
 /*
+ * OR a packet's TCP flags into its direction's byte, atomically: packets of one
+ * direction on two CPUs (a multi-queue NIC, a multi-threaded sender on egress) must not
+ * lose a FIN or RST. BPF has no byte-sized atomics, so the OR goes to the aligned word
+ * tcp_flags[] starts; its other bytes get zero bits, which changes nothing.
+ */
+static __always_inline void flow_or_tcp_flags(struct flow_record *fr, int dir, __u8 flags)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u32 bits = (__u32)flags << (8 * (dir & 1));
+#else
+	__u32 bits = (__u32)flags << (24 - 8 * (dir & 1));
+#endif
+
+	__sync_fetch_and_or((__u32 *)fr->tcp_flags, bits);
+}
+
+/*
  * Set bits in a flow's flag word (flags, reported). Returns the bits of bits that were
  * already set: 0 means this caller set them all first. The plain read first keeps the
  * usual case (nothing new) free of a locked instruction.
@@ -229,7 +246,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	/* Write only what changed: fewer dirty cache lines when both directions of a
 	 * flow run on different CPUs (see struct flow_record for what a race costs). */
 	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1])
-		fr->tcp_flags[dir & 1] |= ps->tcp_flags;
+		flow_or_tcp_flags(fr, dir, ps->tcp_flags);
 	if (now > fr->last_seen_ns)
 		fr->last_seen_ns = now;
 	flow_set_bits(&fr->flags, packet_flow_flags(ps, frag_overlap));

@@ -238,18 +238,49 @@ static int attach_xdp(struct datapath_instance *dp, enum xdp_attach_mode mode)
 	return 0;
 }
 
+/* Where the classic tc fallback puts the egress program (kernels without TCX). */
+#define TC_CLASSIC_HANDLE 0xe6
+#define TC_CLASSIC_PRIORITY 1
+
+int datapath_remove_orphan_tc(const char *ifname)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = TC_CLASSIC_HANDLE,
+			    .priority = TC_CLASSIC_PRIORITY);
+	int err;
+
+	hook.ifindex = if_nametoindex(ifname);
+	if (!hook.ifindex)
+		return 0;	/* attach says so, with the reason */
+	if (bpf_tc_query(&hook, &tc_opts))
+		return 0;	/* none: a TCX link died with its process */
+	tc_opts.prog_fd = tc_opts.prog_id = tc_opts.flags = 0;
+	err = bpf_tc_detach(&hook, &tc_opts);
+	if (err) {
+		log_error("%s: cannot remove the egress filter a dead instance left (tc "
+			  "handle 0x%x prio %d): %s", ifname, TC_CLASSIC_HANDLE,
+			  TC_CLASSIC_PRIORITY, strerror(-err));
+		return err;
+	}
+	log_warn("%s: removed the egress filter a dead instance left (tc handle 0x%x prio %d)",
+		 ifname, TC_CLASSIC_HANDLE, TC_CLASSIC_PRIORITY);
+	wait_for_bpf_runs();	/* its last packets are in the table before it is drained */
+	return 0;
+}
+
 /*
  * tc egress: a TCX link (kernel >= 6.6) detaches by itself when we die. On older
- * kernels, a clsact qdisc filter, which a SIGKILL leaves behind (the next start
- * replaces it).
+ * kernels, a clsact qdisc filter, which a SIGKILL leaves behind:
+ * datapath_remove_orphan_tc() removes it before the next start drains the table.
  */
 static int attach_tc(struct datapath_instance *dp)
 {
 	int prog_fd = bpf_program__fd(dp->skel->progs.ew_tc_egress);
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->ifindex,
 			    .attach_point = BPF_TC_EGRESS);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = 0xe6, .priority = 1,
-			    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = TC_CLASSIC_HANDLE,
+			    .priority = TC_CLASSIC_PRIORITY, .prog_fd = prog_fd,
+			    .flags = BPF_TC_F_REPLACE);
 	int fd, err;
 
 	fd = bpf_link_create(prog_fd, dp->ifindex, BPF_TCX_EGRESS, NULL);
@@ -306,7 +337,8 @@ void datapath_detach(struct datapath_instance *dp)
 	if (dp->tc_classic) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->ifindex,
 				    .attach_point = BPF_TC_EGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = 0xe6, .priority = 1);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = TC_CLASSIC_HANDLE,
+				    .priority = TC_CLASSIC_PRIORITY);
 
 		bpf_tc_detach(&hook, &tc_opts);
 		dp->tc_classic = 0;

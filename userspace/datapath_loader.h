@@ -41,6 +41,11 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 int datapath_attach(struct datapath_instance *dp, const char *ifname, enum xdp_attach_mode mode);
 /* Detach both programs (in-flight runs finish before this returns). */
 void datapath_detach(struct datapath_instance *dp);
+/*
+ * Remove the classic tc egress filter an instance that died left on ifname (kernels
+ * without TCX; with TCX there is none) and wait for its runs. 0, or -errno.
+ */
+int datapath_remove_orphan_tc(const char *ifname);
 /* Pin the maps under dir (created). */
 int datapath_pin(struct datapath_instance *dp, const char *dir);
 void datapath_unpin(struct datapath_instance *dp);

@@ -343,6 +343,10 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	eve_add_u64(flows, "table_size", e->settings.flow_table_size);
 	eve_add_u64(flows, "write_errors", totals.write_errors);
 	eve_add_u64(flows, "sweep_errors", e->totals.sweeps.errors);
+	/* flows another deleter removed under the sweeper (none is expected) */
+	eve_add_u64(flows, "sweep_delete_races", e->totals.sweeps.delete_races);
+	/* ended flows whose slot a new flow took before their last counts were read back */
+	eve_add_u64(flows, "sweep_reused_before_refresh", e->totals.sweeps.reused_before_refresh);
 
 	/*
 	 * Conservation: per program, every packet seen has exactly one outcome and one

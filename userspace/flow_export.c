@@ -277,8 +277,7 @@ static void add_encapsulation(struct json_line *jl, const struct flow_record *re
 		json_line_bool(jl, "inner_non_ip", 1);
 }
 
-/* The writer's tally class of a flow record ended for reason: 0 is the untallied one. */
-static unsigned int tally_class_of(enum flow_end_reason reason)
+unsigned int flow_export_tally_class(enum flow_end_reason reason)
 {
 	_Static_assert(FLOW_END_MAX < EVE_TALLY_CLASSES, "a tally class per end reason");
 	return 1 + reason;
@@ -290,7 +289,7 @@ void flow_export_totals(const struct flow_exporter *x, struct flow_export_totals
 
 	*out = x->handed;
 	for (r = 0; r < FLOW_END_MAX; r++) {
-		struct eve_tally lost = eve_lost_tally(x->eve, tally_class_of(r));
+		struct eve_tally lost = eve_lost_tally(x->eve, flow_export_tally_class(r));
 
 		out->flows[r] -= lost.lines;
 		out->write_errors += lost.lines;
@@ -362,7 +361,7 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	err = json_line_finish(&x->line);
 	if (!err)
 		err = eve_write_tallied_line(x->eve, x->line.buf, x->line.len,
-					     tally_class_of(reason), pkts[0] + pkts[1],
+					     flow_export_tally_class(reason), pkts[0] + pkts[1],
 					     bytes[0] + bytes[1]);
 	if (err) {
 		/* its packets are not in any flow event: counted, so the sum still says

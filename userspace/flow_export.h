@@ -107,6 +107,8 @@ void flow_exporter_destroy(struct flow_exporter *x);
 
 /* The flow events written so far, and the ones lost (at once or in a later flush). */
 void flow_export_totals(const struct flow_exporter *x, struct flow_export_totals *out);
+/* The EVE writer's tally class (eve_write_tallied_line) of flow records ended for reason. */
+unsigned int flow_export_tally_class(enum flow_end_reason reason);
 
 /*
  * Write a flow event for rec. Every record covers what happened since the flow's

@@ -62,8 +62,12 @@ int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t 
 		return err;
 	}
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (ftruncate(lock->fd, 0) || pwrite(lock->fd, pid, n, 0) != n)
-		return -errno;
+	if (ftruncate(lock->fd, 0) || pwrite(lock->fd, pid, n, 0) != n) {
+		err = errno ? -errno : -EIO;
+		close(lock->fd);	/* and the lock with it */
+		lock->fd = -1;
+		return err;
+	}
 	return 0;
 }
 

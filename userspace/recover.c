@@ -49,6 +49,7 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 {
 	struct flow_exporter theirs = *x;
 	struct sweep_result result = {};
+	struct eve_tally lost_before, lost_after;
 	uint64_t salt;
 	int fd, err = 0;
 
@@ -56,32 +57,45 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 		return 0;
 	fd = pinned_map_open(pin_dir, "flows", sizeof(struct flow_key),
 			     sizeof(struct flow_record));
-	if (fd >= 0) {
+	if (fd == -EPROTO) {
+		log_warn("the flows left in %s cannot be read by this version and are "
+			 "discarded", pin_dir);
+	} else if (fd < 0 && fd != -ENOENT) {
+		log_error("cannot open the flows an instance left in %s: %s; remove the "
+			  "directory to start without them", pin_dir, strerror(-fd));
+		return fd;
+	} else if (fd >= 0) {
 		/* their flows with their ids: the alerts they wrote already name them */
 		salt = dead_instance_salt(pin_dir);
 		if (salt)
 			theirs.flow_id_salt = salt;
 		memset(&theirs.handed, 0, sizeof(theirs.handed));
+		lost_before = eve_lost_tally(x->eve, flow_export_tally_class(FLOW_END_RECOVERED));
 		err = flow_table_drain(fd, &theirs, FLOW_END_RECOVERED, datapath_clock_now_ns(),
 				       &result);
+		close(fd);
+		/* written out now: a drained flow is gone from the table, so a line the
+		 * writer cannot write must be known before the pins go */
+		if (eve_flush(x->eve) && !err)
+			err = -EIO;
+		lost_after = eve_lost_tally(x->eve, flow_export_tally_class(FLOW_END_RECOVERED));
 		/* recovered packets are counted apart: this instance's counters never saw them */
 		x->handed.flows[FLOW_END_RECOVERED] += theirs.handed.flows[FLOW_END_RECOVERED];
 		x->handed.recovered_packets += theirs.handed.recovered_packets;
 		x->handed.write_errors += theirs.handed.write_errors;
-		close(fd);
 		if (err) {
-			/* the pins stay: the next start tries again */
+			/* the pins stay (with what is left): the next start tries again */
 			log_error("the flows an instance left in %s could not all be exported "
-				  "(%s); %llu were", pin_dir, strerror(-err),
-				  (unsigned long long)result.exported[FLOW_END_RECOVERED]);
+				  "(%s): %llu drained, %llu of them lost in writing, %llu not "
+				  "written", pin_dir, strerror(-err),
+				  (unsigned long long)result.exported[FLOW_END_RECOVERED],
+				  (unsigned long long)(lost_after.lines - lost_before.lines),
+				  (unsigned long long)theirs.handed.write_errors);
 			return err;
 		}
 		log_warn("found the state of an instance that died without cleaning up (%s): "
 			 "exported its %llu flows with reason \"recovered\"",
 			 pin_dir, (unsigned long long)result.exported[FLOW_END_RECOVERED]);
-	} else if (fd == -EPROTO) {
-		log_warn("the flows left in %s cannot be read by this version and are "
-			 "discarded", pin_dir);
 	}
 	if (remove_pins(pin_dir))
 		log_warn("cannot remove stale pins in %s", pin_dir);

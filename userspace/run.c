@@ -278,7 +278,9 @@ int cmd_run(int argc, char **argv)
 	if (engine_init(&engine, &settings, cfg, ro.iface, salt))
 		goto cleanup;
 	initialised = 1;
-	if (recover_stale_pins(pin_dir, &engine.exporter))
+	/* a dead instance's classic tc filter would go on counting into what is drained */
+	if (datapath_remove_orphan_tc(ro.iface) ||
+	    recover_stale_pins(pin_dir, &engine.exporter))
 		goto cleanup;
 	if (engine_start_clock(&engine))
 		goto cleanup;
