@@ -219,27 +219,32 @@ static int egress_icmp_events(struct policy_fixture *f, const char *src, const c
  */
 static void test_egress_icmp(struct test_case *t)
 {
+	static const struct {
+		const char *src, *dst;
+		uint8_t type;
+		int events;
+		const char *what;
+	} rows[] = {
+		{ GW4, "198.18.30.5", 8, 1, "echo request to a destination not allowed" },
+		{ GW4, "198.18.21.9", 8, 0, "echo request to an any-port destination" },
+		{ GW4, "198.18.30.6", 0, 0, "echo reply" },
+		{ GW4, "198.18.30.7", 3, 0, "destination unreachable" },
+		{ GW6, "2001:db8:77::7", 128, 1, "ICMPv6 echo request, not allowed" },
+		{ GW6, "2001:db8:77::8", 136, 0, "neighbour advertisement" },
+		{ GW6, "2001:db8:77::9", 135, 0, "neighbour solicitation" },
+		{ GW6, "2001:db8:77::a", 143, 0, "MLDv2 report" },
+	};
 	struct policy_fixture f;
+	size_t i;
 	int n;
 
 	if (setup(t, &f))
 		goto cleanup;
-	n = egress_icmp_events(&f, GW4, "198.18.30.5", 8);
-	EXPECT(t, n == 1, "echo request to a destination not allowed: %d", n);
-	n = egress_icmp_events(&f, GW4, "198.18.21.9", 8);
-	EXPECT(t, n == 0, "echo request to an any-port destination: %d", n);
-	n = egress_icmp_events(&f, GW4, "198.18.30.6", 0);
-	EXPECT(t, n == 0, "echo reply: %d", n);
-	n = egress_icmp_events(&f, GW4, "198.18.30.7", 3);
-	EXPECT(t, n == 0, "destination unreachable: %d", n);
-	n = egress_icmp_events(&f, GW6, "2001:db8:77::7", 128);
-	EXPECT(t, n == 1, "ICMPv6 echo request to a destination not allowed: %d", n);
-	n = egress_icmp_events(&f, GW6, "2001:db8:77::8", 136);
-	EXPECT(t, n == 0, "neighbour advertisement: %d", n);
-	n = egress_icmp_events(&f, GW6, "2001:db8:77::9", 135);
-	EXPECT(t, n == 0, "neighbour solicitation: %d", n);
-	n = egress_icmp_events(&f, GW6, "2001:db8:77::a", 143);
-	EXPECT(t, n == 0, "MLDv2 report: %d", n);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		n = egress_icmp_events(&f, rows[i].src, rows[i].dst, rows[i].type);
+		EXPECT(t, n == rows[i].events, "%s: %d events, want %d", rows[i].what, n,
+		       rows[i].events);
+	}
 cleanup:
 	fixture_close(&f);
 }

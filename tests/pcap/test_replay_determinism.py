@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 
+from result_lines import Results
+
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".output/asan/edgewatch"
 PCAP_DIR = "tests/pcaps"
 # alerts.yaml has no rules.cache-dir: with a database cache, the first replay would
@@ -56,17 +58,8 @@ CAPTURES = [
 # Both were seen to differ between two replays of the same capture; nothing else did.
 TIMING_SUFFIXES = ("_us", "_ns")
 
-failed = 0
-
-
-def result(name, why=None):
-    global failed
-    if why:
-        failed += 1
-        print("FAIL pcap/replay_determinism/%s: %s" % (name, why))
-    else:
-        print("PASS pcap/replay_determinism/%s" % name)
-    sys.stdout.flush()
+RESULTS = Results("pcap/replay_determinism")
+result = RESULTS.result
 
 
 def replay(cpu, args, files):
@@ -201,13 +194,13 @@ def main():
             jobs.append(("all/alerts/other_cpu", CONFIGS["alerts"], paths, paths, False,
                          tuple(cpus)))
         else:
-            print("SKIP pcap/replay_determinism/all/alerts/other_cpu: this process may use "
-                  "one CPU only, nothing to compare across")
+            RESULTS.skip("all/alerts/other_cpu",
+                         "this process may use one CPU only, nothing to compare across")
         for cpu in cpus:
             CPUS.put(cpu)
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(cpus)) as pool:
             list(pool.map(lambda j: check(*j), jobs))
-    return 1 if failed else 0
+    return RESULTS.exit_code()
 
 
 if __name__ == "__main__":

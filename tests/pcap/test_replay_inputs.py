@@ -14,18 +14,11 @@ import subprocess
 import sys
 import tempfile
 
+from result_lines import Results
+
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".output/asan/edgewatch"
-failed = 0
-
-
-def result(name, why=None):
-    global failed
-    if why:
-        failed += 1
-        print("FAIL pcap/replay_inputs/%s: %s" % (name, why))
-    else:
-        print("PASS pcap/replay_inputs/%s" % name)
-    sys.stdout.flush()
+RESULTS = Results("pcap/replay_inputs")
+result = RESULTS.result
 
 
 def csum(data):
@@ -187,4 +180,4 @@ if proc.returncode == 0 or "unsupported link type 105" not in proc.stderr:
 else:
     result("unsupported_link_type")
 
-sys.exit(1 if failed else 0)
+sys.exit(RESULTS.exit_code())

@@ -99,45 +99,69 @@ static void test_written_lines_not_lost(struct test_case *t)
 	unlink(path);
 }
 
+/* Lines first..last (500 bytes each, numbered), into class 1 when tallied. */
+static void write_lines(struct eve_writer *eve, int first, int last, int tallied)
+{
+	char line[501];
+	int i;
+
+	for (i = first; i <= last; i++) {
+		json_line_of(line, 500, i);
+		if (tallied)
+			eve_write_tallied_line(eve, line, 500, 1, 1, 500);
+		else
+			eve_write_line(eve, line, 500);
+	}
+}
+
 /*
- * A write cut short (the file-size limit stands in for a full disk): the part written
- * is cut off again, so the file holds whole lines only, and writing goes on once there
- * is room.
+ * eve_flush() while the file may not grow past limit bytes: the file-size limit stands
+ * in for a full disk (SIGXFSZ ignored: the write fails with EFBIG). -ENOTSUP when the
+ * limit cannot be set.
+ */
+static int flush_with_size_limit(struct eve_writer *eve, rlim_t limit)
+{
+	struct rlimit saved, limited;
+	int err;
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (getrlimit(RLIMIT_FSIZE, &saved))
+		return -ENOTSUP;
+	limited = saved;
+	limited.rlim_cur = limit;
+	if (setrlimit(RLIMIT_FSIZE, &limited))
+		return -ENOTSUP;
+	err = eve_flush(eve);
+	setrlimit(RLIMIT_FSIZE, &saved);
+	return err;
+}
+
+/*
+ * A write cut short by a full disk: the part written is cut off again, so the file holds
+ * whole lines only, and writing goes on once there is room.
  */
 static void test_torn_tail_cut(struct test_case *t)
 {
 	char path[] = "/tmp/edgewatch-eve-test.XXXXXX";
-	struct rlimit saved, limited;
 	struct eve_writer *eve;
-	char line[501], *text = NULL, *p, *nl;
+	char *text = NULL, *p, *nl;
 	size_t text_len = 0;
 	int fd = mkstemp(path), whole = 0, err;
 	FILE *f;
 
 	CHECK(t, fd >= 0, "mkstemp: %s", strerror(errno));
 	close(fd);
-	signal(SIGXFSZ, SIG_IGN);	/* a write past the limit fails with EFBIG instead */
-	CHECK(t, getrlimit(RLIMIT_FSIZE, &saved) == 0, "getrlimit");
 	CHECK(t, eve_open(&eve, path) == 0, "cannot open %s", path);
-	json_line_of(line, 500, 0);
-	EXPECT(t, eve_write_line(eve, line, 500) == 0 && eve_flush(eve) == 0, "first line");
-
-	limited = saved;
-	limited.rlim_cur = 501 + 3 * 501 + 200;	/* room for 3 more lines and a part */
-	CHECK(t, setrlimit(RLIMIT_FSIZE, &limited) == 0, "setrlimit: %s", strerror(errno));
-	for (int i = 1; i <= 5; i++) {
-		json_line_of(line, 500, i);
-		eve_write_tallied_line(eve, line, 500, 1, 1, 500);
-	}
-	err = eve_flush(eve);
-	setrlimit(RLIMIT_FSIZE, &saved);
+	write_lines(eve, 0, 0, 0);
+	EXPECT(t, eve_flush(eve) == 0, "first line");
+	write_lines(eve, 1, 5, 1);
+	err = flush_with_size_limit(eve, 501 + 3 * 501 + 200);	/* 3 more lines and a part */
 	EXPECT(t, err == -EFBIG, "flush past the limit: %d", err);
 	EXPECT(t, eve_write_errors(eve) == 5 && eve_lost_tally(eve, 1).lines == 5,
 	       "%llu lines lost, want the 5 of the failed buffer",
 	       (unsigned long long)eve_write_errors(eve));
-	json_line_of(line, 500, 6);
-	EXPECT(t, eve_write_line(eve, line, 500) == 0 && eve_flush(eve) == 0,
-	       "writing did not go on after the limit was lifted");
+	write_lines(eve, 6, 6, 0);
+	EXPECT(t, eve_flush(eve) == 0, "writing did not go on after the limit was lifted");
 	eve_close(eve);
 
 	f = fopen(path, "r");
@@ -172,32 +196,18 @@ static void test_torn_tail_cut(struct test_case *t)
 static void test_torn_tail_after_rotation(struct test_case *t)
 {
 	char path[] = "/tmp/edgewatch-eve-test.XXXXXX";
-	struct rlimit saved, limited;
 	struct eve_writer *eve;
 	struct stat st;
-	char line[501];
-	int fd = mkstemp(path), err, i;
+	int fd = mkstemp(path), err;
 
 	CHECK(t, fd >= 0, "mkstemp: %s", strerror(errno));
 	close(fd);
-	signal(SIGXFSZ, SIG_IGN);
-	CHECK(t, getrlimit(RLIMIT_FSIZE, &saved) == 0, "getrlimit");
 	CHECK(t, eve_open(&eve, path) == 0, "cannot open %s", path);
-	for (i = 0; i < 3; i++) {
-		json_line_of(line, 500, i);
-		eve_write_line(eve, line, 500);
-	}
+	write_lines(eve, 0, 2, 0);
 	EXPECT(t, eve_flush(eve) == 0, "the first lines");
 	CHECK(t, truncate(path, 0) == 0, "truncate: %s", strerror(errno));	/* rotated */
-	limited = saved;
-	limited.rlim_cur = 700;
-	CHECK(t, setrlimit(RLIMIT_FSIZE, &limited) == 0, "setrlimit: %s", strerror(errno));
-	for (i = 3; i < 5; i++) {
-		json_line_of(line, 500, i);
-		eve_write_line(eve, line, 500);
-	}
-	err = eve_flush(eve);
-	setrlimit(RLIMIT_FSIZE, &saved);
+	write_lines(eve, 3, 4, 0);
+	err = flush_with_size_limit(eve, 700);
 	EXPECT(t, err == -EFBIG, "flush past the limit: %d", err);
 	CHECK(t, stat(path, &st) == 0, "stat");
 	EXPECT(t, st.st_size == 0, "the file is %lld bytes after the cut, want 0 (the old "
