@@ -54,6 +54,34 @@ e2e_veth() {	# e2e_veth NS1 IF1 NS2 IF2
 	ip -n "$3" link set "$4" up
 }
 
+e2e_mac() {	# e2e_mac NS IFACE: the interface's MAC address
+	ip -n "$1" -br link show "$2" | awk '{print $3}'
+}
+
+# A permanent neighbour entry: no ARP/ND of its own in the flows a test compares.
+e2e_static_neigh() {	# e2e_static_neigh NS DEV ADDR MAC
+	ip -n "$1" neigh replace "$3" lladdr "$4" dev "$2" nud permanent
+}
+
+# The usual lab: namespaces GW and EXT joined by veth UP--PEER; the gateway is 198.18.0.1
+# and 2001:db8::1, the outside 198.18.0.2 and 2001:db8::2, with static neighbours both
+# ways. Sets GW_MAC and EXT_MAC.
+e2e_lab() {	# e2e_lab GW UP EXT PEER
+	e2e_ns_add "$1" && e2e_ns_add "$3" || return 1
+	e2e_quiet_ipv6 "$1"; e2e_quiet_ipv6 "$3"
+	e2e_veth "$1" "$2" "$3" "$4" || return 1
+	ip -n "$1" addr add 198.18.0.1/24 dev "$2"
+	ip -n "$3" addr add 198.18.0.2/24 dev "$4"
+	ip -n "$1" addr add 2001:db8::1/64 dev "$2" nodad
+	ip -n "$3" addr add 2001:db8::2/64 dev "$4" nodad
+	GW_MAC=$(e2e_mac "$1" "$2")
+	EXT_MAC=$(e2e_mac "$3" "$4")
+	e2e_static_neigh "$1" "$2" 198.18.0.2 "$EXT_MAC"
+	e2e_static_neigh "$3" "$4" 198.18.0.1 "$GW_MAC"
+	e2e_static_neigh "$1" "$2" 2001:db8::2 "$EXT_MAC"
+	e2e_static_neigh "$3" "$4" 2001:db8::1 "$GW_MAC"
+}
+
 # Does this kernel have 802.1Q VLAN devices (CONFIG_VLAN_8021Q)?
 e2e_have_vlan_devices() {	# e2e_have_vlan_devices NS IFACE
 	ip -n "$1" link add link "$2" name e2evlprobe type vlan id 4000 2>/dev/null || return 1

@@ -16,15 +16,10 @@ EVE=$E2E_TMP/eve.json CAP=$E2E_TMP/link.pcap
 HAVE_VLAN_DEV=0
 
 setup() {
-	e2e_ns_add "$GW" && e2e_ns_add "$EXT" || return 1
-	e2e_quiet_ipv6 "$GW"; e2e_quiet_ipv6 "$EXT"
-	e2e_veth "$GW" "$UP" "$EXT" "$PEER" || return 1
+	# static neighbours: no ARP/ND of their own in the flows we compare
+	e2e_lab "$GW" "$UP" "$EXT" "$PEER" || return 1
 	# the gateway's side inserts VLAN tags "in hardware": tc egress must add them back
 	ip netns exec "$GW" ethtool -K "$UP" tx-vlan-offload on >/dev/null 2>&1
-	ip -n "$GW" addr add 198.18.0.1/24 dev "$UP"
-	ip -n "$EXT" addr add 198.18.0.2/24 dev "$PEER"
-	ip -n "$GW" addr add 2001:db8::1/64 dev "$UP" nodad
-	ip -n "$EXT" addr add 2001:db8::2/64 dev "$PEER" nodad
 	if e2e_have_vlan_devices "$GW" "$UP"; then
 		HAVE_VLAN_DEV=1
 		ip -n "$GW" link add link "$UP" name "$UP.100" type vlan id 100
@@ -33,20 +28,9 @@ setup() {
 		ip -n "$EXT" addr add 198.19.100.2/24 dev "$PEER.100"
 		ip -n "$GW" link set "$UP.100" up
 		ip -n "$EXT" link set "$PEER.100" up
+		e2e_static_neigh "$GW" "$UP.100" 198.19.100.2 "$EXT_MAC"
+		e2e_static_neigh "$EXT" "$PEER.100" 198.19.100.1 "$GW_MAC"
 	fi
-	# static neighbours: no ARP/ND of their own in the flows we compare
-	local gw_mac ext_mac
-	gw_mac=$(ip -n "$GW" -br link show "$UP" | awk '{print $3}')
-	ext_mac=$(ip -n "$EXT" -br link show "$PEER" | awk '{print $3}')
-	ip -n "$GW" neigh replace 198.18.0.2 lladdr "$ext_mac" dev "$UP" nud permanent
-	ip -n "$EXT" neigh replace 198.18.0.1 lladdr "$gw_mac" dev "$PEER" nud permanent
-	ip -n "$GW" neigh replace 2001:db8::2 lladdr "$ext_mac" dev "$UP" nud permanent
-	ip -n "$EXT" neigh replace 2001:db8::1 lladdr "$gw_mac" dev "$PEER" nud permanent
-	if [ "$HAVE_VLAN_DEV" = 1 ]; then
-		ip -n "$GW" neigh replace 198.19.100.2 lladdr "$ext_mac" dev "$UP.100" nud permanent
-		ip -n "$EXT" neigh replace 198.19.100.1 lladdr "$gw_mac" dev "$PEER.100" nud permanent
-	fi
-	GW_MAC=$gw_mac EXT_MAC=$ext_mac
 	sleep 1	# let link-up chatter (MLD reports) pass before anyone listens
 }
 

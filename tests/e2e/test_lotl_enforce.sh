@@ -15,16 +15,7 @@ EVE=$E2E_TMP/eve.json
 TRAFFIC=tests/e2e/lotl_traffic.py
 
 setup() {
-	e2e_ns_add "$GW" && e2e_ns_add "$EXT" || return 1
-	e2e_quiet_ipv6 "$GW"; e2e_quiet_ipv6 "$EXT"
-	e2e_veth "$GW" "$UP" "$EXT" "$PEER" || return 1
-	ip -n "$GW" addr add 198.18.0.1/24 dev "$UP"
-	ip -n "$EXT" addr add 198.18.0.2/24 dev "$PEER"
-	ip -n "$GW" addr add 2001:db8::1/64 dev "$UP" nodad	# the server listens on both
-	GW_MAC=$(ip -n "$GW" -br link show "$UP" | awk '{print $3}')
-	EXT_MAC=$(ip -n "$EXT" -br link show "$PEER" | awk '{print $3}')
-	ip -n "$GW" neigh replace 198.18.0.2 lladdr "$EXT_MAC" dev "$UP" nud permanent
-	ip -n "$EXT" neigh replace 198.18.0.1 lladdr "$GW_MAC" dev "$PEER" nud permanent
+	e2e_lab "$GW" "$UP" "$EXT" "$PEER" || return 1
 	sleep 1
 }
 

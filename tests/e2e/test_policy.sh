@@ -31,11 +31,11 @@ setup() {
 	ip -n "$GW" addr add 198.18.0.1/24 dev "$UP"
 	ip -n "$EXT" addr add $ALLOWED/24 dev "$PEER"
 	ip -n "$EXT" addr add $DENIED/24 dev "$PEER"
-	GW_MAC=$(ip -n "$GW" -br link show "$UP" | awk '{print $3}')
-	EXT_MAC=$(ip -n "$EXT" -br link show "$PEER" | awk '{print $3}')
-	ip -n "$GW" neigh replace $ALLOWED lladdr "$EXT_MAC" dev "$UP" nud permanent
-	ip -n "$GW" neigh replace $DENIED lladdr "$EXT_MAC" dev "$UP" nud permanent
-	ip -n "$EXT" neigh replace 198.18.0.1 lladdr "$GW_MAC" dev "$PEER" nud permanent
+	GW_MAC=$(e2e_mac "$GW" "$UP")
+	EXT_MAC=$(e2e_mac "$EXT" "$PEER")
+	e2e_static_neigh "$GW" "$UP" $ALLOWED "$EXT_MAC"
+	e2e_static_neigh "$GW" "$UP" $DENIED "$EXT_MAC"
+	e2e_static_neigh "$EXT" "$PEER" 198.18.0.1 "$GW_MAC"
 }
 
 setup_ipv6() {
@@ -43,9 +43,9 @@ setup_ipv6() {
 	ip -n "$GW" addr add 2001:db8::1/64 dev "$UP" nodad
 	ip -n "$EXT" addr add $ALLOWED6/64 dev "$PEER" nodad
 	ip -n "$EXT" addr add $DENIED6/64 dev "$PEER" nodad
-	ip -n "$GW" neigh replace $ALLOWED6 lladdr "$EXT_MAC" dev "$UP" nud permanent
-	ip -n "$GW" neigh replace $DENIED6 lladdr "$EXT_MAC" dev "$UP" nud permanent
-	ip -n "$EXT" neigh replace 2001:db8::1 lladdr "$GW_MAC" dev "$PEER" nud permanent
+	e2e_static_neigh "$GW" "$UP" $ALLOWED6 "$EXT_MAC"
+	e2e_static_neigh "$GW" "$UP" $DENIED6 "$EXT_MAC"
+	e2e_static_neigh "$EXT" "$PEER" 2001:db8::1 "$GW_MAC"
 }
 
 # Listeners for SECONDS: TCP ports answer a banner and close, UDP ports reply.

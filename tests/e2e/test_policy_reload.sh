@@ -29,10 +29,10 @@ setup() {
 	ip -n "$GW" addr add 198.18.0.1/24 dev "$UP"
 	ip -n "$EXT" addr add $SOURCE/24 dev "$PEER"
 	local gw_mac ext_mac
-	gw_mac=$(ip -n "$GW" -br link show "$UP" | awk '{print $3}')
-	ext_mac=$(ip -n "$EXT" -br link show "$PEER" | awk '{print $3}')
-	ip -n "$GW" neigh replace $SOURCE lladdr "$ext_mac" dev "$UP" nud permanent
-	ip -n "$EXT" neigh replace 198.18.0.1 lladdr "$gw_mac" dev "$PEER" nud permanent
+	gw_mac=$(e2e_mac "$GW" "$UP")
+	ext_mac=$(e2e_mac "$EXT" "$PEER")
+	e2e_static_neigh "$GW" "$UP" $SOURCE "$ext_mac"
+	e2e_static_neigh "$EXT" "$PEER" 198.18.0.1 "$gw_mac"
 }
 
 write_policy() {	# write_policy FILE ALLOWED_SOURCE
