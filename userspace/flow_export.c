@@ -207,31 +207,27 @@ static void add_tcp_flags(struct json_line *jl, const char *key, uint8_t flags)
 	json_line_str(jl, key, text);
 }
 
+static const struct {
+	uint8_t bit;
+	const char *name;
+} tcp_flag_names[] = {
+	{ TCP_SYN, "syn" }, { TCP_FIN, "fin" }, { TCP_RST, "rst" }, { TCP_PSH, "psh" },
+	{ TCP_ACK, "ack" }, { TCP_URG, "urg" }, { TCP_ECE, "ecn" }, { TCP_CWR, "cwr" },
+};
+
 static void add_tcp(struct json_line *jl, const struct flow_record *rec)
 {
 	uint8_t all = rec->tcp_flags[0] | rec->tcp_flags[1];
+	size_t i;
 
 	json_line_object(jl, "tcp");
 	add_tcp_flags(jl, "tcp_flags", all);
 	add_tcp_flags(jl, "tcp_flags_ts", rec->tcp_flags[EW_DIR_TO_SERVER]);
 	add_tcp_flags(jl, "tcp_flags_tc", rec->tcp_flags[EW_DIR_TO_CLIENT]);
-	/* like Suricata: only the flags that were seen, as true */
-	if (all & TCP_SYN)
-		json_line_bool(jl, "syn", 1);
-	if (all & TCP_FIN)
-		json_line_bool(jl, "fin", 1);
-	if (all & TCP_RST)
-		json_line_bool(jl, "rst", 1);
-	if (all & TCP_PSH)
-		json_line_bool(jl, "psh", 1);
-	if (all & TCP_ACK)
-		json_line_bool(jl, "ack", 1);
-	if (all & TCP_URG)
-		json_line_bool(jl, "urg", 1);
-	if (all & TCP_ECE)
-		json_line_bool(jl, "ecn", 1);
-	if (all & TCP_CWR)
-		json_line_bool(jl, "cwr", 1);
+	/* like Suricata: only the flags that were seen, as true, in Suricata's order */
+	for (i = 0; i < sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]); i++)
+		if (all & tcp_flag_names[i].bit)
+			json_line_bool(jl, tcp_flag_names[i].name, 1);
 	json_line_end(jl);
 }
 
