@@ -174,6 +174,16 @@ enum ew_policy_verdict {
 	EW_POLICY_VIOLATION,	/* the same from a source the policy does not allow */
 };
 
+/* TCP header flag bits (flow_record.tcp_flags, sample_header.tcp_flags) */
+#define EW_TCP_FIN 0x01
+#define EW_TCP_SYN 0x02
+#define EW_TCP_RST 0x04
+#define EW_TCP_PSH 0x08
+#define EW_TCP_ACK 0x10
+#define EW_TCP_URG 0x20
+#define EW_TCP_ECE 0x40
+#define EW_TCP_CWR 0x80
+
 /* flow_record.reported: what userspace has already been told about the flow, once each */
 #define EW_REPORTED_VIOLATION 0x01
 #define EW_REPORTED_EXPOSURE 0x02
@@ -253,8 +263,7 @@ struct frag_entry {
 	__u64 first_seen_ns;
 	__u8 from_a;		/* the datagram's source is endpoint a of flow */
 	__u8 nranges;		/* ranges kept (the first EW_FRAG_RANGES fragments) */
-	__u8 overlap;		/* an overlap was seen */
-	__u8 pad[5];
+	__u8 pad[6];
 	__u16 range_start[EW_FRAG_RANGES];	/* [start, end) of each fragment's data in */
 	__u16 range_end[EW_FRAG_RANGES];	/* the datagram, in 8-byte units */
 };

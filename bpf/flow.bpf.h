@@ -11,11 +11,6 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 
-#define TCP_FLAG_FIN 0x01
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_RST 0x04
-#define TCP_FLAG_ACK 0x10
-
 /* Fragments of one datagram arrive within this time, or their first is counted lost. */
 #define EW_FRAG_TIMEOUT_NS (60ULL * 1000000000ULL)
 
@@ -192,8 +187,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		__builtin_memset(fresh, 0, sizeof(*fresh));
 
 		/* A SYN-ACK seen first was sent by the responder. */
-		if ((ps->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
-		    (TCP_FLAG_SYN | TCP_FLAG_ACK))
+		if ((ps->tcp_flags & (EW_TCP_SYN | EW_TCP_ACK)) == (EW_TCP_SYN | EW_TCP_ACK))
 			initiator_is_src = 0;
 		fresh->initiator = (from_a == initiator_is_src) ? 0 : 1;
 		/*
@@ -277,8 +271,6 @@ static __always_inline int frag_overlaps(struct frag_entry *entry, const struct 
 		entry->range_end[n] = ps->frag_end;
 		entry->nranges = n + 1;
 	}
-	if (overlap)
-		entry->overlap = 1;
 	return overlap;
 }
 

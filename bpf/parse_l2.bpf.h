@@ -6,7 +6,6 @@
 /* What follows a header that names its payload with an ethertype. */
 static __always_inline int dispatch_ethertype(struct parse_state *ps, __u16 ethertype)
 {
-	ps->ethertype = ethertype;
 	switch (ethertype) {
 	case ETH_P_IP:
 		ps->next = NEXT_IPV4;

@@ -181,8 +181,6 @@ static __always_inline void exposure_record(const struct flow_key *key, const st
 	bpf_map_update_elem(&exposures, &k, fresh, BPF_NOEXIST);
 }
 
-#define TCP_FLAGS_SYNACK 0x12
-
 /*
  * Apply the policy to one packet of fr (direction dir, its source endpoint a when
  * from_a). Returns the action for it: EW_ACTION_DROP when the policy enforces and the
@@ -221,7 +219,7 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 			/* the protected address answers: SYN-ACK, or any packet of UDP & co */
 			if (dir == EW_DIR_TO_CLIENT &&
 			    (key->proto != IPPROTO_TCP ||
-			     (ps->tcp_flags & TCP_FLAGS_SYNACK) == TCP_FLAGS_SYNACK) &&
+			     (ps->tcp_flags & (EW_TCP_SYN | EW_TCP_ACK)) == (EW_TCP_SYN | EW_TCP_ACK)) &&
 			    !flow_set_bits(&fr->reported, EW_REPORTED_EXPOSURE)) {
 				cnt->count[hook & 1][EW_CNT_POLICY_EXPOSURE]++;
 				exposure_record(key, fr, now);

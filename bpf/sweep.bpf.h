@@ -10,9 +10,6 @@
 #include "datapath.h"
 #include "maps.bpf.h"
 
-#define SWEEP_TCP_FIN 0x01
-#define SWEEP_TCP_RST 0x04
-
 /* Has the flow ended at a->now_ns? The reason, or -1 to keep it. */
 static __always_inline int sweep_decide(const struct flow_key *key, const struct flow_record *fr,
 					const struct sweep_args *a)
@@ -24,11 +21,11 @@ static __always_inline int sweep_decide(const struct flow_key *key, const struct
 		return EW_END_SHUTDOWN;
 	if (idle >= a->idle_ns)
 		return EW_END_TIMEOUT;
-	if (key->proto == 6 && idle >= a->tcp_closed_ns) {
+	if (key->proto == IPPROTO_TCP && idle >= a->tcp_closed_ns) {
 		__u8 both = fr->tcp_flags[0] | fr->tcp_flags[1];
 
-		if ((both & SWEEP_TCP_RST) ||
-		    ((fr->tcp_flags[0] & SWEEP_TCP_FIN) && (fr->tcp_flags[1] & SWEEP_TCP_FIN)))
+		if ((both & EW_TCP_RST) ||
+		    ((fr->tcp_flags[0] & EW_TCP_FIN) && (fr->tcp_flags[1] & EW_TCP_FIN)))
 			return EW_END_CLOSED;
 	}
 	if ((a->flags & EW_SWEEP_F_PRESSURE) && idle >= a->pressure_idle_ns)

@@ -10,15 +10,6 @@
 #include "flow_export.h"
 #include "json_line.h"
 
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_PSH 0x08
-#define TCP_ACK 0x10
-#define TCP_URG 0x20
-#define TCP_ECE 0x40
-#define TCP_CWR 0x80
-
 static const char *const reason_names[FLOW_END_MAX] = {
 	[FLOW_END_TIMEOUT] = "timeout",
 	[FLOW_END_ACTIVE_TIMEOUT] = "active_timeout",
@@ -190,9 +181,9 @@ static const char *flow_state(const struct flow_key *key, const struct flow_reco
 	uint8_t both = rec->tcp_flags[0] | rec->tcp_flags[1];
 
 	if (key->proto == IPPROTO_TCP) {
-		if (both & (TCP_FIN | TCP_RST))
+		if (both & (EW_TCP_FIN | EW_TCP_RST))
 			return "closed";
-		if ((rec->tcp_flags[0] & TCP_ACK) && rec->packets[1])
+		if ((rec->tcp_flags[0] & EW_TCP_ACK) && rec->packets[1])
 			return "established";
 		return "new";
 	}
@@ -211,8 +202,8 @@ static const struct {
 	uint8_t bit;
 	const char *name;
 } tcp_flag_names[] = {
-	{ TCP_SYN, "syn" }, { TCP_FIN, "fin" }, { TCP_RST, "rst" }, { TCP_PSH, "psh" },
-	{ TCP_ACK, "ack" }, { TCP_URG, "urg" }, { TCP_ECE, "ecn" }, { TCP_CWR, "cwr" },
+	{ EW_TCP_SYN, "syn" }, { EW_TCP_FIN, "fin" }, { EW_TCP_RST, "rst" }, { EW_TCP_PSH, "psh" },
+	{ EW_TCP_ACK, "ack" }, { EW_TCP_URG, "urg" }, { EW_TCP_ECE, "ecn" }, { EW_TCP_CWR, "cwr" },
 };
 
 static void add_tcp(struct json_line *jl, const struct flow_record *rec)

@@ -14,8 +14,6 @@
 #include "lotl/payload_alert.h"
 #include "lotl/pipeline_internal.h"
 
-#define TCP_SYN 0x02
-#define TCP_ACK 0x10
 
 /* What the match callback needs about the sample being scanned. */
 struct sample_match {
@@ -60,8 +58,8 @@ void pipeline_scanner_release(struct pipeline_scanner *s)
  */
 static int sample_established(const struct sample_header *hdr)
 {
-	return hdr->key.proto == IPPROTO_TCP && (hdr->tcp_flags & TCP_ACK) &&
-	       !(hdr->tcp_flags & TCP_SYN);
+	return hdr->key.proto == IPPROTO_TCP && (hdr->tcp_flags & EW_TCP_ACK) &&
+	       !(hdr->tcp_flags & EW_TCP_SYN);
 }
 
 static void scan_input_of(const struct sample_header *hdr, const uint8_t *payload,
