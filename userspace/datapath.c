@@ -242,6 +242,16 @@ static int attach_xdp(struct datapath_instance *dp, enum xdp_attach_mode mode)
 #define TC_CLASSIC_HANDLE 0xe6
 #define TC_CLASSIC_PRIORITY 1
 
+/* Remove our classic egress filter from ifindex. 0 or -errno (-ENOENT: none there). */
+static int tc_classic_detach(int ifindex)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = TC_CLASSIC_HANDLE,
+			    .priority = TC_CLASSIC_PRIORITY);
+
+	return bpf_tc_detach(&hook, &tc_opts);
+}
+
 int datapath_remove_orphan_tc(const char *ifname)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_EGRESS);
@@ -254,8 +264,7 @@ int datapath_remove_orphan_tc(const char *ifname)
 		return 0;	/* attach says so, with the reason */
 	if (bpf_tc_query(&hook, &tc_opts))
 		return 0;	/* none: a TCX link died with its process */
-	tc_opts.prog_fd = tc_opts.prog_id = tc_opts.flags = 0;
-	err = bpf_tc_detach(&hook, &tc_opts);
+	err = tc_classic_detach(hook.ifindex);
 	if (err) {
 		log_error("%s: cannot remove the egress filter a dead instance left (tc "
 			  "handle 0x%x prio %d): %s", ifname, TC_CLASSIC_HANDLE,
@@ -326,26 +335,27 @@ int datapath_attach(struct datapath_instance *dp, const char *ifname, enum xdp_a
 
 void datapath_detach(struct datapath_instance *dp)
 {
+	int detached = 0;
+
 	if (dp->xdp_link_fd >= 0) {
 		close(dp->xdp_link_fd);
 		dp->xdp_link_fd = -1;
+		detached = 1;
 	}
 	if (dp->tc_link_fd >= 0) {
 		close(dp->tc_link_fd);
 		dp->tc_link_fd = -1;
+		detached = 1;
 	}
 	if (dp->tc_classic) {
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = dp->ifindex,
-				    .attach_point = BPF_TC_EGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, tc_opts, .handle = TC_CLASSIC_HANDLE,
-				    .priority = TC_CLASSIC_PRIORITY);
-
-		bpf_tc_detach(&hook, &tc_opts);
+		tc_classic_detach(dp->ifindex);
 		dp->tc_classic = 0;
+		detached = 1;
 	}
 	/* closing a link does not wait for runs already going: their packets must land
-	 * in the maps before the final sweep reads them */
-	wait_for_bpf_runs();
+	 * in the maps before the final sweep reads them (nothing detached: nothing runs) */
+	if (detached)
+		wait_for_bpf_runs();
 }
 
 /* The maps status and a restarted instance need, by name. */
