@@ -63,11 +63,11 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return sample_pipeline_on_sample(e->pipeline, data, size);
 }
 
-static int flow_alerted(void *ctx, uint64_t flow_seq)
+static int flow_alerted(void *ctx, uint64_t flow_seq, int ended)
 {
 	struct engine *e = ctx;
 
-	return e->pipeline && sample_pipeline_flow_alerted(e->pipeline, flow_seq);
+	return e->pipeline && sample_pipeline_flow_alerted(e->pipeline, flow_seq, ended);
 }
 
 /* The ring buffers, the policy and the payload pipeline, around a loaded datapath. */

@@ -339,7 +339,8 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 	json_line_str(&x->line, "reason", flow_end_reason_name(reason));
 	/* asked whatever the kernel says: the payload pipeline forgets (and unblocks) the
 	 * flow when it is asked about its last record */
-	rule_alerted = x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq);
+	rule_alerted = x->alerted && x->alerted(x->alerted_ctx, rec->flow_seq,
+						reason != FLOW_END_ACTIVE_TIMEOUT);
 	json_line_bool(&x->line, "alerted", (rec->reported & EW_REPORTED_ALERTS) || rule_alerted);
 	add_encapsulation(&x->line, rec);
 	json_line_end(&x->line);

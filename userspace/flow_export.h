@@ -96,8 +96,9 @@ struct flow_exporter {
 	 */
 	struct flow_export_totals handed;
 	struct json_line line;		/* the flow event being written (one at a time) */
-	/* did a payload rule alert on the flow? (flow.alerted; NULL: only the kernel's) */
-	int (*alerted)(void *ctx, uint64_t flow_seq);
+	/* did a payload rule alert on the flow? (flow.alerted; NULL: only the kernel's)
+	 * ended: the record ends the flow (not an active-timeout record) */
+	int (*alerted)(void *ctx, uint64_t flow_seq, int ended);
 	void *alerted_ctx;
 };
 

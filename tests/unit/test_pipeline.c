@@ -148,8 +148,8 @@ static void test_dedupe_per_flow(struct test_case *t)
 	EXPECT(t, jint(alerts[0], "alert.signature_id") == 9900003 &&
 		       jint(alerts[1], "alert.signature_id") == 9900002,
 	       "first flow: 9900003 then 9900002");
-	EXPECT(t, sample_pipeline_flow_alerted(f.sp, 1000) == 1, "flow 1000 alerted");
-	EXPECT(t, sample_pipeline_flow_alerted(f.sp, 4242) == 0, "flow 4242 did not alert");
+	EXPECT(t, sample_pipeline_flow_alerted(f.sp, 1000, 1) == 1, "flow 1000 alerted");
+	EXPECT(t, sample_pipeline_flow_alerted(f.sp, 4242, 1) == 0, "flow 4242 did not alert");
 	stats = pipeline_stats(f.sp);
 	EXPECT(t, jint(stats, "rules.deduplicated") == 3, "deduplicated %lld",
 	       (long long)jint(stats, "rules.deduplicated"));
@@ -272,7 +272,7 @@ static void test_no_rules(struct test_case *t)
 	       (long long)jint(stats, "samples.not_scanned_no_rules"));
 	EXPECT(t, jint(stats, "rules.files") == 0 && jint(stats, "rules.loaded") == 0, "rules");
 	EXPECT(t, json_object_get_boolean(jpath(stats, "samples.balanced")), "not balanced");
-	EXPECT(t, sample_pipeline_flow_alerted(f.sp, 1) == 0, "alerted without rules");
+	EXPECT(t, sample_pipeline_flow_alerted(f.sp, 1, 1) == 0, "alerted without rules");
 	json_object_put(stats);
 	fixture_read_events(&f);
 	EXPECT(t, f.event_count == 0, "events written without rules");

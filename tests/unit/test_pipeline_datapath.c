@@ -200,13 +200,13 @@ static void test_drop_rule_blocks_flow(struct test_case *t)
 
 	/* an active-timeout record: the flow is still in the table, the block stays */
 	CHECK(t, bpf_map_lookup_elem(flows_fd, &key, &rec) == 0, "flow not in the table");
-	EXPECT(t, sample_pipeline_flow_alerted(lab.f.sp, rec.flow_seq) == 1, "flow.alerted");
+	EXPECT(t, sample_pipeline_flow_alerted(lab.f.sp, rec.flow_seq, 0) == 1, "flow.alerted");
 	EXPECT(t, blocked(&lab, &key) && lab.dp.skel->bss->blocked_count == 1,
 	       "an active-timeout record released the block");
 
 	/* the flow ends: the sweeper deletes it, then writes its event */
 	CHECK(t, bpf_map_lookup_and_delete_elem(flows_fd, &key, &rec) == 0, "delete");
-	EXPECT(t, sample_pipeline_flow_alerted(lab.f.sp, rec.flow_seq) == 1, "flow.alerted");
+	EXPECT(t, sample_pipeline_flow_alerted(lab.f.sp, rec.flow_seq, 1) == 1, "flow.alerted");
 	EXPECT(t, !blocked(&lab, &key), "the block outlived the flow");
 	EXPECT(t, lab.dp.skel->bss->blocked_count == 0, "blocked_count %u",
 	       lab.dp.skel->bss->blocked_count);

@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
 #include <uthash.h>
 
 #include "lotl/flow_alerts.h"
@@ -25,13 +24,11 @@ struct flow_alerts {
 	size_t count;
 	size_t max_flows;
 	struct flow_blocker *blocker;
-	int flows_fd;
 	uint64_t forgotten;
 	uint64_t evicted;
 };
 
-int flow_alerts_new(struct flow_alerts **out, size_t max_flows, struct flow_blocker *blocker,
-		    int flows_fd)
+int flow_alerts_new(struct flow_alerts **out, size_t max_flows, struct flow_blocker *blocker)
 {
 	struct flow_alerts *t = calloc(1, sizeof(*t));
 
@@ -40,7 +37,6 @@ int flow_alerts_new(struct flow_alerts **out, size_t max_flows, struct flow_bloc
 	pthread_mutex_init(&t->lock, NULL);
 	t->max_flows = max_flows ? max_flows : FLOW_ALERTS_MAX_DEFAULT;
 	t->blocker = blocker;
-	t->flows_fd = flows_fd;
 	*out = t;
 	return 0;
 }
@@ -153,17 +149,7 @@ int flow_alerts_block(struct flow_alerts *t, uint64_t flow_seq)
 	return ret;
 }
 
-/* Is the flow still in the kernel's table (the event is an active-timeout record)? */
-static int flow_goes_on(const struct flow_alerts *t, const struct flow_entry *e)
-{
-	struct flow_record rec;
-
-	if (t->flows_fd < 0 || bpf_map_lookup_elem(t->flows_fd, &e->key, &rec))
-		return 0;
-	return rec.flow_seq == e->flow_seq;
-}
-
-int flow_alerts_exported(struct flow_alerts *t, uint64_t flow_seq)
+int flow_alerts_exported(struct flow_alerts *t, uint64_t flow_seq, int ended)
 {
 	struct flow_entry *e = NULL;
 	int alerted;
@@ -171,7 +157,7 @@ int flow_alerts_exported(struct flow_alerts *t, uint64_t flow_seq)
 	pthread_mutex_lock(&t->lock);
 	HASH_FIND(hh, t->entries, &flow_seq, sizeof(flow_seq), e);
 	alerted = e != NULL;
-	if (e && !flow_goes_on(t, e)) {
+	if (e && ended) {
 		forget(t, e);
 		t->forgotten++;
 	}

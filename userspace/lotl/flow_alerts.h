@@ -32,13 +32,8 @@ struct flow_alerts_stats {
 	uint64_t evicted;	/* flows forgotten because the table was full */
 };
 
-/*
- * blocker: releases the blocks of flows forgotten (NULL: nothing is ever blocked).
- * flows_fd: the kernel's flow table, to tell an ended flow from an active-timeout
- * record (-1: every flow event ends the flow).
- */
-int flow_alerts_new(struct flow_alerts **out, size_t max_flows, struct flow_blocker *blocker,
-		    int flows_fd);
+/* blocker: releases the blocks of flows forgotten (NULL: nothing is ever blocked). */
+int flow_alerts_new(struct flow_alerts **out, size_t max_flows, struct flow_blocker *blocker);
 void flow_alerts_free(struct flow_alerts *t);	/* releases every block still held */
 
 /*
@@ -56,9 +51,10 @@ int flow_alerts_block(struct flow_alerts *t, uint64_t flow_seq);
 
 /*
  * A flow event for flow_seq is being written: did a rule alert on the flow? Forgets the
- * flow and releases its block when it has ended.
+ * flow and releases its block when the event ends it (ended; an active-timeout record
+ * does not: the flow goes on, and so do its dedupe and its block).
  */
-int flow_alerts_exported(struct flow_alerts *t, uint64_t flow_seq);
+int flow_alerts_exported(struct flow_alerts *t, uint64_t flow_seq, int ended);
 
 void flow_alerts_get_stats(struct flow_alerts *t, struct flow_alerts_stats *out);
 

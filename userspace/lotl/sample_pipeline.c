@@ -101,7 +101,7 @@ int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeli
 	if (p->dp)
 		flow_blocker_init(&sp->blocker, p->dp->skel);
 	err = flow_alerts_new(&sp->flow_alerts, FLOW_ALERTS_MAX_DEFAULT,
-			      p->dp ? &sp->blocker : NULL, sp->flows_fd);
+			      p->dp ? &sp->blocker : NULL);
 	if (err)
 		goto fail;
 	err = rules_load_from_config(p->cfg, &sp->rules, &sp->rules_summary);
@@ -177,7 +177,7 @@ void sample_pipeline_drain(struct sample_pipeline *sp)
 		sample_queue_wait_idle(&sp->queue);
 }
 
-int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq)
+int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended)
 {
-	return sp->rules && flow_alerts_exported(sp->flow_alerts, flow_seq);
+	return sp->rules && flow_alerts_exported(sp->flow_alerts, flow_seq, ended);
 }

@@ -46,9 +46,10 @@ void sample_pipeline_drain(struct sample_pipeline *sp);
 
 /*
  * Did any rule alert on the flow (for flow.alerted)? Asked when a flow event is written:
- * a flow that has ended is forgotten then, and its block (drop rule) released.
+ * when it ends the flow (ended; not an active-timeout record), the flow is forgotten
+ * then, and its block (drop rule) released.
  */
-int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq);
+int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended);
 
 /* Add the pipeline's part of the stats event ("samples": {...}, "rules": {...}). */
 void sample_pipeline_add_stats(struct sample_pipeline *sp, struct json_object *stats);
