@@ -266,7 +266,7 @@ int engine_flush(struct engine *e, uint64_t now_ns)
 	/* what the datapath still holds for us first: alerts before their flows end */
 	ring_buffer__consume(e->rings);
 	sample_pipeline_drain(e->pipeline);
-	policy_runtime_flush(e->policy, now_ns);
+	policy_runtime_flush(e->policy);
 	return engine_sweep(e, now_ns, 1);
 }
 

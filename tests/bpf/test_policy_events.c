@@ -434,7 +434,7 @@ static void test_runtime_alerts(struct test_case *t)
 	eve_flush(f.eve);
 	n = eve_alerts(f.eve_path, 9000001, &suppressed);
 	EXPECT(t, n == 2 && suppressed == 0, "before the flush: %d alerts (ssh and telnet)", n);
-	policy_runtime_flush(f.policy, f.now_ns);
+	policy_runtime_flush(f.policy);
 	n = eve_alerts(f.eve_path, 9000001, &suppressed);
 	EXPECT(t, n == 3 && suppressed == 3,
 	       "after the flush: %d alerts, suppressed %llu (expected 3 and 3: 6 flows)", n,

@@ -42,7 +42,7 @@ int policy_runtime_install(struct policy_runtime *pr, const struct ew_config *cf
 int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t size);
 
 /* Alerts still held back by the rate limit: write their counts (at shutdown). */
-void policy_runtime_flush(struct policy_runtime *pr, uint64_t now_ns);
+void policy_runtime_flush(struct policy_runtime *pr);
 
 /* Add the policy's part of the stats event ("policy": {...}) to stats. */
 void policy_runtime_add_stats(struct policy_runtime *pr, struct json_object *stats);

@@ -64,7 +64,7 @@ int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t 
 	return 0;
 }
 
-void policy_runtime_flush(struct policy_runtime *pr, uint64_t now_ns)
+void policy_runtime_flush(struct policy_runtime *pr)
 {
 	alert_limiter_flush(pr->limiter, emit_held, pr);
 	eve_flush(pr->p.eve);

@@ -113,17 +113,6 @@ int exposure_inventory_add(struct exposure_inventory *inv, uint8_t family, uint8
 	return 0;
 }
 
-size_t exposure_inventory_count(const struct exposure_inventory *inv)
-{
-	return inv->count;
-}
-
-const struct exposure_record *exposure_inventory_get(const struct exposure_inventory *inv,
-						     size_t i)
-{
-	return i < inv->count ? &inv->records[i] : NULL;
-}
-
 uint64_t exposure_inventory_not_kept(const struct exposure_inventory *inv)
 {
 	return inv->not_kept;

@@ -39,9 +39,6 @@ int exposure_inventory_add(struct exposure_inventory *inv, uint8_t family, uint8
 			   uint16_t port, const uint8_t addr[16], const uint8_t source[16],
 			   uint64_t now_ns);
 
-size_t exposure_inventory_count(const struct exposure_inventory *inv);
-const struct exposure_record *exposure_inventory_get(const struct exposure_inventory *inv,
-						     size_t i);
 /* Exposures that did not fit. */
 uint64_t exposure_inventory_not_kept(const struct exposure_inventory *inv);
 
