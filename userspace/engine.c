@@ -134,8 +134,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		e->eve = NULL;
 		return err;
 	}
-	e->clock_to_realtime_ns = s->replay ? 0 : datapath_clock_to_realtime_ns();
-	flow_exporter_init(&e->exporter, e->eve, iface, flow_id_salt, e->clock_to_realtime_ns);
+	flow_exporter_init(&e->exporter, e->eve, iface, flow_id_salt,
+			   s->replay ? 0 : datapath_clock_to_realtime_ns());
 	e->exporter.alerted = flow_alerted;
 	e->exporter.alerted_ctx = e;
 	err = engine_write_instance_info(e, flow_id_salt);
@@ -217,21 +217,14 @@ static void sweep_policy_of(const struct engine *e, struct sweep_policy *p)
 	p->active_timeout_ns = e->settings.active_timeout_ns;
 	p->tcp_closed_timeout_ns = e->settings.tcp_closed_timeout_ns;
 	p->table_size = e->settings.flow_table_size;
-	p->fill_hint = e->totals.sweeps.flows_in_table;
+	p->fill_hint = e->sweep_result.flows_in_table;
 }
 
 static void totals_add(struct engine_totals *t, const struct sweep_result *r)
 {
-	int i;
-
-	for (i = 0; i < FLOW_END_MAX; i++)
-		t->sweeps.exported[i] += r->exported[i];
-	t->sweeps.delete_races += r->delete_races;
-	t->sweeps.reused_before_refresh += r->reused_before_refresh;
-	t->sweeps.errors += r->errors;
-	t->sweeps.flows_in_table = r->flows_in_table;
-	t->packets_pending = r->packets_pending;
-	t->sweeps_run++;
+	t->sweep_errors += r->errors;
+	t->delete_races += r->delete_races;
+	t->reused_before_refresh += r->reused_before_refresh;
 }
 
 static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
@@ -339,14 +332,14 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	eve_add_u64(flows, "packets_exported", totals.packets);
 	eve_add_u64(flows, "bytes_exported", totals.bytes);
 	eve_add_u64(flows, "packets_recovered", totals.recovered_packets);
-	eve_add_u64(flows, "in_table", e->totals.sweeps.flows_in_table);
+	eve_add_u64(flows, "in_table", e->sweep_result.flows_in_table);
 	eve_add_u64(flows, "table_size", e->settings.flow_table_size);
 	eve_add_u64(flows, "write_errors", totals.write_errors);
-	eve_add_u64(flows, "sweep_errors", e->totals.sweeps.errors);
+	eve_add_u64(flows, "sweep_errors", e->totals.sweep_errors);
 	/* flows another deleter removed under the sweeper (none is expected) */
-	eve_add_u64(flows, "sweep_delete_races", e->totals.sweeps.delete_races);
+	eve_add_u64(flows, "sweep_delete_races", e->totals.delete_races);
 	/* ended flows whose slot a new flow took before their last counts were read back */
-	eve_add_u64(flows, "sweep_reused_before_refresh", e->totals.sweeps.reused_before_refresh);
+	eve_add_u64(flows, "sweep_reused_before_refresh", e->totals.reused_before_refresh);
 
 	/*
 	 * Conservation: per program, every packet seen has exactly one outcome and one
@@ -366,14 +359,14 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	}
 	seen = counters_total(&c, EW_CNT_PKT_SEEN);
 	in_flows = counters_total(&c, EW_CNT_PKT_FLOW);
-	accounted = totals.packets + e->totals.packets_pending +
+	accounted = totals.packets + e->sweep_result.packets_pending +
 		    totals.write_failed_packets;
 	balanced = hooks_ok && in_flows == accounted;
 	eve_add_u64(cons, "packets_seen", seen);
 	eve_add_u64(cons, "packets_in_flows", in_flows);
 	eve_add_u64(cons, "packets_no_flow", seen - in_flows);
 	eve_add_u64(cons, "packets_exported", totals.packets);
-	eve_add_u64(cons, "packets_in_table", e->totals.packets_pending);
+	eve_add_u64(cons, "packets_in_table", e->sweep_result.packets_pending);
 	eve_add_u64(cons, "packets_write_failed", totals.write_failed_packets);
 	eve_add_bool(cons, "final", final);
 	if (final)
@@ -397,7 +390,7 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 				   : "a program's outcomes or verdicts do not add up to its packets",
 			  (unsigned long long)in_flows,
 			  (unsigned long long)totals.packets,
-			  (unsigned long long)e->totals.packets_pending,
+			  (unsigned long long)e->sweep_result.packets_pending,
 			  (unsigned long long)totals.write_failed_packets);
 		return 1;
 	}

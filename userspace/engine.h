@@ -36,11 +36,11 @@ void engine_settings_defaults(struct engine_settings *s);
 /* The settings a configuration gives (its flow, sampling and output sections). */
 void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg);
 
-/* Flow accounting outside the kernel: frames replay could not hand to the program. */
+/* What went wrong in sweeps, summed over all of them (the last one: sweep_result). */
 struct engine_totals {
-	struct sweep_result sweeps;	/* summed over all sweeps (flows_in_table: last) */
-	uint64_t packets_pending;	/* packets in the table not yet exported (last sweep) */
-	uint64_t sweeps_run;
+	uint64_t sweep_errors;
+	uint64_t delete_races;
+	uint64_t reused_before_refresh;
 };
 
 struct policy_runtime;
@@ -53,7 +53,7 @@ struct engine {
 	struct ring_buffer *rings;	/* events and samples from the datapath */
 	struct ring_buffer *ended_ring;	/* ended flows from the sweeper */
 	struct sweep_run sweep_run;	/* the ended_ring callback's context */
-	struct sweep_result sweep_result;
+	struct sweep_result sweep_result;	/* the last sweep's */
 	struct policy_runtime *policy;
 	struct sample_pipeline *pipeline;
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
@@ -65,7 +65,6 @@ struct engine {
 	struct ew_counters userspace_counters;	/* packets counted by replay itself */
 	uint64_t start_ns;		/* kernel clock at start (capture time in replay) */
 	uint64_t next_sweep_ns;
-	int64_t clock_to_realtime_ns;
 	char iface[32];
 };
 

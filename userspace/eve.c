@@ -255,11 +255,6 @@ void eve_add_u64(struct json_object *obj, const char *key, uint64_t value)
 	json_object_object_add(obj, key, json_object_new_uint64(value));
 }
 
-void eve_add_i64(struct json_object *obj, const char *key, int64_t value)
-{
-	json_object_object_add(obj, key, json_object_new_int64(value));
-}
-
 void eve_add_bool(struct json_object *obj, const char *key, int value)
 {
 	json_object_object_add(obj, key, json_object_new_boolean(value));

@@ -59,7 +59,6 @@ struct json_object *eve_event_new(uint64_t realtime_ns, const char *event_type);
 /* Helpers that keep call sites short; json-c owns the added values. */
 void eve_add_str(struct json_object *obj, const char *key, const char *value);
 void eve_add_u64(struct json_object *obj, const char *key, uint64_t value);
-void eve_add_i64(struct json_object *obj, const char *key, int64_t value);
 void eve_add_bool(struct json_object *obj, const char *key, int value);
 struct json_object *eve_add_object(struct json_object *obj, const char *key);
 struct json_object *eve_add_array(struct json_object *obj, const char *key);
