@@ -9,26 +9,6 @@
 #include "community_id.h"
 #include "eve.h"
 
-/* src/dest as the packet went (Suricata alerts), the flow's own orientation in "flow". */
-static void add_packet_endpoints(struct json_object *event, const struct flow_key *key,
-				 int from_a)
-{
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
-	int af = key->family == 4 ? AF_INET : AF_INET6;
-	const union ew_addr *s = from_a ? &key->addr_a : &key->addr_b;
-	const union ew_addr *d = from_a ? &key->addr_b : &key->addr_a;
-
-	inet_ntop(af, s->u8, src, sizeof(src));
-	inet_ntop(af, d->u8, dst, sizeof(dst));
-	eve_add_str(event, "src_ip", src);
-	if (proto_has_ports(key->proto))
-		eve_add_u64(event, "src_port", ntohs(from_a ? key->port_a : key->port_b));
-	eve_add_str(event, "dest_ip", dst);
-	if (proto_has_ports(key->proto))
-		eve_add_u64(event, "dest_port", ntohs(from_a ? key->port_b : key->port_a));
-	eve_add_str(event, "proto", proto_name(key->proto, pbuf));
-}
-
 static void add_metadata(struct json_object *alert, const struct alert_info *info)
 {
 	struct json_object *md;
@@ -46,33 +26,59 @@ static void add_metadata(struct json_object *alert, const struct alert_info *inf
 	}
 }
 
+/*
+ * The fields every event about a flow carries (flow_id, in_iface, vlan, icmp, spi,
+ * community_id), but src/dest as the packet went (Suricata alerts); the flow's own
+ * orientation goes in "flow".
+ */
+static void add_common_fields(struct json_object *event, const struct flow_key *key,
+			      const struct flow_record *rec, const struct flow_fields *f,
+			      const char *iface, int to_server)
+{
+	int i;
+
+	eve_add_u64(event, "flow_id", f->flow_id);
+	if (iface)
+		eve_add_str(event, "in_iface", iface);
+	if (key->vlan[0]) {
+		struct json_object *vlan = eve_add_array(event, "vlan");
+
+		for (i = 0; i < EW_MAX_VLAN_TAGS && key->vlan[i]; i++)
+			json_object_array_add(vlan, json_object_new_int(key->vlan[i]));
+	}
+	if (f->is_icmp) {
+		eve_add_u64(event, "icmp_type", rec->icmp_type);
+		eve_add_u64(event, "icmp_code", rec->icmp_code);
+	}
+	if (key->spi)
+		eve_add_u64(event, "spi", ntohl(key->spi));
+	if (f->has_community_id)
+		eve_add_str(event, "community_id", f->community_id);
+	eve_add_str(event, "src_ip", to_server ? f->src_ip : f->dest_ip);
+	if (f->has_ports)
+		eve_add_u64(event, "src_port", to_server ? f->src_port : f->dest_port);
+	eve_add_str(event, "dest_ip", to_server ? f->dest_ip : f->src_ip);
+	if (f->has_ports)
+		eve_add_u64(event, "dest_port", to_server ? f->dest_port : f->src_port);
+	eve_add_str(event, "proto", f->proto);
+}
+
 struct json_object *alert_event_new(const struct flow_exporter *x, uint64_t ts_ns,
 				    const struct flow_key *key, const struct flow_record *rec,
 				    int from_a, const struct alert_info *info)
 {
-	struct json_object *event, *alert, *flow, *common;
+	struct json_object *event, *alert, *flow;
 	char ts[EVE_TIMESTAMP_LEN];
 	int to_server = from_a == (rec->initiator == 0);
-	struct flow_endpoints ep;
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	int af = key->family == 4 ? AF_INET : AF_INET6;
+	struct flow_fields f;
 	/* the main thread updates the offset while scanner threads write alerts */
 	int64_t to_realtime = __atomic_load_n(&x->clock_to_realtime_ns, __ATOMIC_RELAXED);
 
 	event = eve_event_new(ts_ns + to_realtime, "alert");
 	if (!event)
 		return NULL;
-	/* flow_id, in_iface, vlan, community_id as on the flow's events ... */
-	common = json_object_new_object();
-	flow_add_common_fields(common, key, rec, x->flow_id_salt, x->iface);
-	json_object_object_foreach(common, k, v) {
-		/* ... but src/dest follow the packet, not the flow */
-		if (strcmp(k, "src_ip") && strcmp(k, "dest_ip") && strcmp(k, "src_port") &&
-		    strcmp(k, "dest_port") && strcmp(k, "proto"))
-			json_object_object_add(event, k, json_object_get(v));
-	}
-	json_object_put(common);
-	add_packet_endpoints(event, key, from_a);
+	flow_fields_of(key, rec, x->flow_id_salt, &f);
+	add_common_fields(event, key, rec, &f, x->iface, to_server);
 	eve_add_str(event, "direction", to_server ? "to_server" : "to_client");
 
 	alert = eve_add_object(event, "alert");
@@ -92,14 +98,11 @@ struct json_object *alert_event_new(const struct flow_exporter *x, uint64_t ts_n
 	eve_add_u64(flow, "bytes_toclient", rec->bytes[EW_DIR_TO_CLIENT]);
 	eve_format_timestamp(rec->first_seen_ns + to_realtime, ts);
 	eve_add_str(flow, "start", ts);
-	flow_endpoints_of(key, rec, &ep);
-	inet_ntop(af, ep.src_addr, src, sizeof(src));
-	inet_ntop(af, ep.dst_addr, dst, sizeof(dst));
-	eve_add_str(flow, "src_ip", src);
-	eve_add_str(flow, "dest_ip", dst);
-	if (proto_has_ports(key->proto)) {
-		eve_add_u64(flow, "src_port", ep.src_port);
-		eve_add_u64(flow, "dest_port", ep.dst_port);
+	eve_add_str(flow, "src_ip", f.src_ip);
+	eve_add_str(flow, "dest_ip", f.dest_ip);
+	if (f.has_ports) {
+		eve_add_u64(flow, "src_port", f.src_port);
+		eve_add_u64(flow, "dest_port", f.dest_port);
 	}
 	return event;
 }

@@ -95,40 +95,7 @@ void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, u
 					      f->community_id) == 0;
 }
 
-void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
-			    const struct flow_record *rec, uint64_t salt, const char *iface)
-{
-	struct flow_fields f;
-	int i;
-
-	flow_fields_of(key, rec, salt, &f);
-	eve_add_u64(event, "flow_id", f.flow_id);
-	if (iface)
-		eve_add_str(event, "in_iface", iface);
-	if (key->vlan[0]) {
-		struct json_object *vlan = eve_add_array(event, "vlan");
-
-		for (i = 0; i < EW_MAX_VLAN_TAGS && key->vlan[i]; i++)
-			json_object_array_add(vlan, json_object_new_int(key->vlan[i]));
-	}
-	eve_add_str(event, "src_ip", f.src_ip);
-	if (f.has_ports)
-		eve_add_u64(event, "src_port", f.src_port);
-	eve_add_str(event, "dest_ip", f.dest_ip);
-	if (f.has_ports)
-		eve_add_u64(event, "dest_port", f.dest_port);
-	eve_add_str(event, "proto", f.proto);
-	if (f.is_icmp) {
-		eve_add_u64(event, "icmp_type", rec->icmp_type);
-		eve_add_u64(event, "icmp_code", rec->icmp_code);
-	}
-	if (key->spi)
-		eve_add_u64(event, "spi", ntohl(key->spi));
-	if (f.has_community_id)
-		eve_add_str(event, "community_id", f.community_id);
-}
-
-/* The same fields, for a flow event written with json_line. */
+/* The fields every event about a flow carries (alert.c writes them for alerts). */
 static void line_common_fields(struct json_line *jl, const struct flow_key *key,
 			       const struct flow_record *rec, const struct flow_fields *f,
 			       const char *iface)

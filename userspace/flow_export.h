@@ -8,7 +8,6 @@
 #define EDGEWATCH_FLOW_EXPORT_H
 
 #include <stdint.h>
-#include <json-c/json.h>
 
 #include "datapath.h"
 #include "community_id.h"
@@ -66,14 +65,6 @@ struct flow_fields {
 
 void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, uint64_t salt,
 		    struct flow_fields *f);
-
-/*
- * The fields every event about a flow carries: flow_id, in_iface, vlan, src_ip,
- * src_port, dest_ip, dest_port, proto, icmp_type/code, spi, community_id.
- */
-void flow_add_common_fields(struct json_object *event, const struct flow_key *key,
-			    const struct flow_record *rec, uint64_t flow_id_salt,
-			    const char *iface);
 
 struct flow_export_totals {
 	uint64_t flows[FLOW_END_MAX];
