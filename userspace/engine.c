@@ -12,27 +12,17 @@
 
 #define NS_PER_SEC 1000000000ULL
 
-void engine_settings_defaults(struct engine_settings *s)
+void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg,
+				 const char *eve_path)
 {
 	memset(s, 0, sizeof(*s));
-	s->flow_table_size = EW_FLOW_TABLE_DEFAULT;
-	s->idle_timeout_ns = 60 * NS_PER_SEC;
-	s->active_timeout_ns = 1800 * NS_PER_SEC;
-	s->tcp_closed_timeout_ns = 5 * NS_PER_SEC;
-	s->sweep_interval_ns = 1 * NS_PER_SEC;
-	s->snaplen = EW_SNAPLEN_DEFAULT;
-	s->eve_path = "-";
-}
-
-void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg)
-{
 	s->flow_table_size = cfg->flow.table_size;
 	s->idle_timeout_ns = cfg->flow.idle_timeout * NS_PER_SEC;
 	s->active_timeout_ns = cfg->flow.active_timeout * NS_PER_SEC;
 	s->tcp_closed_timeout_ns = cfg->flow.tcp_closed_timeout * NS_PER_SEC;
 	s->sweep_interval_ns = cfg->flow.sweep_interval * NS_PER_SEC;
 	s->snaplen = cfg->sampling.snaplen;
-	s->eve_path = cfg->outputs.eve_path;
+	s->eve_path = eve_path ? eve_path : cfg->outputs.eve_path;
 }
 
 /* What an instance recovering our flows after a crash needs (struct instance_info). */

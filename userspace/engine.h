@@ -32,9 +32,12 @@ struct engine_settings {
 	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */
 };
 
-void engine_settings_defaults(struct engine_settings *s);
-/* The settings a configuration gives (its flow, sampling and output sections). */
-void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg);
+/*
+ * The settings a configuration gives (its flow, sampling and output sections; its
+ * defaults where the file is silent); eve_path, when not NULL, wins over the file's.
+ */
+void engine_settings_from_config(struct engine_settings *s, const struct ew_config *cfg,
+				 const char *eve_path);
 
 /* What went wrong in sweeps, summed over all of them (the last one: sweep_result). */
 struct engine_totals {

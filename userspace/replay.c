@@ -220,10 +220,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (cli_load_config(config_path, &cfg))
 		return 1;
-	engine_settings_defaults(&settings);
-	engine_settings_from_config(&settings, cfg);
-	if (output)
-		settings.eve_path = output;
+	engine_settings_from_config(&settings, cfg, output);
 	settings.replay = 1;
 	if (replay_pin_cpu()) {
 		config_free(cfg);

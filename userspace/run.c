@@ -127,10 +127,7 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro)
 static void run_settings(struct engine_settings *s, const struct ew_config *cfg,
 			 const struct run_options *ro)
 {
-	engine_settings_defaults(s);
-	engine_settings_from_config(s, cfg);
-	if (ro->output)
-		s->eve_path = ro->output;
+	engine_settings_from_config(s, cfg, ro->output);
 	if (ro->passive)
 		s->passive = 1;
 }
