@@ -47,10 +47,9 @@ static uint64_t dead_instance_salt(const char *pin_dir)
 
 int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 {
-	struct flow_exporter theirs = *x;
 	struct sweep_result result = {};
 	struct eve_tally lost_before, lost_after;
-	uint64_t salt;
+	uint64_t own_salt = x->flow_id_salt, refused_before = x->handed.write_errors, salt;
 	int fd, err = 0;
 
 	if (access(pin_dir, F_OK))
@@ -65,24 +64,21 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 			  "directory to start without them", pin_dir, strerror(-fd));
 		return fd;
 	} else if (fd >= 0) {
-		/* their flows with their ids: the alerts they wrote already name them */
+		/* their flows with their ids: the alerts they wrote already name them; the
+		 * recovered flows' packets are counted apart (recovered_packets), as this
+		 * instance's counters never saw them */
 		salt = dead_instance_salt(pin_dir);
 		if (salt)
-			theirs.flow_id_salt = salt;
-		memset(&theirs.handed, 0, sizeof(theirs.handed));
+			x->flow_id_salt = salt;
 		lost_before = eve_lost_tally(x->eve, flow_export_tally_class(FLOW_END_RECOVERED));
-		err = flow_table_drain(fd, &theirs, FLOW_END_RECOVERED, datapath_clock_now_ns(),
-				       &result);
+		err = flow_table_drain(fd, x, FLOW_END_RECOVERED, datapath_clock_now_ns(), &result);
+		x->flow_id_salt = own_salt;
 		close(fd);
 		/* written out now: a drained flow is gone from the table, so a line the
 		 * writer cannot write must be known before the pins go */
 		if (eve_flush(x->eve) && !err)
 			err = -EIO;
 		lost_after = eve_lost_tally(x->eve, flow_export_tally_class(FLOW_END_RECOVERED));
-		/* recovered packets are counted apart: this instance's counters never saw them */
-		x->handed.flows[FLOW_END_RECOVERED] += theirs.handed.flows[FLOW_END_RECOVERED];
-		x->handed.recovered_packets += theirs.handed.recovered_packets;
-		x->handed.write_errors += theirs.handed.write_errors;
 		if (err) {
 			/* the pins stay (with what is left): the next start tries again */
 			log_error("the flows an instance left in %s could not all be exported "
@@ -90,7 +86,7 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 				  "written", pin_dir, strerror(-err),
 				  (unsigned long long)result.exported[FLOW_END_RECOVERED],
 				  (unsigned long long)(lost_after.lines - lost_before.lines),
-				  (unsigned long long)theirs.handed.write_errors);
+				  (unsigned long long)(x->handed.write_errors - refused_before));
 			return err;
 		}
 		log_warn("found the state of an instance that died without cleaning up (%s): "
