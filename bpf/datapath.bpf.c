@@ -322,11 +322,6 @@ static __always_inline void tc_seed_state(struct parse_state *ps, struct __sk_bu
 #define TC_PULL_LEN 256
 #define TC_PULL_MAX 2048
 
-static __always_inline int is_truncation(int outcome)
-{
-	return outcome >= EW_CNT_PKT_TRUNC_ETH && outcome <= EW_CNT_PKT_TRUNC_L4;
-}
-
 SEC("tc")
 int ew_tc_egress(struct __sk_buff *skb)
 {

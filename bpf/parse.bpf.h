@@ -233,6 +233,12 @@ static __always_inline int parse_step(struct parse_state *ps, void *data, void *
  * After the last step: 0 when a flow key can be built (an IP header was found), else
  * the outcome. err is what the last step returned.
  */
+/* Is the outcome a header cut short (one of the pkt_trunc_* counters)? */
+static __always_inline int is_truncation(int outcome)
+{
+	return outcome >= EW_CNT_PKT_TRUNC_ETH && outcome <= EW_CNT_PKT_TRUNC_L4;
+}
+
 static __always_inline int parse_finish(struct parse_state *ps, int err)
 {
 	if (err) {
@@ -240,7 +246,7 @@ static __always_inline int parse_finish(struct parse_state *ps, int err)
 		 * broken packet: it is accounted on its IP header (portless) and flagged. A
 		 * frame cut short (a capture's snap length) is not that. */
 		if (ps->frag == FRAG_FIRST && ps->family && !ps->frame_short &&
-		    err >= EW_CNT_PKT_TRUNC_ETH && err <= EW_CNT_PKT_TRUNC_L4) {
+		    is_truncation(err)) {
 			ps->tiny_fragment = 1;
 			ps->sport = 0;
 			ps->dport = 0;
