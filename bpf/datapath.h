@@ -407,6 +407,8 @@ enum ew_flow_end {
 	EW_END_CLOSED,		/* TCP FIN both ways or RST, then quiet */
 	EW_END_FORCED,		/* the table is nearly full: idle flows go early */
 	EW_END_SHUTDOWN,	/* everything (the programs are detached) */
+	EW_END_RECOVERED,	/* userspace only: left in the pinned table of an instance
+				 * that died, exported by the next one */
 	EW_END_MAX,
 };
 

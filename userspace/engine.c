@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -7,7 +8,7 @@
 
 #include "engine.h"
 #include "log.h"
-#include "lotl/sample_pipeline.h"
+#include "payload/sample_pipeline.h"
 #include "policy/policy.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -64,10 +65,10 @@ static int flow_alerted(void *ctx, uint64_t flow_seq, int ended)
 static int engine_init_consumers(struct engine *e, const char *iface)
 {
 	struct policy_runtime_params pp = {
-		.dp = &e->dp, .eve = e->eve, .exporter = &e->exporter, .ifname = iface,
+		.dp = &e->dp, .exporter = &e->exporter, .ifname = iface,
 	};
 	struct sample_pipeline_params sp = {
-		.cfg = e->cfg, .dp = &e->dp, .eve = e->eve, .exporter = &e->exporter,
+		.cfg = e->cfg, .dp = &e->dp, .exporter = &e->exporter,
 		.synchronous = e->settings.replay,
 	};
 	char why[512] = "";
@@ -113,18 +114,19 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	e->settings = *s;
 	e->cfg = cfg;
 	snprintf(e->iface, sizeof(e->iface), "%s", iface ? iface : "");
-	err = eve_open(&e->eve, s->eve_path);
+	err = output_open(&e->output, s->eve_path, e->iface[0] ? e->iface : NULL);
 	if (err) {
-		log_error("cannot open EVE output %s: %s", s->eve_path, strerror(-err));
+		log_error("cannot open EVE output %s: %s", s->eve_path, eve_open_error(err));
 		return err;
 	}
+	e->output_open = 1;
 	err = datapath_load(&e->dp, &dopts);
 	if (err) {
-		eve_close(e->eve);
-		e->eve = NULL;
+		output_close(&e->output);
+		e->output_open = 0;
 		return err;
 	}
-	flow_exporter_init(&e->exporter, e->eve, iface, flow_id_salt,
+	flow_exporter_init(&e->exporter, &e->output, flow_id_salt,
 			   s->replay ? 0 : datapath_clock_to_realtime_ns());
 	e->exporter.alerted = flow_alerted;
 	e->exporter.alerted_ctx = e;
@@ -228,7 +230,7 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 	totals_add(&e->totals, &e->sweep_result);
 	if (err)
 		log_warn("flow sweep: %s", strerror(-err));
-	eve_flush(e->eve);
+	output_flush(&e->output);
 	return err;
 }
 
@@ -266,125 +268,121 @@ int engine_read_counters(struct engine *e, struct ew_counters *out)
 	return 0;
 }
 
-static void add_counters(struct json_object *stats, const struct ew_counters *c)
+int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats_snapshot *s)
 {
-	struct json_object *hooks = eve_add_object(stats, "datapath");
-	int hook, id;
+	struct stats_conservation *cons = &s->conservation;
+	struct flow_export_totals *totals = &s->flows.exported;
+	const struct ew_counters *c = &s->counters;
+	int hook, err;
 
-	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
-		struct json_object *h = eve_add_object(hooks, hook_name(hook));
-		struct json_object *groups[COUNTER_GROUP_EVENT + 1] = {};
-
-		for (id = 0; id < EW_CNT_MAX; id++) {
-			enum counter_group g = counter_group_of(id);
-
-			if (g == COUNTER_GROUP_SEEN) {
-				eve_add_u64(h, "pkt_seen", c->count[hook][id]);
-				continue;
-			}
-			if (!groups[g])
-				groups[g] = eve_add_object(h, counter_group_name(g));
-			eve_add_u64(groups[g], counter_name(id), c->count[hook][id]);
-		}
-	}
-}
-
-int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
-{
-	struct json_object *event, *stats, *flows, *exported, *cons, *eve;
-	struct flow_export_totals totals;
-	struct ew_counters c;
-	uint64_t seen, in_flows, accounted;
-	int hook, i, err, balanced, hooks_ok;
-
-	err = engine_read_counters(e, &c);
-	if (err) {
-		log_error("cannot read the counters: %s", strerror(-err));
+	memset(s, 0, sizeof(*s));
+	err = engine_read_counters(e, &s->counters);
+	if (err)
 		return err;
-	}
+	s->ts_ns = now_ns + e->exporter.clock_to_realtime_ns;
+	if (!e->settings.replay)
+		s->xdp_mode = xdp_attach_mode_name(e->dp.xdp_mode);
+	s->uptime_s = now_ns > e->start_ns ? (now_ns - e->start_ns) / NS_PER_SEC : 0;
 	/* after the sweep's flush: flow events a failed flush lost are counted as lost */
-	flow_export_totals(&e->exporter, &totals);
-	event = eve_event_new(now_ns + e->exporter.clock_to_realtime_ns, "stats");
-	if (!event)
-		return -ENOMEM;
-	if (e->iface[0])
-		eve_add_str(event, "in_iface", e->iface);
-	stats = eve_add_object(event, "stats");
-	if (!e->settings.replay)	/* generic XDP is slower: say so where it is counted */
-		eve_add_str(stats, "xdp_mode", xdp_attach_mode_name(e->dp.xdp_mode));
-	eve_add_u64(stats, "uptime", now_ns > e->start_ns ? (now_ns - e->start_ns) / NS_PER_SEC : 0);
-	add_counters(stats, &c);
-
-	flows = eve_add_object(stats, "flows");
-	exported = eve_add_object(flows, "exported");
-	for (i = 0; i < FLOW_END_MAX; i++)
-		eve_add_u64(exported, flow_end_reason_name(i), totals.flows[i]);
-	eve_add_u64(flows, "packets_exported", totals.packets);
-	eve_add_u64(flows, "bytes_exported", totals.bytes);
-	eve_add_u64(flows, "packets_recovered", totals.recovered_packets);
-	eve_add_u64(flows, "in_table", e->sweep_result.flows_in_table);
-	eve_add_u64(flows, "table_size", e->settings.flow_table_size);
-	eve_add_u64(flows, "write_errors", totals.write_errors);
-	eve_add_u64(flows, "sweep_errors", e->totals.sweep_errors);
-	/* flows another deleter removed under the sweeper (none is expected) */
-	eve_add_u64(flows, "sweep_delete_races", e->totals.delete_races);
-	/* ended flows whose slot a new flow took before their last counts were read back */
-	eve_add_u64(flows, "sweep_reused_before_refresh", e->totals.reused_before_refresh);
+	flow_export_totals(&e->exporter, totals);
+	s->flows.in_table = e->sweep_result.flows_in_table;
+	s->flows.table_size = e->settings.flow_table_size;
+	s->flows.sweep_errors = e->totals.sweep_errors;
+	s->flows.sweep_delete_races = e->totals.delete_races;
+	s->flows.sweep_reused_before_refresh = e->totals.reused_before_refresh;
 
 	/*
 	 * Conservation: per program, every packet seen has exactly one outcome and one
 	 * verdict; the packets put in flows are in flow events, still in the table (as of
-	 * the last sweep), or in events the writer lost (counted). Under traffic the
+	 * the last sweep), or in events the output lost (counted). Under traffic the
 	 * counters move while they are read, so only the final sum (programs detached,
 	 * table flushed) can be exact: "balanced" is in the final stats event only.
 	 */
-	cons = eve_add_object(stats, "conservation");
-	hooks_ok = 1;
+	cons->hooks_add_up = 1;
 	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
-		uint64_t h_seen = c.count[hook][EW_CNT_PKT_SEEN];
-		uint64_t h_outcomes = counters_outcome_sum(&c, hook);
-		uint64_t h_verdicts = counters_verdict_sum(&c, hook);
+		uint64_t h_seen = c->count[hook][EW_CNT_PKT_SEEN];
 
-		hooks_ok &= h_seen == h_outcomes && h_seen == h_verdicts;
+		cons->hooks_add_up &= h_seen == counters_outcome_sum(c, hook) &&
+				      h_seen == counters_verdict_sum(c, hook);
 	}
-	seen = counters_total(&c, EW_CNT_PKT_SEEN);
-	in_flows = counters_total(&c, EW_CNT_PKT_FLOW);
-	accounted = totals.packets + e->sweep_result.packets_pending +
-		    totals.write_failed_packets;
-	balanced = hooks_ok && in_flows == accounted;
-	eve_add_u64(cons, "packets_seen", seen);
-	eve_add_u64(cons, "packets_in_flows", in_flows);
-	eve_add_u64(cons, "packets_no_flow", seen - in_flows);
-	eve_add_u64(cons, "packets_exported", totals.packets);
-	eve_add_u64(cons, "packets_in_table", e->sweep_result.packets_pending);
-	eve_add_u64(cons, "packets_write_failed", totals.write_failed_packets);
-	eve_add_bool(cons, "final", final);
-	if (final)
-		eve_add_bool(cons, "balanced", balanced);
+	cons->packets_seen = counters_total(c, EW_CNT_PKT_SEEN);
+	cons->packets_in_flows = counters_total(c, EW_CNT_PKT_FLOW);
+	cons->packets_exported = totals->packets;
+	cons->packets_in_table = e->sweep_result.packets_pending;
+	cons->packets_write_failed = totals->write_failed_packets;
+	cons->final = final;
+	cons->balanced = cons->hooks_add_up &&
+			 cons->packets_in_flows == totals->packets + cons->packets_in_table +
+							   totals->write_failed_packets;
 
-	policy_runtime_add_stats(e->policy, stats);
-	sample_pipeline_add_stats(e->pipeline, stats);
+	s->has_policy = e->policy != NULL;
+	if (e->policy)
+		policy_runtime_stats(e->policy, &s->policy);
+	s->has_pipeline = e->pipeline != NULL;
+	if (e->pipeline)
+		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
+	/* this event is one of the lines it counts */
+	s->eve.events_written = output_eve_written(&e->output) + 1;
+	s->eve.write_errors = output_eve_errors(&e->output);
+	return 0;
+}
 
-	eve = eve_add_object(stats, "eve");
-	eve_add_u64(eve, "events_written", eve_events_written(e->eve) + 1);
-	eve_add_u64(eve, "write_errors", eve_write_errors(e->eve));
+/* Where the final account goes when the output cannot take it: stderr, in words. */
+static void log_account(const struct stats_snapshot *s)
+{
+	const struct stats_conservation *c = &s->conservation;
 
-	err = eve_write(e->eve, event);
-	eve_flush(e->eve);
-	if (err)
+	log_error("final account: %llu packets seen, %llu in flows: %llu exported, %llu in the "
+		  "table, %llu in flow records lost in writing; %llu EVE lines written, %llu "
+		  "lost",
+		  (unsigned long long)c->packets_seen, (unsigned long long)c->packets_in_flows,
+		  (unsigned long long)c->packets_exported, (unsigned long long)c->packets_in_table,
+		  (unsigned long long)c->packets_write_failed,
+		  (unsigned long long)s->eve.events_written - 1,
+		  (unsigned long long)s->eve.write_errors);
+}
+
+int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
+{
+	struct stats_snapshot *s = calloc(1, sizeof(*s));
+	const struct stats_conservation *c;
+	int err, flush_err;
+
+	if (!s)
+		return -ENOMEM;
+	err = engine_take_stats(e, now_ns, final, s);
+	if (err) {
+		log_error("cannot read the counters: %s", strerror(-err));
+		free(s);
 		return err;
-	if (final && !balanced) {
+	}
+	c = &s->conservation;
+	err = output_stats(&e->output, s);
+	flush_err = output_flush(&e->output);
+	err = err ? err : flush_err;
+	if (err && final) {
+		log_error("the final stats event could not be written: %s", strerror(-err));
+		log_account(s);
+	}
+	if (!err && final && !c->balanced) {
 		log_error("conservation sum does not balance: %s; in flows %llu, exported %llu + "
 			  "in table %llu + lost in writing %llu",
-			  hooks_ok ? "each program's outcomes and verdicts add up"
-				   : "a program's outcomes or verdicts do not add up to its packets",
-			  (unsigned long long)in_flows,
-			  (unsigned long long)totals.packets,
-			  (unsigned long long)e->sweep_result.packets_pending,
-			  (unsigned long long)totals.write_failed_packets);
-		return 1;
+			  c->hooks_add_up ? "each program's outcomes and verdicts add up"
+					  : "a program's outcomes or verdicts do not add up to its "
+					    "packets",
+			  (unsigned long long)c->packets_in_flows,
+			  (unsigned long long)c->packets_exported,
+			  (unsigned long long)c->packets_in_table,
+			  (unsigned long long)c->packets_write_failed);
+		err = 1;
 	}
-	return 0;
+	free(s);
+	return err;
+}
+
+int engine_output_lost(struct engine *e)
+{
+	return output_eve_errors(&e->output) != 0;
 }
 
 void engine_destroy(struct engine *e)
@@ -403,6 +401,7 @@ void engine_destroy(struct engine *e)
 	e->ended_ring = NULL;
 	datapath_destroy(&e->dp);
 	flow_exporter_destroy(&e->exporter);
-	eve_close(e->eve);
-	e->eve = NULL;
+	if (e->output_open)
+		output_close(&e->output);
+	e->output_open = 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What the live daemon and replay share after the kernel: the loaded datapath, the EVE
- * output, the flow sweeper and exporter, and the stats event with the conservation
- * sum. `edgewatch run` drives it with the kernel's clock, `edgewatch replay` with
+ * What the live daemon and replay share after the kernel: the loaded datapath, the
+ * output (output/output.h), the flow sweeper and exporter, and the stats snapshot with
+ * the conservation sum. `edgewatch run` drives it with the kernel's clock, `edgewatch replay` with
  * capture time, so both write the same events for the same packets.
  */
 #ifndef EDGEWATCH_ENGINE_H
@@ -15,9 +15,10 @@
 #include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
-#include "eve.h"
 #include "flow_export.h"
 #include "flow_sweep.h"
+#include "output/output.h"
+#include "output/stats.h"
 
 struct engine_settings {
 	uint32_t flow_table_size;
@@ -62,7 +63,8 @@ struct engine {
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
 	volatile int clock_running;
 	struct datapath_instance dp;
-	struct eve_writer *eve;
+	struct output output;		/* every event goes out through it */
+	int output_open;
 	struct flow_exporter exporter;
 	struct engine_totals totals;
 	struct ew_counters userspace_counters;	/* packets counted by replay itself */
@@ -72,7 +74,7 @@ struct engine {
 };
 
 /*
- * Open the EVE output, load the datapath, load the rules, and install cfg's policy, so
+ * Open the output, load the datapath, load the rules, and install cfg's policy, so
  * the first packet is already judged by it. 0 or -errno (logged).
  */
 int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
@@ -98,11 +100,20 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns);
 /* Export every flow, reason shutdown (programs must be detached, or replay done). */
 int engine_flush(struct engine *e, uint64_t now_ns);
 /*
- * Write a stats event: every counter, the flows exported by reason, and the
- * conservation sum; final = after engine_flush, when the sum must balance.
- * Returns 1 when final and the sum does not balance, else 0 or -errno.
+ * The stats snapshot at now_ns: every counter, the flows exported by reason, the
+ * conservation sum (final = after engine_flush, when the sum must balance), the policy
+ * and the payload pipeline. 0 or -errno (the counters could not be read).
+ */
+int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats_snapshot *s);
+/*
+ * Take a stats snapshot and emit it (the stats event); flush the output. Returns 1
+ * when final and the sum does not balance (logged), else 0 or -errno: a failed write
+ * of the final stats event is logged with the snapshot's account on stderr, so the
+ * record of what was lost is never lost with it.
  */
 int engine_write_stats(struct engine *e, uint64_t now_ns, int final);
+/* Anything lost on the way out (EVE lines, flow records, alerts)? Counted, never silent. */
+int engine_output_lost(struct engine *e);
 /* Counters from the kernel plus those userspace counted. 0 or -errno. */
 int engine_read_counters(struct engine *e, struct ew_counters *out);
 void engine_destroy(struct engine *e);

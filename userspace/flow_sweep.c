@@ -12,18 +12,12 @@
 /* Entries read per batch syscall. */
 #define DRAIN_BATCH 4096
 
-/* The kernel's and userspace's names of why a flow ended are the same list. */
-_Static_assert((int)FLOW_END_TIMEOUT == EW_END_TIMEOUT && (int)FLOW_END_ACTIVE_TIMEOUT ==
-	       EW_END_ACTIVE_TIMEOUT && (int)FLOW_END_CLOSED == EW_END_CLOSED &&
-	       (int)FLOW_END_FORCED == EW_END_FORCED && (int)FLOW_END_SHUTDOWN == EW_END_SHUTDOWN,
-	       "enum flow_end_reason follows enum ew_flow_end");
-
 int flow_sweep_on_ended(void *ctx, void *data, size_t size)
 {
 	struct sweep_run *run = ctx;
 	const struct flow_end *end = data;
 
-	if (size < sizeof(*end) || end->reason >= EW_END_MAX) {
+	if (size < sizeof(*end) || end->reason > EW_END_SHUTDOWN) {	/* the kernel's reasons */
 		run->result->errors++;
 		return 0;
 	}
@@ -74,7 +68,7 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 	return run->result->errors ? -EIO : 0;
 }
 
-int flow_table_drain(int flows_fd, struct flow_exporter *x, enum flow_end_reason reason,
+int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end reason,
 		     uint64_t now_ns, struct sweep_result *result)
 {
 	struct flow_key *keys = calloc(DRAIN_BATCH, sizeof(*keys));

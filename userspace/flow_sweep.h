@@ -26,7 +26,7 @@ struct sweep_policy {
 
 struct sweep_result {
 	uint64_t flows_in_table;	/* entries left in the table after this sweep */
-	uint64_t exported[FLOW_END_MAX];	/* flow events written, by reason */
+	uint64_t exported[EW_END_MAX];	/* flow events written, by reason */
 	uint64_t packets_pending;	/* packets in flows left in the table, not yet exported */
 	uint64_t delete_races;		/* gone before the sweeper could delete it */
 	uint64_t reused_before_refresh;	/* see struct sweep_args */
@@ -59,7 +59,7 @@ int flow_sweep_on_ended(void *ctx, void *data, size_t size);
  * lookup-and-delete per flow, so a packet counted meanwhile is in its record), with
  * reason: for a table no program of ours sweeps. 0 or -errno.
  */
-int flow_table_drain(int flows_fd, struct flow_exporter *x, enum flow_end_reason reason,
+int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end reason,
 		     uint64_t now_ns, struct sweep_result *result);
 
 #endif /* EDGEWATCH_FLOW_SWEEP_H */

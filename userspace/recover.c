@@ -70,28 +70,28 @@ int recover_stale_pins(const char *pin_dir, struct flow_exporter *x)
 		salt = dead_instance_salt(pin_dir);
 		if (salt)
 			x->flow_id_salt = salt;
-		lost_before = eve_lost_tally(x->eve, flow_export_tally_class(FLOW_END_RECOVERED));
-		err = flow_table_drain(fd, x, FLOW_END_RECOVERED, datapath_clock_now_ns(), &result);
+		lost_before = output_flows_lost(x->out, EW_END_RECOVERED);
+		err = flow_table_drain(fd, x, EW_END_RECOVERED, datapath_clock_now_ns(), &result);
 		x->flow_id_salt = own_salt;
 		close(fd);
 		/* written out now: a drained flow is gone from the table, so a line the
 		 * writer cannot write must be known before the pins go */
-		if (eve_flush(x->eve) && !err)
+		if (output_flush(x->out) && !err)
 			err = -EIO;
-		lost_after = eve_lost_tally(x->eve, flow_export_tally_class(FLOW_END_RECOVERED));
+		lost_after = output_flows_lost(x->out, EW_END_RECOVERED);
 		if (err) {
 			/* the pins stay (with what is left): the next start tries again */
 			log_error("the flows an instance left in %s could not all be exported "
 				  "(%s): %llu drained, %llu of them lost in writing, %llu not "
 				  "written", pin_dir, strerror(-err),
-				  (unsigned long long)result.exported[FLOW_END_RECOVERED],
+				  (unsigned long long)result.exported[EW_END_RECOVERED],
 				  (unsigned long long)(lost_after.lines - lost_before.lines),
 				  (unsigned long long)(x->handed.write_errors - refused_before));
 			return err;
 		}
 		log_warn("found the state of an instance that died without cleaning up (%s): "
 			 "exported its %llu flows with reason \"recovered\"",
-			 pin_dir, (unsigned long long)result.exported[FLOW_END_RECOVERED]);
+			 pin_dir, (unsigned long long)result.exported[EW_END_RECOVERED]);
 	}
 	if (remove_pins(pin_dir))
 		log_warn("cannot remove stale pins in %s", pin_dir);

@@ -239,6 +239,11 @@ int cmd_replay(int argc, char **argv)
 	/* Whatever was read is reported, even when a capture turned out broken. */
 	engine_flush(&engine, last_ts);
 	ret = engine_write_stats(&engine, last_ts, 1);
+	if (engine_output_lost(&engine)) {
+		log_error("replay: %llu EVE lines were lost in writing (see the log above)",
+			  (unsigned long long)output_eve_errors(&engine.output));
+		ret = 1;
+	}
 	engine_destroy(&engine);
 	config_free(cfg);
 	if (broken) {

@@ -207,8 +207,11 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 						 si.ssi_signo);
 					return;
 				}
-				if (si.ssi_signo == SIGHUP)
+				if (si.ssi_signo == SIGHUP) {
+					/* logrotate's postrotate: new lines to a new file */
+					output_reopen(&e->output);
 					run_reload(e, ro, cfg);
+				}
 			}
 		}
 		now = datapath_clock_now_ns();
@@ -297,6 +300,11 @@ int cmd_run(int argc, char **argv)
 	datapath_detach(&engine.dp);
 	engine_flush(&engine, datapath_clock_now_ns());
 	ret = engine_write_stats(&engine, datapath_clock_now_ns(), 1) ? 1 : 0;
+	if (engine_output_lost(&engine)) {
+		log_error("%s: %llu EVE lines were lost in writing (see the log above)", ro.iface,
+			  (unsigned long long)output_eve_errors(&engine.output));
+		ret = 1;
+	}
 	log_info("%s: detached; %llu flow events written", ro.iface,
 		 (unsigned long long)flow_export_total_events(&engine.exporter));
 cleanup:

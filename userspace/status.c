@@ -15,7 +15,7 @@
 
 #include "counters.h"
 #include "datapath_loader.h"
-#include "flow_export.h"
+#include "output/event.h"
 #include "instance_lock.h"
 #include "log.h"
 #include "pinned_map.h"

@@ -253,17 +253,17 @@ static void bench_sweep(void)
 	};
 	struct sweep_result result;
 	struct flow_exporter x;
-	struct eve_writer *eve;
+	struct output out;
 	uint64_t t0 = 1000ULL * 1000000000ULL, later = t0 + 120ULL * 1000000000ULL;
 	double scan_user, scan_bpf, drain_bpf, drain_user;
 	int fd;
 
-	if (!skel || eve_open(&eve, "/dev/null")) {
+	if (!skel || output_open(&out, "/dev/null", "bench0")) {
 		fprintf(stderr, "cannot set up the sweep benchmark\n");
 		exit(1);
 	}
 	fd = bpf_map__fd(skel->maps.flows);
-	flow_exporter_init(&x, eve, "bench0", 1, 0);
+	flow_exporter_init(&x, &out, 1, 0);
 	if (fill_table(fd, n, t0)) {
 		fprintf(stderr, "cannot fill the flow table: %s\n", strerror(errno));
 		exit(1);
@@ -276,7 +276,7 @@ static void bench_sweep(void)
 	/* ... and from userspace, one lookup-and-delete per flow */
 	fill_table(fd, n, t0);
 	drain_user = now_s();
-	flow_table_drain(fd, &x, FLOW_END_TIMEOUT, later, &result);
+	flow_table_drain(fd, &x, EW_END_TIMEOUT, later, &result);
 	drain_user = now_s() - drain_user;
 
 	printf("### Flow table sweep, %u flows\n\n", n);
@@ -290,7 +290,7 @@ static void bench_sweep(void)
 	printf("| userspace, all idle: lookup-and-delete each, export | %.0f | %.2e |\n\n",
 	       drain_user * 1e3, n / drain_user);
 	flow_exporter_destroy(&x);
-	eve_close(eve);
+	output_close(&out);
 	datapath__destroy(skel);
 }
 

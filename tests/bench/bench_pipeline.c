@@ -29,9 +29,10 @@
 #include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
-#include "eve.h"
+#include "output/eve_format.h"
+#include "output/output.h"
 #include "flow_export.h"
-#include "lotl/sample_pipeline.h"
+#include "payload/sample_pipeline.h"
 #include "../support/packet_builder.h"
 
 #define FLOWS 256		/* distinct flows per batch */
@@ -106,7 +107,7 @@ static void build_frame(struct pkt *p, enum payload_mix mix, int flow)
 struct bench {
 	struct datapath_instance dp;
 	struct ew_config *cfg;
-	struct eve_writer *eve;
+	struct output out;
 	struct flow_exporter exporter;
 	struct sample_pipeline *sp;	/* NULL: the baseline, samples only counted */
 	struct ring_buffer *ring;
@@ -145,13 +146,13 @@ static void bench_open(struct bench *b)
 	memset(b, 0, sizeof(*b));
 	if (datapath_load(&b->dp, &dopts) ||
 	    config_load_buffer("bench.yaml", yaml, sizeof(yaml) - 1, &b->cfg, &cerr) ||
-	    eve_open(&b->eve, "/dev/null")) {
+	    output_open(&b->out, "/dev/null", "bench")) {
 		fprintf(stderr, "bench_pipeline: setup failed (root? run from the repository "
 				"root)\n");
 		exit(1);
 	}
 	set_sampling(b);
-	flow_exporter_init(&b->exporter, b->eve, "bench", 1, 0);
+	flow_exporter_init(&b->exporter, &b->out, 1, 0);
 	b->ring = ring_buffer__new(bpf_map__fd(b->dp.skel->maps.samples), on_sample, b, NULL);
 	if (!b->ring)
 		exit(1);
@@ -162,7 +163,7 @@ static void bench_open(struct bench *b)
 
 static void pipeline_start(struct bench *b, int synchronous, size_t queue_slots)
 {
-	struct sample_pipeline_params p = { .cfg = b->cfg, .dp = &b->dp, .eve = b->eve,
+	struct sample_pipeline_params p = { .cfg = b->cfg, .dp = &b->dp,
 					    .exporter = &b->exporter, .synchronous = synchronous,
 					    .workers = 1, .queue_slots = queue_slots };
 
@@ -271,7 +272,8 @@ static void sustained_table(struct bench *b)
 {
 	double seconds = quick ? 1.0 : 3.0, t0, elapsed;
 	uint64_t sent0, lost0, sent, lost;
-	struct json_object *stats = json_object_new_object(), *s;
+	struct stats_samples s;
+	struct stats_rules rules;
 	pthread_t producer;
 	uint64_t read, scanned, dropped;
 
@@ -291,23 +293,21 @@ static void sustained_table(struct bench *b)
 	elapsed = now_s() - t0;
 	sent = kernel_counter(b, EW_CNT_SAMPLE_SENT) - sent0;
 	lost = kernel_counter(b, EW_CNT_SAMPLE_LOST) - lost0;
-	sample_pipeline_add_stats(b->sp, stats);
-	json_object_object_get_ex(stats, "samples", &s);
-	read = json_object_get_uint64(json_object_object_get(s, "read"));
-	scanned = json_object_get_uint64(json_object_object_get(s, "scanned"));
-	dropped = json_object_get_uint64(json_object_object_get(s, "dropped_queue_full"));
+	sample_pipeline_stats(b->sp, &s, &rules);
+	read = s.read;
+	scanned = s.scanned;
+	dropped = s.dropped_queue_full;
 	printf("### Payload pipeline under sustained load\n\n");
 	printf("A producer on CPU 1 runs the XDP program as fast as it can (every payload packet "
 	       "sampled, HTTP with 1 flow in 16 an attack) for %.0f s; the consumer and one "
 	       "worker share CPU 0; default queue (%llu samples).\n\n", seconds,
-	       (unsigned long long)json_object_get_uint64(json_object_object_get(s, "queue_slots")));
+	       (unsigned long long)s.queue_slots);
 	printf("| samples made | ring buffer lost | read | scanned | dropped (queue full) | "
 	       "scanned/s |\n|---|---|---|---|---|---|\n");
 	printf("| %llu | %llu | %llu | %llu | %llu | %.0f k/s |\n\n",
 	       (unsigned long long)(sent + lost), (unsigned long long)lost,
 	       (unsigned long long)read, (unsigned long long)scanned, (unsigned long long)dropped,
 	       scanned / elapsed / 1e3);
-	json_object_put(stats);
 	pipeline_stop(b);
 }
 
@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 	batch_table(&b);
 	sustained_table(&b);
 	ring_buffer__free(b.ring);
-	eve_close(b.eve);
+	output_close(&b.out);
 	flow_exporter_destroy(&b.exporter);
 	config_free(b.cfg);
 	datapath_destroy(&b.dp);

@@ -27,7 +27,7 @@
 #include "config/config.h"
 #include "datapath.skel.h"
 #include "datapath_loader.h"
-#include "eve.h"
+#include "output/output.h"
 #include "flow_export.h"
 #include "policy/policy.h"
 #include "policy/policy_runtime.h"
@@ -131,17 +131,16 @@ static void install(struct datapath *skel, struct policy_variant *v)
 	struct ew_config *cfg = NULL;
 	struct policy_runtime *pr = NULL;
 	struct flow_exporter x;
-	struct eve_writer *eve = NULL;
+	struct output out;
 	char *yaml = policy_yaml(v->prefixes), err[512];
 	double t;
 
-	if (!yaml || eve_open(&eve, "/dev/null") ||
+	if (!yaml || output_open(&out, "/dev/null", "bench0") ||
 	    config_load_buffer("bench.yaml", yaml, strlen(yaml), &cfg, &cerr)) {
 		fprintf(stderr, "cannot build the %d-prefix policy\n", v->prefixes);
 		exit(1);
 	}
-	flow_exporter_init(&x, eve, "bench0", 1, 0);
-	pp.eve = eve;
+	flow_exporter_init(&x, &out, 1, 0);
 	pp.exporter = &x;
 	if (policy_runtime_new(&pr, &pp)) {
 		fprintf(stderr, "policy runtime: out of memory\n");
@@ -156,7 +155,7 @@ static void install(struct datapath *skel, struct policy_variant *v)
 	v->wait_ms = pr->install.last_wait_ns / 1e6;
 	policy_runtime_free(pr);
 	flow_exporter_destroy(&x);
-	eve_close(eve);
+	output_close(&out);
 	config_free(cfg);
 	free(yaml);
 }

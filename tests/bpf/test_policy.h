@@ -24,7 +24,7 @@
 #include "counters.h"
 #include "datapath.skel.h"
 #include "datapath_loader.h"
-#include "eve.h"
+#include "output/output.h"
 #include "flow_export.h"
 #include "policy/policy.h"
 #include "policy/policy_maps.h"
@@ -44,7 +44,8 @@
 struct policy_fixture {
 	struct dp dp;
 	struct datapath_instance inst;
-	struct eve_writer *eve;
+	struct output out;
+	int out_open;
 	char eve_path[64];
 	struct flow_exporter exporter;
 	struct policy_runtime *policy;
@@ -86,12 +87,12 @@ static inline int fixture_open(struct policy_fixture *f)
 	if (fd < 0)
 		return -errno;
 	close(fd);
-	err = eve_open(&f->eve, f->eve_path);
+	err = output_open(&f->out, f->eve_path, "test0");
 	if (err)
 		return err;
-	flow_exporter_init(&f->exporter, f->eve, "test0", 7, 0);
+	f->out_open = 1;
+	flow_exporter_init(&f->exporter, &f->out, 7, 0);
 	pp.dp = &f->inst;
-	pp.eve = f->eve;
 	pp.exporter = &f->exporter;
 	pp.ifname = NULL;	/* replay-like: tests list management.addresses */
 	err = policy_runtime_new(&f->policy, &pp);
@@ -110,7 +111,9 @@ static inline void fixture_close(struct policy_fixture *f)
 	ring_buffer__free(f->ring);
 	policy_runtime_free(f->policy);
 	flow_exporter_destroy(&f->exporter);
-	eve_close(f->eve);
+	if (f->out_open)
+		output_close(&f->out);
+	f->out_open = 0;
 	if (f->eve_path[0])
 		unlink(f->eve_path);
 	dp_close(&f->dp);

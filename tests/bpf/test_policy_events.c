@@ -431,7 +431,7 @@ static void test_runtime_alerts(struct test_case *t)
 		       "on_event");
 	/* the kernel's race: the same (flow, type) twice */
 	policy_runtime_on_event(f.policy, &f.events[0], sizeof(f.events[0]));
-	eve_flush(f.eve);
+	output_flush(&f.out);
 	n = eve_alerts(f.eve_path, 9000001, &suppressed);
 	EXPECT(t, n == 2 && suppressed == 0, "before the flush: %d alerts (ssh and telnet)", n);
 	policy_runtime_flush(f.policy);

@@ -24,7 +24,8 @@
 
 #include "counters.h"
 #include "datapath.skel.h"
-#include "eve.h"
+#include "output/eve_format.h"
+#include "output/output.h"
 #include "flow_export.h"
 #include "flow_sweep.h"
 #include "../support/packet_builder.h"
@@ -68,7 +69,8 @@ struct sweep_fixture {
 	struct sweep_run run;
 	struct sweep_result result;
 	struct sweep_policy policy;
-	struct eve_writer *eve;
+	struct output out;
+	int out_open;
 	struct flow_exporter x;
 	char eve_path[64];
 	long eve_read;			/* bytes of the EVE file already parsed */
@@ -95,7 +97,7 @@ struct conv {
 };
 
 /* What a flow event says, for comparing. */
-struct flow_event {
+struct parsed_flow_event {
 	uint64_t flow_id;
 	char reason[24];
 	char src_ip[48];
@@ -179,7 +181,7 @@ static long eve_each_new(struct sweep_fixture *fx, event_fn fn, void *ctx)
 }
 
 struct event_list {
-	struct flow_event ev[MAX_EVENTS];
+	struct parsed_flow_event ev[MAX_EVENTS];
 	int n;		/* flow events seen (may exceed MAX_EVENTS) */
 	int others;	/* events that are not flow events */
 };
@@ -187,7 +189,7 @@ struct event_list {
 static void collect_flow_event(struct json_object *o, void *ctx)
 {
 	struct event_list *l = ctx;
-	struct flow_event *e;
+	struct parsed_flow_event *e;
 	char type[16];
 
 	jcopy(type, sizeof(type), o, "event_type", NULL);
@@ -224,7 +226,7 @@ static int read_flow_events(struct sweep_fixture *fx, struct event_list *l)
 	return eve_each_new(fx, collect_flow_event, l) < 0 ? -1 : l->n;
 }
 
-static const struct flow_event *event_with_reason(const struct event_list *l, const char *reason,
+static const struct parsed_flow_event *event_with_reason(const struct event_list *l, const char *reason,
 						   const char *src_ip)
 {
 	int i;
@@ -273,7 +275,9 @@ static void fixture_close(struct sweep_fixture *fx)
 {
 	ring_buffer__free(fx->ring);
 	flow_exporter_destroy(&fx->x);
-	eve_close(fx->eve);
+	if (fx->out_open)
+		output_close(&fx->out);
+	fx->out_open = 0;
 	if (!strncmp(fx->eve_path, "/tmp/", 5))
 		unlink(fx->eve_path);
 	if (fx->dp)
@@ -304,10 +308,11 @@ static int fixture_open(struct sweep_fixture *fx, struct dp *dp, const char *eve
 			return -errno;
 		close(fd);
 	}
-	err = eve_open(&fx->eve, fx->eve_path);
+	err = output_open(&fx->out, fx->eve_path, "test0");
 	if (err)
 		return err;
-	flow_exporter_init(&fx->x, fx->eve, "test0", 11, 0);
+	fx->out_open = 1;
+	flow_exporter_init(&fx->x, &fx->out, 11, 0);
 	fx->run.x = &fx->x;
 	fx->run.result = &fx->result;
 	/* the daemon's callback, with the daemon's context */
@@ -330,7 +335,7 @@ static int sweep_at(struct sweep_fixture *fx, uint64_t now_ns, int shutdown)
 
 	fx->run.now_ns = now_ns;
 	err = flow_table_sweep_bpf(fx->dp->skel, fx->ring, &fx->run, &fx->policy, shutdown);
-	eve_flush(fx->eve);
+	output_flush(&fx->out);
 	return err;
 }
 
@@ -432,7 +437,7 @@ static int conv_record(struct sweep_fixture *fx, const struct conv *c, struct fl
  * A flow event is c's, with reason, covering what c sent since its last record, from
  * start_ns to end_ns.
  */
-static void check_event(struct test_case *t, const struct flow_event *e, const struct conv *c,
+static void check_event(struct test_case *t, const struct parsed_flow_event *e, const struct conv *c,
 			const char *reason, uint64_t start_ns, uint64_t end_ns)
 {
 	char start[EVE_TIMESTAMP_LEN], end[EVE_TIMESTAMP_LEN];
@@ -459,14 +464,14 @@ static void check_event(struct test_case *t, const struct flow_event *e, const s
 
 /* The sweep's result: events by reason (every other reason 0), what stays. */
 static void check_result(struct test_case *t, const struct sweep_fixture *fx, const char *when,
-			 int err, const uint64_t want_exported[FLOW_END_MAX], uint64_t in_table,
+			 int err, const uint64_t want_exported[EW_END_MAX], uint64_t in_table,
 			 uint64_t pending)
 {
 	const struct sweep_result *r = &fx->result;
 	int i;
 
 	CHECK(t, err == 0, "%s: flow_table_sweep_bpf: %s", when, strerror(-err));
-	for (i = 0; i < FLOW_END_MAX; i++)
+	for (i = 0; i < EW_END_MAX; i++)
 		EXPECT(t, r->exported[i] == want_exported[i],
 		       "%s: exported %s: %" PRIu64 ", want %" PRIu64, when,
 		       flow_end_reason_name(i), r->exported[i], want_exported[i]);
@@ -481,7 +486,7 @@ static void check_result(struct test_case *t, const struct sweep_fixture *fx, co
 	       "%s: %d flows in the table, want %" PRIu64, when, dp_flow_count(fx->dp), in_table);
 }
 
-#define EXPORTED(...) ((const uint64_t[FLOW_END_MAX]){ __VA_ARGS__ })
+#define EXPORTED(...) ((const uint64_t[EW_END_MAX]){ __VA_ARGS__ })
 #define NONE_EXPORTED EXPORTED(0)
 
 /* ---- cases -------------------------------------------------------------------------- */
@@ -506,7 +511,7 @@ static void test_idle_timeout(struct test_case *t)
 	EXPECT(t, read_flow_events(fx, &l) == 0, "%d flow events before the timeout", l.n);
 
 	err = sweep_at(fx, c.last_ns + IDLE_NS, 0);
-	check_result(t, fx, "at the idle timeout", err, EXPORTED([FLOW_END_TIMEOUT] = 1), 0, 0);
+	check_result(t, fx, "at the idle timeout", err, EXPORTED([EW_END_TIMEOUT] = 1), 0, 0);
 	check_conservation(t, fx, "at the idle timeout");
 	CHECK(t, read_flow_events(fx, &l) == 1 && l.others == 0, "%d flow events, %d others",
 	      l.n, l.others);
@@ -556,7 +561,7 @@ static void test_tcp_fin_closed(struct test_case *t)
 	check_conservation(t, fx, "before tcp-closed-timeout");
 
 	err = sweep_at(fx, last + CLOSED_NS, 0);
-	check_result(t, fx, "at tcp-closed-timeout", err, EXPORTED([FLOW_END_CLOSED] = 1), 1,
+	check_result(t, fx, "at tcp-closed-timeout", err, EXPORTED([EW_END_CLOSED] = 1), 1,
 		     conv_pending(&half));
 	check_conservation(t, fx, "at tcp-closed-timeout");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
@@ -569,7 +574,7 @@ static void test_tcp_fin_closed(struct test_case *t)
 
 	err = sweep_at(fx, last + IDLE_NS, 0);
 	check_result(t, fx, "half-closed at the idle timeout", err,
-		     EXPORTED([FLOW_END_TIMEOUT] = 1), 0, 0);
+		     EXPORTED([EW_END_TIMEOUT] = 1), 0, 0);
 	check_conservation(t, fx, "half-closed at the idle timeout");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
 	check_event(t, event_with_reason(&l, "timeout", CLIENT6), &half, "timeout",
@@ -594,7 +599,7 @@ static void test_tcp_rst_closed(struct test_case *t)
 	check_result(t, fx, "before tcp-closed-timeout", err, NONE_EXPORTED, 1, 2);
 	check_conservation(t, fx, "before tcp-closed-timeout");
 	err = sweep_at(fx, c.last_ns + CLOSED_NS, 0);
-	check_result(t, fx, "at tcp-closed-timeout", err, EXPORTED([FLOW_END_CLOSED] = 1), 0, 0);
+	check_result(t, fx, "at tcp-closed-timeout", err, EXPORTED([EW_END_CLOSED] = 1), 0, 0);
 	check_conservation(t, fx, "at tcp-closed-timeout");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
 	check_event(t, &l.ev[0], &c, "closed", c.first_ns, c.last_ns);
@@ -633,7 +638,7 @@ static void test_table_pressure_forced(struct test_case *t)
 	/* just under 90%: no pressure, only the idle timeout */
 	fx->policy.fill_hint = threshold - 1;
 	err = sweep_at(fx, now, 0);
-	check_result(t, fx, "below 90%", err, EXPORTED([FLOW_END_TIMEOUT] = 1), 2,
+	check_result(t, fx, "below 90%", err, EXPORTED([EW_END_TIMEOUT] = 1), 2,
 		     conv_pending(&idle) + conv_pending(&recent));
 	check_conservation(t, fx, "below 90%");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
@@ -642,7 +647,7 @@ static void test_table_pressure_forced(struct test_case *t)
 	/* 90%: flows idle for idle/8 go early */
 	fx->policy.fill_hint = threshold;
 	err = sweep_at(fx, now, 0);
-	check_result(t, fx, "at 90%", err, EXPORTED([FLOW_END_FORCED] = 1), 1,
+	check_result(t, fx, "at 90%", err, EXPORTED([EW_END_FORCED] = 1), 1,
 		     conv_pending(&recent));
 	check_conservation(t, fx, "at 90%");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
@@ -651,7 +656,7 @@ static void test_table_pressure_forced(struct test_case *t)
 	      l.ev[0].src_port);
 
 	err = sweep_at(fx, now, 1);
-	check_result(t, fx, "after shutdown", err, EXPORTED([FLOW_END_SHUTDOWN] = 1), 0, 0);
+	check_result(t, fx, "after shutdown", err, EXPORTED([EW_END_SHUTDOWN] = 1), 0, 0);
 	check_conservation(t, fx, "after shutdown");
 	fixture_close(fx);
 }
@@ -681,11 +686,11 @@ static void test_shutdown_every_flow(struct test_case *t)
 	check_conservation(t, fx, "before shutdown");
 
 	err = sweep_at(fx, now, 1);
-	check_result(t, fx, "after shutdown", err, EXPORTED([FLOW_END_SHUTDOWN] = 4), 0, 0);
+	check_result(t, fx, "after shutdown", err, EXPORTED([EW_END_SHUTDOWN] = 4), 0, 0);
 	check_conservation(t, fx, "after shutdown");
 	CHECK(t, read_flow_events(fx, &l) == 4, "%d flow events, want 4", l.n);
 	for (i = 0; i < 4; i++) {
-		const struct flow_event *e = NULL;
+		const struct parsed_flow_event *e = NULL;
 
 		for (j = 0; j < 4; j++)
 			if (l.ev[j].src_port == c[i].cport)
@@ -723,7 +728,7 @@ static void test_unended_flows_stay(struct test_case *t)
 	      "flows not in the table");
 
 	err = sweep_at(fx, now, 0);
-	check_result(t, fx, "after the sweep", err, EXPORTED([FLOW_END_TIMEOUT] = 1), 2,
+	check_result(t, fx, "after the sweep", err, EXPORTED([EW_END_TIMEOUT] = 1), 2,
 		     conv_pending(&a) + conv_pending(&b));
 	check_conservation(t, fx, "after the sweep");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
@@ -764,7 +769,7 @@ static void test_active_timeout(struct test_case *t)
 	/* first record: T0 .. T0+100 s, every packet so far; the flow stays */
 	CHECK(t, conv_send(fx, &c, 1, 0, 30, T0 + ACTIVE_NS) == 0, "a packet was not in a flow");
 	err = sweep_at(fx, T0 + ACTIVE_NS, 0);
-	check_result(t, fx, "first active record", err, EXPORTED([FLOW_END_ACTIVE_TIMEOUT] = 1),
+	check_result(t, fx, "first active record", err, EXPORTED([EW_END_ACTIVE_TIMEOUT] = 1),
 		     1, 0);
 	check_conservation(t, fx, "first active record");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
@@ -794,7 +799,7 @@ static void test_active_timeout(struct test_case *t)
 
 	/* second record: T0+100 .. T0+200 s, only what came since the first */
 	err = sweep_at(fx, T0 + 2 * ACTIVE_NS, 0);
-	check_result(t, fx, "second active record", err, EXPORTED([FLOW_END_ACTIVE_TIMEOUT] = 1),
+	check_result(t, fx, "second active record", err, EXPORTED([EW_END_ACTIVE_TIMEOUT] = 1),
 		     1, 0);
 	check_conservation(t, fx, "second active record");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
@@ -814,7 +819,7 @@ static void test_active_timeout(struct test_case *t)
 	err = err ?: conv_send(fx, &c, 0, 0, 701, T0 + 2 * ACTIVE_NS + 20 * NS);
 	CHECK(t, err == 0, "a packet did not land in a flow");
 	err = sweep_at(fx, c.last_ns + IDLE_NS, 0);
-	check_result(t, fx, "final record", err, EXPORTED([FLOW_END_TIMEOUT] = 1), 0, 0);
+	check_result(t, fx, "final record", err, EXPORTED([EW_END_TIMEOUT] = 1), 0, 0);
 	check_conservation(t, fx, "final record");
 	CHECK(t, read_flow_events(fx, &l) == 1, "%d flow events, want 1", l.n);
 	check_event(t, &l.ev[0], &c, "timeout", T0 + 2 * ACTIVE_NS, c.last_ns);
@@ -965,7 +970,7 @@ static void test_ring_full_rerun(struct test_case *t)
 
 	/* the daemon's sweep, starting with that pass's records still in the ring */
 	err = sweep_at(fx, now, 0);
-	check_result(t, fx, "the sweep", err, EXPORTED([FLOW_END_TIMEOUT] = RING_TEST_FLOWS),
+	check_result(t, fx, "the sweep", err, EXPORTED([EW_END_TIMEOUT] = RING_TEST_FLOWS),
 		     0, 0);
 	flow_export_totals(&fx->x, &totals);
 	EXPECT(t, totals.packets == filled_packets, "exported %" PRIu64 " packets, want %"
@@ -1017,9 +1022,9 @@ static void test_eve_write_failure_lines(struct test_case *t)
 	err = flow_table_sweep_bpf(fx->dp->skel, fx->ring, &fx->run, &fx->policy, 1);
 	EXPECT(t, err == 0 && dp_flow_count(fx->dp) == 0, "sweep: %d, %d flows left", err,
 	       dp_flow_count(fx->dp));
-	EXPECT(t, eve_flush(fx->eve) == -ENOSPC, "the flush to /dev/full did not fail");
-	EXPECT(t, eve_write_errors(fx->eve) == 2, "%" PRIu64 " lines counted lost, want 2",
-	       eve_write_errors(fx->eve));
+	EXPECT(t, output_flush(&fx->out) == -ENOSPC, "the flush to /dev/full did not fail");
+	EXPECT(t, output_eve_errors(&fx->out) == 2, "%" PRIu64 " lines counted lost, want 2",
+	       output_eve_errors(&fx->out));
 	fixture_close(fx);
 }
 
@@ -1053,9 +1058,9 @@ static void test_eve_write_failure_flows(struct test_case *t)
 	       " events, %" PRIu64 " packets", totals.write_errors,
 	       totals.write_failed_packets, flow_export_total_events(&fx->x), totals.packets);
 	EXPECT(t, totals.packets == 0 && totals.bytes == 0 &&
-		  totals.flows[FLOW_END_SHUTDOWN] == 0,
+		  totals.flows[EW_END_SHUTDOWN] == 0,
 	       "%" PRIu64 " packets in %" PRIu64 " flow events counted as written, none was",
-	       totals.packets, totals.flows[FLOW_END_SHUTDOWN]);
+	       totals.packets, totals.flows[EW_END_SHUTDOWN]);
 	check_conservation(t, fx, "after the lost flush");
 	fixture_close(fx);
 }

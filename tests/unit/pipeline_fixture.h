@@ -15,9 +15,10 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
-#include "eve.h"
+#include "output/eve_format.h"
+#include "output/output.h"
 #include "flow_export.h"
-#include "lotl/sample_pipeline.h"
+#include "payload/sample_pipeline.h"
 #include "../support/packet_runner.h"
 
 #define FIXTURE_SALT 0x5eed
@@ -30,7 +31,8 @@ struct pipeline_fixture {
 	char rules_path[128];
 	char eve_path[128];
 	struct ew_config *cfg;
-	struct eve_writer *eve;
+	struct output out;
+	int out_open;
 	struct flow_exporter exporter;
 	struct sample_pipeline *sp;
 	struct json_object *events[FIXTURE_MAX_EVENTS];	/* the first events written */
@@ -99,12 +101,12 @@ static inline int fixture_open(struct pipeline_fixture *f, const struct fixture_
 
 	if (fixture_config(f, o->rules_text, o->extra_yaml))
 		return -1;
-	if (eve_open(&f->eve, f->eve_path))
+	if (output_open(&f->out, f->eve_path, FIXTURE_IFACE))
 		return -1;
-	flow_exporter_init(&f->exporter, f->eve, FIXTURE_IFACE, FIXTURE_SALT, 0);
+	f->out_open = 1;
+	flow_exporter_init(&f->exporter, &f->out, FIXTURE_SALT, 0);
 	p.cfg = f->cfg;
 	p.dp = o->dp;
-	p.eve = f->eve;
 	p.exporter = &f->exporter;
 	p.synchronous = o->synchronous;
 	p.workers = o->workers;
@@ -128,9 +130,9 @@ static inline void fixture_close(struct pipeline_fixture *f)
 	sample_pipeline_free(f->sp);
 	f->sp = NULL;
 	fixture_drop_events(f);
-	if (f->eve)
-		eve_close(f->eve);
-	f->eve = NULL;
+	if (f->out_open)
+		output_close(&f->out);
+	f->out_open = 0;
 	flow_exporter_destroy(&f->exporter);
 	config_free(f->cfg);
 	f->cfg = NULL;
@@ -148,7 +150,7 @@ static inline size_t fixture_read_events(struct pipeline_fixture *f)
 	FILE *in;
 
 	sample_pipeline_drain(f->sp);
-	eve_flush(f->eve);
+	output_flush(&f->out);
 	fixture_drop_events(f);
 	f->line_count = 0;
 	in = fopen(f->eve_path, "r");
@@ -265,13 +267,25 @@ static inline int sample_feed(struct sample_pipeline *sp, const struct sample_sp
 	return len ? sample_pipeline_on_sample(sp, buf, len) : -1;
 }
 
-/* The pipeline's part of a stats event, as JSON (put it when done). */
+/* The pipeline's part of a stats event, as the EVE stats event writes it (put it when
+ * done): the snapshot, formatted by the one formatter, parsed back. */
 static inline struct json_object *pipeline_stats(struct sample_pipeline *sp)
 {
-	struct json_object *stats = json_object_new_object();
+	static char line[EVE_STATS_LINE_MAX];
+	struct stats_snapshot snap = { .has_pipeline = 1 };
+	struct json_object *event, *stats = NULL;
+	struct json_line jl;
 
-	sample_pipeline_add_stats(sp, stats);
-	return stats;
+	sample_pipeline_stats(sp, &snap.samples, &snap.rules);
+	json_line_init(&jl, line, sizeof(line));
+	if (eve_format_stats(&jl, &snap, NULL))
+		return json_object_new_object();
+	jl.buf[jl.len] = '\0';
+	event = json_tokener_parse(jl.buf);
+	if (event && json_object_object_get_ex(event, "stats", &stats))
+		json_object_get(stats);
+	json_object_put(event);
+	return stats ? stats : json_object_new_object();
 }
 
 #endif /* EDGEWATCH_PIPELINE_FIXTURE_H */

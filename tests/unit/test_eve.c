@@ -15,7 +15,7 @@
 #include <json-c/json.h>
 
 #include "../support/test.h"
-#include "eve.h"
+#include "output/eve_writer.h"
 
 /* A line of exactly len bytes that parses as JSON. */
 static void json_line_of(char *buf, size_t len, unsigned int n)

@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 
 #include "builtin_sids.h"
-#include "eve.h"
+#include "output/output.h"
 #include "flow_export.h"
 #include "policy/policy_alerts.h"
 #include "policy/policy_inventory.h"
@@ -52,7 +52,8 @@ static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppress
 {
 	char path[] = "/tmp/edgewatch-test-alert.XXXXXX";
 	struct flow_exporter x;
-	struct eve_writer *eve = NULL;
+	struct output out;
+	int out_open = 0;
 	struct json_object *o = NULL;
 	char line[8192];
 	FILE *f;
@@ -61,12 +62,13 @@ static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppress
 	if (fd < 0)
 		return NULL;
 	close(fd);
-	if (eve_open(&eve, path))
+	if (output_open(&out, path, "test0"))
 		goto cleanup;
-	flow_exporter_init(&x, eve, "test0", 1, 0);
-	if (policy_alert_write(&x, eve, ev, suppressed) == 0) {
-		eve_close(eve);
-		eve = NULL;
+	out_open = 1;
+	flow_exporter_init(&x, &out, 1, 0);
+	if (policy_alert_write(&x, ev, suppressed) == 0) {
+		output_close(&out);
+		out_open = 0;
 		f = fopen(path, "r");
 		if (f && fgets(line, sizeof(line), f))
 			o = json_tokener_parse(line);
@@ -75,7 +77,8 @@ static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppress
 	}
 	flow_exporter_destroy(&x);
 cleanup:
-	eve_close(eve);
+	if (out_open)
+		output_close(&out);
 	unlink(path);
 	return o;
 }

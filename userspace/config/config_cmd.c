@@ -7,7 +7,7 @@
 
 #include "config/config.h"
 #include "config/config_cmd.h"
-#include "lotl/rules_config.h"
+#include "payload/rules_config.h"
 #include "policy/policy_tables.h"
 #include "config/mgmt_ports.h"
 #include "rules/rules.h"

@@ -2,7 +2,7 @@
 /*
  * The management-plane and egress policy in userspace: the configuration turned into
  * the datapath's policy maps (installed at start and on every reload, atomically: see
- * bpf/datapath.h), and the kernel's policy events turned into EVE alerts, rate-limited
+ * bpf/datapath.h), and the kernel's policy events turned into alert events, rate-limited
  * per (source, protected address, port), with the exposure inventory.
  */
 #ifndef EDGEWATCH_POLICY_H
@@ -10,19 +10,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <json-c/json.h>
 
 #include "config/config.h"
 #include "datapath_loader.h"
-#include "eve.h"
 #include "flow_export.h"
+#include "output/stats.h"
 
 struct policy_runtime;
 
 struct policy_runtime_params {
 	struct datapath_instance *dp;	/* maps to fill, .bss policy_gen to flip */
-	struct eve_writer *eve;		/* where alerts go */
-	const struct flow_exporter *exporter;	/* flow_id salt, in_iface, clock offset */
+	const struct flow_exporter *exporter;	/* the output alerts go to, flow_id salt,
+						 * clock offset */
 	const char *ifname;		/* NULL in replay: "the interface's own addresses" needs
 					 * management.addresses there */
 };
@@ -44,7 +43,7 @@ int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t 
 /* Alerts still held back by the rate limit: write their counts (at shutdown). */
 void policy_runtime_flush(struct policy_runtime *pr);
 
-/* Add the policy's part of the stats event ("policy": {...}) to stats. */
-void policy_runtime_add_stats(struct policy_runtime *pr, struct json_object *stats);
+/* The policy's part of the stats snapshot. */
+void policy_runtime_stats(struct policy_runtime *pr, struct stats_policy *out);
 
 #endif /* EDGEWATCH_POLICY_H */

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "alert.h"
 #include "builtin_sids.h"
 #include "config/config_net.h"
 #include "policy/policy_alerts.h"
@@ -93,24 +92,23 @@ static int event_blocked(const struct ew_event *ev)
 }
 
 /* Metadata: key -> value pairs (Suricata writes each value in a list). */
-struct alert_metadata {
-	const char *keys[6];
-	const char *values[6];
+struct policy_metadata {
+	struct alert_metadata pairs[6];
 	size_t count;
 	char protected_ip[INET6_ADDRSTRLEN];
 	char port[CONFIG_PORT_SPEC_STRLEN];
 	char generation[16];
 };
 
-static void metadata_add(struct alert_metadata *md, const char *key, const char *value)
+static void metadata_add(struct policy_metadata *md, const char *key, const char *value)
 {
-	md->keys[md->count] = key;
-	md->values[md->count] = value;
+	md->pairs[md->count].key = key;
+	md->pairs[md->count].value = value;
 	md->count++;
 }
 
 /* The address the policy protects: the target, but for egress the source. */
-static void build_metadata(struct alert_metadata *md, const struct ew_event *ev,
+static void build_metadata(struct policy_metadata *md, const struct ew_event *ev,
 			   const struct alert_limit_key *subject)
 {
 	int af = subject->family == 4 ? AF_INET : AF_INET6;
@@ -135,33 +133,27 @@ static void build_metadata(struct alert_metadata *md, const struct ew_event *ev,
 	metadata_add(md, "policy_action", ev->action == EW_ACTION_DROP ? "drop" : "alert");
 }
 
-int policy_alert_write(const struct flow_exporter *x, struct eve_writer *eve,
-		       const struct ew_event *ev, uint64_t suppressed)
+int policy_alert_write(const struct flow_exporter *x, const struct ew_event *ev,
+		       uint64_t suppressed)
 {
 	const struct policy_detection *d = policy_detection_of(ev->type);
 	struct alert_limit_key subject;
-	struct alert_metadata md;
-	struct alert_info info = {};
-	struct json_object *event;
+	struct policy_metadata md;
+	struct alert_event a;
 
 	if (!d)
 		return -EINVAL;
 	policy_event_subject(ev, &subject);
 	build_metadata(&md, ev, &subject);
-	info.gid = 1;
-	info.sid = d->sid;
-	info.rev = 1;
-	info.signature = d->signature;
-	info.category = d->category;
-	info.severity = policy_event_severity(ev);
-	info.blocked = event_blocked(ev);
-	info.metadata_keys = md.keys;
-	info.metadata_values = md.values;
-	info.metadata_count = md.count;
-	event = alert_event_new(x, ev->ts_ns, &ev->key, &ev->record, ev->from_a, &info);
-	if (!event)
-		return -ENOMEM;
-	if (suppressed)
-		eve_add_u64(event, "suppressed", suppressed);
-	return eve_write(eve, event);
+	alert_event_init(&a, &ev->key, &ev->record, ev->from_a, ev->ts_ns,
+			 flow_exporter_to_realtime(x), x->flow_id_salt);
+	a.sid = d->sid;
+	a.signature = d->signature;
+	a.category = d->category;
+	a.severity = policy_event_severity(ev);
+	a.blocked = event_blocked(ev);
+	a.metadata = md.pairs;
+	a.metadata_count = md.count;
+	a.suppressed = suppressed;
+	return output_alert(x->out, &a);
 }

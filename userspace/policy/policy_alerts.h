@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * A kernel policy event (struct ew_event) as a Suricata-style EVE alert: built-in
+ * A kernel policy event (struct ew_event) as an alert event: built-in
  * signature ids (builtin_sids.h), category naming the detection, severity, action,
  * and metadata naming the protected address, port, service and policy generation.
  */
@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "datapath.h"
-#include "eve.h"
 #include "flow_export.h"
 #include "policy/policy_limiter.h"
 
@@ -37,10 +36,10 @@ void policy_event_subject(const struct ew_event *ev, struct alert_limit_key *k);
 int policy_event_severity(const struct ew_event *ev);
 
 /*
- * Write ev as an alert; suppressed > 0 adds "suppressed": N (earlier events of the same
- * subject this alert stands for). 0 or -errno (-ENOMEM, or the writer's error).
+ * Emit ev as an alert event through x's output; suppressed > 0 says how many earlier
+ * events of the same subject this alert stands for. 0 or -errno (the EVE sink's).
  */
-int policy_alert_write(const struct flow_exporter *x, struct eve_writer *eve,
-		       const struct ew_event *ev, uint64_t suppressed);
+int policy_alert_write(const struct flow_exporter *x, const struct ew_event *ev,
+		       uint64_t suppressed);
 
 #endif /* EDGEWATCH_POLICY_ALERTS_H */

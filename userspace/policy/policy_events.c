@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The kernel's policy events, from the events ring buffer to EVE alerts: checked,
- * deduplicated, exposures noted in the inventory, rate-limited, written. And the
- * policy's part of the stats event. See userspace/policy/README.md.
+ * The kernel's policy events, from the events ring buffer to alert events: checked,
+ * deduplicated, exposures noted in the inventory, rate-limited, emitted. And the
+ * policy's part of the stats snapshot. See userspace/policy/README.md.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,7 +17,7 @@ static void write_alert(struct policy_runtime *pr, const struct ew_event *ev, ui
 	pr->events.suppressed += suppressed;
 	if (ev->type < sizeof(pr->events.alerts_by_type) / sizeof(pr->events.alerts_by_type[0]))
 		pr->events.alerts_by_type[ev->type]++;
-	if (policy_alert_write(pr->p.exporter, pr->p.eve, ev, suppressed))
+	if (policy_alert_write(pr->p.exporter, ev, suppressed))
 		pr->events.write_errors++;
 }
 
@@ -67,60 +67,46 @@ int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t 
 void policy_runtime_flush(struct policy_runtime *pr)
 {
 	alert_limiter_flush(pr->limiter, emit_held, pr);
-	eve_flush(pr->p.eve);
+	output_flush(pr->p.exporter->out);
 }
 
-static void add_decisions(struct policy_runtime *pr, struct json_object *policy)
-{
-	struct policy_decisions d;
-	struct json_object *o;
-
-	if (!pr->generation || policy_maps_read_decisions(pr->maps.decisions, pr->generation, &d))
-		return;
-	o = eve_add_object(policy, "decisions");
-	eve_add_u64(o, "allowed", d.allowed);
-	eve_add_u64(o, "violation", d.violation);
-}
-
-static void add_event_totals(struct policy_runtime *pr, struct json_object *policy)
+void policy_runtime_stats(struct policy_runtime *pr, struct stats_policy *o)
 {
 	const struct policy_detection *d;
-	struct json_object *o, *by_type;
+	struct policy_decisions decisions;
 	size_t count, i;
 
-	o = eve_add_object(policy, "events");
-	eve_add_u64(o, "read", pr->events.events_read);
-	eve_add_u64(o, "invalid", pr->events.invalid);
-	eve_add_u64(o, "deduplicated", pr->events.deduplicated);
-	eve_add_u64(o, "alerts_written", pr->events.alerts_written);
-	eve_add_u64(o, "suppressed", pr->events.suppressed);
-	eve_add_u64(o, "held", alert_limiter_held(pr->limiter));
-	eve_add_u64(o, "write_errors", pr->events.write_errors);
-	by_type = eve_add_object(o, "alerts");
+	memset(o, 0, sizeof(*o));
+	o->generation = pr->generation;
+	o->management = pr->mgmt_enabled;
+	o->egress = pr->egress_enabled;
+	o->drop = pr->action == EW_ACTION_DROP;
+	o->protected_addresses = pr->protected_count;
+	if (pr->generation &&
+	    !policy_maps_read_decisions(pr->maps.decisions, pr->generation, &decisions)) {
+		o->has_decisions = 1;
+		o->decisions_allowed = decisions.allowed;
+		o->decisions_violation = decisions.violation;
+	}
+	o->installs_done = pr->install.installs;
+	o->installs_refused = pr->install.refused;
+	o->installs_cleanup_errors = pr->install.cleanup_errors;
+	o->last_install_us = pr->install.last_install_ns / 1000;
+	o->last_reader_wait_us = pr->install.last_wait_ns / 1000;
+	o->events_read = pr->events.events_read;
+	o->events_invalid = pr->events.invalid;
+	o->events_deduplicated = pr->events.deduplicated;
+	o->alerts_written = pr->events.alerts_written;
+	o->suppressed = pr->events.suppressed;
+	o->held = alert_limiter_held(pr->limiter);
+	o->write_errors = pr->events.write_errors;
 	d = policy_detections(&count);
-	for (i = 0; i < count; i++)
-		eve_add_u64(by_type, d[i].name, pr->events.alerts_by_type[d[i].type]);
-}
-
-void policy_runtime_add_stats(struct policy_runtime *pr, struct json_object *stats)
-{
-	struct json_object *policy = eve_add_object(stats, "policy"), *o;
-
-	eve_add_u64(policy, "generation", pr->generation);
-	eve_add_bool(policy, "management", pr->mgmt_enabled);
-	eve_add_bool(policy, "egress", pr->egress_enabled);
-	eve_add_str(policy, "action", pr->action == EW_ACTION_DROP ? "drop" : "alert");
-	eve_add_u64(policy, "protected_addresses", pr->protected_count);
-	add_decisions(pr, policy);
-	o = eve_add_object(policy, "installs");
-	eve_add_u64(o, "done", pr->install.installs);
-	eve_add_u64(o, "refused", pr->install.refused);
-	eve_add_u64(o, "cleanup_errors", pr->install.cleanup_errors);
-	eve_add_u64(o, "last_us", pr->install.last_install_ns / 1000);
-	eve_add_u64(o, "last_reader_wait_us", pr->install.last_wait_ns / 1000);
-	add_event_totals(pr, policy);
-	json_object_object_add(policy, "exposures",
-			       exposure_inventory_json(pr->inventory,
-						       pr->p.exporter->clock_to_realtime_ns));
-	eve_add_u64(policy, "exposures_not_listed", exposure_inventory_not_kept(pr->inventory));
+	for (i = 0; i < count && i < STATS_POLICY_DETECTIONS; i++) {
+		o->detections[i].name = d[i].name;
+		o->detections[i].alerts = pr->events.alerts_by_type[d[i].type];
+	}
+	o->detection_count = i;
+	o->exposures = exposure_inventory_records(pr->inventory, &o->exposure_count);
+	o->exposures_to_realtime_ns = flow_exporter_to_realtime(pr->p.exporter);
+	o->exposures_not_listed = exposure_inventory_not_kept(pr->inventory);
 }

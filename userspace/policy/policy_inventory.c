@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 
 #include "config/mgmt_ports.h"
-#include "eve.h"
 #include "policy/policy_inventory.h"
 
 struct exposure_inventory {
@@ -135,47 +134,9 @@ const char *policy_service_name(uint8_t proto, uint16_t port)
 	return NULL;
 }
 
-static void add_time(struct json_object *o, const char *key, uint64_t realtime_ns)
+const struct exposure_record *exposure_inventory_records(const struct exposure_inventory *inv,
+							 size_t *count)
 {
-	char ts[EVE_TIMESTAMP_LEN];
-
-	eve_format_timestamp(realtime_ns, ts);
-	eve_add_str(o, key, ts);
-}
-
-static struct json_object *record_json(const struct exposure_record *r, int64_t to_realtime)
-{
-	struct json_object *o = json_object_new_object(), *sources;
-	int af = r->family == 4 ? AF_INET : AF_INET6;
-	char text[INET6_ADDRSTRLEN], port[CONFIG_PORT_SPEC_STRLEN];
-	struct ew_port_spec spec = { r->proto, r->port, r->port };
-	const char *service = policy_service_name(r->proto, r->port);
-	size_t i;
-
-	inet_ntop(af, r->addr, text, sizeof(text));
-	eve_add_str(o, "ip", text);
-	eve_add_str(o, "port", config_port_spec_format(&spec, port, sizeof(port)));
-	if (service)
-		eve_add_str(o, "service", service);
-	add_time(o, "first_seen", r->first_seen_ns + to_realtime);
-	add_time(o, "last_seen", r->last_seen_ns + to_realtime);
-	eve_add_u64(o, "flows", r->flows);
-	sources = eve_add_array(o, "sources");
-	for (i = 0; i < r->source_count; i++) {
-		inet_ntop(af, r->sources[i], text, sizeof(text));
-		json_object_array_add(sources, json_object_new_string(text));
-	}
-	eve_add_u64(o, "flows_from_unlisted_sources", r->flows_from_unlisted);
-	return o;
-}
-
-struct json_object *exposure_inventory_json(const struct exposure_inventory *inv,
-					    int64_t clock_to_realtime_ns)
-{
-	struct json_object *list = json_object_new_array();
-	size_t i;
-
-	for (i = 0; i < inv->count; i++)
-		json_object_array_add(list, record_json(&inv->records[i], clock_to_realtime_ns));
-	return list;
+	*count = inv->count;
+	return inv->records;
 }

@@ -10,7 +10,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <json-c/json.h>
 
 /* Sources listed per exposure; more are only counted. */
 #define EXPOSURE_SOURCES_MAX 16
@@ -42,9 +41,9 @@ int exposure_inventory_add(struct exposure_inventory *inv, uint8_t family, uint8
 /* Exposures that did not fit. */
 uint64_t exposure_inventory_not_kept(const struct exposure_inventory *inv);
 
-/* The inventory as a JSON array; clock_to_realtime_ns turns datapath times into wall time. */
-struct json_object *exposure_inventory_json(const struct exposure_inventory *inv,
-					    int64_t clock_to_realtime_ns);
+/* The records, in the order they were first seen (valid until the next add). */
+const struct exposure_record *exposure_inventory_records(const struct exposure_inventory *inv,
+							 size_t *count);
 
 /* "ssh", "https-alt": the first service of the default table that holds (proto, port). */
 const char *policy_service_name(uint8_t proto, uint16_t port);

@@ -11,7 +11,7 @@
 #include "config/config_net.h"
 #include "datapath.h"
 #include "engine.h"
-#include "eve.h"
+#include "output/eve_format.h"
 #include "policy/policy_inventory.h"
 #include "policy/policy_maps.h"
 #include "pinned_map.h"
@@ -111,6 +111,16 @@ static void exposure_text_of(const struct policy_view *v, size_t i, struct expos
 		  t->last_source, sizeof(t->last_source));
 }
 
+static void add_u64(struct json_object *o, const char *key, uint64_t value)
+{
+	json_object_object_add(o, key, json_object_new_uint64(value));
+}
+
+static void add_str(struct json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, json_object_new_string(value));
+}
+
 int policy_status_json(const char *pin_dir, struct json_object *o)
 {
 	struct json_object *policy, *decisions, *exposures, *x;
@@ -122,29 +132,32 @@ int policy_status_json(const char *pin_dir, struct json_object *o)
 	err = view_read(pin_dir, &v);
 	if (err)
 		goto cleanup;
-	policy = eve_add_object(o, "policy");
-	decisions = eve_add_array(policy, "decisions");
+	policy = json_object_new_object();
+	json_object_object_add(o, "policy", policy);
+	decisions = json_object_new_array();
+	json_object_object_add(policy, "decisions", decisions);
 	for (slot = 0; slot < EW_POLICY_GEN_SLOTS; slot++) {
 		if (!v.decisions[slot].allowed && !v.decisions[slot].violation)
 			continue;
 		x = json_object_new_object();
-		eve_add_u64(x, "slot", slot);
-		eve_add_u64(x, "allowed", v.decisions[slot].allowed);
-		eve_add_u64(x, "violation", v.decisions[slot].violation);
+		add_u64(x, "slot", slot);
+		add_u64(x, "allowed", v.decisions[slot].allowed);
+		add_u64(x, "violation", v.decisions[slot].violation);
 		json_object_array_add(decisions, x);
 	}
-	exposures = eve_add_array(policy, "exposures");
+	exposures = json_object_new_array();
+	json_object_object_add(policy, "exposures", exposures);
 	for (i = 0; i < v.exposures; i++) {
 		exposure_text_of(&v, i, &t);
 		x = json_object_new_object();
-		eve_add_str(x, "ip", t.ip);
-		eve_add_str(x, "port", t.port);
+		add_str(x, "ip", t.ip);
+		add_str(x, "port", t.port);
 		if (t.service)
-			eve_add_str(x, "service", t.service);
-		eve_add_str(x, "first_seen", t.first_seen);
-		eve_add_str(x, "last_seen", t.last_seen);
-		eve_add_u64(x, "flows", v.entries[i].flows);
-		eve_add_str(x, "last_source", t.last_source);
+			add_str(x, "service", t.service);
+		add_str(x, "first_seen", t.first_seen);
+		add_str(x, "last_seen", t.last_seen);
+		add_u64(x, "flows", v.entries[i].flows);
+		add_str(x, "last_source", t.last_source);
 		json_object_array_add(exposures, x);
 	}
 cleanup:

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <uthash.h>
 
-#include "lotl/flow_alerts.h"
-#include "lotl/flow_block.h"
+#include "payload/flow_alerts.h"
+#include "payload/flow_block.h"
 
 struct flow_entry {
 	uint64_t flow_seq;

@@ -4,27 +4,25 @@
  * consumer only copies samples into a bounded queue (it never blocks), worker threads
  * with their own Hyperscan scratch match them against the rules, and every sample is
  * either scanned or counted as dropped (queue full: the scanner fell behind).
- * userspace/lotl/README.md says why it is built this way.
+ * userspace/payload/README.md says why it is built this way.
  */
 #ifndef EDGEWATCH_SAMPLE_PIPELINE_H
 #define EDGEWATCH_SAMPLE_PIPELINE_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <json-c/json.h>
-
 #include "config/config.h"
 #include "datapath_loader.h"
-#include "eve.h"
 #include "flow_export.h"
+#include "output/stats.h"
 
 struct sample_pipeline;
 
 struct sample_pipeline_params {
 	const struct ew_config *cfg;	/* rules, variables, cache */
 	struct datapath_instance *dp;	/* blocked_flows for `drop` rules in enforce mode */
-	struct eve_writer *eve;
-	const struct flow_exporter *exporter;	/* flow_id salt, in_iface, clock offset */
+	const struct flow_exporter *exporter;	/* the output alerts go to, flow_id salt,
+						 * clock offset */
 	int synchronous;		/* replay: scan in the caller's thread, in order */
 	int workers;			/* scanner threads (0: one per CPU, at most 4) */
 	/*
@@ -51,7 +49,8 @@ void sample_pipeline_drain(struct sample_pipeline *sp);
  */
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended);
 
-/* Add the pipeline's part of the stats event ("samples": {...}, "rules": {...}). */
-void sample_pipeline_add_stats(struct sample_pipeline *sp, struct json_object *stats);
+/* The pipeline's part of the stats snapshot: where every sample went, and the rules. */
+void sample_pipeline_stats(struct sample_pipeline *sp, struct stats_samples *samples,
+			   struct stats_rules *rules);
 
 #endif /* EDGEWATCH_SAMPLE_PIPELINE_H */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * A JSON object written straight into a buffer, for the one event the daemon writes by
- * the million: the flow event. json-c builds a tree of allocated objects first and
+ * A JSON object written straight into the caller's buffer: how every EVE event is
+ * formatted (output/eve_format.c). json-c builds a tree of allocated objects first and
  * costs 6.5 us per flow event here; this costs a fraction (BENCHMARKS.md). Strings are
- * escaped per RFC 8259 (tests/unit/test_json_line.c checks the output against json-c's
- * parser). Everything else (alerts, stats) still uses json-c.
+ * escaped per RFC 8259, byte for byte as json-c escapes them
+ * (tests/unit/test_json_line.c checks the output against json-c's parser).
  *
+ *   char buf[JSON_LINE_MAX];
  *   struct json_line jl;
- *   json_line_begin(&jl);
+ *   json_line_init(&jl, buf, sizeof(buf));
  *   json_line_str(&jl, "event_type", "flow");
  *   json_line_object(&jl, "flow"); json_line_u64(&jl, "pkts_toserver", 3); json_line_end(&jl);
  *   json_line_finish(&jl);   -> jl.buf, jl.len (no newline), jl.overflow
@@ -18,11 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Enough for a flow event; alerts and stats size their buffers themselves. */
 #define JSON_LINE_MAX 4096
 #define JSON_LINE_DEPTH 8
 
 struct json_line {
-	char buf[JSON_LINE_MAX];
+	char *buf;			/* the caller's */
+	size_t cap;
 	size_t len;
 	int depth;
 	char first[JSON_LINE_DEPTH];	/* no member written yet at this depth */
@@ -30,6 +33,9 @@ struct json_line {
 	int overflow;			/* the line did not fit: nothing valid in buf */
 };
 
+/* Write into buf (cap bytes) and begin the object. */
+void json_line_init(struct json_line *jl, char *buf, size_t cap);
+/* Begin a new object in the same buffer. */
 void json_line_begin(struct json_line *jl);
 /* Members of the current object (key may be NULL inside an array). */
 void json_line_str(struct json_line *jl, const char *key, const char *value);

@@ -8,7 +8,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "eve.h"
+#include "log.h"
+#include "output/eve_writer.h"
 
 /*
  * One writer, shared by the sweeper and the scanner threads: whole lines under a lock,
@@ -22,6 +23,7 @@
 
 struct eve_writer {
 	pthread_mutex_t lock;
+	char *path;		/* for reopen and messages ("-" = stdout) */
 	int fd;
 	int owns_fd;		/* not stdout */
 	int regular;		/* a regular file: a torn tail can be cut off */
@@ -29,34 +31,81 @@ struct eve_writer {
 	uint64_t buffered;	/* lines in buf */
 	uint64_t written;	/* lines written */
 	uint64_t errors;	/* lines lost */
+	uint64_t failures;	/* writes that failed */
+	int failing;		/* the last write failed: the next good one is a recovery */
 	struct eve_tally buffered_tally[EVE_TALLY_CLASSES];	/* of the lines in buf */
 	struct eve_tally lost_tally[EVE_TALLY_CLASSES];
 	char buf[EVE_BUFFER_SIZE];
 };
 
+/*
+ * The EVE file is opened by root: a symlink planted at its path in a writable directory
+ * would make root append to any file. O_NOFOLLOW refuses a symlink as the last
+ * component. A regular file is what the path should name; a character device is
+ * accepted too (/dev/null for a run that only wants stats elsewhere), anything else
+ * (a FIFO someone planted, a directory, a block device, a socket) is refused. "-" is
+ * stdout, whatever the caller made of it (a pipe to a log shipper).
+ */
+static int eve_open_fd(const char *path, int *fd, int *regular)
+{
+	struct stat st;
+	int err;
+
+	if (strcmp(path, "-") == 0) {
+		*fd = STDOUT_FILENO;
+		*regular = fstat(*fd, &st) == 0 && S_ISREG(st.st_mode);
+		return 0;
+	}
+	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		   0640);
+	if (*fd < 0)
+		return errno == ELOOP ? -ELOOP : -errno;
+	if (fstat(*fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+		err = fstat(*fd, &st) != 0 ? -errno : -EINVAL;
+		close(*fd);
+		*fd = -1;
+		return err;
+	}
+	/* O_NONBLOCK only kept open() from hanging on a planted FIFO; writes block */
+	fcntl(*fd, F_SETFL, O_APPEND);
+	*regular = S_ISREG(st.st_mode);
+	return 0;
+}
+
+const char *eve_open_error(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "is a symbolic link (refused: root would write wherever it points)";
+	case -EINVAL:
+		return "is not a regular file (nor a character device such as /dev/null)";
+	case -ENXIO:
+		return "is a FIFO (refused: use -o - and a pipe)";
+	default:
+		return strerror(-err);
+	}
+}
+
 int eve_open(struct eve_writer **out, const char *path)
 {
 	struct eve_writer *eve = calloc(1, sizeof(*eve));
-	struct stat st;
 	int err;
 
 	if (!eve)
 		return -ENOMEM;
-	pthread_mutex_init(&eve->lock, NULL);
-	if (strcmp(path, "-") == 0) {
-		eve->fd = STDOUT_FILENO;
-	} else {
-		eve->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-		if (eve->fd < 0) {
-			err = -errno;
-			pthread_mutex_destroy(&eve->lock);
-			free(eve);
-			return err;
-		}
-		eve->owns_fd = 1;
+	eve->path = strdup(path);
+	if (!eve->path) {
+		free(eve);
+		return -ENOMEM;
 	}
-	if (fstat(eve->fd, &st) == 0 && S_ISREG(st.st_mode))
-		eve->regular = 1;
+	err = eve_open_fd(path, &eve->fd, &eve->regular);
+	if (err) {
+		free(eve->path);
+		free(eve);
+		return err;
+	}
+	eve->owns_fd = eve->fd != STDOUT_FILENO;
+	pthread_mutex_init(&eve->lock, NULL);
 	*out = eve;
 	return 0;
 }
@@ -84,6 +133,12 @@ static int eve_flush_locked(struct eve_writer *eve)
 	if (err) {
 		int cls;
 
+		eve->failures++;
+		if (!eve->failing)	/* the first failure of a run of them; the rest counted */
+			log_error("EVE output %s: write failed: %s; %llu lines lost (counted in "
+				  "stats: eve.write_errors)", eve->path, strerror(-err),
+				  (unsigned long long)eve->buffered);
+		eve->failing = 1;
 		eve->errors += eve->buffered;
 		for (cls = 0; cls < EVE_TALLY_CLASSES; cls++) {
 			eve->lost_tally[cls].lines += eve->buffered_tally[cls].lines;
@@ -95,6 +150,11 @@ static int eve_flush_locked(struct eve_writer *eve)
 		    st.st_size == start + (off_t)done)
 			(void)!ftruncate(eve->fd, start);	/* best effort */
 	} else {
+		if (eve->failing && eve->len)
+			log_info("EVE output %s: writing again after %llu lines lost", eve->path,
+				 (unsigned long long)eve->errors);
+		if (eve->len)
+			eve->failing = 0;
 		eve->written += eve->buffered;
 	}
 	eve->len = 0;
@@ -111,7 +171,49 @@ void eve_close(struct eve_writer *eve)
 	if (eve->owns_fd)
 		close(eve->fd);
 	pthread_mutex_destroy(&eve->lock);
+	free(eve->path);
 	free(eve);
+}
+
+int eve_reopen(struct eve_writer *eve)
+{
+	int fd, regular, err, open_err;
+
+	if (!eve->owns_fd)
+		return eve_flush(eve);	/* stdout: nothing to reopen */
+	pthread_mutex_lock(&eve->lock);
+	/* what is buffered belongs to the file being rotated out */
+	err = eve_flush_locked(eve);
+	open_err = eve_open_fd(eve->path, &fd, &regular);
+	if (!open_err) {
+		close(eve->fd);
+		eve->fd = fd;
+		eve->regular = regular;
+	} else {
+		err = err ? err : open_err;
+		/* keep writing to the old file rather than lose events */
+		log_error("EVE output %s: cannot reopen: %s; still writing to the file opened "
+			  "before", eve->path, eve_open_error(open_err));
+	}
+	pthread_mutex_unlock(&eve->lock);
+	return err;
+}
+
+void eve_count_error(struct eve_writer *eve)
+{
+	pthread_mutex_lock(&eve->lock);
+	eve->errors++;
+	pthread_mutex_unlock(&eve->lock);
+}
+
+uint64_t eve_write_failures(struct eve_writer *eve)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&eve->lock);
+	n = eve->failures;
+	pthread_mutex_unlock(&eve->lock);
+	return n;
 }
 
 int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
@@ -158,26 +260,6 @@ struct eve_tally eve_lost_tally(struct eve_writer *eve, unsigned int cls)
 	return t;
 }
 
-int eve_write(struct eve_writer *eve, struct json_object *event)
-{
-	const char *line;
-	size_t len;
-	int err;
-
-	line = json_object_to_json_string_length(
-		event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	if (!line) {
-		pthread_mutex_lock(&eve->lock);
-		eve->errors++;
-		pthread_mutex_unlock(&eve->lock);
-		err = -ENOMEM;
-	} else {
-		err = eve_write_line(eve, line, len);
-	}
-	json_object_put(event);
-	return err;
-}
-
 int eve_flush(struct eve_writer *eve)
 {
 	int err;
@@ -206,72 +288,4 @@ uint64_t eve_write_errors(struct eve_writer *eve)
 	n = eve->errors;
 	pthread_mutex_unlock(&eve->lock);
 	return n;
-}
-
-void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN])
-{
-	/* the date and time of the last second formatted, per thread: events come in
-	 * bursts of the same second, and gmtime_r + strftime are most of the cost */
-	static __thread time_t cached_secs = -1;
-	static __thread char cached[24];
-	static __thread size_t cached_len;
-	time_t secs = realtime_ns / 1000000000ULL;
-	unsigned long usec = (realtime_ns % 1000000000ULL) / 1000;
-	struct tm tm;
-	int i;
-
-	if (secs != cached_secs) {
-		gmtime_r(&secs, &tm);
-		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_secs = secs;
-	}
-	memcpy(out, cached, cached_len);
-	out[cached_len] = '.';
-	for (i = 6; i >= 1; i--, usec /= 10)
-		out[cached_len + i] = '0' + usec % 10;
-	memcpy(out + cached_len + 7, "+0000", 6);
-}
-
-struct json_object *eve_event_new(uint64_t realtime_ns, const char *event_type)
-{
-	struct json_object *event = json_object_new_object();
-	char ts[EVE_TIMESTAMP_LEN];
-
-	if (!event)
-		return NULL;
-	eve_format_timestamp(realtime_ns, ts);
-	eve_add_str(event, "timestamp", ts);
-	eve_add_str(event, "event_type", event_type);
-	return event;
-}
-
-void eve_add_str(struct json_object *obj, const char *key, const char *value)
-{
-	json_object_object_add(obj, key, json_object_new_string(value));
-}
-
-void eve_add_u64(struct json_object *obj, const char *key, uint64_t value)
-{
-	json_object_object_add(obj, key, json_object_new_uint64(value));
-}
-
-void eve_add_bool(struct json_object *obj, const char *key, int value)
-{
-	json_object_object_add(obj, key, json_object_new_boolean(value));
-}
-
-struct json_object *eve_add_object(struct json_object *obj, const char *key)
-{
-	struct json_object *child = json_object_new_object();
-
-	json_object_object_add(obj, key, child);
-	return child;
-}
-
-struct json_object *eve_add_array(struct json_object *obj, const char *key)
-{
-	struct json_object *child = json_object_new_array();
-
-	json_object_object_add(obj, key, child);
-	return child;
 }

@@ -2,7 +2,7 @@
 /*
  * The pipeline's parts, shared by its files: sample_pipeline.c (lifecycle, the ring
  * buffer side, the worker threads), sample_scan.c (one sample through the rules to its
- * alerts) and pipeline_stats.c (the stats event). Not for use outside userspace/lotl/.
+ * alerts) and pipeline_stats.c (the stats event). Not for use outside userspace/payload/.
  */
 #ifndef EDGEWATCH_LOTL_PIPELINE_INTERNAL_H
 #define EDGEWATCH_LOTL_PIPELINE_INTERNAL_H
@@ -10,11 +10,11 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "lotl/flow_alerts.h"
-#include "lotl/flow_block.h"
-#include "lotl/rules_config.h"
-#include "lotl/sample_pipeline.h"
-#include "lotl/sample_queue.h"
+#include "payload/flow_alerts.h"
+#include "payload/flow_block.h"
+#include "payload/rules_config.h"
+#include "payload/sample_pipeline.h"
+#include "payload/sample_queue.h"
 #include "rules/http.h"
 #include "rules/rules.h"
 
@@ -60,7 +60,6 @@ struct sample_pipeline {
 	struct rules_load_summary rules_summary;
 	struct datapath_instance *dp;	/* NULL: no kernel flow table, nothing blocked */
 	int flows_fd;			/* -1 without dp */
-	struct eve_writer *eve;
 	const struct flow_exporter *exporter;
 	int synchronous;
 	size_t record_size;		/* struct sample_header + the snap length */

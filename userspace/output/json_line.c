@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "json_line.h"
+#include "output/json_line.h"
 
 static void put(struct json_line *jl, const char *s, size_t n)
 {
-	if (jl->overflow || jl->len + n >= sizeof(jl->buf)) {
+	if (jl->overflow || jl->len + n >= jl->cap) {
 		jl->overflow = 1;
 		return;
 	}
@@ -19,8 +19,9 @@ static void put_char(struct json_line *jl, char c)
 	put(jl, &c, 1);
 }
 
-/* A JSON string: quotes, backslash and control characters escaped; other bytes as they
- * are (the strings written here are ASCII, or UTF-8 the caller vouches for). */
+/* A JSON string: quotes, backslash and control characters escaped as json-c escapes
+ * them; other bytes as they are (the strings written here are ASCII, or UTF-8 the
+ * caller vouches for). */
 static void put_string(struct json_line *jl, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -51,6 +52,12 @@ static void put_string(struct json_line *jl, const char *s)
 		case '\t':
 			put(jl, "\\t", 2);
 			break;
+		case '\b':
+			put(jl, "\\b", 2);
+			break;
+		case '\f':
+			put(jl, "\\f", 2);
+			break;
 		default:
 			memcpy(esc, "\\u00", 4);
 			esc[4] = hex[c >> 4];
@@ -73,6 +80,13 @@ static void member(struct json_line *jl, const char *key)
 		put_string(jl, key);
 		put_char(jl, ':');
 	}
+}
+
+void json_line_init(struct json_line *jl, char *buf, size_t cap)
+{
+	jl->buf = buf;
+	jl->cap = cap;
+	json_line_begin(jl);
 }
 
 void json_line_begin(struct json_line *jl)

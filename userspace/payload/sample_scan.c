@@ -10,9 +10,8 @@
 #include <netinet/in.h>
 #include <bpf/bpf.h>
 
-#include "eve.h"
-#include "lotl/payload_alert.h"
-#include "lotl/pipeline_internal.h"
+#include "payload/payload_alert.h"
+#include "payload/pipeline_internal.h"
 
 
 /* What the match callback needs about the sample being scanned. */
@@ -145,7 +144,6 @@ static int on_match(const struct rule_info *rule, const struct scan_input *in,
 	struct sample_match *m = user;
 	struct sample_pipeline *sp = m->scanner->sp;
 	struct payload_alert alert = { .sample = m->hdr, .payload = m->payload, .rule = rule };
-	struct json_object *event;
 	int first;
 
 	counter_add(&sp->counters.rule_matches, 1);
@@ -161,8 +159,7 @@ static int on_match(const struct rule_info *rule, const struct scan_input *in,
 		alert.blocked = block_flow(m);
 	alert.flow = &m->flow;
 	alert.http = http_of_sample(m, http);
-	event = payload_alert_event(sp->exporter, &alert);
-	if (!event || eve_write(sp->eve, event))
+	if (payload_alert_emit(sp->exporter, &alert))
 		counter_add(&sp->counters.alert_errors, 1);
 	else
 		counter_add(&sp->counters.alerts, 1);

@@ -4,7 +4,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.skel.h"
-#include "lotl/flow_block.h"
+#include "payload/flow_block.h"
 
 void flow_blocker_init(struct flow_blocker *b, struct datapath *skel)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lotl/sample_queue.h"
+#include "payload/sample_queue.h"
 
 int sample_queue_init(struct sample_queue *q, size_t capacity, size_t slot_size)
 {

@@ -10,7 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
-#include "lotl/pipeline_internal.h"
+#include "payload/pipeline_internal.h"
 
 /* The default queue holds as many samples as the kernel's ring buffer (README). */
 static size_t default_queue_slots(size_t record_size)
@@ -94,7 +94,6 @@ int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeli
 		return -ENOMEM;
 	sp->dp = p->dp;
 	sp->flows_fd = p->dp ? bpf_map__fd(p->dp->skel->maps.flows) : -1;
-	sp->eve = p->eve;
 	sp->exporter = p->exporter;
 	sp->synchronous = p->synchronous;
 	sp->record_size = sizeof(struct sample_header) + p->cfg->sampling.snaplen;

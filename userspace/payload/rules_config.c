@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "lotl/rules_config.h"
+#include "payload/rules_config.h"
 
 /* One variable from the config into the rules module; its refusal names the config line. */
 static int set_rule_var(const struct config_rule_var *var, void *user)

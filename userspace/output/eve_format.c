@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* EVE JSON for every event type: see eve_format.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+
+#include "config/config_net.h"
+#include "counters.h"
+#include "output/eve_format.h"
+#include "policy/policy_inventory.h"
+
+#define NS_PER_SEC 1000000000ULL
+
+void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN])
+{
+	/* the date and time of the last second formatted, per thread: events come in
+	 * bursts of the same second, and gmtime_r + strftime are most of the cost */
+	static __thread time_t cached_secs = -1;
+	static __thread char cached[24];
+	static __thread size_t cached_len;
+	time_t secs = realtime_ns / NS_PER_SEC;
+	unsigned long usec = (realtime_ns % NS_PER_SEC) / 1000;
+	struct tm tm;
+	int i;
+
+	if (secs != cached_secs) {
+		gmtime_r(&secs, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_secs = secs;
+	}
+	memcpy(out, cached, cached_len);
+	out[cached_len] = '.';
+	for (i = 6; i >= 1; i--, usec /= 10)
+		out[cached_len + i] = '0' + usec % 10;
+	memcpy(out + cached_len + 7, "+0000", 6);
+}
+
+static void put_time(struct json_line *jl, const char *key, uint64_t realtime_ns)
+{
+	char ts[EVE_TIMESTAMP_LEN];
+
+	eve_format_timestamp(realtime_ns, ts);
+	json_line_str(jl, key, ts);
+}
+
+static void begin_event(struct json_line *jl, uint64_t realtime_ns, const char *event_type)
+{
+	json_line_begin(jl);
+	put_time(jl, "timestamp", realtime_ns);
+	json_line_str(jl, "event_type", event_type);
+}
+
+/*
+ * The fields every event about a flow carries, in one order for every event type;
+ * src/dest as the packet went (to_server: initiator -> responder), as Suricata writes
+ * alerts (a flow event is always to_server).
+ */
+static void put_flow_common(struct json_line *jl, const struct flow_ref *flow,
+			    const char *iface, int to_server)
+{
+	const struct flow_fields *f = &flow->fields;
+	const struct flow_key *key = flow->key;
+	int i;
+
+	json_line_u64(jl, "flow_id", f->flow_id);
+	if (iface)
+		json_line_str(jl, "in_iface", iface);
+	if (key->vlan[0]) {
+		json_line_array(jl, "vlan");
+		for (i = 0; i < EW_MAX_VLAN_TAGS && key->vlan[i]; i++)
+			json_line_u64(jl, NULL, key->vlan[i]);
+		json_line_end(jl);
+	}
+	json_line_str(jl, "src_ip", to_server ? f->src_ip : f->dest_ip);
+	if (f->has_ports)
+		json_line_u64(jl, "src_port", to_server ? f->src_port : f->dest_port);
+	json_line_str(jl, "dest_ip", to_server ? f->dest_ip : f->src_ip);
+	if (f->has_ports)
+		json_line_u64(jl, "dest_port", to_server ? f->dest_port : f->src_port);
+	json_line_str(jl, "proto", f->proto);
+	if (f->is_icmp) {
+		json_line_u64(jl, "icmp_type", flow->rec->icmp_type);
+		json_line_u64(jl, "icmp_code", flow->rec->icmp_code);
+	}
+	if (key->spi)
+		json_line_u64(jl, "spi", ntohl(key->spi));
+	if (f->has_community_id)
+		json_line_str(jl, "community_id", f->community_id);
+}
+
+/* --- flow ------------------------------------------------------------------------ */
+
+static const char *flow_state(const struct flow_key *key, const struct flow_record *rec)
+{
+	uint8_t both = rec->tcp_flags[0] | rec->tcp_flags[1];
+
+	if (key->proto == IPPROTO_TCP) {
+		if (both & (EW_TCP_FIN | EW_TCP_RST))
+			return "closed";
+		if ((rec->tcp_flags[0] & EW_TCP_ACK) && rec->packets[1])
+			return "established";
+		return "new";
+	}
+	return rec->packets[0] && rec->packets[1] ? "established" : "new";
+}
+
+static void put_tcp_flags(struct json_line *jl, const char *key, uint8_t flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	char text[3] = { hex[flags >> 4], hex[flags & 0xf], '\0' };
+
+	json_line_str(jl, key, text);
+}
+
+static const struct {
+	uint8_t bit;
+	const char *name;
+} tcp_flag_names[] = {
+	{ EW_TCP_SYN, "syn" }, { EW_TCP_FIN, "fin" }, { EW_TCP_RST, "rst" }, { EW_TCP_PSH, "psh" },
+	{ EW_TCP_ACK, "ack" }, { EW_TCP_URG, "urg" }, { EW_TCP_ECE, "ecn" }, { EW_TCP_CWR, "cwr" },
+};
+
+static void put_tcp(struct json_line *jl, const struct flow_record *rec)
+{
+	uint8_t all = rec->tcp_flags[0] | rec->tcp_flags[1];
+	size_t i;
+
+	json_line_object(jl, "tcp");
+	put_tcp_flags(jl, "tcp_flags", all);
+	put_tcp_flags(jl, "tcp_flags_ts", rec->tcp_flags[EW_DIR_TO_SERVER]);
+	put_tcp_flags(jl, "tcp_flags_tc", rec->tcp_flags[EW_DIR_TO_CLIENT]);
+	/* like Suricata: only the flags that were seen, as true, in Suricata's order */
+	for (i = 0; i < sizeof(tcp_flag_names) / sizeof(tcp_flag_names[0]); i++)
+		if (all & tcp_flag_names[i].bit)
+			json_line_bool(jl, tcp_flag_names[i].name, 1);
+	json_line_end(jl);
+}
+
+static const char *const encap_names[] = {
+	"vlan", "qinq", "mpls", "pppoe", "gre", "erspan", "vxlan", "geneve", "ipip", "teredo",
+	"ipv6_ext", "fragment", "esp",
+};
+_Static_assert(sizeof(encap_names) / sizeof(encap_names[0]) ==
+		       EW_CNT_ENCAP_LAST - EW_CNT_ENCAP_VLAN + 1, "a name per encapsulation");
+
+/* How the flow's first packet was wrapped: encapsulations and tunnel endpoints. */
+static void put_encapsulation(struct json_line *jl, const struct flow_record *rec)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (rec->encap) {
+		json_line_array(jl, "encapsulation");
+		for (i = 0; i < sizeof(encap_names) / sizeof(encap_names[0]); i++)
+			if (rec->encap & (1u << i))
+				json_line_str(jl, NULL, encap_names[i]);
+		json_line_end(jl);
+	}
+	if (rec->outer_family) {
+		int af = rec->outer_family == 4 ? AF_INET : AF_INET6;
+
+		json_line_object(jl, "tunnel");
+		inet_ntop(af, rec->outer_src.u8, src, sizeof(src));
+		inet_ntop(af, rec->outer_dst.u8, dst, sizeof(dst));
+		json_line_str(jl, "src_ip", src);
+		json_line_str(jl, "dest_ip", dst);
+		if (rec->tunnel_id)
+			json_line_u64(jl, "id", rec->tunnel_id);
+		json_line_end(jl);
+	}
+	if (rec->flags & EW_FLOW_F_FRAGMENTED)
+		json_line_bool(jl, "fragmented", 1);
+	if (rec->flags & EW_FLOW_F_TINY_FRAGMENT)
+		json_line_bool(jl, "tiny_fragment", 1);
+	if (rec->flags & EW_FLOW_F_FRAG_OVERLAP)
+		json_line_bool(jl, "fragment_overlap", 1);
+	if (rec->flags & EW_FLOW_F_INNER_NON_IP)
+		json_line_bool(jl, "inner_non_ip", 1);
+}
+
+int eve_format_flow(struct json_line *jl, const struct flow_event *ev, const char *iface)
+{
+	const struct flow_record *rec = ev->flow.rec;
+
+	begin_event(jl, ev->start_ns, "flow");
+	put_flow_common(jl, &ev->flow, iface, 1);
+	json_line_object(jl, "flow");
+	json_line_u64(jl, "pkts_toserver", ev->packets[EW_DIR_TO_SERVER]);
+	json_line_u64(jl, "pkts_toclient", ev->packets[EW_DIR_TO_CLIENT]);
+	json_line_u64(jl, "bytes_toserver", ev->bytes[EW_DIR_TO_SERVER]);
+	json_line_u64(jl, "bytes_toclient", ev->bytes[EW_DIR_TO_CLIENT]);
+	put_time(jl, "start", ev->start_ns);
+	put_time(jl, "end", ev->end_ns);
+	json_line_u64(jl, "age",
+		      ev->end_ns > ev->start_ns ? (ev->end_ns - ev->start_ns) / NS_PER_SEC : 0);
+	json_line_str(jl, "state", flow_state(ev->flow.key, rec));
+	json_line_str(jl, "reason", flow_end_reason_name(ev->reason));
+	json_line_bool(jl, "alerted", ev->alerted);
+	put_encapsulation(jl, rec);
+	json_line_end(jl);
+	if (ev->flow.key->proto == IPPROTO_TCP)
+		put_tcp(jl, rec);
+	return json_line_finish(jl);
+}
+
+/* --- alert ----------------------------------------------------------------------- */
+
+/* Suricata writes metadata as key -> [values]: the pairs grouped by key, keys in the
+ * order they first appear. */
+static void put_metadata(struct json_line *jl, const struct alert_event *a)
+{
+	size_t i, j, k;
+
+	if (!a->metadata_count)
+		return;
+	json_line_object(jl, "metadata");
+	for (i = 0; i < a->metadata_count; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(a->metadata[k].key, a->metadata[i].key) == 0)
+				break;
+		if (k < i)
+			continue;	/* written with the key's first pair */
+		json_line_array(jl, a->metadata[i].key);
+		for (j = i; j < a->metadata_count; j++)
+			if (strcmp(a->metadata[j].key, a->metadata[i].key) == 0)
+				json_line_str(jl, NULL, a->metadata[j].value);
+		json_line_end(jl);
+	}
+	json_line_end(jl);
+}
+
+/* "payload" (base64) and "payload_printable", as Suricata adds them. */
+static void put_payload(struct json_line *jl, const uint8_t *payload, size_t len)
+{
+	char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+	char *printable = malloc(len + 1);
+	size_t i;
+
+	if (b64 && printable) {
+		EVP_EncodeBlock((unsigned char *)b64, payload, len);
+		for (i = 0; i < len; i++)
+			printable[i] = payload[i] >= 0x20 && payload[i] < 0x7f ? payload[i] : '.';
+		printable[len] = '\0';
+		json_line_str(jl, "payload", b64);
+		json_line_str(jl, "payload_printable", printable);
+	}
+	free(b64);
+	free(printable);
+}
+
+/*
+ * An HTTP field as a JSON string. Bytes outside printable ASCII (and the backslash) are
+ * written as \xHH text, so the line stays valid UTF-8 JSON whatever an attacker sent.
+ */
+static void put_http_field(struct json_line *jl, const char *key, struct event_bytes field)
+{
+	char *text;
+	size_t i, n = 0;
+
+	if (!field.data)
+		return;
+	text = malloc(field.len * 4 + 1);
+	if (!text) {
+		jl->overflow = 1;	/* the line would lie by omission: not written */
+		return;
+	}
+	for (i = 0; i < field.len; i++) {
+		uint8_t c = field.data[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			text[n++] = (char)c;
+		else
+			n += (size_t)sprintf(text + n, "\\x%02x", c);
+	}
+	text[n] = '\0';
+	json_line_str(jl, key, text);
+	free(text);
+}
+
+static void put_http(struct json_line *jl, const struct alert_http *http)
+{
+	json_line_object(jl, "http");
+	put_http_field(jl, "hostname", http->hostname);
+	put_http_field(jl, "url", http->url);
+	put_http_field(jl, "http_user_agent", http->user_agent);
+	put_http_field(jl, "http_method", http->method);
+	put_http_field(jl, "protocol", http->protocol);
+	json_line_end(jl);
+}
+
+size_t eve_alert_line_max(const struct alert_event *a)
+{
+	/* the fixed fields, the payload twice (base64, printable with escapes) and the
+	 * HTTP fields (\xHH is 4 bytes, and its backslash escaped is 5) */
+	size_t n = JSON_LINE_MAX + 4 * a->payload_len;
+
+	if (a->http)
+		n += 5 * (a->http->hostname.len + a->http->url.len + a->http->user_agent.len +
+			  a->http->method.len + a->http->protocol.len);
+	return n;
+}
+
+int eve_format_alert(struct json_line *jl, const struct alert_event *a, const char *iface)
+{
+	const struct flow_record *rec = a->flow.rec;
+	const struct flow_fields *f = &a->flow.fields;
+	size_t i;
+
+	begin_event(jl, a->ts_ns, "alert");
+	put_flow_common(jl, &a->flow, iface, a->to_server);
+	json_line_str(jl, "direction", a->to_server ? "to_server" : "to_client");
+
+	json_line_object(jl, "alert");
+	json_line_str(jl, "action", a->blocked ? "blocked" : "allowed");
+	json_line_u64(jl, "gid", a->gid);
+	json_line_u64(jl, "signature_id", a->sid);
+	json_line_u64(jl, "rev", a->rev);
+	json_line_str(jl, "signature", a->signature ? a->signature : "");
+	json_line_str(jl, "category", a->category ? a->category : "");
+	json_line_u64(jl, "severity", a->severity);
+	put_metadata(jl, a);
+	if (a->reference_count) {
+		json_line_array(jl, "reference");
+		for (i = 0; i < a->reference_count; i++)
+			json_line_str(jl, NULL, a->references[i]);
+		json_line_end(jl);
+	}
+	json_line_end(jl);
+
+	json_line_object(jl, "flow");
+	json_line_u64(jl, "pkts_toserver", rec->packets[EW_DIR_TO_SERVER]);
+	json_line_u64(jl, "pkts_toclient", rec->packets[EW_DIR_TO_CLIENT]);
+	json_line_u64(jl, "bytes_toserver", rec->bytes[EW_DIR_TO_SERVER]);
+	json_line_u64(jl, "bytes_toclient", rec->bytes[EW_DIR_TO_CLIENT]);
+	put_time(jl, "start", rec->first_seen_ns + a->to_realtime_ns);
+	json_line_str(jl, "src_ip", f->src_ip);
+	json_line_str(jl, "dest_ip", f->dest_ip);
+	if (f->has_ports) {
+		json_line_u64(jl, "src_port", f->src_port);
+		json_line_u64(jl, "dest_port", f->dest_port);
+	}
+	json_line_end(jl);
+
+	if (a->suppressed)
+		json_line_u64(jl, "suppressed", a->suppressed);
+	if (a->payload)
+		put_payload(jl, a->payload, a->payload_len);
+	if (a->http)
+		put_http(jl, a->http);
+	return json_line_finish(jl);
+}
+
+/* --- stats ----------------------------------------------------------------------- */
+
+void eve_format_counters(struct json_line *jl, const char *key, const struct ew_counters *c)
+{
+	int hook, id, other;
+
+	json_line_object(jl, key);
+	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
+		json_line_object(jl, hook_name(hook));
+		json_line_u64(jl, "pkt_seen", c->count[hook][EW_CNT_PKT_SEEN]);
+		/* a group's counters together, the groups in the order of their first id */
+		for (id = 0; id < EW_CNT_MAX; id++) {
+			enum counter_group g = counter_group_of(id);
+
+			if (g == COUNTER_GROUP_SEEN)
+				continue;
+			for (other = 0; other < id; other++)
+				if (counter_group_of(other) == g)
+					break;
+			if (other < id)
+				continue;	/* written with its group's first counter */
+			json_line_object(jl, counter_group_name(g));
+			for (other = id; other < EW_CNT_MAX; other++)
+				if (counter_group_of(other) == g)
+					json_line_u64(jl, counter_name(other), c->count[hook][other]);
+			json_line_end(jl);
+		}
+		json_line_end(jl);
+	}
+	json_line_end(jl);
+}
+
+static void put_flows(struct json_line *jl, const struct stats_flows *f)
+{
+	int i;
+
+	json_line_object(jl, "flows");
+	json_line_object(jl, "exported");
+	for (i = 0; i < EW_END_MAX; i++)
+		json_line_u64(jl, flow_end_reason_name(i), f->exported.flows[i]);
+	json_line_end(jl);
+	json_line_u64(jl, "packets_exported", f->exported.packets);
+	json_line_u64(jl, "bytes_exported", f->exported.bytes);
+	json_line_u64(jl, "packets_recovered", f->exported.recovered_packets);
+	json_line_u64(jl, "in_table", f->in_table);
+	json_line_u64(jl, "table_size", f->table_size);
+	json_line_u64(jl, "write_errors", f->exported.write_errors);
+	json_line_u64(jl, "sweep_errors", f->sweep_errors);
+	json_line_u64(jl, "sweep_delete_races", f->sweep_delete_races);
+	json_line_u64(jl, "sweep_reused_before_refresh", f->sweep_reused_before_refresh);
+	json_line_end(jl);
+}
+
+static void put_conservation(struct json_line *jl, const struct stats_conservation *c)
+{
+	json_line_object(jl, "conservation");
+	json_line_u64(jl, "packets_seen", c->packets_seen);
+	json_line_u64(jl, "packets_in_flows", c->packets_in_flows);
+	json_line_u64(jl, "packets_no_flow", c->packets_seen - c->packets_in_flows);
+	json_line_u64(jl, "packets_exported", c->packets_exported);
+	json_line_u64(jl, "packets_in_table", c->packets_in_table);
+	json_line_u64(jl, "packets_write_failed", c->packets_write_failed);
+	json_line_bool(jl, "final", c->final);
+	if (c->final)	/* under traffic the counters move while they are read */
+		json_line_bool(jl, "balanced", c->balanced);
+	json_line_end(jl);
+}
+
+static void put_exposure(struct json_line *jl, const struct exposure_record *r,
+			 int64_t to_realtime)
+{
+	int af = r->family == 4 ? AF_INET : AF_INET6;
+	char text[INET6_ADDRSTRLEN], port[CONFIG_PORT_SPEC_STRLEN];
+	struct ew_port_spec spec = { r->proto, r->port, r->port };
+	const char *service = policy_service_name(r->proto, r->port);
+	size_t i;
+
+	json_line_object(jl, NULL);
+	inet_ntop(af, r->addr, text, sizeof(text));
+	json_line_str(jl, "ip", text);
+	json_line_str(jl, "port", config_port_spec_format(&spec, port, sizeof(port)));
+	if (service)
+		json_line_str(jl, "service", service);
+	put_time(jl, "first_seen", r->first_seen_ns + to_realtime);
+	put_time(jl, "last_seen", r->last_seen_ns + to_realtime);
+	json_line_u64(jl, "flows", r->flows);
+	json_line_array(jl, "sources");
+	for (i = 0; i < r->source_count; i++) {
+		inet_ntop(af, r->sources[i], text, sizeof(text));
+		json_line_str(jl, NULL, text);
+	}
+	json_line_end(jl);
+	json_line_u64(jl, "flows_from_unlisted_sources", r->flows_from_unlisted);
+	json_line_end(jl);
+}
+
+static void put_policy(struct json_line *jl, const struct stats_policy *p)
+{
+	size_t i;
+
+	json_line_object(jl, "policy");
+	json_line_u64(jl, "generation", p->generation);
+	json_line_bool(jl, "management", p->management);
+	json_line_bool(jl, "egress", p->egress);
+	json_line_str(jl, "action", p->drop ? "drop" : "alert");
+	json_line_u64(jl, "protected_addresses", p->protected_addresses);
+	if (p->has_decisions) {
+		json_line_object(jl, "decisions");
+		json_line_u64(jl, "allowed", p->decisions_allowed);
+		json_line_u64(jl, "violation", p->decisions_violation);
+		json_line_end(jl);
+	}
+	json_line_object(jl, "installs");
+	json_line_u64(jl, "done", p->installs_done);
+	json_line_u64(jl, "refused", p->installs_refused);
+	json_line_u64(jl, "cleanup_errors", p->installs_cleanup_errors);
+	json_line_u64(jl, "last_us", p->last_install_us);
+	json_line_u64(jl, "last_reader_wait_us", p->last_reader_wait_us);
+	json_line_end(jl);
+	json_line_object(jl, "events");
+	json_line_u64(jl, "read", p->events_read);
+	json_line_u64(jl, "invalid", p->events_invalid);
+	json_line_u64(jl, "deduplicated", p->events_deduplicated);
+	json_line_u64(jl, "alerts_written", p->alerts_written);
+	json_line_u64(jl, "suppressed", p->suppressed);
+	json_line_u64(jl, "held", p->held);
+	json_line_u64(jl, "write_errors", p->write_errors);
+	json_line_object(jl, "alerts");
+	for (i = 0; i < p->detection_count; i++)
+		json_line_u64(jl, p->detections[i].name, p->detections[i].alerts);
+	json_line_end(jl);
+	json_line_end(jl);
+	json_line_array(jl, "exposures");
+	for (i = 0; i < p->exposure_count; i++)
+		put_exposure(jl, &p->exposures[i], p->exposures_to_realtime_ns);
+	json_line_end(jl);
+	json_line_u64(jl, "exposures_not_listed", p->exposures_not_listed);
+	json_line_end(jl);
+}
+
+static void put_samples(struct json_line *jl, const struct stats_samples *s)
+{
+	json_line_object(jl, "samples");
+	json_line_u64(jl, "read", s->read);
+	json_line_u64(jl, "queued", s->queued);
+	json_line_u64(jl, "scanned", s->scanned);
+	json_line_u64(jl, "scan_failed", s->scan_failed);
+	json_line_u64(jl, "dropped_queue_full", s->dropped_queue_full);
+	json_line_u64(jl, "dropped_malformed", s->dropped_malformed);
+	json_line_u64(jl, "not_scanned_no_rules", s->not_scanned_no_rules);
+	json_line_u64(jl, "in_queue", s->in_queue);
+	json_line_u64(jl, "queue_slots", s->queue_slots);
+	json_line_u64(jl, "queue_high_water", s->queue_high_water);
+	json_line_u64(jl, "workers", s->workers);
+	json_line_bool(jl, "balanced", s->balanced);
+	json_line_end(jl);
+}
+
+static void put_rules(struct json_line *jl, const struct stats_rules *r)
+{
+	json_line_object(jl, "rules");
+	json_line_u64(jl, "files", r->files);
+	json_line_u64(jl, "loaded", r->loaded);
+	json_line_u64(jl, "skipped", r->skipped);
+	json_line_u64(jl, "no_prefilter", r->no_prefilter);
+	json_line_bool(jl, "cache_hit", r->cache_hit);
+	json_line_u64(jl, "matches", r->matches);
+	json_line_u64(jl, "alerts", r->alerts);
+	json_line_u64(jl, "deduplicated", r->deduplicated);
+	json_line_u64(jl, "alert_errors", r->alert_errors);
+	json_line_u64(jl, "drop_matches", r->drop_matches);
+	json_line_u64(jl, "drop_not_enforced", r->drop_not_enforced);
+	json_line_u64(jl, "drop_flow_gone", r->drop_flow_gone);
+	json_line_u64(jl, "flows_blocked", r->flows_blocked);
+	json_line_u64(jl, "flows_unblocked", r->flows_unblocked);
+	json_line_u64(jl, "block_failed", r->block_failed);
+	json_line_u64(jl, "flows_with_alerts", r->flows_with_alerts);
+	json_line_u64(jl, "flows_forgotten", r->flows_forgotten);
+	json_line_u64(jl, "flows_evicted", r->flows_evicted);
+	json_line_u64(jl, "http_requests", r->http_requests);
+	json_line_u64(jl, "http_truncated", r->http_truncated);
+	json_line_u64(jl, "candidates", r->candidates);
+	json_line_u64(jl, "budget_exhausted", r->budget_exhausted);
+	json_line_u64(jl, "pcre_errors", r->pcre_errors);
+	json_line_u64(jl, "scan_errors", r->scan_errors);
+	json_line_end(jl);
+}
+
+int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const char *iface)
+{
+	begin_event(jl, s->ts_ns, "stats");
+	if (iface)
+		json_line_str(jl, "in_iface", iface);
+	json_line_object(jl, "stats");
+	if (s->xdp_mode)	/* generic XDP is slower: say so where it is counted */
+		json_line_str(jl, "xdp_mode", s->xdp_mode);
+	json_line_u64(jl, "uptime", s->uptime_s);
+	eve_format_counters(jl, "datapath", &s->counters);
+	put_flows(jl, &s->flows);
+	put_conservation(jl, &s->conservation);
+	if (s->has_policy)
+		put_policy(jl, &s->policy);
+	if (s->has_pipeline) {
+		put_samples(jl, &s->samples);
+		put_rules(jl, &s->rules);
+	}
+	json_line_object(jl, "eve");
+	json_line_u64(jl, "events_written", s->eve.events_written);
+	json_line_u64(jl, "write_errors", s->eve.write_errors);
+	json_line_end(jl);
+	json_line_end(jl);
+	return json_line_finish(jl);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The EVE file: whole lines (formatted by eve_format.c) appended to one file, shared by
+ * the main thread and the scanner threads. Lines are buffered until eve_flush() (the
+ * daemon flushes after every sweep) or a full buffer; a failed write is logged (the
+ * first of a run of failures, and the recovery), counted (eve_write_errors) and
+ * returned as -errno: lines are never dropped silently.
+ */
+#ifndef EDGEWATCH_OUTPUT_EVE_WRITER_H
+#define EDGEWATCH_OUTPUT_EVE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct eve_writer;
+
+/*
+ * Open path for appending ("-" = stdout). A symbolic link at path, or anything but a
+ * regular file, is refused. 0 or -errno (eve_open_error() says why in words).
+ */
+int eve_open(struct eve_writer **out, const char *path);
+const char *eve_open_error(int err);
+/* Flush and close; NULL-safe. */
+void eve_close(struct eve_writer *eve);
+/*
+ * Flush, then open the path again (SIGHUP after a rename-based rotation: new lines go
+ * to a new file). If the path cannot be opened, the old file stays in use. 0 or -errno.
+ */
+int eve_reopen(struct eve_writer *eve);
+
+/* Write one line (no newline in it). 0 or -errno, counted in eve_write_errors. */
+int eve_write_line(struct eve_writer *eve, const char *line, size_t len);
+/* A line that could not be formatted: lost, counted with the write errors. */
+void eve_count_error(struct eve_writer *eve);
+
+/*
+ * A line that stands for packets and bytes (a flow record), tallied under its class
+ * (1..EVE_TALLY_CLASSES-1, the caller's choice): a later flush that fails loses the
+ * lines in the buffer, and eve_lost_tally() says how many of each class, and their
+ * packets and bytes, so the caller can stop counting them as written.
+ */
+#define EVE_TALLY_CLASSES 16
+struct eve_tally {
+	uint64_t lines;
+	uint64_t packets;
+	uint64_t bytes;
+};
+int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
+			   unsigned int cls, uint64_t packets, uint64_t bytes);
+/* What was lost of class cls after eve_write_tallied_line() accepted it. */
+struct eve_tally eve_lost_tally(struct eve_writer *eve, unsigned int cls);
+
+int eve_flush(struct eve_writer *eve);
+/* Lines accepted (written, or waiting in the buffer), and lines lost. */
+uint64_t eve_events_written(struct eve_writer *eve);
+uint64_t eve_write_errors(struct eve_writer *eve);
+/* Writes (flushes) that failed. */
+uint64_t eve_write_failures(struct eve_writer *eve);
+
+#endif /* EDGEWATCH_OUTPUT_EVE_WRITER_H */

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The events edgewatch emits, typed: a flow record, an alert, a stats snapshot
+ * (stats.h). Producers (the flow sweeper, the policy events, the payload pipeline, the
+ * detectors) fill them in and hand them to the output (output.h); only the sinks in
+ * userspace/output/ turn them into bytes. An event is about a flow: its fields are
+ * computed once (struct flow_fields) and every format writes them in one order.
+ * Times in events are wall-clock nanoseconds (the producer converts the datapath's
+ * clock); the strings and arrays they point to belong to the producer and live until
+ * the call that takes the event returns.
+ */
+#ifndef EDGEWATCH_OUTPUT_EVENT_H
+#define EDGEWATCH_OUTPUT_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "community_id.h"
+#include "datapath.h"
+
+/* The flow seen from its initiator: source = the side that started it. */
+struct flow_endpoints {
+	int family;
+	const uint8_t *src_addr;
+	const uint8_t *dst_addr;
+	uint16_t src_port;	/* host order */
+	uint16_t dst_port;
+};
+
+void flow_endpoints_of(const struct flow_key *key, const struct flow_record *rec,
+		       struct flow_endpoints *ep);
+
+/* Stable flow_id from the kernel's per-flow sequence: 51 bits (exact in JSON doubles). */
+uint64_t flow_id_of(uint64_t salt, uint64_t flow_seq);
+
+/* "TCP", "UDP", "ICMP", "IPv6-ICMP", "SCTP", or the number as a string. */
+const char *proto_name(uint8_t proto, char buf[8]);
+
+/* TCP, UDP and SCTP: the protocols whose events carry src_port and dest_port. */
+int proto_has_ports(uint8_t proto);
+
+/* "timeout", "closed", ...: flow.reason, and the stats' keys. */
+const char *flow_end_reason_name(enum ew_flow_end reason);
+
+/* What every event about a flow says about it, seen from its initiator. */
+struct flow_fields {
+	uint64_t flow_id;
+	char src_ip[46];	/* INET6_ADDRSTRLEN */
+	char dest_ip[46];
+	uint16_t src_port;
+	uint16_t dest_port;
+	int has_ports;		/* TCP, UDP, SCTP */
+	int is_icmp;
+	char proto_buf[8];
+	const char *proto;
+	int has_community_id;
+	char community_id[COMMUNITY_ID_LEN];
+};
+
+void flow_fields_of(const struct flow_key *key, const struct flow_record *rec, uint64_t salt,
+		    struct flow_fields *f);
+
+/* The flow an event is about: the kernel's key and record, and its fields. */
+struct flow_ref {
+	const struct flow_key *key;
+	const struct flow_record *rec;
+	struct flow_fields fields;
+};
+
+/* A flow record: the flow ended (or, active timeout, a long flow's periodic record). */
+struct flow_event {
+	struct flow_ref flow;
+	enum ew_flow_end reason;
+	/* since the flow's previous active-timeout record: the records of a flow add up */
+	uint64_t packets[2];	/* EW_DIR_TO_SERVER, EW_DIR_TO_CLIENT */
+	uint64_t bytes[2];
+	uint64_t start_ns;	/* wall clock */
+	uint64_t end_ns;
+	int alerted;		/* an alert was raised on the flow (kernel or rules) */
+};
+
+/* A piece of attacker-controlled text (HTTP fields): any bytes, not terminated. */
+struct event_bytes {
+	const uint8_t *data;	/* NULL: absent */
+	size_t len;
+};
+
+/* Suricata's names for an HTTP request's fields. */
+struct alert_http {
+	struct event_bytes hostname;
+	struct event_bytes url;
+	struct event_bytes user_agent;
+	struct event_bytes method;
+	struct event_bytes protocol;
+};
+
+/* alert.metadata: key -> [values], as Suricata writes it (pairs, keys may repeat). */
+struct alert_metadata {
+	const char *key;
+	const char *value;
+};
+
+/* An alert: a detection (built-in sid or payload rule) on a packet of a flow. */
+struct alert_event {
+	uint64_t ts_ns;			/* wall clock */
+	struct flow_ref flow;		/* flow.start is flow.rec's first_seen */
+	int64_t to_realtime_ns;		/* the datapath clock's offset, for flow.start */
+	int to_server;			/* the packet went initiator -> responder */
+	uint32_t gid;
+	uint32_t sid;
+	uint32_t rev;
+	const char *signature;		/* msg */
+	const char *category;		/* classification description, or the detection */
+	int severity;			/* 1 (high) .. 3 */
+	int blocked;			/* alert.action "blocked", else "allowed" */
+	const struct alert_metadata *metadata;
+	size_t metadata_count;
+	const char *const *references;	/* alert.reference */
+	size_t reference_count;
+	uint64_t suppressed;		/* > 0: earlier alerts of the same subject held back */
+	const uint8_t *payload;		/* the sampled payload (NULL: none) */
+	size_t payload_len;
+	const struct alert_http *http;	/* NULL: not an HTTP request */
+};
+
+/*
+ * The common part of an alert about (key, rec) at ts_ns (datapath clock), the packet
+ * going from endpoint a when from_a: flow fields (flow_id from salt), direction, times.
+ * The caller fills in the detection.
+ */
+void alert_event_init(struct alert_event *a, const struct flow_key *key,
+		      const struct flow_record *rec, int from_a, uint64_t ts_ns,
+		      int64_t to_realtime_ns, uint64_t flow_id_salt);
+
+#endif /* EDGEWATCH_OUTPUT_EVENT_H */

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The fan-out of events to sinks: see output.h. */
+#include <errno.h>
+#include <string.h>
+
+#include "output/output.h"
+
+int output_open(struct output *out, const char *eve_path, const char *iface)
+{
+	struct output_sink *eve;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = eve_sink_open(&eve, &out->eve, eve_path, iface);
+	if (err)
+		return err;
+	return output_add_sink(out, eve);
+}
+
+int output_add_sink(struct output *out, struct output_sink *sink)
+{
+	if (out->sink_count == OUTPUT_SINKS_MAX) {
+		sink->ops->close(sink);
+		return -ENOSPC;
+	}
+	out->sinks[out->sink_count++] = sink;
+	return 0;
+}
+
+void output_close(struct output *out)
+{
+	int i;
+
+	if (!out)
+		return;
+	for (i = 0; i < out->sink_count; i++)
+		out->sinks[i]->ops->close(out->sinks[i]);
+	out->sink_count = 0;
+	out->eve = NULL;
+}
+
+/* The counts are only read by the thread writing stats: relaxed atomics suffice. */
+static void count(struct output_sink *s, enum output_event_type type, int err)
+{
+	__atomic_fetch_add(err ? &s->totals.errors[type] : &s->totals.events[type], 1,
+			   __ATOMIC_RELAXED);
+}
+
+int output_flow(struct output *out, const struct flow_event *ev)
+{
+	int i, err, first = 0;
+
+	for (i = 0; i < out->sink_count; i++) {
+		err = out->sinks[i]->ops->flow(out->sinks[i], ev);
+		count(out->sinks[i], OUTPUT_FLOW, err);
+		if (i == 0)
+			first = err;
+	}
+	return first;
+}
+
+int output_alert(struct output *out, const struct alert_event *ev)
+{
+	int i, err, first = 0;
+
+	for (i = 0; i < out->sink_count; i++) {
+		err = out->sinks[i]->ops->alert(out->sinks[i], ev);
+		count(out->sinks[i], OUTPUT_ALERT, err);
+		if (i == 0)
+			first = err;
+	}
+	return first;
+}
+
+int output_stats(struct output *out, const struct stats_snapshot *snap)
+{
+	int i, err, first = 0;
+
+	for (i = 0; i < out->sink_count; i++) {
+		err = out->sinks[i]->ops->stats(out->sinks[i], snap);
+		count(out->sinks[i], OUTPUT_STATS, err);
+		if (i == 0)
+			first = err;
+	}
+	return first;
+}
+
+int output_flush(struct output *out)
+{
+	int i, err, first = 0;
+
+	for (i = 0; i < out->sink_count; i++) {
+		err = out->sinks[i]->ops->flush(out->sinks[i]);
+		if (i == 0)
+			first = err;
+	}
+	return first;
+}
+
+int output_reopen(struct output *out)
+{
+	int i, err, first = 0;
+
+	for (i = 0; i < out->sink_count; i++) {
+		err = out->sinks[i]->ops->reopen(out->sinks[i]);
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+uint64_t output_eve_written(struct output *out)
+{
+	return eve_events_written(out->eve);
+}
+
+uint64_t output_eve_errors(struct output *out)
+{
+	return eve_write_errors(out->eve);
+}
+
+struct eve_tally output_flows_lost(struct output *out, enum ew_flow_end reason)
+{
+	return eve_lost_tally(out->eve, eve_flow_tally_class(reason));
+}

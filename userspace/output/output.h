@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The output wing: producers hand typed events (event.h, stats.h) to one struct
+ * output, which fans each out to the configured sinks. A sink is a file in
+ * userspace/output/ implementing struct output_sink_ops; a new sink needs nothing from
+ * the producers. The EVE file is the reference sink: the flow accounting (what was
+ * exported, what was lost in writing) follows what it wrote.
+ *
+ * Flow and stats events come from the main thread; alerts also from the scanner
+ * threads, so a sink's alert function must be thread-safe.
+ */
+#ifndef EDGEWATCH_OUTPUT_OUTPUT_H
+#define EDGEWATCH_OUTPUT_OUTPUT_H
+
+#include <stdint.h>
+
+#include "output/event.h"
+#include "output/eve_writer.h"
+#include "output/stats.h"
+
+enum output_event_type {
+	OUTPUT_FLOW,
+	OUTPUT_ALERT,
+	OUTPUT_STATS,
+	OUTPUT_EVENT_TYPES,
+};
+
+/* What a sink did with the events handed to it (counted by output.c). */
+struct output_sink_totals {
+	uint64_t events[OUTPUT_EVENT_TYPES];	/* accepted */
+	uint64_t errors[OUTPUT_EVENT_TYPES];	/* refused at once (later losses: the sink's) */
+};
+
+struct output_sink;
+
+struct output_sink_ops {
+	const char *name;			/* "eve", "syslog", ... */
+	/* 0 or -errno; an event a sink cannot take is its loss, counted, never a stall */
+	int (*flow)(struct output_sink *s, const struct flow_event *ev);
+	int (*alert)(struct output_sink *s, const struct alert_event *ev);
+	int (*stats)(struct output_sink *s, const struct stats_snapshot *snap);
+	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
+	int (*reopen)(struct output_sink *s);	/* SIGHUP: files renamed by logrotate */
+	void (*close)(struct output_sink *s);	/* flush and free */
+};
+
+struct output_sink {
+	const struct output_sink_ops *ops;
+	struct output_sink_totals totals;
+};
+
+#define OUTPUT_SINKS_MAX 8
+
+struct output {
+	struct output_sink *sinks[OUTPUT_SINKS_MAX];
+	int sink_count;
+	struct eve_writer *eve;		/* the reference sink's writer */
+};
+
+/*
+ * An output with the EVE sink writing to path ("-" = stdout); iface names in_iface
+ * (NULL: none). 0 or -errno (the path could not be opened).
+ */
+int output_open(struct output *out, const char *eve_path, const char *iface);
+/* Add a sink (the output closes it). 0, or -ENOSPC past OUTPUT_SINKS_MAX. */
+int output_add_sink(struct output *out, struct output_sink *sink);
+/* Flush and close every sink; NULL-safe, idempotent. */
+void output_close(struct output *out);
+
+/*
+ * Hand an event to every sink. The result is the EVE sink's (0 or -errno), the one the
+ * flow accounting follows; the other sinks count their own losses.
+ */
+int output_flow(struct output *out, const struct flow_event *ev);
+int output_alert(struct output *out, const struct alert_event *ev);
+int output_stats(struct output *out, const struct stats_snapshot *snap);
+/* Flush every sink; the EVE sink's result. */
+int output_flush(struct output *out);
+/* Reopen every sink's files; the first error. */
+int output_reopen(struct output *out);
+
+/* The EVE file's account: lines written or waiting, and lines lost. */
+uint64_t output_eve_written(struct output *out);
+uint64_t output_eve_errors(struct output *out);
+/* Flow records of reason accepted and then lost by a failed flush (with their packets). */
+struct eve_tally output_flows_lost(struct output *out, enum ew_flow_end reason);
+
+/* The EVE writer's tally class of flow records that ended for reason. */
+static inline unsigned int eve_flow_tally_class(enum ew_flow_end reason)
+{
+	_Static_assert(EW_END_MAX < EVE_TALLY_CLASSES, "a tally class per end reason");
+	return 1 + reason;
+}
+
+/* The EVE sink (eve_sink.c): formats with eve_format.c, writes with eve_writer.c. */
+int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
+		  const char *iface);
+
+#endif /* EDGEWATCH_OUTPUT_OUTPUT_H */

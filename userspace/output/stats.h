@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The stats snapshot: every counter edgewatch keeps, taken at one moment, typed. The
+ * engine takes it (engine_take_stats), each part filled by its owner (the policy by
+ * policy_runtime_stats, the payload pipeline by sample_pipeline_stats); the EVE `stats`
+ * event, `edgewatch status` and the metrics sinks render this one struct, so they
+ * cannot disagree on a name or a sum.
+ */
+#ifndef EDGEWATCH_OUTPUT_STATS_H
+#define EDGEWATCH_OUTPUT_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "datapath.h"
+
+/* Flow events by outcome: the exporter's side of the conservation sum. */
+struct flow_export_totals {
+	uint64_t flows[EW_END_MAX];
+	uint64_t packets;	/* both directions, all flow events written (but recovered) */
+	uint64_t bytes;
+	uint64_t recovered_packets;	/* in flows of a dead instance: not this one's to count */
+	uint64_t write_errors;	/* events the output could not write */
+	uint64_t write_failed_packets;	/* their packets (in no event: lost, counted) */
+};
+
+struct stats_flows {
+	struct flow_export_totals exported;
+	uint64_t in_table;		/* as of the last sweep */
+	uint64_t table_size;
+	uint64_t sweep_errors;
+	uint64_t sweep_delete_races;	/* flows another deleter removed under the sweeper */
+	uint64_t sweep_reused_before_refresh;	/* slot reused before the last read-back */
+};
+
+/*
+ * Per program, every packet seen has one outcome and one verdict; the packets put in
+ * flows are in flow events, still in the table, or in events the output lost.
+ */
+struct stats_conservation {
+	uint64_t packets_seen;
+	uint64_t packets_in_flows;
+	uint64_t packets_exported;
+	uint64_t packets_in_table;
+	uint64_t packets_write_failed;
+	int hooks_add_up;	/* each program: seen == outcomes == verdicts */
+	int final;		/* programs detached, table flushed: the sum can be exact */
+	int balanced;		/* meaningful when final */
+};
+
+/* Built-in detections of the policy, by name ("mgmt_violation", ...). */
+#define STATS_POLICY_DETECTIONS 8
+
+struct exposure_record;
+
+struct stats_policy {
+	uint32_t generation;
+	int management;
+	int egress;
+	int drop;			/* action: drop, else alert */
+	uint32_t protected_addresses;
+	int has_decisions;
+	uint64_t decisions_allowed;
+	uint64_t decisions_violation;
+	uint64_t installs_done;
+	uint64_t installs_refused;
+	uint64_t installs_cleanup_errors;
+	uint64_t last_install_us;
+	uint64_t last_reader_wait_us;
+	uint64_t events_read;
+	uint64_t events_invalid;
+	uint64_t events_deduplicated;
+	uint64_t alerts_written;
+	uint64_t suppressed;
+	uint64_t held;
+	uint64_t write_errors;
+	size_t detection_count;
+	struct {
+		const char *name;
+		uint64_t alerts;
+	} detections[STATS_POLICY_DETECTIONS];
+	/* the exposure inventory (owned by the policy; valid until its next event) */
+	const struct exposure_record *exposures;
+	size_t exposure_count;
+	int64_t exposures_to_realtime_ns;
+	uint64_t exposures_not_listed;
+};
+
+struct stats_samples {
+	uint64_t read;
+	uint64_t queued;
+	uint64_t scanned;
+	uint64_t scan_failed;
+	uint64_t dropped_queue_full;
+	uint64_t dropped_malformed;
+	uint64_t not_scanned_no_rules;
+	uint64_t in_queue;
+	uint64_t queue_slots;
+	uint64_t queue_high_water;
+	uint64_t workers;
+	int balanced;		/* read == every outcome + in_queue */
+};
+
+struct stats_rules {
+	uint64_t files;
+	uint64_t loaded;
+	uint64_t skipped;
+	uint64_t no_prefilter;
+	int cache_hit;
+	uint64_t matches;
+	uint64_t alerts;
+	uint64_t deduplicated;
+	uint64_t alert_errors;
+	uint64_t drop_matches;
+	uint64_t drop_not_enforced;
+	uint64_t drop_flow_gone;
+	uint64_t flows_blocked;
+	uint64_t flows_unblocked;
+	uint64_t block_failed;
+	uint64_t flows_with_alerts;
+	uint64_t flows_forgotten;
+	uint64_t flows_evicted;
+	uint64_t http_requests;
+	uint64_t http_truncated;
+	uint64_t candidates;
+	uint64_t budget_exhausted;
+	uint64_t pcre_errors;
+	uint64_t scan_errors;
+};
+
+/* The EVE file's own account: lines written (this event included) and lost. */
+struct stats_output {
+	uint64_t events_written;
+	uint64_t write_errors;
+};
+
+struct stats_snapshot {
+	uint64_t ts_ns;			/* wall clock */
+	const char *xdp_mode;		/* "native", "generic": NULL where it means nothing (replay) */
+	uint64_t uptime_s;
+	struct ew_counters counters;	/* kernel and userspace-counted packets */
+	struct stats_flows flows;
+	struct stats_conservation conservation;
+	int has_policy;
+	struct stats_policy policy;
+	int has_pipeline;
+	struct stats_samples samples;
+	struct stats_rules rules;
+	struct stats_output eve;
+};
+
+#endif /* EDGEWATCH_OUTPUT_STATS_H */
