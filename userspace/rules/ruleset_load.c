@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "rules/rules_internal.h"
+#include "text_escape.h"
 
 #define DEFAULT_CLASSIFICATION "rules/classification.config"
 
@@ -263,12 +264,16 @@ cleanup:
 	return err;
 }
 
+/* name as a problem holds it: escaped (rules_problems_add). */
 static long file_index(const struct loader *ld, const char *name)
 {
+	char escaped[sizeof(((struct rules_problem *)0)->file)];
 	size_t i;
 
 	for (i = 0; i < ld->file_count; i++) {
-		if (strcmp(ld->file_names[i], name) == 0)
+		text_escape(escaped, sizeof(escaped), ld->file_names[i],
+			    strlen(ld->file_names[i]), NULL);
+		if (strcmp(escaped, name) == 0)
 			return (long)i;
 	}
 	return -1;	/* classification.config: before the rule files */
