@@ -177,7 +177,7 @@ static void test_unreadable_and_usage(struct test_case *t)
 	struct cmd_output o;
 
 	EXPECT(t, run(&o, 5, missing) == 0 && o.status == 1 &&
-			  !strcmp(o.err, "/nonexistent/x.rules: error: cannot read: No such file or "
+			  !strcmp(o.err, "/nonexistent/x.rules: error: cannot open: No such file or "
 					 "directory\n"),
 	       "missing file: %d '%s'", o.status, o.err);
 	EXPECT(t, run(&o, 2, unknown) == 0 && o.status == 2 &&

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../support/test.h"
@@ -495,7 +496,7 @@ static void test_missing_default_classification(struct test_case *t)
 				NULL, &opts, &report);
 	EXPECT(t, err == -ENOENT || err == -EINVAL, "explicit missing file: %d", err);
 	CHECK(t, report.count == 1, "%zu problems", report.count);
-	EXPECT(t, !strcmp(report.problems[0].message, "cannot read: No such file or directory"),
+	EXPECT(t, !strcmp(report.problems[0].message, "cannot open: No such file or directory"),
 	       "'%s'", report.problems[0].message);
 	rules_report_free(&report);
 	ruleset_free(rs);
@@ -512,9 +513,49 @@ static void test_unreadable_rule_file(struct test_case *t)
 	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
 	CHECK(t, report.count == 1, "%zu problems", report.count);
 	EXPECT(t, !strcmp(report.problems[0].file, files[0]) && report.problems[0].line == 0 &&
-			  !strcmp(report.problems[0].message, "cannot read: No such file or directory"),
+			  !strcmp(report.problems[0].message, "cannot open: No such file or directory"),
 	       "problem %s:%d '%s'", report.problems[0].file, report.problems[0].line,
 	       report.problems[0].message);
+	rules_report_free(&report);
+}
+
+/* What a rule file can be: a regular file of at most 16 MiB, read without blocking. */
+static void test_rule_file_kinds(struct test_case *t)
+{
+	char fifo[] = "/tmp/edgewatch-rules-fifo-XXXXXX", big[] = "/tmp/edgewatch-rules-big-XXXXXX";
+	const char *files[] = { "/dev/urandom", fifo, big };
+	static const char *const want[] = { "not a regular file (a character device)",
+					     "not a regular file (a FIFO)",
+					     "larger than 16 MiB: not a rule file" };
+	struct ruleset_options opts = { .classification_file = TEST_CLASSIFICATION };
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	int fd = mkstemp(big), err;
+	size_t i;
+
+	CHECK(t, fd >= 0 && ftruncate(fd, (16 << 20) + 1) == 0, "sparse file");
+	close(fd);
+	CHECK(t, mkdtemp(fifo) && !rmdir(fifo) && !mkfifo(fifo, 0600), "fifo");
+	/* /dev/urandom never ends and nobody writes the FIFO: an unbounded or blocking read
+	 * would hang here (the test runner's timeout) or exhaust memory */
+	err = ruleset_load(&rs, files, 3, NULL, &opts, &report);
+	unlink(fifo);
+	unlink(big);
+	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
+	CHECK(t, report.count == 3, "%zu problems", report.count);
+	for (i = 0; i < 3; i++)
+		EXPECT(t, !strcmp(report.problems[i].file, files[i]) &&
+				  !strcmp(report.problems[i].message, want[i]),
+		       "problem %zu: %s '%s'", i, report.problems[i].file, report.problems[i].message);
+	rules_report_free(&report);
+	/* classification.config goes through the same reader */
+	opts.classification_file = "/dev/zero";
+	err = ruleset_load_text(&rs, "test.rules", "", 0, NULL, &opts, &report);
+	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
+	EXPECT(t, report.count == 1 &&
+			  !strcmp(report.problems[0].message,
+				  "not a regular file (a character device)"),
+	       "%zu problems: '%s'", report.count, report.count ? report.problems[0].message : "");
 	rules_report_free(&report);
 }
 
@@ -535,5 +576,6 @@ int main(void)
 	RUN(test_classification_file);
 	RUN(test_missing_default_classification);
 	RUN(test_unreadable_rule_file);
+	RUN(test_rule_file_kinds);
 	return test_summary();
 }
