@@ -310,8 +310,11 @@ int hs_expressions_compile(struct hs_expressions *exprs, hs_database_t **db, cha
 #define RULES_CACHE_KEY_SIZE 32
 int rules_cache_key(const struct hs_expressions *exprs, uint8_t key[RULES_CACHE_KEY_SIZE]);
 /*
- * Load the database for key from cache_dir: 0 and *db, -ENOENT when absent or unusable.
- * The ids compiled in are written back to exprs (a cached compile may have dropped some).
+ * Load the database for key from cache_dir: 0 and *db, -ENOENT when absent or unusable
+ * (a bad, foreign-owned or tampered file: the recompile replaces it), -EPERM when the
+ * directory is refused (another owner, group/world-writable: logged; do not store either).
+ * The ids compiled in are written back to exprs (a cached compile may have dropped some);
+ * a refused file leaves exprs as they were.
  */
 int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
 		     struct hs_expressions *exprs, hs_database_t **db);
