@@ -73,7 +73,9 @@ struct list_error {
 /*
  * Parse an address or port list ("[10.0.0.0/8,!10.1.2.3]", "$HTTP_PORTS", "1024:").
  * vars NULL: variables are not resolved (syntax check of a variable's value).
- * 0 or -EINVAL with *err filled. The node must be released with list_node_release().
+ * 0, -EINVAL with *err filled, or -E2BIG (err filled) when the list, its variables
+ * expanded, has more than LIST_MAX_ITEMS (8192) items. The node must be released with
+ * list_node_release().
  */
 int list_parse(struct list_node *out, enum list_type type, const char *text, size_t len,
 	       const struct rule_vars *vars, struct list_error *err);
