@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: C unit tests, BPF table tests, pcap tests, end-to-end tests.
+# The whole suite: C unit tests, BPF table tests, fuzz targets (short), pcap tests,
+# end-to-end tests.
 # Run from the repository root as root (`make test` builds everything first).
 # Every tier prints "PASS name", "FAIL name: why" or "SKIP name: why" lines; this script
 # counts them and ends with one line: "N passed, N failed, N skipped".
@@ -54,6 +55,12 @@ for t in $ASAN/tests/test_*; do
 	[ -x "$t" ] || continue
 	run_program "$(basename "$t")" "$t"
 done
+
+# Each libFuzzer target for FUZZ_SECONDS (20 by default) from its seeds: what a long run
+# finds is caught early when it is cheap to find (tests/fuzz/run.sh; README for long runs).
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+echo "== fuzz targets (libFuzzer, ${FUZZ_SECONDS}s each)"
+run_program fuzz tests/fuzz/run.sh "$FUZZ_SECONDS"
 
 echo "== pcap tests (replay vs tshark ground truth)"
 for t in tests/pcap/test_*.py tests/pcap/test_*.sh; do

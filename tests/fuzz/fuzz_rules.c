@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * libFuzzer target for the rules engine: the input is rule text, optionally followed by a
- * NUL byte and a payload. The rule text goes through the whole load (parse, variables,
- * Hyperscan compile); the payload through the HTTP parser and URI normaliser, and, when
- * the rules loaded, a scan as TCP and as UDP. Anything but a clean error is a finding.
+ * NUL byte and a payload. The rule text may start with variable lines, `$NAME=VALUE`
+ * (NAME ending in _PORT or _PORTS: a port variable), set over the defaults as the config
+ * would, so values that refer to each other (nested, cyclic, multiplying) are reached.
+ * The rest goes through the whole load (parse, variables, Hyperscan compile); the payload
+ * through the HTTP parser and URI normaliser, and, when the rules loaded, a scan as TCP
+ * and as UDP. Anything but a clean error is a finding.
  *
  *   make .output/fuzz/fuzz_rules && .output/fuzz/fuzz_rules -max_len=4096 CORPUS_DIR
  * (run from the repository root so that rules/classification.config is found).
@@ -19,7 +22,6 @@
 
 #define FUZZ_MAX_RULES 8192
 
-static struct rule_vars *fuzz_vars;
 static struct http_request fuzz_http;
 
 static int count_match(const struct rule_info *rule, const struct scan_input *in,
@@ -58,15 +60,56 @@ static void scan_payload(const struct ruleset *rs, const uint8_t *payload, size_
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *why = NULL;
-
 	log_set_level(LOG_LEVEL_ERROR);
-	fuzz_vars = rule_vars_new();
-	if (!fuzz_vars || rule_vars_set_address(fuzz_vars, "HOME_NET", "[10.0.0.0/8,2001:db8::/32]",
-						&why))
-		abort();
 	http_request_init(&fuzz_http);
 	return 0;
+}
+
+static int is_port_name(const char *name, size_t len)
+{
+	return (len >= 5 && !memcmp(name + len - 5, "_PORT", 5)) ||
+	       (len >= 6 && !memcmp(name + len - 6, "_PORTS", 6));
+}
+
+/*
+ * The defaults, then each leading "$NAME=VALUE" line of text; *used: how much of text the
+ * lines took. A value the rules module refuses must say why. NULL: out of memory.
+ */
+static struct rule_vars *vars_from_input(const char *text, size_t len, size_t *used)
+{
+	struct rule_vars *vars = rule_vars_new();
+	const char *why = NULL;
+	size_t pos = 0;
+
+	if (!vars || rule_vars_set_address(vars, "HOME_NET", "[10.0.0.0/8,2001:db8::/32]", &why))
+		abort();
+	while (pos < len && text[pos] == '$') {
+		const char *eol = memchr(text + pos, '\n', len - pos);
+		size_t line_len = eol ? (size_t)(eol - text) - pos : len - pos;
+		const char *eq = memchr(text + pos, '=', line_len);
+		char *line = strndup(text + pos + 1, line_len - 1);
+		int err;
+
+		if (!line)
+			break;
+		if (eq) {
+			size_t name_len = (size_t)(eq - text) - pos - 1;
+
+			line[name_len] = '\0';
+			err = is_port_name(line, name_len)
+				      ? rule_vars_set_port(vars, line, line + name_len + 1, &why)
+				      : rule_vars_set_address(vars, line, line + name_len + 1, &why);
+			if (err && (!why || !why[0]))
+				abort();
+			/* what check-config asks: bounded however the values nest */
+			if (!err && rule_vars_check_expansion(vars, line, &why) && (!why || !why[0]))
+				abort();
+		}
+		free(line);
+		pos += line_len + (eol != NULL);
+	}
+	*used = pos;
+	return vars;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -77,6 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t payload_len = separator ? size - text_len - 1 : size;
 	struct rules_report report;
 	struct ruleset *rs = NULL;
+	struct rule_vars *vars;
+	size_t vars_len = 0;
 	uint8_t *uri;
 
 	/* the payload alone: HTTP parse and normalisation */
@@ -88,10 +133,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (text_len > FUZZ_MAX_RULES)
 		return 0;
-	if (ruleset_load_text(&rs, "fuzz.rules", (const char *)data, text_len, fuzz_vars, NULL,
-			      &report) == 0 && separator)
+	vars = vars_from_input((const char *)data, text_len, &vars_len);
+	if (ruleset_load_text(&rs, "fuzz.rules", (const char *)data + vars_len,
+			      text_len - vars_len, vars, NULL, &report) == 0 && separator)
 		scan_payload(rs, payload, payload_len);
 	ruleset_free(rs);
 	rules_report_free(&report);
+	rule_vars_free(vars);
 	return 0;
 }

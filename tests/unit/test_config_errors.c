@@ -292,8 +292,15 @@ static void test_error_in_file(struct test_case *t)
 	ret = config_load_file("tests/config", &cfg, &err);
 	CHECK(t, ret == -EISDIR && !cfg, "directory: %d", ret);
 	config_error_format(&err, message, sizeof(message));
-	CHECK(t, !strcmp(message, "tests/config: error: cannot read: Is a directory"), "got %s",
-	      message);
+	CHECK(t, !strcmp(message, "tests/config: error: not a regular file (a directory)"),
+	      "got %s", message);
+
+	/* an endless device: refused before reading, not read up to the cap */
+	ret = config_load_file("/dev/zero", &cfg, &err);
+	CHECK(t, ret == -EINVAL && !cfg, "device: %d", ret);
+	config_error_format(&err, message, sizeof(message));
+	CHECK(t, !strcmp(message, "/dev/zero: error: not a regular file (a character device)"),
+	      "got %s", message);
 
 	/* Directories matched by a glob are not rule files. */
 	ret = config_load_file("tests/config/glob_only_dirs.yaml", &cfg, &err);

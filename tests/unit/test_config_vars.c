@@ -248,6 +248,10 @@ static const struct cmd_row cmd_rows[] = {
 	  "\"198.18.10.0/33\" is not a valid CIDR (prefix length 33 > 32)\n" },
 	{ "cmd_bad_rule_var", { "tests/config/bad_var.yaml" }, 1, NULL,
 	  "tests/config/bad_var.yaml:4:17: error: vars.port-groups.HTTP_PORTS: " },
+	{ "cmd_exponential_vars", { "tests/config/exponential_vars.yaml" }, 1, NULL,
+	  "tests/config/exponential_vars.yaml:5:9: error: vars.address-groups.G0: $G0 expands to "
+	  "more than 8192 addresses: variables that list each other multiply (limit 8192 "
+	  "items)\n" },
 	{ "cmd_missing_file", { "tests/config/none.yaml" }, 1, NULL,
 	  "tests/config/none.yaml: error: cannot open: No such file or directory\n" },
 	{ "cmd_list_ports", { "--list-ports" }, 0, "NAME             PORTS", NULL },

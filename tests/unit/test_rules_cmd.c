@@ -177,7 +177,7 @@ static void test_unreadable_and_usage(struct test_case *t)
 	struct cmd_output o;
 
 	EXPECT(t, run(&o, 5, missing) == 0 && o.status == 1 &&
-			  !strcmp(o.err, "/nonexistent/x.rules: error: cannot read: No such file or "
+			  !strcmp(o.err, "/nonexistent/x.rules: error: cannot open: No such file or "
 					 "directory\n"),
 	       "missing file: %d '%s'", o.status, o.err);
 	EXPECT(t, run(&o, 2, unknown) == 0 && o.status == 2 &&
@@ -185,6 +185,31 @@ static void test_unreadable_and_usage(struct test_case *t)
 	       "unknown subcommand: %d '%s'", o.status, o.err);
 	EXPECT(t, run(&o, 1, bare) == 0 && o.status == 2 && strstr(o.err, "USAGE"),
 	       "no subcommand: %d", o.status);
+}
+
+/* Bytes of a rule file reach the terminal escaped: no control byte in what is printed. */
+static void test_errors_escaped(struct test_case *t)
+{
+	char path[] = "/tmp/edgewatch-check-XXXXXX", want[512];
+	char *argv[] = { "rules", "check", "--classification", FIXTURE_CLASSES, path, NULL };
+	struct cmd_output o;
+	size_t i;
+
+	CHECK(t, write_temp(path, "\x1b]0;owned\x07\x1b[2J tcp any any -> any any (sid:1;)\n"
+				  "alert tcp any any -> any any (msg:\"x\"; \x1b[31m:1; sid:2;)\n") == 0,
+	      "temp file");
+	CHECK(t, run(&o, 5, argv) == 0, "run");
+	unlink(path);
+	EXPECT(t, o.status == 1, "status %d", o.status);
+	for (i = 0; o.err[i]; i++)
+		CHECK(t, (unsigned char)o.err[i] >= 0x20 || o.err[i] == '\n',
+		      "raw byte 0x%02x at %zu of stderr: %s", (unsigned char)o.err[i], i, o.err);
+	snprintf(want, sizeof(want),
+		 "%s:1:1: error: action: unsupported action '\\x1b]0;owned\\x07\\x1b[2J tcp any "
+		 "any -> any any ' (alert or drop)\n"
+		 "%s:2:40: error: options: expected an option keyword, found '\\x1b'\n",
+		 path, path);
+	EXPECT(t, !strcmp(o.err, want), "stderr '%s', want '%s'", o.err, want);
 }
 
 static void test_default_files(struct test_case *t)
@@ -210,6 +235,7 @@ int main(void)
 	RUN(test_skip_unsupported);
 	RUN(test_vars);
 	RUN(test_unreadable_and_usage);
+	RUN(test_errors_escaped);
 	RUN(test_default_files);
 	return test_summary();
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../support/test.h"
@@ -452,6 +453,77 @@ static void test_vars(struct test_case *t)
 	rule_vars_free(vars);
 }
 
+/* X0..X<depth>: each lists the next ten times, the last is leaf ('P': port variables). */
+static int set_multiplying_vars(struct rule_vars *vars, char prefix, int depth, const char *leaf)
+{
+	char name[8], value[64];
+	const char *why;
+	int level, i;
+
+	for (level = 0; level <= depth; level++) {
+		snprintf(name, sizeof(name), "%c%d", prefix, level);
+		value[0] = '\0';
+		for (i = 0; i < 10 && level < depth; i++)
+			snprintf(value + strlen(value), sizeof(value) - strlen(value), "%s$%c%d",
+				 i ? "," : "[", prefix, level + 1);
+		strcat(value, level < depth ? "]" : leaf);
+		if (prefix == 'P' ? rule_vars_set_port(vars, name, value, &why)
+				  : rule_vars_set_address(vars, name, value, &why))
+			return -1;
+	}
+	return 0;
+}
+
+/* Groups that each list the next ten times: the expansion is bounded, and said so. */
+static void test_exponential_vars(struct test_case *t)
+{
+	struct rule_vars *vars = rule_vars_new();
+	struct ruleset_options opts = { .classification_file = TEST_CLASSIFICATION };
+	/* G8 is one address, G(8-k) 10^k of them: G3 and G4 are too large, G5 and G6 not */
+	static const char text[] = "alert tcp $G3 any -> any $P1 (content:\"x\"; sid:1;)\n"
+				   "alert tcp $G4 any -> any any (content:\"x\"; sid:2;)\n"
+				   "alert tcp $G6 any -> any $P0 (content:\"x\"; sid:3;)\n"
+				   "alert tcp $G5 any -> any $P1 (content:\"x\"; sid:4;)\n";
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	const char *why = NULL;
+	int err;
+
+	CHECK(t, vars, "no vars");
+	CHECK(t, set_multiplying_vars(vars, 'G', 8, "198.18.0.1") == 0, "G");
+	/* ports: 10^4 at P0 (refused), 10^3 at P1 (fine) */
+	CHECK(t, set_multiplying_vars(vars, 'P', 4, "22") == 0, "P");
+	err = ruleset_load_text(&rs, "test.rules", text, strlen(text), vars, &opts, &report);
+	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
+	CHECK(t, report.count == 3, "%zu problems: %s", report.count,
+	      report.count ? report.problems[0].message : "");
+	EXPECT(t, report.problems[0].line == 1 && report.problems[0].column == 11 &&
+			  !strcmp(report.problems[0].message,
+				  "$G3 expands to more than 8192 addresses: variables that list "
+				  "each other multiply (limit 8192 items)"),
+	       "rule 1: %d:%d %s", report.problems[0].line, report.problems[0].column,
+	       report.problems[0].message);
+	EXPECT(t, report.problems[1].line == 2 && strstr(report.problems[1].message, "$G4 expands"),
+	       "rule 2: %s", report.problems[1].message);
+	EXPECT(t, report.problems[2].line == 3 &&
+			  strstr(report.problems[2].message, "$P0 expands to more than 8192 ports"),
+	       "rule 3: %s", report.problems[2].message);
+	rules_report_free(&report);
+	ruleset_free(rs);
+	/* what check-config asks, per variable */
+	EXPECT(t, rule_vars_check_expansion(vars, "G0", &why) == -E2BIG &&
+			  strstr(why, "$G0 expands to more than 8192 addresses:") == why,
+	       "G0: %s", why);
+	EXPECT(t, rule_vars_check_expansion(vars, "P0", &why) == -E2BIG &&
+			  strstr(why, "$P0 expands to more than 8192 ports:") == why,
+	       "P0: %s", why);
+	EXPECT(t, rule_vars_check_expansion(vars, "G5", &why) == 0 &&
+			  rule_vars_check_expansion(vars, "P1", &why) == 0 &&
+			  rule_vars_check_expansion(vars, "HOME_NET", &why) == 0,
+	       "small ones are fine");
+	rule_vars_free(vars);
+}
+
 static void test_classification_file(struct test_case *t)
 {
 	char path[] = "/tmp/edgewatch-classification-XXXXXX";
@@ -495,7 +567,7 @@ static void test_missing_default_classification(struct test_case *t)
 				NULL, &opts, &report);
 	EXPECT(t, err == -ENOENT || err == -EINVAL, "explicit missing file: %d", err);
 	CHECK(t, report.count == 1, "%zu problems", report.count);
-	EXPECT(t, !strcmp(report.problems[0].message, "cannot read: No such file or directory"),
+	EXPECT(t, !strcmp(report.problems[0].message, "cannot open: No such file or directory"),
 	       "'%s'", report.problems[0].message);
 	rules_report_free(&report);
 	ruleset_free(rs);
@@ -512,9 +584,50 @@ static void test_unreadable_rule_file(struct test_case *t)
 	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
 	CHECK(t, report.count == 1, "%zu problems", report.count);
 	EXPECT(t, !strcmp(report.problems[0].file, files[0]) && report.problems[0].line == 0 &&
-			  !strcmp(report.problems[0].message, "cannot read: No such file or directory"),
+			  !strcmp(report.problems[0].message, "cannot open: No such file or directory"),
 	       "problem %s:%d '%s'", report.problems[0].file, report.problems[0].line,
 	       report.problems[0].message);
+	rules_report_free(&report);
+}
+
+/* What a rule file can be: a regular file of at most 16 MiB, read without blocking. */
+static void test_rule_file_kinds(struct test_case *t)
+{
+	char fifo[] = "/tmp/edgewatch-rules-fifo-XXXXXX", big[] = "/tmp/edgewatch-rules-big-XXXXXX";
+	const char *files[] = { "/dev/urandom", fifo, big };
+	static const char *const want[] = { "not a regular file (a character device)",
+					     "not a regular file (a FIFO)",
+					     "larger than 16 MiB: not a rule file" };
+	struct ruleset_options opts = { .classification_file = TEST_CLASSIFICATION };
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	int fd = mkstemp(big), err;
+	size_t i;
+
+	CHECK(t, fd >= 0 && ftruncate(fd, (16 << 20) + 1) == 0, "sparse file");
+	close(fd);
+	CHECK(t, mkdtemp(fifo) && !rmdir(fifo) && !mkfifo(fifo, 0600), "fifo");
+	/* /dev/urandom never ends and nobody writes the FIFO: an unbounded or blocking read
+	 * would hang here (the test runner's timeout) or exhaust memory */
+	err = ruleset_load(&rs, files, 3, NULL, &opts, &report);
+	unlink(fifo);
+	unlink(big);
+	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
+	CHECK(t, report.count == 3, "%zu problems: %s", report.count,
+	      report.count ? report.problems[0].message : "");
+	for (i = 0; i < 3; i++)
+		EXPECT(t, !strcmp(report.problems[i].file, files[i]) &&
+				  !strcmp(report.problems[i].message, want[i]),
+		       "problem %zu: %s '%s'", i, report.problems[i].file, report.problems[i].message);
+	rules_report_free(&report);
+	/* classification.config goes through the same reader */
+	opts.classification_file = "/dev/zero";
+	err = ruleset_load_text(&rs, "test.rules", "", 0, NULL, &opts, &report);
+	EXPECT(t, err == -EINVAL && !rs, "load returned %d", err);
+	EXPECT(t, report.count == 1 &&
+			  !strcmp(report.problems[0].message,
+				  "not a regular file (a character device)"),
+	       "%zu problems: '%s'", report.count, report.count ? report.problems[0].message : "");
 	rules_report_free(&report);
 }
 
@@ -532,8 +645,10 @@ int main(void)
 	RUN(test_et_style_import);
 	RUN(test_problems_in_file_order);
 	RUN(test_vars);
+	RUN(test_exponential_vars);
 	RUN(test_classification_file);
 	RUN(test_missing_default_classification);
 	RUN(test_unreadable_rule_file);
+	RUN(test_rule_file_kinds);
 	return test_summary();
 }

@@ -11,9 +11,7 @@
 #include "config/config_load.h"
 #include "config/config_node.h"
 #include "config/mgmt_ports.h"
-
-/* A config is a few KiB; anything this large is the wrong file. */
-#define CONFIG_FILE_MAX (16u << 20)
+#include "file_read.h"
 
 /*
  * home-net when not configured: Suricata's default (RFC 1918), plus the IPv6 unique local
@@ -166,68 +164,19 @@ int config_load_buffer(const char *name, const char *buf, size_t len, struct ew_
 	return load(name, NULL, buf, len, out, err);
 }
 
-/* The whole file in memory. 0, or -errno with err set. */
-static int read_file(const char *path, char **buf, size_t *len, struct config_error *err)
-{
-	FILE *file = fopen(path, "r");
-	size_t cap = 0, got;
-	char *grown;
-	int ret = 0;
-
-	*buf = NULL;
-	*len = 0;
-	if (!file) {
-		ret = -errno;
-		config_error_set(err, path, 0, 0, "cannot open: %s", strerror(-ret));
-		goto cleanup;
-	}
-	do {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 16384;
-			if (cap > CONFIG_FILE_MAX) {
-				config_error_set(err, path, 0, 0,
-						 "larger than %u MiB: not a config file",
-						 CONFIG_FILE_MAX >> 20);
-				ret = -EFBIG;
-				goto cleanup;
-			}
-			grown = realloc(*buf, cap);
-			if (!grown) {
-				ret = -ENOMEM;
-				config_error_set(err, path, 0, 0, "out of memory");
-				goto cleanup;
-			}
-			*buf = grown;
-		}
-		errno = 0;
-		got = fread(*buf + *len, 1, cap - *len, file);
-		*len += got;
-	} while (got > 0);
-	if (ferror(file)) {
-		ret = errno ? -errno : -EIO;
-		config_error_set(err, path, 0, 0, "cannot read: %s", strerror(-ret));
-	}
-cleanup:
-	if (file)
-		fclose(file);
-	if (ret) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return ret;
-}
-
 int config_load_file(const char *path, struct ew_config **out, struct config_error *err)
 {
-	char *buf = NULL, *path_copy = NULL;
+	char *buf = NULL, *path_copy = NULL, why[CONFIG_WHY_LEN];
 	size_t len;
 	int ret;
 
 	memset(err, 0, sizeof(*err));
 	*out = NULL;
-	ret = read_file(path, &buf, &len, err);
-	if (ret)
+	ret = file_read_whole(path, "config", &buf, &len, why, sizeof(why));
+	if (ret) {
+		config_error_set(err, path, 0, 0, "%s", why);
 		goto cleanup;
+	}
 	path_copy = strdup(path);
 	if (!path_copy) {
 		ret = -ENOMEM;

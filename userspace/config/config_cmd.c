@@ -36,16 +36,11 @@ static void print_usage(FILE *out)
 		"  edgewatch check-config --list-ports\n");
 }
 
-/* Hand one variable to the rules module, as `run` does; print why it refuses one. */
-static int set_rule_var(const struct config_rule_var *var, void *user)
+/* Why the rules module refuses one variable, at the line that set it. */
+static void print_var_error(const struct config_rule_var *var, const char *why)
 {
-	const char *why = "?", *group = var->is_port ? "port-groups" : "address-groups";
-	int err;
+	const char *group = var->is_port ? "port-groups" : "address-groups";
 
-	err = var->is_port ? rule_vars_set_port(user, var->name, var->value, &why)
-			   : rule_vars_set_address(user, var->name, var->value, &why);
-	if (!err)
-		return 0;
 	if (!var->where)
 		fprintf(stderr, "edgewatch check-config: error: default %s \"%s\": %s\n",
 			var->name, var->value, why);
@@ -58,6 +53,33 @@ static int set_rule_var(const struct config_rule_var *var, void *user)
 	else
 		fprintf(stderr, "%s:%d:%d: error: vars.%s.%s: %s\n", var->where->file,
 			var->where->line, var->where->column, group, var->name, why);
+}
+
+/* Hand one variable to the rules module, as `run` does. */
+static int set_rule_var(const struct config_rule_var *var, void *user)
+{
+	const char *why = "?";
+	int err;
+
+	err = var->is_port ? rule_vars_set_port(user, var->name, var->value, &why)
+			   : rule_vars_set_address(user, var->name, var->value, &why);
+	if (err)
+		print_var_error(var, why);
+	return err;
+}
+
+/*
+ * Once all are set: what each expands to, as a rule using it would build it. Groups that
+ * list each other multiply; `run` would refuse every rule using one (at the rule's line),
+ * so the file is refused here, at the variable's line.
+ */
+static int check_rule_var_expansion(const struct config_rule_var *var, void *user)
+{
+	const char *why = "?";
+	int err = rule_vars_check_expansion(user, var->name, &why);
+
+	if (err)
+		print_var_error(var, why);
 	return err;
 }
 
@@ -75,6 +97,8 @@ static int check_rule_vars(const struct ew_config *cfg)
 		return -ENOMEM;
 	}
 	err = config_rule_vars(cfg, set_rule_var, vars);
+	if (!err)
+		err = config_rule_vars(cfg, check_rule_var_expansion, vars);
 	rule_vars_free(vars);
 	return err;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config_error.h"
+#include "text_escape.h"
 
 int config_error_set(struct config_error *err, const char *file, int line, int column,
 		     const char *fmt, ...)
@@ -34,26 +35,16 @@ const char *config_error_format(const struct config_error *err, char *buf, size_
 const char *config_quote(const char *text, size_t len, char *buf, size_t buf_len)
 {
 	const size_t max_chars = 64;
-	size_t used = 0, i;
+	size_t shown = len < max_chars ? len : max_chars, used;
 
-	/* Every step below needs at most 4 + 4 bytes ('\xNN' and the closing '..."'). */
+	/* Room for 64 escaped characters, the quotes and "...": nothing is cut mid-way. */
 	if (buf_len < CONFIG_QUOTE_STRLEN) {
 		snprintf(buf, buf_len, "\"\"");
 		return buf;
 	}
-	buf[used++] = '"';
-	for (i = 0; i < len && i < max_chars; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == '"' || c == '\\')
-			used += (size_t)snprintf(buf + used, buf_len - used, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
-			used += (size_t)snprintf(buf + used, buf_len - used, "\\x%02x", c);
-		else
-			buf[used++] = (char)c;
-	}
-	if (i < len)
-		used += (size_t)snprintf(buf + used, buf_len - used, "...");
-	snprintf(buf + used, buf_len - used, "\"");
+	buf[0] = '"';
+	text_escape(buf + 1, buf_len - 1, text, shown, "\"\\");
+	used = strlen(buf);
+	snprintf(buf + used, buf_len - used, "%s\"", shown < len ? "..." : "");
 	return buf;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "file_read.h"
 #include "rules/rules_internal.h"
 
 static char *trim_in_place(char *s)
@@ -132,28 +133,30 @@ static int parse_line(struct classification *classes, char *line, const char **w
 int classification_load(struct classification *classes, const char *path, int is_default,
 			struct rules_problems *problems)
 {
-	char *line = NULL;
-	size_t line_size = 0;
-	int line_number = 0, err = 0;
-	FILE *file;
+	char *text = NULL, *line, *next, why_read[200];
+	size_t len = 0;
+	int line_number = 0, err;
 
 	memset(classes, 0, sizeof(*classes));
 	snprintf(classes->path, sizeof(classes->path), "%s", path);
-	file = fopen(path, "r");
-	if (!file) {
-		err = -errno;
+	/* the same bounded reader as rule files: a regular file of at most 16 MiB */
+	err = file_read_whole(path, "classification", &text, &len, why_read, sizeof(why_read));
+	if (err) {
 		if (is_default && err == -ENOENT) {
 			classes->missing = 1;	/* rules with a classtype will say so */
 			return 0;
 		}
-		rules_problems_add(problems, path, 0, 0, "classification", 0, "cannot read: %s",
-				   strerror(-err));
+		rules_problems_add(problems, path, 0, 0, "classification", 0, "%s", why_read);
 		return err;
 	}
-	while (getline(&line, &line_size, file) >= 0) {
+	for (line = text; line < text + len; line = next) {
 		const char *why = NULL;
+		char *eol = memchr(line, '\n', (size_t)(text + len - line));
 		int column = 0, ret;
 
+		next = eol ? eol + 1 : text + len;
+		if (eol)
+			*eol = '\0';
 		line_number++;
 		ret = parse_line(classes, line, &why, &column);
 		if (ret == -ENOMEM) {
@@ -166,8 +169,7 @@ int classification_load(struct classification *classes, const char *path, int is
 			err = -EINVAL;
 		}
 	}
-	free(line);
-	fclose(file);
+	free(text);
 	return err;
 }
 

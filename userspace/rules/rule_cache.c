@@ -12,6 +12,13 @@
  * reader never sees half a file:
  *   "EWRULDB1" | key[32] | u32 id count | u32 ids[] (what compiled) | u64 size | database
  * A file that does not check out is a miss (and is overwritten by the recompile).
+ *
+ * The daemon is root and the directory may be shared: the directory and each file must be
+ * owned by this process's user and writable by it alone (else the cache is not used, with a
+ * warning naming the path and why); files are opened relative to the checked directory,
+ * never through a symlink; the temporary file is created O_EXCL | O_NOFOLLOW; and the
+ * database is checked against the expressions after it is deserialised
+ * (database_matches_exprs), since the key in the header is only a claim.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,17 +89,77 @@ static void cache_path(char *path, size_t size, const char *dir,
 	snprintf(path, size, "%s/rules-%s.hsdb", dir, hex);
 }
 
-static int read_file(const char *path, uint8_t **out, size_t *out_len)
+/*
+ * The cache directory, opened; NULL-safe refusal: a directory another user owns, or one
+ * that is group- or world-writable, could hold a database (or a symlink at our temporary
+ * name) planted by someone else, and root would load (or write through) it. Every file is
+ * then opened relative to this descriptor, so the directory checked is the one used.
+ * -EPERM with the reason logged, or -errno.
+ */
+static int open_cache_dir(const char *cache_dir, int create)
+{
+	struct stat st;
+	int fd, err;
+
+	if (create && mkdir(cache_dir, 0755) && errno != EEXIST)
+		return -errno;
+	fd = open(cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (st.st_uid != geteuid()) {
+		log_warn("rules cache %s: not used: the directory is owned by uid %u, not by this "
+			 "process's user (uid %u); compiling without the cache",
+			 cache_dir, (unsigned int)st.st_uid, (unsigned int)geteuid());
+		close(fd);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_warn("rules cache %s: not used: the directory is group- or world-writable "
+			 "(mode %04o); compiling without the cache",
+			 cache_dir, (unsigned int)(st.st_mode & 07777));
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* The same ownership rule for a cache file, opened without following a symlink. */
+static int read_cache_file(int dir_fd, const char *name, const char *path, uint8_t **out,
+			   size_t *out_len)
 {
 	struct stat st;
 	uint8_t *bytes = NULL;
 	size_t done = 0;
 	int fd, err = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size <= 0 || (unsigned long long)st.st_size > CACHE_MAX_SIZE) {
+	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ELOOP)
+			log_warn("rules cache %s: not used: a symlink; recompiling", path);
+		return err == -ELOOP ? -EPERM : err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_warn("rules cache %s: not used: %s (owner uid %u, mode %04o; expected a regular "
+			 "file of uid %u writable by it alone); recompiling", path,
+			 !S_ISREG(st.st_mode) ? "not a regular file" :
+			 st.st_uid != geteuid() ? "owned by another user" :
+						   "group- or world-writable",
+			 (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777),
+			 (unsigned int)geteuid());
+		err = -EPERM;
+		goto cleanup;
+	}
+	if (st.st_size <= 0 || (unsigned long long)st.st_size > CACHE_MAX_SIZE) {
 		err = -EINVAL;
 		goto cleanup;
 	}
@@ -119,44 +186,164 @@ cleanup:
 	return err;
 }
 
+static uint32_t id_at(const uint8_t *ids, size_t index)
+{
+	uint32_t id;
+
+	memcpy(&id, ids + 4 * index, 4);
+	return id;
+}
+
+/*
+ * Whether the file's ids fit our expressions: the same ids in the same (ascending) order,
+ * where only a pcre prefilter may be missing (the one thing a compile drops). Checked
+ * before anything is changed, so a refused file leaves exprs whole for the recompile.
+ */
+static int compiled_ids_fit(const struct hs_expressions *exprs, const uint8_t *ids,
+			    uint32_t id_count)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < exprs->count; i++) {
+		if (j < id_count && exprs->ids[i] == id_at(ids, j))
+			j++;
+		else if (!(exprs->flags[i] & HS_FLAG_PREFILTER))
+			return 0;
+	}
+	return j == id_count;
+}
+
 /* Keep only the expressions whose ids the cached database was compiled with. */
-static int keep_compiled_ids(struct hs_expressions *exprs, const uint8_t *ids, uint32_t id_count)
+static void keep_compiled_ids(struct hs_expressions *exprs, const uint8_t *ids, uint32_t id_count)
 {
 	size_t i = 0, j = 0;
 
-	/* both lists are in ascending id order (rule order) */
 	while (i < exprs->count) {
-		uint32_t id;
-
-		if (j < id_count)
-			memcpy(&id, ids + 4 * j, 4);
-		if (j < id_count && exprs->ids[i] == id) {
+		if (j < id_count && exprs->ids[i] == id_at(ids, j)) {
 			i++;
 			j++;
-		} else if (j < id_count && exprs->ids[i] > id) {
-			return -EINVAL;	/* an id we do not have: not our database */
 		} else {
 			hs_expressions_remove(exprs, i);
 		}
 	}
-	return j == id_count ? 0 : -EINVAL;
+}
+
+struct verify_scan {
+	const struct hs_expressions *exprs;
+	unsigned int want;	/* the id this scan must report */
+	int seen;
+	int foreign;		/* an id that is none of our expressions' */
+};
+
+static int compare_ids(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int on_verify_match(unsigned int id, unsigned long long from, unsigned long long to,
+			   unsigned int flags, void *user)
+{
+	struct verify_scan *scan = user;
+
+	scan->seen |= id == scan->want;
+	if (!bsearch(&id, scan->exprs->ids, scan->exprs->count, sizeof(id), compare_ids))
+		scan->foreign = 1;
+	return 0;
+}
+
+/* The bytes a content expression ("\xHH" per byte, rule_db.c) stands for. */
+static size_t literal_bytes(const char *pattern, uint8_t *out, size_t size)
+{
+	size_t n = 0;
+
+	while (pattern[0] == '\\' && pattern[1] == 'x' && pattern[2] && pattern[3] && n < size) {
+		char hex[3] = { pattern[2], pattern[3], 0 };
+
+		out[n++] = (uint8_t)strtoul(hex, NULL, 16);
+		pattern += 4;
+	}
+	return pattern[0] ? 0 : n;	/* 0: not a literal we can rebuild */
+}
+
+/* A content longer than this or placed further in is not sampled (a few, if any). */
+#define VERIFY_MAX_BUFFER 65536
+
+/*
+ * The key names what the database should be compiled from, but the file could hold any
+ * database under any key (copied from other rules, its header rewritten). Bind it to its
+ * content: every content prefilter, placed where its offset bounds allow, must be
+ * reported at its own id, and no scan may report an id that is not ours. A database
+ * compiled from other rules fails this; only pcre prefilters are not re-derived (a
+ * string matching a regex is not generally constructible), so a ruleset whose prefilters
+ * are all pcre rests on the ownership checks alone.
+ */
+static int database_matches_exprs(const hs_database_t *db, const struct hs_expressions *exprs,
+				  const uint8_t *ids, uint32_t id_count)
+{
+	struct verify_scan scan = { .exprs = exprs };
+	hs_scratch_t *scratch = NULL;
+	uint8_t *buffer = NULL;
+	size_t i, j = 0;
+	int ok = 0;
+
+	buffer = malloc(VERIFY_MAX_BUFFER);
+	if (!buffer || hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
+		goto cleanup;
+	for (i = 0; i < exprs->count; i++) {
+		const hs_expr_ext_t *ext = &exprs->exts[i];
+		size_t len, pad = 0;
+
+		if (j >= id_count || exprs->ids[i] != id_at(ids, j))
+			continue;	/* a pcre the cached compile dropped */
+		j++;
+		if (exprs->flags[i] & HS_FLAG_PREFILTER)
+			continue;
+		len = literal_bytes(exprs->patterns[i], buffer + VERIFY_MAX_BUFFER / 2,
+				    VERIFY_MAX_BUFFER / 2);
+		if (len && (ext->flags & HS_EXT_FLAG_MIN_OFFSET) && ext->min_offset > len)
+			pad = ext->min_offset - len;
+		if (!len || pad > VERIFY_MAX_BUFFER / 2)
+			continue;
+		/* the literal ends at max(len, min_offset): inside [min_offset, max_offset] */
+		memset(buffer + VERIFY_MAX_BUFFER / 2 - pad, 0, pad);
+		scan.want = exprs->ids[i];
+		scan.seen = 0;
+		if (hs_scan(db, (const char *)buffer + VERIFY_MAX_BUFFER / 2 - pad,
+			    (unsigned int)(pad + len), 0, scratch, on_verify_match,
+			    &scan) != HS_SUCCESS ||
+		    !scan.seen || scan.foreign)
+			goto cleanup;
+	}
+	ok = 1;
+cleanup:
+	hs_free_scratch(scratch);
+	free(buffer);
+	return ok;
 }
 
 int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
 		     struct hs_expressions *exprs, hs_database_t **db)
 {
 	char path[4096];
+	const char *name;
 	uint8_t *bytes = NULL;
 	size_t len = 0, pos = 0;
 	uint32_t id_count;
 	uint64_t db_size;
-	int err;
+	int err, dir_fd;
 
 	*db = NULL;
 	cache_path(path, sizeof(path), cache_dir, key);
-	err = read_file(path, &bytes, &len);
+	name = strrchr(path, '/') + 1;
+	dir_fd = open_cache_dir(cache_dir, 0);
+	if (dir_fd < 0)
+		return dir_fd == -EPERM ? -EPERM : -ENOENT;
+	err = read_cache_file(dir_fd, name, path, &bytes, &len);
+	close(dir_fd);
 	if (err) {
-		if (err != -ENOENT)
+		if (err != -ENOENT && err != -EPERM)
 			log_warn("rules cache %s: unreadable (%s), recompiling", path, strerror(-err));
 		return -ENOENT;
 	}
@@ -171,13 +358,21 @@ int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SI
 		goto bad;
 	memcpy(&db_size, bytes + pos + 4ULL * id_count, 8);
 	if (db_size != len - pos - 4ULL * id_count - 8 ||
-	    keep_compiled_ids(exprs, bytes + pos, id_count))
+	    !compiled_ids_fit(exprs, bytes + pos, id_count))
 		goto bad;
-	pos += 4ULL * id_count + 8;
-	if (hs_deserialize_database((const char *)bytes + pos, (size_t)db_size, db) != HS_SUCCESS) {
+	if (hs_deserialize_database((const char *)bytes + pos + 4ULL * id_count + 8,
+				    (size_t)db_size, db) != HS_SUCCESS) {
 		*db = NULL;
 		goto bad;
 	}
+	if (!database_matches_exprs(*db, exprs, bytes + pos, id_count)) {
+		log_warn("rules cache %s: the database in it was not compiled from these rules "
+			 "(tampered with or foreign), recompiling", path);
+		hs_free_database(*db);
+		*db = NULL;
+		goto cleanup;
+	}
+	keep_compiled_ids(exprs, bytes + pos, id_count);
 	err = 0;
 	goto cleanup;
 bad:
@@ -187,25 +382,54 @@ cleanup:
 	return err;
 }
 
+/*
+ * The temporary file, created: O_EXCL | O_NOFOLLOW, so a file or symlink someone placed at
+ * the name is never written through (root would overwrite its target). One left by a
+ * crashed run (or planted) is unlinked, which removes the link, not what it points to, and
+ * the create is tried once more.
+ */
+static FILE *create_temporary(int dir_fd, const char *name)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, fd;
+
+	FILE *file;
+
+	fd = openat(dir_fd, name, flags, 0644);
+	if (fd < 0 && errno == EEXIST && unlinkat(dir_fd, name, 0) == 0)
+		fd = openat(dir_fd, name, flags, 0644);
+	if (fd < 0)
+		return NULL;
+	file = fdopen(fd, "wb");
+	if (!file)
+		close(fd);
+	return file;
+}
+
 int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
 		      const struct hs_expressions *exprs, const hs_database_t *db)
 {
 	char path[4096], tmp[4200];
+	const char *name, *tmp_name;
 	char *serialized = NULL;
 	size_t serialized_len = 0, i;
 	uint32_t id_count = (uint32_t)exprs->count;
 	uint64_t db_size;
 	FILE *file = NULL;
-	int err = 0;
+	int err = 0, dir_fd;
 
-	if (mkdir(cache_dir, 0755) && errno != EEXIST)
-		return -errno;
+	dir_fd = open_cache_dir(cache_dir, 1);
+	if (dir_fd < 0)
+		return dir_fd;
 	cache_path(path, sizeof(path), cache_dir, key);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	if (hs_serialize_database(db, &serialized, &serialized_len) != HS_SUCCESS)
-		return -EIO;
+	name = strrchr(path, '/') + 1;
+	tmp_name = strrchr(tmp, '/') + 1;
+	if (hs_serialize_database(db, &serialized, &serialized_len) != HS_SUCCESS) {
+		err = -EIO;
+		goto cleanup;
+	}
 	db_size = serialized_len;
-	file = fopen(tmp, "wbe");
+	file = create_temporary(dir_fd, tmp_name);
 	if (!file) {
 		err = -errno;
 		goto cleanup;
@@ -228,11 +452,12 @@ int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_S
 	if (fclose(file) && !err)
 		err = -errno;
 	file = NULL;
-	if (!err && rename(tmp, path))
+	if (!err && renameat(dir_fd, tmp_name, dir_fd, name))
 		err = -errno;
 	if (err)
-		unlink(tmp);
+		unlinkat(dir_fd, tmp_name, 0);
 cleanup:
 	free(serialized);	/* hs_serialize_database allocates with malloc */
+	close(dir_fd);
 	return err;
 }

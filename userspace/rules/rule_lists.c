@@ -18,6 +18,16 @@
 
 #define LIST_MAX_VAR_DEPTH 16
 #define LIST_MAX_LEAF 128
+/*
+ * Items in one list once its variables are expanded (every leaf, group, negation and
+ * variable use counts one). Variables expand by copy, so groups that each list the next
+ * one ten times grow tenfold per level: depth 7 took 14 s and 634 MB, depth 8 never ended.
+ * Bounding the count bounds time and memory (8192 nodes of ~48 bytes, once per rule
+ * header that uses the variable) whatever the nesting. 8192 is far above real lists
+ * (Suricata's default groups expand to a handful of items, a large HOME_NET to a few
+ * hundred prefixes) and keeps a header check, a linear walk per candidate sample, cheap.
+ */
+#define LIST_MAX_ITEMS 8192
 
 struct list_parser {
 	enum list_type type;
@@ -27,6 +37,7 @@ struct list_parser {
 	const struct rule_vars *vars;
 	struct list_error *err;
 	int var_depth;
+	size_t *items;		/* items parsed so far, variables expanded, shared by nesting */
 };
 
 static int list_fail(struct list_parser *lp, size_t offset, const char *fmt, ...)
@@ -230,12 +241,21 @@ static int parse_variable(struct list_parser *lp, struct list_node *node)
 				 (int)(lp->pos - name_start), lp->text + name_start);
 	inner = (struct list_parser){ .type = lp->type, .text = value, .len = strlen(value),
 				      .vars = lp->vars, .err = &inner_err,
-				      .var_depth = lp->var_depth + 1 };
+				      .var_depth = lp->var_depth + 1, .items = lp->items };
 	err = parse_item(&inner, node);
 	skip_spaces(&inner);
 	if (!err && inner.pos != inner.len)
 		err = list_fail(&inner, inner.pos, "unexpected '%c' after the list",
 				value[inner.pos]);
+	if (err == -E2BIG) {
+		list_node_release(node);
+		/* each level names itself: the outermost variable, where it is used, wins */
+		list_fail(lp, start, "$%.*s expands to more than %d %s: variables that list "
+			  "each other multiply (limit %d items)", (int)(lp->pos - name_start),
+			  lp->text + name_start, LIST_MAX_ITEMS,
+			  lp->type == LIST_PORT ? "ports" : "addresses", LIST_MAX_ITEMS);
+		return -E2BIG;
+	}
 	if (err) {
 		list_node_release(node);
 		/* messages of nested variables already name them: keep the innermost */
@@ -293,6 +313,10 @@ static int parse_item(struct list_parser *lp, struct list_node *node)
 	memset(node, 0, sizeof(*node));
 	skip_spaces(lp);
 	start = lp->pos;
+	if (++*lp->items > LIST_MAX_ITEMS) {
+		list_fail(lp, start, "more than %d items in one list (the limit)", LIST_MAX_ITEMS);
+		return -E2BIG;
+	}
 	if (lp->pos >= lp->len)
 		return list_fail(lp, start, "missing %s", lp->type == LIST_PORT ? "port" : "address");
 	switch (lp->text[lp->pos]) {
@@ -332,8 +356,9 @@ static int parse_item(struct list_parser *lp, struct list_node *node)
 int list_parse(struct list_node *out, enum list_type type, const char *text, size_t len,
 	       const struct rule_vars *vars, struct list_error *err)
 {
+	size_t items = 0;
 	struct list_parser lp = { .type = type, .text = text, .len = len, .vars = vars,
-				  .err = err };
+				  .err = err, .items = &items };
 	int ret;
 
 	ret = parse_item(&lp, out);

@@ -6,6 +6,7 @@
  * uses them, so one variable may refer to another set later (EXTERNAL_NET: "!$HOME_NET").
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -201,4 +202,30 @@ const char *rule_vars_lookup(const struct rule_vars *vars, const char *name, siz
 		return NULL;
 	*is_port = var->is_port;
 	return var->value;
+}
+
+int rule_vars_check_expansion(const struct rule_vars *vars, const char *name, const char **why)
+{
+	static __thread struct list_error error;	/* *why must outlive the call */
+	struct list_node parsed;
+	const char *value;
+	char *reference;
+	int is_port = 0, err;
+
+	value = rule_vars_lookup(vars, name, strlen(name), &is_port);
+	if (!value)
+		return 0;
+	if (asprintf(&reference, "$%s", name) < 0) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	err = list_parse(&parsed, is_port ? LIST_PORT : LIST_ADDRESS, reference, strlen(reference),
+			 vars, &error);
+	free(reference);
+	if (!err)
+		list_node_release(&parsed);
+	if (err != -E2BIG)
+		return 0;
+	*why = error.message;
+	return err;
 }

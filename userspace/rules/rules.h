@@ -79,6 +79,14 @@ int rule_vars_set_address(struct rule_vars *vars, const char *name, const char *
 			  const char **why);
 int rule_vars_set_port(struct rule_vars *vars, const char *name, const char *value,
 		       const char **why);
+/*
+ * Expand variable name with every variable set (they may refer to each other, so this is
+ * done once all are set) and check what a rule using it would build: at most 8192 items
+ * (variables that list each other multiply). 0; -E2BIG with *why (static, as above) when
+ * it is too large. Other problems (an unknown variable it names) are left to the rules
+ * that use it: 0.
+ */
+int rule_vars_check_expansion(const struct rule_vars *vars, const char *name, const char **why);
 
 struct ruleset_options {
 	const char *classification_file;	/* NULL: rules/classification.config */

@@ -73,7 +73,9 @@ struct list_error {
 /*
  * Parse an address or port list ("[10.0.0.0/8,!10.1.2.3]", "$HTTP_PORTS", "1024:").
  * vars NULL: variables are not resolved (syntax check of a variable's value).
- * 0 or -EINVAL with *err filled. The node must be released with list_node_release().
+ * 0, -EINVAL with *err filled, or -E2BIG (err filled) when the list, its variables
+ * expanded, has more than LIST_MAX_ITEMS (8192) items. The node must be released with
+ * list_node_release().
  */
 int list_parse(struct list_node *out, enum list_type type, const char *text, size_t len,
 	       const struct rule_vars *vars, struct list_error *err);
@@ -310,8 +312,11 @@ int hs_expressions_compile(struct hs_expressions *exprs, hs_database_t **db, cha
 #define RULES_CACHE_KEY_SIZE 32
 int rules_cache_key(const struct hs_expressions *exprs, uint8_t key[RULES_CACHE_KEY_SIZE]);
 /*
- * Load the database for key from cache_dir: 0 and *db, -ENOENT when absent or unusable.
- * The ids compiled in are written back to exprs (a cached compile may have dropped some).
+ * Load the database for key from cache_dir: 0 and *db, -ENOENT when absent or unusable
+ * (a bad, foreign-owned or tampered file: the recompile replaces it), -EPERM when the
+ * directory is refused (another owner, group/world-writable: logged; do not store either).
+ * The ids compiled in are written back to exprs (a cached compile may have dropped some);
+ * a refused file leaves exprs as they were.
  */
 int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
 		     struct hs_expressions *exprs, hs_database_t **db);

@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "rules/rules_internal.h"
+#include "text_escape.h"
 
 int rules_problems_add(struct rules_problems *problems, const char *file, int line, int column,
 		       const char *keyword, int skipped, const char *fmt, ...)
 {
 	struct rules_problem *problem;
+	char message[1024];
 	va_list ap;
 
 	if (problems->count == problems->capacity) {
@@ -25,14 +27,19 @@ int rules_problems_add(struct rules_problems *problems, const char *file, int li
 	}
 	problem = &problems->items[problems->count++];
 	memset(problem, 0, sizeof(*problem));
-	snprintf(problem->file, sizeof(problem->file), "%s", file ? file : "");
+	/* Every field may hold bytes of the rule file (or its name): escaped here, once, so
+	 * no printer of a problem can send a terminal escape sequence to the operator. */
+	file = file ? file : "";
+	keyword = keyword ? keyword : "";
+	text_escape(problem->file, sizeof(problem->file), file, strlen(file), NULL);
 	problem->line = line;
 	problem->column = column;
-	snprintf(problem->keyword, sizeof(problem->keyword), "%s", keyword ? keyword : "");
+	text_escape(problem->keyword, sizeof(problem->keyword), keyword, strlen(keyword), NULL);
 	problem->skipped = skipped;
 	va_start(ap, fmt);
-	vsnprintf(problem->message, sizeof(problem->message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	text_escape(problem->message, sizeof(problem->message), message, strlen(message), NULL);
 	return 0;
 }
 

@@ -21,9 +21,13 @@ static int compile_or_load(struct ruleset *rs, const struct ruleset_options *opt
 		log_warn("rules cache: cannot compute the key, compiling without the cache");
 		use_cache = 0;
 	}
-	if (use_cache && rules_cache_load(opts->cache_dir, key, &rs->exprs, &rs->db) == 0) {
-		*cache_hit = 1;
-		return 0;
+	if (use_cache) {
+		err = rules_cache_load(opts->cache_dir, key, &rs->exprs, &rs->db);
+		if (!err) {
+			*cache_hit = 1;
+			return 0;
+		}
+		use_cache = err != -EPERM;	/* refused (and said why): not written either */
 	}
 	err = hs_expressions_compile(&rs->exprs, &rs->db, why, sizeof(why));
 	if (err) {

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
 #include "log.h"
 #include "rules/rules_internal.h"
+#include "text_escape.h"
 
 #define DEFAULT_CLASSIFICATION "rules/classification.config"
 
@@ -170,40 +172,6 @@ static const char *intern_file_name(struct loader *ld, const char *name)
 	return grown[ld->file_count] ? grown[ld->file_count++] : NULL;
 }
 
-static int read_whole_file(const char *path, char **out, size_t *out_len)
-{
-	FILE *file = fopen(path, "rbe");
-	char *bytes = NULL;
-	size_t len = 0, capacity = 0;
-	int err = 0;
-
-	if (!file)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (grow((void **)&bytes, &capacity, len + 65536, 1)) {
-			err = -ENOMEM;
-			break;
-		}
-		n = fread(bytes + len, 1, capacity - len, file);
-		len += n;
-		if (n == 0) {
-			if (ferror(file))
-				err = -EIO;
-			break;
-		}
-	}
-	fclose(file);
-	if (err) {
-		free(bytes);
-		return err;
-	}
-	*out = bytes;
-	*out_len = len;
-	return 0;
-}
-
 static int compare_rule_ids(const void *a, const void *b, void *rules_arg)
 {
 	const struct rule *rules = rules_arg;
@@ -263,12 +231,16 @@ cleanup:
 	return err;
 }
 
+/* name as a problem holds it: escaped (rules_problems_add). */
 static long file_index(const struct loader *ld, const char *name)
 {
+	char escaped[sizeof(((struct rules_problem *)0)->file)];
 	size_t i;
 
 	for (i = 0; i < ld->file_count; i++) {
-		if (strcmp(ld->file_names[i], name) == 0)
+		text_escape(escaped, sizeof(escaped), ld->file_names[i],
+			    strlen(ld->file_names[i]), NULL);
+		if (strcmp(escaped, name) == 0)
 			return (long)i;
 	}
 	return -1;	/* classification.config: before the rule files */
@@ -425,19 +397,18 @@ int ruleset_load(struct ruleset **out, const char *const *files, size_t nfiles,
 	err = loader_init(&ld, vars, opts ? opts : &defaults);
 	for (i = 0; !err && i < nfiles; i++) {
 		const char *name = intern_file_name(&ld, files[i]);
-		char *text = NULL;
+		char *text = NULL, why[200];
 		size_t len = 0;
 
 		if (!name) {
 			err = -ENOMEM;
 			break;
 		}
-		err = read_whole_file(name, &text, &len);
+		err = file_read_whole(name, "rule", &text, &len, why, sizeof(why));
 		if (err == -ENOMEM)
 			break;
 		if (err) {
-			err = rules_problems_add(&ld.problems, name, 0, 0, "", 0, "cannot read: %s",
-						 strerror(-err));
+			err = rules_problems_add(&ld.problems, name, 0, 0, "", 0, "%s", why);
 			ld.failed = 1;
 			continue;
 		}
