@@ -433,8 +433,11 @@ struct sweep_args {
 					 * its counters could be read again: packets counted
 					 * between the copy and the delete are not in the
 					 * record (the conservation sum will show them) */
+	__u64 next_end_ns;	/* out: the earliest time at which a flow left in the table
+				 * can end if no packet comes (~0: none can); replay skips
+				 * the sweeps before it (flow_sweep.h, struct sweep_schedule) */
 };
-_Static_assert(sizeof(struct sweep_args) == 96, "sweep_args layout");
+_Static_assert(sizeof(struct sweep_args) == 104, "sweep_args layout");
 
 struct flow_end {
 	__u32 reason;		/* enum ew_flow_end */

@@ -174,6 +174,9 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	struct flow_record *fr;
 	int dir, err;
 
+	/* replay is on one CPU: a plain store (see replay_closing_ns in maps.bpf.h) */
+	if (cfg_replay && (ps->tcp_flags & (EW_TCP_FIN | EW_TCP_RST)) && now < replay_closing_ns)
+		replay_closing_ns = now;
 	fr = bpf_map_lookup_elem(&flows, key);
 	if (!fr) {
 		__u32 zero = 0;

@@ -200,6 +200,13 @@ __u64 clock_now_ns = 0;
 __u32 policy_gen = 0;
 /* Entries in blocked_flows: while 0, no packet pays for the lookup. */
 __u32 blocked_count = 0;
+/*
+ * Replay only: the earliest time of a packet with FIN or RST since userspace last set it
+ * to ~0 (after each sweep). Such a packet can close a TCP flow, which then ends after
+ * the tcp-closed timeout; replay needs it to know when a sweep can end something.
+ * Replay sets it to ~0 before its first frame (0 would only make every sweep run).
+ */
+__u64 replay_closing_ns = 0;
 
 /* ---- set by userspace before load (rodata) ---------------------------------------- */
 

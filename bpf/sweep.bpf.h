@@ -36,6 +36,58 @@ static __always_inline int sweep_decide(const struct flow_key *key, const struct
 	return -1;
 }
 
+/*
+ * When a flow sweep_decide() keeps at now can end at the earliest if no packet of it
+ * comes: its conditions solved for now. "idle >= t" holds from last + t on, or always
+ * when t is 0 (idle is never negative). A sum that wraps only makes the time earlier:
+ * replay sweeps once more, nothing is missed. The minimum over the kept flows goes to
+ * userspace in sweep_args.next_end_ns.
+ *
+ * Kept in a global (map memory), with the timeouts it needs worked out once per sweep:
+ * the verifier checks a callback as a loop until its states repeat, and values in the
+ * callback's context (our stack) that branches compare are tracked exactly, so the
+ * states never repeated (ew_sweep went past the 1M instruction limit). What is read
+ * from a map is not tracked.
+ */
+struct sweep_plan {
+	__u64 quiet_ns;		/* the shortest quiet time that ends a flow (idle, pressure) */
+	__u64 quiet_closed_ns;	/* the same for a closed TCP flow (and tcp-closed) */
+	__u64 active_ns;
+	__u64 next_end_ns;	/* out: the minimum so far */
+};
+static volatile struct sweep_plan sweep_plan;	/* static: not in the skeleton */
+
+static __always_inline __u64 sweep_min(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+static __always_inline void sweep_plan_start(const struct sweep_args *a)
+{
+	sweep_plan.quiet_ns = a->idle_ns;
+	if (a->flags & EW_SWEEP_F_PRESSURE)
+		sweep_plan.quiet_ns = sweep_min(sweep_plan.quiet_ns, a->pressure_idle_ns);
+	sweep_plan.quiet_closed_ns = sweep_min(sweep_plan.quiet_ns, a->tcp_closed_ns);
+	sweep_plan.active_ns = a->active_ns;
+	sweep_plan.next_end_ns = ~0ULL;
+}
+
+static __always_inline void sweep_plan_note(const struct flow_key *key,
+					    const struct flow_record *fr)
+{
+	__u8 closed = ((fr->tcp_flags[0] | fr->tcp_flags[1]) & EW_TCP_RST) |
+		      (fr->tcp_flags[0] & fr->tcp_flags[1] & EW_TCP_FIN);
+	__u64 quiet = key->proto == IPPROTO_TCP && closed ? sweep_plan.quiet_closed_ns
+							   : sweep_plan.quiet_ns;
+	__u64 end = quiet ? fr->last_seen_ns + quiet : 0, start;
+
+	start = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
+	if (sweep_plan.active_ns)
+		end = sweep_min(end, start + sweep_plan.active_ns);
+	if (end < sweep_plan.next_end_ns)
+		sweep_plan.next_end_ns = end;
+}
+
 /* What packets on other CPUs can change in a flow record while the sweeper reads it. */
 struct sweep_live_fields {
 	__u64 packets[2];
@@ -98,6 +150,7 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		a->kept++;
 		a->kept_packets += fr->packets[0] + fr->packets[1] - fr->exported_packets[0] -
 				   fr->exported_packets[1];
+		sweep_plan_note(key, fr);
 		return 0;
 	}
 	/* the record first: no flow leaves the table without one */
@@ -117,6 +170,7 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		fr->exported_bytes[0] = rec->record.bytes[0];
 		fr->exported_bytes[1] = rec->record.bytes[1];
 		fr->interval_start_ns = a->now_ns;
+		sweep_plan_note(key, fr);
 		a->kept++;
 		a->kept_packets += fr->packets[0] + fr->packets[1] - rec->record.packets[0] -
 				   rec->record.packets[1];
@@ -150,7 +204,9 @@ int ew_sweep(struct sweep_args *ctx)
 	a.ring_full = 0;
 	a.visited = a.ended = a.kept = a.kept_packets = a.delete_races = 0;
 	a.reused_before_refresh = 0;
+	sweep_plan_start(&a);
 	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);
+	a.next_end_ns = sweep_plan.next_end_ns;
 	*ctx = a;
 	return 0;
 }

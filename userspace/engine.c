@@ -214,6 +214,7 @@ static void sweep_policy_of(const struct engine *e, struct sweep_policy *p)
 
 static void totals_add(struct engine_totals *t, const struct sweep_result *r)
 {
+	t->sweeps++;
 	t->sweep_errors += r->errors;
 	t->delete_races += r->delete_races;
 	t->reused_before_refresh += r->reused_before_refresh;
@@ -228,6 +229,7 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 	e->sweep_run.now_ns = now_ns;
 	err = flow_table_sweep_bpf(e->dp.skel, e->ended_ring, &e->sweep_run, &policy, shutdown);
 	totals_add(&e->totals, &e->sweep_result);
+	sweep_schedule_swept(&e->schedule, &e->sweep_result, err);
 	if (err)
 		log_warn("flow sweep: %s", strerror(-err));
 	output_flush(&e->output);
@@ -239,10 +241,17 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 	if (now_ns < e->next_sweep_ns)
 		return 0;
 	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
-	if (!e->settings.replay)	/* follow NTP steps of the wall clock (scanner threads
+	if (e->settings.replay) {	/* the tick passes either way: the same ticks as before */
+		struct sweep_policy policy;
+
+		sweep_policy_of(e, &policy);
+		if (!sweep_schedule_due(&e->schedule, &policy, now_ns))
+			return 0;
+	} else {			/* follow NTP steps of the wall clock (scanner threads
 					 * read it for their alerts: an atomic store) */
 		__atomic_store_n(&e->exporter.clock_to_realtime_ns,
 				 datapath_clock_to_realtime_ns(), __ATOMIC_RELAXED);
+	}
 	return engine_sweep(e, now_ns, 0);
 }
 
@@ -287,6 +296,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	flow_export_totals(&e->exporter, totals);
 	s->flows.in_table = e->sweep_result.flows_in_table;
 	s->flows.table_size = e->settings.flow_table_size;
+	s->flows.sweeps = e->totals.sweeps;
 	s->flows.sweep_errors = e->totals.sweep_errors;
 	s->flows.sweep_delete_races = e->totals.delete_races;
 	s->flows.sweep_reused_before_refresh = e->totals.reused_before_refresh;

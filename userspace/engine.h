@@ -42,6 +42,7 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 
 /* What went wrong in sweeps, summed over all of them (the last one: sweep_result). */
 struct engine_totals {
+	uint64_t sweeps;		/* sweeps run (replay skips those that can end nothing) */
 	uint64_t sweep_errors;
 	uint64_t delete_races;
 	uint64_t reused_before_refresh;
@@ -70,6 +71,7 @@ struct engine {
 	struct ew_counters userspace_counters;	/* packets counted by replay itself */
 	uint64_t start_ns;		/* kernel clock at start (capture time in replay) */
 	uint64_t next_sweep_ns;
+	struct sweep_schedule schedule;	/* replay: which ticks can end a flow */
 	char iface[32];
 };
 
@@ -95,7 +97,10 @@ int engine_poll_fd(const struct engine *e);
  * millisecond (datapath.bpf.c reads it instead of calling a clock helper). 0 or -errno.
  */
 int engine_start_clock(struct engine *e);
-/* Sweep if the sweep interval has passed at now (kernel clock). */
+/*
+ * Sweep if the sweep interval has passed at now (kernel clock); in replay, only if a
+ * flow can have ended (struct sweep_schedule, fed by replay.c).
+ */
 int engine_maybe_sweep(struct engine *e, uint64_t now_ns);
 /* Export every flow, reason shutdown (programs must be detached, or replay done). */
 int engine_flush(struct engine *e, uint64_t now_ns);

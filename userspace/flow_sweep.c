@@ -29,6 +29,62 @@ int flow_sweep_on_ended(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+int sweep_under_pressure(uint32_t table_size, uint64_t fill)
+{
+	return table_size && fill * 100 >= (uint64_t)table_size * SWEEP_PRESSURE_PERCENT;
+}
+
+void sweep_schedule_start(struct sweep_schedule *s, volatile __u64 *closing_ns)
+{
+	memset(s, 0, sizeof(*s));
+	s->next_end_ns = UINT64_MAX;
+	s->first_frame_ns = UINT64_MAX;
+	s->closing_ns = closing_ns;
+	*closing_ns = UINT64_MAX;
+}
+
+void sweep_schedule_frame(struct sweep_schedule *s, uint64_t ts_ns)
+{
+	if (ts_ns < s->first_frame_ns)
+		s->first_frame_ns = ts_ns;
+	s->frames++;
+}
+
+/* when "idle >= timeout" first holds for a flow last seen at t (see sweep.bpf.h) */
+static uint64_t end_after(uint64_t t, uint64_t timeout_ns)
+{
+	if (!timeout_ns)
+		return 0;
+	return t + timeout_ns < t ? UINT64_MAX : t + timeout_ns;
+}
+
+int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy *p,
+		       uint64_t now_ns)
+{
+	uint64_t shortest = p->idle_timeout_ns;
+
+	if (p->active_timeout_ns && p->active_timeout_ns < shortest)
+		shortest = p->active_timeout_ns;
+	if (now_ns >= s->next_end_ns)
+		return 1;
+	if (s->first_frame_ns != UINT64_MAX && now_ns >= end_after(s->first_frame_ns, shortest))
+		return 1;
+	if (s->closing_ns && *s->closing_ns != UINT64_MAX &&
+	    now_ns >= end_after(*s->closing_ns, p->tcp_closed_timeout_ns))
+		return 1;
+	/* p->fill_hint is what the last sweep kept; a frame makes at most one flow */
+	return sweep_under_pressure(p->table_size, p->fill_hint + s->frames);
+}
+
+void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r, int err)
+{
+	s->next_end_ns = err ? 0 : r->next_end_ns;
+	s->first_frame_ns = UINT64_MAX;
+	s->frames = 0;
+	if (s->closing_ns)
+		*s->closing_ns = UINT64_MAX;
+}
+
 int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 			 struct sweep_run *run, const struct sweep_policy *policy, int shutdown)
 {
@@ -45,8 +101,7 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 	memset(run->result, 0, sizeof(*run->result));
 	if (shutdown)
 		args.flags |= EW_SWEEP_F_ALL;
-	if (policy->table_size &&
-	    policy->fill_hint * 100 >= (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT)
+	if (sweep_under_pressure(policy->table_size, policy->fill_hint))
 		args.flags |= EW_SWEEP_F_PRESSURE;
 	/* the ring holds ~75,000 ended flows: run again until a pass did not fill it */
 	do {
@@ -64,6 +119,7 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 		run->result->reused_before_refresh += args.reused_before_refresh;
 	} while (args.ring_full && ++passes < 100000);
 	run->result->flows_in_table = args.kept;
+	run->result->next_end_ns = args.next_end_ns;
 	run->result->packets_pending = args.kept_packets;
 	return run->result->errors ? -EIO : 0;
 }

@@ -31,7 +31,42 @@ struct sweep_result {
 	uint64_t delete_races;		/* gone before the sweeper could delete it */
 	uint64_t reused_before_refresh;	/* see struct sweep_args */
 	uint64_t errors;		/* syscall or export failures */
+	uint64_t next_end_ns;		/* earliest a flow left in the table can end (~0: none) */
 };
+
+/* Is a table with fill entries under pressure (idle flows end early, "forced")? */
+int sweep_under_pressure(uint32_t table_size, uint64_t fill);
+
+/*
+ * Replay's sweep schedule. A sweep of the preallocated table costs the same however few
+ * flows it holds (~6 ms for 262,144 slots), so replay sweeps at an interval's tick only
+ * when a flow can have ended by then; the ticks themselves stay those of a sweep every
+ * interval, so the output is what sweeping at every tick gives. A flow can end at now if
+ *   - one the last sweep kept could (its next_end_ns),
+ *   - or one a frame since then touched could: a frame at t leaves its flow's last packet
+ *     at t or later and a new flow started at t, so its earliest end is t plus the
+ *     smaller of the idle and active timeouts, or t plus the tcp-closed timeout when the
+ *     frame had FIN or RST (the datapath keeps the earliest such time: closing_ns),
+ *   - or the table may be under pressure (the flows the last sweep kept plus one per
+ *     frame since reach the pressure mark): then every tick sweeps, as pressure depends
+ *     on the previous sweep's count.
+ */
+struct sweep_schedule {
+	uint64_t next_end_ns;		/* from the last sweep; 0: unknown, sweep */
+	uint64_t first_frame_ns;	/* earliest frame since the last sweep, ~0: none */
+	uint64_t frames;		/* frames since the last sweep */
+	volatile __u64 *closing_ns;	/* the datapath's replay_closing_ns (bss) */
+};
+
+/* Start a schedule: nothing in the table, no frame yet. */
+void sweep_schedule_start(struct sweep_schedule *s, volatile __u64 *closing_ns);
+/* A frame at ts_ns was run through the datapath. */
+void sweep_schedule_frame(struct sweep_schedule *s, uint64_t ts_ns);
+/* Can a sweep with policy p at now_ns end a flow (or change what the next one does)? */
+int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy *p,
+		       uint64_t now_ns);
+/* A sweep ran (err: it failed, so what the table holds is not known: sweep next tick). */
+void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r, int err);
 
 struct datapath;
 struct ring_buffer;

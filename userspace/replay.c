@@ -164,6 +164,7 @@ static int replay_file(struct engine *e, const char *path, uint64_t *last_ts, in
 			ret = -1;
 			break;
 		}
+		sweep_schedule_frame(&e->schedule, frame.ts_ns);
 		/* its events and samples now, before the next frame: output in capture order */
 		engine_consume(e);
 		engine_maybe_sweep(e, frame.ts_ns);
@@ -232,6 +233,7 @@ int cmd_replay(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	sweep_schedule_start(&engine.schedule, &engine.dp.skel->bss->replay_closing_ns);
 	for (i = optind; i < argc && !broken; i++) {
 		if (replay_file(&engine, argv[i], &last_ts, &started, err, sizeof(err)))
 			broken = 1;

@@ -98,8 +98,10 @@ static int fuzz_one(struct test_case *t, const uint8_t *frame, size_t len, bool 
 	uint64_t now = ROW_EPOCH_NS + i;
 	int err, outcome;
 
-	if (dp_counters(&row_dp, &before))
+	if (dp_counters(&row_dp, &before)) {
+		EXPECT(t, 0, "frame %d: cannot read the counters", i);	/* not a silent stop */
 		return -1;
+	}
 	err = tc ? dp_run_tc(&row_dp, frame, len, 0, 0, now, &verdict)
 		 : dp_run_xdp(&row_dp, frame, len, now, &verdict);
 	if (err == -EINVAL && kernel_refuses(frame, len, tc)) {
@@ -111,8 +113,10 @@ static int fuzz_one(struct test_case *t, const uint8_t *frame, size_t len, bool 
 		       hook_name(hook), err, verdict);
 		return -1;
 	}
-	if (dp_counters(&row_dp, &after))
+	if (dp_counters(&row_dp, &after)) {
+		EXPECT(t, 0, "frame %d: cannot read the counters", i);
 		return -1;
+	}
 	outcome = check_one_packet(t, &before, &after, hook, 1);
 	if (outcome < 0)
 		printf("#   frame %d (%zu bytes), %s\n", i, len, hook_name(hook));

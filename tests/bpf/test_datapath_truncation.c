@@ -99,8 +99,10 @@ static int run_cut(struct test_case *t, const uint8_t *frame, size_t len, enum e
 	uint32_t verdict = ~0u;
 	int err, outcome;
 
-	if (dp_counters(&row_dp, &before))
+	if (dp_counters(&row_dp, &before)) {
+		EXPECT(t, 0, "%s %zu: cannot read the counters", what, at);	/* not a silent stop */
 		return -1;
+	}
 	err = dp_run_xdp(&row_dp, frame, len, ROW_EPOCH_NS, &verdict);
 	if (err == -EINVAL && kernel_refuses(frame, len, false)) {
 		check_not_run(t, &before, len);
@@ -110,8 +112,10 @@ static int run_cut(struct test_case *t, const uint8_t *frame, size_t len, enum e
 		EXPECT(t, 0, "%s %zu: test run %d, verdict %u", what, at, err, verdict);
 		return -1;
 	}
-	if (dp_counters(&row_dp, &after))
+	if (dp_counters(&row_dp, &after)) {
+		EXPECT(t, 0, "%s %zu: cannot read the counters", what, at);
 		return -1;
+	}
 	outcome = check_one_packet(t, &before, &after, EW_HOOK_XDP_INGRESS, 1);
 	if (outcome < 0)
 		return -1;

@@ -345,9 +345,11 @@ static int sweep_at(struct sweep_fixture *fx, uint64_t now_ns, int shutdown)
  */
 static void check_conservation(struct test_case *t, struct sweep_fixture *fx, const char *when)
 {
-	uint64_t in_flows = pkt_flow_total(fx->dp) - fx->pkt_flow_start;
+	uint64_t now = pkt_flow_total(fx->dp), in_flows = now - fx->pkt_flow_start;
 	struct flow_export_totals x;
 	uint64_t accounted;
+
+	CHECK(t, now != UINT64_MAX, "%s: cannot read the counters", when);
 
 	flow_export_totals(&fx->x, &x);
 	accounted = x.packets + fx->result.packets_pending + x.write_failed_packets;

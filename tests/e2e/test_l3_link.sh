@@ -68,7 +68,15 @@ for _ in range(3):
 PY
 sleep 1
 e2e_edgewatch_stop "$E2E_EW_PID"
+EW_RC=$?
 wait "$FAR" 2>/dev/null
+
+# a run that ends non-zero lost something or did not balance its conservation sum
+if [ "$EW_RC" -ne 0 ]; then
+	e2e_fail clean_exit "edgewatch exited $EW_RC: $(tail -n 3 "$E2E_EW_ERR" | tr '\n' ' ')"
+else
+	e2e_pass clean_exit
+fi
 
 if ! grep -q "bare IP link" "$E2E_EW_ERR"; then
 	e2e_fail link_detected "edgewatch did not see $TUN as a bare IP link"

@@ -120,7 +120,7 @@ reload_to() {	# reload_to N FILE
 
 test_reload_under_traffic() {
 	local eve=$E2E_TMP/eve.json a=$E2E_TMP/a.yaml b=$E2E_TMP/b.yaml
-	local sent_file=$E2E_TMP/sent received_file=$E2E_TMP/received i status check
+	local sent_file=$E2E_TMP/sent received_file=$E2E_TMP/received i status check rc
 	write_policy "$a" $SOURCE
 	write_policy "$b" 198.18.0.99
 	cp "$a" "$CFG"
@@ -181,6 +181,13 @@ print("; ".join(problems) if problems else
 		e2e_fail no_packet_saw_a_mixed_policy "$check" ;;
 	esac
 	e2e_edgewatch_stop "$EW"
+	rc=$?
+	# a run that ends non-zero lost something or did not balance its conservation sum
+	if [ $rc -ne 0 ]; then
+		e2e_fail clean_exit "edgewatch exited $rc: $(tail -n 3 "$E2E_EW_ERR" | tr '\n' ' ')"
+	else
+		e2e_pass clean_exit
+	fi
 	if python3 - "$eve" $((RELOADS + 1)) <<'PY'
 import json, sys
 stats = [json.loads(l) for l in open(sys.argv[1]) if '"event_type":"stats"' in l]

@@ -8,26 +8,16 @@ one IPv4 UDP datagram and one IPv6 TCP SYN, so each case knows exactly what to e
 Prints PASS/FAIL lines for tests/run.sh. usage: test_replay_inputs.py [EDGEWATCH]
 """
 import json
-import os
 import struct
-import subprocess
 import sys
-import tempfile
 
+from replay_run import replay_bytes
 from result_lines import Results
+from synth import csum
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".output/asan/edgewatch"
 RESULTS = Results("pcap/replay_inputs")
 result = RESULTS.result
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ipv4_udp():
@@ -82,18 +72,7 @@ def pcapng(linktype, frames):
 
 
 def replay(data, suffix=".pcap"):
-    with tempfile.TemporaryDirectory() as d:
-        cap = os.path.join(d, "capture" + suffix)
-        eve = os.path.join(d, "eve.json")
-        with open(cap, "wb") as f:
-            f.write(data)
-        proc = subprocess.run([BIN, "replay", "-o", eve, cap], capture_output=True, text=True,
-                              timeout=60)
-        events = []
-        if os.path.exists(eve):
-            with open(eve) as f:
-                events = [json.loads(line) for line in f if line.strip()]
-    return proc, events
+    return replay_bytes(BIN, data, suffix=suffix, timeout=60)
 
 
 def flows(events):

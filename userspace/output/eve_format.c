@@ -402,6 +402,7 @@ static void put_flows(struct json_line *jl, const struct stats_flows *f)
 	json_line_u64(jl, "in_table", f->in_table);
 	json_line_u64(jl, "table_size", f->table_size);
 	json_line_u64(jl, "write_errors", f->exported.write_errors);
+	json_line_u64(jl, "sweeps", f->sweeps);
 	json_line_u64(jl, "sweep_errors", f->sweep_errors);
 	json_line_u64(jl, "sweep_delete_races", f->sweep_delete_races);
 	json_line_u64(jl, "sweep_reused_before_refresh", f->sweep_reused_before_refresh);

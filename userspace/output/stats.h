@@ -28,6 +28,7 @@ struct stats_flows {
 	struct flow_export_totals exported;
 	uint64_t in_table;		/* as of the last sweep */
 	uint64_t table_size;
+	uint64_t sweeps;		/* sweeps run (replay skips those that could end nothing) */
 	uint64_t sweep_errors;
 	uint64_t sweep_delete_races;	/* flows another deleter removed under the sweeper */
 	uint64_t sweep_reused_before_refresh;	/* slot reused before the last read-back */

@@ -1,0 +1,31 @@
+"""Run `edgewatch replay` over a capture written by the test (tests/pcap/synth.py) and
+read back its events: for the pcap tests that make their own traffic."""
+import json
+import os
+import subprocess
+import tempfile
+
+
+def replay_bytes(binary, capture, config_yaml=None, timeout=300, suffix=".pcap"):
+    """(process, events) of replaying the capture's bytes, with config_yaml's text if any."""
+    with tempfile.TemporaryDirectory() as d:
+        cap, eve = os.path.join(d, "capture" + suffix), os.path.join(d, "eve.json")
+        with open(cap, "wb") as f:
+            f.write(capture)
+        cmd = [binary, "replay", "-o", eve]
+        if config_yaml is not None:
+            cfg = os.path.join(d, "edgewatch.yaml")
+            with open(cfg, "w") as f:
+                f.write(config_yaml)
+            cmd += ["-c", cfg]
+        proc = subprocess.run(cmd + [cap], capture_output=True, text=True, timeout=timeout)
+        events = []
+        if os.path.exists(eve):
+            with open(eve) as f:
+                events = [json.loads(line) for line in f if line.strip()]
+    return proc, events
+
+
+def final_stats(events):
+    stats = [e["stats"] for e in events if e.get("event_type") == "stats"]
+    return stats[-1] if stats else None

@@ -1,0 +1,66 @@
+"""Captures written byte by byte for the pcap tests that need traffic of a given shape
+(sparse in time, more flows than the table holds): Ethernet + IPv4 + UDP/TCP frames and a
+classic pcap file around them, with timestamps in nanoseconds. Addresses stay in
+198.18.0.0/15.
+
+Also a command line, to make the captures the benchmarks in BENCHMARKS.md use:
+    python3 tests/pcap/synth.py sparse OUT.pcap FRAMES GAP_SECONDS
+"""
+import struct
+import sys
+
+TCP_FIN, TCP_SYN, TCP_RST, TCP_ACK = 0x01, 0x02, 0x04, 0x10
+EPOCH = 1700000000
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def addr(host):
+    """198.18.x.y for a host number below 65,536."""
+    return bytes([198, 18, (host >> 8) & 0xFF, host & 0xFF])
+
+
+def ipv4(proto, src, dst, l4):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, 0, 64, proto, 0, src, dst)
+    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + l4
+
+
+def udp(src, dst, sport, dport, payload=b"edge"):
+    return ipv4(17, src, dst, struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) +
+                payload)
+
+
+def tcp(src, dst, sport, dport, flags):
+    return ipv4(6, src, dst, struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags,
+                                         65535, 0, 0))
+
+
+def eth(l3, ethertype=0x0800):
+    return b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02" + struct.pack("!H", ethertype) + l3
+
+
+def pcap(frames):
+    """frames: (timestamp ns since EPOCH, frame bytes) -> a pcap (nanosecond) file's bytes."""
+    out = struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1)
+    for ts, f in frames:
+        out += struct.pack("<IIII", EPOCH + ts // 10**9, ts % 10**9, len(f), len(f)) + f
+    return out
+
+
+def sparse(count, gap_s):
+    """One UDP exchange every gap_s seconds, all in one flow (a quiet link's keepalive)."""
+    return [(i * gap_s * 10**9, eth(udp(addr(2), addr(1), 40000, 123))) for i in range(count)]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 5 or sys.argv[1] != "sparse":
+        sys.exit("usage: synth.py sparse OUT.pcap FRAMES GAP_SECONDS")
+    with open(sys.argv[2], "wb") as f:
+        f.write(pcap(sparse(int(sys.argv[3]), int(sys.argv[4]))))
