@@ -67,7 +67,10 @@ enum ew_counter {
 	EW_CNT_VERDICT_DROP_PASSIVE,	/* --passive sensor: mirrored copy dropped after accounting */
 	EW_CNT_VERDICT_DROP_POLICY,	/* management policy in drop mode: a violating flow */
 	EW_CNT_VERDICT_DROP_RULE,	/* a flow a `drop` rule matched (enforce mode) */
-	EW_CNT_VERDICT_LAST = EW_CNT_VERDICT_DROP_RULE,
+	EW_CNT_VERDICT_DROP_POLICY_NOFLOW,	/* management policy in drop mode: a violating
+						 * packet whose flow could not be created (the
+						 * table was full), judged on its own */
+	EW_CNT_VERDICT_LAST = EW_CNT_VERDICT_DROP_POLICY_NOFLOW,
 
 	/* ENCAP: packets that carried each encapsulation (a packet can count in several) */
 	EW_CNT_ENCAP_VLAN,
@@ -101,8 +104,12 @@ enum ew_counter {
 	EW_CNT_POLICY_EXPOSURE,		/* flows where a protected address answered a violator */
 	EW_CNT_POLICY_EGRESS_VIOLATION,	/* flows a protected address opened to a destination
 					 * the egress policy does not allow */
+	EW_CNT_POLICY_NOFLOW,		/* packets of management (or egress-violating) flows
+					 * judged without a flow entry: the table was full */
 	EW_CNT_EVENT_SENT,		/* events (alerts) handed to userspace */
 	EW_CNT_EVENT_LOST,		/* events the ring buffer had no room for */
+	EW_CNT_EVENT_NOFLOW_SUPPRESSED,	/* events about packets without a flow entry held back
+					 * by the kernel's rate limit (EW_NOFLOW_EVENT_*) */
 	EW_CNT_SAMPLE_SENT,		/* payload samples handed to userspace */
 	EW_CNT_SAMPLE_LOST,		/* samples the ring buffer had no room for */
 	EW_CNT_SAMPLE_COPY_FAILED,	/* samples whose payload could not be copied */
@@ -455,6 +462,20 @@ enum ew_event_type {
 	EW_EVENT_FRAG_OVERLAP,		/* an overlapping fragment aimed at a protected address */
 };
 
+/* ew_event.flags */
+#define EW_EVENT_F_NO_FLOW 0x01	/* the packet has no flow entry (the table was full): flow_seq
+				 * is 0, record is what its flow would have started with */
+
+/*
+ * Events about packets without a flow entry cannot be reported once per flow: the
+ * kernel limits them instead, to one per (type, source, target, port, vlan) per
+ * interval and EW_NOFLOW_EVENT_BUDGET per CPU per interval in all (a spoofed-source
+ * flood makes every key new). What is held back is counted
+ * (EW_CNT_EVENT_NOFLOW_SUPPRESSED).
+ */
+#define EW_NOFLOW_EVENT_INTERVAL_NS 1000000000ULL
+#define EW_NOFLOW_EVENT_BUDGET 64
+
 /* One event: the flow, and which way the packet that raised it went. */
 struct ew_event {
 	__u32 type;		/* enum ew_event_type */
@@ -463,9 +484,9 @@ struct ew_event {
 	__u8 action;		/* enum ew_policy_action in force (drop: it was dropped) */
 	__u8 policy_port;	/* the management port's index */
 	__u64 ts_ns;		/* datapath clock */
-	__u64 flow_seq;
+	__u64 flow_seq;		/* 0 with EW_EVENT_F_NO_FLOW */
 	__u32 policy_gen;
-	__u32 pad;
+	__u32 flags;		/* EW_EVENT_F_* */
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };

@@ -163,5 +163,9 @@ int policy_alert_write(const struct flow_exporter *x, struct eve_writer *eve,
 		return -ENOMEM;
 	if (suppressed)
 		eve_add_u64(event, "suppressed", suppressed);
+	if (ev->flags & EW_EVENT_F_NO_FLOW) {	/* the table was full: no flow to tie it to */
+		json_object_object_del(event, "flow_id");
+		eve_add_bool(event, "flow_table_full", 1);
+	}
 	return eve_write(eve, event);
 }
