@@ -412,13 +412,29 @@ enum ew_flow_end {
 	EW_END_TIMEOUT = 0,	/* idle for the idle timeout */
 	EW_END_ACTIVE_TIMEOUT,	/* a long flow's periodic record; the flow stays */
 	EW_END_CLOSED,		/* TCP FIN both ways or RST, then quiet */
-	EW_END_FORCED,		/* the table is nearly full: idle flows go early */
+	EW_END_FORCED,		/* the table is nearly full: idle flows and flood debris go
+				 * early (EW_SWEEP_F_PRESSURE, EW_SWEEP_F_DEBRIS) */
 	EW_END_SHUTDOWN,	/* everything (the programs are detached) */
 	EW_END_MAX,
 };
 
 #define EW_SWEEP_F_ALL 0x01	/* every flow ends (reason EW_END_SHUTDOWN) */
 #define EW_SWEEP_F_PRESSURE 0x02	/* idle flows over pressure_idle_ns end (EW_END_FORCED) */
+#define EW_SWEEP_F_DEBRIS 0x04	/* flood debris ends (EW_END_FORCED), oldest first: see
+				 * debris_older_ns */
+
+/*
+ * Flood debris: flows that never got an answer and look like a flood's leftovers
+ * rather than a conversation: a single packet in all, or TCP that only ever sent SYN
+ * (half-open, retransmits included). A spoofed SYN flood makes nothing else, and every
+ * one of them is fresh, so ageing out idle flows cannot make room for real ones.
+ * The sweeper counts the debris it keeps by idle time (bucket 0: under 1 ms, bucket b:
+ * [2^(b-1), 2^b) ms, the last: everything older), so that userspace can pick how much
+ * to free, oldest first, in a second pass.
+ */
+#define EW_SWEEP_AGE_BUCKETS 16
+_Static_assert((EW_SWEEP_AGE_BUCKETS & (EW_SWEEP_AGE_BUCKETS - 1)) == 0,
+	       "a power of two: the sweeper masks the bucket index with it");
 
 /* The sweeper's context: in from userspace, out to it (BPF_PROG_RUN copies it back). */
 struct sweep_args {
@@ -438,8 +454,14 @@ struct sweep_args {
 					 * its counters could be read again: packets counted
 					 * between the copy and the delete are not in the
 					 * record (the conservation sum will show them) */
+	/* with EW_SWEEP_F_DEBRIS: debris idle for debris_older_ns or more ends, and debris
+	 * idle for debris_min_ns or more while debris_budget (decremented) lasts */
+	__u64 debris_older_ns;
+	__u64 debris_min_ns;
+	__u64 debris_budget;	/* in/out */
+	__u64 debris_kept[EW_SWEEP_AGE_BUCKETS];	/* out: debris left, by idle time */
 };
-_Static_assert(sizeof(struct sweep_args) == 96, "sweep_args layout");
+_Static_assert(sizeof(struct sweep_args) == 248, "sweep_args layout");
 
 struct flow_end {
 	__u32 reason;		/* enum ew_flow_end */

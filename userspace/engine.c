@@ -234,14 +234,19 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 
 int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 {
+	int err;
+
 	if (now_ns < e->next_sweep_ns)
 		return 0;
-	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
 	if (!e->settings.replay)	/* follow NTP steps of the wall clock (scanner threads
 					 * read it for their alerts: an atomic store) */
 		__atomic_store_n(&e->exporter.clock_to_realtime_ns,
 				 datapath_clock_to_realtime_ns(), __ATOMIC_RELAXED);
-	return engine_sweep(e, now_ns, 0);
+	err = engine_sweep(e, now_ns, 0);
+	/* sooner while a flood keeps the table over its high-water mark */
+	e->next_sweep_ns = now_ns + flow_sweep_interval(&e->sweep_result,
+							e->settings.sweep_interval_ns);
+	return err;
 }
 
 int engine_flush(struct engine *e, uint64_t now_ns)
