@@ -125,6 +125,7 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 					   __u64 len, __u32 hw_tag_len, __u32 hook,
 					   struct packet_fate *fate)
 {
+	struct flow_record *fr = NULL;	/* the flow, or the record a flow-less packet is judged on */
 	int overlap = 0;
 	__u64 now = ew_now_ns();
 
@@ -148,8 +149,10 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 		len += (pkts - 1) * ((__u64)ps->payload_off + hw_tag_len);
 	if (outcome == 0) {
 		outcome = flow_account(&fate->key, fate->from_a, ps, data, data_end, pkts, len,
-				       now, hook, cnt, overlap, &fate->fr, &fate->dir);
-		if (outcome == EW_CNT_PKT_FLOW && ps->frag == FRAG_FIRST &&
+				       now, hook, cnt, overlap, &fr, &fate->dir);
+		if (outcome == EW_CNT_PKT_FLOW)
+			fate->fr = fr;
+		if (outcome == EW_CNT_PKT_FLOW && fate->fr && ps->frag == FRAG_FIRST &&
 		    frag_track(ps, &fate->key, fate->from_a, now, hook, cnt)) {
 			overlap = 1;
 			flow_set_bits(&fate->fr->flags, EW_FLOW_F_FRAG_OVERLAP);
@@ -170,9 +173,14 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 	if ((__u32)outcome < EW_CNT_MAX)
 		cnt->count[hook & 1][(__u32)outcome] += pkts;
 	fate->outcome = outcome;
-	if (outcome == EW_CNT_PKT_FLOW && fate->fr)
-		fate->action = policy_apply(cnt, fate->fr, &fate->key, ps, fate->from_a, fate->dir,
-					    pkts, hook, now);
+	/*
+	 * The policy judges every packet with a flow key, with its flow or, when the flow
+	 * could not be created (table full), on its own: a flood that fills the table
+	 * must not let a forbidden source through.
+	 */
+	if (fr && (outcome == EW_CNT_PKT_FLOW || outcome == EW_CNT_PKT_FLOW_TABLE_FULL))
+		fate->action = policy_apply(cnt, fr, &fate->key, ps, fate->from_a, fate->dir,
+					    pkts, hook, now, outcome != EW_CNT_PKT_FLOW);
 }
 
 /* Should the packet's flow be dropped because a `drop` rule matched it? */
@@ -284,7 +292,10 @@ int ew_xdp_ingress(struct xdp_md *ctx)
 
 	/* one verdict per packet: the policy's drop, a rule's drop, the sensor's drop */
 	if (fate.action == EW_ACTION_DROP) {
-		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY]++;
+		if (fate.outcome == EW_CNT_PKT_FLOW)
+			cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY]++;
+		else	/* judged without a flow: the table was full */
+			cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY_NOFLOW]++;
 		return XDP_DROP;
 	}
 	if (flow_blocked(&fate)) {

@@ -67,7 +67,10 @@ enum ew_counter {
 	EW_CNT_VERDICT_DROP_PASSIVE,	/* --passive sensor: mirrored copy dropped after accounting */
 	EW_CNT_VERDICT_DROP_POLICY,	/* management policy in drop mode: a violating flow */
 	EW_CNT_VERDICT_DROP_RULE,	/* a flow a `drop` rule matched (enforce mode) */
-	EW_CNT_VERDICT_LAST = EW_CNT_VERDICT_DROP_RULE,
+	EW_CNT_VERDICT_DROP_POLICY_NOFLOW,	/* management policy in drop mode: a violating
+						 * packet whose flow could not be created (the
+						 * table was full), judged on its own */
+	EW_CNT_VERDICT_LAST = EW_CNT_VERDICT_DROP_POLICY_NOFLOW,
 
 	/* ENCAP: packets that carried each encapsulation (a packet can count in several) */
 	EW_CNT_ENCAP_VLAN,
@@ -101,8 +104,12 @@ enum ew_counter {
 	EW_CNT_POLICY_EXPOSURE,		/* flows where a protected address answered a violator */
 	EW_CNT_POLICY_EGRESS_VIOLATION,	/* flows a protected address opened to a destination
 					 * the egress policy does not allow */
+	EW_CNT_POLICY_NOFLOW,		/* packets of management (or egress-violating) flows
+					 * judged without a flow entry: the table was full */
 	EW_CNT_EVENT_SENT,		/* events (alerts) handed to userspace */
 	EW_CNT_EVENT_LOST,		/* events the ring buffer had no room for */
+	EW_CNT_EVENT_NOFLOW_SUPPRESSED,	/* events about packets without a flow entry held back
+					 * by the kernel's rate limit (EW_NOFLOW_EVENT_*) */
 	EW_CNT_SAMPLE_SENT,		/* payload samples handed to userspace */
 	EW_CNT_SAMPLE_LOST,		/* samples the ring buffer had no room for */
 	EW_CNT_SAMPLE_COPY_FAILED,	/* samples whose payload could not be copied */
@@ -405,7 +412,8 @@ enum ew_flow_end {
 	EW_END_TIMEOUT = 0,	/* idle for the idle timeout */
 	EW_END_ACTIVE_TIMEOUT,	/* a long flow's periodic record; the flow stays */
 	EW_END_CLOSED,		/* TCP FIN both ways or RST, then quiet */
-	EW_END_FORCED,		/* the table is nearly full: idle flows go early */
+	EW_END_FORCED,		/* the table is nearly full: idle flows and flood debris go
+				 * early (EW_SWEEP_F_PRESSURE, EW_SWEEP_F_DEBRIS) */
 	EW_END_SHUTDOWN,	/* everything (the programs are detached) */
 	EW_END_RECOVERED,	/* userspace only: left in the pinned table of an instance
 				 * that died, exported by the next one */
@@ -414,6 +422,21 @@ enum ew_flow_end {
 
 #define EW_SWEEP_F_ALL 0x01	/* every flow ends (reason EW_END_SHUTDOWN) */
 #define EW_SWEEP_F_PRESSURE 0x02	/* idle flows over pressure_idle_ns end (EW_END_FORCED) */
+#define EW_SWEEP_F_DEBRIS 0x04	/* flood debris ends (EW_END_FORCED), oldest first: see
+				 * debris_older_ns */
+
+/*
+ * Flood debris: flows that never got an answer and look like a flood's leftovers
+ * rather than a conversation: a single packet in all, or TCP that only ever sent SYN
+ * (half-open, retransmits included). A spoofed SYN flood makes nothing else, and every
+ * one of them is fresh, so ageing out idle flows cannot make room for real ones.
+ * The sweeper counts the debris it keeps by idle time (bucket 0: under 1 ms, bucket b:
+ * [2^(b-1), 2^b) ms, the last: everything older), so that userspace can pick how much
+ * to free, oldest first, in a second pass.
+ */
+#define EW_SWEEP_AGE_BUCKETS 16
+_Static_assert((EW_SWEEP_AGE_BUCKETS & (EW_SWEEP_AGE_BUCKETS - 1)) == 0,
+	       "a power of two: the sweeper masks the bucket index with it");
 
 /* The sweeper's context: in from userspace, out to it (BPF_PROG_RUN copies it back). */
 struct sweep_args {
@@ -436,8 +459,14 @@ struct sweep_args {
 	__u64 next_end_ns;	/* out: the earliest time at which a flow left in the table
 				 * can end if no packet comes (~0: none can); replay skips
 				 * the sweeps before it (flow_sweep.h, struct sweep_schedule) */
+	/* with EW_SWEEP_F_DEBRIS: debris idle for debris_older_ns or more ends, and debris
+	 * idle for debris_min_ns or more while debris_budget (decremented) lasts */
+	__u64 debris_older_ns;
+	__u64 debris_min_ns;
+	__u64 debris_budget;	/* in/out */
+	__u64 debris_kept[EW_SWEEP_AGE_BUCKETS];	/* out: debris left, by idle time */
 };
-_Static_assert(sizeof(struct sweep_args) == 104, "sweep_args layout");
+_Static_assert(sizeof(struct sweep_args) == 256, "sweep_args layout");
 
 struct flow_end {
 	__u32 reason;		/* enum ew_flow_end */
@@ -460,6 +489,20 @@ enum ew_event_type {
 	EW_EVENT_FRAG_OVERLAP,		/* an overlapping fragment aimed at a protected address */
 };
 
+/* ew_event.flags */
+#define EW_EVENT_F_NO_FLOW 0x01	/* the packet has no flow entry (the table was full): flow_seq
+				 * is 0, record is what its flow would have started with */
+
+/*
+ * Events about packets without a flow entry cannot be reported once per flow: the
+ * kernel limits them instead, to one per (type, source, target, port, vlan) per
+ * interval and EW_NOFLOW_EVENT_BUDGET per CPU per interval in all (a spoofed-source
+ * flood makes every key new). What is held back is counted
+ * (EW_CNT_EVENT_NOFLOW_SUPPRESSED).
+ */
+#define EW_NOFLOW_EVENT_INTERVAL_NS 1000000000ULL
+#define EW_NOFLOW_EVENT_BUDGET 64
+
 /* One event: the flow, and which way the packet that raised it went. */
 struct ew_event {
 	__u32 type;		/* enum ew_event_type */
@@ -468,9 +511,9 @@ struct ew_event {
 	__u8 action;		/* enum ew_policy_action in force (drop: it was dropped) */
 	__u8 policy_port;	/* the management port's index */
 	__u64 ts_ns;		/* datapath clock */
-	__u64 flow_seq;
+	__u64 flow_seq;		/* 0 with EW_EVENT_F_NO_FLOW */
 	__u32 policy_gen;
-	__u32 pad;
+	__u32 flags;		/* EW_EVENT_F_* */
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };

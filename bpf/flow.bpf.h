@@ -159,11 +159,21 @@ static __always_inline __u32 flow_set_bits(__u32 *word, __u32 bits)
 	return __sync_fetch_and_or(word, bits) & bits;
 }
 
+/* No flow for the packet: hand back the record it would have started with. */
+static __always_inline int flow_not_created(struct flow_record *fresh, struct flow_record **out)
+{
+	fresh->flow_seq = 0;	/* in no table: its events say EW_EVENT_F_NO_FLOW */
+	*out = fresh;
+	return EW_CNT_PKT_FLOW_TABLE_FULL;
+}
+
 /*
  * Add one packet (or pkts GSO segments) of len bytes to the flow of key, creating it
  * if needed. Returns EW_CNT_PKT_FLOW with the flow in *out and the packet's direction
- * in *dir_out, or EW_CNT_PKT_FLOW_TABLE_FULL. frag_overlap: the packet is a fragment
- * overlapping an earlier one of its datagram.
+ * in *dir_out, or EW_CNT_PKT_FLOW_TABLE_FULL with *out the record the flow would have
+ * started with (per-CPU scratch, flow_seq 0; NULL if there is none) and *dir_out the
+ * packet's direction in it: the policy judges the packet on it all the same.
+ * frag_overlap: the packet is a fragment overlapping an earlier one of its datagram.
  */
 static __always_inline int flow_account(const struct flow_key *key, int from_a,
 					const struct parse_state *ps, void *data, void *data_end,
@@ -216,25 +226,25 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		fresh->flags = packet_flow_flags(ps, frag_overlap);
 		flow_record_outer(fresh, ps, data, data_end);
 		fresh->flow_seq = flow_next_seq();
+		*dir_out = initiator_is_src ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;
 
 		err = bpf_map_update_elem(&flows, key, fresh, BPF_NOEXIST);
 		if (err == 0) {
 			cnt->count[hook & 1][EW_CNT_FLOW_CREATED]++;
 			/* the inserted copy, for the policy and sampling to update */
 			fr = bpf_map_lookup_elem(&flows, key);
-			if (!fr)
-				return EW_CNT_PKT_FLOW_TABLE_FULL;	/* swept already: impossible */
+			if (!fr)	/* swept already: impossible */
+				return flow_not_created(fresh, out);
 			*out = fr;
-			*dir_out = initiator_is_src ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;
 			return EW_CNT_PKT_FLOW;
 		}
 		if (err != -17 /* EEXIST */)
-			return EW_CNT_PKT_FLOW_TABLE_FULL;
+			return flow_not_created(fresh, out);
 		/* another CPU created it between our lookup and insert: add to theirs */
 		cnt->count[hook & 1][EW_CNT_FLOW_CREATE_RACE]++;
 		fr = bpf_map_lookup_elem(&flows, key);
 		if (!fr)
-			return EW_CNT_PKT_FLOW_TABLE_FULL;
+			return flow_not_created(fresh, out);
 	}
 
 	dir = (from_a == (fr->initiator == 0)) ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;

@@ -164,6 +164,44 @@ struct {
 	__type(value, __u8);
 } blocked_flows SEC(".maps");
 
+/*
+ * The rate limit of events about packets without a flow entry (datapath.h,
+ * EW_NOFLOW_EVENT_*): when each subject last had one. An LRU is right here: an evicted
+ * subject only gets its next event a little early, and the per-CPU budget still bounds
+ * the ring's load.
+ */
+struct noflow_event_key {
+	union ew_addr source;	/* the initiator (for egress: the protected address) */
+	union ew_addr target;	/* the responder */
+	__u32 type;		/* enum ew_event_type */
+	__be16 port;		/* the responder's port */
+	__u8 proto;
+	__u8 family;
+	__u16 vlan;		/* outermost VID */
+	__u8 pad[6];
+};
+_Static_assert(sizeof(struct noflow_event_key) == 48, "noflow_event_key layout");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct noflow_event_key);
+	__type(value, __u64);	/* datapath clock of the subject's last event */
+} noflow_events SEC(".maps");
+
+/* Per CPU: events about flow-less packets sent in the current interval. */
+struct noflow_budget {
+	__u64 interval_start_ns;
+	__u64 sent;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct noflow_budget);
+} noflow_budget SEC(".maps");
+
 /* ---- to userspace ------------------------------------------------------------- */
 
 /* Flows that ended, written by the sweeper (struct flow_end) */

@@ -2,7 +2,9 @@
 /*
  * The management-plane and egress policy, decided once per flow (and again after a
  * reload), then applied to every packet of the flow at the cost of one comparison.
- * The maps and the two-set reload scheme are described in datapath.h.
+ * A packet whose flow could not be created (the table is full) is decided on its own,
+ * with the same maps: the policy never needs the flow table, so a flood that fills it
+ * opens nothing. The maps and the two-set reload scheme are described in datapath.h.
  */
 #ifndef EDGEWATCH_POLICY_BPF_H
 #define EDGEWATCH_POLICY_BPF_H
@@ -120,10 +122,13 @@ static __always_inline void policy_decide(struct flow_record *fr, const struct f
 	fr->policy_gen = gen;
 }
 
-/* Hand an event about the flow to userspace, or count that there was no room. */
+/*
+ * Hand an event about the flow to userspace, or count that there was no room. flags:
+ * EW_EVENT_F_NO_FLOW when fr is not in the table (the packet has no flow entry).
+ */
 static __always_inline void event_emit(struct ew_counters *cnt, __u32 hook, __u32 type,
 				       const struct flow_key *key, const struct flow_record *fr,
-				       int from_a, __u8 action, __u64 now)
+				       int from_a, __u8 action, __u64 now, __u32 flags)
 {
 	struct ew_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 
@@ -139,7 +144,7 @@ static __always_inline void event_emit(struct ew_counters *cnt, __u32 hook, __u3
 	ev->ts_ns = now;
 	ev->flow_seq = fr->flow_seq;
 	ev->policy_gen = fr->policy_gen;
-	ev->pad = 0;
+	ev->flags = flags;
 	ev->key = *key;
 	ev->record = *fr;
 	bpf_ringbuf_submit(ev, 0);
@@ -182,15 +187,78 @@ static __always_inline void exposure_record(const struct flow_key *key, const st
 }
 
 /*
+ * May an event about a packet without a flow entry go out now? One per subject (type,
+ * initiator, responder, port, vlan) per EW_NOFLOW_EVENT_INTERVAL_NS, and at most
+ * EW_NOFLOW_EVENT_BUDGET per CPU per interval in all: a spoofed flood makes every
+ * subject new, and must not fill the ring that real alerts need. What is held back is
+ * counted.
+ */
+static __always_inline int noflow_event_due(struct ew_counters *cnt, const struct flow_key *key,
+					    const struct flow_record *fr, __u32 type, __u32 hook,
+					    __u64 now)
+{
+	int a_started = fr->initiator == 0;
+	struct noflow_event_key k = {};
+	struct noflow_budget *budget;
+	__u64 *last;
+	__u32 zero = 0;
+
+	k.source = a_started ? key->addr_a : key->addr_b;
+	k.target = a_started ? key->addr_b : key->addr_a;
+	k.port = a_started ? key->port_b : key->port_a;
+	k.type = type;
+	k.proto = key->proto;
+	k.family = key->family;
+	k.vlan = key->vlan[0];
+	last = bpf_map_lookup_elem(&noflow_events, &k);
+	/* not now - *last: a clock a little behind (merged captures) must not wrap */
+	if (last && now < *last + EW_NOFLOW_EVENT_INTERVAL_NS)
+		goto suppressed;
+	budget = bpf_map_lookup_elem(&noflow_budget, &zero);
+	if (!budget)
+		goto suppressed;	/* cannot happen: a one-slot per-CPU array */
+	if (now >= budget->interval_start_ns + EW_NOFLOW_EVENT_INTERVAL_NS ||
+	    now < budget->interval_start_ns) {
+		budget->interval_start_ns = now;
+		budget->sent = 0;
+	}
+	if (budget->sent >= EW_NOFLOW_EVENT_BUDGET)
+		goto suppressed;
+	budget->sent++;
+	bpf_map_update_elem(&noflow_events, &k, &now, BPF_ANY);
+	return 1;
+suppressed:
+	cnt->count[hook & 1][EW_CNT_EVENT_NOFLOW_SUPPRESSED]++;
+	return 0;
+}
+
+/*
+ * Is this the packet that reports bit's event? In a flow: the first to set the bit in
+ * fr->reported (once per flow). Without a flow entry (noflow): noflow_event_due().
+ */
+static __always_inline int event_due(struct ew_counters *cnt, struct flow_record *fr,
+				     const struct flow_key *key, __u32 bit, __u32 type, int noflow,
+				     __u32 hook, __u64 now)
+{
+	if (noflow)
+		return noflow_event_due(cnt, key, fr, type, hook, now);
+	return !flow_set_bits(&fr->reported, bit);
+}
+
+/*
  * Apply the policy to one packet of fr (direction dir, its source endpoint a when
  * from_a). Returns the action for it: EW_ACTION_DROP when the policy enforces and the
- * flow violates it, else EW_ACTION_ALERT.
+ * flow violates it, else EW_ACTION_ALERT. noflow: fr is not in the table but the
+ * record the packet's flow would have started with (the table was full), decided for
+ * this packet alone; its events carry EW_EVENT_F_NO_FLOW and are rate-limited.
  */
 static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_record *fr,
 					const struct flow_key *key, const struct parse_state *ps,
-					int from_a, int dir, __u64 pkts, __u32 hook, __u64 now)
+					int from_a, int dir, __u64 pkts, __u32 hook, __u64 now,
+					int noflow)
 {
 	__u32 gen = policy_gen, set = gen & 1, slot = gen % EW_POLICY_GEN_SLOTS;
+	__u32 ev_flags = noflow ? EW_EVENT_F_NO_FLOW : 0;
 	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
 	struct policy_decisions *dec;
 	int action = EW_ACTION_ALERT;
@@ -199,6 +267,8 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 		return EW_ACTION_ALERT;	/* no policy loaded (yet) */
 	if (fr->policy_gen != gen)
 		policy_decide(fr, key, cfg, gen);
+	if (noflow && (fr->policy_verdict != EW_POLICY_NONE || fr->egress_violation))
+		cnt->count[hook & 1][EW_CNT_POLICY_NOFLOW] += pkts;
 
 	if (fr->policy_verdict != EW_POLICY_NONE) {
 		dec = bpf_map_lookup_elem(&policy_decisions, &slot);
@@ -212,25 +282,29 @@ static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_rec
 				dec->violation += pkts;
 			if (cfg->action == EW_ACTION_DROP && hook == EW_HOOK_XDP_INGRESS)
 				action = EW_ACTION_DROP;
-			if (!flow_set_bits(&fr->reported, EW_REPORTED_VIOLATION)) {
+			if (event_due(cnt, fr, key, EW_REPORTED_VIOLATION, EW_EVENT_MGMT_VIOLATION,
+				      noflow, hook, now)) {
 				event_emit(cnt, hook, EW_EVENT_MGMT_VIOLATION, key, fr, from_a,
-					   cfg->action, now);
+					   cfg->action, now, ev_flags);
 			}
 			/* the protected address answers: SYN-ACK, or any packet of UDP & co */
 			if (dir == EW_DIR_TO_CLIENT &&
 			    (key->proto != IPPROTO_TCP ||
 			     (ps->tcp_flags & (EW_TCP_SYN | EW_TCP_ACK)) == (EW_TCP_SYN | EW_TCP_ACK)) &&
-			    !flow_set_bits(&fr->reported, EW_REPORTED_EXPOSURE)) {
+			    event_due(cnt, fr, key, EW_REPORTED_EXPOSURE, EW_EVENT_MGMT_EXPOSURE,
+				      noflow, hook, now)) {
 				cnt->count[hook & 1][EW_CNT_POLICY_EXPOSURE]++;
 				exposure_record(key, fr, now);
 				event_emit(cnt, hook, EW_EVENT_MGMT_EXPOSURE, key, fr, from_a,
-					   cfg->action, now);
+					   cfg->action, now, ev_flags);
 			}
 		}
 	}
-	if (fr->egress_violation && !flow_set_bits(&fr->reported, EW_REPORTED_EGRESS)) {
+	if (fr->egress_violation && event_due(cnt, fr, key, EW_REPORTED_EGRESS,
+					      EW_EVENT_EGRESS_VIOLATION, noflow, hook, now)) {
 		cnt->count[hook & 1][EW_CNT_POLICY_EGRESS_VIOLATION]++;
-		event_emit(cnt, hook, EW_EVENT_EGRESS_VIOLATION, key, fr, from_a, cfg->action, now);
+		event_emit(cnt, hook, EW_EVENT_EGRESS_VIOLATION, key, fr, from_a, cfg->action, now,
+			   ev_flags);
 	}
 	return action;
 }
@@ -259,9 +333,9 @@ static __always_inline void policy_frag_evasion(struct ew_counters *cnt, struct 
 		(frag_bits & EW_FLOW_F_FRAG_OVERLAP ? EW_REPORTED_FRAG_OVERLAP : 0);
 	first = kinds & ~flow_set_bits(&fr->reported, kinds);
 	if (first & EW_REPORTED_FRAG_TINY)
-		event_emit(cnt, hook, EW_EVENT_FRAG_TINY, key, fr, from_a, cfg->action, now);
+		event_emit(cnt, hook, EW_EVENT_FRAG_TINY, key, fr, from_a, cfg->action, now, 0);
 	if (first & EW_REPORTED_FRAG_OVERLAP)
-		event_emit(cnt, hook, EW_EVENT_FRAG_OVERLAP, key, fr, from_a, cfg->action, now);
+		event_emit(cnt, hook, EW_EVENT_FRAG_OVERLAP, key, fr, from_a, cfg->action, now, 0);
 }
 
 #endif /* EDGEWATCH_POLICY_BPF_H */

@@ -10,9 +10,41 @@
 #include "datapath.h"
 #include "maps.bpf.h"
 
-/* Has the flow ended at a->now_ns? The reason, or -1 to keep it. */
+/* Flood debris (datapath.h): a single packet in all, or TCP SYN only and no answer. */
+static __always_inline int flow_is_debris(const struct flow_key *key,
+					  const struct flow_record *fr)
+{
+	__u64 to_server = fr->packets[EW_DIR_TO_SERVER], to_client = fr->packets[EW_DIR_TO_CLIENT];
+
+	if (to_server + to_client <= 1)
+		return 1;
+	return to_client == 0 && key->proto == IPPROTO_TCP &&
+	       !(fr->tcp_flags[EW_DIR_TO_SERVER] & ~(EW_TCP_SYN | EW_TCP_ECE | EW_TCP_CWR));
+}
+
+/* The age bucket of an idle time (datapath.h, EW_SWEEP_AGE_BUCKETS): its bits in ms. */
+static __always_inline __u32 sweep_age_bucket(__u64 idle_ns)
+{
+	__u64 ms = idle_ns / 1000000;
+	__u32 b = 0;
+	int i;
+
+	for (i = 0; i < EW_SWEEP_AGE_BUCKETS - 1; i++) {
+		if (!ms)
+			break;
+		ms >>= 1;
+		b++;
+	}
+	return b;
+}
+
+/*
+ * Has the flow ended at a->now_ns? The reason, or -1 to keep it. Takes one from
+ * a->debris_budget when debris goes on it (a pass stopped by a full ring gives that
+ * flow's unit up: under-freeing by a few flows is harmless).
+ */
 static __always_inline int sweep_decide(const struct flow_key *key, const struct flow_record *fr,
-					const struct sweep_args *a)
+					struct sweep_args *a)
 {
 	__u64 last = fr->last_seen_ns, start;
 	__u64 idle = a->now_ns > last ? a->now_ns - last : 0;
@@ -30,6 +62,14 @@ static __always_inline int sweep_decide(const struct flow_key *key, const struct
 	}
 	if ((a->flags & EW_SWEEP_F_PRESSURE) && idle >= a->pressure_idle_ns)
 		return EW_END_FORCED;
+	if ((a->flags & EW_SWEEP_F_DEBRIS) && flow_is_debris(key, fr)) {
+		if (idle >= a->debris_older_ns)
+			return EW_END_FORCED;
+		if (idle >= a->debris_min_ns && a->debris_budget) {
+			a->debris_budget--;
+			return EW_END_FORCED;
+		}
+	}
 	start = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
 	if (a->active_ns && a->now_ns > start && a->now_ns - start >= a->active_ns)
 		return EW_END_ACTIVE_TIMEOUT;
@@ -151,6 +191,10 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		a->kept_packets += fr->packets[0] + fr->packets[1] - fr->exported_packets[0] -
 				   fr->exported_packets[1];
 		sweep_plan_note(key, fr);
+		if (flow_is_debris(key, fr))
+			a->debris_kept[sweep_age_bucket(a->now_ns > fr->last_seen_ns ?
+							a->now_ns - fr->last_seen_ns : 0) &
+				       (EW_SWEEP_AGE_BUCKETS - 1)]++;
 		return 0;
 	}
 	/* the record first: no flow leaves the table without one */
@@ -205,6 +249,7 @@ int ew_sweep(struct sweep_args *ctx)
 	a.visited = a.ended = a.kept = a.kept_packets = a.delete_races = 0;
 	a.reused_before_refresh = 0;
 	sweep_plan_start(&a);
+	__builtin_memset(a.debris_kept, 0, sizeof(a.debris_kept));
 	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);
 	a.next_end_ns = sweep_plan.next_end_ns;
 	*ctx = a;

@@ -238,8 +238,11 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 
 int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 {
+	int err;
+
 	if (now_ns < e->next_sweep_ns)
 		return 0;
+	/* the next tick, should this one be skipped (replay: nothing can have ended) */
 	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
 	if (e->settings.replay) {	/* the tick passes either way: the same ticks as before */
 		struct sweep_policy policy;
@@ -252,7 +255,11 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 		__atomic_store_n(&e->exporter.clock_to_realtime_ns,
 				 datapath_clock_to_realtime_ns(), __ATOMIC_RELAXED);
 	}
-	return engine_sweep(e, now_ns, 0);
+	err = engine_sweep(e, now_ns, 0);
+	/* sooner while a flood keeps the table over its high-water mark */
+	e->next_sweep_ns = now_ns + flow_sweep_interval(&e->sweep_result,
+							e->settings.sweep_interval_ns);
+	return err;
 }
 
 int engine_flush(struct engine *e, uint64_t now_ns)

@@ -85,25 +85,17 @@ void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r
 		*s->closing_ns = UINT64_MAX;
 }
 
-int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
-			 struct sweep_run *run, const struct sweep_policy *policy, int shutdown)
+/*
+ * Run the sweeper with args until a pass did not fill the ring (it holds ~75,000 ended
+ * flows), exporting what it hands over. 0 or -errno.
+ */
+static int sweep_passes(int prog_fd, struct ring_buffer *ended_rb, struct sweep_run *run,
+			struct sweep_args *args)
 {
-	struct sweep_args args = {
-		.now_ns = run->now_ns,
-		.idle_ns = policy->idle_timeout_ns,
-		.tcp_closed_ns = policy->tcp_closed_timeout_ns,
-		.active_ns = policy->active_timeout_ns,
-		.pressure_idle_ns = policy->idle_timeout_ns / SWEEP_PRESSURE_IDLE_DIVISOR,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
-	int prog_fd = bpf_program__fd(skel->progs.ew_sweep), passes = 0, err;
+	/* a syscall program's context is copied back into ctx_in */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(*args));
+	int passes = 0, err;
 
-	memset(run->result, 0, sizeof(*run->result));
-	if (shutdown)
-		args.flags |= EW_SWEEP_F_ALL;
-	if (sweep_under_pressure(policy->table_size, policy->fill_hint))
-		args.flags |= EW_SWEEP_F_PRESSURE;
-	/* the ring holds ~75,000 ended flows: run again until a pass did not fill it */
 	do {
 		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 			err = -errno;
@@ -115,9 +107,82 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 			run->result->errors++;
 			return err;
 		}
-		run->result->delete_races += args.delete_races;
-		run->result->reused_before_refresh += args.reused_before_refresh;
-	} while (args.ring_full && ++passes < 100000);
+		run->result->delete_races += args->delete_races;
+		run->result->reused_before_refresh += args->reused_before_refresh;
+	} while (args->ring_full && ++passes < 100000);
+	return 0;
+}
+
+/* Idle time bounds of an age bucket (datapath.h, EW_SWEEP_AGE_BUCKETS), in ns. */
+static uint64_t age_bucket_start_ns(int b)
+{
+	return b ? (1ULL << (b - 1)) * 1000000ULL : 0;
+}
+
+void flow_sweep_debris_plan(struct sweep_args *args, uint64_t excess)
+{
+	uint64_t older = 0;	/* debris in the buckets above b */
+	int b;
+
+	args->flags |= EW_SWEEP_F_DEBRIS;
+	/* from the oldest bucket down: all of those above b go, b gives the rest */
+	for (b = EW_SWEEP_AGE_BUCKETS - 1; b >= 0; b--) {
+		if (older + args->debris_kept[b] >= excess) {
+			args->debris_older_ns = b == EW_SWEEP_AGE_BUCKETS - 1 ?
+							UINT64_MAX : age_bucket_start_ns(b + 1);
+			args->debris_min_ns = age_bucket_start_ns(b);
+			args->debris_budget = excess - older;
+			return;
+		}
+		older += args->debris_kept[b];
+	}
+	/* not that much debris: all of it goes */
+	args->debris_older_ns = 0;
+	args->debris_min_ns = 0;
+	args->debris_budget = 0;
+}
+
+uint64_t flow_sweep_interval(const struct sweep_result *result, uint64_t interval_ns)
+{
+	return result->over_high_water ? interval_ns / SWEEP_PRESSURE_SPEEDUP : interval_ns;
+}
+
+int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
+			 struct sweep_run *run, const struct sweep_policy *policy, int shutdown)
+{
+	struct sweep_args args = {
+		.now_ns = run->now_ns,
+		.idle_ns = policy->idle_timeout_ns,
+		.tcp_closed_ns = policy->tcp_closed_timeout_ns,
+		.active_ns = policy->active_timeout_ns,
+		.pressure_idle_ns = policy->idle_timeout_ns / SWEEP_PRESSURE_IDLE_DIVISOR,
+	};
+	int prog_fd = bpf_program__fd(skel->progs.ew_sweep), err;
+	uint64_t high = (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT / 100;
+	uint64_t low = (uint64_t)policy->table_size * SWEEP_LOW_WATER_PERCENT / 100;
+
+	memset(run->result, 0, sizeof(*run->result));
+	if (shutdown)
+		args.flags |= EW_SWEEP_F_ALL;
+	if (sweep_under_pressure(policy->table_size, policy->fill_hint))
+		args.flags |= EW_SWEEP_F_PRESSURE;
+	err = sweep_passes(prog_fd, ended_rb, run, &args);
+	/*
+	 * Still over the high-water mark after the timeouts (a flood: every flow fresh):
+	 * a second walk exports the flood's debris, oldest first, down to the low-water
+	 * mark. The first walk counted it by age, which is how the second knows where to
+	 * start (one walk cannot sort).
+	 */
+	if (!err && !shutdown && policy->table_size && args.kept >= high && args.kept > low) {
+		uint64_t forced = run->result->exported[EW_END_FORCED];
+
+		run->result->over_high_water = 1;
+		flow_sweep_debris_plan(&args, args.kept - low);
+		err = sweep_passes(prog_fd, ended_rb, run, &args);
+		run->result->debris_exported = run->result->exported[EW_END_FORCED] - forced;
+	}
+	if (err)
+		return err;
 	run->result->flows_in_table = args.kept;
 	run->result->next_end_ns = args.next_end_ns;
 	run->result->packets_pending = args.kept_packets;

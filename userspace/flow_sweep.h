@@ -23,6 +23,14 @@ struct sweep_policy {
 #define SWEEP_PRESSURE_PERCENT 90
 /* ... those idle for this fraction of the idle timeout. */
 #define SWEEP_PRESSURE_IDLE_DIVISOR 8
+/*
+ * A table still this full after that (the high-water mark, the same 90%) has its flood
+ * debris (datapath.h: one-packet flows, half-open TCP) exported too, whatever its age,
+ * oldest first, down to the low-water mark; and the daemon sweeps this many times more
+ * often until a sweep finds the table below the high-water mark again.
+ */
+#define SWEEP_LOW_WATER_PERCENT 75
+#define SWEEP_PRESSURE_SPEEDUP 10
 
 struct sweep_result {
 	uint64_t flows_in_table;	/* entries left in the table after this sweep */
@@ -32,6 +40,10 @@ struct sweep_result {
 	uint64_t reused_before_refresh;	/* see struct sweep_args */
 	uint64_t errors;		/* syscall or export failures */
 	uint64_t next_end_ns;		/* earliest a flow left in the table can end (~0: none) */
+	int over_high_water;		/* the table was over the high-water mark after the
+					 * timeouts: debris went, and the next sweep comes
+					 * sooner (flow_sweep_interval) */
+	uint64_t debris_exported;	/* flood debris exported (reason forced) */
 };
 
 /* Is a table with fill entries under pressure (idle flows end early, "forced")? */
@@ -86,6 +98,13 @@ struct sweep_run {
  */
 int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 			 struct sweep_run *run, const struct sweep_policy *policy, int shutdown);
+/* When the sweep after one that left result should run: interval_ns, or sooner under a flood. */
+uint64_t flow_sweep_interval(const struct sweep_result *result, uint64_t interval_ns);
+/*
+ * Fill the debris part of a second sweep (EW_SWEEP_F_DEBRIS) that frees `excess` debris
+ * flows, oldest first, from the first pass's debris_kept histogram.
+ */
+void flow_sweep_debris_plan(struct sweep_args *args, uint64_t excess);
 /* The ring buffer callback that exports one struct flow_end; ctx is a struct sweep_run. */
 int flow_sweep_on_ended(void *ctx, void *data, size_t size);
 

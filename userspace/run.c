@@ -194,8 +194,12 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 	struct signalfd_siginfo si;
 
 	for (;;) {
-		/* wake for the next sweep at the latest */
+		/* wake for the next sweep at the latest (sooner under a flood) */
 		int timeout_ms = e->settings.sweep_interval_ns / 1000000ULL / 4 + 1;
+
+		if (e->next_sweep_ns > now &&
+		    (e->next_sweep_ns - now) / 1000000ULL + 1 < (uint64_t)timeout_ms)
+			timeout_ms = (e->next_sweep_ns - now) / 1000000ULL + 1;
 
 		if (poll(pfd, 2, timeout_ms) > 0) {
 			if ((pfd[1].revents & POLLIN))

@@ -69,14 +69,17 @@ static inline int fixture_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Load the datapath and a policy runtime writing alerts to a temporary EVE file. */
-static inline int fixture_open(struct policy_fixture *f)
+/*
+ * Load the datapath (opt: NULL for the defaults) and a policy runtime writing alerts to
+ * a temporary EVE file.
+ */
+static inline int fixture_open_with(struct policy_fixture *f, const struct dp_options *opt)
 {
 	struct policy_runtime_params pp = {};
 	int fd, err;
 
 	memset(f, 0, sizeof(*f));
-	err = dp_open(&f->dp, NULL);
+	err = dp_open(&f->dp, opt);
 	if (err)
 		return err;
 	f->inst.skel = f->dp.skel;
@@ -104,6 +107,11 @@ static inline int fixture_open(struct policy_fixture *f)
 		return -errno;
 	f->now_ns = 1000 * MS;
 	return 0;
+}
+
+static inline int fixture_open(struct policy_fixture *f)
+{
+	return fixture_open_with(f, NULL);
 }
 
 static inline void fixture_close(struct policy_fixture *f)

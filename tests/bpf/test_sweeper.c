@@ -1067,6 +1067,161 @@ static void test_eve_write_failure_flows(struct test_case *t)
 	fixture_close(fx);
 }
 
+/* ---- a flood's debris --------------------------------------------------------------- */
+
+#define FLOOD_TABLE_SIZE 1000	/* 90% and 75% of it are whole numbers of flows */
+
+/* A datapath with a small table, for the flood case; closed by main (a failed CHECK
+ * returns early, and the next case's fixture_open still resets it). */
+static struct dp flood_dp;
+
+/* Forced flow events by where their source is: 198.18.<group>.x, counted per group. */
+struct debris_tally {
+	uint64_t forced_by_group[256];
+	uint64_t other;		/* events that are not "forced", or not from 198.18/16 */
+};
+
+static void tally_debris_event(struct json_object *o, void *ctx)
+{
+	struct debris_tally *d = ctx;
+	unsigned a, b, group, host;
+	char ip[48], reason[24];
+
+	jcopy(ip, sizeof(ip), o, "src_ip", NULL);
+	jcopy(reason, sizeof(reason), o, "flow", "reason");
+	if (strcmp(reason, "forced") || sscanf(ip, "%u.%u.%u.%u", &a, &b, &group, &host) != 4 ||
+	    a != 198 || b != 18 || group > 255) {
+		d->other++;
+		return;
+	}
+	d->forced_by_group[group]++;
+}
+
+/* A SYN from 198.18.<group>.<host>:port to the server's https at now_ns, never answered. */
+static int debris_syn(struct sweep_fixture *fx, unsigned group, unsigned host, uint16_t port,
+		      uint64_t now_ns)
+{
+	char client[32];
+	struct conv c = { client, port, SERVER4, 443, PROTO_TCP };
+
+	snprintf(client, sizeof(client), "198.18.%u.%u", group, host);
+	return conv_send(fx, &c, 0, PKT_TCP_SYN, 0, now_ns);
+}
+
+/*
+ * A SYN flood filled the table with half-open flows, all younger than the pressure's
+ * idle time (idle-timeout/8): one sweep gives space back, by exporting debris (reason
+ * forced) oldest first down to the low-water mark (75%), and leaves every answered flow
+ * alone; the next sweep is due sooner. Then, with the debris of one age bucket more
+ * than needed, the budget stops at exactly the excess, and the youngest stay.
+ */
+static void test_flood_debris_forced(struct test_case *t)
+{
+	struct sweep_fixture *fx = &fixture;
+	struct dp *small = &flood_dp;
+	struct conv real[15];
+	char real_clients[15][32];
+	struct debris_tally d = {};
+	struct flow_record rec;
+	struct ew_counters before, after;
+	struct pkt p;
+	uint64_t now = T0 + 2 * IDLE_NS, now2 = now + 100 * MS, real_pending = 0;
+	uint32_t verdict;
+	int err = 0, i, n;
+
+	CHECK(t, dp_open(small, &(struct dp_options){ .flow_table_size = FLOOD_TABLE_SIZE }) ==
+			 0, "cannot load a datapath with a %d-flow table", FLOOD_TABLE_SIZE);
+	CHECK(t, fixture_open(fx, small, NULL) == 0, "fixture");
+	/* 15 answered flows, 5 s quiet (under idle/8): TCP handshakes and UDP exchanges */
+	for (i = 0; i < 15 && !err; i++) {
+		snprintf(real_clients[i], sizeof(real_clients[i]), "198.18.30.%d", i + 1);
+		real[i] = (struct conv){ real_clients[i], 40000 + i, SERVER4, i < 10 ? 22 : 53,
+					 i < 10 ? PROTO_TCP : PROTO_UDP };
+		if (i < 10) {
+			err = conv_send(fx, &real[i], 0, PKT_TCP_SYN, 0, now - 5 * NS);
+			err = err ?: conv_send(fx, &real[i], 1, PKT_TCP_SYN | PKT_TCP_ACK, 0,
+					       now - 5 * NS + MS);
+			err = err ?: conv_send(fx, &real[i], 0, PKT_TCP_ACK, 0, now - 5 * NS + 2 * MS);
+		} else {
+			err = conv_send(fx, &real[i], 0, 0, 20, now - 5 * NS);
+			err = err ?: conv_send(fx, &real[i], 1, 0, 20, now - 5 * NS + MS);
+		}
+		real_pending += conv_pending(&real[i]);
+	}
+	/* 250 half-open flows 6 s old, 735 of 50 ms: the table is full */
+	for (i = 0; i < 250 && !err; i++)
+		err = debris_syn(fx, 10, i, 2000 + i, now - 6 * NS + i * 1000);
+	for (i = 0; i < 735 && !err; i++)
+		err = debris_syn(fx, 20 + i / 250, i % 250, 3000 + i, now - 50 * MS + i * 1000);
+	CHECK(t, err == 0, "a packet did not land in a flow");
+	CHECK(t, dp_flow_count(small) == FLOOD_TABLE_SIZE, "%d flows, want a full table",
+	      dp_flow_count(small));
+	/* one more SYN finds no room */
+	CHECK(t, dp_counters(small, &before) == 0, "counters");
+	pkt_init(&p);
+	pkt_eth(&p);
+	pkt_ipv4(&p, &(struct pkt_ipv4){ .src = "198.18.50.1", .dst = SERVER4 });
+	pkt_tcp(&p, 5000, 443, PKT_TCP_SYN, 0);
+	pkt_finish(&p);
+	pkt_pad(&p, 60);
+	CHECK(t, dp_run_xdp(small, p.data, p.len, now, &verdict) == 0, "run");
+	CHECK(t, dp_counters(small, &after) == 0, "counters");
+	CHECK(t, after.count[EW_HOOK_XDP_INGRESS][EW_CNT_PKT_FLOW_TABLE_FULL] ==
+			 before.count[EW_HOOK_XDP_INGRESS][EW_CNT_PKT_FLOW_TABLE_FULL] + 1,
+	      "the table was not full");
+
+	/* one sweep, as the daemon runs it after one that left the table full */
+	fx->policy.fill_hint = FLOOD_TABLE_SIZE;
+	err = sweep_at(fx, now, 0);
+	check_result(t, fx, "flood", err, EXPORTED([EW_END_FORCED] = 250), 750,
+		     real_pending + 735);
+	check_conservation(t, fx, "flood");
+	EXPECT(t, fx->result.over_high_water && fx->result.debris_exported == 250,
+	       "over_high_water %d, debris_exported %" PRIu64, fx->result.over_high_water,
+	       fx->result.debris_exported);
+	EXPECT(t, flow_sweep_interval(&fx->result, NS) == NS / 10,
+	       "the next sweep in %" PRIu64 " ns, want 100 ms", flow_sweep_interval(&fx->result, NS));
+	n = eve_each_new(fx, tally_debris_event, &d);
+	EXPECT(t, n == 250 && d.forced_by_group[10] == 250 && d.other == 0,
+	       "%d events: %" PRIu64 " of the oldest debris, %" PRIu64 " younger, %" PRIu64
+	       " others", n, d.forced_by_group[10],
+	       d.forced_by_group[20] + d.forced_by_group[21] + d.forced_by_group[22], d.other);
+	for (i = 0; i < 15; i++)
+		EXPECT(t, conv_record(fx, &real[i], &rec) == 0, "answered flow %d was exported", i);
+	/* room again: a new flow lands */
+	EXPECT(t, debris_syn(fx, 50, 2, 5001, now) == 0, "a new flow after the sweep");
+
+	/* 249 more (1000 again), 100 ms later: the 735 of 50 ms are now 150 ms old, one
+	 * bucket (128-255 ms) with more than the 250 needed: exactly 250 of them go */
+	for (i = 0; i < 249 && !err; i++)
+		err = debris_syn(fx, 40, i, 6000 + i, now2 - 249 * 1000 + i * 1000);
+	CHECK(t, err == 0 && dp_flow_count(small) == FLOOD_TABLE_SIZE, "refill: %d flows",
+	      dp_flow_count(small));
+	memset(&d, 0, sizeof(d));
+	err = sweep_at(fx, now2, 0);
+	EXPECT(t, err == 0 && fx->result.exported[EW_END_FORCED] == 250 &&
+			  fx->result.flows_in_table == 750,
+	       "second flood sweep: forced %" PRIu64 ", %" PRIu64 " left",
+	       fx->result.exported[EW_END_FORCED], fx->result.flows_in_table);
+	check_conservation(t, fx, "second flood sweep");
+	eve_each_new(fx, tally_debris_event, &d);
+	EXPECT(t, d.forced_by_group[20] + d.forced_by_group[21] + d.forced_by_group[22] == 250 &&
+			  d.forced_by_group[40] == 0 && d.forced_by_group[50] == 0,
+	       "forced %" PRIu64 " of 150 ms, %" PRIu64 " of the youngest",
+	       d.forced_by_group[20] + d.forced_by_group[21] + d.forced_by_group[22],
+	       d.forced_by_group[40] + d.forced_by_group[50]);
+
+	/* below the high-water mark: no debris goes, the interval is back to normal */
+	err = sweep_at(fx, now2 + MS, 0);
+	EXPECT(t, err == 0 && fx->result.exported[EW_END_FORCED] == 0 &&
+			  !fx->result.over_high_water && flow_sweep_interval(&fx->result, NS) == NS,
+	       "at 75%%: forced %" PRIu64 ", over_high_water %d",
+	       fx->result.exported[EW_END_FORCED], fx->result.over_high_water);
+	err = sweep_at(fx, now2 + MS, 1);
+	check_conservation(t, fx, "after shutdown");
+	fixture_close(fx);
+}
+
 int main(void)
 {
 	test_program = "sweeper";
@@ -1087,10 +1242,13 @@ int main(void)
 	RUN(test_unended_flows_stay);
 	RUN(test_active_timeout);
 	RUN(test_ring_full_rerun);
+	RUN(test_flood_debris_forced);
 	RUN(test_eve_write_failure_lines);
 	RUN(test_eve_write_failure_flows);
 	if (fixture.open)
 		fixture_close(&fixture);
+	if (flood_dp.skel)
+		dp_close(&flood_dp);
 	dp_close(&sweep_dp);
 	return test_summary();
 }

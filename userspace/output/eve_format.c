@@ -61,13 +61,14 @@ static void begin_event(struct json_line *jl, uint64_t realtime_ns, const char *
  * alerts (a flow event is always to_server).
  */
 static void put_flow_common(struct json_line *jl, const struct flow_ref *flow,
-			    const char *iface, int to_server)
+			    const char *iface, int to_server, int has_flow_id)
 {
 	const struct flow_fields *f = &flow->fields;
 	const struct flow_key *key = flow->key;
 	int i;
 
-	json_line_u64(jl, "flow_id", f->flow_id);
+	if (has_flow_id)
+		json_line_u64(jl, "flow_id", f->flow_id);
 	if (iface)
 		json_line_str(jl, "in_iface", iface);
 	if (key->vlan[0]) {
@@ -188,7 +189,7 @@ int eve_format_flow(struct json_line *jl, const struct flow_event *ev, const cha
 	const struct flow_record *rec = ev->flow.rec;
 
 	begin_event(jl, ev->start_ns, "flow");
-	put_flow_common(jl, &ev->flow, iface, 1);
+	put_flow_common(jl, &ev->flow, iface, 1, 1);
 	json_line_object(jl, "flow");
 	json_line_u64(jl, "pkts_toserver", ev->packets[EW_DIR_TO_SERVER]);
 	json_line_u64(jl, "pkts_toclient", ev->packets[EW_DIR_TO_CLIENT]);
@@ -312,7 +313,7 @@ int eve_format_alert(struct json_line *jl, const struct alert_event *a, const ch
 	size_t i;
 
 	begin_event(jl, a->ts_ns, "alert");
-	put_flow_common(jl, &a->flow, iface, a->to_server);
+	put_flow_common(jl, &a->flow, iface, a->to_server, !a->flow_table_full);
 	json_line_str(jl, "direction", a->to_server ? "to_server" : "to_client");
 
 	json_line_object(jl, "alert");
@@ -348,6 +349,8 @@ int eve_format_alert(struct json_line *jl, const struct alert_event *a, const ch
 
 	if (a->suppressed)
 		json_line_u64(jl, "suppressed", a->suppressed);
+	if (a->flow_table_full)	/* the table was full: no flow to tie it to */
+		json_line_bool(jl, "flow_table_full", 1);
 	if (a->payload)
 		put_payload(jl, a->payload, a->payload_len);
 	if (a->http)

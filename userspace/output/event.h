@@ -118,6 +118,7 @@ struct alert_event {
 	const char *const *references;	/* alert.reference */
 	size_t reference_count;
 	uint64_t suppressed;		/* > 0: earlier alerts of the same subject held back */
+	int flow_table_full;		/* the packet found no room for a flow: no flow_id */
 	const uint8_t *payload;		/* the sampled payload (NULL: none) */
 	size_t payload_len;
 	const struct alert_http *http;	/* NULL: not an HTTP request */

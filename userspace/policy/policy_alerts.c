@@ -155,5 +155,6 @@ int policy_alert_write(const struct flow_exporter *x, const struct ew_event *ev,
 	a.metadata = md.pairs;
 	a.metadata_count = md.count;
 	a.suppressed = suppressed;
+	a.flow_table_full = (ev->flags & EW_EVENT_F_NO_FLOW) != 0;
 	return output_alert(x->out, &a);
 }

@@ -51,7 +51,8 @@ int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t 
 		return 0;	/* not ours to stop the loop for */
 	}
 	memcpy(&ev, data, sizeof(ev));	/* the limiter may keep it; the record goes back */
-	if (event_dedup_seen(pr->dedup, ev.flow_seq, ev.type)) {
+	/* flow-less events (flow_seq 0) are rate-limited by the kernel, not once per flow */
+	if (!(ev.flags & EW_EVENT_F_NO_FLOW) && event_dedup_seen(pr->dedup, ev.flow_seq, ev.type)) {
 		pr->events.deduplicated++;
 		return 0;
 	}
