@@ -351,7 +351,7 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	in_flows = counters_total(&c, EW_CNT_PKT_FLOW);
 	accounted = totals.packets + e->sweep_result.packets_pending +
 		    totals.write_failed_packets;
-	balanced = hooks_ok && in_flows == accounted;
+	balanced = hooks_ok && in_flows == accounted && !e->lost_dead_instance_flows;
 	eve_add_u64(cons, "packets_seen", seen);
 	eve_add_u64(cons, "packets_in_flows", in_flows);
 	eve_add_u64(cons, "packets_no_flow", seen - in_flows);
@@ -374,6 +374,9 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	if (err)
 		return err;
 	if (final && !balanced) {
+		if (e->lost_dead_instance_flows)
+			log_error("not balanced: the flows of the instance that died before this "
+				  "one were lost (see the start of this log)");
 		log_error("conservation sum does not balance: %s; in flows %llu, exported %llu + "
 			  "in table %llu + lost in writing %llu",
 			  hooks_ok ? "each program's outcomes and verdicts add up"

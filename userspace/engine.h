@@ -67,6 +67,9 @@ struct engine {
 	struct engine_totals totals;
 	struct ew_counters userspace_counters;	/* packets counted by replay itself */
 	uint64_t start_ns;		/* kernel clock at start (capture time in replay) */
+	/* a dead instance's pinned flows were gone when this one started (run.c): the
+	 * run cannot balance, whatever its own counters say */
+	int lost_dead_instance_flows;
 	uint64_t next_sweep_ns;
 	char iface[32];
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "instance_lock.h"
 #include "log.h"
 #include "reload.h"
@@ -55,6 +56,9 @@ int cmd_reload(int argc, char **argv)
 		reload_usage(stderr);
 		return 2;
 	}
+	/* the instance may run in another network namespace: the name, not the interface */
+	if (cli_check_ifname(ifname, 0))
+		return 2;
 	pid = instance_lock_holder(ifname);
 	if (!pid) {
 		log_error("no edgewatch is running on %s", ifname);

@@ -120,6 +120,9 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro)
 		run_usage(stderr);
 		return 2;
 	}
+	/* before the name reaches a path (lock file, pins) */
+	if (cli_check_ifname(ro->iface, 1))
+		return 2;
 	return 0;
 }
 
@@ -276,8 +279,18 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	initialised = 1;
 	/* a dead instance's classic tc filter would go on counting into what is drained */
-	if (datapath_remove_orphan_tc(ro.iface) ||
-	    recover_stale_pins(pin_dir, &engine.exporter))
+	if (datapath_remove_orphan_tc(ro.iface))
+		goto cleanup;
+	if (lock.dead_holder_pinned && access(pin_dir, F_OK)) {
+		/* e.g. pinned in a bpffs that died with its mount namespace (older versions
+		 * under ip netns exec), or removed by hand: say so, and never call this run
+		 * balanced */
+		log_error("%s: the instance that ran here before (pid %d) died after pinning "
+			  "its maps, and they are gone from %s: its flows are lost", ro.iface,
+			  (int)lock.dead_holder, pin_dir);
+		engine.lost_dead_instance_flows = 1;
+	}
+	if (recover_stale_pins(pin_dir, &engine.exporter))
 		goto cleanup;
 	if (engine_start_clock(&engine))
 		goto cleanup;
@@ -285,6 +298,7 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	if (datapath_pin(&engine.dp, pin_dir))
 		goto cleanup;
+	instance_lock_note_pinned(&lock);
 	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
 	log_info("%s: watching (XDP %s on ingress, tc on egress%s%s); EVE to %s", ro.iface,

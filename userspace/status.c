@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "counters.h"
 #include "datapath_loader.h"
 #include "flow_export.h"
@@ -294,6 +295,9 @@ int cmd_status(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* the instance may run in another network namespace: the name, not the interface */
+	if (ifname && cli_check_ifname(ifname, 0))
+		return 2;
 	if (ifname)
 		return show_instance(ifname, as_json) ? 1 : 0;
 	dir = opendir(PIN_ROOT);
