@@ -141,10 +141,9 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	return 0;
 }
 
-int engine_reload(struct engine *e, const struct ew_config *cfg)
+int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len)
 {
-	char why[512] = "";
-	int err = policy_runtime_install(e->policy, cfg, why, sizeof(why));
+	int err = policy_runtime_install(e->policy, cfg, why, why_len);
 
 	if (err) {
 		log_error("reload refused, the running policy stays: %s", why);

@@ -82,9 +82,9 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		const char *iface, uint64_t flow_id_salt);
 /*
  * Install a new configuration's policy (SIGHUP, `edgewatch reload`). On error, logged
- * with file, line and reason, the running policy stays. 0 or -errno.
+ * and in why (file, line and reason), the running policy stays. 0 or -errno.
  */
-int engine_reload(struct engine *e, const struct ew_config *cfg);
+int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len);
 /* Hand what the datapath sent (events, samples) to the policy and the pipeline. */
 int engine_poll(struct engine *e, int timeout_ms);
 /* The same without waiting and without a syscall (replay, after every frame). */

@@ -14,7 +14,9 @@
 #include "engine.h"
 #include "instance_lock.h"
 #include "log.h"
+#include "policy/policy.h"
 #include "recover.h"
+#include "reload.h"
 #include "run.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -137,28 +139,48 @@ static void run_settings(struct engine_settings *s, const struct ew_config *cfg,
 
 /*
  * SIGHUP: read the configuration file again and install its policy. A file that does
- * not load, or a policy that does not install, changes nothing (and says why).
- * Settings fixed at start (flow table size, snap length, output) need a restart.
+ * not load, or a policy that does not install, changes nothing (and says why, counted
+ * in policy.installs.refused). Settings fixed at start (flow table size, snap length,
+ * output, rules) need a restart: each one the file changes is named in a warning. The
+ * answer goes to the log and to `edgewatch reload`, which waits for it (reload.h).
  */
-static void run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg)
+static void run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg,
+		       uint64_t *seq)
 {
-	struct ew_config *fresh;
+	struct reload_answer answer = { .seq = ++*seq };
+	struct config_error cerr;
+	struct ew_config *fresh = NULL;
+	char *line;
 
 	if (!ro->config_path) {
-		log_info("%s: SIGHUP: no configuration file to reload (-c)", e->iface);
-		return;
-	}
-	if (cli_load_config(ro->config_path, &fresh)) {
-		log_error("%s: reload refused, the running policy stays", e->iface);
-		return;
-	}
-	if (engine_reload(e, fresh)) {
+		snprintf(answer.text, sizeof(answer.text), "started without a configuration file "
+			 "(-c): nothing to reload\n");
+		log_error("%s: SIGHUP: %s", e->iface, answer.text);
+	} else if (config_load_file(ro->config_path, &fresh, &cerr) < 0) {
+		config_error_format(&cerr, answer.text, sizeof(answer.text) - 1);
+		strcat(answer.text, "\n");
+		log_error("%s: reload refused, the running policy stays: %s", e->iface,
+			  answer.text);
+		policy_runtime_note_refused(e->policy);
+	} else if (engine_reload(e, fresh, answer.text, sizeof(answer.text) - 1)) {
+		strcat(answer.text, "\n");
 		config_free(fresh);
-		return;
+	} else {
+		answer.accepted = 1;
+		reload_note_start_keys(*cfg, fresh, ro->output, &answer);
+		for (line = answer.text; *line; line += strcspn(line, "\n")) {
+			line += *line == '\n';
+			if (*line)
+				log_warn("%s: reload: %.*s", e->iface,
+					 (int)strcspn(line, "\n"), line);
+		}
+		config_free(*cfg);
+		*cfg = fresh;
+		log_info("%s: reloaded %s", e->iface, ro->config_path);
 	}
-	config_free(*cfg);
-	*cfg = fresh;
-	log_info("%s: reloaded %s", e->iface, ro->config_path);
+	if (reload_answer_publish(e->iface, &answer))
+		log_warn("%s: cannot write the reload's answer for `edgewatch reload`",
+			 e->iface);
 }
 
 /*
@@ -187,6 +209,7 @@ static int signals_block(sigset_t *set)
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		     struct ew_config **cfg)
 {
+	uint64_t reload_seq = 0;
 	uint64_t now = datapath_clock_now_ns();
 	uint64_t deadline = ro->duration_ns ? now + ro->duration_ns : 0;
 	uint64_t next_stats = now + STATS_INTERVAL_NS;
@@ -211,7 +234,7 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 					return;
 				}
 				if (si.ssi_signo == SIGHUP)
-					run_reload(e, ro, cfg);
+					run_reload(e, ro, cfg, &reload_seq);
 			}
 		}
 		now = datapath_clock_now_ns();

@@ -106,7 +106,7 @@ e2e_in() {	# e2e_in NS CMD...
 # Start edgewatch in NS on IFACE, wait until it watches. Sets E2E_EW_PID, and E2E_EW_ERR
 # to its stderr (a file of its own per start: an earlier run's "watching" must not count).
 E2E_EW_STARTS=0
-e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE [ARGS...]
+e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 	local ns=$1 iface=$2 eve=$3 i; shift 3
 	E2E_IFACES+=("$iface")
 	E2E_EW_STARTS=$((E2E_EW_STARTS + 1))
@@ -115,9 +115,10 @@ e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE [ARGS...]
 	# nsenter (and ip netns exec) exec edgewatch: $! is edgewatch itself, so signals
 	# reach it. E2E_EW_MOUNT_NS=own: started by `ip netns exec`, in a mount namespace
 	# of its own.
-	local launch=(nsenter --net=/run/netns/"$ns")
+	local launch=(nsenter --net=/run/netns/"$ns") output=(-o "$eve")
 	[ "${E2E_EW_MOUNT_NS:-host}" = own ] && launch=(ip netns exec "$ns")
-	"${launch[@]}" "$EDGEWATCH_BIN" run -i "$iface" -o "$eve" "$@" \
+	[ -z "$eve" ] && output=()	# the configuration's outputs.eve.path
+	"${launch[@]}" "$EDGEWATCH_BIN" run -i "$iface" "${output[@]}" "$@" \
 		> "$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.out" 2> "$E2E_EW_ERR" &
 	E2E_EW_PID=$!
 	E2E_PIDS+=("$E2E_EW_PID")

@@ -215,6 +215,76 @@ print(s["stats"]["conservation"].get("balanced"))' "$eve" 2>&1)
 	fi
 }
 
+# `edgewatch reload` says whether the daemon took the file: a refused file exits 1 with
+# the reason and counts in policy.installs.refused; a valid file that changes settings
+# read only at start is applied with a warning naming each of them.
+test_reload_answers() {
+	local cfg=$E2E_TMP/reload.yaml eve=$E2E_TMP/eve-reload.json out rc ok=1 key refused
+	printf 'flow:\n  table-size: 4096\nsampling:\n  snaplen: 256\noutputs:\n  eve:\n    path: %s\n' \
+		"$eve" > "$cfg"
+	if ! e2e_edgewatch_start "$GW" "$UP" "$eve" -c "$cfg"; then
+		e2e_fail reload_answers "edgewatch did not start with $cfg"
+		return
+	fi
+	# a file that does not load
+	printf 'flow:\n  table-size: [oops\n' > "$cfg.new" && mv "$cfg.new" "$cfg"
+	out=$("$EDGEWATCH_BIN" reload -i "$UP" 2>&1)
+	rc=$?
+	if [ $rc -ne 1 ] || ! echo "$out" | grep -q "refused" || ! echo "$out" | grep -q "reload.yaml:[0-9]*:[0-9]*: error"; then
+		e2e_fail reload_refused_exits_1 "reload of a broken file: exit $rc: $out"
+	else
+		e2e_pass reload_refused_exits_1
+	fi
+	# a valid file that changes three start-time keys (and -o keeps the output: the
+	# file's path changes nothing, so it must not be named)
+	printf 'flow:\n  table-size: 8192\nsampling:\n  snaplen: 128\noutputs:\n  eve:\n    path: %s.other\n' \
+		"$eve" > "$cfg.new" && mv "$cfg.new" "$cfg"
+	out=$("$EDGEWATCH_BIN" reload -i "$UP" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		e2e_fail reload_warns_start_keys "reload of a valid file: exit $rc: $out"
+		ok=0
+	else
+		for key in flow.table-size sampling.snaplen; do
+			if ! echo "$out" | grep -q "$key: changed.*not applied" ||
+			   ! grep -q "reload: $key: changed" "$E2E_EW_ERR"; then
+				e2e_fail reload_warns_start_keys "no warning naming $key: $out"
+				ok=0
+			fi
+		done
+		if echo "$out" | grep -q "outputs.eve.path"; then
+			e2e_fail reload_warns_start_keys "-o wins over outputs.eve.path, yet it was named: $out"
+			ok=0
+		fi
+	fi
+	e2e_edgewatch_stop "$E2E_EW_PID"
+	refused=$(python3 -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if "\"stats\"" in l][-1]
+print(s["stats"]["policy"]["installs"]["refused"])' "$eve" 2>&1)
+	if [ "$refused" != 1 ]; then
+		e2e_fail reload_refused_counted "policy.installs.refused is '$refused' after one refused reload"
+	else
+		e2e_pass reload_refused_counted
+	fi
+	[ $ok = 1 ] && e2e_pass reload_warns_start_keys
+	# without -o, the output path is a start-time key too
+	printf 'outputs:\n  eve:\n    path: %s\n' "$eve" > "$cfg"
+	if ! e2e_edgewatch_start "$GW" "$UP" "" -c "$cfg"; then
+		e2e_fail reload_warns_eve_path "edgewatch did not start with $cfg"
+		return
+	fi
+	printf 'outputs:\n  eve:\n    path: %s.other\n' "$eve" > "$cfg"
+	out=$("$EDGEWATCH_BIN" reload -i "$UP" 2>&1)
+	rc=$?
+	e2e_edgewatch_stop "$E2E_EW_PID"
+	if [ $rc -eq 0 ] && echo "$out" | grep -q "outputs.eve.path: changed"; then
+		e2e_pass reload_warns_eve_path
+	else
+		e2e_fail reload_warns_eve_path "exit $rc: $out"
+	fi
+}
+
 if ! setup; then
 	e2e_fail setup "could not build the veth lab"
 	exit 1
@@ -224,4 +294,5 @@ test_refuses_pins_that_die
 test_sigkill_under_ip_netns_exec
 test_recovery_full_disk_keeps_flows
 test_lost_pins_not_balanced
+test_reload_answers
 exit $E2E_FAILED
