@@ -77,6 +77,14 @@ int reload_answer_publish(const char *ifname, const struct reload_answer *a)
 	return err;
 }
 
+void reload_answer_remove(const char *ifname)
+{
+	char path[160];
+
+	if (answer_path(ifname, "", path, sizeof(path)) == 0)
+		unlink(path);
+}
+
 /* The answer in the file, if it is pid's: 0, or -ENOENT (none of pid's yet). */
 static int reload_answer_read(const char *ifname, pid_t pid, struct reload_answer *a)
 {

@@ -25,6 +25,8 @@ struct reload_answer {
 
 /* Write the answer of the instance on ifname (this process). 0 or -errno. */
 int reload_answer_publish(const char *ifname, const struct reload_answer *a);
+/* Remove it (the instance stops). */
+void reload_answer_remove(const char *ifname);
 
 /*
  * Append to a->text one line per setting that fresh changes but that is read only at

@@ -18,6 +18,7 @@
 #include "recover.h"
 #include "reload.h"
 #include "run.h"
+#include "status_socket.h"
 
 #define NS_PER_SEC 1000000000ULL
 /* A stats event this often, so a SIEM sees the counters move. */
@@ -207,15 +208,16 @@ static int signals_block(sigset_t *set)
  * on SIGHUP, until a stop signal or the duration.
  */
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
-		     struct ew_config **cfg)
+		     struct ew_config **cfg, struct status_server *status)
 {
 	uint64_t reload_seq = 0;
 	uint64_t now = datapath_clock_now_ns();
 	uint64_t deadline = ro->duration_ns ? now + ro->duration_ns : 0;
 	uint64_t next_stats = now + STATS_INTERVAL_NS;
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = engine_poll_fd(e), .events = POLLIN },
+		{ .fd = status->fd, .events = POLLIN },	/* -1: ignored by poll */
 	};
 	struct signalfd_siginfo si;
 
@@ -223,9 +225,11 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		/* wake for the next sweep at the latest */
 		int timeout_ms = e->settings.sweep_interval_ns / 1000000ULL / 4 + 1;
 
-		if (poll(pfd, 2, timeout_ms) > 0) {
+		if (poll(pfd, 3, timeout_ms) > 0) {
 			if ((pfd[1].revents & POLLIN))
 				engine_poll(e, 0);
+			if ((pfd[2].revents & POLLIN))
+				status_server_accept(status);
 			if ((pfd[0].revents & POLLIN) &&
 			    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
@@ -237,6 +241,7 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 					run_reload(e, ro, cfg, &reload_seq);
 			}
 		}
+		status_server_reap(status);
 		now = datapath_clock_now_ns();
 		engine_maybe_sweep(e, now);
 		if (now >= next_stats) {
@@ -257,6 +262,7 @@ int cmd_run(int argc, char **argv)
 	struct ew_config *cfg = NULL;
 	struct instance_lock lock = { .fd = -1 };
 	struct engine engine = {};
+	struct status_server status = { .fd = -1 };
 	char pin_dir[128];
 	sigset_t sigs;
 	int sig_fd = -1, err, ret = 1, initialised = 0;
@@ -322,13 +328,18 @@ int cmd_run(int argc, char **argv)
 	if (datapath_pin(&engine.dp, pin_dir))
 		goto cleanup;
 	instance_lock_note_pinned(&lock);
+	/* without it only root can read status: say so, and go on */
+	if (status_server_open(&status, ro.iface))
+		log_warn("%s: `edgewatch status` works for root only", ro.iface);
 	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
 	log_info("%s: watching (XDP %s on ingress, tc on egress%s%s); EVE to %s", ro.iface,
 		 xdp_attach_mode_name(engine.dp.xdp_mode), settings.passive ? ", passive" : "",
 		 settings.l3_link ? ", bare IP link" : "", settings.eve_path);
 
-	run_loop(&engine, sig_fd, &ro, &cfg);
+	run_loop(&engine, sig_fd, &ro, &cfg, &status);
+	status_server_close(&status);
+	reload_answer_remove(ro.iface);
 
 	/* Detach first: after this no packet changes the table, so the flush is complete. */
 	datapath_detach(&engine.dp);
@@ -337,6 +348,7 @@ int cmd_run(int argc, char **argv)
 	log_info("%s: detached; %llu flow events written", ro.iface,
 		 (unsigned long long)flow_export_total_events(&engine.exporter));
 cleanup:
+	status_server_close(&status);
 	if (sig_fd >= 0)
 		close(sig_fd);
 	if (initialised)

@@ -32,7 +32,7 @@ e2e_teardown() {
 	done
 	# an instance killed by this teardown (a failed test) leaves its pins behind
 	for iface in "${E2E_IFACES[@]}"; do
-		rm -rf "$E2E_PIN_ROOT/$iface" "/run/edgewatch/$iface.lock"
+		rm -rf "$E2E_PIN_ROOT/$iface" /run/edgewatch/"$iface".{lock,sock,reload}
 	done
 	[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E2E_TMP"
 }

@@ -285,6 +285,58 @@ print(s["stats"]["policy"]["installs"]["refused"])' "$eve" 2>&1)
 	fi
 }
 
+# `status` as a user other than root: a member of the group edgewatch gets the same
+# status through the instance's socket, anyone else "permission denied", never silence
+# or "no instance". The group (if this machine had none) and the member are the test's.
+MADE_GROUP=0 MEMBER=ewh$E2E_ID
+status_users_teardown() {
+	userdel "$MEMBER" 2>/dev/null
+	[ "$MADE_GROUP" = 1 ] && groupdel edgewatch 2>/dev/null
+	e2e_teardown
+}
+as_user() {	# as_user USER CMD...: with only that user's groups
+	local user=$1; shift
+	setpriv --reuid="$user" --regid=nogroup --init-groups "$@"
+}
+test_status_unprivileged() {
+	local out rc ok=1
+	if ! getent group edgewatch >/dev/null; then
+		groupadd --system edgewatch || { e2e_fail status_unprivileged "cannot create the group edgewatch"; return; }
+		MADE_GROUP=1
+	fi
+	trap status_users_teardown EXIT
+	useradd --system --no-create-home --gid nogroup --groups edgewatch \
+		--shell /usr/sbin/nologin "$MEMBER" || { e2e_fail status_unprivileged "cannot create a user"; return; }
+	if ! e2e_edgewatch_start "$GW" "$UP" "$E2E_TMP/eve-status.json"; then
+		e2e_fail status_unprivileged "edgewatch did not start"
+		return
+	fi
+	send_flows 40000
+	for args in "-i $UP" ""; do
+		# shellcheck disable=SC2086
+		out=$(as_user nobody "$EDGEWATCH_BIN" status $args 2>&1)
+		rc=$?
+		if [ $rc -eq 0 ] || ! echo "$out" | grep -q "permission denied: run as root or as a member of the edgewatch group"; then
+			e2e_fail status_unprivileged_denied "status $args as nobody: exit $rc: '$out'"
+			ok=0
+		fi
+	done
+	[ $ok = 1 ] && e2e_pass status_unprivileged_denied
+	out=$(as_user "$MEMBER" "$EDGEWATCH_BIN" status -i "$UP" --json 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && echo "$out" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["interface"] == sys.argv[1] and s["running"] and s["flow_table_entries"] >= int(sys.argv[2]), s
+' "$UP" "$NFLOWS" 2>/dev/null &&
+	   as_user "$MEMBER" "$EDGEWATCH_BIN" status 2>&1 | grep -q "^$UP: running"; then
+		e2e_pass status_group_member_reads
+	else
+		e2e_fail status_group_member_reads "status as a member of edgewatch: exit $rc: $(echo "$out" | head -c 300)"
+	fi
+	e2e_edgewatch_stop "$E2E_EW_PID"
+}
+
 if ! setup; then
 	e2e_fail setup "could not build the veth lab"
 	exit 1
@@ -295,4 +347,5 @@ test_sigkill_under_ip_netns_exec
 test_recovery_full_disk_keeps_flows
 test_lost_pins_not_balanced
 test_reload_answers
+test_status_unprivileged
 exit $E2E_FAILED
