@@ -155,13 +155,14 @@ static void run_reload(struct engine *e, const struct run_options *ro, struct ew
 
 	if (!ro->config_path) {
 		snprintf(answer.text, sizeof(answer.text), "started without a configuration file "
-			 "(-c): nothing to reload\n");
+			 "(-c): nothing to reload");
 		log_error("%s: SIGHUP: %s", e->iface, answer.text);
+		strcat(answer.text, "\n");
 	} else if (config_load_file(ro->config_path, &fresh, &cerr) < 0) {
 		config_error_format(&cerr, answer.text, sizeof(answer.text) - 1);
-		strcat(answer.text, "\n");
 		log_error("%s: reload refused, the running policy stays: %s", e->iface,
 			  answer.text);
+		strcat(answer.text, "\n");
 		policy_runtime_note_refused(e->policy);
 	} else if (engine_reload(e, fresh, answer.text, sizeof(answer.text) - 1)) {
 		strcat(answer.text, "\n");
