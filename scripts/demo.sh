@@ -27,7 +27,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	ip netns del "$GW" 2>/dev/null
 	ip netns del "$EXT" 2>/dev/null
-	rm -rf "/sys/fs/bpf/edgewatch/$UP" "/run/edgewatch/$UP.lock"
+	rm -rf "/run/edgewatch/bpffs/$UP" "/run/edgewatch/$UP.lock"
 }
 trap cleanup EXIT
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "cli.h"
@@ -35,6 +36,34 @@ int cli_load_config(const char *path, struct ew_config **cfg)
 	if (config_load_file(path, cfg, &err) < 0) {
 		fprintf(stderr, "%s\n", config_error_format(&err, msg, sizeof(msg)));
 		return 1;
+	}
+	return 0;
+}
+
+int cli_check_ifname(const char *ifname, int must_exist)
+{
+	size_t len = strlen(ifname), i;
+
+	/* first, so that what is echoed below is printable */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)ifname[i];
+
+		/* '/' and ':' as the kernel refuses them; control bytes never reach a log */
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':') {
+			log_error("-i: not an interface name: byte %zu is 0x%02x (an interface "
+				  "name has no '/', ':', space or control character)", i + 1, c);
+			return -EINVAL;
+		}
+	}
+	if (len == 0 || len >= IFNAMSIZ || strcmp(ifname, ".") == 0 ||
+	    strcmp(ifname, "..") == 0) {
+		log_error("-i: \"%.*s%s\" is not an interface name (1 to %d characters, not . "
+			  "or ..)", IFNAMSIZ, ifname, len > IFNAMSIZ ? "..." : "", IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	if (must_exist && !if_nametoindex(ifname)) {
+		log_error("-i: %s: no such interface in this network namespace", ifname);
+		return -ENODEV;
 	}
 	return 0;
 }

@@ -16,4 +16,14 @@ int cli_parse_duration(const char *option, const char *text, uint64_t *out_ns);
  */
 int cli_load_config(const char *path, struct ew_config **cfg);
 
+/*
+ * Check an interface name given with -i before it is used anywhere, in particular in a
+ * path (the lock file, the pin directory): the kernel's own rule (dev_valid_name: 1 to
+ * IFNAMSIZ-1 bytes, not "." or "..", no '/', ':' or whitespace), plus printable ASCII.
+ * With must_exist, the interface must also exist in this network namespace (run);
+ * status and reload name an instance that may run in another one. 0, or -EINVAL /
+ * -ENODEV after logging why, naming the option.
+ */
+int cli_check_ifname(const char *ifname, int must_exist);
+
 #endif /* EDGEWATCH_CLI_H */

@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "datapath_loader.h"
+#include "instance_lock.h"
 #include "log.h"
 
 /* Not in Debian 12's uapi headers (kernel 6.1); stable kernel ABI values since 6.6. */
@@ -133,21 +134,85 @@ static void iface_warn_generic_gro(const char *ifname)
 	close(fd);
 }
 
-int bpffs_ensure_mounted(void)
+/* The parent of pid (from /proc/PID/stat), or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* after the last ')': the command name may hold anything */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && sscanf(p + 1, " %*c %d",
+									    &ppid) != 1)
+		ppid = 0;
+	fclose(f);
+	return ppid;
+}
+
+/*
+ * Was this process's mount namespace made for it or one of its ancestors (ip netns
+ * exec, unshare -m, a unit with PrivateMounts)? Then an ancestor (or pid 1) is in
+ * another one: what is mounted here dies with these processes. An ancestor whose
+ * namespace cannot be read ends the walk (a sandbox may hide pid 1).
+ */
+static int mount_ns_is_private(void)
+{
+	struct stat self, other;
+	char path[64];
+	pid_t pid = getppid();
+	int depth;
+
+	if (stat("/proc/self/ns/mnt", &self))
+		return 0;
+	for (depth = 0; pid > 0 && depth < 64; depth++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+		if (stat(path, &other))
+			break;
+		if (other.st_ino != self.st_ino || other.st_dev != self.st_dev)
+			return 1;
+		if (pid == 1)
+			break;
+		pid = parent_of(pid);
+	}
+	return 0;
+}
+
+static int is_bpffs(const char *path)
 {
 	struct statfs st;
 
-	if (statfs(BPFFS_ROOT, &st) == 0 && st.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mkdir(BPFFS_ROOT, 0700) && errno != EEXIST)
-		return -errno;
-	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
-		int err = -errno;
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
 
-		log_error("cannot mount a bpffs at %s: %s", BPFFS_ROOT, strerror(-err));
+int bpffs_ensure_mounted(void)
+{
+	int err;
+
+	if (is_bpffs(PIN_ROOT))
+		return 0;
+	if (mount_ns_is_private()) {
+		log_error("no bpffs at %s, and one mounted from here would not outlive this "
+			  "process: it runs in a mount namespace of its own (ip netns exec makes "
+			  "one), and a restart after a crash could not find the flow table it "
+			  "must export. Mount it once on the host: mkdir -p %s && mount -t bpf "
+			  "bpf %s (or start edgewatch with nsenter --net=/run/netns/NAME, which "
+			  "keeps the host's mounts)", PIN_ROOT, PIN_ROOT, PIN_ROOT);
+		return -EPERM;
+	}
+	if (mkdir(LOCK_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
+		return -errno;
+	if (mount("bpf", PIN_ROOT, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		log_error("cannot mount a bpffs at %s: %s", PIN_ROOT, strerror(-err));
 		return err;
 	}
-	log_info("mounted a bpffs at %s (none was mounted)", BPFFS_ROOT);
+	log_info("mounted a bpffs at %s (none was mounted)", PIN_ROOT);
 	return 0;
 }
 
@@ -374,8 +439,6 @@ int datapath_pin(struct datapath_instance *dp, const char *dir)
 	struct bpf_map *map;
 	int i, err;
 
-	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
-		return -errno;
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
 	snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", dir);
@@ -401,8 +464,7 @@ void datapath_unpin(struct datapath_instance *dp)
 	for (i = 0; (map = pinned_maps(dp->skel, i)); i++)
 		if (bpf_map__is_pinned(map))
 			bpf_map__unpin(map, NULL);
-	rmdir(dp->pin_dir);
-	rmdir(PIN_ROOT);	/* only if no other instance is pinned there */
+	rmdir(dp->pin_dir);	/* PIN_ROOT, a mount point, stays */
 	dp->pin_dir[0] = '\0';
 }
 

@@ -54,9 +54,13 @@ void datapath_destroy(struct datapath_instance *dp);
 
 const char *xdp_attach_mode_name(enum xdp_attach_mode mode);
 
-/* Where an instance on ifname pins its maps: /sys/fs/bpf/edgewatch/IFNAME */
-#define BPFFS_ROOT "/sys/fs/bpf"
-#define PIN_ROOT BPFFS_ROOT "/edgewatch"
+/*
+ * Where an instance on ifname pins its maps: PIN_ROOT/IFNAME, in a bpffs of its own
+ * mounted outside /sys, because `ip netns exec` mounts a new /sys (hiding a bpffs at
+ * /sys/fs/bpf) but leaves /run as it is: a restart or `status` from any `ip netns exec`
+ * shell finds the pins there.
+ */
+#define PIN_ROOT "/run/edgewatch/bpffs"	/* in LOCK_DIR (instance_lock.h) */
 int pin_dir_for(const char *ifname, char *buf, size_t len);
 /*
  * What ifname carries: 0 Ethernet frames, 1 bare IP packets (WireGuard, tun, PPP, IP
@@ -68,7 +72,13 @@ int iface_link_is_l3(const char *ifname);
  * driver that does so): flows would lose their VLAN ids on ingress only.
  */
 void iface_warn_vlan_offload(const char *ifname);
-/* Mount a bpffs at /sys/fs/bpf when none is there (no systemd; inside ip netns exec). */
+/*
+ * Make sure PIN_ROOT is a bpffs that outlives this process: one already mounted there
+ * (by an earlier run, or by hand, in the host's mount namespace), else one this process
+ * mounts if its mount namespace is its parents' (a bpffs mounted in a mount namespace
+ * made for this process, as `ip netns exec` makes one, dies with it, and so would the
+ * flow table a restart must recover: refused, saying why and what to do). 0 or -errno.
+ */
 int bpffs_ensure_mounted(void);
 
 #endif /* EDGEWATCH_DATAPATH_LOADER_H */

@@ -143,10 +143,9 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	return 0;
 }
 
-int engine_reload(struct engine *e, const struct ew_config *cfg)
+int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len)
 {
-	char why[512] = "";
-	int err = policy_runtime_install(e->policy, cfg, why, sizeof(why));
+	int err = policy_runtime_install(e->policy, cfg, why, why_len);
 
 	if (err) {
 		log_error("reload refused, the running policy stays: %s", why);
@@ -328,7 +327,8 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	cons->packets_in_table = e->sweep_result.packets_pending;
 	cons->packets_write_failed = totals->write_failed_packets;
 	cons->final = final;
-	cons->balanced = cons->hooks_add_up &&
+	/* flows a dead instance left and that could not be recovered are lost too */
+	cons->balanced = cons->hooks_add_up && !e->lost_dead_instance_flows &&
 			 cons->packets_in_flows == totals->packets + cons->packets_in_table +
 							   totals->write_failed_packets;
 
@@ -382,6 +382,9 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 		log_account(s);
 	}
 	if (!err && final && !c->balanced) {
+		if (e->lost_dead_instance_flows)
+			log_error("not balanced: the flows of the instance that died before this "
+				  "one were lost (see the start of this log)");
 		log_error("conservation sum does not balance: %s; in flows %llu, exported %llu + "
 			  "in table %llu + lost in writing %llu",
 			  c->hooks_add_up ? "each program's outcomes and verdicts add up"

@@ -70,6 +70,9 @@ struct engine {
 	struct engine_totals totals;
 	struct ew_counters userspace_counters;	/* packets counted by replay itself */
 	uint64_t start_ns;		/* kernel clock at start (capture time in replay) */
+	/* a dead instance's pinned flows were gone when this one started (run.c): the
+	 * run cannot balance, whatever its own counters say */
+	int lost_dead_instance_flows;
 	uint64_t next_sweep_ns;
 	struct sweep_schedule schedule;	/* replay: which ticks can end a flow */
 	char iface[32];
@@ -83,9 +86,9 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		const char *iface, uint64_t flow_id_salt);
 /*
  * Install a new configuration's policy (SIGHUP, `edgewatch reload`). On error, logged
- * with file, line and reason, the running policy stays. 0 or -errno.
+ * and in why (file, line and reason), the running policy stays. 0 or -errno.
  */
-int engine_reload(struct engine *e, const struct ew_config *cfg);
+int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len);
 /* Hand what the datapath sent (events, samples) to the policy and the pipeline. */
 int engine_poll(struct engine *e, int timeout_ms);
 /* The same without waiting and without a syscall (replay, after every frame). */

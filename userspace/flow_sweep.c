@@ -189,15 +189,32 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 	return run->result->errors ? -EIO : 0;
 }
 
+/* Delete the flows of a batch whose lines are written. */
+static int drain_delete_written(int flows_fd, const struct flow_key *keys, __u32 count,
+				struct sweep_result *result)
+{
+	__u32 i;
+
+	for (i = 0; i < count; i++) {
+		if (bpf_map_delete_elem(flows_fd, &keys[i]) == 0)
+			continue;
+		if (errno != ENOENT) {
+			result->errors++;
+			return -errno;
+		}
+		result->delete_races++;
+	}
+	return 0;
+}
+
 int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end reason,
 		     uint64_t now_ns, struct sweep_result *result)
 {
 	struct flow_key *keys = calloc(DRAIN_BATCH, sizeof(*keys));
 	struct flow_record *values = calloc(DRAIN_BATCH, sizeof(*values));
-	struct flow_record final;
-	__u32 count, token;
+	__u32 count, token, i;
+	uint64_t lost_before;
 	int err = 0;
-	size_t i;
 
 	memset(result, 0, sizeof(*result));
 	if (!keys || !values) {
@@ -205,9 +222,13 @@ int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end rea
 		goto cleanup;
 	}
 	/*
-	 * Read a batch of keys, then take each flow out with lookup-and-delete: its value
-	 * comes from the delete itself. Deleting restarts nothing here, because every
-	 * batch starts again from the (now smaller) table's beginning.
+	 * Per batch: read flows, write their lines, flush, and only then delete them, so a
+	 * write that fails (disk full) leaves every flow not yet on disk in the table for
+	 * the next try (which may repeat lines written just before the failure: a
+	 * duplicate, never a loss). Deleting restarts nothing here, because every batch
+	 * starts again from the (now smaller) table's beginning. The table is no running
+	 * program's (its links died with its instance; run.c removes a classic tc filter
+	 * first), so nothing changes a flow between its read and its delete.
 	 */
 	for (;;) {
 		count = DRAIN_BATCH;
@@ -219,21 +240,26 @@ int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end rea
 		}
 		if (!count)
 			break;
+		/* a full buffer is written out inside flow_export(), whose return does not
+		 * say when that write failed: the EVE file's count of lost lines does */
+		lost_before = output_eve_errors(x->out);
 		for (i = 0; i < count; i++) {
-			if (bpf_map_lookup_and_delete_elem(flows_fd, &keys[i], &final)) {
-				if (errno == ENOENT) {
-					result->delete_races++;
-					continue;
-				}
-				err = -errno;
+			if (flow_export(x, &keys[i], &values[i], reason, now_ns)) {
 				result->errors++;
 				goto cleanup;
 			}
-			if (flow_export(x, &keys[i], &final, reason, now_ns))
-				result->errors++;
-			else
-				result->exported[reason]++;
 		}
+		err = output_flush(x->out);
+		if (!err && output_eve_errors(x->out) != lost_before)
+			err = -EIO;
+		if (err) {
+			result->errors++;
+			goto cleanup;
+		}
+		result->exported[reason] += count;
+		err = drain_delete_written(flows_fd, keys, count, result);
+		if (err)
+			goto cleanup;
 	}
 cleanup:
 	free(keys);

@@ -109,9 +109,10 @@ void flow_sweep_debris_plan(struct sweep_args *args, uint64_t excess);
 int flow_sweep_on_ended(void *ctx, void *data, size_t size);
 
 /*
- * Export and delete every flow of a table from userspace (batch reads, then a
- * lookup-and-delete per flow, so a packet counted meanwhile is in its record), with
- * reason: for a table no program of ours sweeps. 0 or -errno.
+ * Export and delete every flow of a table no program of ours runs on (a dead instance's),
+ * from userspace, with reason: batch by batch, a flow is deleted only once its line is
+ * flushed to the output, so a failed write leaves the flows not written in the table.
+ * 0 or -errno; result->exported counts the flows written and deleted.
  */
 int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end reason,
 		     uint64_t now_ns, struct sweep_result *result);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "instance_lock.h"
+#include "log.h"
 
 static int lock_path(const char *ifname, char *buf, size_t len)
 {
@@ -30,12 +31,22 @@ static int ofd_lock(int fd, short type, int cmd)
 	return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
 }
 
-static pid_t read_pid(int fd)
+#define PINNED_MARK " pinned"
+
+/* The pid in a lock file ("PID\n", or "PID pinned\n"), and whether it is marked pinned. */
+static pid_t read_pid_mark(int fd, int *pinned)
 {
 	char buf[32] = "";
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
+	if (pinned)
+		*pinned = n > 0 && strstr(buf, PINNED_MARK) != NULL;
 	return n > 0 ? (pid_t)atoi(buf) : 0;
+}
+
+static pid_t read_pid(int fd)
+{
+	return read_pid_mark(fd, NULL);
 }
 
 int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t *holder)
@@ -44,13 +55,16 @@ int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t 
 	int err, n;
 
 	lock->fd = -1;
+	lock->dead_holder = 0;
+	lock->dead_holder_pinned = 0;
 	*holder = 0;
 	err = lock_path(ifname, lock->path, sizeof(lock->path));
 	if (err)
 		return err;
 	if (mkdir(LOCK_DIR, 0755) && errno != EEXIST)
 		return -errno;
-	lock->fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NOFOLLOW: a symlink planted here must not make root truncate its target */
+	lock->fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (lock->fd < 0)
 		return -errno;
 	err = ofd_lock(lock->fd, F_WRLCK, F_OFD_SETLK);
@@ -61,6 +75,8 @@ int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t 
 		lock->fd = -1;
 		return err;
 	}
+	/* a clean stop empties the file: a pid still there is one that died */
+	lock->dead_holder = read_pid_mark(lock->fd, &lock->dead_holder_pinned);
 	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(lock->fd, 0) || pwrite(lock->fd, pid, n, 0) != n) {
 		err = errno ? -errno : -EIO;
@@ -69,6 +85,16 @@ int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t 
 		return err;
 	}
 	return 0;
+}
+
+void instance_lock_note_pinned(struct instance_lock *lock)
+{
+	char line[48];
+	int n = snprintf(line, sizeof(line), "%d" PINNED_MARK "\n", (int)getpid());
+
+	if (lock->fd >= 0 && pwrite(lock->fd, line, n, 0) != n)
+		log_warn("%s: cannot note the pins in the lock file: %s", lock->path,
+			 strerror(errno));
 }
 
 /*

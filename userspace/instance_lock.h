@@ -14,6 +14,10 @@
 struct instance_lock {
 	int fd;
 	char path[128];
+	/* the pid an instance that died without releasing the lock left in it (0: none),
+	 * and whether it had pinned its maps by then (instance_lock_note_pinned) */
+	pid_t dead_holder;
+	int dead_holder_pinned;
 };
 
 /*
@@ -22,6 +26,9 @@ struct instance_lock {
  */
 int instance_lock_acquire(struct instance_lock *lock, const char *ifname, pid_t *holder);
 void instance_lock_release(struct instance_lock *lock);
+/* Record in the lock file that this instance's maps are pinned: if it dies now, the next
+ * start must find them (run.c says so when they are gone). */
+void instance_lock_note_pinned(struct instance_lock *lock);
 /* The pid holding ifname's lock, 0 when no live instance holds it. */
 pid_t instance_lock_holder(const char *ifname);
 

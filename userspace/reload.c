@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "instance_lock.h"
 #include "log.h"
 #include "reload.h"
+
+/* How long `edgewatch reload` waits for the answer (loading rules is not part of it). */
+#define RELOAD_WAIT_MS 10000
 
 static void reload_usage(FILE *out)
 {
@@ -15,15 +25,209 @@ static void reload_usage(FILE *out)
 		"USAGE: edgewatch reload -i IFACE\n"
 		"\n"
 		"Ask the instance running on IFACE to read its configuration file again (the\n"
-		"same as sending it SIGHUP). The new policy replaces the old one atomically; a\n"
-		"file with an error is refused, with file, line and reason in the instance's\n"
-		"log, and the running policy stays. Check a file first with check-config.\n"
+		"same as sending it SIGHUP) and wait for its answer. The new policy replaces the\n"
+		"old one atomically; a file with an error is refused (file, line and reason are\n"
+		"printed, and the exit status is 1) and the running policy stays. Settings read\n"
+		"only at start (flow.*, sampling.snaplen, outputs.eve.path, rules.*) are not\n"
+		"applied: each one the file changes is named in a warning (restart to apply).\n"
 		"\n"
 		"  -i, --interface IFACE   the instance's interface\n"
 		"  -h, --help              this help\n"
 		"\n"
+		"Exit status: 0 applied, 1 refused or no answer, 2 usage.\n"
+		"\n"
 		"EXAMPLES:\n"
 		"  edgewatch check-config /etc/edgewatch/edgewatch.yaml && edgewatch reload -i wan0\n");
+}
+
+static int answer_path(const char *ifname, const char *suffix, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s.reload%s", LOCK_DIR, ifname, suffix);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int reload_answer_publish(const char *ifname, const struct reload_answer *a)
+{
+	char path[160], tmp[160];
+	FILE *f;
+	int fd, err = 0;
+
+	if (answer_path(ifname, "", path, sizeof(path)) ||
+	    answer_path(ifname, ".tmp", tmp, sizeof(tmp)))
+		return -ENAMETOOLONG;
+	/* LOCK_DIR is root's; still, never write through a link planted there */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	fprintf(f, "%d %" PRIu64 " %s\n%s", (int)getpid(), a->seq,
+		a->accepted ? "accepted" : "refused", a->text);
+	if (fclose(f) || rename(tmp, path)) {
+		err = -errno;
+		unlink(tmp);
+	}
+	return err;
+}
+
+void reload_answer_remove(const char *ifname)
+{
+	char path[160];
+
+	if (answer_path(ifname, "", path, sizeof(path)) == 0)
+		unlink(path);
+}
+
+/* The answer in the file, if it is pid's: 0, or -ENOENT (none of pid's yet). */
+static int reload_answer_read(const char *ifname, pid_t pid, struct reload_answer *a)
+{
+	char path[160], verdict[16] = "";
+	int who = 0;
+	size_t n;
+	FILE *f;
+
+	memset(a, 0, sizeof(*a));
+	if (answer_path(ifname, "", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	if (fscanf(f, "%d %" SCNu64 " %15s", &who, &a->seq, verdict) != 3 || who != pid) {
+		fclose(f);
+		return -ENOENT;
+	}
+	fgetc(f);	/* the end of the first line */
+	n = fread(a->text, 1, sizeof(a->text) - 1, f);
+	a->text[n] = '\0';
+	a->accepted = strcmp(verdict, "accepted") == 0;
+	fclose(f);
+	return 0;
+}
+
+static void note_line(struct reload_answer *a, const char *fmt, ...)
+{
+	size_t used = strlen(a->text);
+	va_list ap;
+
+	if (used + 1 >= sizeof(a->text))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->text + used, sizeof(a->text) - used, fmt, ap);
+	va_end(ap);
+	used = strlen(a->text);
+	if (used + 1 < sizeof(a->text)) {
+		a->text[used] = '\n';
+		a->text[used + 1] = '\0';
+	}
+}
+
+static int str_differs(const char *x, const char *y)
+{
+	return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
+}
+
+static int cidrs_differ(const struct ew_cidr_list *x, const struct ew_cidr_list *y)
+{
+	return x->count != y->count ||
+	       (x->count && memcmp(x->items, y->items, x->count * sizeof(*x->items)) != 0);
+}
+
+static int vars_differ(const struct ew_rule_var *x, size_t nx, const struct ew_rule_var *y,
+		       size_t ny)
+{
+	size_t i;
+
+	if (nx != ny)
+		return 1;
+	for (i = 0; i < nx; i++)
+		if (strcmp(x[i].name, y[i].name) || strcmp(x[i].value, y[i].value))
+			return 1;
+	return 0;
+}
+
+static int files_differ(const struct ew_config *x, const struct ew_config *y)
+{
+	size_t i;
+
+	if (x->rules.file_count != y->rules.file_count)
+		return 1;
+	for (i = 0; i < x->rules.file_count; i++)
+		if (strcmp(x->rules.files[i], y->rules.files[i]))
+			return 1;
+	return 0;
+}
+
+int reload_note_start_keys(const struct ew_config *running, const struct ew_config *fresh,
+			   const char *eve_override, struct reload_answer *a)
+{
+	const struct ew_config *r = running, *f = fresh;
+	int n = 0;
+
+/* one warning line per key, naming it and both values */
+#define START_KEY_U32(key, field)                                                          \
+	do {                                                                                \
+		if (r->field != f->field) {                                                 \
+			note_line(a, "%s: changed from %u to %u, read only at start: not "    \
+				  "applied (restart to apply)", key, r->field, f->field);      \
+			n++;                                                                \
+		}                                                                           \
+	} while (0)
+#define START_KEY_CHANGED(key, changed)                                                    \
+	do {                                                                                \
+		if (changed) {                                                              \
+			note_line(a, "%s: changed, read only at start: not applied (restart "  \
+				  "to apply)", key);                                            \
+			n++;                                                                \
+		}                                                                           \
+	} while (0)
+
+	START_KEY_U32("flow.table-size", flow.table_size);
+	START_KEY_U32("flow.idle-timeout", flow.idle_timeout);
+	START_KEY_U32("flow.active-timeout", flow.active_timeout);
+	START_KEY_U32("flow.tcp-closed-timeout", flow.tcp_closed_timeout);
+	START_KEY_U32("flow.sweep-interval", flow.sweep_interval);
+	START_KEY_U32("sampling.snaplen", sampling.snaplen);
+	/* -o wins over the file's path: a change there changes nothing, and says nothing */
+	START_KEY_CHANGED("outputs.eve.path",
+			  !eve_override && str_differs(r->outputs.eve_path, f->outputs.eve_path));
+	START_KEY_CHANGED("rules.files", files_differ(r, f));
+	START_KEY_CHANGED("rules.classification",
+			  str_differs(r->rules.classification, f->rules.classification));
+	START_KEY_CHANGED("rules.cache-dir", str_differs(r->rules.cache_dir, f->rules.cache_dir));
+	START_KEY_U32("rules.skip-unsupported", rules.skip_unsupported);
+	/* the policy takes the new values; the payload rules keep the ones they were
+	 * compiled with */
+	if (f->rules.file_count) {
+		START_KEY_CHANGED("home-net (as the payload rules use it)",
+				  cidrs_differ(&r->home_net, &f->home_net));
+		START_KEY_CHANGED("external-net (as the payload rules use it)",
+				  r->external_net_kind != f->external_net_kind ||
+					  cidrs_differ(&r->external_net, &f->external_net));
+		START_KEY_CHANGED("vars.address-groups (as the payload rules use them)",
+				  vars_differ(r->address_groups, r->address_group_count,
+					      f->address_groups, f->address_group_count));
+		START_KEY_CHANGED("vars.port-groups (as the payload rules use them)",
+				  vars_differ(r->port_groups, r->port_group_count,
+					      f->port_groups, f->port_group_count));
+	}
+#undef START_KEY_U32
+#undef START_KEY_CHANGED
+	return n;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int cmd_reload(int argc, char **argv)
@@ -33,7 +237,10 @@ int cmd_reload(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 20 * 1000000 };
+	struct reload_answer before, after;
 	const char *ifname = NULL;
+	uint64_t deadline;
 	pid_t pid;
 	int opt;
 
@@ -55,16 +262,39 @@ int cmd_reload(int argc, char **argv)
 		reload_usage(stderr);
 		return 2;
 	}
+	/* the instance may run in another network namespace: the name, not the interface */
+	if (cli_check_ifname(ifname, 0))
+		return 2;
 	pid = instance_lock_holder(ifname);
 	if (!pid) {
 		log_error("no edgewatch is running on %s", ifname);
 		return 1;
 	}
+	if (reload_answer_read(ifname, pid, &before))
+		before.seq = 0;
 	if (kill(pid, SIGHUP)) {
 		log_error("cannot signal pid %d: %s", (int)pid, strerror(errno));
 		return 1;
 	}
-	printf("asked edgewatch (pid %d) on %s to reload; its log says how it went\n", (int)pid,
-	       ifname);
+	/* its answer to this SIGHUP (or to one sent at the same time: they read one file) */
+	deadline = now_ms() + RELOAD_WAIT_MS;
+	while (reload_answer_read(ifname, pid, &after) || after.seq <= before.seq) {
+		if (now_ms() >= deadline) {
+			log_error("edgewatch (pid %d) on %s did not answer the reload within %d s; "
+				  "its log says how it went", (int)pid, ifname,
+				  RELOAD_WAIT_MS / 1000);
+			return 1;
+		}
+		nanosleep(&tick, NULL);
+	}
+	if (!after.accepted) {
+		log_error("edgewatch (pid %d) on %s refused the reload; the running policy "
+			  "stays:\n%s", (int)pid, ifname, after.text);
+		return 1;
+	}
+	if (after.text[0])
+		log_warn("edgewatch (pid %d) on %s reloaded, with warnings:\n%s", (int)pid,
+			 ifname, after.text);
+	printf("edgewatch (pid %d) on %s reloaded its configuration\n", (int)pid, ifname);
 	return 0;
 }

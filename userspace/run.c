@@ -14,8 +14,11 @@
 #include "engine.h"
 #include "instance_lock.h"
 #include "log.h"
+#include "policy/policy.h"
 #include "recover.h"
+#include "reload.h"
 #include "run.h"
+#include "status_socket.h"
 
 #define NS_PER_SEC 1000000000ULL
 /* A stats event this often, so a SIEM sees the counters move. */
@@ -120,6 +123,9 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro)
 		run_usage(stderr);
 		return 2;
 	}
+	/* before the name reaches a path (lock file, pins) */
+	if (cli_check_ifname(ro->iface, 1))
+		return 2;
 	return 0;
 }
 
@@ -134,28 +140,49 @@ static void run_settings(struct engine_settings *s, const struct ew_config *cfg,
 
 /*
  * SIGHUP: read the configuration file again and install its policy. A file that does
- * not load, or a policy that does not install, changes nothing (and says why).
- * Settings fixed at start (flow table size, snap length, output) need a restart.
+ * not load, or a policy that does not install, changes nothing (and says why, counted
+ * in policy.installs.refused). Settings fixed at start (flow table size, snap length,
+ * output, rules) need a restart: each one the file changes is named in a warning. The
+ * answer goes to the log and to `edgewatch reload`, which waits for it (reload.h).
  */
-static void run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg)
+static void run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg,
+		       uint64_t *seq)
 {
-	struct ew_config *fresh;
+	struct reload_answer answer = { .seq = ++*seq };
+	struct config_error cerr;
+	struct ew_config *fresh = NULL;
+	char *line;
 
 	if (!ro->config_path) {
-		log_info("%s: SIGHUP: no configuration file to reload (-c)", e->iface);
-		return;
-	}
-	if (cli_load_config(ro->config_path, &fresh)) {
-		log_error("%s: reload refused, the running policy stays", e->iface);
-		return;
-	}
-	if (engine_reload(e, fresh)) {
+		snprintf(answer.text, sizeof(answer.text), "started without a configuration file "
+			 "(-c): nothing to reload");
+		log_error("%s: SIGHUP: %s", e->iface, answer.text);
+		strcat(answer.text, "\n");
+	} else if (config_load_file(ro->config_path, &fresh, &cerr) < 0) {
+		config_error_format(&cerr, answer.text, sizeof(answer.text) - 1);
+		log_error("%s: reload refused, the running policy stays: %s", e->iface,
+			  answer.text);
+		strcat(answer.text, "\n");
+		policy_runtime_note_refused(e->policy);
+	} else if (engine_reload(e, fresh, answer.text, sizeof(answer.text) - 1)) {
+		strcat(answer.text, "\n");
 		config_free(fresh);
-		return;
+	} else {
+		answer.accepted = 1;
+		reload_note_start_keys(*cfg, fresh, ro->output, &answer);
+		for (line = answer.text; *line; line += strcspn(line, "\n")) {
+			line += *line == '\n';
+			if (*line)
+				log_warn("%s: reload: %.*s", e->iface,
+					 (int)strcspn(line, "\n"), line);
+		}
+		config_free(*cfg);
+		*cfg = fresh;
+		log_info("%s: reloaded %s", e->iface, ro->config_path);
 	}
-	config_free(*cfg);
-	*cfg = fresh;
-	log_info("%s: reloaded %s", e->iface, ro->config_path);
+	if (reload_answer_publish(e->iface, &answer))
+		log_warn("%s: cannot write the reload's answer for `edgewatch reload`",
+			 e->iface);
 }
 
 /*
@@ -182,14 +209,16 @@ static int signals_block(sigset_t *set)
  * on SIGHUP, until a stop signal or the duration.
  */
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
-		     struct ew_config **cfg)
+		     struct ew_config **cfg, struct status_server *status)
 {
+	uint64_t reload_seq = 0;
 	uint64_t now = datapath_clock_now_ns();
 	uint64_t deadline = ro->duration_ns ? now + ro->duration_ns : 0;
 	uint64_t next_stats = now + STATS_INTERVAL_NS;
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = engine_poll_fd(e), .events = POLLIN },
+		{ .fd = status->fd, .events = POLLIN },	/* -1: ignored by poll */
 	};
 	struct signalfd_siginfo si;
 
@@ -201,9 +230,11 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		    (e->next_sweep_ns - now) / 1000000ULL + 1 < (uint64_t)timeout_ms)
 			timeout_ms = (e->next_sweep_ns - now) / 1000000ULL + 1;
 
-		if (poll(pfd, 2, timeout_ms) > 0) {
+		if (poll(pfd, 3, timeout_ms) > 0) {
 			if ((pfd[1].revents & POLLIN))
 				engine_poll(e, 0);
+			if ((pfd[2].revents & POLLIN))
+				status_server_accept(status);
 			if ((pfd[0].revents & POLLIN) &&
 			    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
@@ -214,10 +245,11 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 				if (si.ssi_signo == SIGHUP) {
 					/* logrotate's postrotate: new lines to a new file */
 					output_reopen(&e->output);
-					run_reload(e, ro, cfg);
+					run_reload(e, ro, cfg, &reload_seq);
 				}
 			}
 		}
+		status_server_reap(status);
 		now = datapath_clock_now_ns();
 		engine_maybe_sweep(e, now);
 		if (now >= next_stats) {
@@ -238,6 +270,7 @@ int cmd_run(int argc, char **argv)
 	struct ew_config *cfg = NULL;
 	struct instance_lock lock = { .fd = -1 };
 	struct engine engine = {};
+	struct status_server status = { .fd = -1 };
 	char pin_dir[128];
 	sigset_t sigs;
 	int sig_fd = -1, err, ret = 1, initialised = 0;
@@ -283,8 +316,18 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	initialised = 1;
 	/* a dead instance's classic tc filter would go on counting into what is drained */
-	if (datapath_remove_orphan_tc(ro.iface) ||
-	    recover_stale_pins(pin_dir, &engine.exporter))
+	if (datapath_remove_orphan_tc(ro.iface))
+		goto cleanup;
+	if (lock.dead_holder_pinned && access(pin_dir, F_OK)) {
+		/* e.g. pinned in a bpffs that died with its mount namespace (older versions
+		 * under ip netns exec), or removed by hand: say so, and never call this run
+		 * balanced */
+		log_error("%s: the instance that ran here before (pid %d) died after pinning "
+			  "its maps, and they are gone from %s: its flows are lost", ro.iface,
+			  (int)lock.dead_holder, pin_dir);
+		engine.lost_dead_instance_flows = 1;
+	}
+	if (recover_stale_pins(pin_dir, &engine.exporter))
 		goto cleanup;
 	if (engine_start_clock(&engine))
 		goto cleanup;
@@ -292,13 +335,19 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	if (datapath_pin(&engine.dp, pin_dir))
 		goto cleanup;
+	instance_lock_note_pinned(&lock);
+	/* without it only root can read status: say so, and go on */
+	if (status_server_open(&status, ro.iface))
+		log_warn("%s: `edgewatch status` works for root only", ro.iface);
 	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
 	log_info("%s: watching (XDP %s on ingress, tc on egress%s%s); EVE to %s", ro.iface,
 		 xdp_attach_mode_name(engine.dp.xdp_mode), settings.passive ? ", passive" : "",
 		 settings.l3_link ? ", bare IP link" : "", settings.eve_path);
 
-	run_loop(&engine, sig_fd, &ro, &cfg);
+	run_loop(&engine, sig_fd, &ro, &cfg, &status);
+	status_server_close(&status);
+	reload_answer_remove(ro.iface);
 
 	/* Detach first: after this no packet changes the table, so the flush is complete. */
 	datapath_detach(&engine.dp);
@@ -312,6 +361,7 @@ int cmd_run(int argc, char **argv)
 	log_info("%s: detached; %llu flow events written", ro.iface,
 		 (unsigned long long)flow_export_total_events(&engine.exporter));
 cleanup:
+	status_server_close(&status);
 	if (sig_fd >= 0)
 		close(sig_fd);
 	if (initialised)

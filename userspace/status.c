@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "cli.h"
 #include "counters.h"
 #include "datapath_loader.h"
 #include "output/event.h"
@@ -21,6 +22,7 @@
 #include "pinned_map.h"
 #include "policy/policy_status.h"
 #include "status.h"
+#include "status_socket.h"
 
 #define TOP_TALKERS 10
 
@@ -33,7 +35,9 @@ static void status_usage(FILE *out)
 		"outcomes and verdicts by reason, encapsulations, flow table fill, top talkers,\n"
 		"the management policy's decisions by generation, and the exposure inventory\n"
 		"(protected addresses whose management ports answered a source not allowed).\n"
-		"Without -i, every instance on this machine.\n"
+		"Without -i, every instance on this machine. Root reads the maps; a member of\n"
+		"the group " STATUS_GROUP " asks the instance through " LOCK_DIR "/IFACE.sock\n"
+		"(the same output); anyone else is told permission is denied.\n"
 		"\n"
 		"  -i, --interface IFACE   only this instance\n"
 		"      --json              one JSON object per instance\n"
@@ -218,6 +222,43 @@ static void status_text(const char *ifname, pid_t pid, const struct ew_counters 
 	}
 }
 
+static int status_via_socket(const char *ifname, int as_json)
+{
+	int err = status_socket_query(ifname, as_json);
+
+	if (err == -EACCES || err == -EPERM)
+		log_error("%s: permission denied: run as root or as a member of the %s group",
+			  ifname, STATUS_GROUP);
+	else if (err == -ENOENT)
+		log_error("no edgewatch instance on %s", ifname);
+	else if (err)
+		log_error("%s: no answer from the instance: %s", ifname, strerror(-err));
+	return err;
+}
+
+/* Not root, and PIN_ROOT is root's: every instance that listens for status. */
+static int status_all_via_sockets(int as_json, int *shown)
+{
+	struct dirent *de;
+	char ifname[32];
+	int failed = 0;
+	size_t len;
+	DIR *dir = opendir(LOCK_DIR);
+
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		len = strlen(de->d_name);
+		if (len <= 5 || len - 5 >= sizeof(ifname) || strcmp(de->d_name + len - 5, ".sock"))
+			continue;
+		snprintf(ifname, sizeof(ifname), "%.*s", (int)(len - 5), de->d_name);
+		failed |= status_via_socket(ifname, as_json) != 0;
+		(*shown)++;
+	}
+	closedir(dir);
+	return failed;
+}
+
 static int show_instance(const char *ifname, int as_json)
 {
 	char dir[128];
@@ -232,9 +273,15 @@ static int show_instance(const char *ifname, int as_json)
 				   sizeof(struct flow_record));
 	if (counters_fd < 0 || flows_fd < 0) {
 		err = counters_fd < 0 ? counters_fd : flows_fd;
-		if (err == -ENOENT)
+		/* not root: the instance answers through its socket (status_socket.h) */
+		if ((err == -EACCES || err == -EPERM) && geteuid() != 0)
+			err = status_via_socket(ifname, as_json);
+		else if (err == -ENOENT)
 			log_error("no edgewatch instance on %s (nothing pinned at %s)", ifname,
 				  dir);
+		else
+			log_error("%s: cannot open the pinned maps in %s: %s", ifname, dir,
+				  strerror(-err));
 		goto cleanup;
 	}
 	err = counters_read(counters_fd, &c);
@@ -294,9 +341,19 @@ int cmd_status(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* the instance may run in another network namespace: the name, not the interface */
+	if (ifname && cli_check_ifname(ifname, 0))
+		return 2;
 	if (ifname)
 		return show_instance(ifname, as_json) ? 1 : 0;
 	dir = opendir(PIN_ROOT);
+	if (!dir && (errno == EACCES || errno == EPERM) && geteuid() != 0) {
+		failed = status_all_via_sockets(as_json, &shown);
+		if (!shown)
+			log_error("no edgewatch instance on this machine answers status (as a user "
+				  "other than root, through %s/IFACE.sock)", LOCK_DIR);
+		return !shown || failed;
+	}
 	if (!dir) {
 		log_error("no edgewatch instance on this machine (nothing pinned under %s)",
 			  PIN_ROOT);

@@ -22,7 +22,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	ip netns del "$NS_TX" 2>/dev/null
 	ip netns del "$NS_RX" 2>/dev/null
-	rm -rf "/sys/fs/bpf/edgewatch/$RX" "/run/edgewatch/$RX.lock" "$TMP"
+	rm -rf "/run/edgewatch/bpffs/$RX" "/run/edgewatch/$RX.lock" "$TMP"
 }
 trap cleanup EXIT
 

@@ -11,6 +11,7 @@ E2E_NAMESPACES=()
 E2E_PIDS=()
 E2E_IFACES=()	# interfaces edgewatch ran on: their pins and locks go at teardown
 E2E_PREFIX=${E2E_PREFIX:-e2e}
+E2E_PIN_ROOT=/run/edgewatch/bpffs	# where edgewatch pins (a bpffs it mounts, outside /sys)
 
 e2e_pass() { echo "PASS $E2E_PREFIX/$1"; }
 e2e_fail() { echo "FAIL $E2E_PREFIX/$1: $2"; E2E_FAILED=1; }
@@ -31,9 +32,8 @@ e2e_teardown() {
 	done
 	# an instance killed by this teardown (a failed test) leaves its pins behind
 	for iface in "${E2E_IFACES[@]}"; do
-		rm -rf "/sys/fs/bpf/edgewatch/$iface" "/run/edgewatch/$iface.lock"
+		rm -rf "$E2E_PIN_ROOT/$iface" /run/edgewatch/"$iface".{lock,sock,reload}
 	done
-	rmdir /sys/fs/bpf/edgewatch 2>/dev/null
 	[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E2E_TMP"
 }
 trap e2e_teardown EXIT
@@ -95,9 +95,9 @@ e2e_quiet_ipv6() {	# e2e_quiet_ipv6 NS
 		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 >/dev/null
 }
 
-# Run a command in a namespace's network only: the mount namespace (and /sys/fs/bpf,
-# where edgewatch pins its maps) stays the host's, so `edgewatch status` from another
-# shell sees the same pins. (`ip netns exec` would give each command its own /sys.)
+# Run a command in a namespace's network only: the mount namespace stays the host's.
+# (`ip netns exec` gives each command its own mount namespace and /sys; edgewatch pins
+# outside /sys so that works too: test_cli_hardening.sh.)
 e2e_in() {	# e2e_in NS CMD...
 	local ns=$1; shift
 	nsenter --net=/run/netns/"$ns" "$@"
@@ -106,14 +106,19 @@ e2e_in() {	# e2e_in NS CMD...
 # Start edgewatch in NS on IFACE, wait until it watches. Sets E2E_EW_PID, and E2E_EW_ERR
 # to its stderr (a file of its own per start: an earlier run's "watching" must not count).
 E2E_EW_STARTS=0
-e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE [ARGS...]
+e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 	local ns=$1 iface=$2 eve=$3 i; shift 3
 	E2E_IFACES+=("$iface")
 	E2E_EW_STARTS=$((E2E_EW_STARTS + 1))
 	E2E_EW_ERR=$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.err
 	: > "$E2E_EW_ERR"
-	# nsenter execs edgewatch: $! is edgewatch itself, so signals reach it
-	nsenter --net=/run/netns/"$ns" "$EDGEWATCH_BIN" run -i "$iface" -o "$eve" "$@" \
+	# nsenter (and ip netns exec) exec edgewatch: $! is edgewatch itself, so signals
+	# reach it. E2E_EW_MOUNT_NS=own: started by `ip netns exec`, in a mount namespace
+	# of its own.
+	local launch=(nsenter --net=/run/netns/"$ns") output=(-o "$eve")
+	[ "${E2E_EW_MOUNT_NS:-host}" = own ] && launch=(ip netns exec "$ns")
+	[ -z "$eve" ] && output=()	# the configuration's outputs.eve.path
+	"${launch[@]}" "$EDGEWATCH_BIN" run -i "$iface" "${output[@]}" "$@" \
 		> "$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.out" 2> "$E2E_EW_ERR" &
 	E2E_EW_PID=$!
 	E2E_PIDS+=("$E2E_EW_PID")

@@ -177,8 +177,8 @@ test_flows_match_capture() {
 	else
 		e2e_fail shutdown_flush_and_stats "no shutdown flows or no stats event"
 	fi
-	if [ -e "/sys/fs/bpf/edgewatch/$UP" ]; then
-		e2e_fail clean_detach "pins left in /sys/fs/bpf/edgewatch/$UP"
+	if [ -e "$E2E_PIN_ROOT/$UP" ]; then
+		e2e_fail clean_detach "pins left in $E2E_PIN_ROOT/$UP"
 	elif ip netns exec "$GW" ip link show "$UP" | grep -q xdp; then
 		e2e_fail clean_detach "XDP still attached to $UP"
 	else
@@ -242,17 +242,17 @@ test_restart_after_sigkill() {
 	# 2 echo requests in through XDP, 2 replies out through tc, counted by the victim only
 	ip netns exec "$EXT" ping -c 2 -i 0.2 -W 1 198.18.0.1 >/dev/null
 	kill -KILL "$E2E_EW_PID"; wait "$E2E_EW_PID" 2>/dev/null
-	if [ ! -e "/sys/fs/bpf/edgewatch/$UP/flows" ]; then
+	if [ ! -e "$E2E_PIN_ROOT/$UP/flows" ]; then
 		e2e_fail restart_after_sigkill "expected the killed instance's pinned flow table"
 		return
 	fi
-	stale_id=$(pinned_map_id "/sys/fs/bpf/edgewatch/$UP/flows")
+	stale_id=$(pinned_map_id "$E2E_PIN_ROOT/$UP/flows")
 	if ! e2e_edgewatch_start "$GW" "$UP" "$eve2"; then
 		e2e_fail restart_after_sigkill "the next start failed after SIGKILL"
 		return
 	fi
 	# while it runs, the pins are its own: the stale table was unpinned
-	new_id=$(pinned_map_id "/sys/fs/bpf/edgewatch/$UP/flows")
+	new_id=$(pinned_map_id "$E2E_PIN_ROOT/$UP/flows")
 	e2e_edgewatch_stop "$E2E_EW_PID"
 	rc=$?
 	if [ $rc -ne 0 ]; then
@@ -281,24 +281,12 @@ PY
 		e2e_fail restart_after_sigkill "$why"
 	elif [ -z "$stale_id" ] || [ -z "$new_id" ] || [ "$stale_id" = "$new_id" ]; then
 		e2e_fail restart_after_sigkill "the stale flow table (map id ${stale_id:-?}) is still pinned while the restarted instance runs (map id ${new_id:-?})"
-	elif [ -e "/sys/fs/bpf/edgewatch/$UP" ]; then
-		e2e_fail restart_after_sigkill "pins left in /sys/fs/bpf/edgewatch/$UP after the restarted instance stopped"
+	elif [ -e "$E2E_PIN_ROOT/$UP" ]; then
+		e2e_fail restart_after_sigkill "pins left in $E2E_PIN_ROOT/$UP after the restarted instance stopped"
 	elif ! map_freed "$stale_id"; then
 		e2e_fail restart_after_sigkill "the killed instance's flow table (map id $stale_id) still exists"
 	else
 		e2e_pass restart_after_sigkill
-	fi
-}
-
-# Inside `ip netns exec` /sys is a fresh sysfs with no bpffs: the daemon mounts its own.
-test_mounts_bpffs() {
-	local out
-	out=$(ip netns exec "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null \
-		--duration 1 2>&1)
-	if [ $? -eq 0 ] && echo "$out" | grep -q "mounted a bpffs at /sys/fs/bpf"; then
-		e2e_pass mounts_bpffs_when_missing
-	else
-		e2e_fail mounts_bpffs_when_missing "run inside ip netns exec: $(echo "$out" | tail -n 3)"
 	fi
 }
 
@@ -308,5 +296,4 @@ if ! setup; then
 fi
 test_flows_match_capture
 test_restart_after_sigkill
-test_mounts_bpffs
 exit $E2E_FAILED

@@ -186,3 +186,8 @@ cleanup:
 	policy_hosts_free(&iface);
 	return ret;
 }
+
+void policy_runtime_note_refused(struct policy_runtime *pr)
+{
+	pr->install.refused++;
+}

@@ -36,6 +36,9 @@ void policy_runtime_free(struct policy_runtime *pr);	/* NULL-safe */
  */
 int policy_runtime_install(struct policy_runtime *pr, const struct ew_config *cfg, char *err,
 			   size_t errlen);
+/* A reload refused before it reached the policy (the file did not load): counted with
+ * the refused installs (policy.installs.refused). */
+void policy_runtime_note_refused(struct policy_runtime *pr);
 
 /* One record from the events ring buffer (struct ew_event). 0, or -errno to stop. */
 int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t size);

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A reload names every setting it changes that is read only at start (issue 7 item 6),
+ * and nothing a reload applies: reload_note_start_keys() over pairs of configurations.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "reload.h"
+#include "../support/test.h"
+
+/* Run from the repository's root: rule files are relative to the name's directory. */
+static struct ew_config *load(const char *text)
+{
+	struct ew_config *cfg = NULL;
+	struct config_error err;
+
+	if (config_load_buffer("./reload-test.yaml", text, strlen(text), &cfg, &err) < 0)
+		return NULL;
+	return cfg;
+}
+
+struct reload_row {
+	const char *name;
+	const char *running, *fresh;
+	const char *eve_override;	/* run's -o, or NULL */
+	int needs_rules;		/* loads rules/: run from the repository's root */
+	int warnings;
+	const char *named[4];		/* in the warnings */
+};
+
+static const struct reload_row rows[] = {
+	{ "start_keys_named",
+	  "flow:\n  table-size: 4096\n  idle-timeout: 60\nsampling:\n  snaplen: 256\n"
+	  "outputs:\n  eve:\n    path: /tmp/a.json\n",
+	  "flow:\n  table-size: 8192\n  idle-timeout: 30\nsampling:\n  snaplen: 128\n"
+	  "outputs:\n  eve:\n    path: /tmp/b.json\n",
+	  NULL, 0, 4,
+	  { "flow.table-size: changed from 4096 to 8192", "flow.idle-timeout: changed from 60 to 30",
+	    "sampling.snaplen: changed from 256 to 128", "outputs.eve.path: changed" } },
+	/* -o wins over the file's path: changing it changes nothing */
+	{ "output_override_not_named", "outputs:\n  eve:\n    path: /tmp/a.json\n",
+	  "outputs:\n  eve:\n    path: /tmp/b.json\n", "/tmp/o.json", 0, 0, {} },
+	/* no rules loaded: the variables only reach the policy, which takes them */
+	{ "applied_keys_not_named",
+	  "management:\n  action: alert\nsampling:\n  one-in: 1000\n"
+	  "vars:\n  address-groups:\n    DNS_SERVERS: 198.18.0.53\n",
+	  "management:\n  action: drop\nsampling:\n  one-in: 10\n"
+	  "vars:\n  address-groups:\n    DNS_SERVERS: 198.18.0.54\n",
+	  NULL, 0, 0, {} },
+	{ "rules_keys_named",
+	  "rules:\n  files: [rules/edge-exploits.rules]\n"
+	  "vars:\n  address-groups:\n    DNS_SERVERS: 198.18.0.53\n",
+	  "rules:\n  files: [rules/edge-exploits.rules]\n  skip-unsupported: true\n"
+	  "vars:\n  address-groups:\n    DNS_SERVERS: 198.18.0.54\n",
+	  NULL, 1, 2,
+	  { "rules.skip-unsupported: changed",
+	    "vars.address-groups (as the payload rules use them)" } },
+};
+
+static void test_reload_row(struct test_case *t, const struct reload_row *row)
+{
+	struct ew_config *r, *f;
+	struct reload_answer a = {};
+	int n, i;
+
+	if (row->needs_rules && access("rules/edge-exploits.rules", R_OK))
+		SKIP(t, "run from the repository's root (rules/ not found)");
+	r = load(row->running);
+	f = load(row->fresh);
+	n = r && f ? reload_note_start_keys(r, f, row->eve_override, &a) : -1;
+	config_free(r);
+	config_free(f);
+	CHECK(t, n == row->warnings, "%d warnings, want %d: %s", n, row->warnings, a.text);
+	for (i = 0; i < 4 && row->named[i]; i++)
+		CHECK(t, strstr(a.text, row->named[i]), "no \"%s\" in: %s", row->named[i], a.text);
+}
+
+int main(void)
+{
+	size_t i;
+
+	test_program = "reload_keys";
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		RUN_ROW(test_reload_row, rows[i].name, &rows[i]);
+	return test_summary();
+}
