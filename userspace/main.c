@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/config_cmd.h"
+#include "check_config.h"
 #include "log.h"
 #include "reload.h"
 #include "replay.h"

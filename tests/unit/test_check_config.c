@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../support/test.h"
-#include "config/config_cmd.h"
+#include "check_config.h"
 
 /* Run check-config on text written to a file in dir; its stderr into err. Exit code. */
 static int check_text(const char *dir, const char *text, char *err, size_t errlen)

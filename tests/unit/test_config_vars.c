@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
-#include "config/config_cmd.h"
+#include "check_config.h"
 #include "rules/rules.h"
 #include "../support/test.h"
 

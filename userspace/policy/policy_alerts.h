@@ -11,7 +11,7 @@
 
 #include "datapath.h"
 #include "flow_export.h"
-#include "policy/policy_limiter.h"
+#include "detect/alert_limiter.h"
 
 /* The detection of an event type, or NULL for a type this build does not know. */
 struct policy_detection {

@@ -7,7 +7,7 @@
 
 #include "policy/policy.h"
 #include "policy/policy_inventory.h"
-#include "policy/policy_limiter.h"
+#include "detect/alert_limiter.h"
 #include "policy/policy_maps.h"
 
 /* Rate limit keys remembered at once, and (flow_seq, type) pairs for deduplication. */

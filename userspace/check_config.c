@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "config/config.h"
-#include "config/config_cmd.h"
+#include "check_config.h"
 #include "payload/rules_config.h"
 #include "policy/policy_tables.h"
 #include "config/mgmt_ports.h"

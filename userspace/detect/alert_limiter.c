@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The alert rate limiter and the event deduplicator: see policy_limiter.h. Both are
+ * The alert rate limiter and the event deduplicator: see alert_limiter.h. Both are
  * uthash tables with a bound; the limiter's keys are kept in use order (an entry is
  * moved to the end when it is used), so "the oldest" is the least recently used.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <uthash.h>
 
-#include "policy/policy_limiter.h"
+#include "detect/alert_limiter.h"
 
 struct limit_entry {
 	struct alert_limit_key key;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* `edgewatch check-config`: validate a config file without touching the kernel. */
-#ifndef EDGEWATCH_CONFIG_CMD_H
-#define EDGEWATCH_CONFIG_CMD_H
+#ifndef EDGEWATCH_CHECK_CONFIG_H
+#define EDGEWATCH_CHECK_CONFIG_H
 
 /*
  * argv[0] is the subcommand ("check-config"); options and FILE follow. Returns the exit
@@ -9,4 +9,4 @@
  */
 int cmd_check_config(int argc, char **argv);
 
-#endif /* EDGEWATCH_CONFIG_CMD_H */
+#endif /* EDGEWATCH_CHECK_CONFIG_H */

@@ -9,8 +9,8 @@
  * - the deduplicator: a (flow_seq, event type) the kernel reported twice (two CPUs
  *   racing on flow_record.reported) is written once.
  */
-#ifndef EDGEWATCH_POLICY_LIMITER_H
-#define EDGEWATCH_POLICY_LIMITER_H
+#ifndef EDGEWATCH_DETECT_ALERT_LIMITER_H
+#define EDGEWATCH_DETECT_ALERT_LIMITER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -70,4 +70,4 @@ void event_dedup_free(struct event_dedup *d);	/* NULL-safe */
 /* 1 if (flow_seq, type) was seen before (a duplicate); else remember it, 0. */
 int event_dedup_seen(struct event_dedup *d, uint64_t flow_seq, uint32_t type);
 
-#endif /* EDGEWATCH_POLICY_LIMITER_H */
+#endif /* EDGEWATCH_DETECT_ALERT_LIMITER_H */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The alert rate limiter and the event deduplicator (userspace/policy/policy_limiter.c):
+ * The alert rate limiter and the event deduplicator (userspace/detect/alert_limiter.c):
  * what is written, held, reported as "suppressed", flushed and evicted, with the sum
  * events == alerts + suppressed + held checked after every step.
  */
 #include <string.h>
 
-#include "policy/policy_limiter.h"
+#include "detect/alert_limiter.h"
 #include "../support/test.h"
 
 #define SEC 1000000000ULL
@@ -212,7 +212,7 @@ static void test_dedup(struct test_case *t)
 
 int main(void)
 {
-	test_program = "test_policy_limiter";
+	test_program = "test_alert_limiter";
 	RUN(test_no_window_writes_every_event);
 	RUN(test_window);
 	RUN(test_keys_are_independent);
