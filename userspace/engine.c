@@ -338,8 +338,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->has_pipeline = e->pipeline != NULL;
 	if (e->pipeline)
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
-	/* this event is one of the lines it counts */
-	s->eve.events_written = output_eve_written(&e->output) + 1;
+	s->eve.events_written = output_eve_written(&e->output);
 	s->eve.write_errors = output_eve_errors(&e->output);
 	return 0;
 }
@@ -374,6 +373,7 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 		return err;
 	}
 	c = &s->conservation;
+	s->eve.events_written++;	/* the stats event is one of the lines it counts */
 	err = output_stats(&e->output, s);
 	flush_err = output_flush(&e->output);
 	err = err ? err : flush_err;
@@ -400,6 +400,35 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	return err;
 }
 
+int engine_add_status_sink(struct engine *e)
+{
+	struct output_sink *sink;
+	int err = status_sink_open(&sink, e->iface);
+
+	if (err)
+		return err;
+	err = output_add_sink(&e->output, sink);
+	if (!err)
+		e->status_sink = sink;
+	return err;
+}
+
+#define STATUS_REFRESH_NS NS_PER_SEC
+
+void engine_refresh_status(struct engine *e, uint64_t now_ns)
+{
+	struct stats_snapshot *s;
+
+	if (!e->status_sink || now_ns < e->next_status_ns)
+		return;
+	e->next_status_ns = now_ns + STATUS_REFRESH_NS;
+	s = malloc(sizeof(*s));
+	/* a snapshot status cannot get is one status does not show: no more to do */
+	if (s && engine_take_stats(e, now_ns, 0, s) == 0)
+		e->status_sink->ops->stats(e->status_sink, s);
+	free(s);
+}
+
 int engine_output_lost(struct engine *e)
 {
 	return output_eve_errors(&e->output) != 0;
@@ -424,4 +453,5 @@ void engine_destroy(struct engine *e)
 	if (e->output_open)
 		output_close(&e->output);
 	e->output_open = 0;
+	e->status_sink = NULL;
 }

@@ -65,6 +65,8 @@ struct engine {
 	volatile int clock_running;
 	struct datapath_instance dp;
 	struct output output;		/* every event goes out through it */
+	struct output_sink *status_sink;	/* live: the snapshot `status` shows (or NULL) */
+	uint64_t next_status_ns;
 	int output_open;
 	struct flow_exporter exporter;
 	struct engine_totals totals;
@@ -120,6 +122,13 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
  * record of what was lost is never lost with it.
  */
 int engine_write_stats(struct engine *e, uint64_t now_ns, int final);
+/*
+ * Live runs: add the status sink (output/status_sink.c), which keeps the latest
+ * snapshot for `edgewatch status`, and refresh it once a second from the run loop
+ * (stats events go to the other sinks once a minute). 0 or -errno.
+ */
+int engine_add_status_sink(struct engine *e);
+void engine_refresh_status(struct engine *e, uint64_t now_ns);
 /* Anything lost on the way out (EVE lines, flow records, alerts)? Counted, never silent. */
 int engine_output_lost(struct engine *e);
 /* Counters from the kernel plus those userspace counted. 0 or -errno. */

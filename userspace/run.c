@@ -252,6 +252,7 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		status_server_reap(status);
 		now = datapath_clock_now_ns();
 		engine_maybe_sweep(e, now);
+		engine_refresh_status(e, now);
 		if (now >= next_stats) {
 			engine_write_stats(e, now, 0);
 			next_stats = now + STATS_INTERVAL_NS;
@@ -336,6 +337,9 @@ int cmd_run(int argc, char **argv)
 	if (datapath_pin(&engine.dp, pin_dir))
 		goto cleanup;
 	instance_lock_note_pinned(&lock);
+	/* the daemon's part of `edgewatch status`: its latest stats snapshot */
+	if (engine_add_status_sink(&engine))
+		log_warn("%s: `edgewatch status` shows the kernel's counters only", ro.iface);
 	/* without it only root can read status: say so, and go on */
 	if (status_server_open(&status, ro.iface))
 		log_warn("%s: `edgewatch status` works for root only", ro.iface);

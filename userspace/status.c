@@ -18,7 +18,10 @@
 #include "datapath_loader.h"
 #include "output/event.h"
 #include "instance_lock.h"
+#include "file_read.h"
 #include "log.h"
+#include "output/eve_format.h"
+#include "output/output.h"
 #include "pinned_map.h"
 #include "policy/policy_status.h"
 #include "status.h"
@@ -45,7 +48,8 @@ static void status_usage(FILE *out)
 		"\n"
 		"EXAMPLES:\n"
 		"  edgewatch status\n"
-		"  edgewatch status -i wan0 --json | jq .counters\n"
+		"  edgewatch status -i wan0 --json | jq .datapath\n"
+		"  edgewatch status -i wan0 --json | jq .daemon.stats.flows\n"
 		"  edgewatch status -i wan0 --json | jq .policy.exposures\n");
 }
 
@@ -151,27 +155,72 @@ static void talker_text(const struct talker *t, char *buf, size_t len)
 		 dst, ep.dst_port);
 }
 
+/* The datapath's counters as the stats event renders them (one shape everywhere). */
+static struct json_object *counters_json(const struct ew_counters *c)
+{
+	static char line[16 * JSON_LINE_MAX];
+	struct json_object *top, *datapath = NULL;
+	struct json_line jl;
+
+	json_line_init(&jl, line, sizeof(line));
+	eve_format_counters(&jl, "datapath", c);
+	if (json_line_finish(&jl))
+		return json_object_new_object();
+	jl.buf[jl.len] = '\0';
+	top = json_tokener_parse(jl.buf);
+	if (top && json_object_object_get_ex(top, "datapath", &datapath))
+		json_object_get(datapath);
+	json_object_put(top);
+	return datapath ? datapath : json_object_new_object();
+}
+
+/*
+ * The running daemon's latest stats event (output/status_sink.c): the part of the
+ * snapshot only the daemon knows. NULL when there is none (not running, or an older
+ * build).
+ */
+static struct json_object *daemon_snapshot(const char *ifname)
+{
+	char path[160], why[128];
+	struct json_object *event;
+	size_t len;
+	char *text;
+
+	if (status_snapshot_path(ifname, path, sizeof(path)) ||
+	    file_read_whole(path, "stats snapshot", &text, &len, why, sizeof(why)))
+		return NULL;
+	event = json_tokener_parse(text);
+	free(text);
+	if (event && !json_object_is_type(event, json_type_object)) {
+		json_object_put(event);
+		event = NULL;
+	}
+	return event;
+}
+
+static uint64_t u64_at(struct json_object *o, const char *a, const char *b)
+{
+	struct json_object *x;
+
+	if (!json_object_object_get_ex(o, a, &x))
+		return 0;
+	if (b && !json_object_object_get_ex(x, b, &x))
+		return 0;
+	return json_object_get_uint64(x);
+}
+
 static struct json_object *status_json(const char *ifname, pid_t pid, const struct ew_counters *c,
 				       const struct table_view *tv)
 {
-	struct json_object *o = json_object_new_object(), *cnt, *talkers;
+	struct json_object *o = json_object_new_object(), *talkers, *daemon;
 	char text[160];
-	int hook, id, i;
+	int i;
 
 	json_object_object_add(o, "interface", json_object_new_string(ifname));
 	json_object_object_add(o, "pid", json_object_new_int(pid));
 	json_object_object_add(o, "running", json_object_new_boolean(pid != 0));
 	json_object_object_add(o, "xdp_mode", json_object_new_string(xdp_mode_of(ifname)));
-	cnt = json_object_new_object();
-	json_object_object_add(o, "counters", cnt);
-	for (hook = 0; hook < EW_HOOK_MAX; hook++) {
-		struct json_object *h = json_object_new_object();
-
-		json_object_object_add(cnt, hook_name(hook), h);
-		for (id = 0; id < EW_CNT_MAX; id++)
-			json_object_object_add(h, counter_name(id),
-					       json_object_new_uint64(c->count[hook][id]));
-	}
+	json_object_object_add(o, "datapath", counters_json(c));
 	json_object_object_add(o, "flow_table_entries", json_object_new_uint64(tv->entries));
 	json_object_object_add(o, "flow_table_size", json_object_new_uint64(tv->max_entries));
 	talkers = json_object_new_array();
@@ -187,7 +236,47 @@ static struct json_object *status_json(const char *ifname, pid_t pid, const stru
 							      tv->top[i].rec.packets[1]));
 		json_object_array_add(talkers, t);
 	}
+	/* the daemon's own account, as its last stats event said it */
+	daemon = pid ? daemon_snapshot(ifname) : NULL;
+	if (daemon)
+		json_object_object_add(o, "daemon", daemon);
 	return o;
+}
+
+/* What the daemon's last stats event says that the pinned maps cannot. */
+static void daemon_text(const char *ifname)
+{
+	struct json_object *event = daemon_snapshot(ifname), *stats, *exported, *ts;
+	const char *sep = "";
+
+	if (!event)
+		return;
+	if (!json_object_object_get_ex(event, "stats", &stats) ||
+	    !json_object_object_get_ex(event, "timestamp", &ts))
+		goto cleanup;
+	printf("  as of the daemon's last stats event (%s):\n", json_object_get_string(ts));
+	printf("    flows exported:");
+	if (json_object_object_get_ex(stats, "flows", &exported) &&
+	    json_object_object_get_ex(exported, "exported", &exported)) {
+		json_object_object_foreach(exported, reason, count) {
+			printf("%s %s %llu", sep, reason,
+			       (unsigned long long)json_object_get_uint64(count));
+			sep = ",";
+		}
+	}
+	printf("; %llu packets\n", (unsigned long long)u64_at(stats, "flows", "packets_exported"));
+	printf("    EVE: %llu lines written, %llu lost\n",
+	       (unsigned long long)u64_at(stats, "eve", "events_written"),
+	       (unsigned long long)u64_at(stats, "eve", "write_errors"));
+	printf("    samples: %llu read, %llu scanned, %llu dropped (queue full); rules: %llu "
+	       "loaded, %llu alerts\n",
+	       (unsigned long long)u64_at(stats, "samples", "read"),
+	       (unsigned long long)u64_at(stats, "samples", "scanned"),
+	       (unsigned long long)u64_at(stats, "samples", "dropped_queue_full"),
+	       (unsigned long long)u64_at(stats, "rules", "loaded"),
+	       (unsigned long long)u64_at(stats, "rules", "alerts"));
+cleanup:
+	json_object_put(event);
 }
 
 static void status_text(const char *ifname, pid_t pid, const struct ew_counters *c,
@@ -220,6 +309,8 @@ static void status_text(const char *ifname, pid_t pid, const struct ew_counters 
 		       (unsigned long long)(tv->top[i].rec.packets[0] + tv->top[i].rec.packets[1]),
 		       text);
 	}
+	if (pid)
+		daemon_text(ifname);
 }
 
 static int status_via_socket(const char *ifname, int as_json)

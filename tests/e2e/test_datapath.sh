@@ -203,9 +203,16 @@ test_status_sees_instance() {
 import json, sys
 s = json.load(sys.stdin)
 assert s["running"] and s["xdp_mode"] == "native", s
-assert s["counters"]["xdp_ingress"]["pkt_seen"] > 0
-assert s["counters"]["tc_egress"]["pkt_seen"] > 0
+assert s["datapath"]["xdp_ingress"]["pkt_seen"] > 0
+assert s["datapath"]["tc_egress"]["pkt_seen"] > 0
+# the counters in the shape of the stats event: groups under each hook
+assert s["datapath"]["xdp_ingress"]["outcome"]["pkt_flow"] > 0, s["datapath"]
 assert s["flow_table_entries"] > 0 and s["top_talkers"]
+# the daemon'"'"'s own account: its latest stats snapshot, the stats event'"'"'s layout
+d = s["daemon"]
+assert d["event_type"] == "stats" and d["in_iface"] == s["interface"], d
+assert set(d["stats"]["flows"]["exported"]) >= {"timeout", "closed", "shutdown"}, d
+assert "conservation" in d["stats"] and "eve" in d["stats"] and "policy" in d["stats"], d
 ' 2>/dev/null; then
 		e2e_pass status_reads_running_instance
 	else

@@ -96,4 +96,11 @@ static inline unsigned int eve_flow_tally_class(enum ew_flow_end reason)
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
 		  const char *iface);
 
+/*
+ * The status sink (status_sink.c): the latest stats snapshot as the EVE stats line, in
+ * status_snapshot_path(iface), for `edgewatch status`. Live runs only.
+ */
+int status_sink_open(struct output_sink **out, const char *iface);
+int status_snapshot_path(const char *iface, char *buf, size_t len);
+
 #endif /* EDGEWATCH_OUTPUT_OUTPUT_H */
