@@ -110,7 +110,7 @@ struct packet_fate {
 	int outcome;		/* EW_CNT_PKT_* of the OUTCOME group */
 	int from_a;		/* its source is endpoint a of key */
 	int dir;		/* enum ew_dir in its flow */
-	int action;		/* enum ew_policy_action for this packet */
+	int action;		/* enum ew_action for this packet */
 };
 
 /*

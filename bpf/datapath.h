@@ -350,7 +350,11 @@ struct policy_allow {
 	__u64 port_mask;	/* bit per port index, EW_PORT_ANY_BIT = every port */
 };
 
-enum ew_policy_action {
+/*
+ * What a detection does, one list for the kernel and userspace: the management policy's
+ * action (management.action), a payload rule's action, what an alert says it did.
+ */
+enum ew_action {
 	EW_ACTION_ALERT = 0,	/* monitor: flag and report */
 	EW_ACTION_DROP,		/* enforce: violating flows are dropped in XDP */
 };
@@ -360,7 +364,7 @@ struct policy_config {
 	__u32 generation;	/* the generation this set was written for */
 	__u8 mgmt_enabled;	/* management policy present */
 	__u8 egress_enabled;	/* egress policy present */
-	__u8 action;		/* enum ew_policy_action */
+	__u8 action;		/* enum ew_action */
 	__u8 rules_enforce;	/* `drop` rules drop the rest of their flow */
 	/* payload sampling (see struct sample_header) */
 	__u16 sample_first;	/* first payload packets of every flow, per direction */
@@ -508,7 +512,7 @@ struct ew_event {
 	__u32 type;		/* enum ew_event_type */
 	__u8 hook;		/* enum ew_hook */
 	__u8 from_a;		/* the packet's source is endpoint a of key */
-	__u8 action;		/* enum ew_policy_action in force (drop: it was dropped) */
+	__u8 action;		/* enum ew_action in force (drop: it was dropped) */
 	__u8 policy_port;	/* the management port's index */
 	__u64 ts_ns;		/* datapath clock */
 	__u64 flow_seq;		/* 0 with EW_EVENT_F_NO_FLOW */

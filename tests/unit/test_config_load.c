@@ -82,7 +82,7 @@ static void check_defaults(struct test_case *t, const struct ew_config *cfg)
 		     cfg->flow.active_timeout == 1800 && cfg->flow.tcp_closed_timeout == 5 &&
 		     cfg->flow.sweep_interval == 1,
 	      "flow defaults");
-	CHECK(t, cfg->management.action == EW_MGMT_ACTION_ALERT, "action");
+	CHECK(t, cfg->management.action == EW_ACTION_ALERT, "action");
 	CHECK(t, cfg->management.addresses.count == 0, "addresses: the interface's own");
 	CHECK(t, cfg->management.ports_are_default, "ports are the default list");
 	CHECK(t, cfg->management.ports.count == mgmt_services_spec_count(), "ports %zu",
@@ -161,7 +161,7 @@ static void check_example(struct test_case *t, const struct ew_config *cfg, cons
 	CHECK(t, cfg->port_group_count == 2 && !strcmp(cfg->port_groups[1].value, "22"),
 	      "port-groups");
 	CHECK(t, cfg->flow.active_timeout == 1800, "30m is %u", cfg->flow.active_timeout);
-	CHECK(t, cfg->management.action == EW_MGMT_ACTION_ALERT, "action");
+	CHECK(t, cfg->management.action == EW_ACTION_ALERT, "action");
 	CHECK(t, cfg->management.addresses.count == 2 &&
 		     !strcmp(cidr_text(&cfg->management.addresses.items[1], buf), "2001:db8::1"),
 	      "addresses");
@@ -320,7 +320,7 @@ static void test_values(struct test_case *t)
 	EXPECT(t, cfg->sampling.first_packets == 0 && cfg->sampling.flagged_cap == 65535 &&
 			  cfg->sampling.one_in == 0 && cfg->sampling.snaplen == 4096,
 	       "sampling");
-	EXPECT(t, cfg->management.action == EW_MGMT_ACTION_DROP, "drop");
+	EXPECT(t, cfg->management.action == EW_ACTION_DROP, "drop");
 	EXPECT(t, cfg->management.alert_rate_limit == 0, "no rate limit");
 	EXPECT(t, cfg->external_net_kind == EW_EXTERNAL_NET_ANY, "external-net any");
 	ports = &cfg->management.ports;

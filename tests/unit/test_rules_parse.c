@@ -255,7 +255,7 @@ static void test_every_keyword_accepted(struct test_case *t)
 	EXPECT(t, strcmp(info->msg, "Everything \"quoted\" ; here") == 0, "msg '%s'", info->msg);
 	EXPECT(t, info->sid == 1000001 && info->rev == 3 && info->gid == 1, "ids %u/%u/%u",
 	       info->gid, info->sid, info->rev);
-	EXPECT(t, info->action == RULE_ACTION_DROP, "action %d", info->action);
+	EXPECT(t, info->action == EW_ACTION_DROP, "action %d", info->action);
 	EXPECT(t, strcmp(info->classtype, "web-application-attack") == 0, "classtype '%s'",
 	       info->classtype);
 	EXPECT(t, strcmp(info->category, "Web Application Attack") == 0, "category '%s'",

@@ -45,7 +45,7 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->flow.tcp_closed_timeout = 5;
 	cfg->flow.sweep_interval = 1;
 
-	cfg->management.action = EW_MGMT_ACTION_ALERT;
+	cfg->management.action = EW_ACTION_ALERT;
 	cfg->management.alert_rate_limit = 60;
 	services = mgmt_services(&service_count);
 	cfg->management.ports.items =

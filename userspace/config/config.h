@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "config/config_net.h"
+#include "datapath.h"		/* enum ew_action */
 
 /* Where a value came from, for messages about it ("FILE:LINE: allow entry ..."). */
 struct config_location {
@@ -62,11 +63,6 @@ struct ew_rule_var {
 	char *name;
 	char *value;
 	struct config_location where;	/* the value */
-};
-
-enum ew_mgmt_action {
-	EW_MGMT_ACTION_ALERT = 0,	/* monitor: flag and report */
-	EW_MGMT_ACTION_DROP,		/* enforce: XDP_DROP, counted, reported */
 };
 
 enum ew_external_net {
@@ -112,7 +108,7 @@ struct ew_config {
 	} flow;
 
 	struct {
-		enum ew_mgmt_action action;	/* alert */
+		enum ew_action action;	/* alert */
 		struct ew_cidr_list addresses;	/* count 0: the interface's own addresses */
 		struct ew_port_list ports;	/* never empty: configured, or the default list */
 		int ports_are_default;		/* 1: ports is mgmt_services() (key omitted) */

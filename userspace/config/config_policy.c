@@ -67,11 +67,11 @@ static int read_action(struct config_loader *ld, const struct config_node *node,
 	char got[CONFIG_QUOTE_STRLEN];
 
 	if (node->kind == CONFIG_NODE_SCALAR && !strcmp(node->value, "alert")) {
-		ld->cfg->management.action = EW_MGMT_ACTION_ALERT;
+		ld->cfg->management.action = EW_ACTION_ALERT;
 		return 0;
 	}
 	if (node->kind == CONFIG_NODE_SCALAR && !strcmp(node->value, "drop")) {
-		ld->cfg->management.action = EW_MGMT_ACTION_DROP;
+		ld->cfg->management.action = EW_ACTION_DROP;
 		return 0;
 	}
 	return loader_fail(ld, node, "expected alert or drop, got %s",

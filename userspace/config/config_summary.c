@@ -48,7 +48,7 @@ static void print_policy(const struct ew_config *cfg, FILE *out)
 		fprintf(out, "%s", cfg->external_net_kind == EW_EXTERNAL_NET_ANY ? "any"
 										  : "!$HOME_NET");
 	fprintf(out, "\n  management:   %s; addresses: ",
-		cfg->management.action == EW_MGMT_ACTION_DROP ? "drop (enforcing)"
+		cfg->management.action == EW_ACTION_DROP ? "drop (enforcing)"
 							       : "alert (monitor)");
 	if (cfg->management.addresses.count)
 		print_cidrs(out, &cfg->management.addresses);

@@ -155,7 +155,7 @@ static int on_match(const struct rule_info *rule, const struct scan_input *in,
 	}
 	/* first < 0 (out of memory): alert anyway, a duplicate is better than nothing */
 	flow_of_sample(m);
-	if (rule->action == RULE_ACTION_DROP)
+	if (rule->action == EW_ACTION_DROP)
 		alert.blocked = block_flow(m);
 	alert.flow = &m->flow;
 	alert.http = http_of_sample(m, http);

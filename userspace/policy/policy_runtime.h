@@ -40,7 +40,7 @@ struct policy_runtime {
 	struct policy_runtime_params p;
 	struct policy_map_fds maps;
 	uint32_t generation;		/* in force (0: none yet) */
-	uint8_t action;			/* enum ew_policy_action in force */
+	uint8_t action;			/* enum ew_action in force */
 	uint8_t mgmt_enabled;
 	uint8_t egress_enabled;
 	uint32_t protected_count;

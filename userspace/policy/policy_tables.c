@@ -316,7 +316,7 @@ static int check_trie_sizes(const struct policy_prefixes *list, const char *key,
 static void build_config(struct policy_tables *t, const struct ew_config *cfg)
 {
 	struct policy_config *pc = &t->config;
-	int enforce = cfg->management.action == EW_MGMT_ACTION_DROP;
+	int enforce = cfg->management.action == EW_ACTION_DROP;
 
 	memset(pc, 0, sizeof(*pc));
 	/* egress is about connections protected addresses open: nothing to watch without */

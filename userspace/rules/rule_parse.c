@@ -129,9 +129,9 @@ static int parse_header(struct rule_parser *p, const char *text, size_t len,
 	start = skip_spaces(text, len, *pos);
 	end = header_field_end(text, len, start);
 	if (end - start == 5 && memcmp(text + start, "alert", 5) == 0)
-		rule->info.action = RULE_ACTION_ALERT;
+		rule->info.action = EW_ACTION_ALERT;
 	else if (end - start == 4 && memcmp(text + start, "drop", 4) == 0)
-		rule->info.action = RULE_ACTION_DROP;
+		rule->info.action = EW_ACTION_DROP;
 	else
 		return rule_fail(p, start, "action", "unsupported action '%.*s' (alert or drop)",
 				 (int)(end - start), text + start);

@@ -13,15 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "datapath.h"	/* enum ew_action: a drop rule in enforce mode drops the rest of
+			 * the flow in XDP */
+
 struct rule_vars;
 struct ruleset;
 struct scan_ctx;
 struct http_request;	/* rules/http.h */
-
-enum rule_action {
-	RULE_ACTION_ALERT = 0,
-	RULE_ACTION_DROP,	/* in enforce mode the rest of the flow is dropped in XDP */
-};
 
 /* One problem found while loading: an error, or a rule skipped (--skip-unsupported). */
 struct rules_problem {
@@ -54,7 +52,7 @@ struct rule_info {
 	uint32_t gid;
 	uint32_t sid;
 	uint32_t rev;
-	enum rule_action action;
+	enum ew_action action;
 	const char *msg;
 	const char *classtype;		/* "" if none */
 	const char *category;		/* classification description, "" if none */
