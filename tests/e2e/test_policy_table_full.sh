@@ -86,8 +86,8 @@ table_state() {
 	e2e_in "$GW" timeout 5 "$EDGEWATCH_BIN" status -i "$UP" --json 2>/dev/null | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-x = s["counters"]["xdp_ingress"]
-print(x["pkt_flow_table_full"], x["pkt_seen"], s["flow_table_entries"])' 2>/dev/null
+x = s["datapath"]["xdp_ingress"]
+print(x["outcome"]["pkt_flow_table_full"], x["pkt_seen"], s["flow_table_entries"])' 2>/dev/null
 }
 
 # A value from the final stats event: s is its "stats", x its XDP counters.
