@@ -8,7 +8,7 @@ build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-
 	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
 	uthash-dev libclang-rt-14-dev)
 # tests, demo and benchmarks: namespaces, traffic, listeners, capture
-test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3)
+test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

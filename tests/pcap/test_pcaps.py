@@ -19,8 +19,14 @@ Principled differences, applied before comparing (each is a decision of edgewatc
   included), where edgewatch keys the first fragment's ports: such a flow exists only
   in edgewatch and must be marked fragmented. Over all flows, the packets edgewatch
   has beyond tshark must be exactly the fragments tshark could not key, less those
-  whose first fragment never came: surplus == frag_pkts_no_l4 - frag_first_missing,
-  and surplus >= frag_attributed.
+  whose first fragment never came: surplus == frag_pkts_no_l4 - first_missing.
+  Which fragment belongs to which flow, and which ones have no first fragment, is not
+  taken from edgewatch's counters: frag_truth.py derives it from tshark with reassembly
+  off (first fragments carry the ports; later ones follow their datagram's). For a
+  capture with fragments, every unidirectional flow's packets and frame bytes must equal
+  that per-frame truth exactly, and the counters frag_attributed and
+  pkt_frag_first_missing must equal its counts; a capture without fragments must have
+  both at 0.
 - ESP flows are keyed by SPI in edgewatch (one flow per security association, as
   Suricata does); tshark's flows have ports 0, so edgewatch's flows are merged by
   5-tuple before comparing.
@@ -34,6 +40,8 @@ import os
 import subprocess
 import sys
 import tempfile
+
+import frag_truth
 
 PROTO_NUM = {"TCP": 6, "UDP": 17, "ICMP": 1, "IPv6-ICMP": 58, "SCTP": 132}
 
@@ -115,6 +123,33 @@ def counter(stats, name):
     return total
 
 
+def check_fragments(pcap, row, stats, ours, surplus):
+    """Fragments against tshark's per-frame truth (frag_truth.py), not our own counters."""
+    problems = []
+    try:
+        truth = (frag_truth.derive(pcap) if frag_truth.has_fragments(pcap) else
+                 {"flows": None, "attributed": 0, "first_missing": 0})
+    except frag_truth.TruthError as err:
+        return ["fragment truth: %s" % err]
+    for name, want in (("frag_attributed", truth["attributed"]),
+                       ("pkt_frag_first_missing", truth["first_missing"])):
+        got = counter(stats, name)
+        if got != want:
+            problems.append("%s %d, tshark (reassembly off) says %d" % (name, got, want))
+    no_l4 = int(row["frag_pkts_no_l4"])
+    if surplus != no_l4 - truth["first_missing"]:
+        problems.append("fragment surplus %d: want frag_pkts_no_l4 %d - first_missing %d" %
+                        (surplus, no_l4, truth["first_missing"]))
+    if truth["flows"] is None:
+        return problems
+    for key in sorted(set(truth["flows"]) | set(ours), key=str):
+        t, o = truth["flows"].get(key, [0, 0]), ours.get(key, [0, 0])
+        if o[:2] != t:
+            problems.append("flow %s: packets/bytes %d/%d, per-frame truth %d/%d" %
+                            (key, o[0], o[1], t[0], t[1]))
+    return problems
+
+
 def check_capture(binary, pcap_dir, row):
     name = row["local_file"]
     proc, events = replay(binary, os.path.join(pcap_dir, name))
@@ -151,12 +186,7 @@ def check_capture(binary, pcap_dir, row):
                             (key, o[0], o[1], t[0], t[1]))
         if o[2] != t[2]:
             problems.append("flow %s: tcp flags %02x, truth %02x" % (key, o[2], t[2]))
-    attributed = counter(stats, "frag_attributed")
-    missing = counter(stats, "pkt_frag_first_missing")
-    no_l4 = int(row["frag_pkts_no_l4"])
-    if surplus != no_l4 - missing or surplus < attributed:
-        problems.append("fragment surplus %d: want frag_pkts_no_l4 %d - frag_first_missing %d"
-                        " and >= frag_attributed %d" % (surplus, no_l4, missing, attributed))
+    problems += check_fragments(os.path.join(pcap_dir, name), row, stats, ours, surplus)
     return "; ".join(problems[:6]) + (" ..." if len(problems) > 6 else "") if problems else None
 
 

@@ -58,10 +58,19 @@ static int eve_open_fd(const char *path, int *fd, int *regular)
 	}
 	*fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
 		   0640);
-	if (*fd < 0)
-		return errno == ELOOP ? -ELOOP : -errno;
+	if (*fd < 0) {
+		err = -errno;
+		/*
+		 * ENXIO is what a FIFO without a reader answers (O_NONBLOCK), but a UNIX
+		 * socket or a device without a driver answers it too: name what it is.
+		 */
+		if (err == -ENXIO && lstat(path, &st) == 0 && !S_ISFIFO(st.st_mode))
+			err = S_ISSOCK(st.st_mode) ? -EINVAL : -ENODEV;
+		return err;
+	}
 	if (fstat(*fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
-		err = fstat(*fd, &st) != 0 ? -errno : -EINVAL;
+		/* a FIFO with a reader opens: say FIFO all the same, as without one */
+		err = fstat(*fd, &st) != 0 ? -errno : S_ISFIFO(st.st_mode) ? -ENXIO : -EINVAL;
 		close(*fd);
 		*fd = -1;
 		return err;
