@@ -143,44 +143,31 @@ check() {	# check NAME delivered|lost
 
 make_certs || { e2e_fail setup "openssl could not make the test certificates"; exit 1; }
 
-if start_rsyslog tcp tcp 10514; then
-	replay tcp 127.0.0.1:10514 tcp
-	check tcp delivered && e2e_pass tcp
-else
-	e2e_fail tcp "rsyslogd did not listen: $(cat "$E2E_TMP/tcp.rsyslog.log")"
-fi
-stop_rsyslog
-
-if start_rsyslog tls tls 6514; then
-	replay tls localhost:6514 tls "$E2E_TMP/pki/ca.pem"
-	check tls delivered && e2e_pass tls
-else
-	e2e_fail tls "rsyslogd did not listen: $(cat "$E2E_TMP/tls.rsyslog.log")"
-fi
-stop_rsyslog
-
-if start_rsyslog tls_bad_ca tls 6514; then
-	replay tls_bad_ca 127.0.0.1:6514 tls "$E2E_TMP/pki/other-ca.pem"
-	if check tls_bad_ca lost; then
-		if grep -q "certificate not accepted" "$E2E_TMP/tls_bad_ca.stderr"; then
-			e2e_pass tls_bad_ca
-		else
-			e2e_fail tls_bad_ca "the refused certificate is not named in the log: $(
-				grep syslog "$E2E_TMP/tls_bad_ca.stderr" | head -2)"
-		fi
+# case_against NAME MODE PORT SERVER TRANSPORT [CA_FILE] WANT: rsyslogd in MODE on PORT,
+# the replay with that syslog output, then the check (delivered or lost); 0 if it held.
+case_against() {
+	local name=$1 mode=$2 port=$3 ok=1
+	if start_rsyslog "$name" "$mode" "$port"; then
+		replay "$name" "$4" "$5" "${6:-}"
+		check "$name" "$7" && ok=0
+	else
+		e2e_fail "$name" "rsyslogd did not listen: $(cat "$E2E_TMP/$name.rsyslog.log")"
 	fi
-else
-	e2e_fail tls_bad_ca "rsyslogd did not listen: $(cat "$E2E_TMP/tls_bad_ca.rsyslog.log")"
-fi
-stop_rsyslog
+	stop_rsyslog
+	return $ok
+}
 
-if start_rsyslog udp udp 10514; then
-	replay udp 127.0.0.1:10514 udp
-	check udp delivered && e2e_pass udp
-else
-	e2e_fail udp "rsyslogd did not listen: $(cat "$E2E_TMP/udp.rsyslog.log")"
+case_against tcp tcp 10514 127.0.0.1:10514 tcp "" delivered && e2e_pass tcp
+case_against tls tls 6514 localhost:6514 tls "$E2E_TMP/pki/ca.pem" delivered && e2e_pass tls
+if case_against tls_bad_ca tls 6514 127.0.0.1:6514 tls "$E2E_TMP/pki/other-ca.pem" lost; then
+	if grep -q "certificate not accepted" "$E2E_TMP/tls_bad_ca.stderr"; then
+		e2e_pass tls_bad_ca
+	else
+		e2e_fail tls_bad_ca "the refused certificate is not named in the log: $(
+			grep syslog "$E2E_TMP/tls_bad_ca.stderr" | head -2)"
+	fi
 fi
-stop_rsyslog
+case_against udp udp 10514 127.0.0.1:10514 udp "" delivered && e2e_pass udp
 
 # nobody listens on 10599: the replay must not stall, must succeed, and must count
 replay down 127.0.0.1:10599 tcp
