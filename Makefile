@@ -13,6 +13,8 @@ CLANG ?= clang
 CC ?= cc
 BPFTOOL ?= bpftool
 PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-8
+# the syslog sink's TLS (RFC 5425)
+PKG_LIBS += libssl
 
 ifeq ($(V),1)
 Q :=

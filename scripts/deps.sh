@@ -9,6 +9,8 @@ build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-
 	uthash-dev libclang-rt-14-dev)
 # tests, demo and benchmarks: namespaces, traffic, listeners, capture
 test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark)
+# the syslog sink's collector in tests/e2e/test_syslog.sh (imtcp, and gtls for TLS)
+test_pkgs+=(rsyslog rsyslog-gnutls openssl)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

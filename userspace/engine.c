@@ -98,6 +98,28 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 	return err;
 }
 
+/*
+ * outputs.syslog: a sink of its own (queue and sender thread); its loss is counted in
+ * stats.outputs.syslog and logged, and does not change the exit status (the EVE file is
+ * the record; a collector outage is the collector's).
+ */
+static int engine_add_syslog_sink(struct engine *e)
+{
+	const struct ew_syslog_output *so = &e->cfg->outputs.syslog;
+	struct output_sink *sink;
+	int err;
+
+	if (!so->enabled)
+		return 0;
+	err = syslog_sink_open(&sink, so, e->iface[0] ? e->iface : NULL);
+	if (!err)
+		err = output_add_sink(&e->output, sink);
+	if (err)
+		log_error("cannot start the syslog output to %s port %u: %s", so->host, so->port,
+			  strerror(-err));
+	return err;
+}
+
 int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
 		const char *iface, uint64_t flow_id_salt)
 {
@@ -120,6 +142,12 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		return err;
 	}
 	e->output_open = 1;
+	err = engine_add_syslog_sink(e);
+	if (err) {
+		output_close(&e->output);
+		e->output_open = 0;
+		return err;
+	}
 	err = datapath_load(&e->dp, &dopts);
 	if (err) {
 		output_close(&e->output);
@@ -340,6 +368,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
 	s->eve.events_written = output_eve_written(&e->output);
 	s->eve.write_errors = output_eve_errors(&e->output);
+	output_queued_sinks(&e->output, s);
 	return 0;
 }
 
@@ -366,6 +395,8 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 
 	if (!s)
 		return -ENOMEM;
+	if (final)	/* the queued sinks' account, exact: where each message went */
+		output_drain(&e->output);
 	err = engine_take_stats(e, now_ns, final, s);
 	if (err) {
 		log_error("cannot read the counters: %s", strerror(-err));

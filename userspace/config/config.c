@@ -63,6 +63,7 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->sampling.one_in = 1000;
 	cfg->sampling.snaplen = 512;
 
+	cfg->outputs.syslog.facility = 16;	/* local0 */
 	cfg->outputs.eve_path = strdup("-");
 	return cfg->outputs.eve_path ? 0 : -ENOMEM;
 }
@@ -125,6 +126,8 @@ void config_free(struct ew_config *cfg)
 	free(cfg->rules.classification);
 	free(cfg->rules.cache_dir);
 	free(cfg->outputs.eve_path);
+	free(cfg->outputs.syslog.host);
+	free(cfg->outputs.syslog.ca_file);
 	free(cfg->source);
 	free(cfg);
 }

@@ -86,6 +86,24 @@ struct ew_egress_allow {
 	struct config_location where;
 };
 
+/* outputs.syslog.transport */
+enum ew_syslog_transport {
+	EW_SYSLOG_TCP = 0,	/* RFC 6587 octet counting (the default) */
+	EW_SYSLOG_UDP,		/* RFC 5426: one message per datagram */
+	EW_SYSLOG_TLS,		/* RFC 5425 */
+};
+
+/* outputs.syslog: RFC 5424 messages to one collector (userspace/output/syslog_sink.c). */
+struct ew_syslog_output {
+	int enabled;			/* the section is present */
+	char *host;			/* a name, or an address literal (no brackets) */
+	uint16_t port;			/* 1..65535 */
+	enum ew_syslog_transport transport;
+	char *ca_file;			/* tls: the CA that signed the collector's certificate */
+	int flows;			/* flow events too (alerts and stats always) */
+	uint32_t facility;		/* RFC 5424 facility code (local0 = 16, the default) */
+};
+
 struct ew_config {
 	char *source;				/* file name as given, "(defaults)" for none */
 
@@ -141,6 +159,7 @@ struct ew_config {
 
 	struct {
 		char *eve_path;			/* "-" = stdout (the default) */
+		struct ew_syslog_output syslog;
 	} outputs;
 };
 

@@ -119,6 +119,7 @@ int config_read_outputs(struct config_loader *ld, const struct config_node *node
 {
 	static const struct config_key keys[] = {
 		{ "eve", read_eve },
+		{ "syslog", config_read_syslog },
 	};
 
 	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);

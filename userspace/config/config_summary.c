@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The short summary of a config that `edgewatch check-config` prints. */
 #include <stdio.h>
+#include <string.h>
 
 #include "config/config.h"
 
@@ -77,6 +78,18 @@ static void print_policy(const struct ew_config *cfg, FILE *out)
 		fprintf(out, "  egress:       not monitored\n");
 }
 
+static void print_syslog(const struct ew_syslog_output *so, FILE *out)
+{
+	static const char *const transports[] = { "tcp", "udp", "tls" };
+	int v6 = strchr(so->host ? so->host : "", ':') != NULL;
+
+	if (!so->enabled)
+		return;
+	fprintf(out, "                syslog to %s%s%s:%u over %s (alerts, stats%s), facility %u\n",
+		v6 ? "[" : "", so->host, v6 ? "]" : "", so->port, transports[so->transport],
+		so->flows ? ", flows" : "", so->facility);
+}
+
 void config_print_summary(const struct ew_config *cfg, FILE *out)
 {
 	size_t i;
@@ -109,5 +122,5 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 	fprintf(out, "  outputs:      eve %s\n",
 		cfg->outputs.eve_path[0] == '-' && !cfg->outputs.eve_path[1]
 			? "to stdout"
-			: cfg->outputs.eve_path);
+			: cfg->outputs.eve_path);	print_syslog(&cfg->outputs.syslog, out);
 }

@@ -109,6 +109,26 @@ int output_reopen(struct output *out)
 	return first;
 }
 
+void output_drain(struct output *out)
+{
+	int i;
+
+	for (i = 0; i < out->sink_count; i++)
+		if (out->sinks[i]->ops->drain)
+			out->sinks[i]->ops->drain(out->sinks[i]);
+}
+
+void output_queued_sinks(struct output *out, struct stats_snapshot *snap)
+{
+	int i;
+
+	snap->queued_sink_count = 0;
+	for (i = 0; i < out->sink_count && snap->queued_sink_count < STATS_QUEUED_SINKS; i++)
+		if (out->sinks[i]->ops->account)
+			out->sinks[i]->ops->account(out->sinks[i],
+						    &snap->queued_sinks[snap->queued_sink_count++]);
+}
+
 uint64_t output_eve_written(struct output *out)
 {
 	return eve_events_written(out->eve);

@@ -42,6 +42,11 @@ struct output_sink_ops {
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
 	int (*reopen)(struct output_sink *s);	/* SIGHUP: files renamed by logrotate */
 	void (*close)(struct output_sink *s);	/* flush and free */
+	/* Sinks with a queue of their own; NULL for the others. Before the final stats:
+	 * deliver what is queued for a bounded time, count what is left as lost. */
+	void (*drain)(struct output_sink *s);
+	/* where every message went (the stats event's stats.outputs.NAME) */
+	void (*account)(struct output_sink *s, struct stats_sink_queue *out);
 };
 
 struct output_sink {
@@ -79,6 +84,11 @@ int output_flush(struct output *out);
 /* Reopen every sink's files; the first error. */
 int output_reopen(struct output *out);
 
+/* Drain the sinks that queue (before the final stats event); bounded in time. */
+void output_drain(struct output *out);
+/* The accounts of the sinks that queue, into snap->queued_sinks. */
+void output_queued_sinks(struct output *out, struct stats_snapshot *snap);
+
 /* The EVE file's account: lines written or waiting, and lines lost. */
 uint64_t output_eve_written(struct output *out);
 uint64_t output_eve_errors(struct output *out);
@@ -102,5 +112,14 @@ int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const ch
  */
 int status_sink_open(struct output_sink **out, const char *iface);
 int status_snapshot_path(const char *iface, char *buf, size_t len);
+
+/*
+ * The syslog sink (syslog_sink.c): RFC 5424 over UDP, TCP or TLS to cfg's collector,
+ * through a bounded queue and a sender thread of its own. 0 or -errno (logged: the CA
+ * file could not be loaded, ...).
+ */
+struct ew_syslog_output;
+int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
+		     const char *iface);
 
 #endif /* EDGEWATCH_OUTPUT_OUTPUT_H */

@@ -135,6 +135,27 @@ struct stats_output {
 	uint64_t write_errors;
 };
 
+/*
+ * A sink with a queue of its own (syslog): where every message it took went.
+ * taken = sent + in_queue + dropped_queue_full + lost_at_close + send_failed +
+ * format_failed.
+ */
+struct stats_sink_queue {
+	const char *name;		/* the sink's ("syslog"): its key in stats.outputs */
+	uint64_t taken;
+	uint64_t sent;
+	uint64_t in_queue;		/* waiting, or being sent */
+	uint64_t dropped_queue_full;	/* the collector down or slow, the queue full */
+	uint64_t lost_at_close;		/* still queued when the run ended (after a drain) */
+	uint64_t send_failed;		/* UDP: refused by the socket (no resend) */
+	uint64_t format_failed;		/* the event did not fit its line's bound */
+	uint64_t truncated;		/* sent, cut to the datagram bound (UDP) */
+	uint64_t connect_failures;
+	uint64_t reconnects;		/* connections after the first */
+};
+
+#define STATS_QUEUED_SINKS 4
+
 struct stats_snapshot {
 	uint64_t ts_ns;			/* wall clock */
 	const char *xdp_mode;		/* "native", "generic": NULL where it means nothing (replay) */
@@ -148,6 +169,8 @@ struct stats_snapshot {
 	struct stats_samples samples;
 	struct stats_rules rules;
 	struct stats_output eve;
+	size_t queued_sink_count;	/* 0: no such sink configured (no stats.outputs) */
+	struct stats_sink_queue queued_sinks[STATS_QUEUED_SINKS];
 };
 
 #endif /* EDGEWATCH_OUTPUT_STATS_H */

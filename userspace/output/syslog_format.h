@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The syslog sink's messages (RFC 5424), built around the EVE JSON line of the event:
+ *
+ *   <PRI>1 TIMESTAMP HOSTNAME edgewatch PROCID MSGID [SD] MSG
+ *
+ * PRI = facility * 8 + severity; TIMESTAMP is the event's own time (UTC, microseconds);
+ * MSGID is alert, flow or stats; an alert carries one SD element,
+ * [edgewatch@32473 sid="..." gid="..." rev="..." severity="..." category="..."
+ * signature="..."] (32473 is the example enterprise number of RFC 5612: the
+ * element's name is ours, not registered), other events "-"; MSG is the EVE line,
+ * without a BOM (MSG-ANY: it is ASCII JSON, every other byte escaped).
+ * Over TCP and TLS every message is framed by octet counting (RFC 6587 3.4.1, the
+ * framing RFC 5425 prescribes): "LEN SP MSG".
+ */
+#ifndef EDGEWATCH_OUTPUT_SYSLOG_FORMAT_H
+#define EDGEWATCH_OUTPUT_SYSLOG_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/event.h"
+#include "output/stats.h"
+
+#define SYSLOG_APP_NAME "edgewatch"
+#define SYSLOG_SD_ID "edgewatch@32473"
+
+/* RFC 5424 severities used */
+enum syslog_severity {
+	SYSLOG_CRIT = 2,
+	SYSLOG_ERR = 3,
+	SYSLOG_WARNING = 4,
+	SYSLOG_NOTICE = 5,
+	SYSLOG_INFO = 6,
+};
+
+/* alert.severity 1 -> crit, 2 -> err, 3 -> warning, anything else -> notice. */
+enum syslog_severity syslog_alert_severity(int alert_severity);
+
+/* What every message of one sink says the same way. */
+struct syslog_origin {
+	uint32_t facility;	/* 0..23 */
+	char hostname[256];	/* RFC 5424 HOSTNAME: printable ASCII, or "-" */
+	char procid[16];
+	const char *iface;	/* in_iface of the EVE line (NULL: none) */
+	int framed;		/* "LEN " before each message (TCP, TLS) */
+};
+
+/* The host's name as HOSTNAME: printable ASCII without spaces, at most 255, else "-". */
+void syslog_origin_init(struct syslog_origin *o, uint32_t facility, const char *hostname,
+			int pid, const char *iface, int framed);
+
+/* A message ready for the wire (framing included when the origin says so). */
+struct syslog_message {
+	char *buf;		/* malloc'd; the bytes are buf[start .. start + len) */
+	size_t start;
+	size_t len;
+};
+
+/*
+ * Format an event as one message in a buffer of its own. 0, -ENOMEM, or -ENOSPC (the
+ * EVE line did not fit its bound: the EVE sink counts the same line as an error).
+ */
+int syslog_format_alert(const struct syslog_origin *o, const struct alert_event *ev,
+			struct syslog_message *m);
+int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *ev,
+		       struct syslog_message *m);
+int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
+			struct syslog_message *m);
+
+/*
+ * value escaped as an SD-PARAM value (RFC 5424 6.3.3: '"', '\' and ']' get a
+ * backslash) into out (cap bytes, terminated). The length written, or -ENOSPC.
+ */
+int syslog_sd_escape(const char *value, char *out, size_t cap);
+
+/* "2026-11-25T23:17:37.123456Z" (RFC 5424 TIMESTAMP, RFC 3339 with microseconds). */
+#define SYSLOG_TIMESTAMP_LEN 32
+void syslog_format_timestamp(uint64_t realtime_ns, char out[SYSLOG_TIMESTAMP_LEN]);
+
+#endif /* EDGEWATCH_OUTPUT_SYSLOG_FORMAT_H */

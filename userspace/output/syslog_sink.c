@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The syslog sink: each event formatted (syslog_format.c) in the producer's thread and
+ * put on the sink's own bounded queue; a sender thread connects, reconnects with
+ * exponential backoff, and sends (syslog_transport.c). The engine never waits for the
+ * collector: a full queue drops the new message and counts it. A message leaves the
+ * queue once it is sent (TCP, TLS: a message cut by a dead connection is sent again on
+ * the next one, so a collector may see it twice, never zero times unnoticed).
+ *
+ * Where every message went: taken = sent + in_queue + dropped_queue_full +
+ * lost_at_close + send_failed (stats.h, struct stats_sink_queue). The final stats
+ * event is preceded by a drain (bounded), so it says where every earlier message went.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "output/output.h"
+#include "output/syslog_format.h"
+#include "output/syslog_transport.h"
+
+#define QUEUE_MESSAGES 4096
+#define QUEUE_BYTES (16u << 20)		/* stats lines are up to 64 KiB each */
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 30000
+#define CONNECT_TIMEOUT_MS 2000
+#define DRAIN_MS 2000			/* at the end: how long the collector gets */
+
+struct syslog_sink {
+	struct output_sink base;
+	struct ew_syslog_output cfg;	/* host and ca_file: the config's, copied */
+	struct syslog_origin origin;
+	struct syslog_transport transport;
+
+	pthread_mutex_t lock;		/* everything below */
+	pthread_cond_t wake;		/* the sender: a message, stop, or abort */
+	pthread_cond_t idle;		/* the closer: the queue emptied, or a send ended */
+	pthread_t sender;
+	struct syslog_message ring[QUEUE_MESSAGES];
+	size_t head, count, bytes;
+	int in_flight;			/* the head is being sent (outside the lock) */
+	int stopping, aborting;
+	int abort_fd;			/* the connected socket, for an abort (-1: none) */
+	int warned_full;
+	struct stats_sink_queue account;
+};
+
+static struct syslog_sink *syslog_sink_of(struct output_sink *s)
+{
+	return (struct syslog_sink *)s;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* pthread_cond_timedwait until a CLOCK_MONOTONIC time in ms (the conds use that clock). */
+static void wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, uint64_t deadline_ms)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ms / 1000),
+		.tv_nsec = (long)(deadline_ms % 1000) * 1000000,
+	};
+
+	pthread_cond_timedwait(cond, lock, &ts);
+}
+
+static void pop_head(struct syslog_sink *ss)
+{
+	struct syslog_message *m = &ss->ring[ss->head];
+
+	ss->bytes -= m->len;
+	free(m->buf);
+	m->buf = NULL;
+	ss->head = (ss->head + 1) % QUEUE_MESSAGES;
+	ss->count--;
+	if (!ss->count)
+		pthread_cond_broadcast(&ss->idle);
+}
+
+/* Connect; under the lock (released while connecting). 0, or -errno (backoff set). */
+static int sender_connect(struct syslog_sink *ss, int *connected_once, uint64_t *backoff_ms,
+			  uint64_t *next_try_ms)
+{
+	char why[512] = "";
+	int err;
+
+	pthread_mutex_unlock(&ss->lock);
+	err = syslog_transport_connect(&ss->transport, CONNECT_TIMEOUT_MS, why, sizeof(why));
+	pthread_mutex_lock(&ss->lock);
+	if (err) {
+		/* the first failure of an outage is logged; the rest are counted */
+		if (*backoff_ms == BACKOFF_MIN_MS)
+			log_warn("syslog: %s; retrying with backoff (up to %ds), messages queue "
+				 "meanwhile", why, BACKOFF_MAX_MS / 1000);
+		ss->account.connect_failures++;
+		*next_try_ms = now_ms() + *backoff_ms;
+		*backoff_ms = *backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *backoff_ms * 2;
+		return err;
+	}
+	if (*connected_once)
+		ss->account.reconnects++;
+	if (*connected_once || *backoff_ms > BACKOFF_MIN_MS)
+		log_info("syslog: connected to %s port %u", ss->cfg.host, ss->cfg.port);
+	*connected_once = 1;
+	*backoff_ms = BACKOFF_MIN_MS;
+	ss->abort_fd = ss->transport.fd;
+	return 0;
+}
+
+static void sender_disconnect(struct syslog_sink *ss, int graceful)
+{
+	ss->abort_fd = -1;
+	syslog_transport_disconnect(&ss->transport, graceful);
+}
+
+/* Send the head (outside the lock); the result decides whether it leaves the queue. */
+static void sender_send_head(struct syslog_sink *ss, uint64_t *next_try_ms)
+{
+	struct syslog_message *m = &ss->ring[ss->head];
+	size_t len = m->len;
+	int err;
+
+	if (ss->cfg.transport == EW_SYSLOG_UDP && len > SYSLOG_UDP_MAX) {
+		len = SYSLOG_UDP_MAX;
+		ss->account.truncated++;
+	}
+	ss->in_flight = 1;
+	pthread_mutex_unlock(&ss->lock);
+	err = syslog_transport_peer_gone(&ss->transport)
+		      ? -EPIPE
+		      : syslog_transport_send(&ss->transport, m->buf + m->start, len);
+	pthread_mutex_lock(&ss->lock);
+	ss->in_flight = 0;
+	pthread_cond_broadcast(&ss->idle);
+	if (!err) {
+		ss->account.sent++;
+		pop_head(ss);
+		return;
+	}
+	if (ss->cfg.transport == EW_SYSLOG_UDP) {	/* no resend: a datagram is lossy */
+		ss->account.send_failed++;
+		pop_head(ss);
+	}
+	if (!ss->aborting)
+		log_warn("syslog: sending to %s port %u failed: %s; reconnecting", ss->cfg.host,
+			 ss->cfg.port, strerror(-err));
+	sender_disconnect(ss, 0);
+	*next_try_ms = now_ms() + BACKOFF_MIN_MS;
+}
+
+static void *sender_main(void *arg)
+{
+	struct syslog_sink *ss = arg;
+	uint64_t backoff_ms = BACKOFF_MIN_MS, next_try_ms = 0;
+	int connected_once = 0;
+
+	pthread_mutex_lock(&ss->lock);
+	for (;;) {
+		if (ss->aborting) {	/* the closer empties the queue */
+			pthread_cond_wait(&ss->wake, &ss->lock);
+			continue;
+		}
+		if (!ss->count) {
+			if (ss->stopping)
+				break;
+			pthread_cond_wait(&ss->wake, &ss->lock);
+			continue;
+		}
+		if (ss->transport.fd < 0) {
+			if (now_ms() < next_try_ms) {
+				wait_until(&ss->wake, &ss->lock, next_try_ms);
+				continue;
+			}
+			if (sender_connect(ss, &connected_once, &backoff_ms, &next_try_ms))
+				continue;
+		}
+		sender_send_head(ss, &next_try_ms);
+	}
+	sender_disconnect(ss, 1);
+	pthread_mutex_unlock(&ss->lock);
+	return NULL;
+}
+
+/* Put a formatted message on the queue, or count it dropped. */
+static int enqueue(struct syslog_sink *ss, int format_err, struct syslog_message *m)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&ss->lock);
+	ss->account.taken++;
+	if (format_err) {
+		ss->account.format_failed++;
+		err = format_err;
+	} else if (ss->count == QUEUE_MESSAGES || ss->bytes + m->len > QUEUE_BYTES ||
+		   ss->stopping) {
+		ss->account.dropped_queue_full++;
+		if (!ss->warned_full)
+			log_warn("syslog: queue full (%u messages or %u MiB): the collector at %s "
+				 "port %u is down or slow; new messages are dropped and counted",
+				 QUEUE_MESSAGES, QUEUE_BYTES >> 20, ss->cfg.host, ss->cfg.port);
+		ss->warned_full = 1;
+		free(m->buf);
+	} else {
+		ss->ring[(ss->head + ss->count) % QUEUE_MESSAGES] = *m;
+		ss->count++;
+		ss->bytes += m->len;
+		pthread_cond_signal(&ss->wake);
+	}
+	pthread_mutex_unlock(&ss->lock);
+	return err;
+}
+
+static int syslog_sink_flow(struct output_sink *s, const struct flow_event *ev)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+	struct syslog_message m;
+
+	if (!ss->cfg.flows)
+		return 0;
+	return enqueue(ss, syslog_format_flow(&ss->origin, ev, &m), &m);
+}
+
+static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+	struct syslog_message m;
+
+	return enqueue(ss, syslog_format_alert(&ss->origin, ev, &m), &m);
+}
+
+static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+	struct syslog_message m;
+
+	return enqueue(ss, syslog_format_stats(&ss->origin, snap, &m), &m);
+}
+
+static int syslog_sink_nothing(struct output_sink *s)
+{
+	return 0;	/* the sender sends as soon as it can; files: none to reopen */
+}
+
+/*
+ * Give the sender until DRAIN_MS from now to empty the queue; then cut what it is
+ * sending and count what is left as lost at close. Under the lock.
+ */
+static void settle(struct syslog_sink *ss)
+{
+	uint64_t deadline = now_ms() + DRAIN_MS;
+
+	while ((ss->count || ss->in_flight) && now_ms() < deadline)
+		wait_until(&ss->idle, &ss->lock, deadline);
+	if (!ss->count)
+		return;
+	ss->aborting = 1;
+	if (ss->abort_fd >= 0)
+		syslog_transport_abort(&ss->transport);
+	while (ss->in_flight)
+		pthread_cond_wait(&ss->idle, &ss->lock);
+	ss->account.lost_at_close += ss->count;
+	while (ss->count)
+		pop_head(ss);
+	ss->aborting = 0;
+	pthread_cond_signal(&ss->wake);
+}
+
+static void syslog_sink_drain(struct output_sink *s)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+
+	pthread_mutex_lock(&ss->lock);
+	settle(ss);
+	pthread_mutex_unlock(&ss->lock);
+}
+
+static void syslog_sink_account(struct output_sink *s, struct stats_sink_queue *out)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+
+	pthread_mutex_lock(&ss->lock);
+	*out = ss->account;
+	out->in_queue = ss->count;
+	pthread_mutex_unlock(&ss->lock);
+	out->name = "syslog";
+}
+
+static void syslog_sink_close(struct output_sink *s)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+	struct stats_sink_queue *a = &ss->account;
+	uint64_t lost;
+
+	pthread_mutex_lock(&ss->lock);
+	lost = a->lost_at_close;
+	settle(ss);
+	ss->stopping = 1;
+	pthread_cond_signal(&ss->wake);
+	pthread_mutex_unlock(&ss->lock);
+	pthread_join(ss->sender, NULL);
+	/* what the final stats event could not say: the messages after it (itself) */
+	if (a->lost_at_close > lost)
+		log_warn("syslog: %llu messages lost at close (the collector at %s port %u did "
+			 "not take them in %d ms)", (unsigned long long)(a->lost_at_close - lost),
+			 ss->cfg.host, ss->cfg.port, DRAIN_MS);
+	if (a->dropped_queue_full + a->lost_at_close + a->send_failed + a->format_failed)
+		log_warn("syslog: %llu of %llu messages sent; lost: %llu queue full, %llu at "
+			 "close, %llu send failed (udp), %llu too large",
+			 (unsigned long long)a->sent, (unsigned long long)a->taken,
+			 (unsigned long long)a->dropped_queue_full,
+			 (unsigned long long)a->lost_at_close, (unsigned long long)a->send_failed,
+			 (unsigned long long)a->format_failed);
+	syslog_transport_free(&ss->transport);
+	pthread_cond_destroy(&ss->wake);
+	pthread_cond_destroy(&ss->idle);
+	pthread_mutex_destroy(&ss->lock);
+	free(ss->cfg.host);
+	free(ss->cfg.ca_file);
+	free(ss);
+}
+
+static const struct output_sink_ops syslog_sink_ops = {
+	.name = "syslog",
+	.flow = syslog_sink_flow,
+	.alert = syslog_sink_alert,
+	.stats = syslog_sink_stats,
+	.flush = syslog_sink_nothing,
+	.reopen = syslog_sink_nothing,
+	.close = syslog_sink_close,
+	.drain = syslog_sink_drain,
+	.account = syslog_sink_account,
+};
+
+static int init_sync(struct syslog_sink *ss)
+{
+	pthread_condattr_t attr;
+	int err = pthread_condattr_init(&attr);
+
+	if (!err)
+		err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (!err)
+		err = pthread_cond_init(&ss->wake, &attr);
+	if (!err)
+		err = pthread_cond_init(&ss->idle, &attr);
+	pthread_condattr_destroy(&attr);
+	if (!err)
+		err = pthread_mutex_init(&ss->lock, NULL);
+	return -err;
+}
+
+int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
+		     const char *iface)
+{
+	struct syslog_sink *ss = calloc(1, sizeof(*ss));
+	char hostname[256] = "", why[512] = "";
+	int err;
+
+	if (!ss)
+		return -ENOMEM;
+	ss->base.ops = &syslog_sink_ops;
+	ss->cfg = *cfg;
+	ss->cfg.host = strdup(cfg->host);
+	ss->cfg.ca_file = cfg->ca_file ? strdup(cfg->ca_file) : NULL;
+	ss->abort_fd = -1;
+	gethostname(hostname, sizeof(hostname) - 1);
+	syslog_origin_init(&ss->origin, cfg->facility, hostname, (int)getpid(), iface,
+			   cfg->transport != EW_SYSLOG_UDP);
+	if (!ss->cfg.host || (cfg->ca_file && !ss->cfg.ca_file)) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	err = syslog_transport_init(&ss->transport, &ss->cfg, why, sizeof(why));
+	if (err) {
+		log_error("syslog: %s", why);
+		goto fail;
+	}
+	err = init_sync(ss);
+	if (!err)
+		err = -pthread_create(&ss->sender, NULL, sender_main, ss);
+	if (err) {
+		log_error("syslog: cannot start the sender thread: %s", strerror(-err));
+		syslog_transport_free(&ss->transport);
+		goto fail;
+	}
+	*out = &ss->base;
+	return 0;
+fail:
+	free(ss->cfg.host);
+	free(ss->cfg.ca_file);
+	free(ss);
+	return err;
+}
