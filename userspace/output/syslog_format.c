@@ -51,11 +51,13 @@ void syslog_format_timestamp(uint64_t realtime_ns, char out[SYSLOG_TIMESTAMP_LEN
 	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
 	unsigned int usec = (unsigned int)(realtime_ns % 1000000000ULL / 1000);
 	struct tm tm;
+	size_t n;
 
+	/* strftime for the date (its width is what gcc cannot bound in a printf of ints),
+	 * then the microseconds: "2026-12-02T22:13:01.123456Z" */
 	gmtime_r(&secs, &tm);
-	snprintf(out, SYSLOG_TIMESTAMP_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 usec);
+	n = strftime(out, SYSLOG_TIMESTAMP_LEN - 9, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, SYSLOG_TIMESTAMP_LEN - n, ".%06uZ", usec % 1000000);
 }
 
 int syslog_sd_escape(const char *value, char *out, size_t cap)
