@@ -98,6 +98,31 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 	return err;
 }
 
+/*
+ * The configured sinks beyond EVE. Replay serves no metrics: it is an offline run that
+ * ends in seconds, and the live daemon of the same config may hold the port.
+ */
+static int engine_add_sinks(struct engine *e, const struct ew_config *cfg)
+{
+	const struct ew_endpoint *listen = &cfg->outputs.prometheus.listen;
+	struct output_sink *sink;
+	char where[CONFIG_ENDPOINT_STRLEN];
+	int err;
+
+	if (!cfg->outputs.prometheus.enabled || e->settings.replay)
+		return 0;
+	config_format_endpoint(listen, where, sizeof(where));
+	err = prometheus_sink_open(&sink, listen);
+	if (!err)
+		err = output_add_sink(&e->output, sink);
+	if (err)
+		log_error("cannot serve Prometheus metrics on %s (outputs.prometheus.listen): %s",
+			  where, strerror(-err));
+	else
+		log_info("Prometheus metrics on http://%s/metrics", where);
+	return err;
+}
+
 int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
 		const char *iface, uint64_t flow_id_salt)
 {
@@ -120,6 +145,12 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		return err;
 	}
 	e->output_open = 1;
+	err = engine_add_sinks(e, cfg);
+	if (err) {
+		output_close(&e->output);
+		e->output_open = 0;
+		return err;
+	}
 	err = datapath_load(&e->dp, &dopts);
 	if (err) {
 		output_close(&e->output);
@@ -341,6 +372,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	/* this event is one of the lines it counts */
 	s->eve.events_written = output_eve_written(&e->output) + 1;
 	s->eve.write_errors = output_eve_errors(&e->output);
+	output_sinks_stats(&e->output, &s->sinks);
 	return 0;
 }
 

@@ -63,6 +63,7 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->sampling.one_in = 1000;
 	cfg->sampling.snaplen = 512;
 
+	cfg->outputs.stats_interval = 60;
 	cfg->outputs.eve_path = strdup("-");
 	return cfg->outputs.eve_path ? 0 : -ENOMEM;
 }

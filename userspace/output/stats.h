@@ -135,6 +135,35 @@ struct stats_output {
 	uint64_t write_errors;
 };
 
+/* The output's event types (output.h hands each to every sink). */
+enum output_event_type {
+	OUTPUT_FLOW,
+	OUTPUT_ALERT,
+	OUTPUT_STATS,
+	OUTPUT_EVENT_TYPES,
+};
+
+/* What a sink did with the events handed to it (counted by output.c). */
+struct output_sink_totals {
+	uint64_t events[OUTPUT_EVENT_TYPES];	/* accepted */
+	uint64_t errors[OUTPUT_EVENT_TYPES];	/* refused at once (later losses: the sink's) */
+};
+
+/*
+ * Every sink's totals as the snapshot was taken (this snapshot's own stats event is in
+ * none of them). The EVE stats event leaves them out: its bytes are a contract (the
+ * golden files), and its own account is `eve` above; the metrics render them.
+ */
+#define STATS_SINKS_MAX 8
+
+struct stats_sinks {
+	size_t count;
+	struct {
+		const char *name;	/* the sink's ops->name: static */
+		struct output_sink_totals totals;
+	} sink[STATS_SINKS_MAX];
+};
+
 struct stats_snapshot {
 	uint64_t ts_ns;			/* wall clock */
 	const char *xdp_mode;		/* "native", "generic": NULL where it means nothing (replay) */
@@ -148,6 +177,7 @@ struct stats_snapshot {
 	struct stats_samples samples;
 	struct stats_rules rules;
 	struct stats_output eve;
+	struct stats_sinks sinks;
 };
 
 #endif /* EDGEWATCH_OUTPUT_STATS_H */
