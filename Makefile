@@ -12,7 +12,8 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 CLANG ?= clang
 CC ?= cc
 BPFTOOL ?= bpftool
-PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-8
+PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-8 \
+	libmicrohttpd
 # the syslog sink's TLS (RFC 5425)
 PKG_LIBS += libssl
 

@@ -120,6 +120,31 @@ static int engine_add_syslog_sink(struct engine *e)
 	return err;
 }
 
+/*
+ * outputs.prometheus: /metrics (live runs only). Replay serves no metrics: it is an offline run that
+ * ends in seconds, and the live daemon of the same config may hold the port.
+ */
+static int engine_add_prometheus_sink(struct engine *e, const struct ew_config *cfg)
+{
+	const struct ew_endpoint *listen = &cfg->outputs.prometheus.listen;
+	struct output_sink *sink;
+	char where[CONFIG_ENDPOINT_STRLEN];
+	int err;
+
+	if (!cfg->outputs.prometheus.enabled || e->settings.replay)
+		return 0;
+	config_format_endpoint(listen, where, sizeof(where));
+	err = prometheus_sink_open(&sink, listen);
+	if (!err)
+		err = output_add_sink(&e->output, sink);
+	if (err)
+		log_error("cannot serve Prometheus metrics on %s (outputs.prometheus.listen): %s",
+			  where, strerror(-err));
+	else
+		log_info("Prometheus metrics on http://%s/metrics", where);
+	return err;
+}
+
 int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
 		const char *iface, uint64_t flow_id_salt)
 {
@@ -143,6 +168,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	}
 	e->output_open = 1;
 	err = engine_add_syslog_sink(e);
+	if (!err)
+		err = engine_add_prometheus_sink(e, cfg);
 	if (err) {
 		output_close(&e->output);
 		e->output_open = 0;
@@ -369,6 +396,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->eve.events_written = output_eve_written(&e->output);
 	s->eve.write_errors = output_eve_errors(&e->output);
 	output_queued_sinks(&e->output, s);
+	output_sinks_stats(&e->output, &s->sinks);
 	return 0;
 }
 

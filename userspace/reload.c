@@ -197,6 +197,11 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 	/* -o wins over the file's path: a change there changes nothing, and says nothing */
 	START_KEY_CHANGED("outputs.eve.path",
 			  !eve_override && str_differs(r->outputs.eve_path, f->outputs.eve_path));
+	START_KEY_CHANGED("outputs.prometheus",
+			  r->outputs.prometheus.enabled != f->outputs.prometheus.enabled ||
+				  memcmp(&r->outputs.prometheus.listen,
+					 &f->outputs.prometheus.listen,
+					 sizeof(r->outputs.prometheus.listen)));
 	START_KEY_CHANGED("rules.files", files_differ(r, f));
 	START_KEY_CHANGED("rules.classification",
 			  str_differs(r->rules.classification, f->rules.classification));

@@ -22,7 +22,6 @@
 
 #define NS_PER_SEC 1000000000ULL
 /* A stats event this often, so a SIEM sees the counters move. */
-#define STATS_INTERVAL_NS (60 * NS_PER_SEC)
 
 static void run_usage(FILE *out)
 {
@@ -214,7 +213,8 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 	uint64_t reload_seq = 0;
 	uint64_t now = datapath_clock_now_ns();
 	uint64_t deadline = ro->duration_ns ? now + ro->duration_ns : 0;
-	uint64_t next_stats = now + STATS_INTERVAL_NS;
+	/* outputs.stats-interval, read at each event: a reload applies it */
+	uint64_t next_stats = now + (*cfg)->outputs.stats_interval * NS_PER_SEC;
 	struct pollfd pfd[3] = {
 		{ .fd = sig_fd, .events = POLLIN },
 		{ .fd = engine_poll_fd(e), .events = POLLIN },
@@ -255,7 +255,7 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		engine_refresh_status(e, now);
 		if (now >= next_stats) {
 			engine_write_stats(e, now, 0);
-			next_stats = now + STATS_INTERVAL_NS;
+			next_stats = now + (*cfg)->outputs.stats_interval * NS_PER_SEC;
 		}
 		if (deadline && now >= deadline) {
 			log_info("%s: stopping (duration reached)", e->iface);

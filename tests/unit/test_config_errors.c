@@ -46,6 +46,22 @@ static const struct error_row rows[] = {
 	  "set; the network is 2001:db8::/32" },
 	{ "cidr_list_empty", "home-net: []\n",
 	  "edgewatch.yaml:1:11: error: home-net: empty list; give at least one address or CIDR" },
+	/* --- endpoints --- */
+	{ "prometheus_listen_no_port", "outputs:\n  prometheus:\n    listen: 127.0.0.1\n",
+	  "edgewatch.yaml:3:13: error: outputs.prometheus.listen: \"127.0.0.1\" is not a valid "
+	  "ADDRESS:PORT (port missing: write ADDRESS:PORT)" },
+	{ "prometheus_listen_bad_port", "outputs:\n  prometheus:\n    listen: \"[::1]:99999\"\n",
+	  "edgewatch.yaml:3:13: error: outputs.prometheus.listen: \"[::1]:99999\" is not a valid "
+	  "ADDRESS:PORT (port 99999 > 65535)" },
+	{ "prometheus_listen_name", "outputs:\n  prometheus:\n    listen: localhost:9650\n",
+	  "edgewatch.yaml:3:13: error: outputs.prometheus.listen: \"localhost:9650\" is not a "
+	  "valid ADDRESS:PORT (not an IPv4 address; names are not resolved: write the address)" },
+	{ "prometheus_listen_list", "outputs:\n  prometheus:\n    listen: [127.0.0.1:9650]\n",
+	  "edgewatch.yaml:3:13: error: outputs.prometheus.listen: expected ADDRESS:PORT "
+	  "(\"127.0.0.1:9650\", \"[::1]:9650\"), got a list" },
+	{ "stats_interval_too_long", "outputs:\n  stats-interval: 2h\n",
+	  "edgewatch.yaml:2:19: error: outputs.stats-interval: 2h is out of range (1..3600 "
+	  "seconds)" },
 	/* --- unknown keys --- */
 	{ "unknown_key_top", "flows:\n  idle-timeout: 5\n",
 	  "edgewatch.yaml:1:1: error: flows: unknown key (did you mean \"flow\"?); allowed here: "

@@ -84,13 +84,45 @@ static void test_cidr_layout(struct test_case *t)
 	CHECK(t, network.addr[4] == 0xf0 && network.addr[15] == 0, "masked bytes");
 }
 
-struct port_row {
+/* A text, and what it formats back to once parsed, or why it does not parse. */
+struct parse_row {
 	const char *text;
 	int ok;
 	const char *formatted_or_why;
 };
 
-static const struct port_row port_rows[] = {
+/* Parse a port spec or an endpoint and format it back into formatted. 0 or -EINVAL. */
+static int parse_format(int endpoint, const char *text, char *formatted, size_t len, char *why,
+			size_t why_len)
+{
+	struct ew_port_spec spec;
+	struct ew_endpoint ep;
+	int err = endpoint ? config_parse_endpoint(text, &ep, why, why_len)
+			   : config_parse_port_spec(text, &spec, why, why_len);
+
+	if (!err && endpoint)
+		config_format_endpoint(&ep, formatted, len);
+	else if (!err)
+		config_port_spec_format(&spec, formatted, len);
+	return err;
+}
+
+static void test_parse_row(struct test_case *t, const struct parse_row *row, int endpoint)
+{
+	char why[CONFIG_WHY_LEN] = "", text[CONFIG_ENDPOINT_STRLEN] = "";
+	int ret = parse_format(endpoint, row->text, text, sizeof(text), why, sizeof(why));
+
+	if (!row->ok) {
+		CHECK(t, ret == -EINVAL, "parsed, want an error");
+		CHECK(t, !strcmp(why, row->formatted_or_why), "why \"%s\", want \"%s\"", why,
+		      row->formatted_or_why);
+		return;
+	}
+	CHECK(t, ret == 0, "error: %s", why);
+	CHECK(t, !strcmp(text, row->formatted_or_why), "formatted %s", text);
+}
+
+static const struct parse_row port_rows[] = {
 	{ "tcp/22", 1, "tcp/22" },
 	{ "UDP/161", 1, "udp/161" },
 	{ "tcp/8000-8100", 1, "tcp/8000-8100" },
@@ -112,22 +144,50 @@ static const struct port_row port_rows[] = {
 		    "(edgewatch check-config --list-ports)" },
 };
 
-static void test_port_row(struct test_case *t, const struct port_row *row)
+static void test_port_row(struct test_case *t, const struct parse_row *row)
 {
-	char why[CONFIG_WHY_LEN] = "", text[CONFIG_PORT_SPEC_STRLEN];
-	struct ew_port_spec spec;
-	int ret;
+	test_parse_row(t, row, 0);
+}
 
-	ret = config_parse_port_spec(row->text, &spec, why, sizeof(why));
-	if (!row->ok) {
-		CHECK(t, ret == -EINVAL, "parsed, want an error");
-		CHECK(t, !strcmp(why, row->formatted_or_why), "why \"%s\", want \"%s\"", why,
-		      row->formatted_or_why);
-		return;
-	}
-	CHECK(t, ret == 0, "error: %s", why);
-	config_port_spec_format(&spec, text, sizeof(text));
-	CHECK(t, !strcmp(text, row->formatted_or_why), "formatted %s", text);
+static const struct parse_row endpoint_rows[] = {
+	{ "127.0.0.1:9650", 1, "127.0.0.1:9650" },
+	{ "0.0.0.0:1", 1, "0.0.0.0:1" },
+	{ "[::1]:9650", 1, "[::1]:9650" },
+	{ "[2001:db8:0::1]:65535", 1, "[2001:db8::1]:65535" },
+	{ "127.0.0.1", 0, "port missing: write ADDRESS:PORT" },
+	{ "127.0.0.1:", 0, "port missing" },
+	{ "127.0.0.1:0", 0, "port 0 is not a port (1..65535)" },
+	{ "127.0.0.1:65536", 0, "port 65536 > 65535" },
+	{ "127.0.0.1:http", 0, "port is not a number" },
+	{ ":9650", 0, "address missing" },
+	{ "localhost:9650", 0, "not an IPv4 address; names are not resolved: write the address" },
+	{ "198.18.0.300:9650", 0,
+	  "not an IPv4 address; names are not resolved: write the address" },
+	{ "::1:9650", 0, "an IPv6 address goes in brackets: [ADDRESS]:PORT" },
+	{ "[::1]", 0, "port missing" },
+	{ "[::1]9650", 0, "expected :PORT after ]" },
+	{ "[::1:9650", 0, "no ] after the IPv6 address" },
+	{ "[]:9650", 0, "address missing" },
+	{ "[127.0.0.1]:9650", 0, "not an IPv6 address" },
+};
+
+static void test_endpoint_row(struct test_case *t, const struct parse_row *row)
+{
+	test_parse_row(t, row, 1);
+}
+
+/* The longest address and port fit CONFIG_ENDPOINT_STRLEN. */
+static void test_endpoint_longest(struct test_case *t)
+{
+	const char *longest = "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535";
+	char why[CONFIG_WHY_LEN] = "", text[CONFIG_ENDPOINT_STRLEN];
+	struct ew_endpoint ep;
+
+	CHECK(t, config_parse_endpoint(longest, &ep, why, sizeof(why)) == 0, "error: %s", why);
+	CHECK(t, ep.family == 6 && ep.port == 65535, "family %u port %u", ep.family, ep.port);
+	config_format_endpoint(&ep, text, sizeof(text));
+	CHECK(t, strlen(text) < sizeof(text) - 1 || !strcmp(text, longest), "cut: %s", text);
+	CHECK(t, strlen(longest) < CONFIG_ENDPOINT_STRLEN, "%zu", strlen(longest));
 }
 
 static void test_durations(struct test_case *t)
@@ -260,6 +320,9 @@ int main(void)
 	RUN(test_cidr_layout);
 	for (i = 0; i < sizeof(port_rows) / sizeof(port_rows[0]); i++)
 		RUN_ROW(test_port_row, port_rows[i].text, &port_rows[i]);
+	for (i = 0; i < sizeof(endpoint_rows) / sizeof(endpoint_rows[0]); i++)
+		RUN_ROW(test_endpoint_row, endpoint_rows[i].text, &endpoint_rows[i]);
+	RUN(test_endpoint_longest);
 	RUN(test_durations);
 	RUN(test_mgmt_table_shape);
 	RUN(test_mgmt_table_covers);

@@ -43,6 +43,13 @@ static const struct reload_row rows[] = {
 	/* -o wins over the file's path: changing it changes nothing */
 	{ "output_override_not_named", "outputs:\n  eve:\n    path: /tmp/a.json\n",
 	  "outputs:\n  eve:\n    path: /tmp/b.json\n", "/tmp/o.json", 0, 0, {} },
+	/* the metrics' listening socket is opened at start; the stats interval is applied */
+	{ "prometheus_listen_named",
+	  "outputs:\n  prometheus:\n    listen: 127.0.0.1:9650\n  stats-interval: 60\n",
+	  "outputs:\n  prometheus:\n    listen: 127.0.0.1:9651\n  stats-interval: 5\n",
+	  NULL, 0, 1, { "outputs.prometheus: changed" } },
+	{ "prometheus_on_named", "{}\n", "outputs:\n  prometheus: {}\n", NULL, 0, 1,
+	  { "outputs.prometheus: changed" } },
 	/* no rules loaded: the variables only reach the policy, which takes them */
 	{ "applied_keys_not_named",
 	  "management:\n  action: alert\nsampling:\n  one-in: 1000\n"

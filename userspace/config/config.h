@@ -160,6 +160,11 @@ struct ew_config {
 	struct {
 		char *eve_path;			/* "-" = stdout (the default) */
 		struct ew_syslog_output syslog;
+		uint32_t stats_interval;	/* seconds between stats events, 1..3600 (60) */
+		struct {
+			int enabled;		/* outputs.prometheus given (a mapping) */
+			struct ew_endpoint listen;	/* 127.0.0.1:9650 */
+		} prometheus;
 	} outputs;
 };
 

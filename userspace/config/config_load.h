@@ -75,6 +75,10 @@ int loader_read_path(struct config_loader *ld, const struct config_node *node, c
 /* Join base_dir and a relative path (absolute paths and a NULL base_dir: a copy). */
 char *loader_resolve_path(const struct config_loader *ld, const char *path);
 
+/* An address literal and a port: "IPV4:PORT" or "[IPV6]:PORT" (config_parse_endpoint). */
+int loader_read_endpoint(struct config_loader *ld, const struct config_node *node,
+			 struct ew_endpoint *out);
+
 /*
  * Lists of prefixes and ports: a non-empty sequence of scalars. CIDRs must not have
  * host bits set; a bare address is a host prefix. Ports take PROTO/PORT, PROTO/LOW-HIGH

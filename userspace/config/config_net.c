@@ -218,3 +218,73 @@ const char *config_port_spec_format(const struct ew_port_spec *spec, char *buf, 
 			 spec->high);
 	return buf;
 }
+
+int config_parse_endpoint(const char *text, struct ew_endpoint *out, char *why, size_t why_len)
+{
+	char address[INET6_ADDRSTRLEN + 1];
+	struct ew_endpoint ep = {};
+	const char *host = text, *host_end, *colon;
+	int err = -EINVAL;
+
+	if (text[0] == '[') {
+		host = text + 1;
+		host_end = strchr(host, ']');
+		if (!host_end) {
+			snprintf(why, why_len, "no ] after the IPv6 address");
+			goto cleanup;
+		}
+		colon = host_end + 1;
+		if (*colon != ':') {
+			snprintf(why, why_len, *colon ? "expected :PORT after ]" : "port missing");
+			goto cleanup;
+		}
+	} else {
+		colon = strrchr(text, ':');
+		if (!colon) {
+			snprintf(why, why_len, "port missing: write ADDRESS:PORT");
+			goto cleanup;
+		}
+		if (memchr(text, ':', colon - text)) {
+			snprintf(why, why_len, "an IPv6 address goes in brackets: [ADDRESS]:PORT");
+			goto cleanup;
+		}
+		host_end = colon;
+	}
+	if (host_end == host) {
+		snprintf(why, why_len, "address missing");
+		goto cleanup;
+	}
+	if ((size_t)(host_end - host) >= sizeof(address)) {
+		snprintf(why, why_len, "not an IPv4 or IPv6 address");
+		goto cleanup;
+	}
+	memcpy(address, host, host_end - host);
+	address[host_end - host] = '\0';
+	if (host != text && inet_pton(AF_INET6, address, ep.addr) == 1) {
+		ep.family = 6;
+	} else if (host == text && inet_pton(AF_INET, address, ep.addr) == 1) {
+		ep.family = 4;
+	} else {
+		snprintf(why, why_len,
+			 host == text ? "not an IPv4 address; names are not resolved: write the "
+					"address"
+				      : "not an IPv6 address");
+		goto cleanup;
+	}
+	err = parse_port(colon + 1, strlen(colon + 1), &ep.port, why, why_len);
+	if (err)
+		goto cleanup;
+	*out = ep;
+cleanup:
+	return err;
+}
+
+const char *config_format_endpoint(const struct ew_endpoint *ep, char *buf, size_t len)
+{
+	char address[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(ep->family == 4 ? AF_INET : AF_INET6, ep->addr, address, sizeof(address)))
+		snprintf(address, sizeof(address), "?");
+	snprintf(buf, len, ep->family == 4 ? "%s:%u" : "[%s]:%u", address, ep->port);
+	return buf;
+}

@@ -27,7 +27,15 @@ struct ew_port_spec {
 	uint16_t high;		/* low..65535 */
 };
 
+/* An address and a port to listen on or to send to: 127.0.0.1:9650, [2001:db8::1]:9650. */
+struct ew_endpoint {
+	uint8_t family;		/* 4 or 6 */
+	uint8_t addr[16];	/* network byte order; IPv4 in the first 4 bytes */
+	uint16_t port;		/* 1..65535, host byte order */
+};
+
 #define CONFIG_CIDR_STRLEN	50	/* INET6_ADDRSTRLEN (46) + "/128" */
+#define CONFIG_ENDPOINT_STRLEN	54	/* "[" INET6_ADDRSTRLEN (46) "]:65535" */
 #define CONFIG_PORT_SPEC_STRLEN 16	/* "tcp/65535-65535" */
 #define CONFIG_WHY_LEN		160	/* room for any reason the parsers below give */
 
@@ -53,6 +61,16 @@ int config_parse_port_spec(const char *text, struct ew_port_spec *out, char *why
 
 /* "tcp/22", "udp/8000-8100". */
 const char *config_port_spec_format(const struct ew_port_spec *spec, char *buf, size_t len);
+
+/*
+ * Parse "IPV4:PORT" or "[IPV6]:PORT": address literals only (no name is resolved, so
+ * what the config says is what is bound or reached). Returns 0, or -EINVAL with the
+ * reason in why ("port missing", "an IPv6 address goes in brackets: [ADDRESS]:PORT", ...).
+ */
+int config_parse_endpoint(const char *text, struct ew_endpoint *out, char *why, size_t why_len);
+
+/* "127.0.0.1:9650", "[::1]:9650". */
+const char *config_format_endpoint(const struct ew_endpoint *ep, char *buf, size_t len);
 
 /* "tcp", "udp" ("?" for anything else). */
 const char *config_proto_name(uint8_t proto);

@@ -115,11 +115,40 @@ static int read_eve(struct config_loader *ld, const struct config_node *node, vo
 	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
 }
 
+static int read_prometheus_listen(struct config_loader *ld, const struct config_node *node,
+				  void *target)
+{
+	return loader_read_endpoint(ld, node, &ld->cfg->outputs.prometheus.listen);
+}
+
+/* The section given (even {}) turns the sink on, on loopback unless listen says where. */
+static int read_prometheus(struct config_loader *ld, const struct config_node *node,
+			   void *target)
+{
+	static const struct config_key keys[] = {
+		{ "listen", read_prometheus_listen },
+	};
+	static const struct ew_endpoint loopback = { .family = 4, .addr = { 127, 0, 0, 1 },
+						     .port = 9650 };
+
+	ld->cfg->outputs.prometheus.enabled = 1;
+	ld->cfg->outputs.prometheus.listen = loopback;
+	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
+}
+
+static int read_stats_interval(struct config_loader *ld, const struct config_node *node,
+			       void *target)
+{
+	return loader_read_duration(ld, node, 1, 3600, &ld->cfg->outputs.stats_interval);
+}
+
 int config_read_outputs(struct config_loader *ld, const struct config_node *node, void *target)
 {
 	static const struct config_key keys[] = {
 		{ "eve", read_eve },
 		{ "syslog", config_read_syslog },
+		{ "prometheus", read_prometheus },
+		{ "stats-interval", read_stats_interval },
 	};
 
 	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);

@@ -119,8 +119,17 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 		cfg->rules.classification ? cfg->rules.classification : "(default)",
 		cfg->rules.cache_dir ? cfg->rules.cache_dir : "off",
 		cfg->rules.skip_unsupported ? "yes" : "no");
-	fprintf(out, "  outputs:      eve %s\n",
+	fprintf(out, "  outputs:      eve %s",
 		cfg->outputs.eve_path[0] == '-' && !cfg->outputs.eve_path[1]
 			? "to stdout"
-			: cfg->outputs.eve_path);	print_syslog(&cfg->outputs.syslog, out);
+			: cfg->outputs.eve_path);
+	if (cfg->outputs.prometheus.enabled) {
+		char listen[CONFIG_ENDPOINT_STRLEN];
+
+		fprintf(out, "; prometheus /metrics on %s",
+			config_format_endpoint(&cfg->outputs.prometheus.listen, listen,
+					       sizeof(listen)));
+	}
+	fprintf(out, "; stats every %us\n", cfg->outputs.stats_interval);
+	print_syslog(&cfg->outputs.syslog, out);
 }

@@ -188,6 +188,21 @@ static int read_item_text(struct config_loader *ld, const struct config_node *it
 	return err;
 }
 
+int loader_read_endpoint(struct config_loader *ld, const struct config_node *node,
+			 struct ew_endpoint *out)
+{
+	char why[CONFIG_WHY_LEN], text[CONFIG_QUOTE_STRLEN];
+	int err;
+
+	err = read_item_text(ld, node, "ADDRESS:PORT (\"127.0.0.1:9650\", \"[::1]:9650\")");
+	if (err)
+		return err;
+	config_quote(node->value, node->len, text, sizeof(text));
+	if (config_parse_endpoint(node->value, out, why, sizeof(why)))
+		return loader_fail(ld, node, "%s is not a valid ADDRESS:PORT (%s)", text, why);
+	return 0;
+}
+
 static int read_cidr(struct config_loader *ld, const struct config_node *item,
 		     struct ew_cidr_list *out)
 {

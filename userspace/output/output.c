@@ -27,6 +27,37 @@ int output_add_sink(struct output *out, struct output_sink *sink)
 	return 0;
 }
 
+const char *output_event_type_name(enum output_event_type type)
+{
+	static const char *const names[OUTPUT_EVENT_TYPES] = {
+		[OUTPUT_FLOW] = "flow",
+		[OUTPUT_ALERT] = "alert",
+		[OUTPUT_STATS] = "stats",
+	};
+
+	return type < OUTPUT_EVENT_TYPES ? names[type] : "unknown";
+}
+
+void output_sinks_stats(struct output *out, struct stats_sinks *sinks)
+{
+	_Static_assert(OUTPUT_SINKS_MAX <= STATS_SINKS_MAX, "a stats slot per sink");
+	int i, type;
+
+	sinks->count = out->sink_count;
+	for (i = 0; i < out->sink_count; i++) {
+		const struct output_sink_totals *t = &out->sinks[i]->totals;
+
+		sinks->sink[i].name = out->sinks[i]->ops->name;
+		/* alerts are counted by the scanner threads too (see count()) */
+		for (type = 0; type < OUTPUT_EVENT_TYPES; type++) {
+			sinks->sink[i].totals.events[type] =
+				__atomic_load_n(&t->events[type], __ATOMIC_RELAXED);
+			sinks->sink[i].totals.errors[type] =
+				__atomic_load_n(&t->errors[type], __ATOMIC_RELAXED);
+		}
+	}
+}
+
 void output_close(struct output *out)
 {
 	int i;

@@ -18,19 +18,6 @@
 #include "output/eve_writer.h"
 #include "output/stats.h"
 
-enum output_event_type {
-	OUTPUT_FLOW,
-	OUTPUT_ALERT,
-	OUTPUT_STATS,
-	OUTPUT_EVENT_TYPES,
-};
-
-/* What a sink did with the events handed to it (counted by output.c). */
-struct output_sink_totals {
-	uint64_t events[OUTPUT_EVENT_TYPES];	/* accepted */
-	uint64_t errors[OUTPUT_EVENT_TYPES];	/* refused at once (later losses: the sink's) */
-};
-
 struct output_sink;
 
 struct output_sink_ops {
@@ -69,6 +56,10 @@ struct output {
 int output_open(struct output *out, const char *eve_path, const char *iface);
 /* Add a sink (the output closes it). 0, or -ENOSPC past OUTPUT_SINKS_MAX. */
 int output_add_sink(struct output *out, struct output_sink *sink);
+/* "flow", "alert", "stats". */
+const char *output_event_type_name(enum output_event_type type);
+/* Every sink's name and totals so far, in the order they were added (the EVE sink first). */
+void output_sinks_stats(struct output *out, struct stats_sinks *sinks);
 /* Flush and close every sink; NULL-safe, idempotent. */
 void output_close(struct output *out);
 
@@ -121,5 +112,13 @@ int status_snapshot_path(const char *iface, char *buf, size_t len);
 struct ew_syslog_output;
 int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
 		     const char *iface);
+
+struct ew_endpoint;
+
+/*
+ * The Prometheus sink (prometheus_sink.c): /metrics on ep, each stats event rendered by
+ * prom_format.c. 0, or -errno (the address could not be bound: -EADDRINUSE, ...).
+ */
+int prometheus_sink_open(struct output_sink **out, const struct ew_endpoint *ep);
 
 #endif /* EDGEWATCH_OUTPUT_OUTPUT_H */

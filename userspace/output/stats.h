@@ -155,6 +155,34 @@ struct stats_sink_queue {
 };
 
 #define STATS_QUEUED_SINKS 4
+/* The output's event types (output.h hands each to every sink). */
+enum output_event_type {
+	OUTPUT_FLOW,
+	OUTPUT_ALERT,
+	OUTPUT_STATS,
+	OUTPUT_EVENT_TYPES,
+};
+
+/* What a sink did with the events handed to it (counted by output.c). */
+struct output_sink_totals {
+	uint64_t events[OUTPUT_EVENT_TYPES];	/* accepted */
+	uint64_t errors[OUTPUT_EVENT_TYPES];	/* refused at once (later losses: the sink's) */
+};
+
+/*
+ * Every sink's totals as the snapshot was taken (this snapshot's own stats event is in
+ * none of them). The EVE stats event leaves them out: its bytes are a contract (the
+ * golden files), and its own account is `eve` above; the metrics render them.
+ */
+#define STATS_SINKS_MAX 8
+
+struct stats_sinks {
+	size_t count;
+	struct {
+		const char *name;	/* the sink's ops->name: static */
+		struct output_sink_totals totals;
+	} sink[STATS_SINKS_MAX];
+};
 
 struct stats_snapshot {
 	uint64_t ts_ns;			/* wall clock */
@@ -171,6 +199,7 @@ struct stats_snapshot {
 	struct stats_output eve;
 	size_t queued_sink_count;	/* 0: no such sink configured (no stats.outputs) */
 	struct stats_sink_queue queued_sinks[STATS_QUEUED_SINKS];
+	struct stats_sinks sinks;
 };
 
 #endif /* EDGEWATCH_OUTPUT_STATS_H */
