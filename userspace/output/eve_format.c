@@ -303,6 +303,8 @@ size_t eve_alert_line_max(const struct alert_event *a)
 	if (a->http)
 		n += 5 * (a->http->hostname.len + a->http->url.len + a->http->user_agent.len +
 			  a->http->method.len + a->http->protocol.len);
+	if (a->aggregate)	/* two counters, and each sample address quoted (46 + 3) */
+		n += 96 + 49 * a->aggregate->sample_count;
 	return n;
 }
 
