@@ -10,10 +10,13 @@
  * - fragments: a tiny first fragment and an overlapping fragment aimed at a protected
  *   address; the same aimed elsewhere raise nothing;
  * - the runtime: the events through policy_runtime_on_event() become alerts in the EVE
- *   file, a duplicated record is written once, repeats are rate-limited and flushed.
+ *   file, a duplicated record is written once, repeats are rate-limited and flushed;
+ *   a spoofed flood of 2,000 sources to one port is aggregated (alerts O(bound)).
  */
 #include <json-c/json.h>
 
+#include "detect/alert_limiter.h"
+#include "output/stats.h"
 #include "test_policy.h"
 
 #define OUTSIDER4 "198.19.9.9"
@@ -447,6 +450,124 @@ cleanup:
 	fixture_close(&f);
 }
 
+/* What the EVE file's policy violation alerts add up to. */
+struct eve_alert_tally {
+	int alerts;
+	int aggregates;			/* alerts with an "aggregate" object */
+	uint64_t suppressed;
+	uint64_t aggregate_events;	/* sum of aggregate.events */
+	uint64_t aggregate_sources;
+	size_t sample;			/* sample_sources of the last aggregate */
+};
+
+static void eve_alert_tally_of(const char *path, uint32_t sid, struct eve_alert_tally *e)
+{
+	char line[16384];
+	FILE *file = fopen(path, "r");
+
+	memset(e, 0, sizeof(*e));
+	while (file && fgets(line, sizeof(line), file)) {
+		struct json_object *o = json_tokener_parse(line), *alert, *v, *g;
+
+		if (o && json_object_object_get_ex(o, "alert", &alert) &&
+		    json_object_object_get_ex(alert, "signature_id", &v) &&
+		    (uint32_t)json_object_get_int64(v) == sid) {
+			e->alerts++;
+			if (json_object_object_get_ex(o, "suppressed", &v))
+				e->suppressed += json_object_get_int64(v);
+			if (json_object_object_get_ex(o, "aggregate", &g)) {
+				e->aggregates++;
+				if (json_object_object_get_ex(g, "events", &v))
+					e->aggregate_events += json_object_get_int64(v);
+				if (json_object_object_get_ex(g, "sources", &v))
+					e->aggregate_sources += json_object_get_int64(v);
+				if (json_object_object_get_ex(g, "sample_sources", &v))
+					e->sample = json_object_array_length(v);
+			}
+		}
+		json_object_put(o);
+	}
+	if (file)
+		fclose(file);
+}
+
+static int runtime_on_record(void *ctx, void *data, size_t size)
+{
+	return policy_runtime_on_event(ctx, data, size);
+}
+
+#define FLOOD_SOURCES 2000
+
+/*
+ * A spoofed flood through the real XDP program: 2,000 sources, one SYN each, to ssh on
+ * the gateway, within one rate limit window. The alerts written are O(bound), not
+ * O(sources): the first 32 sources one by one, the rest in one aggregate alert whose
+ * counts add up with the others to the 2,000 events; the stats' sum holds.
+ */
+static void test_runtime_spoofed_flood(struct test_case *t)
+{
+	struct policy_fixture f;
+	struct ring_buffer *ring = NULL;
+	struct stats_policy st;
+	struct eve_alert_tally e;
+	char src[INET_ADDRSTRLEN];
+	struct pkt p;
+	int i;
+
+	if (setup(t, &f))
+		goto cleanup;
+	/* the runtime reads the ring itself, as the daemon does (the fixture keeps 64) */
+	ring = ring_buffer__new(bpf_map__fd(f.dp.skel->maps.events), runtime_on_record,
+				f.policy, NULL);
+	CHECK(t, ring, "ring buffer");
+	for (i = 0; i < FLOOD_SOURCES; i++) {
+		snprintf(src, sizeof(src), "198.19.%d.%d", 10 + i / 250, 1 + i % 250);
+		tcp_frame(&p, 0, src, 40000, GW4, 22, PKT_TCP_SYN);
+		fixture_xdp(&f, &p);
+		if (i % 256 == 255)	/* 256 events of 256 bytes: well within the ring */
+			ring_buffer__consume(ring);
+	}
+	ring_buffer__consume(ring);
+	policy_runtime_stats(f.policy, &st);
+	CHECK(t, st.events_read == FLOOD_SOURCES, "%llu events read",
+	      (unsigned long long)st.events_read);
+	EXPECT(t, st.alerts_written == ALERT_AGGREGATE_SOURCES_DEFAULT &&
+		  st.held == FLOOD_SOURCES - ALERT_AGGREGATE_SOURCES_DEFAULT,
+	       "before the flush: %llu alerts, %llu held", (unsigned long long)st.alerts_written,
+	       (unsigned long long)st.held);
+	policy_runtime_flush(f.policy);
+	policy_runtime_stats(f.policy, &st);
+	EXPECT(t, st.held == 0 &&
+		  st.aggregated == FLOOD_SOURCES - ALERT_AGGREGATE_SOURCES_DEFAULT - 1 &&
+		  st.events_read == st.events_invalid + st.events_deduplicated +
+					    st.alerts_written + st.suppressed + st.aggregated +
+					    st.held,
+	       "stats: read %llu, alerts %llu, suppressed %llu, aggregated %llu, held %llu",
+	       (unsigned long long)st.events_read, (unsigned long long)st.alerts_written,
+	       (unsigned long long)st.suppressed, (unsigned long long)st.aggregated,
+	       (unsigned long long)st.held);
+	eve_alert_tally_of(f.eve_path, 9000001, &e);
+	EXPECT(t, e.alerts <= 2 * ALERT_AGGREGATE_SOURCES_DEFAULT + 2,
+	       "%d alerts for %d sources: not bounded by the aggregation", e.alerts,
+	       FLOOD_SOURCES);
+	EXPECT(t, e.aggregates == 1 &&
+		  e.aggregate_events == FLOOD_SOURCES - ALERT_AGGREGATE_SOURCES_DEFAULT &&
+		  e.aggregate_sources == FLOOD_SOURCES - ALERT_AGGREGATE_SOURCES_DEFAULT &&
+		  e.sample == ALERT_SAMPLE_SOURCES,
+	       "%d aggregate alerts: %llu events, %llu sources, %zu in the sample", e.aggregates,
+	       (unsigned long long)e.aggregate_events, (unsigned long long)e.aggregate_sources,
+	       e.sample);
+	/* every event in exactly one alert: itself, a "suppressed" or an aggregate's */
+	EXPECT(t, (uint64_t)(e.alerts - e.aggregates) + e.suppressed + e.aggregate_events ==
+			  FLOOD_SOURCES,
+	       "alerts %d, suppressed %llu, aggregated %llu: not %d events", e.alerts,
+	       (unsigned long long)e.suppressed, (unsigned long long)e.aggregate_events,
+	       FLOOD_SOURCES);
+cleanup:
+	ring_buffer__free(ring);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	test_program = "test_policy_events";
@@ -460,5 +581,6 @@ int main(void)
 	RUN(test_egress_icmp);
 	RUN(test_fragments);
 	RUN(test_runtime_alerts);
+	RUN(test_runtime_spoofed_flood);
 	return test_summary();
 }

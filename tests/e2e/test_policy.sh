@@ -241,9 +241,11 @@ assert list(d) == [1] and d[1]["allowed"] > 0 and d[1]["violation"] > 0, d
 	else
 		e2e_fail rate_limited_repeats_counted "$(grep '"signature_id":9000001' "$eve" | head -c 600)"
 	fi
-	# every event read is an alert, a "suppressed" one, or a duplicate; none still held
+	# every event read is an alert, a "suppressed" or aggregated one, or a duplicate;
+	# none still held
 	r=$(final_stats "$eve" 'p["events"]["read"] == p["events"]["alerts_written"] +
-		p["events"]["suppressed"] + p["events"]["deduplicated"] and
+		p["events"]["suppressed"] + p["events"]["aggregated"] +
+		p["events"]["deduplicated"] and
 		p["events"]["held"] == 0 and p["generation"] == 1 and s["conservation"]["balanced"]')
 	if [ "$r" = True ]; then
 		e2e_pass stats_account_for_every_event

@@ -118,6 +118,12 @@ static const struct error_row rows[] = {
 	  "(1024..16777216)" },
 	{ "range_snaplen", "sampling:\n  snaplen: 8192\n",
 	  "edgewatch.yaml:2:12: error: sampling.snaplen: 8192 is out of range (64..4096)" },
+	{ "range_alert_aggregate_sources", "management:\n  alert-aggregate-sources: 20000\n",
+	  "edgewatch.yaml:2:28: error: management.alert-aggregate-sources: 20000 is out of range "
+	  "(0..16384)" },
+	{ "type_alert_aggregate_sources", "management:\n  alert-aggregate-sources: many\n",
+	  "edgewatch.yaml:2:28: error: management.alert-aggregate-sources: expected an integer, "
+	  "got \"many\"" },
 	{ "duration_bad_unit", "flow:\n  idle-timeout: 5x\n",
 	  "edgewatch.yaml:2:17: error: flow.idle-timeout: expected a duration (seconds, or a "
 	  "number with s, m, h or d: 90s, 5m, 1h), got \"5x\"" },

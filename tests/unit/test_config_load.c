@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "config/mgmt_ports.h"
+#include "detect/alert_limiter.h"
 #include "../support/test.h"
 
 static int write_file(const char *path, const char *text)
@@ -94,6 +95,8 @@ static void check_defaults(struct test_case *t, const struct ew_config *cfg)
 			      "default port %zu is not %s's", k, table[i].name);
 	CHECK(t, cfg->management.allow_count == 0, "nobody allowed");
 	CHECK(t, cfg->management.alert_rate_limit == 60, "alert-rate-limit");
+	CHECK(t, cfg->management.alert_aggregate_sources == ALERT_AGGREGATE_SOURCES_DEFAULT,
+	      "alert-aggregate-sources: the limiter's default");
 	CHECK(t, !cfg->egress.monitored && cfg->egress.allow_count == 0, "egress off");
 	CHECK(t, cfg->sampling.first_packets == 4 && cfg->sampling.flagged_cap == 32 &&
 		     cfg->sampling.one_in == 1000 && cfg->sampling.snaplen == 512,
@@ -304,7 +307,7 @@ static void test_values(struct test_case *t)
 		t, "flow:\n  idle-timeout: 90s\n  active-timeout: 1d\n  tcp-closed-timeout: 0\n"
 		   "  sweep-interval: 1m\n  table-size: 1024\n"
 		   "sampling: {first-packets: 0, flagged-cap: 65535, one-in: 0, snaplen: 4096}\n"
-		   "management:\n  action: drop\n  alert-rate-limit: 0\n"
+		   "management:\n  action: drop\n  alert-rate-limit: 0\n  alert-aggregate-sources: 0\n"
 		   "  ports: [ssh, tcp/22, https-alt, tcp/8000-8100, rdp]\n"
 		   "  allow:\n    - from: [0.0.0.0/0, \"::/0\"]\n"
 		   "      ports: [tcp/8050-8060, ssh]\n"
@@ -322,6 +325,7 @@ static void test_values(struct test_case *t)
 	       "sampling");
 	EXPECT(t, cfg->management.action == EW_ACTION_DROP, "drop");
 	EXPECT(t, cfg->management.alert_rate_limit == 0, "no rate limit");
+	EXPECT(t, cfg->management.alert_aggregate_sources == 0, "no aggregation");
 	EXPECT(t, cfg->external_net_kind == EW_EXTERNAL_NET_ANY, "external-net any");
 	ports = &cfg->management.ports;
 	/* ssh and tcp/22 are one; https-alt is three; rdp is tcp and udp. */

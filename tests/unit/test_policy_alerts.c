@@ -2,7 +2,7 @@
 /*
  * Policy events as EVE alerts (userspace/policy/policy_alerts.c): signature ids,
  * category, severity, action, metadata (protected address, port, service, generation)
- * and "suppressed", for each event type, read back from the EVE file as JSON.
+ * "suppressed" and "aggregate", for each event type, read back from the EVE file as JSON.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -48,7 +48,8 @@ static struct ew_event event_of(uint32_t type, const char *src, uint16_t sport, 
 }
 
 /* Write ev to a fresh EVE file and read the alert back. NULL on failure. */
-static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppressed)
+static struct json_object *alert_summarised(const struct ew_event *ev,
+					    const struct alert_summary *summary)
 {
 	char path[] = "/tmp/edgewatch-test-alert.XXXXXX";
 	struct flow_exporter x;
@@ -66,7 +67,7 @@ static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppress
 		goto cleanup;
 	out_open = 1;
 	flow_exporter_init(&x, &out, 1, 0);
-	if (policy_alert_write(&x, ev, suppressed) == 0) {
+	if (policy_alert_write(&x, ev, summary) == 0) {
 		output_close(&out);
 		out_open = 0;
 		f = fopen(path, "r");
@@ -81,6 +82,13 @@ cleanup:
 		output_close(&out);
 	unlink(path);
 	return o;
+}
+
+static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppressed)
+{
+	struct alert_summary summary = { .suppressed = suppressed };
+
+	return alert_summarised(ev, &summary);
 }
 
 /* The value at a dotted path ("alert.metadata.port.0" indexes arrays), as text. */
@@ -132,6 +140,7 @@ static void test_violation_alert_mode(struct test_case *t)
 	EXPECT_FIELD(t, o, "alert.metadata.policy_generation.0", "7");
 	EXPECT_FIELD(t, o, "alert.metadata.policy_action.0", "alert");
 	EXPECT(t, !field(o, "suppressed"), "no suppressed field when nothing was held");
+	EXPECT(t, !field(o, "aggregate"), "no aggregate field for a one-source alert");
 	json_object_put(o);
 }
 
@@ -157,6 +166,34 @@ static void test_violation_drop_mode(struct test_case *t)
 	o = alert_of(&ev, 0);
 	CHECK(t, o, "no alert written");
 	EXPECT_FIELD(t, o, "alert.action", "allowed");
+	json_object_put(o);
+}
+
+/* An aggregate alert: the latest event's fields, and what it stands for. */
+static void test_aggregate(struct test_case *t)
+{
+	struct ew_event ev = event_of(EW_EVENT_MGMT_VIOLATION, OUTSIDER, 40000, GATEWAY, 22, 6, 1);
+	struct alert_summary s = { .aggregate = 1, .aggregated = 99, .sources = 40,
+				   .family = 4, .sample_count = 2 };
+	static const char *const want[][2] = {
+		{ "src_ip", OUTSIDER },	/* the latest event's source */
+		{ "alert.signature_id", "9000001" },
+		{ "aggregate.events", "100" },
+		{ "aggregate.sources", "40" },
+		{ "aggregate.sample_sources.0", "198.19.0.1" },
+		{ "aggregate.sample_sources.1", "198.19.0.2" },
+	};
+	struct json_object *o;
+	size_t i;
+
+	inet_pton(AF_INET, "198.19.0.1", s.sample[0]);
+	inet_pton(AF_INET, "198.19.0.2", s.sample[1]);
+	o = alert_summarised(&ev, &s);
+	CHECK(t, o, "no alert written");
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		EXPECT_FIELD(t, o, want[i][0], want[i][1]);
+	EXPECT(t, !field(o, "aggregate.sample_sources.2"), "two sources in the sample");
+	EXPECT(t, !field(o, "suppressed"), "no suppressed field");
 	json_object_put(o);
 }
 
@@ -248,6 +285,7 @@ int main(void)
 	test_program = "test_policy_alerts";
 	RUN(test_violation_alert_mode);
 	RUN(test_violation_drop_mode);
+	RUN(test_aggregate);
 	RUN(test_exposure);
 	RUN(test_egress);
 	RUN(test_fragments);

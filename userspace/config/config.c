@@ -47,6 +47,8 @@ int config_set_defaults(struct ew_config *cfg)
 
 	cfg->management.action = EW_ACTION_ALERT;
 	cfg->management.alert_rate_limit = 60;
+	/* detect/alert_limiter.h's ALERT_AGGREGATE_SOURCES_DEFAULT (test_config_load checks) */
+	cfg->management.alert_aggregate_sources = 32;
 	services = mgmt_services(&service_count);
 	cfg->management.ports.items =
 		calloc(mgmt_services_spec_count(), sizeof(*cfg->management.ports.items));

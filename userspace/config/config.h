@@ -134,6 +134,9 @@ struct ew_config {
 		size_t allow_count;
 		/* seconds between repeated alerts per (source, address, port); 0: no limit */
 		uint32_t alert_rate_limit;
+		/* distinct sources per (detection, address, port) and window alerted one by
+		 * one; more are aggregated (one alert); 0: never aggregate */
+		uint32_t alert_aggregate_sources;
 	} management;
 
 	struct {

@@ -177,6 +177,13 @@ static int read_alert_rate_limit(struct config_loader *ld, const struct config_n
 	return loader_read_duration(ld, node, 0, 86400, &ld->cfg->management.alert_rate_limit);
 }
 
+static int read_alert_aggregate_sources(struct config_loader *ld,
+					const struct config_node *node, void *target)
+{
+	return loader_read_uint(ld, node, 0, 16384,
+				&ld->cfg->management.alert_aggregate_sources);
+}
+
 int config_read_management(struct config_loader *ld, const struct config_node *node,
 			   void *target)
 {
@@ -187,6 +194,7 @@ int config_read_management(struct config_loader *ld, const struct config_node *n
 		{ "ports", read_mgmt_ports },
 		{ "allow", read_mgmt_allow },
 		{ "alert-rate-limit", read_alert_rate_limit },
+		{ "alert-aggregate-sources", read_alert_aggregate_sources },
 	};
 
 	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);

@@ -67,7 +67,11 @@ static void print_policy(const struct ew_config *cfg, FILE *out)
 	fprintf(out, "; %zu allow entr%s%s", cfg->management.allow_count,
 		cfg->management.allow_count == 1 ? "y" : "ies",
 		cfg->management.allow_count ? "" : " (nobody may reach them)");
-	if (cfg->management.alert_rate_limit)
+	if (cfg->management.alert_rate_limit && cfg->management.alert_aggregate_sources)
+		fprintf(out, "; an alert repeats after %us, one alert for the sources past %u "
+			"per address and port\n", cfg->management.alert_rate_limit,
+			cfg->management.alert_aggregate_sources);
+	else if (cfg->management.alert_rate_limit)
 		fprintf(out, "; an alert repeats after %us\n", cfg->management.alert_rate_limit);
 	else
 		fprintf(out, "; every attempt alerts\n");

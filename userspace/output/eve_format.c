@@ -303,7 +303,24 @@ size_t eve_alert_line_max(const struct alert_event *a)
 	if (a->http)
 		n += 5 * (a->http->hostname.len + a->http->url.len + a->http->user_agent.len +
 			  a->http->method.len + a->http->protocol.len);
+	if (a->aggregate)	/* two counters, and each sample address quoted (46 + 3) */
+		n += 96 + 49 * a->aggregate->sample_count;
 	return n;
+}
+
+/* An aggregate alert: the events and distinct sources it stands for, and a sample. */
+static void put_aggregate(struct json_line *jl, const struct alert_aggregate *g)
+{
+	size_t i;
+
+	json_line_object(jl, "aggregate");
+	json_line_u64(jl, "events", g->events);
+	json_line_u64(jl, "sources", g->sources);
+	json_line_array(jl, "sample_sources");
+	for (i = 0; i < g->sample_count; i++)
+		json_line_str(jl, NULL, g->sample_sources[i]);
+	json_line_end(jl);
+	json_line_end(jl);
 }
 
 int eve_format_alert(struct json_line *jl, const struct alert_event *a, const char *iface)
@@ -349,6 +366,8 @@ int eve_format_alert(struct json_line *jl, const struct alert_event *a, const ch
 
 	if (a->suppressed)
 		json_line_u64(jl, "suppressed", a->suppressed);
+	if (a->aggregate)
+		put_aggregate(jl, a->aggregate);
 	if (a->flow_table_full)	/* the table was full: no flow to tie it to */
 		json_line_bool(jl, "flow_table_full", 1);
 	if (a->payload)
@@ -484,6 +503,7 @@ static void put_policy(struct json_line *jl, const struct stats_policy *p)
 	json_line_u64(jl, "deduplicated", p->events_deduplicated);
 	json_line_u64(jl, "alerts_written", p->alerts_written);
 	json_line_u64(jl, "suppressed", p->suppressed);
+	json_line_u64(jl, "aggregated", p->aggregated);
 	json_line_u64(jl, "held", p->held);
 	json_line_u64(jl, "write_errors", p->write_errors);
 	json_line_object(jl, "alerts");

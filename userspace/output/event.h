@@ -100,6 +100,18 @@ struct alert_metadata {
 	const char *value;
 };
 
+/*
+ * An aggregate alert (many sources, one target and port, one window): it shows the
+ * latest event and stands for `events` events (that one included) from `sources`
+ * distinct sources, of which a sample is named.
+ */
+struct alert_aggregate {
+	uint64_t events;
+	uint64_t sources;
+	const char *const *sample_sources;	/* addresses as text */
+	size_t sample_count;
+};
+
 /* An alert: a detection (built-in sid or payload rule) on a packet of a flow. */
 struct alert_event {
 	uint64_t ts_ns;			/* wall clock */
@@ -118,6 +130,7 @@ struct alert_event {
 	const char *const *references;	/* alert.reference */
 	size_t reference_count;
 	uint64_t suppressed;		/* > 0: earlier alerts of the same subject held back */
+	const struct alert_aggregate *aggregate;	/* NULL: an alert about one source */
 	int flow_table_full;		/* the packet found no room for a flow: no flow_id */
 	const uint8_t *payload;		/* the sampled payload (NULL: none) */
 	size_t payload_len;

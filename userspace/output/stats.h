@@ -73,6 +73,7 @@ struct stats_policy {
 	uint64_t events_deduplicated;
 	uint64_t alerts_written;
 	uint64_t suppressed;
+	uint64_t aggregated;		/* events aggregate alerts stand for, beyond the one shown */
 	uint64_t held;
 	uint64_t write_errors;
 	size_t detection_count;

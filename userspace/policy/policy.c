@@ -33,7 +33,7 @@ int policy_runtime_new(struct policy_runtime **out, const struct policy_runtime_
 	pr->p = *p;
 	policy_map_fds_of(p->dp->skel, &pr->maps);
 	pr->generation = p->dp->skel->bss->policy_gen;
-	err = alert_limiter_new(&pr->limiter, POLICY_LIMIT_KEYS);
+	err = alert_limiter_new(&pr->limiter, POLICY_LIMIT_KEYS, sizeof(struct ew_event));
 	if (!err)
 		err = event_dedup_new(&pr->dedup, POLICY_DEDUP_PAIRS);
 	if (!err)
@@ -129,6 +129,7 @@ static void note_installed(struct policy_runtime *pr, const struct ew_config *cf
 	pr->protected_count = t->protected_addrs.count;
 	alert_limiter_set_window(pr->limiter,
 				 (uint64_t)cfg->management.alert_rate_limit * NS_PER_SEC);
+	alert_limiter_set_aggregate(pr->limiter, cfg->management.alert_aggregate_sources);
 	log_info("policy generation %u from %s: management %s (%u protected address%s%s, "
 		 "%zu port classes, %zu allow prefixes, %s), egress %s", gen, cfg->source,
 		 t->config.mgmt_enabled ? "on" : "off", pr->protected_count,

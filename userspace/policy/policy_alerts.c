@@ -133,11 +133,38 @@ static void build_metadata(struct policy_metadata *md, const struct ew_event *ev
 	metadata_add(md, "policy_action", ev->action == EW_ACTION_DROP ? "drop" : "alert");
 }
 
+/* The limiter's aggregate as the alert's: addresses as text. */
+struct policy_aggregate {
+	struct alert_aggregate out;
+	char text[ALERT_SAMPLE_SOURCES][INET6_ADDRSTRLEN];
+	const char *sample[ALERT_SAMPLE_SOURCES];
+};
+
+static const struct alert_aggregate *aggregate_of(const struct alert_summary *s,
+						  struct policy_aggregate *g)
+{
+	int af = s->family == 4 ? AF_INET : AF_INET6;
+	size_t i;
+
+	if (!s->aggregate)
+		return NULL;
+	g->out.events = s->aggregated + 1;
+	g->out.sources = s->sources;
+	for (i = 0; i < s->sample_count && i < ALERT_SAMPLE_SOURCES; i++) {
+		inet_ntop(af, s->sample[i], g->text[i], sizeof(g->text[i]));
+		g->sample[i] = g->text[i];
+	}
+	g->out.sample_sources = g->sample;
+	g->out.sample_count = i;
+	return &g->out;
+}
+
 int policy_alert_write(const struct flow_exporter *x, const struct ew_event *ev,
-		       uint64_t suppressed)
+		       const struct alert_summary *summary)
 {
 	const struct policy_detection *d = policy_detection_of(ev->type);
 	struct alert_limit_key subject;
+	struct policy_aggregate aggregate;
 	struct policy_metadata md;
 	struct alert_event a;
 
@@ -154,7 +181,8 @@ int policy_alert_write(const struct flow_exporter *x, const struct ew_event *ev,
 	a.blocked = event_blocked(ev);
 	a.metadata = md.pairs;
 	a.metadata_count = md.count;
-	a.suppressed = suppressed;
+	a.suppressed = summary->suppressed;
+	a.aggregate = aggregate_of(summary, &aggregate);
 	a.flow_table_full = (ev->flags & EW_EVENT_F_NO_FLOW) != 0;
 	return output_alert(x->out, &a);
 }

@@ -36,10 +36,12 @@ void policy_event_subject(const struct ew_event *ev, struct alert_limit_key *k);
 int policy_event_severity(const struct ew_event *ev);
 
 /*
- * Emit ev as an alert event through x's output; suppressed > 0 says how many earlier
- * events of the same subject this alert stands for. 0 or -errno (the EVE sink's).
+ * Emit ev as an alert event through x's output; the limiter's summary says what else it
+ * stands for: earlier events of the same subject ("suppressed"), or, for an aggregate
+ * alert, the events of many sources to ev's target and port ("aggregate"; ev is the
+ * latest of them). 0 or -errno (the EVE sink's).
  */
 int policy_alert_write(const struct flow_exporter *x, const struct ew_event *ev,
-		       uint64_t suppressed);
+		       const struct alert_summary *summary);
 
 #endif /* EDGEWATCH_POLICY_ALERTS_H */

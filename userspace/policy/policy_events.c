@@ -11,20 +11,22 @@
 #include "policy/policy_alerts.h"
 #include "policy/policy_runtime.h"
 
-static void write_alert(struct policy_runtime *pr, const struct ew_event *ev, uint64_t suppressed)
+static void write_alert(struct policy_runtime *pr, const struct ew_event *ev,
+			const struct alert_summary *summary)
 {
 	pr->events.alerts_written++;
-	pr->events.suppressed += suppressed;
+	pr->events.suppressed += summary->suppressed;
+	pr->events.aggregated += summary->aggregated;
 	if (ev->type < sizeof(pr->events.alerts_by_type) / sizeof(pr->events.alerts_by_type[0]))
 		pr->events.alerts_by_type[ev->type]++;
-	if (policy_alert_write(pr->p.exporter, ev, suppressed))
+	if (policy_alert_write(pr->p.exporter, ev, summary))
 		pr->events.write_errors++;
 }
 
-/* The limiter hands back held events (flush, eviction) through this. */
-static void emit_held(void *ctx, const struct ew_event *ev, uint64_t suppressed)
+/* The limiter hands back held events (flush, window over, eviction) through this. */
+static void emit_held(void *ctx, const void *event, const struct alert_summary *summary)
 {
-	write_alert(ctx, ev, suppressed);
+	write_alert(ctx, event, summary);
 }
 
 static void note_exposure(struct policy_runtime *pr, const struct ew_event *ev,
@@ -42,8 +44,8 @@ static void note_exposure(struct policy_runtime *pr, const struct ew_event *ev,
 int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t size)
 {
 	struct alert_limit_key subject;
+	struct alert_summary summary;
 	struct ew_event ev;
-	uint64_t suppressed;
 
 	pr->events.events_read++;
 	if (size < sizeof(ev) || !policy_detection_of(((const struct ew_event *)data)->type)) {
@@ -59,9 +61,9 @@ int policy_runtime_on_event(struct policy_runtime *pr, const void *data, size_t 
 	policy_event_subject(&ev, &subject);
 	if (ev.type == EW_EVENT_MGMT_EXPOSURE)
 		note_exposure(pr, &ev, &subject);
-	if (alert_limiter_check(pr->limiter, &subject, &ev, ev.ts_ns, &suppressed, emit_held,
+	if (alert_limiter_check(pr->limiter, &subject, &ev, ev.ts_ns, &summary, emit_held,
 				pr) == ALERT_LIMIT_WRITE)
-		write_alert(pr, &ev, suppressed);
+		write_alert(pr, &ev, &summary);
 	return 0;
 }
 
@@ -99,6 +101,7 @@ void policy_runtime_stats(struct policy_runtime *pr, struct stats_policy *o)
 	o->events_deduplicated = pr->events.deduplicated;
 	o->alerts_written = pr->events.alerts_written;
 	o->suppressed = pr->events.suppressed;
+	o->aggregated = pr->events.aggregated;
 	o->held = alert_limiter_held(pr->limiter);
 	o->write_errors = pr->events.write_errors;
 	d = policy_detections(&count);

@@ -17,7 +17,7 @@
 #define POLICY_INVENTORY_MAX 4096
 
 /* What the events became: events_read == invalid + deduplicated + alerts_written
- * + suppressed + held (the limiter's), at any time. */
+ * + suppressed + aggregated + held (the limiter's), at any time. */
 struct policy_event_totals {
 	uint64_t events_read;
 	uint64_t invalid;		/* wrong size or unknown type */
@@ -25,6 +25,7 @@ struct policy_event_totals {
 	uint64_t alerts_written;	/* incl. those the writer failed on (eve counts them) */
 	uint64_t alerts_by_type[EW_EVENT_FRAG_OVERLAP + 1];
 	uint64_t suppressed;		/* sum of the "suppressed" fields written */
+	uint64_t aggregated;		/* sum of aggregate alerts' events, less 1 each */
 	uint64_t write_errors;
 };
 
