@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: edgewatch attached to a real veth in a namespace, real packets sent through
-# it (ICMP, UDP, TCP over IPv4 and IPv6, ICMP over a VLAN sub-interface); the flows it
+# it (ICMP, UDP, TCP over IPv4 and IPv6, ICMP over a VLAN sub-interface, packets leaving
+# with a VLAN tag in the skb's metadata, 802.1Q and QinQ frames built by hand); the flows it
 # writes must equal, packet for packet and byte for byte, what tcpdump saw on the link,
 # and its conservation sum must balance. Also: a second `run` on the same interface is
 # refused, `status` reads the running instance, and a SIGKILLed instance leaves nothing
@@ -12,6 +13,8 @@ E2E_PREFIX=e2e/datapath
 
 GW=ewgw$E2E_ID EXT=ewext$E2E_ID
 UP=ewu$E2E_ID PEER=ewp$E2E_ID
+# the gateway's second interface, whose packets leave through UP tagged in metadata
+SCR=ewscr$E2E_ID SIDE=ewv$E2E_ID SIDE_PEER=ews$E2E_ID
 EVE=$E2E_TMP/eve.json CAP=$E2E_TMP/link.pcap
 HAVE_VLAN_DEV=0
 
@@ -31,7 +34,36 @@ setup() {
 		e2e_static_neigh "$GW" "$UP.100" 198.19.100.2 "$EXT_MAC"
 		e2e_static_neigh "$EXT" "$PEER.100" 198.19.100.1 "$GW_MAC"
 	fi
+	setup_hw_tag_redirect || return 1
 	sleep 1	# let link-up chatter (MLD reports) pass before anyone listens
+}
+
+# A hardware VLAN tag on egress without 802.1Q devices (kernels without
+# CONFIG_VLAN_8021Q, and no act_vlan either): the gateway's second interface SIDE (a veth
+# to a scratch namespace, 198.19.101.1/24) runs tests/e2e/vlan_push.bpf.c on its egress,
+# which tags each packet in the skb's metadata (bpf_skb_vlan_push: vlan_present and
+# vlan_tci, the data untagged, as an 802.1Q device hands it to its lower device) and
+# redirects it to the egress of UP, where edgewatch's tc program must take the VID from
+# the metadata. (BPF_PROG_TEST_RUN cannot do this: it refuses an __sk_buff with
+# vlan_present or vlan_tci set.)
+setup_hw_tag_redirect() {
+	local up_ifindex side_mac obj=$E2E_TMP/vlan_push.bpf.o
+	e2e_ns_add "$SCR" || return 1
+	e2e_quiet_ipv6 "$SCR"
+	e2e_veth "$GW" "$SIDE" "$SCR" "$SIDE_PEER" || return 1
+	ip -n "$GW" addr add 198.19.101.1/24 dev "$SIDE"
+	side_mac=$(e2e_mac "$SCR" "$SIDE_PEER")
+	e2e_static_neigh "$GW" "$SIDE" 198.19.101.2 "$side_mac"
+	up_ifindex=$(ip netns exec "$GW" cat /sys/class/net/"$UP"/ifindex) || return 1
+	if ! clang -O2 -g -target bpf -Wall -Werror -I/usr/include/"$(uname -m)"-linux-gnu \
+		-DUP_IFINDEX="$up_ifindex" -DVLAN_ID=100 \
+		-c tests/e2e/vlan_push.bpf.c -o "$obj" 2> "$E2E_TMP/vlan_push.err"; then
+		echo "vlan_push.bpf.c does not build: $(head -n 3 "$E2E_TMP/vlan_push.err")" >&2
+		return 1
+	fi
+	ip netns exec "$GW" tc qdisc add dev "$SIDE" clsact &&
+	ip netns exec "$GW" tc filter add dev "$SIDE" egress bpf direct-action obj "$obj" sec tc ||
+		{ echo "could not attach vlan_push.bpf.o to $SIDE egress" >&2; return 1; }
 }
 
 # Deterministic traffic, every loop bounded.
@@ -43,6 +75,9 @@ send_traffic() {
 	if [ "$HAVE_VLAN_DEV" = 1 ]; then
 		ip netns exec "$EXT" ping -c 2 -i 0.2 -W 1 198.19.100.1 >/dev/null
 	fi
+	# out of the second interface: tagged in metadata (VID 100), sent on through UP; no
+	# answers (the scratch side sees tagged frames it has no VLAN for)
+	ip netns exec "$GW" ping -c 2 -i 0.2 -W 1 198.19.101.2 >/dev/null
 	# 802.1Q and QinQ frames built by hand, both directions (works on any kernel)
 	ip netns exec "$EXT" python3 tests/e2e/send_frames.py "$PEER" "$GW_MAC" "$EXT_MAC" 100 \
 		198.19.100.2 198.19.100.1 40100 7000 3 60
@@ -170,7 +205,14 @@ test_flows_match_capture() {
 			e2e_fail vlan_subinterface_hw_tag "no ICMP flow with vlan [100]"
 		fi
 	else
-		e2e_skip vlan_subinterface_hw_tag "this kernel has no 802.1Q VLAN devices (CONFIG_VLAN_8021Q unset); tagged frames were sent by hand instead"
+		e2e_skip vlan_subinterface_hw_tag "this kernel has no 802.1Q VLAN devices (CONFIG_VLAN_8021Q unset); egress_hw_vlan_tag tests the metadata tag without them"
+	fi
+	# the tag existed only in the skb's metadata: 2 echo requests of 98 bytes, each 102
+	# on the wire with the tag the stack inserts after tc egress
+	if grep -q '"vlan":\[100\],"src_ip":"198.19.101.1","dest_ip":"198.19.101.2","proto":"ICMP".*"pkts_toserver":2,"pkts_toclient":0,"bytes_toserver":204,' "$EVE"; then
+		e2e_pass egress_hw_vlan_tag
+	else
+		e2e_fail egress_hw_vlan_tag "no ICMP flow 198.19.101.1 -> 198.19.101.2 with vlan [100], 2 packets, 204 bytes; flows from 198.19.101.1: $(grep '"src_ip":"198.19.101.1"' "$EVE" | head -n 2 | cut -c 1-400)"
 	fi
 	if grep -q '"reason":"shutdown"' "$EVE" && grep -q '"event_type":"stats"' "$EVE"; then
 		e2e_pass shutdown_flush_and_stats
