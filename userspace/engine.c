@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "engine.h"
+#include "detect/detect.h"
 #include "log.h"
 #include "payload/sample_pipeline.h"
 #include "policy/policy.h"
@@ -62,6 +63,12 @@ static int flow_alerted(void *ctx, uint64_t flow_seq, int ended)
 }
 
 /* The ring buffers, the policy and the payload pipeline, around a loaded datapath. */
+/* Every flow record the exporter writes, to the anomaly detectors. */
+static void observe_flow(void *ctx, const struct flow_event *ev)
+{
+	detect_flow(ctx, ev);
+}
+
 static int engine_init_consumers(struct engine *e, const char *iface)
 {
 	struct policy_runtime_params pp = {
@@ -92,6 +99,13 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 	err = sample_pipeline_new(&e->pipeline, &sp);
 	if (err)
 		return err;
+	err = detect_new(&e->detect, e->cfg, &e->exporter);
+	if (err)
+		return err;
+	if (e->detect) {
+		e->exporter.observe = observe_flow;
+		e->exporter.observe_ctx = e->detect;
+	}
 	err = policy_runtime_install(e->policy, e->cfg, why, sizeof(why));
 	if (err)
 		log_error("%s", why);
@@ -286,6 +300,12 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 	sweep_schedule_swept(&e->schedule, &e->sweep_result, err);
 	if (err)
 		log_warn("flow sweep: %s", strerror(-err));
+	/* the detectors' time is the flows' (capture time in replay); at shutdown every
+	 * flow has ended: the detectors say what they still hold */
+	if (shutdown)
+		detect_finish(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
+	else
+		detect_tick(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
 	output_flush(&e->output);
 	return err;
 }
@@ -393,6 +413,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->has_pipeline = e->pipeline != NULL;
 	if (e->pipeline)
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
+	detect_stats(e->detect, &s->anomaly);
 	s->eve.events_written = output_eve_written(&e->output);
 	s->eve.write_errors = output_eve_errors(&e->output);
 	output_queued_sinks(&e->output, s);
@@ -501,6 +522,9 @@ void engine_destroy(struct engine *e)
 	}
 	sample_pipeline_free(e->pipeline);
 	e->pipeline = NULL;
+	detect_free(e->detect);
+	e->detect = NULL;
+	e->exporter.observe = NULL;
 	policy_runtime_free(e->policy);
 	e->policy = NULL;
 	ring_buffer__free(e->rings);

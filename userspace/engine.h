@@ -48,6 +48,7 @@ struct engine_totals {
 	uint64_t reused_before_refresh;
 };
 
+struct detect;
 struct policy_runtime;
 struct sample_pipeline;
 struct ring_buffer;
@@ -61,6 +62,7 @@ struct engine {
 	struct sweep_result sweep_result;	/* the last sweep's */
 	struct policy_runtime *policy;
 	struct sample_pipeline *pipeline;
+	struct detect *detect;		/* the anomaly detectors (NULL: anomaly.enabled false) */
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
 	volatile int clock_running;
 	struct datapath_instance dp;

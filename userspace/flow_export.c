@@ -75,6 +75,8 @@ int flow_export(struct flow_exporter *x, const struct flow_key *key, const struc
 						reason != EW_END_ACTIVE_TIMEOUT);
 	ev.alerted = (rec->reported & EW_REPORTED_ALERTS) || rule_alerted;
 
+	if (x->observe)
+		x->observe(x->observe_ctx, &ev);
 	err = output_flow(x->out, &ev);
 	if (err) {
 		/* its packets are not in any flow event: counted, so the sum still says

@@ -26,6 +26,10 @@ struct flow_exporter {
 	 * ended: the record ends the flow (not an active-timeout record) */
 	int (*alerted)(void *ctx, uint64_t flow_seq, int ended);
 	void *alerted_ctx;
+	/* every flow record also goes to this consumer (the anomaly detectors), whether
+	 * or not the output took it; NULL: none */
+	void (*observe)(void *ctx, const struct flow_event *ev);
+	void *observe_ctx;
 };
 
 void flow_exporter_init(struct flow_exporter *x, struct output *out, uint64_t flow_id_salt,

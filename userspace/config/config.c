@@ -44,6 +44,7 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->flow.active_timeout = 1800;
 	cfg->flow.tcp_closed_timeout = 5;
 	cfg->flow.sweep_interval = 1;
+	config_anomaly_defaults(cfg);
 
 	cfg->management.action = EW_ACTION_ALERT;
 	cfg->management.alert_rate_limit = 60;
@@ -131,6 +132,7 @@ void config_free(struct ew_config *cfg)
 	free(cfg->outputs.eve_path);
 	free(cfg->outputs.syslog.host);
 	free(cfg->outputs.syslog.ca_file);
+	free(cfg->anomaly.exclude.items);
 	free(cfg->source);
 	free(cfg);
 }

@@ -29,6 +29,7 @@
 
 #include "config/config_net.h"
 #include "datapath.h"		/* enum ew_action */
+#include "detect/detections.h"	/* the anomaly parameters */
 
 /* Where a value came from, for messages about it ("FILE:LINE: allow entry ..."). */
 struct config_location {
@@ -169,6 +170,14 @@ struct ew_config {
 			struct ew_endpoint listen;	/* 127.0.0.1:9650 */
 		} prometheus;
 	} outputs;
+
+	/* anomaly: the detectors (userspace/detect/), keys from detect/detections.c */
+	struct {
+		int on;				/* anomaly.enabled (true) */
+		int enabled[EW_DETECTOR_COUNT];	/* anomaly.DETECTOR.enabled (true) */
+		uint32_t value[EW_AP_COUNT];	/* every threshold and window (seconds) */
+		struct ew_cidr_list exclude;	/* flows from or to these are not looked at */
+	} anomaly;
 };
 
 /*

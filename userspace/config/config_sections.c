@@ -289,6 +289,7 @@ int config_read_document(struct config_loader *ld, const struct config_node *roo
 		{ "sampling", config_read_sampling },
 		{ "rules", config_read_rules },
 		{ "outputs", config_read_outputs },
+		{ "anomaly", config_read_anomaly },
 	};
 	char got[CONFIG_QUOTE_STRLEN];
 

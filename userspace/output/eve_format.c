@@ -294,6 +294,19 @@ static void put_http(struct json_line *jl, const struct alert_http *http)
 	json_line_end(jl);
 }
 
+/* Items are addresses, ports or short names; escapes at most 6 bytes per byte. */
+static size_t eve_anomaly_line_max(const struct alert_anomaly *an)
+{
+	size_t n = 512 + 64 * (an->number_count + an->score_part_count), i, j;
+
+	for (i = 0; i < an->list_count; i++) {
+		n += 96;
+		for (j = 0; j < an->lists[i].count; j++)
+			n += 4 + 6 * strlen(an->lists[i].items[j]);
+	}
+	return n;
+}
+
 size_t eve_alert_line_max(const struct alert_event *a)
 {
 	/* the fixed fields, the payload twice (base64, printable with escapes) and the
@@ -305,6 +318,8 @@ size_t eve_alert_line_max(const struct alert_event *a)
 			  a->http->method.len + a->http->protocol.len);
 	if (a->aggregate)	/* two counters, and each sample address quoted (46 + 3) */
 		n += 96 + 49 * a->aggregate->sample_count;
+	if (a->anomaly)
+		n += eve_anomaly_line_max(a->anomaly);
 	return n;
 }
 
@@ -320,6 +335,52 @@ static void put_aggregate(struct json_line *jl, const struct alert_aggregate *g)
 	for (i = 0; i < g->sample_count; i++)
 		json_line_str(jl, NULL, g->sample_sources[i]);
 	json_line_end(jl);
+	json_line_end(jl);
+}
+
+static void put_numbers(struct json_line *jl, const struct anomaly_number *n, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if (n[i].integer && n[i].value >= 0)
+			json_line_u64(jl, n[i].name, (uint64_t)n[i].value);
+		else
+			json_line_real(jl, n[i].name, n[i].value);
+	}
+}
+
+/* The anomaly's evidence; a list's total as NAME_total when it names fewer. */
+static void put_anomaly(struct json_line *jl, const struct alert_anomaly *an)
+{
+	char total_key[64];
+	size_t i, j;
+
+	json_line_object(jl, "anomaly");
+	json_line_str(jl, "detector", an->detector);
+	json_line_str(jl, "technique", an->technique);
+	json_line_str(jl, "episode", an->episode);
+	json_line_u64(jl, "window", an->window_s);
+	put_time(jl, "first_seen", an->first_ns);
+	put_time(jl, "last_seen", an->last_ns);
+	json_line_u64(jl, "reports", an->reports);
+	put_numbers(jl, an->numbers, an->number_count);
+	for (i = 0; i < an->list_count; i++) {
+		const struct anomaly_list *l = &an->lists[i];
+
+		json_line_array(jl, l->name);
+		for (j = 0; j < l->count; j++)
+			json_line_str(jl, NULL, l->items[j]);
+		json_line_end(jl);
+		snprintf(total_key, sizeof(total_key), "%s_total", l->name);
+		json_line_u64(jl, total_key, l->total);
+	}
+	if (an->has_score) {
+		json_line_real(jl, "score", an->score);
+		json_line_object(jl, "score_parts");
+		put_numbers(jl, an->score_parts, an->score_part_count);
+		json_line_end(jl);
+	}
 	json_line_end(jl);
 }
 
@@ -374,6 +435,8 @@ int eve_format_alert(struct json_line *jl, const struct alert_event *a, const ch
 		put_payload(jl, a->payload, a->payload_len);
 	if (a->http)
 		put_http(jl, a->http);
+	if (a->anomaly)
+		put_anomaly(jl, a->anomaly);
 	return json_line_finish(jl);
 }
 
@@ -594,6 +657,42 @@ static void put_queued_sinks(struct json_line *jl, const struct stats_snapshot *
 	json_line_end(jl);
 }
 
+/* The anomaly detectors: what they looked at, episodes and alerts, their memory. */
+static void put_anomaly_stats(struct json_line *jl, const struct stats_anomaly *a)
+{
+	size_t i;
+
+	json_line_object(jl, "anomaly");
+	json_line_u64(jl, "flows_seen", a->flows_seen);
+	json_line_u64(jl, "flows_excluded", a->flows_excluded);
+	json_line_u64(jl, "reports", a->reports);
+	json_line_u64(jl, "suppressed", a->suppressed);
+	json_line_object(jl, "episodes");
+	json_line_u64(jl, "started", a->episodes_started);
+	json_line_u64(jl, "updated", a->episodes_updated);
+	json_line_u64(jl, "ended", a->episodes_ended);
+	json_line_u64(jl, "evicted", a->episodes_evicted);
+	json_line_u64(jl, "open", a->episodes_open);
+	json_line_end(jl);
+	json_line_u64(jl, "alerts", a->alerts);
+	json_line_u64(jl, "alert_errors", a->alert_errors);
+	json_line_object(jl, "detectors");
+	for (i = 0; i < a->detector_count; i++) {
+		const struct stats_detector *d = &a->detectors[i];
+
+		json_line_object(jl, d->name);
+		json_line_bool(jl, "enabled", d->enabled);
+		json_line_u64(jl, "alerts", d->alerts);
+		json_line_u64(jl, "tracked", d->tracked);
+		json_line_u64(jl, "capacity", d->capacity);
+		json_line_u64(jl, "evicted", d->evicted);
+		json_line_u64(jl, "memory_bytes", d->bytes);
+		json_line_end(jl);
+	}
+	json_line_end(jl);
+	json_line_end(jl);
+}
+
 int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const char *iface)
 {
 	begin_event(jl, s->ts_ns, "stats");
@@ -612,6 +711,8 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 		put_samples(jl, &s->samples);
 		put_rules(jl, &s->rules);
 	}
+	if (s->anomaly.on)
+		put_anomaly_stats(jl, &s->anomaly);
 	json_line_object(jl, "eve");
 	json_line_u64(jl, "events_written", s->eve.events_written);
 	json_line_u64(jl, "write_errors", s->eve.write_errors);

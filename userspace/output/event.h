@@ -112,6 +112,45 @@ struct alert_aggregate {
 	size_t sample_count;
 };
 
+/* A number in an anomaly's evidence ("ports": 23, "rate": 1250.5). */
+struct anomaly_number {
+	const char *name;		/* static text */
+	double value;
+	int integer;			/* written as a whole number */
+};
+
+/* Values in an anomaly's evidence: the distinct ports, hosts or reflectors, first N. */
+struct anomaly_list {
+	const char *name;		/* "ports", "hosts": static text */
+	const char *const *items;
+	size_t count;			/* items named */
+	uint64_t total;			/* distinct values in all (>= count) */
+};
+
+/*
+ * The evidence of an anomaly alert (detect/): what was counted, over which window,
+ * against which threshold, the first distinct values, the score and its parts. An
+ * episode is alerted when it starts, again with its totals every update interval while
+ * it lasts, and once more when it ends (quiet for a window, or the run ended).
+ */
+struct alert_anomaly {
+	const char *detector;		/* "scan", "brute-force", ... */
+	const char *technique;		/* "SYN scan", "DNS amplification", ... */
+	const char *episode;		/* "start", "update", "end" */
+	uint64_t window_s;
+	uint64_t first_ns;		/* the episode: first and latest evidence (wall clock) */
+	uint64_t last_ns;
+	uint64_t reports;		/* times the detector's condition held in the episode */
+	const struct anomaly_number *numbers;
+	size_t number_count;
+	const struct anomaly_list *lists;
+	size_t list_count;
+	int has_score;
+	double score;			/* 0..1 */
+	const struct anomaly_number *score_parts;
+	size_t score_part_count;
+};
+
 /* An alert: a detection (built-in sid or payload rule) on a packet of a flow. */
 struct alert_event {
 	uint64_t ts_ns;			/* wall clock */
@@ -135,6 +174,7 @@ struct alert_event {
 	const uint8_t *payload;		/* the sampled payload (NULL: none) */
 	size_t payload_len;
 	const struct alert_http *http;	/* NULL: not an HTTP request */
+	const struct alert_anomaly *anomaly;	/* NULL: not an anomaly detection */
 };
 
 /*

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "output/json_line.h"
@@ -116,6 +118,37 @@ void json_line_u64(struct json_line *jl, const char *key, uint64_t value)
 	} while (value);
 	while (n)
 		put_char(jl, digits[--n]);
+}
+
+void json_line_real(struct json_line *jl, const char *key, double value)
+{
+	char text[48];
+	int n;
+
+	member(jl, key);
+	/* %.3f of a finite double below 1e40 fits; larger (never an evidence value) as %g */
+	if (!isfinite(value)) {
+		put(jl, "null", 4);
+		return;
+	}
+	if (fabs(value) < 1e15)
+		n = snprintf(text, sizeof(text), "%.3f", value);
+	else
+		n = snprintf(text, sizeof(text), "%.6g", value);
+	if (n <= 0 || (size_t)n >= sizeof(text)) {
+		put(jl, "null", 4);
+		return;
+	}
+	if (memchr(text, '.', (size_t)n) && !memchr(text, 'e', (size_t)n)) {
+		while (text[n - 1] == '0')
+			n--;
+		if (text[n - 1] == '.')
+			n--;
+	}
+	if (n == 2 && text[0] == '-' && text[1] == '0')	/* -0.0001 rounds to "-0" */
+		put(jl, "0", 1);
+	else
+		put(jl, text, (size_t)n);
 }
 
 void json_line_bool(struct json_line *jl, const char *key, int value)

@@ -41,6 +41,9 @@ void json_line_begin(struct json_line *jl);
 void json_line_str(struct json_line *jl, const char *key, const char *value);
 void json_line_u64(struct json_line *jl, const char *key, uint64_t value);
 void json_line_bool(struct json_line *jl, const char *key, int value);
+/* A real number, 3 decimals at most, trailing zeros cut ("0.875", "12"); a value
+ * that is not finite is written as null (JSON has no NaN). */
+void json_line_real(struct json_line *jl, const char *key, double value);
 /* Open a nested object or array as a member; json_line_end() closes it. */
 void json_line_object(struct json_line *jl, const char *key);
 void json_line_array(struct json_line *jl, const char *key);

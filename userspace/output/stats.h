@@ -185,6 +185,40 @@ struct stats_sinks {
 	} sink[STATS_SINKS_MAX];
 };
 
+/* One anomaly detector's state (detect/): bounded, every eviction counted. */
+struct stats_detector {
+	const char *name;		/* "scan", ...: static */
+	int enabled;
+	uint64_t alerts;		/* alerts of its detections (start, update, end) */
+	uint64_t tracked;		/* entries held now */
+	uint64_t capacity;		/* at most */
+	uint64_t evicted;		/* forgotten to make room (least recently used) */
+	uint64_t bytes;			/* memory its maps hold */
+};
+
+/*
+ * The anomaly detectors (detect/detect.c): flows looked at, what the detectors
+ * reported, and the episodes and alerts made of it. Every report either started an
+ * episode, was alerted as its update, or was folded into one (suppressed);
+ * alerts = started + updates + ended (evicted ones included).
+ */
+struct stats_anomaly {
+	int on;
+	uint64_t flows_seen;		/* records handed to the detectors */
+	uint64_t flows_excluded;	/* anomaly.exclude: not looked at */
+	uint64_t reports;
+	uint64_t suppressed;		/* reports folded into an open episode */
+	uint64_t episodes_started;
+	uint64_t episodes_updated;	/* update alerts of long episodes */
+	uint64_t episodes_ended;	/* quiet for a window, or the run ended */
+	uint64_t episodes_evicted;	/* ended early to make room (alerted as ended) */
+	uint64_t episodes_open;
+	uint64_t alerts;
+	uint64_t alert_errors;		/* alerts the output refused */
+	size_t detector_count;
+	struct stats_detector detectors[8];
+};
+
 struct stats_snapshot {
 	uint64_t ts_ns;			/* wall clock */
 	const char *xdp_mode;		/* "native", "generic": NULL where it means nothing (replay) */
@@ -198,6 +232,7 @@ struct stats_snapshot {
 	struct stats_samples samples;
 	struct stats_rules rules;
 	struct stats_output eve;
+	struct stats_anomaly anomaly;
 	size_t queued_sink_count;	/* 0: no such sink configured (no stats.outputs) */
 	struct stats_sink_queue queued_sinks[STATS_QUEUED_SINKS];
 	struct stats_sinks sinks;

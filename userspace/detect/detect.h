@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The anomaly detectors, as the engine sees them: one hub that takes every flow record
+ * the exporter writes (ended flows and long flows' active-timeout records), hands it to
+ * each enabled detector (detect/detector.h: a file per detector), and turns what they
+ * report into alerts (episodes: start, update, end) on the output. Live runs and replay
+ * drive it the same way, replay with the capture's clock, so both raise the same alerts.
+ * Excluded prefixes (anomaly.exclude) are dropped before any detector sees the flow.
+ * Single-threaded: the engine's main thread calls everything here.
+ */
+#ifndef EDGEWATCH_DETECT_DETECT_H
+#define EDGEWATCH_DETECT_DETECT_H
+
+#include <stdint.h>
+
+#include "config/config.h"
+#include "output/event.h"
+#include "output/stats.h"
+
+struct detect;
+struct flow_exporter;
+
+/*
+ * The detectors cfg enables, alerting through x's output (its flow id salt and clock
+ * offset). *out is NULL (and 0 returned) when anomaly detection is off. 0 or -errno.
+ */
+int detect_new(struct detect **out, const struct ew_config *cfg, const struct flow_exporter *x);
+void detect_free(struct detect *d);	/* NULL-safe; call detect_finish first */
+
+/* A flow record as exported (output/event.h). */
+void detect_flow(struct detect *d, const struct flow_event *ev);
+/* Time passes (wall clock of the datapath's time: capture time in replay): windows
+ * close, quiet episodes end. Called after every sweep. */
+void detect_tick(struct detect *d, uint64_t now_ns);
+/* The run is over: every detector reports what it still holds, every episode ends. */
+void detect_finish(struct detect *d, uint64_t now_ns);
+
+/* The detectors' account for the stats snapshot. */
+void detect_stats(const struct detect *d, struct stats_anomaly *out);
+
+#endif /* EDGEWATCH_DETECT_DETECT_H */
