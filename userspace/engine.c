@@ -24,6 +24,9 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 	s->sweep_interval_ns = cfg->flow.sweep_interval * NS_PER_SEC;
 	s->snaplen = cfg->sampling.snaplen;
 	s->eve_path = eve_path ? eve_path : cfg->outputs.eve_path;
+	s->eve_rotation.interval_s = cfg->outputs.eve_rotate_interval;
+	s->eve_rotation.max_bytes = cfg->outputs.eve_max_size;
+	s->eve_rotation.gzip = cfg->outputs.eve_compress_gzip;
 }
 
 /* What an instance recovering our flows after a crash needs (struct instance_info). */
@@ -161,7 +164,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	e->settings = *s;
 	e->cfg = cfg;
 	snprintf(e->iface, sizeof(e->iface), "%s", iface ? iface : "");
-	err = output_open(&e->output, s->eve_path, e->iface[0] ? e->iface : NULL);
+	err = output_open_rotating(&e->output, s->eve_path, &s->eve_rotation,
+				   e->iface[0] ? e->iface : NULL);
 	if (err) {
 		log_error("cannot open EVE output %s: %s", s->eve_path, eve_open_error(err));
 		return err;
@@ -393,8 +397,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->has_pipeline = e->pipeline != NULL;
 	if (e->pipeline)
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
-	s->eve.events_written = output_eve_written(&e->output);
-	s->eve.write_errors = output_eve_errors(&e->output);
+	output_eve_stats(&e->output, &s->eve);
 	output_queued_sinks(&e->output, s);
 	output_sinks_stats(&e->output, &s->sinks);
 	return 0;

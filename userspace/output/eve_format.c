@@ -615,6 +615,14 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	json_line_object(jl, "eve");
 	json_line_u64(jl, "events_written", s->eve.events_written);
 	json_line_u64(jl, "write_errors", s->eve.write_errors);
+	if (s->eve.rotating) {
+		json_line_u64(jl, "rotations", s->eve.rotations);
+		json_line_u64(jl, "rotate_failed", s->eve.rotate_failed);
+	}
+	if (s->eve.compressing) {
+		json_line_u64(jl, "compressed", s->eve.compressed);
+		json_line_u64(jl, "compress_failed", s->eve.compress_failed);
+	}
 	json_line_end(jl);
 	put_queued_sinks(jl, s);
 	json_line_end(jl);

@@ -110,14 +110,14 @@ static const struct output_sink_ops eve_sink_ops = {
 };
 
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
-		  const char *iface)
+		  const struct eve_rotation *rot, const char *iface)
 {
 	struct eve_sink *es = calloc(1, sizeof(*es));
 	int err;
 
 	if (!es)
 		return -ENOMEM;
-	err = eve_open(&es->writer, path);
+	err = eve_open_rotating(&es->writer, path, rot);
 	if (err) {
 		free(es);
 		return err;

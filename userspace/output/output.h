@@ -54,6 +54,9 @@ struct output {
  * (NULL: none). 0 or -errno (the path could not be opened).
  */
 int output_open(struct output *out, const char *eve_path, const char *iface);
+/* The same, the EVE file rotated as rot says (NULL: never; eve_writer.h). */
+int output_open_rotating(struct output *out, const char *eve_path,
+			 const struct eve_rotation *rot, const char *iface);
 /* Add a sink (the output closes it). 0, or -ENOSPC past OUTPUT_SINKS_MAX. */
 int output_add_sink(struct output *out, struct output_sink *sink);
 /* "flow", "alert", "stats". */
@@ -83,6 +86,8 @@ void output_queued_sinks(struct output *out, struct stats_snapshot *snap);
 /* The EVE file's account: lines written or waiting, and lines lost. */
 uint64_t output_eve_written(struct output *out);
 uint64_t output_eve_errors(struct output *out);
+/* The EVE file's whole account (the lines, and rotation if configured). */
+void output_eve_stats(struct output *out, struct stats_output *eve);
 /* Flow records of reason accepted and then lost by a failed flush (with their packets). */
 struct eve_tally output_flows_lost(struct output *out, enum ew_flow_end reason);
 
@@ -95,7 +100,7 @@ static inline unsigned int eve_flow_tally_class(enum ew_flow_end reason)
 
 /* The EVE sink (eve_sink.c): formats with eve_format.c, writes with eve_writer.c. */
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
-		  const char *iface);
+		  const struct eve_rotation *rot, const char *iface);
 
 /*
  * The status sink (status_sink.c): the latest stats snapshot as the EVE stats line, in
