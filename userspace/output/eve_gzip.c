@@ -29,6 +29,8 @@
 struct eve_gzip {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t idle;	/* the queue is empty and nothing is being compressed */
+	int busy;
 	pthread_t thread;
 	char *queue[GZIP_QUEUE_SLOTS];	/* paths, oldest at head */
 	unsigned int head, count;
@@ -201,9 +203,13 @@ static void *gzip_thread_main(void *arg)
 		path = gz->queue[gz->head];
 		gz->head = (gz->head + 1) % GZIP_QUEUE_SLOTS;
 		gz->count--;
+		gz->busy = 1;
 		pthread_mutex_unlock(&gz->lock);
 		compress_one(gz, path);
 		pthread_mutex_lock(&gz->lock);
+		gz->busy = 0;
+		if (!gz->count)
+			pthread_cond_broadcast(&gz->idle);
 	}
 	pthread_mutex_unlock(&gz->lock);
 	return NULL;
@@ -218,8 +224,10 @@ int eve_gzip_start(struct eve_gzip **out)
 		return -ENOMEM;
 	pthread_mutex_init(&gz->lock, NULL);
 	pthread_cond_init(&gz->wake, NULL);
+	pthread_cond_init(&gz->idle, NULL);
 	err = pthread_create(&gz->thread, NULL, gzip_thread_main, gz);
 	if (err) {
+		pthread_cond_destroy(&gz->idle);
 		pthread_cond_destroy(&gz->wake);
 		pthread_mutex_destroy(&gz->lock);
 		free(gz);
@@ -261,9 +269,20 @@ void eve_gzip_stop(struct eve_gzip *gz)
 	pthread_cond_signal(&gz->wake);
 	pthread_mutex_unlock(&gz->lock);
 	pthread_join(gz->thread, NULL);	/* it compresses what is queued first */
+	pthread_cond_destroy(&gz->idle);
 	pthread_cond_destroy(&gz->wake);
 	pthread_mutex_destroy(&gz->lock);
 	free(gz);
+}
+
+void eve_gzip_wait(struct eve_gzip *gz)
+{
+	if (!gz)
+		return;
+	pthread_mutex_lock(&gz->lock);
+	while (gz->count || gz->busy)
+		pthread_cond_wait(&gz->idle, &gz->lock);
+	pthread_mutex_unlock(&gz->lock);
 }
 
 void eve_gzip_counts(struct eve_gzip *gz, uint64_t *compressed, uint64_t *failed)

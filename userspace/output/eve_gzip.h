@@ -19,6 +19,8 @@ int eve_gzip_start(struct eve_gzip **out);
 void eve_gzip_submit(struct eve_gzip *gz, const char *path);
 /* Compress what is queued, then stop the worker; NULL-safe. */
 void eve_gzip_stop(struct eve_gzip *gz);
+/* Wait until every queued file is compressed (or failed); NULL-safe. */
+void eve_gzip_wait(struct eve_gzip *gz);
 /* Files compressed, and files that could not be (left uncompressed). */
 void eve_gzip_counts(struct eve_gzip *gz, uint64_t *compressed, uint64_t *failed);
 

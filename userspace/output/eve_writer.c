@@ -363,6 +363,11 @@ void eve_rotation_stats(struct eve_writer *eve, struct eve_rotation_stats *out)
 		eve_gzip_counts(eve->gzip, &out->compressed, &out->compress_failed);
 }
 
+void eve_wait_compressed(struct eve_writer *eve)
+{
+	eve_gzip_wait(eve->gzip);	/* the worker never takes the writer's lock */
+}
+
 void eve_close(struct eve_writer *eve)
 {
 	if (!eve)

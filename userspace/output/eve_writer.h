@@ -49,6 +49,8 @@ struct eve_rotation_stats {
 	uint64_t compress_failed;	/* closed files left uncompressed (logged) */
 };
 void eve_rotation_stats(struct eve_writer *eve, struct eve_rotation_stats *out);
+/* Wait until the closed files are compressed (the final stats event's exact account). */
+void eve_wait_compressed(struct eve_writer *eve);
 const char *eve_open_error(int err);
 /* Flush and close; NULL-safe. */
 void eve_close(struct eve_writer *eve);

@@ -29,8 +29,9 @@ struct output_sink_ops {
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
 	int (*reopen)(struct output_sink *s);	/* SIGHUP: files renamed by logrotate */
 	void (*close)(struct output_sink *s);	/* flush and free */
-	/* Sinks with a queue of their own; NULL for the others. Before the final stats:
-	 * deliver what is queued for a bounded time, count what is left as lost. */
+	/* Sinks with a queue of their own (syslog), or work in flight (EVE's gzip); NULL
+	 * for the others. Before the final stats: deliver what is queued for a bounded
+	 * time, count what is left as lost. */
 	void (*drain)(struct output_sink *s);
 	/* where every message went (the stats event's stats.outputs.NAME) */
 	void (*account)(struct output_sink *s, struct stats_sink_queue *out);
