@@ -45,11 +45,12 @@ for sport in range(first, first + n):
 ' "$1" "$NFLOWS"
 }
 
-# Wait (at most 30 s) until FILE holds the NFLOWS flows of the phase from FIRST.
-wait_phase() {	# wait_phase FILE FIRST_SPORT
+# Wait (at most 30 s) until FILE (dirphase: the files of a directory) holds the NFLOWS
+# flows of the phase from FIRST.
+wait_phase() {	# wait_phase FILE FIRST_SPORT [phase|dirphase]
 	local i
 	for i in $(seq 1 150); do
-		[ "$(python3 tests/e2e/eve_files.py phase "$1" "$2" "$NFLOWS" 2>/dev/null)" = \
+		[ "$(python3 tests/e2e/eve_files.py "${3:-phase}" "$1" "$2" "$NFLOWS" 2>/dev/null)" = \
 			"$NFLOWS" ] && return 0
 		sleep 0.2
 	done
@@ -138,17 +139,6 @@ test_reopen_refuses_symlink() {
 	fi
 }
 
-# Wait (at most 30 s) until the files of DIR hold the NFLOWS flows of the phase from FIRST.
-wait_dir_phase() {	# wait_dir_phase DIR FIRST_SPORT
-	local i
-	for i in $(seq 1 150); do
-		[ "$(python3 tests/e2e/eve_files.py dirphase "$1" "$2" "$NFLOWS" 2>/dev/null)" = \
-			"$NFLOWS" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 test_max_size_gzip() {
 	local dir=$E2E_TMP/rotating cfg=$E2E_TMP/rotating.yaml ew rc why
 	mkdir -p "$dir"
@@ -158,10 +148,10 @@ test_max_size_gzip() {
 		{ e2e_fail max_size_gzip "edgewatch did not start"; return; }
 	ew=$E2E_EW_PID
 	send_phase 21000
-	wait_dir_phase "$dir" 21000 || { give_up max_size_gzip "the first flows never reached $dir" "$ew"; return; }
+	wait_phase "$dir" 21000 dirphase || { give_up max_size_gzip "the first flows never reached $dir" "$ew"; return; }
 	kill -HUP "$ew"	# a reopen between rotations: nothing lost either
 	send_phase 31000
-	wait_dir_phase "$dir" 31000 || { give_up max_size_gzip "the later flows never reached $dir" "$ew"; return; }
+	wait_phase "$dir" 31000 dirphase || { give_up max_size_gzip "the later flows never reached $dir" "$ew"; return; }
 	e2e_edgewatch_stop "$ew"
 	rc=$?
 	[ $rc = 0 ] || { e2e_fail max_size_gzip "edgewatch exited $rc: $(tail -n 3 "$E2E_EW_ERR")"; return; }
