@@ -135,7 +135,8 @@ static uint64_t eve_slot_of(const struct eve_writer *eve, uint64_t now_ns)
 static int eve_switch_to(struct eve_writer *eve, const char *name, int *old_fd)
 {
 	struct stat st;
-	int fd, regular, err, created = lstat(name, &st) != 0 && errno == ENOENT;
+	/* regular = 0: gcc -O2 cannot see eve_open_fd() sets it whenever it returns 0 */
+	int fd, regular = 0, err, created = lstat(name, &st) != 0 && errno == ENOENT;
 	char *copy = strdup(name);
 
 	if (!copy)
