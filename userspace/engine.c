@@ -25,6 +25,9 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 	s->sweep_interval_ns = cfg->flow.sweep_interval * NS_PER_SEC;
 	s->snaplen = cfg->sampling.snaplen;
 	s->eve_path = eve_path ? eve_path : cfg->outputs.eve_path;
+	s->eve_rotation.interval_s = cfg->outputs.eve_rotate_interval;
+	s->eve_rotation.max_bytes = cfg->outputs.eve_max_size;
+	s->eve_rotation.gzip = cfg->outputs.eve_compress_gzip;
 }
 
 /* What an instance recovering our flows after a crash needs (struct instance_info). */
@@ -175,7 +178,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	e->settings = *s;
 	e->cfg = cfg;
 	snprintf(e->iface, sizeof(e->iface), "%s", iface ? iface : "");
-	err = output_open(&e->output, s->eve_path, e->iface[0] ? e->iface : NULL);
+	err = output_open_rotating(&e->output, s->eve_path, &s->eve_rotation,
+				   e->iface[0] ? e->iface : NULL);
 	if (err) {
 		log_error("cannot open EVE output %s: %s", s->eve_path, eve_open_error(err));
 		return err;
@@ -414,8 +418,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	if (e->pipeline)
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
 	detect_stats(e->detect, &s->anomaly);
-	s->eve.events_written = output_eve_written(&e->output);
-	s->eve.write_errors = output_eve_errors(&e->output);
+	output_eve_stats(&e->output, &s->eve);
 	output_queued_sinks(&e->output, s);
 	output_sinks_stats(&e->output, &s->sinks);
 	return 0;
@@ -434,6 +437,44 @@ static void log_account(const struct stats_snapshot *s)
 		  (unsigned long long)c->packets_write_failed,
 		  (unsigned long long)s->eve.events_written - 1,
 		  (unsigned long long)s->eve.write_errors);
+}
+
+/* The end of the run, on stderr: where every sink's events went. */
+static void log_sink_accounts(const struct stats_snapshot *s)
+{
+	size_t i, q;
+	int type;
+
+	for (i = 0; i < s->sinks.count; i++) {
+		uint64_t taken = 0, refused = 0;
+
+		for (type = 0; type < OUTPUT_EVENT_TYPES; type++) {
+			taken += s->sinks.sink[i].totals.events[type];
+			refused += s->sinks.sink[i].totals.errors[type];
+		}
+		log_info("output %s: %llu events taken, %llu refused", s->sinks.sink[i].name,
+			 (unsigned long long)taken, (unsigned long long)refused);
+	}
+	for (q = 0; q < s->queued_sink_count; q++) {
+		const struct stats_sink_queue *a = &s->queued_sinks[q];
+		int lost = a->dropped_queue_full || a->lost_at_close || a->send_failed ||
+			   a->format_failed;
+
+		log_msg(lost ? LOG_LEVEL_WARN : LOG_LEVEL_INFO,
+			"output %s: %llu messages: %llu sent, %llu still queued, %llu dropped "
+			"(queue full), %llu lost at close, %llu send failed, %llu format failed; "
+			"%llu connect failures",
+			a->name, (unsigned long long)a->taken, (unsigned long long)a->sent,
+			(unsigned long long)a->in_queue, (unsigned long long)a->dropped_queue_full,
+			(unsigned long long)a->lost_at_close, (unsigned long long)a->send_failed,
+			(unsigned long long)a->format_failed,
+			(unsigned long long)a->connect_failures);
+	}
+	log_info("output eve: %llu lines written, %llu lost; %llu rotations, %llu files "
+		 "compressed, %llu left uncompressed",
+		 (unsigned long long)s->eve.events_written, (unsigned long long)s->eve.write_errors,
+		 (unsigned long long)s->eve.rotations, (unsigned long long)s->eve.compressed,
+		 (unsigned long long)s->eve.compress_failed);
 }
 
 int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
@@ -457,6 +498,8 @@ int engine_write_stats(struct engine *e, uint64_t now_ns, int final)
 	err = output_stats(&e->output, s);
 	flush_err = output_flush(&e->output);
 	err = err ? err : flush_err;
+	if (final)
+		log_sink_accounts(s);
 	if (err && final) {
 		log_error("the final stats event could not be written: %s", strerror(-err));
 		log_account(s);

@@ -28,6 +28,7 @@ struct engine_settings {
 	uint64_t sweep_interval_ns;
 	uint32_t snaplen;		/* payload bytes per sample */
 	const char *eve_path;		/* "-" = stdout */
+	struct eve_rotation eve_rotation;	/* outputs.eve rotation (all 0: none) */
 	int passive;
 	int replay;
 	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */

@@ -156,6 +156,8 @@ static int replay_file(struct engine *e, const char *path, uint64_t *last_ts, in
 		}
 		if (frame.ts_ns > *last_ts)
 			*last_ts = frame.ts_ns;
+		/* EVE files rotate and are named by the capture's time, as live by the wall's */
+		eve_set_clock(e->output.eve, *last_ts);
 		if (frame.not_convertible || frame.len < ETH_HLEN) {
 			count_unrunnable(e, &frame);
 		} else if (run_frame(e, prog_fd, &frame)) {

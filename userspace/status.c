@@ -243,6 +243,38 @@ static struct json_object *status_json(const char *ifname, pid_t pid, const stru
 	return o;
 }
 
+/* Sum of a sink's {"flow": n, "alert": n, "stats": n}. */
+static uint64_t sum_by_type(struct json_object *by_type)
+{
+	uint64_t sum = 0;
+
+	json_object_object_foreach(by_type, type, n) {
+		(void)type;
+		sum += json_object_get_uint64(n);
+	}
+	return sum;
+}
+
+/* stats.outputs: each sink's events taken and refused, and a queue's outcomes. */
+static void daemon_outputs_text(struct json_object *stats)
+{
+	struct json_object *outputs;
+
+	if (!json_object_object_get_ex(stats, "outputs", &outputs))
+		return;
+	json_object_object_foreach(outputs, sink, account) {
+		printf("    output %s:", sink);
+		json_object_object_foreach(account, key, value) {
+			if (json_object_is_type(value, json_type_object))
+				printf(" %s %llu", key, (unsigned long long)sum_by_type(value));
+			else
+				printf(", %s %llu", key,
+				       (unsigned long long)json_object_get_uint64(value));
+		}
+		printf("\n");
+	}
+}
+
 /* What the daemon's last stats event says that the pinned maps cannot. */
 static void daemon_text(const char *ifname)
 {
@@ -275,6 +307,7 @@ static void daemon_text(const char *ifname)
 	       (unsigned long long)u64_at(stats, "samples", "dropped_queue_full"),
 	       (unsigned long long)u64_at(stats, "rules", "loaded"),
 	       (unsigned long long)u64_at(stats, "rules", "alerts"));
+	daemon_outputs_text(stats);
 cleanup:
 	json_object_put(event);
 }

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# End-to-end: the EVE file under rename-based rotation (issue 7 items 6 and 8).
+# End-to-end: the EVE file under rename-based rotation (issue 7 items 6 and 8), and
+# edgewatch's own rotation (issue 8 part 2).
 #   - rotation as logrotate does it: flows, `mv eve.json eve.json.1`, SIGHUP, more flows,
 #     stop. eve.json exists again and holds the later flows and the final stats event,
 #     eve.json.1 the earlier ones; every line of both parses as JSON, and the flows and
 #     lines in the two files together are exactly what the final stats say were written;
 #   - a symlink planted at the path is refused by `run` (exit non-zero, "symbolic link",
 #     its target unchanged), and by the reopen after a rotation: the daemon says so and
-#     keeps writing to the file it has, losing nothing.
+#     keeps writing to the file it has, losing nothing;
+#   - outputs.eve.max-size: 8KiB with compress: gzip, under two phases of flows with a
+#     SIGHUP between them: many files, all but the open one .gz, every line whole JSON
+#     in exactly one file, the totals what the final stats say (eve_files.py
+#     rotated-many), `gzip -t` passes on every .gz.
 set -u
 cd "$(dirname "$0")/../.."
 E2E_PREFIX=e2e/eve_reopen
@@ -40,11 +45,12 @@ for sport in range(first, first + n):
 ' "$1" "$NFLOWS"
 }
 
-# Wait (at most 30 s) until FILE holds the NFLOWS flows of the phase from FIRST.
-wait_phase() {	# wait_phase FILE FIRST_SPORT
+# Wait (at most 30 s) until FILE (dirphase: the files of a directory) holds the NFLOWS
+# flows of the phase from FIRST.
+wait_phase() {	# wait_phase FILE FIRST_SPORT [phase|dirphase]
 	local i
 	for i in $(seq 1 150); do
-		[ "$(python3 tests/e2e/eve_files.py phase "$1" "$2" "$NFLOWS" 2>/dev/null)" = \
+		[ "$(python3 tests/e2e/eve_files.py "${3:-phase}" "$1" "$2" "$NFLOWS" 2>/dev/null)" = \
 			"$NFLOWS" ] && return 0
 		sleep 0.2
 	done
@@ -133,6 +139,27 @@ test_reopen_refuses_symlink() {
 	fi
 }
 
+test_max_size_gzip() {
+	local dir=$E2E_TMP/rotating cfg=$E2E_TMP/rotating.yaml ew rc why
+	mkdir -p "$dir"
+	printf 'flow:\n  idle-timeout: 1\noutputs:\n  eve:\n    path: %s/eve.json\n    max-size: 8KiB\n    compress: gzip\n' \
+		"$dir" > "$cfg"
+	e2e_edgewatch_start "$GW" "$UP" "" -c "$cfg" ||
+		{ e2e_fail max_size_gzip "edgewatch did not start"; return; }
+	ew=$E2E_EW_PID
+	send_phase 21000
+	wait_phase "$dir" 21000 dirphase || { give_up max_size_gzip "the first flows never reached $dir" "$ew"; return; }
+	kill -HUP "$ew"	# a reopen between rotations: nothing lost either
+	send_phase 31000
+	wait_phase "$dir" 31000 dirphase || { give_up max_size_gzip "the later flows never reached $dir" "$ew"; return; }
+	e2e_edgewatch_stop "$ew"
+	rc=$?
+	[ $rc = 0 ] || { e2e_fail max_size_gzip "edgewatch exited $rc: $(tail -n 3 "$E2E_EW_ERR")"; return; }
+	why=$(python3 tests/e2e/eve_files.py rotated-many "$dir" 21000 31000 "$NFLOWS" 2>&1)
+	[ -z "$why" ] && ! gzip -t "$dir"/*.gz 2>/dev/null && why="gzip -t fails on a .gz"
+	[ -z "$why" ] && e2e_pass max_size_gzip || e2e_fail max_size_gzip "$why"
+}
+
 if ! setup; then
 	e2e_fail setup "cannot create the namespaces"
 	exit 1
@@ -140,4 +167,5 @@ fi
 test_run_refuses_symlink
 test_rotation
 test_reopen_refuses_symlink
+test_max_size_gzip
 exit $E2E_FAILED

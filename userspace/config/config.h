@@ -162,7 +162,11 @@ struct ew_config {
 	} rules;
 
 	struct {
-		char *eve_path;			/* "-" = stdout (the default) */
+		char *eve_path;			/* "-" = stdout (the default); strftime allowed */
+		/* outputs.eve rotation (output/eve_writer.h, struct eve_rotation) */
+		uint32_t eve_rotate_interval;	/* seconds; 0: not by time */
+		uint64_t eve_max_size;		/* bytes; 0: not by size */
+		int eve_compress_gzip;		/* compress: gzip (closed files) */
 		struct ew_syslog_output syslog;
 		uint32_t stats_interval;	/* seconds between stats events, 1..3600 (60) */
 		struct {
@@ -203,6 +207,12 @@ void config_free(struct ew_config *cfg);	/* NULL-safe */
  * reads durations (command-line options), so both accept the same text.
  */
 int config_parse_duration(const char *text, size_t len, uint64_t *seconds);
+
+/*
+ * A size as the config writes it: bytes, or a number with k/kb/KiB, m/mb/MiB, g/gb/GiB
+ * (binary, any case). 0 and *bytes, -EINVAL when it is not a size, -ERANGE past 10 digits.
+ */
+int config_parse_size(const char *text, size_t len, uint64_t *bytes);
 
 /* "FILE:LINE:COL: error: MESSAGE", or "FILE: error: MESSAGE" when line is 0. Returns buf. */
 const char *config_error_format(const struct config_error *err, char *buf, size_t len);

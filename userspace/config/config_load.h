@@ -67,6 +67,9 @@ int loader_read_uint(struct config_loader *ld, const struct config_node *node, u
 /* Seconds: "60", "60s", "5m", "1h", "1d". */
 int loader_read_duration(struct config_loader *ld, const struct config_node *node, uint32_t min,
 			 uint32_t max, uint32_t *out);
+/* A size in bytes (config_parse_size()), in min..max. */
+int loader_read_size(struct config_loader *ld, const struct config_node *node, uint64_t min,
+		     uint64_t max, uint64_t *out);
 int loader_read_bool(struct config_loader *ld, const struct config_node *node, int *out);
 /* A non-empty string without NUL bytes, copied. */
 int loader_read_string(struct config_loader *ld, const struct config_node *node, char **out);

@@ -106,13 +106,63 @@ static int read_eve_path(struct config_loader *ld, const struct config_node *nod
 	return 0;
 }
 
+/* Up to a week: a file per week is the longest a SIEM's retention is cut by. */
+static int read_eve_rotate_interval(struct config_loader *ld, const struct config_node *node,
+				    void *target)
+{
+	return loader_read_duration(ld, node, 1, 7 * 86400,
+				    &ld->cfg->outputs.eve_rotate_interval);
+}
+
+/* At least 4 KiB (a test's small files), at most 1 TiB. */
+static int read_eve_max_size(struct config_loader *ld, const struct config_node *node,
+			     void *target)
+{
+	return loader_read_size(ld, node, 4096, 1ULL << 40, &ld->cfg->outputs.eve_max_size);
+}
+
+static int read_eve_compress(struct config_loader *ld, const struct config_node *node,
+			     void *target)
+{
+	char got[CONFIG_QUOTE_STRLEN];
+	int err = loader_expect_scalar(ld, node, "gzip or none");
+
+	if (err)
+		return err;
+	if (strcmp(node->value, "gzip") && strcmp(node->value, "none"))
+		return loader_fail(ld, node, "expected gzip or none, got %s",
+				   loader_describe(node, got, sizeof(got)));
+	ld->cfg->outputs.eve_compress_gzip = !strcmp(node->value, "gzip");
+	return 0;
+}
+
 static int read_eve(struct config_loader *ld, const struct config_node *node, void *target)
 {
 	static const struct config_key keys[] = {
 		{ "path", read_eve_path },
+		{ "rotate-interval", read_eve_rotate_interval },
+		{ "max-size", read_eve_max_size },
+		{ "compress", read_eve_compress },
 	};
+	const struct ew_config *cfg = ld->cfg;
+	int err;
 
-	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
+	err = loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
+	if (err)
+		return err;
+	/* stdout cannot be renamed or compressed: the pipe's reader rotates */
+	if ((cfg->outputs.eve_rotate_interval || cfg->outputs.eve_max_size ||
+	     cfg->outputs.eve_compress_gzip) && !strcmp(cfg->outputs.eve_path, "-"))
+		return loader_fail(ld, node,
+				   "rotate-interval, max-size and compress need a file path "
+				   "(path is \"-\", stdout)");
+	/* gzip compresses the files rotation closes: alone it would never run */
+	if (cfg->outputs.eve_compress_gzip && !cfg->outputs.eve_rotate_interval &&
+	    !cfg->outputs.eve_max_size)
+		return loader_fail(ld, node,
+				   "compress: gzip compresses rotated files: give rotate-interval "
+				   "or max-size too");
+	return 0;
 }
 
 static int read_prometheus_listen(struct config_loader *ld, const struct config_node *node,

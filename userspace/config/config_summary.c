@@ -127,6 +127,15 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 		cfg->outputs.eve_path[0] == '-' && !cfg->outputs.eve_path[1]
 			? "to stdout"
 			: cfg->outputs.eve_path);
+	if (cfg->outputs.eve_rotate_interval || cfg->outputs.eve_max_size) {
+		fprintf(out, " (rotate");
+		if (cfg->outputs.eve_rotate_interval)
+			fprintf(out, " every %us", cfg->outputs.eve_rotate_interval);
+		if (cfg->outputs.eve_max_size)
+			fprintf(out, "%s at %llu bytes", cfg->outputs.eve_rotate_interval ? " or" : "",
+				(unsigned long long)cfg->outputs.eve_max_size);
+		fprintf(out, "%s)", cfg->outputs.eve_compress_gzip ? ", gzip" : "");
+	}
 	if (cfg->outputs.prometheus.enabled) {
 		char listen[CONFIG_ENDPOINT_STRLEN];
 

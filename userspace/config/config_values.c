@@ -82,6 +82,63 @@ int config_parse_duration(const char *text, size_t len, uint64_t *seconds)
 	return 0;
 }
 
+/*
+ * A size: bytes, or a number with a binary unit, case-insensitive: k, kb, kib (1024), m,
+ * mb, mib, g, gb, gib. kb means KiB as in Suricata's size strings: one meaning per suffix.
+ */
+int config_parse_size(const char *text, size_t len, uint64_t *bytes)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t scale;
+	} units[] = {
+		{ "kib", 1ULL << 10 }, { "kb", 1ULL << 10 }, { "k", 1ULL << 10 },
+		{ "mib", 1ULL << 20 }, { "mb", 1ULL << 20 }, { "m", 1ULL << 20 },
+		{ "gib", 1ULL << 30 }, { "gb", 1ULL << 30 }, { "g", 1ULL << 30 },
+	};
+	size_t digits = len, i, n;
+	uint64_t value = 0, scale = 1;
+	int err;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		n = strlen(units[i].suffix);
+		if (len > n && !strncasecmp(text + len - n, units[i].suffix, n)) {
+			scale = units[i].scale;
+			digits = len - n;
+			break;
+		}
+	}
+	err = parse_u64_digits(text, digits, &value);
+	if (err)
+		return all_digits(text, digits) ? -ERANGE : -EINVAL;
+	*bytes = value * scale;	/* 10 digits times a GiB still fits in 64 bits */
+	return 0;
+}
+
+int loader_read_size(struct config_loader *ld, const struct config_node *node, uint64_t min,
+		     uint64_t max, uint64_t *out)
+{
+	char got[CONFIG_QUOTE_STRLEN];
+	uint64_t value = 0;
+	int err;
+
+	err = loader_expect_scalar(ld, node, "a size");
+	if (err)
+		return err;
+	err = config_parse_size(node->value, node->len, &value);
+	if (err == -EINVAL)
+		return loader_fail(ld, node,
+				   "expected a size (bytes, or a number with KiB, MiB or GiB: "
+				   "100MiB), got %s",
+				   loader_describe(node, got, sizeof(got)));
+	if (err || value < min || value > max)
+		return loader_fail(ld, node, "%.20s%s is out of range (%llu..%llu bytes)",
+				   node->value, node->len > 20 ? "..." : "",
+				   (unsigned long long)min, (unsigned long long)max);
+	*out = value;
+	return 0;
+}
+
 int loader_read_duration(struct config_loader *ld, const struct config_node *node, uint32_t min,
 			 uint32_t max, uint32_t *out)
 {

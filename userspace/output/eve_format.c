@@ -12,6 +12,7 @@
 #include "config/config_net.h"
 #include "counters.h"
 #include "output/eve_format.h"
+#include "output/output.h"
 #include "policy/policy_inventory.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -630,28 +631,50 @@ static void put_rules(struct json_line *jl, const struct stats_rules *r)
 	json_line_end(jl);
 }
 
-/* Only when such a sink is configured: the EVE golden files stay as they are. */
-static void put_queued_sinks(struct json_line *jl, const struct stats_snapshot *s)
+/* A sink's events by type ("flow": n, "alert": n, "stats": n). */
+static void put_by_type(struct json_line *jl, const char *key, const uint64_t *by_type)
 {
-	size_t i;
+	int type;
 
-	if (!s->queued_sink_count)
+	json_line_object(jl, key);
+	for (type = 0; type < OUTPUT_EVENT_TYPES; type++)
+		json_line_u64(jl, output_event_type_name(type), by_type[type]);
+	json_line_end(jl);
+}
+
+static void put_sink_queue(struct json_line *jl, const struct stats_sink_queue *q)
+{
+	json_line_u64(jl, "taken", q->taken);
+	json_line_u64(jl, "sent", q->sent);
+	json_line_u64(jl, "in_queue", q->in_queue);
+	json_line_u64(jl, "dropped_queue_full", q->dropped_queue_full);
+	json_line_u64(jl, "lost_at_close", q->lost_at_close);
+	json_line_u64(jl, "send_failed", q->send_failed);
+	json_line_u64(jl, "format_failed", q->format_failed);
+	json_line_u64(jl, "truncated", q->truncated);
+	json_line_u64(jl, "connect_failures", q->connect_failures);
+	json_line_u64(jl, "reconnects", q->reconnects);
+}
+
+/*
+ * Every sink's account, stats.outputs.NAME: the events it accepted and refused by type,
+ * and for a sink with a queue where each message went. Only with a sink besides the EVE
+ * file: a replay's EVE output (the golden files) stays as it is.
+ */
+static void put_outputs(struct json_line *jl, const struct stats_snapshot *s)
+{
+	size_t i, q;
+
+	if (!s->queued_sink_count && s->sinks.count < 2)
 		return;
 	json_line_object(jl, "outputs");
-	for (i = 0; i < s->queued_sink_count; i++) {
-		const struct stats_sink_queue *q = &s->queued_sinks[i];
-
-		json_line_object(jl, q->name);
-		json_line_u64(jl, "taken", q->taken);
-		json_line_u64(jl, "sent", q->sent);
-		json_line_u64(jl, "in_queue", q->in_queue);
-		json_line_u64(jl, "dropped_queue_full", q->dropped_queue_full);
-		json_line_u64(jl, "lost_at_close", q->lost_at_close);
-		json_line_u64(jl, "send_failed", q->send_failed);
-		json_line_u64(jl, "format_failed", q->format_failed);
-		json_line_u64(jl, "truncated", q->truncated);
-		json_line_u64(jl, "connect_failures", q->connect_failures);
-		json_line_u64(jl, "reconnects", q->reconnects);
+	for (i = 0; i < s->sinks.count; i++) {
+		json_line_object(jl, s->sinks.sink[i].name);
+		put_by_type(jl, "events", s->sinks.sink[i].totals.events);
+		put_by_type(jl, "errors", s->sinks.sink[i].totals.errors);
+		for (q = 0; q < s->queued_sink_count; q++)
+			if (!strcmp(s->queued_sinks[q].name, s->sinks.sink[i].name))
+				put_sink_queue(jl, &s->queued_sinks[q]);
 		json_line_end(jl);
 	}
 	json_line_end(jl);
@@ -716,8 +739,16 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	json_line_object(jl, "eve");
 	json_line_u64(jl, "events_written", s->eve.events_written);
 	json_line_u64(jl, "write_errors", s->eve.write_errors);
+	if (s->eve.rotating) {
+		json_line_u64(jl, "rotations", s->eve.rotations);
+		json_line_u64(jl, "rotate_failed", s->eve.rotate_failed);
+	}
+	if (s->eve.compressing) {
+		json_line_u64(jl, "compressed", s->eve.compressed);
+		json_line_u64(jl, "compress_failed", s->eve.compress_failed);
+	}
 	json_line_end(jl);
-	put_queued_sinks(jl, s);
+	put_outputs(jl, s);
 	json_line_end(jl);
 	return json_line_finish(jl);
 }

@@ -91,6 +91,12 @@ static int eve_sink_reopen(struct output_sink *s)
 	return eve_reopen(eve_sink_of(s)->writer);
 }
 
+/* The end of the run: the final stats count every closed file compressed, or failed. */
+static void eve_sink_drain(struct output_sink *s)
+{
+	eve_wait_compressed(eve_sink_of(s)->writer);
+}
+
 static void eve_sink_close(struct output_sink *s)
 {
 	struct eve_sink *es = eve_sink_of(s);
@@ -107,17 +113,18 @@ static const struct output_sink_ops eve_sink_ops = {
 	.flush = eve_sink_flush,
 	.reopen = eve_sink_reopen,
 	.close = eve_sink_close,
+	.drain = eve_sink_drain,
 };
 
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
-		  const char *iface)
+		  const struct eve_rotation *rot, const char *iface)
 {
 	struct eve_sink *es = calloc(1, sizeof(*es));
 	int err;
 
 	if (!es)
 		return -ENOMEM;
-	err = eve_open(&es->writer, path);
+	err = eve_open_rotating(&es->writer, path, rot);
 	if (err) {
 		free(es);
 		return err;

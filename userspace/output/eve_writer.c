@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "output/eve_gzip.h"
+#include "output/eve_rotate.h"
 #include "output/eve_writer.h"
 
 /*
@@ -20,10 +24,26 @@
  * instance sharing it, a copytruncate rotation): their lines are never cut.
  */
 #define EVE_BUFFER_SIZE (64 * 1024)
+#define NS_PER_SEC 1000000000ULL
 
 struct eve_writer {
 	pthread_mutex_t lock;
-	char *path;		/* for reopen and messages ("-" = stdout) */
+	char *path;		/* the open file, for reopen and messages ("-" = stdout) */
+	char *pattern;		/* the configured path (strftime conversions, or plain) */
+	int is_pattern;
+	/* rotation (rot all 0: never); only at a line boundary, under the lock */
+	struct eve_rotation rot;
+	int rotating;		/* rot asks for it and the file is a regular one */
+	uint64_t clock_ns;	/* eve_set_clock(); 0: the wall clock */
+	int name_by_clock;	/* the clock was just set: name the (empty) file by it */
+	uint64_t slot;		/* rotate-interval slot of the open file */
+	uint64_t file_bytes;	/* the open file's size, what is buffered included */
+	uint64_t file_lines;	/* lines this run put in the open file */
+	int created;		/* this run created the open file */
+	uint64_t retry_ns;	/* after a rotation failed: not again before */
+	uint64_t rotations;
+	uint64_t rotate_failed;
+	struct eve_gzip *gzip;	/* compress: gzip */
 	int fd;
 	int owns_fd;		/* not stdout */
 	int regular;		/* a regular file: a torn tail can be cut off */
@@ -95,28 +115,96 @@ const char *eve_open_error(int err)
 	}
 }
 
-int eve_open(struct eve_writer **out, const char *path)
+static uint64_t eve_now_ns(const struct eve_writer *eve)
+{
+	struct timespec ts;
+
+	if (eve->clock_ns)
+		return eve->clock_ns;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* rotate-interval cuts at multiples of it since the epoch: 1h rotates at each full hour. */
+static uint64_t eve_slot_of(const struct eve_writer *eve, uint64_t now_ns)
+{
+	return eve->rot.interval_s ? now_ns / NS_PER_SEC / eve->rot.interval_s : 0;
+}
+
+/* Open name as the file to write (the old one is the caller's to close). */
+static int eve_switch_to(struct eve_writer *eve, const char *name, int *old_fd)
+{
+	struct stat st;
+	/* regular = 0: gcc -O2 cannot see eve_open_fd() sets it whenever it returns 0 */
+	int fd, regular = 0, err, created = lstat(name, &st) != 0 && errno == ENOENT;
+	char *copy = strdup(name);
+
+	if (!copy)
+		return -ENOMEM;
+	err = eve_open_fd(name, &fd, &regular);
+	if (err) {
+		free(copy);
+		return err;
+	}
+	*old_fd = eve->fd;
+	eve->fd = fd;
+	eve->regular = regular;
+	eve->file_bytes = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	eve->file_lines = 0;
+	eve->created = created;
+	free(eve->path);
+	eve->path = copy;
+	return 0;
+}
+
+int eve_open_rotating(struct eve_writer **out, const char *path, const struct eve_rotation *rot)
 {
 	struct eve_writer *eve = calloc(1, sizeof(*eve));
-	int err;
+	char name[PATH_MAX];
+	int err, unused_fd;
 
 	if (!eve)
 		return -ENOMEM;
-	eve->path = strdup(path);
-	if (!eve->path) {
-		free(eve);
-		return -ENOMEM;
-	}
-	err = eve_open_fd(path, &eve->fd, &eve->regular);
-	if (err) {
-		free(eve->path);
-		free(eve);
-		return err;
-	}
+	eve->fd = -1;
+	eve->pattern = strdup(path);
+	eve->is_pattern = strcmp(path, "-") && eve_path_is_pattern(path);
+	err = eve->pattern ? 0 : -ENOMEM;
+	if (!err && eve->is_pattern)
+		err = eve_name_at(path, eve_now_ns(eve), name, sizeof(name));
+	if (!err)
+		err = eve_switch_to(eve, eve->is_pattern ? name : path, &unused_fd);
+	if (err)
+		goto fail;
 	eve->owns_fd = eve->fd != STDOUT_FILENO;
+	if (rot && (rot->interval_s || rot->max_bytes)) {
+		eve->rot = *rot;
+		/* /dev/null cannot be renamed, nor stdout: they are never rotated */
+		eve->rotating = eve->regular && eve->owns_fd;
+		if (!eve->rotating)
+			log_warn("EVE output %s: not a regular file: rotate-interval and max-size "
+				 "do not apply", eve->path);
+		eve->slot = eve_slot_of(eve, eve_now_ns(eve));
+	}
+	if (eve->rotating && rot->gzip) {
+		err = eve_gzip_start(&eve->gzip);
+		if (err)
+			goto fail;
+	}
 	pthread_mutex_init(&eve->lock, NULL);
 	*out = eve;
 	return 0;
+fail:
+	if (eve->fd >= 0 && eve->fd != STDOUT_FILENO)
+		close(eve->fd);
+	free(eve->pattern);
+	free(eve->path);
+	free(eve);
+	return err;
+}
+
+int eve_open(struct eve_writer **out, const char *path)
+{
+	return eve_open_rotating(out, path, NULL);
 }
 
 /* Write out the buffer (lock held). 0 or -errno; the buffer is empty afterwards. */
@@ -172,32 +260,144 @@ static int eve_flush_locked(struct eve_writer *eve)
 	return err;
 }
 
+/*
+ * Close the open file and start the next (lock held; what is buffered goes to the old
+ * file first). A plain path: the file is renamed PATH.YYYYmmdd-HHMMSS and PATH created
+ * again; a pattern: the next name is formatted. A file with nothing in it is not closed
+ * as a rotated file: a plain path keeps it, a pattern moves on (removing it if this run
+ * created it). On failure the old file stays in use: lines are never lost to a rotation.
+ */
+static int eve_rotate_locked(struct eve_writer *eve, uint64_t now_ns)
+{
+	char base[PATH_MAX], next[PATH_MAX], closed[PATH_MAX];
+	int empty, old_fd = -1, err;
+
+	eve_flush_locked(eve);
+	empty = eve->file_bytes == 0;
+	if (empty && !eve->is_pattern)
+		goto done;
+	if (eve->is_pattern) {
+		err = eve_name_at(eve->pattern, now_ns, base, sizeof(base));
+		if (!err && empty && !strcmp(base, eve->path))
+			goto done;
+		if (!err)
+			err = eve_free_name(base, eve->path, next, sizeof(next));
+		snprintf(closed, sizeof(closed), "%s", eve->path);
+		if (!err)
+			err = eve_switch_to(eve, next, &old_fd);
+	} else {
+		err = eve_closed_name(eve->pattern, now_ns, closed, sizeof(closed));
+		if (!err && rename(eve->path, closed))
+			err = -errno;
+		if (!err) {
+			err = eve_switch_to(eve, eve->pattern, &old_fd);
+			if (err)	/* the old name back: it stays the file in use */
+				(void)!rename(closed, eve->path);
+		}
+	}
+	if (err) {
+		eve->rotate_failed++;
+		eve->retry_ns = now_ns + NS_PER_SEC;
+		log_error("EVE output %s: cannot rotate: %s; still writing to it, trying again "
+			  "in a second (counted in stats: eve.rotate_failed)", eve->path,
+			  eve_open_error(err));
+		return err;
+	}
+	close(old_fd);
+	if (empty && eve->is_pattern) {
+		struct stat st;
+
+		/* a file this run created and never wrote to is no rotated file */
+		if (lstat(closed, &st) == 0 && st.st_size == 0)
+			unlink(closed);
+	} else {
+		eve->rotations++;
+		if (eve->gzip)
+			eve_gzip_submit(eve->gzip, closed);
+	}
+done:
+	eve->slot = eve_slot_of(eve, now_ns);
+	return 0;
+}
+
+/* Rotate before a line of add bytes if the file is due (lock held). */
+static void eve_maybe_rotate_locked(struct eve_writer *eve, size_t add)
+{
+	uint64_t now_ns;
+
+	if (!eve->rotating)
+		return;
+	now_ns = eve_now_ns(eve);
+	if (now_ns < eve->retry_ns)
+		return;
+	if (eve->name_by_clock) {
+		eve->name_by_clock = 0;
+		/* only a file nothing was written to yet is named again */
+		if (eve->is_pattern && !eve->file_lines && !eve->file_bytes)
+			eve_rotate_locked(eve, now_ns);
+		eve->slot = eve_slot_of(eve, now_ns);
+	}
+	if ((eve->rot.interval_s && eve_slot_of(eve, now_ns) != eve->slot) ||
+	    (eve->rot.max_bytes && eve->file_bytes && eve->file_bytes + add > eve->rot.max_bytes))
+		eve_rotate_locked(eve, now_ns);
+}
+
+void eve_set_clock(struct eve_writer *eve, uint64_t realtime_ns)
+{
+	pthread_mutex_lock(&eve->lock);
+	if (!eve->clock_ns)
+		eve->name_by_clock = 1;
+	eve->clock_ns = realtime_ns;
+	pthread_mutex_unlock(&eve->lock);
+}
+
+void eve_rotation_stats(struct eve_writer *eve, struct eve_rotation_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&eve->lock);
+	out->rotating = eve->rotating;
+	out->compressing = eve->gzip != NULL;
+	out->rotations = eve->rotations;
+	out->rotate_failed = eve->rotate_failed;
+	pthread_mutex_unlock(&eve->lock);
+	if (eve->gzip)
+		eve_gzip_counts(eve->gzip, &out->compressed, &out->compress_failed);
+}
+
+void eve_wait_compressed(struct eve_writer *eve)
+{
+	eve_gzip_wait(eve->gzip);	/* the worker never takes the writer's lock */
+}
+
 void eve_close(struct eve_writer *eve)
 {
 	if (!eve)
 		return;
-	eve_flush(eve);
+	pthread_mutex_lock(&eve->lock);
+	eve_flush_locked(eve);	/* no rotation at the end: it would leave an empty file */
+	pthread_mutex_unlock(&eve->lock);
 	if (eve->owns_fd)
 		close(eve->fd);
+	/* the files already closed are compressed before the run ends; the open one is not */
+	eve_gzip_stop(eve->gzip);
 	pthread_mutex_destroy(&eve->lock);
+	free(eve->pattern);
 	free(eve->path);
 	free(eve);
 }
 
 int eve_reopen(struct eve_writer *eve)
 {
-	int fd, regular, err, open_err;
+	int fd, err, open_err;
 
 	if (!eve->owns_fd)
 		return eve_flush(eve);	/* stdout: nothing to reopen */
 	pthread_mutex_lock(&eve->lock);
 	/* what is buffered belongs to the file being rotated out */
 	err = eve_flush_locked(eve);
-	open_err = eve_open_fd(eve->path, &fd, &regular);
+	open_err = eve_switch_to(eve, eve->path, &fd);
 	if (!open_err) {
-		close(eve->fd);
-		eve->fd = fd;
-		eve->regular = regular;
+		close(fd);	/* the old one */
 	} else {
 		err = err ? err : open_err;
 		/* keep writing to the old file rather than lose events */
@@ -233,6 +433,7 @@ int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
 	if (cls >= EVE_TALLY_CLASSES)
 		cls = 0;
 	pthread_mutex_lock(&eve->lock);
+	eve_maybe_rotate_locked(eve, len + 1);
 	/* the lines a failed flush loses are counted there, not held against this one */
 	if (eve->len + len + 1 > sizeof(eve->buf))
 		eve_flush_locked(eve);
@@ -247,6 +448,8 @@ int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
 		eve->buffered_tally[cls].lines++;
 		eve->buffered_tally[cls].packets += packets;
 		eve->buffered_tally[cls].bytes += bytes;
+		eve->file_bytes += len + 1;
+		eve->file_lines++;
 	}
 	pthread_mutex_unlock(&eve->lock);
 	return err;
@@ -275,6 +478,8 @@ int eve_flush(struct eve_writer *eve)
 
 	pthread_mutex_lock(&eve->lock);
 	err = eve_flush_locked(eve);
+	/* an idle file rotates on time too (the daemon flushes after every sweep) */
+	eve_maybe_rotate_locked(eve, 0);
 	pthread_mutex_unlock(&eve->lock);
 	return err;
 }

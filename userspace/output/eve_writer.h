@@ -19,6 +19,38 @@ struct eve_writer;
  * regular file, is refused. 0 or -errno (eve_open_error() says why in words).
  */
 int eve_open(struct eve_writer **out, const char *path);
+
+/*
+ * Rotation (outputs.eve.rotate-interval, max-size, compress). A path with strftime
+ * conversions (%Y, %H, ...; %% for a %) is formatted at open and at each rotation;
+ * rotation needs a regular file (a warning, and none, for /dev/null). Rotation happens
+ * only between lines, under the writer's lock, so no line is split or lost by it, and
+ * the counts (eve_events_written(), the tallies) go on across files.
+ */
+struct eve_rotation {
+	uint32_t interval_s;	/* 0: not by time; else at each multiple of it since the epoch */
+	uint64_t max_bytes;	/* 0: not by size; else before a line that would pass it */
+	int gzip;		/* closed files to FILE.gz on a worker thread (eve_gzip.h) */
+};
+/* eve_open() with rotation; rot NULL (or all 0): none, but a pattern is still formatted. */
+int eve_open_rotating(struct eve_writer **out, const char *path, const struct eve_rotation *rot);
+/*
+ * The time rotation and file names follow, in ns since the epoch (replay: the capture's
+ * time, so a replay cuts and names files as the live run would have). Never set: the
+ * wall clock. The first call names the file again by it if nothing was written yet.
+ */
+void eve_set_clock(struct eve_writer *eve, uint64_t realtime_ns);
+struct eve_rotation_stats {
+	int rotating;		/* rotation applies (configured, and a regular file) */
+	int compressing;	/* compress: gzip */
+	uint64_t rotations;	/* files closed by a rotation */
+	uint64_t rotate_failed;	/* rotations that failed (the old file stayed in use) */
+	uint64_t compressed;	/* closed files now FILE.gz */
+	uint64_t compress_failed;	/* closed files left uncompressed (logged) */
+};
+void eve_rotation_stats(struct eve_writer *eve, struct eve_rotation_stats *out);
+/* Wait until the closed files are compressed (the final stats event's exact account). */
+void eve_wait_compressed(struct eve_writer *eve);
 const char *eve_open_error(int err);
 /* Flush and close; NULL-safe. */
 void eve_close(struct eve_writer *eve);

@@ -7,11 +7,17 @@
 
 int output_open(struct output *out, const char *eve_path, const char *iface)
 {
+	return output_open_rotating(out, eve_path, NULL, iface);
+}
+
+int output_open_rotating(struct output *out, const char *eve_path,
+			 const struct eve_rotation *rot, const char *iface)
+{
 	struct output_sink *eve;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = eve_sink_open(&eve, &out->eve, eve_path, iface);
+	err = eve_sink_open(&eve, &out->eve, eve_path, rot, iface);
 	if (err)
 		return err;
 	return output_add_sink(out, eve);
@@ -163,6 +169,21 @@ void output_queued_sinks(struct output *out, struct stats_snapshot *snap)
 uint64_t output_eve_written(struct output *out)
 {
 	return eve_events_written(out->eve);
+}
+
+void output_eve_stats(struct output *out, struct stats_output *eve)
+{
+	struct eve_rotation_stats rs;
+
+	eve->events_written = eve_events_written(out->eve);
+	eve->write_errors = eve_write_errors(out->eve);
+	eve_rotation_stats(out->eve, &rs);
+	eve->rotating = rs.rotating;
+	eve->compressing = rs.compressing;
+	eve->rotations = rs.rotations;
+	eve->rotate_failed = rs.rotate_failed;
+	eve->compressed = rs.compressed;
+	eve->compress_failed = rs.compress_failed;
 }
 
 uint64_t output_eve_errors(struct output *out)

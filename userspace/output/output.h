@@ -29,8 +29,9 @@ struct output_sink_ops {
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
 	int (*reopen)(struct output_sink *s);	/* SIGHUP: files renamed by logrotate */
 	void (*close)(struct output_sink *s);	/* flush and free */
-	/* Sinks with a queue of their own; NULL for the others. Before the final stats:
-	 * deliver what is queued for a bounded time, count what is left as lost. */
+	/* Sinks with a queue of their own (syslog), or work in flight (EVE's gzip); NULL
+	 * for the others. Before the final stats: deliver what is queued for a bounded
+	 * time, count what is left as lost. */
 	void (*drain)(struct output_sink *s);
 	/* where every message went (the stats event's stats.outputs.NAME) */
 	void (*account)(struct output_sink *s, struct stats_sink_queue *out);
@@ -54,6 +55,9 @@ struct output {
  * (NULL: none). 0 or -errno (the path could not be opened).
  */
 int output_open(struct output *out, const char *eve_path, const char *iface);
+/* The same, the EVE file rotated as rot says (NULL: never; eve_writer.h). */
+int output_open_rotating(struct output *out, const char *eve_path,
+			 const struct eve_rotation *rot, const char *iface);
 /* Add a sink (the output closes it). 0, or -ENOSPC past OUTPUT_SINKS_MAX. */
 int output_add_sink(struct output *out, struct output_sink *sink);
 /* "flow", "alert", "stats". */
@@ -83,6 +87,8 @@ void output_queued_sinks(struct output *out, struct stats_snapshot *snap);
 /* The EVE file's account: lines written or waiting, and lines lost. */
 uint64_t output_eve_written(struct output *out);
 uint64_t output_eve_errors(struct output *out);
+/* The EVE file's whole account (the lines, and rotation if configured). */
+void output_eve_stats(struct output *out, struct stats_output *eve);
 /* Flow records of reason accepted and then lost by a failed flush (with their packets). */
 struct eve_tally output_flows_lost(struct output *out, enum ew_flow_end reason);
 
@@ -95,7 +101,7 @@ static inline unsigned int eve_flow_tally_class(enum ew_flow_end reason)
 
 /* The EVE sink (eve_sink.c): formats with eve_format.c, writes with eve_writer.c. */
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
-		  const char *iface);
+		  const struct eve_rotation *rot, const char *iface);
 
 /*
  * The status sink (status_sink.c): the latest stats snapshot as the EVE stats line, in

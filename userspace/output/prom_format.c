@@ -356,6 +356,61 @@ static void put_sink_totals(struct prom_text *t, const char *name, const char *h
 				      : sinks->sink[i].totals.events[type]);
 }
 
+/* The sinks with a queue (syslog): where every message they took went, by outcome. */
+static void put_sink_queues(struct prom_text *t, const struct stats_snapshot *s)
+{
+	static const struct {
+		const char *outcome;
+		size_t offset;
+	} outcomes[] = {
+		{ "sent", offsetof(struct stats_sink_queue, sent) },
+		{ "dropped_queue_full", offsetof(struct stats_sink_queue, dropped_queue_full) },
+		{ "lost_at_close", offsetof(struct stats_sink_queue, lost_at_close) },
+		{ "send_failed", offsetof(struct stats_sink_queue, send_failed) },
+		{ "format_failed", offsetof(struct stats_sink_queue, format_failed) },
+	};
+	static const struct {
+		const char *name, *type, *help;
+		size_t offset;
+	} others[] = {
+		{ "edgewatch_output_queue_taken_total", "counter",
+		  "Messages a queued sink took (= its outcomes + in queue)",
+		  offsetof(struct stats_sink_queue, taken) },
+		{ "edgewatch_output_queue_messages", "gauge",
+		  "Messages waiting in a queued sink, or being sent",
+		  offsetof(struct stats_sink_queue, in_queue) },
+		{ "edgewatch_output_queue_truncated_total", "counter",
+		  "Messages sent cut to the datagram bound (UDP)",
+		  offsetof(struct stats_sink_queue, truncated) },
+		{ "edgewatch_output_connect_failures_total", "counter",
+		  "Connections to a sink's collector that failed",
+		  offsetof(struct stats_sink_queue, connect_failures) },
+		{ "edgewatch_output_reconnects_total", "counter",
+		  "Connections to a sink's collector after the first",
+		  offsetof(struct stats_sink_queue, reconnects) },
+	};
+	size_t i, k;
+
+	if (!s->queued_sink_count)
+		return;
+	family(t, "edgewatch_output_queue_outcomes_total", "counter",
+	       "Messages a queued sink took, by what became of them (lost unless sent)");
+	for (i = 0; i < s->queued_sink_count; i++)
+		for (k = 0; k < sizeof(outcomes) / sizeof(outcomes[0]); k++)
+			sample(t, "edgewatch_output_queue_outcomes_total",
+			       LABELS("sink", s->queued_sinks[i].name, "outcome",
+				      outcomes[k].outcome),
+			       *(const uint64_t *)((const char *)&s->queued_sinks[i] +
+						   outcomes[k].offset));
+	for (k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
+		family(t, others[k].name, others[k].type, others[k].help);
+		for (i = 0; i < s->queued_sink_count; i++)
+			sample(t, others[k].name, LABELS("sink", s->queued_sinks[i].name),
+			       *(const uint64_t *)((const char *)&s->queued_sinks[i] +
+						   others[k].offset));
+	}
+}
+
 static void put_output(struct prom_text *t, const struct stats_snapshot *s,
 		       const struct prom_alert_counts *alerts)
 {
@@ -372,6 +427,15 @@ static void put_output(struct prom_text *t, const struct stats_snapshot *s,
 			&s->sinks, 0);
 	put_sink_totals(t, "edgewatch_output_errors_total",
 			"Events each sink refused (lost), by event type", &s->sinks, 1);
+	put_sink_queues(t, s);
+	counter(t, "edgewatch_eve_rotations_total", "EVE files closed by a rotation",
+		s->eve.rotations);
+	counter(t, "edgewatch_eve_rotate_failures_total",
+		"EVE rotations that failed (the file in use kept)", s->eve.rotate_failed);
+	counter(t, "edgewatch_eve_files_compressed_total", "Rotated EVE files gzipped",
+		s->eve.compressed);
+	counter(t, "edgewatch_eve_compress_failures_total",
+		"Rotated EVE files left uncompressed (a gzip failed)", s->eve.compress_failed);
 	family(t, "edgewatch_alerts_total", "counter",
 	       "Alerts handed to the output, by category and origin (builtin: edgewatch's "
 	       "reserved sids; rule: payload rules)");

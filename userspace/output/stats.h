@@ -134,6 +134,14 @@ struct stats_rules {
 struct stats_output {
 	uint64_t events_written;
 	uint64_t write_errors;
+	/* rotation (outputs.eve.rotate-interval, max-size, compress); in the stats event
+	 * only when configured, so the EVE golden files stay as they are */
+	int rotating;
+	int compressing;
+	uint64_t rotations;
+	uint64_t rotate_failed;
+	uint64_t compressed;
+	uint64_t compress_failed;
 };
 
 /*
