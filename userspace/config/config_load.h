@@ -104,6 +104,7 @@ int config_read_rules(struct config_loader *ld, const struct config_node *node, 
 int config_read_outputs(struct config_loader *ld, const struct config_node *node, void *target);
 /* outputs.syslog (config_syslog.c) */
 int config_read_syslog(struct config_loader *ld, const struct config_node *node, void *target);
+int config_read_ipfix(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_vars(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_home_net(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_external_net(struct config_loader *ld, const struct config_node *node,
