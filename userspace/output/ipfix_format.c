@@ -75,6 +75,36 @@ void ipfix_flow_of(const struct flow_event *ev, struct ipfix_flow *out)
 	}
 }
 
+void ipfix_stream_init(struct ipfix_stream *st, uint32_t domain, int udp,
+		       uint64_t template_interval_ms)
+{
+	memset(st, 0, sizeof(*st));
+	st->domain = domain;
+	st->udp = udp;
+	st->template_interval_ms = template_interval_ms;
+	st->templates_pending = 1;
+}
+
+void ipfix_stream_connected(struct ipfix_stream *st)
+{
+	st->templates_pending = 1;
+	if (!st->udp)
+		st->sequence = 0;
+}
+
+int ipfix_stream_wants_templates(const struct ipfix_stream *st, uint64_t now_ms)
+{
+	return st->templates_pending || (st->udp && now_ms >= st->templates_due_ms);
+}
+
+void ipfix_stream_sent(struct ipfix_stream *st, int with_templates, uint64_t now_ms)
+{
+	if (!with_templates)
+		return;
+	st->templates_pending = 0;
+	st->templates_due_ms = now_ms + st->template_interval_ms;
+}
+
 size_t ipfix_record_len(uint8_t family)
 {
 	return family == 6 ? IPFIX_RECORD_V6_LEN : IPFIX_RECORD_V4_LEN;

@@ -74,11 +74,28 @@ enum ipfix_end_reason ipfix_end_reason_of(enum ew_flow_end reason);
 /* The record of a flow event. */
 void ipfix_flow_of(const struct flow_event *ev, struct ipfix_flow *out);
 
-/* One stream's state: a UDP session, or one TCP connection (sequence starts at 0). */
+/*
+ * One exporter's stream: a UDP session, or one TCP connection. When the templates go:
+ * TCP, first in each connection; UDP, first after each (re)connect and again once
+ * template_interval_ms has passed since they last went (RFC 7011 8.4).
+ */
 struct ipfix_stream {
 	uint32_t domain;	/* observationDomainId of every message */
 	uint32_t sequence;	/* data records sent in this stream so far (mod 2^32) */
+	int udp;
+	uint64_t template_interval_ms;	/* UDP */
+	uint64_t templates_due_ms;	/* UDP: when they go again */
+	int templates_pending;		/* the next message carries them */
 };
+
+void ipfix_stream_init(struct ipfix_stream *st, uint32_t domain, int udp,
+		       uint64_t template_interval_ms);
+/* A (re)connect: the templates go first; TCP: a new stream, the sequence from 0. */
+void ipfix_stream_connected(struct ipfix_stream *st);
+/* Does the message built at now_ms carry the templates? */
+int ipfix_stream_wants_templates(const struct ipfix_stream *st, uint64_t now_ms);
+/* A message built at now_ms went out (with the templates or not). */
+void ipfix_stream_sent(struct ipfix_stream *st, int with_templates, uint64_t now_ms);
 
 /* Bytes of one data record of family (4 or 6). */
 size_t ipfix_record_len(uint8_t family);

@@ -51,8 +51,6 @@ struct ipfix_sink {
 
 	/* the sender's own */
 	struct ipfix_stream stream;
-	uint64_t templates_due_ms;	/* UDP: when the templates go again (0: next message) */
-	int templates_pending;		/* the next message carries the templates */
 	uint8_t message[TCP_MESSAGE_MAX];
 
 	pthread_mutex_t lock;		/* everything below */
@@ -108,9 +106,7 @@ static int sender_connect(struct ipfix_sink *is, int *connected_once, uint64_t *
 	*connected_once = 1;
 	*backoff_ms = BACKOFF_MIN_MS;
 	is->connected = 1;
-	is->templates_pending = 1;
-	if (is->cfg.transport == EW_IPFIX_TCP)
-		is->stream.sequence = 0;	/* a new TCP connection is a new stream */
+	ipfix_stream_connected(&is->stream);
 	return 0;
 }
 
@@ -129,9 +125,7 @@ static void sender_send(struct ipfix_sink *is, uint64_t *next_try_ms)
 	struct ipfix_stream before = is->stream;
 	int templates, err;
 
-	if (udp && now >= is->templates_due_ms)
-		is->templates_pending = 1;
-	templates = is->templates_pending;
+	templates = ipfix_stream_wants_templates(&is->stream, now);
 	len = ipfix_message_build(&is->stream, (uint32_t)time(NULL), templates,
 				  &is->ring[is->head], is->count < contiguous ? is->count : contiguous,
 				  &taken, is->message, udp ? UDP_MESSAGE_MAX : TCP_MESSAGE_MAX);
@@ -146,10 +140,7 @@ static void sender_send(struct ipfix_sink *is, uint64_t *next_try_ms)
 	if (!err) {
 		is->account.sent += taken;
 		pop_records(is, taken);
-		if (templates) {
-			is->templates_pending = 0;
-			is->templates_due_ms = now + (uint64_t)is->cfg.template_interval * 1000;
-		}
+		ipfix_stream_sent(&is->stream, templates, now);
 		return;
 	}
 	if (udp) {	/* no resend: a datagram is lossy, and the sequence shows the gap */
@@ -326,7 +317,8 @@ int ipfix_sink_open(struct output_sink **out, const struct ew_ipfix_output *cfg)
 		return -ENOMEM;
 	is->base.ops = &ipfix_sink_ops;
 	is->cfg = *cfg;
-	is->stream.domain = cfg->observation_domain;
+	ipfix_stream_init(&is->stream, cfg->observation_domain, cfg->transport == EW_IPFIX_UDP,
+			  (uint64_t)cfg->template_interval * 1000);
 	config_format_endpoint(&cfg->collector, is->where, sizeof(is->where));
 	inet_ntop(cfg->collector.family == 6 ? AF_INET6 : AF_INET, cfg->collector.addr, is->host,
 		  sizeof(is->host));
