@@ -12,6 +12,8 @@ test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tsh
 	curl prometheus)	# prometheus: promtool checks the /metrics exposition
 # the syslog sink's collector in tests/e2e/test_syslog.sh (imtcp, and gtls for TLS)
 test_pkgs+=(rsyslog rsyslog-gnutls openssl)
+# the IPFIX sink's collectors in tests/e2e/test_ipfix.sh (nfcapd/nfdump, ipfixDump)
+test_pkgs+=(nfdump libfixbuf-tools)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

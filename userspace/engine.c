@@ -138,6 +138,30 @@ static int engine_add_syslog_sink(struct engine *e)
 }
 
 /*
+ * outputs.ipfix: flow records to a collector (live runs and replay alike: a capture's
+ * flows are worth a collector's time); a sink of its own like syslog, its loss counted
+ * in stats.outputs.ipfix, the exit status unchanged.
+ */
+static int engine_add_ipfix_sink(struct engine *e)
+{
+	const struct ew_ipfix_output *io = &e->cfg->outputs.ipfix;
+	struct output_sink *sink;
+	char where[CONFIG_ENDPOINT_STRLEN];
+	int err;
+
+	if (!io->enabled)
+		return 0;
+	err = ipfix_sink_open(&sink, io);
+	if (!err)
+		err = output_add_sink(&e->output, sink);
+	if (err)
+		log_error("cannot start the IPFIX output to %s (outputs.ipfix.collector): %s",
+			  config_format_endpoint(&io->collector, where, sizeof(where)),
+			  strerror(-err));
+	return err;
+}
+
+/*
  * outputs.prometheus: /metrics (live runs only). Replay serves no metrics: it is an offline run that
  * ends in seconds, and the live daemon of the same config may hold the port.
  */
@@ -186,6 +210,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	}
 	e->output_open = 1;
 	err = engine_add_syslog_sink(e);
+	if (!err)
+		err = engine_add_ipfix_sink(e);
 	if (!err)
 		err = engine_add_prometheus_sink(e, cfg);
 	if (err) {

@@ -67,6 +67,8 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->sampling.snaplen = 512;
 
 	cfg->outputs.syslog.facility = 16;	/* local0 */
+	cfg->outputs.ipfix.template_interval = 60;
+	cfg->outputs.ipfix.observation_domain = 1;
 	cfg->outputs.stats_interval = 60;
 	cfg->outputs.eve_path = strdup("-");
 	return cfg->outputs.eve_path ? 0 : -ENOMEM;

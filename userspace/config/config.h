@@ -105,6 +105,21 @@ struct ew_syslog_output {
 	uint32_t facility;		/* RFC 5424 facility code (local0 = 16, the default) */
 };
 
+/* outputs.ipfix.transport */
+enum ew_ipfix_transport {
+	EW_IPFIX_UDP = 0,	/* the default: what most collectors listen on */
+	EW_IPFIX_TCP,
+};
+
+/* outputs.ipfix: flow records as IPFIX to one collector (userspace/output/ipfix_sink.c). */
+struct ew_ipfix_output {
+	int enabled;			/* the section is present */
+	struct ew_endpoint collector;	/* an address literal and a port */
+	enum ew_ipfix_transport transport;
+	uint32_t template_interval;	/* UDP: seconds between template resends (60) */
+	uint32_t observation_domain;	/* observationDomainId of every message (1) */
+};
+
 struct ew_config {
 	char *source;				/* file name as given, "(defaults)" for none */
 
@@ -168,6 +183,7 @@ struct ew_config {
 		uint64_t eve_max_size;		/* bytes; 0: not by size */
 		int eve_compress_gzip;		/* compress: gzip (closed files) */
 		struct ew_syslog_output syslog;
+		struct ew_ipfix_output ipfix;
 		uint32_t stats_interval;	/* seconds between stats events, 1..3600 (60) */
 		struct {
 			int enabled;		/* outputs.prometheus given (a mapping) */

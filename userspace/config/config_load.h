@@ -110,6 +110,7 @@ int config_read_syslog(struct config_loader *ld, const struct config_node *node,
 /* anomaly (config_anomaly.c) */
 int config_read_anomaly(struct config_loader *ld, const struct config_node *node, void *target);
 void config_anomaly_defaults(struct ew_config *cfg);
+int config_read_ipfix(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_vars(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_home_net(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_external_net(struct config_loader *ld, const struct config_node *node,

@@ -197,6 +197,7 @@ int config_read_outputs(struct config_loader *ld, const struct config_node *node
 	static const struct config_key keys[] = {
 		{ "eve", read_eve },
 		{ "syslog", config_read_syslog },
+		{ "ipfix", config_read_ipfix },
 		{ "prometheus", read_prometheus },
 		{ "stats-interval", read_stats_interval },
 	};

@@ -82,6 +82,20 @@ static void print_policy(const struct ew_config *cfg, FILE *out)
 		fprintf(out, "  egress:       not monitored\n");
 }
 
+static void print_ipfix(const struct ew_ipfix_output *io, FILE *out)
+{
+	char where[CONFIG_ENDPOINT_STRLEN];
+
+	if (!io->enabled)
+		return;
+	fprintf(out, "                ipfix flows to %s over %s, observation domain %u",
+		config_format_endpoint(&io->collector, where, sizeof(where)),
+		io->transport == EW_IPFIX_TCP ? "tcp" : "udp", io->observation_domain);
+	if (io->transport == EW_IPFIX_UDP)
+		fprintf(out, ", templates every %us", io->template_interval);
+	fputc('\n', out);
+}
+
 static void print_syslog(const struct ew_syslog_output *so, FILE *out)
 {
 	static const char *const transports[] = { "tcp", "udp", "tls" };
@@ -145,4 +159,5 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 	}
 	fprintf(out, "; stats every %us\n", cfg->outputs.stats_interval);
 	print_syslog(&cfg->outputs.syslog, out);
+	print_ipfix(&cfg->outputs.ipfix, out);
 }

@@ -122,6 +122,14 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 struct ew_endpoint;
 
 /*
+ * The IPFIX sink (ipfix_sink.c): flow events as RFC 7011 biflow records to cfg's
+ * collector over UDP or TCP, through a bounded queue and a sender thread of its own.
+ * 0 or -errno.
+ */
+struct ew_ipfix_output;
+int ipfix_sink_open(struct output_sink **out, const struct ew_ipfix_output *cfg);
+
+/*
  * The Prometheus sink (prometheus_sink.c): /metrics on ep, each stats event rendered by
  * prom_format.c. 0, or -errno (the address could not be bound: -EADDRINUSE, ...).
  */
