@@ -131,6 +131,7 @@ void config_free(struct ew_config *cfg)
 	free(cfg->outputs.eve_path);
 	free(cfg->outputs.syslog.host);
 	free(cfg->outputs.syslog.ca_file);
+	config_free_kafka(&cfg->outputs.kafka);
 	free(cfg->source);
 	free(cfg);
 }

@@ -148,6 +148,7 @@ int config_read_outputs(struct config_loader *ld, const struct config_node *node
 		{ "eve", read_eve },
 		{ "syslog", config_read_syslog },
 		{ "prometheus", read_prometheus },
+		{ "kafka", config_read_kafka },
 		{ "stats-interval", read_stats_interval },
 	};
 

@@ -15,11 +15,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "output/output.h"
+#include "output/sink_clock.h"
 #include "output/syslog_format.h"
 #include "output/syslog_transport.h"
 
@@ -54,25 +54,6 @@ static struct syslog_sink *syslog_sink_of(struct output_sink *s)
 	return (struct syslog_sink *)s;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* pthread_cond_timedwait until a CLOCK_MONOTONIC time in ms (the conds use that clock). */
-static void wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, uint64_t deadline_ms)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(deadline_ms / 1000),
-		.tv_nsec = (long)(deadline_ms % 1000) * 1000000,
-	};
-
-	pthread_cond_timedwait(cond, lock, &ts);
-}
-
 static void pop_head(struct syslog_sink *ss)
 {
 	struct syslog_message *m = &ss->ring[ss->head];
@@ -102,7 +83,7 @@ static int sender_connect(struct syslog_sink *ss, int *connected_once, uint64_t 
 			log_warn("syslog: %s; retrying with backoff (up to %ds), messages queue "
 				 "meanwhile", why, BACKOFF_MAX_MS / 1000);
 		ss->account.connect_failures++;
-		*next_try_ms = now_ms() + *backoff_ms;
+		*next_try_ms = sink_now_ms() + *backoff_ms;
 		*backoff_ms = *backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : *backoff_ms * 2;
 		return err;
 	}
@@ -154,7 +135,7 @@ static void sender_send_head(struct syslog_sink *ss, uint64_t *next_try_ms)
 		log_warn("syslog: sending to %s port %u failed: %s; reconnecting", ss->cfg.host,
 			 ss->cfg.port, strerror(-err));
 	sender_disconnect(ss, 0);
-	*next_try_ms = now_ms() + BACKOFF_MIN_MS;
+	*next_try_ms = sink_now_ms() + BACKOFF_MIN_MS;
 }
 
 static void *sender_main(void *arg)
@@ -176,8 +157,8 @@ static void *sender_main(void *arg)
 			continue;
 		}
 		if (ss->transport.fd < 0) {
-			if (now_ms() < next_try_ms) {
-				wait_until(&ss->wake, &ss->lock, next_try_ms);
+			if (sink_now_ms() < next_try_ms) {
+				sink_cond_wait_until(&ss->wake, &ss->lock, next_try_ms);
 				continue;
 			}
 			if (sender_connect(ss, &connected_once, &backoff_ms, &next_try_ms))
@@ -256,10 +237,10 @@ static int syslog_sink_nothing(struct output_sink *s)
  */
 static void settle(struct syslog_sink *ss)
 {
-	uint64_t deadline = now_ms() + DRAIN_MS;
+	uint64_t deadline = sink_now_ms() + DRAIN_MS;
 
-	while ((ss->count || ss->in_flight) && now_ms() < deadline)
-		wait_until(&ss->idle, &ss->lock, deadline);
+	while ((ss->count || ss->in_flight) && sink_now_ms() < deadline)
+		sink_cond_wait_until(&ss->idle, &ss->lock, deadline);
 	if (!ss->count)
 		return;
 	ss->aborting = 1;
@@ -342,19 +323,13 @@ static const struct output_sink_ops syslog_sink_ops = {
 
 static int init_sync(struct syslog_sink *ss)
 {
-	pthread_condattr_t attr;
-	int err = pthread_condattr_init(&attr);
+	int err = sink_cond_init(&ss->wake);
 
 	if (!err)
-		err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		err = sink_cond_init(&ss->idle);
 	if (!err)
-		err = pthread_cond_init(&ss->wake, &attr);
-	if (!err)
-		err = pthread_cond_init(&ss->idle, &attr);
-	pthread_condattr_destroy(&attr);
-	if (!err)
-		err = pthread_mutex_init(&ss->lock, NULL);
-	return -err;
+		err = -pthread_mutex_init(&ss->lock, NULL);
+	return err;
 }
 
 int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
