@@ -9,24 +9,14 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "../support/config_rows.h"
 #include "../support/test.h"
-
-static struct ew_config *load(const char *yaml, char *message, size_t message_len)
-{
-	struct config_error err;
-	struct ew_config *cfg = NULL;
-
-	message[0] = '\0';
-	if (config_load_buffer("edgewatch.yaml", yaml, strlen(yaml), &cfg, &err))
-		config_error_format(&err, message, message_len);
-	return cfg;
-}
 
 static void test_kafka_defaults(struct test_case *t)
 {
 	char message[CONFIG_ERROR_STRLEN];
-	struct ew_config *cfg = load("outputs:\n  kafka:\n    brokers: [kafka1:9092]\n", message,
-				     sizeof(message));
+	struct ew_config *cfg =
+		config_rows_load("outputs:\n  kafka:\n    brokers: [kafka1:9092]\n", message, sizeof(message));
 	const struct ew_kafka_output *ko;
 
 	CHECK(t, cfg, "refused: %s", message);
@@ -41,7 +31,7 @@ static void test_kafka_defaults(struct test_case *t)
 	       ko->compression, ko->property_count);
 	config_free(cfg);
 
-	cfg = load("{}\n", message, sizeof(message));
+	cfg = config_rows_load("{}\n", message, sizeof(message));
 	CHECK(t, cfg && !cfg->outputs.kafka.enabled, "kafka on without the section");
 	config_free(cfg);
 }
@@ -49,7 +39,7 @@ static void test_kafka_defaults(struct test_case *t)
 static void test_kafka_every_key(struct test_case *t)
 {
 	char message[CONFIG_ERROR_STRLEN];
-	struct ew_config *cfg = load("outputs:\n"
+	struct ew_config *cfg = config_rows_load("outputs:\n"
 				     "  kafka:\n"
 				     "    brokers: [198.18.0.10:9092, \"[2001:db8::10]:9093\"]\n"
 				     "    topic-prefix: soc.edge-1\n"
@@ -77,13 +67,7 @@ static void test_kafka_every_key(struct test_case *t)
 	config_free(cfg);
 }
 
-struct error_row {
-	const char *name;
-	const char *yaml;	/* the kafka section's lines after "outputs:\n  kafka:\n" */
-	const char *expected;
-};
-
-static const struct error_row rows[] = {
+static const struct config_error_row rows[] = {
 	{ "brokers_missing", "    topic-prefix: x\n",
 	  "edgewatch.yaml:3:5: error: outputs.kafka: brokers is required (a list of HOST:PORT)" },
 	{ "brokers_empty", "    brokers: []\n",
@@ -130,16 +114,9 @@ static const struct error_row rows[] = {
 	  "compression, properties" },
 };
 
-static void run_row(struct test_case *t, const struct error_row *row)
+static void run_row(struct test_case *t, const struct config_error_row *row)
 {
-	char yaml[512], message[CONFIG_ERROR_STRLEN];
-	struct ew_config *cfg;
-
-	snprintf(yaml, sizeof(yaml), "outputs:\n  kafka:\n%s", row->yaml);
-	cfg = load(yaml, message, sizeof(message));
-	config_free(cfg);
-	CHECK(t, !cfg, "accepted");
-	CHECK(t, !strcmp(message, row->expected), "\n got: %s\nwant: %s", message, row->expected);
+	config_rows_check(t, "kafka", row);
 }
 
 int main(void)
