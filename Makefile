@@ -16,6 +16,8 @@ PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-
 	libmicrohttpd
 # the syslog sink's TLS (RFC 5425)
 PKG_LIBS += libssl
+# the Kafka sink (output/kafka_sink.c) and its mock cluster in the tests
+PKG_LIBS += rdkafka
 
 ifeq ($(V),1)
 Q :=

@@ -162,6 +162,27 @@ static int engine_add_ipfix_sink(struct engine *e)
 }
 
 /*
+ * outputs.kafka: a sink of its own (librdkafka's queue and a poll thread); like syslog,
+ * its loss is counted in stats.outputs.kafka and logged, and does not change the exit
+ * status. Replay too: a capture's events published like a live run's.
+ */
+static int engine_add_kafka_sink(struct engine *e)
+{
+	const struct ew_kafka_output *ko = &e->cfg->outputs.kafka;
+	struct output_sink *sink;
+	int err;
+
+	if (!ko->enabled)
+		return 0;
+	err = kafka_sink_open(&sink, ko, e->iface[0] ? e->iface : NULL);
+	if (!err)
+		err = output_add_sink(&e->output, sink);
+	if (err)
+		log_error("cannot start the Kafka output (outputs.kafka): %s", strerror(-err));
+	return err;
+}
+
+/*
  * outputs.prometheus: /metrics (live runs only). Replay serves no metrics: it is an offline run that
  * ends in seconds, and the live daemon of the same config may hold the port.
  */
@@ -212,6 +233,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	err = engine_add_syslog_sink(e);
 	if (!err)
 		err = engine_add_ipfix_sink(e);
+	if (!err)
+		err = engine_add_kafka_sink(e);
 	if (!err)
 		err = engine_add_prometheus_sink(e, cfg);
 	if (err) {

@@ -152,6 +152,26 @@ static int vars_differ(const struct ew_rule_var *x, size_t nx, const struct ew_r
 	return 0;
 }
 
+static int kafka_differs(const struct ew_kafka_output *x, const struct ew_kafka_output *y)
+{
+	size_t i;
+
+	if (x->enabled != y->enabled || x->broker_count != y->broker_count ||
+	    x->property_count != y->property_count || x->queue_messages != y->queue_messages ||
+	    str_differs(x->topic_prefix, y->topic_prefix) ||
+	    str_differs(x->client_id, y->client_id) || str_differs(x->compression, y->compression))
+		return 1;
+	for (i = 0; i < x->broker_count; i++)
+		if (x->brokers[i].port != y->brokers[i].port ||
+		    strcmp(x->brokers[i].host, y->brokers[i].host))
+			return 1;
+	for (i = 0; i < x->property_count; i++)
+		if (strcmp(x->properties[i].name, y->properties[i].name) ||
+		    strcmp(x->properties[i].value, y->properties[i].value))
+			return 1;
+	return 0;
+}
+
 static int files_differ(const struct ew_config *x, const struct ew_config *y)
 {
 	size_t i;
@@ -202,6 +222,7 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 				  memcmp(&r->outputs.prometheus.listen,
 					 &f->outputs.prometheus.listen,
 					 sizeof(r->outputs.prometheus.listen)));
+	START_KEY_CHANGED("outputs.kafka", kafka_differs(&r->outputs.kafka, &f->outputs.kafka));
 	START_KEY_CHANGED("rules.files", files_differ(r, f));
 	START_KEY_CHANGED("rules.classification",
 			  str_differs(r->rules.classification, f->rules.classification));

@@ -9,25 +9,15 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "../support/config_rows.h"
 #include "../support/test.h"
-
-static struct ew_config *load(struct test_case *t, const char *yaml, char *message,
-			      size_t message_len)
-{
-	struct config_error err;
-	struct ew_config *cfg = NULL;
-
-	message[0] = '\0';
-	if (config_load_buffer("edgewatch.yaml", yaml, strlen(yaml), &cfg, &err))
-		config_error_format(&err, message, message_len);
-	return cfg;
-}
 
 static void test_syslog_defaults(struct test_case *t)
 {
 	char message[CONFIG_ERROR_STRLEN];
-	struct ew_config *cfg = load(t, "outputs:\n  syslog:\n    server: collector.example:514\n",
-				     message, sizeof(message));
+	struct ew_config *cfg =
+		config_rows_load("outputs:\n  syslog:\n    server: collector.example:514\n",
+				 message, sizeof(message));
 
 	CHECK(t, cfg, "refused: %s", message);
 	CHECK(t, cfg->outputs.syslog.enabled, "not enabled");
@@ -39,7 +29,7 @@ static void test_syslog_defaults(struct test_case *t)
 	CHECK(t, !cfg->outputs.syslog.flows && !cfg->outputs.syslog.ca_file, "flows, ca-file");
 	config_free(cfg);
 
-	cfg = load(t, "{}\n", message, sizeof(message));
+	cfg = config_rows_load("{}\n", message, sizeof(message));
 	CHECK(t, cfg && !cfg->outputs.syslog.enabled, "syslog on without the section");
 	config_free(cfg);
 }
@@ -64,13 +54,7 @@ static void test_syslog_tls_ipv6(struct test_case *t)
 	config_free(cfg);
 }
 
-struct error_row {
-	const char *name;
-	const char *yaml;	/* the syslog section's lines after "outputs:\n  syslog:\n" */
-	const char *expected;
-};
-
-static const struct error_row rows[] = {
+static const struct config_error_row rows[] = {
 	{ "port_missing", "    server: 127.0.0.1\n",
 	  "edgewatch.yaml:3:13: error: outputs.syslog.server: \"127.0.0.1\": port missing; "
 	  "expected HOST:PORT, with HOST a name, an IPv4 address or [IPv6 address]" },
@@ -127,15 +111,9 @@ static const struct error_row rows[] = {
 	  "\"ca-file\"?); allowed here: server, transport, ca-file, flows, facility" },
 };
 
-static void run_row(struct test_case *t, const struct error_row *row)
+static void run_row(struct test_case *t, const struct config_error_row *row)
 {
-	char yaml[512], message[CONFIG_ERROR_STRLEN];
-	struct ew_config *cfg;
-
-	snprintf(yaml, sizeof(yaml), "outputs:\n  syslog:\n%s", row->yaml);
-	cfg = load(t, yaml, message, sizeof(message));
-	CHECK(t, !cfg, "accepted");
-	CHECK(t, !strcmp(message, row->expected), "\n got: %s\nwant: %s", message, row->expected);
+	config_rows_check(t, "syslog", row);
 }
 
 int main(void)

@@ -50,6 +50,14 @@ static const struct reload_row rows[] = {
 	  NULL, 0, 1, { "outputs.prometheus: changed" } },
 	{ "prometheus_on_named", "{}\n", "outputs:\n  prometheus: {}\n", NULL, 0, 1,
 	  { "outputs.prometheus: changed" } },
+	/* the Kafka producer is made at start: any of its keys changed is named */
+	{ "kafka_properties_named",
+	  "outputs:\n  kafka:\n    brokers: [k1:9092]\n",
+	  "outputs:\n  kafka:\n    brokers: [k1:9092]\n    properties:\n"
+	  "      message.timeout.ms: 1000\n",
+	  NULL, 0, 1, { "outputs.kafka: changed" } },
+	{ "kafka_same_not_named", "outputs:\n  kafka:\n    brokers: [k1:9092, k2:9092]\n",
+	  "outputs:\n  kafka:\n    brokers: [k1:9092, k2:9092]\n", NULL, 0, 0, {} },
 	/* no rules loaded: the variables only reach the policy, which takes them */
 	{ "applied_keys_not_named",
 	  "management:\n  action: alert\nsampling:\n  one-in: 1000\n"

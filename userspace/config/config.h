@@ -120,6 +120,31 @@ struct ew_ipfix_output {
 	uint32_t observation_domain;	/* observationDomainId of every message (1) */
 };
 
+/* outputs.kafka.brokers[i] */
+struct ew_kafka_broker {
+	char *host;			/* a name, or an address literal (no brackets) */
+	uint16_t port;			/* 1..65535 */
+};
+
+/* outputs.kafka.properties: a librdkafka setting passed through (TLS, SASL, ...). */
+struct ew_kafka_property {
+	char *name;
+	char *value;
+};
+
+/* outputs.kafka: every event to a Kafka cluster, a topic per type (output/kafka_sink.c). */
+struct ew_kafka_output {
+	int enabled;			/* the section is present */
+	struct ew_kafka_broker *brokers;	/* never empty when enabled */
+	size_t broker_count;
+	char *topic_prefix;		/* "edgewatch": edgewatch.alert, .flow, .stats */
+	uint32_t queue_messages;	/* the producer's bounded queue (100000) */
+	char *client_id;		/* "edgewatch" */
+	char *compression;		/* none, gzip, snappy, lz4, zstd ("none") */
+	struct ew_kafka_property *properties;	/* file order; checked by librdkafka */
+	size_t property_count;
+};
+
 struct ew_config {
 	char *source;				/* file name as given, "(defaults)" for none */
 
@@ -184,6 +209,7 @@ struct ew_config {
 		int eve_compress_gzip;		/* compress: gzip (closed files) */
 		struct ew_syslog_output syslog;
 		struct ew_ipfix_output ipfix;
+		struct ew_kafka_output kafka;
 		uint32_t stats_interval;	/* seconds between stats events, 1..3600 (60) */
 		struct {
 			int enabled;		/* outputs.prometheus given (a mapping) */

@@ -83,6 +83,15 @@ int loader_read_endpoint(struct config_loader *ld, const struct config_node *nod
 			 struct ew_endpoint *out);
 
 /*
+ * HOST:PORT (config_host_port.c), HOST a name, an IPv4 address or [IPv6 address]: *host
+ * (replaced) without brackets, *port 1..65535. example_port is the port of the example
+ * the message about a bracketless IPv6 address gives.
+ */
+#define CONFIG_HOST_PORT_FORMS "HOST:PORT, with HOST a name, an IPv4 address or [IPv6 address]"
+int loader_read_host_port(struct config_loader *ld, const struct config_node *node,
+			  uint16_t example_port, char **host, uint16_t *port);
+
+/*
  * Lists of prefixes and ports: a non-empty sequence of scalars. CIDRs must not have
  * host bits set; a bare address is a host prefix. Ports take PROTO/PORT, PROTO/LOW-HIGH
  * and service names (mgmt_ports.h), which may stand for several specs; with within set,
@@ -111,6 +120,10 @@ int config_read_syslog(struct config_loader *ld, const struct config_node *node,
 int config_read_anomaly(struct config_loader *ld, const struct config_node *node, void *target);
 void config_anomaly_defaults(struct ew_config *cfg);
 int config_read_ipfix(struct config_loader *ld, const struct config_node *node, void *target);
+/* outputs.kafka (config_kafka.c) */
+int config_read_kafka(struct config_loader *ld, const struct config_node *node, void *target);
+/* Free what config_read_kafka() filled in (config_free). */
+void config_free_kafka(struct ew_kafka_output *ko);
 int config_read_vars(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_home_net(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_external_net(struct config_loader *ld, const struct config_node *node,

@@ -199,6 +199,7 @@ int config_read_outputs(struct config_loader *ld, const struct config_node *node
 		{ "syslog", config_read_syslog },
 		{ "ipfix", config_read_ipfix },
 		{ "prometheus", read_prometheus },
+		{ "kafka", config_read_kafka },
 		{ "stats-interval", read_stats_interval },
 	};
 

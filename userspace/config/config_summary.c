@@ -108,6 +108,28 @@ static void print_syslog(const struct ew_syslog_output *so, FILE *out)
 		so->flows ? ", flows" : "", so->facility);
 }
 
+/* The properties by name only: their values may be secrets (sasl.password). */
+static void print_kafka(const struct ew_kafka_output *ko, FILE *out)
+{
+	size_t i;
+
+	if (!ko->enabled)
+		return;
+	fprintf(out, "                kafka to ");
+	for (i = 0; i < ko->broker_count; i++) {
+		int v6 = strchr(ko->brokers[i].host, ':') != NULL;
+
+		fprintf(out, "%s%s%s%s:%u", i ? "," : "", v6 ? "[" : "", ko->brokers[i].host,
+			v6 ? "]" : "", ko->brokers[i].port);
+	}
+	fprintf(out, " topics %s.{alert,flow,stats}; queue %u messages; client-id %s; "
+		     "compression %s", ko->topic_prefix, ko->queue_messages, ko->client_id,
+		ko->compression);
+	for (i = 0; i < ko->property_count; i++)
+		fprintf(out, "%s%s", i ? ", " : "; properties ", ko->properties[i].name);
+	fprintf(out, "\n");
+}
+
 void config_print_summary(const struct ew_config *cfg, FILE *out)
 {
 	size_t i;
@@ -160,4 +182,5 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 	fprintf(out, "; stats every %us\n", cfg->outputs.stats_interval);
 	print_syslog(&cfg->outputs.syslog, out);
 	print_ipfix(&cfg->outputs.ipfix, out);
+	print_kafka(&cfg->outputs.kafka, out);
 }

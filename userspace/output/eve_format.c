@@ -642,6 +642,19 @@ static void put_by_type(struct json_line *jl, const char *key, const uint64_t *b
 	json_line_end(jl);
 }
 
+/* Only when the sink names causes and one has been seen (none for syslog). */
+static void put_failures(struct json_line *jl, const struct stats_sink_queue *q)
+{
+	size_t i;
+
+	if (!q->failure_kind_count)
+		return;
+	json_line_object(jl, "send_failed_by");
+	for (i = 0; i < q->failure_kind_count && i < STATS_SINK_FAILURE_KINDS; i++)
+		json_line_u64(jl, q->failures[i].name, q->failures[i].count);
+	json_line_end(jl);
+}
+
 static void put_sink_queue(struct json_line *jl, const struct stats_sink_queue *q)
 {
 	json_line_u64(jl, "taken", q->taken);
@@ -654,6 +667,7 @@ static void put_sink_queue(struct json_line *jl, const struct stats_sink_queue *
 	json_line_u64(jl, "truncated", q->truncated);
 	json_line_u64(jl, "connect_failures", q->connect_failures);
 	json_line_u64(jl, "reconnects", q->reconnects);
+	put_failures(jl, q);
 }
 
 /*
@@ -751,4 +765,19 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	put_outputs(jl, s);
 	json_line_end(jl);
 	return json_line_finish(jl);
+}
+
+int eve_format_event(struct json_line *jl, enum output_event_type type, const void *ev,
+		     const char *iface)
+{
+	switch (type) {
+	case OUTPUT_FLOW:
+		return eve_format_flow(jl, ev, iface);
+	case OUTPUT_ALERT:
+		return eve_format_alert(jl, ev, iface);
+	case OUTPUT_STATS:
+		return eve_format_stats(jl, ev, iface);
+	default:
+		return -EINVAL;
+	}
 }

@@ -31,6 +31,9 @@ size_t eve_alert_line_max(const struct alert_event *a);
 int eve_format_flow(struct json_line *jl, const struct flow_event *ev, const char *iface);
 int eve_format_alert(struct json_line *jl, const struct alert_event *ev, const char *iface);
 int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const char *iface);
+/* One of the three by type, ev a struct flow_event, alert_event or stats_snapshot. */
+int eve_format_event(struct json_line *jl, enum output_event_type type, const void *ev,
+		     const char *iface);
 
 /* The datapath's counters as the stats event's "datapath" object (a member named key). */
 void eve_format_counters(struct json_line *jl, const char *key, const struct ew_counters *c);

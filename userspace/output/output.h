@@ -119,6 +119,15 @@ struct ew_syslog_output;
 int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
 		     const char *iface);
 
+/*
+ * The Kafka sink (kafka_sink.c): every event's EVE line to PREFIX.TYPE through
+ * librdkafka's bounded queue and a poll thread of its own. 0 or -errno (logged: the
+ * producer could not be created, ...).
+ */
+struct ew_kafka_output;
+int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
+		    const char *iface);
+
 struct ew_endpoint;
 
 /*

@@ -22,19 +22,27 @@ void sink_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, uint64_t deadl
 	pthread_cond_timedwait(cond, lock, &ts);
 }
 
-int sink_sync_init(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_cond_t *idle)
+int sink_cond_init(pthread_cond_t *cond)
 {
 	pthread_condattr_t attr;
 	int err = pthread_condattr_init(&attr);
 
+	if (err)
+		return -err;
+	err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	if (!err)
-		err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (!err)
-		err = pthread_cond_init(wake, &attr);
-	if (!err)
-		err = pthread_cond_init(idle, &attr);
+		err = pthread_cond_init(cond, &attr);
 	pthread_condattr_destroy(&attr);
-	if (!err)
-		err = pthread_mutex_init(lock, NULL);
 	return -err;
+}
+
+int sink_sync_init(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_cond_t *idle)
+{
+	int err = sink_cond_init(wake);
+
+	if (!err)
+		err = sink_cond_init(idle);
+	if (!err)
+		err = -pthread_mutex_init(lock, NULL);
+	return err;
 }

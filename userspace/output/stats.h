@@ -144,8 +144,11 @@ struct stats_output {
 	uint64_t compress_failed;
 };
 
+/* Kinds of failed sends a sink names (the last slot: "other", every further kind). */
+#define STATS_SINK_FAILURE_KINDS 4
+
 /*
- * A sink with a queue of its own (syslog): where every message it took went.
+ * A sink with a queue of its own (syslog, kafka): where every message it took went.
  * taken = sent + in_queue + dropped_queue_full + lost_at_close + send_failed +
  * format_failed.
  */
@@ -156,11 +159,19 @@ struct stats_sink_queue {
 	uint64_t in_queue;		/* waiting, or being sent */
 	uint64_t dropped_queue_full;	/* the collector down or slow, the queue full */
 	uint64_t lost_at_close;		/* still queued when the run ended (after a drain) */
-	uint64_t send_failed;		/* UDP: refused by the socket (no resend) */
+	uint64_t send_failed;		/* UDP: refused by the socket (no resend); Kafka:
+					 * delivery failed (message.timeout.ms, ...) */
 	uint64_t format_failed;		/* the event did not fit its line's bound */
 	uint64_t truncated;		/* sent, cut to the datagram bound (UDP) */
 	uint64_t connect_failures;
 	uint64_t reconnects;		/* connections after the first */
+	/* send_failed by cause, when the sink names them (Kafka: librdkafka's error
+	 * name); 0 kinds: the stats event has no send_failed_by */
+	size_t failure_kind_count;
+	struct {
+		const char *name;	/* static */
+		uint64_t count;
+	} failures[STATS_SINK_FAILURE_KINDS];
 };
 
 #define STATS_QUEUED_SINKS 4

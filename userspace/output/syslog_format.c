@@ -79,12 +79,10 @@ int syslog_sd_escape(const char *value, char *out, size_t cap)
 	return (int)n;
 }
 
-typedef int (*eve_format_fn)(struct json_line *jl, const void *ev, const char *iface);
-
 /* header + sd + " " + the EVE line of ev (at most json_cap bytes), framed if asked. */
 static int format_message(const struct syslog_origin *o, enum syslog_severity severity,
 			  uint64_t ts_ns, const char *msgid, const char *sd, size_t json_cap,
-			  eve_format_fn format, const void *ev, struct syslog_message *m)
+			  enum output_event_type type, const void *ev, struct syslog_message *m)
 {
 	char ts[SYSLOG_TIMESTAMP_LEN], frame[FRAME_ROOM];
 	size_t header_len, cap, sd_len = strlen(sd);
@@ -105,7 +103,7 @@ static int format_message(const struct syslog_origin *o, enum syslog_severity se
 	header_len += sd_len;
 	header[header_len++] = ' ';
 	json_line_init(&jl, header + header_len, cap - FRAME_ROOM - header_len);
-	if (format(&jl, ev, o->iface)) {
+	if (eve_format_event(&jl, type, ev, o->iface)) {
 		free(buf);
 		return -ENOSPC;
 	}
@@ -119,21 +117,6 @@ static int format_message(const struct syslog_origin *o, enum syslog_severity se
 		m->len += (size_t)n;
 	}
 	return 0;
-}
-
-static int format_alert_line(struct json_line *jl, const void *ev, const char *iface)
-{
-	return eve_format_alert(jl, ev, iface);
-}
-
-static int format_flow_line(struct json_line *jl, const void *ev, const char *iface)
-{
-	return eve_format_flow(jl, ev, iface);
-}
-
-static int format_stats_line(struct json_line *jl, const void *ev, const char *iface)
-{
-	return eve_format_stats(jl, ev, iface);
 }
 
 /* ' name="value"' escaped, appended at sd + *len; value NULL: nothing. */
@@ -179,7 +162,7 @@ int syslog_format_alert(const struct syslog_origin *o, const struct alert_event 
 	}
 	if (!err)
 		err = format_message(o, syslog_alert_severity(ev->severity), ev->ts_ns, "alert",
-				     sd, eve_alert_line_max(ev), format_alert_line, ev, m);
+				     sd, eve_alert_line_max(ev), OUTPUT_ALERT, ev, m);
 	free(sd);
 	return err;
 }
@@ -188,12 +171,12 @@ int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *e
 		       struct syslog_message *m)
 {
 	return format_message(o, SYSLOG_INFO, ev->end_ns, "flow", "-", JSON_LINE_MAX,
-			      format_flow_line, ev, m);
+			      OUTPUT_FLOW, ev, m);
 }
 
 int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
 			struct syslog_message *m)
 {
 	return format_message(o, SYSLOG_INFO, s->ts_ns, "stats", "-", EVE_STATS_LINE_MAX,
-			      format_stats_line, s, m);
+			      OUTPUT_STATS, s, m);
 }

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The Kafka sink: every event's EVE JSON line (eve_format.c) as one message, to the topic
+ * of its type (PREFIX.alert, PREFIX.flow, PREFIX.stats), keyed by flow_id (a flow's
+ * events land in one partition, in order) and the stats by HOST/IFACE. librdkafka's
+ * producer queue is the sink's bounded queue (queue.buffering.max.messages): a produce
+ * never blocks (no RD_KAFKA_MSG_F_BLOCK), a full queue drops the new message, counted.
+ * The producer is idempotent: librdkafka retries until message.timeout.ms, and a retry
+ * neither reorders nor duplicates within a partition. Delivery reports, served by a poll
+ * thread of the sink's own, say where each message went.
+ *
+ * Where every message went: taken = sent + in_queue + dropped_queue_full +
+ * lost_at_close + send_failed + format_failed (stats.h, struct stats_sink_queue).
+ * librdkafka gives every message it took exactly one delivery report, so in_queue is
+ * what was produced and has no report yet: an exact count, not librdkafka's outq_len
+ * (which counts requests too).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "config/config.h"
+#include "log.h"
+#include "output/eve_format.h"
+#include "output/output.h"
+#include "output/sink_clock.h"
+
+#define DRAIN_MS 2000		/* at the end: how long the brokers get */
+#define PURGE_WAIT_MS 1000	/* then: how long the purged messages' reports get */
+#define POLL_MS 100		/* the poll thread's wait: how soon it sees stop */
+#define KEY_MAX 320		/* "HOST/IFACE" (HOST up to 255), or a flow_id */
+
+struct kafka_sink {
+	struct output_sink base;
+	rd_kafka_t *rk;
+	rd_kafka_topic_t *topics[OUTPUT_EVENT_TYPES];
+	char stats_key[KEY_MAX];
+	char *iface;			/* in_iface of the EVE lines (NULL: none) */
+	char *bootstrap;		/* for messages */
+	pthread_t poller;
+	int stopping;			/* the poll thread: end (atomic) */
+
+	pthread_mutex_t lock;		/* everything below */
+	pthread_cond_t settled;		/* every message produced has its report */
+	uint64_t produced;		/* taken by librdkafka */
+	uint64_t errors_logged_at;
+	int warned_full;
+	struct stats_sink_queue account;
+};
+
+static struct kafka_sink *kafka_sink_of(struct output_sink *s)
+{
+	return (struct kafka_sink *)s;
+}
+
+/* Under the lock: produced, no delivery report yet. */
+static uint64_t in_queue(const struct kafka_sink *ks)
+{
+	const struct stats_sink_queue *a = &ks->account;
+
+	return ks->produced - a->sent - a->send_failed - a->lost_at_close;
+}
+
+/*
+ * A failed delivery by its cause, for stats.outputs.kafka.send_failed_by: the first kinds
+ * seen keep a slot each, the last slot takes the rest as "other". Under the lock.
+ */
+static void count_failure(struct kafka_sink *ks, rd_kafka_resp_err_t err)
+{
+	struct stats_sink_queue *a = &ks->account;
+	const char *name = rd_kafka_err2name(err);
+	size_t i;
+
+	a->send_failed++;
+	for (i = 0; i < a->failure_kind_count; i++) {
+		if (!strcmp(a->failures[i].name, name) ||
+		    (i == STATS_SINK_FAILURE_KINDS - 1)) {
+			a->failures[i].count++;
+			return;
+		}
+	}
+	/* a kind not seen before: the first of it is logged, the rest counted */
+	log_warn("kafka: a message failed: %s (%s); this kind of failure is counted in "
+		 "stats.outputs.kafka.send_failed_by", rd_kafka_err2str(err), name);
+	a->failures[i].name = i == STATS_SINK_FAILURE_KINDS - 1 ? "other" : name;
+	a->failures[i].count = 1;
+	a->failure_kind_count++;
+}
+
+/* librdkafka's delivery report (the poll thread): sent, failed, or purged at close. */
+static void delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct kafka_sink *ks = opaque;
+
+	pthread_mutex_lock(&ks->lock);
+	if (!m->err)
+		ks->account.sent++;
+	else if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+		 m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+		ks->account.lost_at_close++;	/* in flight: maybe delivered, unknowable */
+	else
+		count_failure(ks, m->err);
+	if (!in_queue(ks))
+		pthread_cond_broadcast(&ks->settled);
+	pthread_mutex_unlock(&ks->lock);
+}
+
+/*
+ * librdkafka's errors (its threads): a broker that cannot be reached is counted; the
+ * first such error after a delivery is logged, so an outage is one line, not one per
+ * retry. A fatal error (the idempotent producer's state lost) is always logged.
+ */
+static void client_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct kafka_sink *ks = opaque;
+	char fatal[512];
+	int log_it;
+
+	if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+		log_error("kafka: fatal producer error: %s; every later message fails (counted)",
+			  fatal);
+		return;
+	}
+	pthread_mutex_lock(&ks->lock);
+	if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+	    err == RD_KAFKA_RESP_ERR__RESOLVE)
+		ks->account.connect_failures++;
+	log_it = ks->errors_logged_at != ks->account.sent + 1;
+	ks->errors_logged_at = ks->account.sent + 1;
+	pthread_mutex_unlock(&ks->lock);
+	if (log_it)
+		log_warn("kafka: %s: %s; messages queue meanwhile (librdkafka retries until "
+			 "message.timeout.ms)", rd_kafka_err2str((rd_kafka_resp_err_t)err), reason);
+}
+
+/* librdkafka's own log lines: errors and warnings shown, the rest with -v. */
+static void client_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
+{
+	log_msg(level <= 4 ? LOG_LEVEL_WARN : LOG_LEVEL_DEBUG, "kafka: %s: %s", facility, buf);
+}
+
+static void *poll_main(void *arg)
+{
+	struct kafka_sink *ks = arg;
+
+	while (!__atomic_load_n(&ks->stopping, __ATOMIC_ACQUIRE))
+		rd_kafka_poll(ks->rk, POLL_MS);
+	return NULL;
+}
+
+/* Hand one line to librdkafka (copied), or count why it did not take it. */
+static int produce(struct kafka_sink *ks, enum output_event_type type, const char *key,
+		   const char *line, size_t len)
+{
+	rd_kafka_resp_err_t err;
+	int ret = 0;
+
+	pthread_mutex_lock(&ks->lock);
+	ks->account.taken++;
+	ks->produced++;		/* before: its report may come before produce returns */
+	pthread_mutex_unlock(&ks->lock);
+	if (!rd_kafka_produce(ks->topics[type], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+			      (void *)line, len, key, key ? strlen(key) : 0, NULL))
+		return 0;
+	err = rd_kafka_last_error();
+	pthread_mutex_lock(&ks->lock);
+	ks->produced--;
+	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+		ks->account.dropped_queue_full++;
+		if (!ks->warned_full)
+			log_warn("kafka: queue full (outputs.kafka.queue-messages, or librdkafka's "
+				 "queue.buffering.max.kbytes): the brokers %s are down or slow; new "
+				 "messages are dropped and counted", ks->bootstrap);
+		ks->warned_full = 1;
+	} else if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+		ks->account.format_failed++;
+		ret = -EMSGSIZE;
+	} else {
+		count_failure(ks, err);
+		ret = -EIO;
+	}
+	pthread_mutex_unlock(&ks->lock);
+	return ret;
+}
+
+static int format_failed(struct kafka_sink *ks, int err)
+{
+	pthread_mutex_lock(&ks->lock);
+	ks->account.taken++;
+	ks->account.format_failed++;
+	pthread_mutex_unlock(&ks->lock);
+	return err;
+}
+
+/* ev's EVE line (at most cap bytes) as a message of type with key (NULL: none). */
+static int produce_event(struct kafka_sink *ks, enum output_event_type type, const char *key,
+			 size_t cap, const void *ev)
+{
+	char *line = malloc(cap);
+	struct json_line jl;
+	int err;
+
+	if (!line)
+		return format_failed(ks, -ENOMEM);
+	json_line_init(&jl, line, cap);
+	if (eve_format_event(&jl, type, ev, ks->iface))
+		err = format_failed(ks, -ENOSPC);	/* the EVE sink counts it too */
+	else
+		err = produce(ks, type, key, line, jl.len);
+	free(line);
+	return err;
+}
+
+static void flow_id_key(uint64_t flow_id, char key[KEY_MAX])
+{
+	snprintf(key, KEY_MAX, "%llu", (unsigned long long)flow_id);
+}
+
+static int kafka_sink_flow(struct output_sink *s, const struct flow_event *ev)
+{
+	char key[KEY_MAX];
+
+	flow_id_key(ev->flow.fields.flow_id, key);
+	return produce_event(kafka_sink_of(s), OUTPUT_FLOW, key, JSON_LINE_MAX, ev);
+}
+
+static int kafka_sink_alert(struct output_sink *s, const struct alert_event *ev)
+{
+	char key[KEY_MAX];
+
+	flow_id_key(ev->flow.fields.flow_id, key);
+	/* no flow (the table was full): no key, any partition */
+	return produce_event(kafka_sink_of(s), OUTPUT_ALERT, ev->flow_table_full ? NULL : key,
+			     eve_alert_line_max(ev), ev);
+}
+
+static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+{
+	struct kafka_sink *ks = kafka_sink_of(s);
+
+	return produce_event(ks, OUTPUT_STATS, ks->stats_key, EVE_STATS_LINE_MAX, snap);
+}
+
+static int kafka_sink_nothing(struct output_sink *s)
+{
+	return 0;	/* librdkafka sends as soon as it can (linger.ms); no files */
+}
+
+static void wait_settled(struct kafka_sink *ks, uint64_t deadline_ms)
+{
+	while (in_queue(ks) && sink_now_ms() < deadline_ms)
+		sink_wait_until(&ks->settled, &ks->lock, deadline_ms);
+}
+
+/*
+ * Give the brokers until DRAIN_MS from now to take what is queued; then purge the rest
+ * (queued and in flight), whose reports count it as lost at close. Under the lock.
+ */
+static void settle(struct kafka_sink *ks)
+{
+	wait_settled(ks, sink_now_ms() + DRAIN_MS);
+	if (!in_queue(ks))
+		return;
+	pthread_mutex_unlock(&ks->lock);
+	rd_kafka_purge(ks->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+	pthread_mutex_lock(&ks->lock);
+	wait_settled(ks, sink_now_ms() + PURGE_WAIT_MS);
+}
+
+static void kafka_sink_drain(struct output_sink *s)
+{
+	struct kafka_sink *ks = kafka_sink_of(s);
+
+	pthread_mutex_lock(&ks->lock);
+	settle(ks);
+	pthread_mutex_unlock(&ks->lock);
+}
+
+static void kafka_sink_account(struct output_sink *s, struct stats_sink_queue *out)
+{
+	struct kafka_sink *ks = kafka_sink_of(s);
+
+	pthread_mutex_lock(&ks->lock);
+	*out = ks->account;
+	out->in_queue = in_queue(ks);
+	pthread_mutex_unlock(&ks->lock);
+	out->name = "kafka";
+}
+
+static void log_losses(const struct kafka_sink *ks, uint64_t lost_before)
+{
+	const struct stats_sink_queue *a = &ks->account;
+	size_t i;
+
+	/* what the final stats event could not say: the messages after it (itself) */
+	if (a->lost_at_close > lost_before)
+		log_warn("kafka: %llu messages lost at close (the brokers %s did not take them "
+			 "in %d ms)", (unsigned long long)(a->lost_at_close - lost_before),
+			 ks->bootstrap, DRAIN_MS);
+	if (!(a->dropped_queue_full + a->lost_at_close + a->send_failed + a->format_failed))
+		return;
+	log_warn("kafka: %llu of %llu messages delivered; lost: %llu queue full, %llu at "
+		 "close, %llu failed, %llu too large", (unsigned long long)a->sent,
+		 (unsigned long long)a->taken, (unsigned long long)a->dropped_queue_full,
+		 (unsigned long long)a->lost_at_close, (unsigned long long)a->send_failed,
+		 (unsigned long long)a->format_failed);
+	for (i = 0; i < a->failure_kind_count; i++)
+		log_warn("kafka: failed: %llu %s", (unsigned long long)a->failures[i].count,
+			 a->failures[i].name);
+}
+
+static void kafka_sink_free(struct kafka_sink *ks)
+{
+	int type;
+
+	for (type = 0; type < OUTPUT_EVENT_TYPES; type++)
+		if (ks->topics[type])
+			rd_kafka_topic_destroy(ks->topics[type]);
+	if (ks->rk)
+		rd_kafka_destroy(ks->rk);
+	free(ks->iface);
+	free(ks->bootstrap);
+	free(ks);
+}
+
+static void kafka_sink_close(struct output_sink *s)
+{
+	struct kafka_sink *ks = kafka_sink_of(s);
+	uint64_t lost;
+
+	pthread_mutex_lock(&ks->lock);
+	lost = ks->account.lost_at_close;
+	settle(ks);
+	pthread_mutex_unlock(&ks->lock);
+	__atomic_store_n(&ks->stopping, 1, __ATOMIC_RELEASE);
+	pthread_join(ks->poller, NULL);
+	/* no reports after the poll thread: what has none yet is lost, and stays counted */
+	ks->account.lost_at_close += in_queue(ks);
+	log_losses(ks, lost);
+	pthread_cond_destroy(&ks->settled);
+	pthread_mutex_destroy(&ks->lock);
+	kafka_sink_free(ks);
+}
+
+static const struct output_sink_ops kafka_sink_ops = {
+	.name = "kafka",
+	.flow = kafka_sink_flow,
+	.alert = kafka_sink_alert,
+	.stats = kafka_sink_stats,
+	.flush = kafka_sink_nothing,
+	.reopen = kafka_sink_nothing,
+	.close = kafka_sink_close,
+	.drain = kafka_sink_drain,
+	.account = kafka_sink_account,
+};
+
+/* "host:port,[2001:db8::1]:port,...": bootstrap.servers. NULL when out of memory. */
+static char *bootstrap_servers(const struct ew_kafka_output *cfg)
+{
+	size_t i, len = 1;
+	char *text;
+
+	for (i = 0; i < cfg->broker_count; i++)
+		len += strlen(cfg->brokers[i].host) + 10;	/* "[", "]:65535", "," */
+	text = calloc(1, len);
+	if (!text)
+		return NULL;
+	for (i = 0; i < cfg->broker_count; i++) {
+		int v6 = strchr(cfg->brokers[i].host, ':') != NULL;
+
+		snprintf(text + strlen(text), len - strlen(text), "%s%s%s%s:%u", i ? "," : "",
+			 v6 ? "[" : "", cfg->brokers[i].host, v6 ? "]" : "", cfg->brokers[i].port);
+	}
+	return text;
+}
+
+/* The producer's configuration: ours, then the pass-through properties. 0 or -EINVAL. */
+static int configure(struct kafka_sink *ks, const struct ew_kafka_output *cfg,
+		     rd_kafka_conf_t *conf, char *why, size_t why_len)
+{
+	char queue_messages[16];
+	const struct {
+		const char *name;
+		const char *value;
+	} ours[] = {
+		{ "bootstrap.servers", ks->bootstrap },
+		{ "client.id", cfg->client_id },
+		{ "compression.type", cfg->compression },
+		{ "queue.buffering.max.messages", queue_messages },
+		/* a retry neither reorders nor duplicates a flow's events */
+		{ "enable.idempotence", "true" },
+	};
+	size_t i;
+
+	snprintf(queue_messages, sizeof(queue_messages), "%u", cfg->queue_messages);
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (rd_kafka_conf_set(conf, ours[i].name, ours[i].value, why, why_len))
+			return -EINVAL;
+	for (i = 0; i < cfg->property_count; i++)
+		if (rd_kafka_conf_set(conf, cfg->properties[i].name, cfg->properties[i].value,
+				      why, why_len))
+			return -EINVAL;
+	rd_kafka_conf_set_opaque(conf, ks);
+	rd_kafka_conf_set_dr_msg_cb(conf, delivery_report);
+	rd_kafka_conf_set_error_cb(conf, client_error);
+	rd_kafka_conf_set_log_cb(conf, client_log);
+	return 0;
+}
+
+static int init_sync(struct kafka_sink *ks)
+{
+	int err = sink_cond_init(&ks->settled);
+
+	return err ? err : -pthread_mutex_init(&ks->lock, NULL);
+}
+
+/* The producer and its topics; errors logged. 0 or -errno. */
+static int start_producer(struct kafka_sink *ks, const struct ew_kafka_output *cfg)
+{
+	static const char *const suffixes[OUTPUT_EVENT_TYPES] = {
+		[OUTPUT_FLOW] = "flow",
+		[OUTPUT_ALERT] = "alert",
+		[OUTPUT_STATS] = "stats",
+	};
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char why[512] = "", topic[256];
+	int type;
+
+	if (!conf)
+		return -ENOMEM;
+	if (configure(ks, cfg, conf, why, sizeof(why))) {
+		rd_kafka_conf_destroy(conf);
+		log_error("kafka: %s", why);
+		return -EINVAL;
+	}
+	ks->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+	if (!ks->rk) {	/* conflicting properties, an unreadable CA file, ... */
+		rd_kafka_conf_destroy(conf);
+		log_error("kafka: cannot create the producer: %s", why);
+		return -EINVAL;
+	}
+	for (type = 0; type < OUTPUT_EVENT_TYPES; type++) {
+		snprintf(topic, sizeof(topic), "%s.%s", cfg->topic_prefix, suffixes[type]);
+		ks->topics[type] = rd_kafka_topic_new(ks->rk, topic, NULL);
+		if (!ks->topics[type]) {
+			log_error("kafka: topic %s: %s", topic,
+				  rd_kafka_err2str(rd_kafka_last_error()));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
+		    const char *iface)
+{
+	struct kafka_sink *ks = calloc(1, sizeof(*ks));
+	char hostname[256] = "";
+	int err;
+
+	if (!ks)
+		return -ENOMEM;
+	ks->base.ops = &kafka_sink_ops;
+	gethostname(hostname, sizeof(hostname) - 1);
+	snprintf(ks->stats_key, sizeof(ks->stats_key), "%s%s%s", hostname, iface ? "/" : "",
+		 iface ? iface : "");
+	ks->iface = iface ? strdup(iface) : NULL;
+	ks->bootstrap = bootstrap_servers(cfg);
+	if ((iface && !ks->iface) || !ks->bootstrap) {
+		kafka_sink_free(ks);
+		return -ENOMEM;
+	}
+	err = init_sync(ks);
+	if (err) {
+		kafka_sink_free(ks);
+		return err;
+	}
+	err = start_producer(ks, cfg);
+	if (!err)
+		err = -pthread_create(&ks->poller, NULL, poll_main, ks);
+	if (err) {
+		pthread_cond_destroy(&ks->settled);
+		pthread_mutex_destroy(&ks->lock);
+		kafka_sink_free(ks);
+		return err;
+	}
+	*out = &ks->base;
+	return 0;
+}
