@@ -65,7 +65,8 @@ static const struct error_row rows[] = {
 	/* --- unknown keys --- */
 	{ "unknown_key_top", "flows:\n  idle-timeout: 5\n",
 	  "edgewatch.yaml:1:1: error: flows: unknown key (did you mean \"flow\"?); allowed here: "
-	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs" },
+	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs, "
+	  "anomaly" },
 	{ "unknown_key_nested", "flow:\n  idle_timeout: 5\n",
 	  "edgewatch.yaml:2:3: error: flow.idle_timeout: unknown key (did you mean "
 	  "\"idle-timeout\"?); allowed here: table-size, idle-timeout, active-timeout, "
@@ -216,10 +217,27 @@ static const struct error_row rows[] = {
 	  "edgewatch.yaml:2:11: error: rules.files[0]: contains a NUL byte" },
 	{ "key_control_character", "\"fl\\x01ow\": {}\n",
 	  "edgewatch.yaml:1:1: error: fl?ow: unknown key (did you mean \"flow\"?); allowed here: "
-	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs" },
+	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs, "
+	  "anomaly" },
 	{ "quote_escapes", "management:\n  action: 'a\"b\\c'\n",
 	  "edgewatch.yaml:2:11: error: management.action: expected alert or drop, got "
 	  "\"a\\\"b\\\\c\"" },
+	/* --- anomaly: keys from the detections table (detect/detections.c) --- */
+	{ "anomaly_unknown_detector_key", "anomaly:\n  scan:\n    windw: 5m\n",
+	  "edgewatch.yaml:3:5: error: anomaly.scan.windw: unknown key (did you mean "
+	  "\"window\"?); allowed here: enabled, window, ports, hosts, slow-window, slow-ports, "
+	  "slow-hosts" },
+	{ "anomaly_threshold_out_of_range", "anomaly:\n  scan:\n    ports: 1\n",
+	  "edgewatch.yaml:3:12: error: anomaly.scan.ports: 1 is out of range (2..65535)" },
+	{ "anomaly_window_not_duration", "anomaly:\n  brute-force:\n    window: soon\n",
+	  "edgewatch.yaml:3:13: error: anomaly.brute-force.window: expected a duration (seconds, "
+	  "or a number with s, m, h or d: 90s, 5m, 1h), got \"soon\"" },
+	{ "anomaly_enabled_not_bool", "anomaly:\n  beacon:\n    enabled: maybe\n",
+	  "edgewatch.yaml:3:14: error: anomaly.beacon.enabled: expected true or false, got "
+	  "\"maybe\"" },
+	{ "anomaly_exclude_bad_cidr", "anomaly:\n  exclude: [198.18.0.1/33]\n",
+	  "edgewatch.yaml:2:13: error: anomaly.exclude[0]: \"198.18.0.1/33\" is not a valid CIDR "
+	  "(prefix length 33 > 32)" },
 	/* --- duplicates --- */
 	{ "duplicate_top", "flow: {}\nsampling: {}\nflow: {}\n",
 	  "edgewatch.yaml:3:1: error: flow: duplicate key (first at line 1, column 1)" },

@@ -85,9 +85,12 @@ void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_
 static void copy_numbers(struct anomaly_number *to, size_t *to_count,
 			 const struct anomaly_number *from, size_t count)
 {
+	if (!from)
+		count = 0;
 	if (count > DETECT_NUMBERS_MAX)
 		count = DETECT_NUMBERS_MAX;
-	memcpy(to, from, count * sizeof(*from));
+	if (count)
+		memcpy(to, from, count * sizeof(*from));
 	*to_count = count;
 }
 
@@ -203,8 +206,6 @@ void detect_report(struct detect *d, const struct anomaly_report *r)
 	if (created) {
 		ep->first_ns = r->ts_ns;
 		d->stats.episodes_started++;
-	} else {
-		ep->since_alert++;
 	}
 	ep->reports++;
 	if (r->ts_ns > ep->last_ns)
@@ -222,6 +223,7 @@ void detect_report(struct detect *d, const struct anomaly_report *r)
 		d->stats.episodes_updated++;
 		episode_alert(d, &k, ep, "update", r->ts_ns);
 	} else {
+		ep->since_alert++;	/* folded: the next alert of the episode says so */
 		d->stats.suppressed++;
 	}
 }

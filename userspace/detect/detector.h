@@ -54,7 +54,8 @@ struct anomaly_report {
 	uint64_t ts_ns;			/* wall clock of the evidence */
 	uint64_t window_s;		/* the window it was counted in: the episode ends after
 					 * a window without a report */
-	/* the evidence (copied by the hub: the caller's memory may go after the call) */
+	/* the evidence (copied by the hub: the caller's memory may go after the call);
+	 * every name distinct (numbers and lists share the anomaly object's keys) */
 	const struct anomaly_number *numbers;	/* at most DETECT_NUMBERS_MAX */
 	size_t number_count;
 	const struct anomaly_list *lists;	/* at most DETECT_LISTS_MAX, each at most */

@@ -449,6 +449,50 @@ static void put_output(struct prom_text *t, const struct stats_snapshot *s,
 		alerts->overflow);
 }
 
+/* The anomaly detectors: flows seen, reports, episodes, alerts, and each one's memory. */
+static void put_anomaly(struct prom_text *t, const struct stats_anomaly *a)
+{
+	static const char *const memory_help = "Entries the detector tracks now";
+	size_t i;
+
+	counter(t, "edgewatch_anomaly_flows_total", "Flow records the anomaly detectors looked at",
+		a->flows_seen);
+	counter(t, "edgewatch_anomaly_flows_excluded_total",
+		"Flow records not looked at (anomaly.exclude)", a->flows_excluded);
+	counter(t, "edgewatch_anomaly_reports_total", "Findings the detectors reported",
+		a->reports);
+	counter(t, "edgewatch_anomaly_reports_suppressed_total",
+		"Findings folded into an open episode (not alerted on their own)", a->suppressed);
+	family(t, "edgewatch_anomaly_episodes_total", "counter", "Anomaly episodes, by event");
+	sample(t, "edgewatch_anomaly_episodes_total", LABELS("event", "started"),
+	       a->episodes_started);
+	sample(t, "edgewatch_anomaly_episodes_total", LABELS("event", "updated"),
+	       a->episodes_updated);
+	sample(t, "edgewatch_anomaly_episodes_total", LABELS("event", "ended"), a->episodes_ended);
+	sample(t, "edgewatch_anomaly_episodes_total", LABELS("event", "evicted"),
+	       a->episodes_evicted);
+	gauge(t, "edgewatch_anomaly_episodes_open", "Anomaly episodes open now", a->episodes_open);
+	counter(t, "edgewatch_anomaly_alert_errors_total", "Anomaly alerts the output refused",
+		a->alert_errors);
+	family(t, "edgewatch_anomaly_alerts_total", "counter", "Anomaly alerts, by detector");
+	for (i = 0; i < a->detector_count; i++)
+		sample(t, "edgewatch_anomaly_alerts_total", LABELS("detector", a->detectors[i].name),
+		       a->detectors[i].alerts);
+	family(t, "edgewatch_anomaly_tracked_entries", "gauge", memory_help);
+	for (i = 0; i < a->detector_count; i++)
+		sample(t, "edgewatch_anomaly_tracked_entries",
+		       LABELS("detector", a->detectors[i].name), a->detectors[i].tracked);
+	family(t, "edgewatch_anomaly_evictions_total", "counter",
+	       "Entries a detector forgot to make room (least recently used first)");
+	for (i = 0; i < a->detector_count; i++)
+		sample(t, "edgewatch_anomaly_evictions_total",
+		       LABELS("detector", a->detectors[i].name), a->detectors[i].evicted);
+	family(t, "edgewatch_anomaly_memory_bytes", "gauge", "Memory a detector's maps hold");
+	for (i = 0; i < a->detector_count; i++)
+		sample(t, "edgewatch_anomaly_memory_bytes",
+		       LABELS("detector", a->detectors[i].name), a->detectors[i].bytes);
+}
+
 int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
 		      const struct prom_alert_counts *alerts)
 {
@@ -471,6 +515,8 @@ int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
 		put_samples(t, &s->samples);
 		put_rules(t, &s->rules);
 	}
+	if (s->anomaly.on)
+		put_anomaly(t, &s->anomaly);
 	put_output(t, s, alerts);
 	if (!t->err && reserve(t, 1) == 0)
 		t->buf[t->len] = '\0';
