@@ -17,4 +17,6 @@
 #define EW_SID_FRAG_TINY 9000004	/* tiny first fragment aimed at a protected address */
 #define EW_SID_FRAG_OVERLAP 9000005	/* overlapping fragment aimed at a protected address */
 
+/* anomaly detections: 9000101-9000599, one row each in detect/detections.c */
+
 #endif /* EDGEWATCH_BUILTIN_SIDS_H */
