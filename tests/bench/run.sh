@@ -23,6 +23,7 @@ fi
 		.output/bench/bench_rules
 	fi
 	.output/bench/bench_pipeline
+	.output/bench/bench_outputs
 } | tee "$TMP"
 # keep the hand-written part of BENCHMARKS.md (everything before the results)
 if [ -f "$OUT" ]; then

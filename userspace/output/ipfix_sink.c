@@ -206,8 +206,10 @@ static int ipfix_sink_flow(struct output_sink *s, const struct flow_event *ev)
 		is->warned_full = 1;
 	} else {
 		is->ring[(is->head + is->count) % QUEUE_RECORDS] = rec;
-		is->count++;
-		pthread_cond_signal(&is->wake);
+		/* the sender sends until the queue is empty before it waits: waking it for
+		 * every record costs the engine a futex call each (BENCHMARKS.md, outputs) */
+		if (++is->count == 1)
+			pthread_cond_signal(&is->wake);
 	}
 	pthread_mutex_unlock(&is->lock);
 	return 0;

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The output wing's cost per flow event (issue 8's benchmark), each figure against a
+ * baseline measured in the same run: fwrite of the same EVE lines already formatted
+ * (the least any writer can cost), the EVE sink alone (format + write), and every sink
+ * at once: EVE + syslog (UDP to a socket on loopback drained by a thread here) + IPFIX
+ * (UDP likewise) + Kafka (librdkafka's mock cluster, in process) + Prometheus (which
+ * takes stats only). The producer's time is measured up to the final flush and drain,
+ * so a sink's sender thread is paid for whether it keeps up or not; each queued sink's
+ * account (sent, dropped) is printed with it, so a figure bought by dropping shows.
+ * Goal: all sinks <= 2x EVE alone.
+ */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "config/config.h"
+#include "output/eve_format.h"
+#include "output/json_line.h"
+#include "output/output.h"
+
+#define EVENTS 100000
+#define FLOWS 1024	/* distinct flows the events cycle through */
+
+static struct flow_key keys[FLOWS];
+static struct flow_record recs[FLOWS];
+static struct flow_event events[FLOWS];
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void make_events(void)
+{
+	int i;
+
+	for (i = 0; i < FLOWS; i++) {
+		struct flow_key *k = &keys[i];
+		struct flow_record *r = &recs[i];
+
+		k->family = 4;
+		k->proto = IPPROTO_TCP;
+		inet_pton(AF_INET, "198.18.1.1", k->addr_a.u8);
+		inet_pton(AF_INET, "198.19.0.1", k->addr_b.u8);
+		k->addr_a.u8[3] = (uint8_t)i;
+		k->addr_a.u8[2] = (uint8_t)(i >> 8);
+		k->port_a = htons((uint16_t)(30000 + i));
+		k->port_b = htons(443);
+		r->packets[0] = 12;
+		r->packets[1] = 10;
+		r->bytes[0] = 1800;
+		r->bytes[1] = 9000;
+		r->first_seen_ns = 1000000000ULL;
+		r->last_seen_ns = 3000000000ULL;
+		r->flow_seq = (uint64_t)i + 1;
+		r->tcp_flags[0] = 0x1b;
+		r->tcp_flags[1] = 0x1b;
+		events[i].flow.key = k;
+		events[i].flow.rec = r;
+		flow_fields_of(k, r, 1, &events[i].flow.fields);
+		events[i].reason = EW_END_CLOSED;
+		events[i].packets[0] = 12;
+		events[i].packets[1] = 10;
+		events[i].bytes[0] = 1800;
+		events[i].bytes[1] = 9000;
+		events[i].start_ns = 1700000000000000000ULL;
+		events[i].end_ns = events[i].start_ns + 2000000000ULL;
+	}
+}
+
+/* The baseline: the same lines, formatted beforehand, written with fwrite. */
+static double bench_fwrite(const char *path)
+{
+	static char lines[FLOWS][JSON_LINE_MAX];
+	static size_t lens[FLOWS];
+	struct json_line jl;
+	double t0, t;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < FLOWS; i++) {
+		json_line_init(&jl, lines[i], sizeof(lines[i]) - 1);
+		eve_format_flow(&jl, &events[i], "bench0");
+		memcpy(lines[i], jl.buf, jl.len);
+		lines[i][jl.len] = '\n';
+		lens[i] = jl.len + 1;
+	}
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	t0 = now_s();
+	for (i = 0; i < EVENTS; i++)
+		fwrite(lines[i % FLOWS], 1, lens[i % FLOWS], f);
+	fflush(f);
+	t = now_s() - t0;
+	fclose(f);
+	return t * 1e9 / EVENTS;
+}
+
+/* A UDP socket on loopback that a thread drains (a collector that keeps up). */
+struct drain {
+	int fd;
+	uint16_t port;
+	pthread_t thread;
+	volatile int stop;
+	uint64_t datagrams;
+};
+
+static void *drain_run(void *arg)
+{
+	struct drain *d = arg;
+	char buf[65536];
+
+	while (!d->stop)
+		if (recv(d->fd, buf, sizeof(buf), 0) > 0)
+			d->datagrams++;
+	return NULL;
+}
+
+static int drain_start(struct drain *d)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { 0, 100000 };
+	socklen_t len = sizeof(a);
+	int rcvbuf = 8 << 20;
+
+	d->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (d->fd < 0 || bind(d->fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(d->fd, (struct sockaddr *)&a, &len))
+		return -1;
+	setsockopt(d->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(d->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	d->port = ntohs(a.sin_port);
+	return pthread_create(&d->thread, NULL, drain_run, d);
+}
+
+static void drain_stop(struct drain *d)
+{
+	d->stop = 1;
+	pthread_join(d->thread, NULL);
+	close(d->fd);
+}
+
+/* ns per event through out, up to the final flush and drain; *handoff: up to the flush
+ * (what the engine's thread waits for; the sinks' threads send meanwhile and after). */
+static double bench_output(struct output *out, double *handoff)
+{
+	double t0 = now_s(), t;
+	int i;
+
+	for (i = 0; i < EVENTS; i++)
+		output_flow(out, &events[i % FLOWS]);
+	output_flush(out);
+	*handoff = (now_s() - t0) * 1e9 / EVENTS;
+	output_drain(out);
+	t = now_s() - t0;
+	return t * 1e9 / EVENTS;
+}
+
+static void print_queues(struct output *out)
+{
+	struct stats_snapshot *snap = calloc(1, sizeof(*snap));
+	size_t i;
+
+	if (!snap)
+		return;
+	output_queued_sinks(out, snap);
+	for (i = 0; i < snap->queued_sink_count; i++) {
+		const struct stats_sink_queue *q = &snap->queued_sinks[i];
+
+		printf("| %s account | taken %llu, sent %llu, dropped (queue full) %llu, "
+		       "send failed %llu, lost at close %llu |\n", q->name,
+		       (unsigned long long)q->taken, (unsigned long long)q->sent,
+		       (unsigned long long)q->dropped_queue_full,
+		       (unsigned long long)q->send_failed, (unsigned long long)q->lost_at_close);
+	}
+	free(snap);
+}
+
+int main(void)
+{
+	char eve_path[] = "/tmp/edgewatch-bench-eve.XXXXXX";
+	struct drain syslog_drain = { 0 }, ipfix_drain = { 0 };
+	struct ew_syslog_output so = { 0 };
+	struct ew_ipfix_output io = { 0 };
+	struct ew_kafka_output ko = { 0 };
+	struct ew_kafka_broker broker = { 0 };
+	struct ew_kafka_property props[1] = { { "log_level", "2" } };
+	struct ew_endpoint prom = { 0 };
+	struct output_sink *sink;
+	struct output out;
+	double base, eve, all, eve_handoff, all_handoff;
+	rd_kafka_t *owner;
+	rd_kafka_mock_cluster_t *mcluster;
+	rd_kafka_conf_t *conf;
+	char errstr[256], *colon, bootstraps[256];
+	int fd = mkstemp(eve_path), type;
+
+	if (fd < 0)
+		return 1;
+	close(fd);
+	make_events();
+
+	base = bench_fwrite(eve_path);
+	if (output_open(&out, eve_path, "bench0"))
+		return 1;
+	eve = bench_output(&out, &eve_handoff);
+	output_close(&out);
+
+	/* every sink at once */
+	if (drain_start(&syslog_drain) || drain_start(&ipfix_drain))
+		return 1;
+	conf = rd_kafka_conf_new();
+	rd_kafka_conf_set(conf, "log_level", "2", errstr, sizeof(errstr));
+	owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	mcluster = owner ? rd_kafka_mock_cluster_new(owner, 1) : NULL;
+	if (!mcluster)
+		return 1;
+	for (type = 0; type < OUTPUT_EVENT_TYPES; type++) {
+		char topic[64];
+
+		snprintf(topic, sizeof(topic), "bench.%s", output_event_type_name(type));
+		rd_kafka_mock_topic_create(mcluster, topic, 1, 1);
+	}
+	snprintf(bootstraps, sizeof(bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(mcluster));
+	colon = strrchr(bootstraps, ':');
+	*colon = '\0';
+	broker.host = bootstraps;
+	broker.port = (uint16_t)atoi(colon + 1);
+
+	so = (struct ew_syslog_output){ .enabled = 1, .host = "127.0.0.1",
+					 .port = syslog_drain.port, .transport = EW_SYSLOG_UDP,
+					 .flows = 1, .facility = 16 };
+	io = (struct ew_ipfix_output){ .enabled = 1, .transport = EW_IPFIX_UDP,
+					.template_interval = 60, .observation_domain = 1 };
+	io.collector.family = 4;
+	inet_pton(AF_INET, "127.0.0.1", io.collector.addr);
+	io.collector.port = ipfix_drain.port;
+	ko = (struct ew_kafka_output){ .enabled = 1, .brokers = &broker, .broker_count = 1,
+				       .topic_prefix = "bench", .queue_messages = EVENTS * 2,
+				       .client_id = "edgewatch-bench", .compression = "none",
+				       .properties = props, .property_count = 1 };
+	prom.family = 4;
+	inet_pton(AF_INET, "127.0.0.1", prom.addr);
+	prom.port = 0;	/* any free port */
+	if (output_open(&out, eve_path, "bench0"))
+		return 1;
+	if (syslog_sink_open(&sink, &so, "bench0") || output_add_sink(&out, sink) ||
+	    ipfix_sink_open(&sink, &io) || output_add_sink(&out, sink) ||
+	    kafka_sink_open(&sink, &ko, "bench0") || output_add_sink(&out, sink) ||
+	    prometheus_sink_open(&sink, &prom) || output_add_sink(&out, sink)) {
+		fprintf(stderr, "bench_outputs: a sink could not be opened\n");
+		return 1;
+	}
+	all = bench_output(&out, &all_handoff);
+
+	printf("### Output wing: ns per flow event (%d events, `.output/bench/bench_outputs`)\n\n",
+	       EVENTS);
+	printf("| writer | ns/event, engine's hand-off | ratio | ns/event, until every sink "
+	       "delivered | ratio |\n|---|---|---|---|---|\n");
+	printf("| fwrite of the same lines, formatted beforehand (baseline) | %.0f | 1.00 | %.0f | "
+	       "1.00 |\n", base, base);
+	printf("| EVE sink alone (format + write) | %.0f | %.2f | %.0f | %.2f |\n", eve_handoff,
+	       eve_handoff / base, eve, eve / base);
+	printf("| EVE + syslog (UDP) + IPFIX (UDP) + Kafka (mock cluster) + Prometheus | %.0f | "
+	       "%.2f | %.0f | %.2f |\n", all_handoff, all_handoff / base, all, all / base);
+	printf("| all sinks / EVE alone (goal <= 2) | | %.2f | | %.2f |\n", all_handoff / eve_handoff,
+	       all / eve);
+	print_queues(&out);
+	printf("\n");
+	output_close(&out);
+	drain_stop(&syslog_drain);
+	drain_stop(&ipfix_drain);
+	rd_kafka_mock_cluster_destroy(mcluster);
+	rd_kafka_destroy(owner);
+	unlink(eve_path);
+	return 0;
+}
