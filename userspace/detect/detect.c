@@ -29,6 +29,7 @@
 
 static const struct detector_ops *const all_detectors[] = {
 	NULL,	/* each detector adds its ops here (any order: they carry their id) */
+	&flood_detector_ops,
 };
 
 struct episode_key {
@@ -87,7 +88,8 @@ static void copy_numbers(struct anomaly_number *to, size_t *to_count,
 {
 	if (count > DETECT_NUMBERS_MAX)
 		count = DETECT_NUMBERS_MAX;
-	memcpy(to, from, count * sizeof(*from));
+	if (count)	/* from may be NULL with no numbers (memcpy's arguments must not) */
+		memcpy(to, from, count * sizeof(*from));
 	*to_count = count;
 }
 
