@@ -16,6 +16,7 @@
 #include "flow_export.h"
 #include "policy/policy_alerts.h"
 #include "policy/policy_inventory.h"
+#include "../support/json_field.h"
 #include "../support/test.h"
 
 #define OUTSIDER "198.18.7.9"
@@ -89,22 +90,6 @@ static struct json_object *alert_of(const struct ew_event *ev, uint64_t suppress
 	struct alert_summary summary = { .suppressed = suppressed };
 
 	return alert_summarised(ev, &summary);
-}
-
-/* The value at a dotted path ("alert.metadata.port.0" indexes arrays), as text. */
-static const char *field(struct json_object *o, const char *path)
-{
-	char copy[128], *part, *save = NULL;
-	struct json_object *cur = o;
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	for (part = strtok_r(copy, ".", &save); part && cur; part = strtok_r(NULL, ".", &save)) {
-		if (json_object_is_type(cur, json_type_array))
-			cur = json_object_array_get_idx(cur, atoi(part));
-		else if (!json_object_object_get_ex(cur, part, &cur))
-			cur = NULL;
-	}
-	return cur ? json_object_get_string(cur) : NULL;
 }
 
 static int is(struct json_object *o, const char *path, const char *want)

@@ -27,8 +27,9 @@
 #define DETECT_EPISODES_MAX 4096
 #define NS_PER_SEC 1000000000ULL
 
+/* each detector adds its ops here (any order: they carry their id) */
 static const struct detector_ops *const all_detectors[] = {
-	NULL,	/* each detector adds its ops here (any order: they carry their id) */
+	&flood_detector_ops,
 };
 
 struct episode_key {
@@ -89,7 +90,7 @@ static void copy_numbers(struct anomaly_number *to, size_t *to_count,
 		count = 0;
 	if (count > DETECT_NUMBERS_MAX)
 		count = DETECT_NUMBERS_MAX;
-	if (count)
+	if (count)	/* from may be NULL with no numbers (memcpy's arguments must not) */
 		memcpy(to, from, count * sizeof(*from));
 	*to_count = count;
 }

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The flood detector (userspace/detect/flood.c) through the hub: flow records in, EVE
+ * alerts out. A spoofed SYN flood just over the floor alerts (SYN Flood, the target, the
+ * sources, the half-open ratio); completed handshakes at the same rate, and a rate under
+ * the floor, do not; after warm-up a steady UDP rate over the floor is the baseline and
+ * is quiet, and ten times it alerts (UDP Flood); one UDP flow's active-timeout records
+ * carry a single-source flood.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "config/config.h"
+#include "detect/detect.h"
+#include "flow_export.h"
+#include "output/output.h"
+#include "../support/json_field.h"
+#include "../support/test.h"
+
+#define SEC 1000000000ULL
+#define TARGET "198.18.0.1"
+
+struct rig {
+	char path[64];
+	struct output out;
+	struct flow_exporter x;
+	struct ew_config *cfg;
+	struct detect *d;
+};
+
+static int rig_open(struct rig *r, uint32_t udp_floor)
+{
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	strcpy(r->path, "/tmp/edgewatch-test-flood.XXXXXX");
+	fd = mkstemp(r->path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	r->cfg = config_defaults();
+	if (!r->cfg || output_open(&r->out, r->path, "test0"))
+		return -1;
+	flow_exporter_init(&r->x, &r->out, 1, 0);
+	r->cfg->anomaly.on = 1;
+	r->cfg->anomaly.enabled[EW_DETECTOR_FLOOD] = 1;
+	if (udp_floor)
+		r->cfg->anomaly.value[EW_AP_FLOOD_UDP_RATE] = udp_floor;
+	return detect_new(&r->d, r->cfg, &r->x) || !r->d ? -1 : 0;
+}
+
+/* Finish the run; the alerts' JSON, in order, into alerts[] (count returned). */
+static int rig_close(struct rig *r, struct json_object **alerts, int max, uint64_t now_ns)
+{
+	char line[16384];
+	int n = 0;
+	FILE *f;
+
+	detect_finish(r->d, now_ns);
+	detect_free(r->d);
+	flow_exporter_destroy(&r->x);
+	output_close(&r->out);
+	f = fopen(r->path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		struct json_object *o = json_tokener_parse(line), *t;
+
+		if (o && json_object_object_get_ex(o, "event_type", &t) &&
+		    !strcmp(json_object_get_string(t), "alert") && n < max)
+			alerts[n++] = o;
+		else if (o)
+			json_object_put(o);
+	}
+	if (f)
+		fclose(f);
+	unlink(r->path);
+	config_free(r->cfg);
+	return n;
+}
+
+/* One record: src -> TARGET, first packet at first_ns, this record start..end. */
+static void feed(struct rig *r, uint32_t src, uint16_t sport, uint16_t dport, uint8_t proto,
+		 uint8_t flags_fwd, uint8_t flags_rev, uint64_t pkts, uint64_t first_ns,
+		 uint64_t start_ns, uint64_t end_ns, enum ew_flow_end reason)
+{
+	struct flow_key key;
+	struct flow_record rec;
+	struct flow_event ev;
+	uint32_t be = htonl(src);
+
+	memset(&key, 0, sizeof(key));
+	memset(&rec, 0, sizeof(rec));
+	memset(&ev, 0, sizeof(ev));
+	key.family = 4;
+	key.proto = proto;
+	memcpy(key.addr_a.u8, &be, 4);
+	inet_pton(AF_INET, TARGET, key.addr_b.u8);
+	key.port_a = htons(sport);
+	key.port_b = htons(dport);
+	rec.initiator = 0;
+	rec.first_seen_ns = first_ns;
+	rec.last_seen_ns = end_ns;
+	rec.packets[EW_DIR_TO_SERVER] = pkts;
+	rec.tcp_flags[EW_DIR_TO_SERVER] = flags_fwd;
+	rec.tcp_flags[EW_DIR_TO_CLIENT] = flags_rev;
+	ev.flow.key = &key;
+	ev.flow.rec = &rec;
+	ev.reason = reason;
+	ev.packets[EW_DIR_TO_SERVER] = pkts;
+	ev.start_ns = start_ns;
+	ev.end_ns = end_ns;
+	detect_flow(r->d, &ev);
+}
+
+static void put_all(struct json_object **a, int n)
+{
+	while (n-- > 0)
+		json_object_put(a[n]);
+}
+
+/* per_sec TCP flows a second for secs seconds from t0, each from its own (spoofed)
+ * source; handshake: completed (client ACKed the SYN-ACK) or not. */
+static void syn_burst(struct rig *r, uint64_t t0, int secs, int per_sec, int handshake)
+{
+	int s, i;
+
+	for (s = 0; s < secs; s++)
+		for (i = 0; i < per_sec; i++) {
+			uint64_t t = t0 + s * SEC + (uint64_t)i * (SEC / per_sec);
+			uint32_t src = 0xc6130000u + (uint32_t)(s * per_sec + i); /* 198.19/16 */
+
+			feed(r, src, 1024 + i, 80, 6, handshake ? 0x1b : 0x02, 0x12,
+			     handshake ? 6 : 1, t, t, t + SEC / 100, EW_END_TIMEOUT);
+		}
+}
+
+#define T0 (1700000000ULL * SEC)
+
+static void test_spoofed_syn_flood_alerts(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct rig r;
+	int n;
+
+	CHECK(t, rig_open(&r, 0) == 0, "rig");
+	syn_burst(&r, T0, 10, 600, 0);	/* 600 half-open/s: over the 500/s floor */
+	n = rig_close(&r, a, 16, T0 + 20 * SEC);
+	CHECK(t, n >= 1, "%d alerts", n);
+	EXPECT(t, !strcmp(field(a[0], "alert.category"), "SYN Flood"), "category %s",
+	       field(a[0], "alert.category"));
+	EXPECT(t, !strcmp(field(a[0], "alert.signature_id"), "9000301"), "sid");
+	EXPECT(t, !strcmp(field(a[0], "dest_ip"), TARGET), "dest %s", field(a[0], "dest_ip"));
+	EXPECT(t, !strcmp(field(a[0], "anomaly.technique"), "SYN flood"), "technique");
+	/* every alert is of one episode (one target), however many sources */
+	EXPECT(t, n <= 3, "%d alerts for one flood", n);
+	EXPECT(t, atof(field(a[n - 1], "anomaly.half_open_ratio")) == 1.0, "ratio %s",
+	       field(a[n - 1], "anomaly.half_open_ratio"));
+	EXPECT(t, atof(field(a[n - 1], "anomaly.rate")) > 500, "rate %s",
+	       field(a[n - 1], "anomaly.rate"));
+	EXPECT(t, atoi(field(a[n - 1], "anomaly.sources_total")) > 1000, "sources %s",
+	       field(a[n - 1], "anomaly.sources_total"));
+	put_all(a, n);
+}
+
+/* 10 s of per_sec SYNs to one target (handshake: completed or not): no alert. */
+static void syn_quiet(struct test_case *t, int per_sec, int handshake)
+{
+	struct json_object *a[16];
+	struct rig r;
+	int n;
+
+	CHECK(t, rig_open(&r, 0) == 0, "rig");
+	syn_burst(&r, T0, 10, per_sec, handshake);
+	n = rig_close(&r, a, 16, T0 + 20 * SEC);
+	EXPECT(t, n == 0, "%d alerts: %s", n, n ? field(a[0], "alert.signature") : "");
+	put_all(a, n);
+}
+
+static void test_completed_handshakes_quiet(struct test_case *t)
+{
+	syn_quiet(t, 600, 1);	/* a busy web server: every client answered */
+}
+
+static void test_under_floor_quiet(struct test_case *t)
+{
+	syn_quiet(t, 400, 0);
+}
+
+/* A UDP flow of rate pkts/s over [t, t + secs): one record a second, and the second's
+ * tick (quiet episodes end). */
+static void udp_seconds(struct rig *r, uint32_t src, uint64_t t, int secs, uint64_t rate)
+{
+	int s;
+
+	for (s = 0; s < secs; s++) {
+		feed(r, src + (uint32_t)s, 5000, 9999, 17, 0, 0, rate, t + s * SEC,
+		     t + s * SEC, t + s * SEC + SEC - 1, EW_END_TIMEOUT);
+		detect_tick(r->d, t + s * SEC + SEC);
+	}
+}
+
+static void test_udp_baseline(struct test_case *t)
+{
+	struct json_object *a[64];
+	struct rig r;
+	int n, i, spike = 0, before = 0;
+	uint64_t spike_t = T0 + 600 * SEC;
+
+	/* floor 100 pps: a steady 150 pps is over it, alerted only while warming up */
+	CHECK(t, rig_open(&r, 100) == 0, "rig");
+	udp_seconds(&r, 0xc6120a00u, T0, 600, 150);
+	udp_seconds(&r, 0xc6120a00u, spike_t, 10, 1400);	/* under 10 x 150 */
+	udp_seconds(&r, 0xc6120a00u, spike_t + 10 * SEC, 10, 150);
+	udp_seconds(&r, 0xc6120a00u, spike_t + 20 * SEC, 10, 3000);	/* 20 x the baseline */
+	n = rig_close(&r, a, 64, spike_t + 60 * SEC);
+	for (i = 0; i < n; i++) {
+		const char *ep = field(a[i], "anomaly.episode");
+
+		if (!strcmp(ep, "start") && atof(field(a[i], "anomaly.rate")) > 1400)
+			spike++;
+		else if (!strcmp(ep, "start"))
+			before++;
+	}
+	/* the 3000 pps window tips once its average passes 10 x 150 */
+	EXPECT(t, spike == 1, "%d alerts at 20 x the baseline", spike);
+	EXPECT(t, before <= 1, "%d episodes before: the baseline is not learned", before);
+	EXPECT(t, n > 0 && !strcmp(field(a[n - 1], "alert.category"), "UDP Flood"), "category");
+	EXPECT(t, n > 0 && atof(field(a[n - 1], "anomaly.baseline")) > 100 &&
+		  atof(field(a[n - 1], "anomaly.baseline")) < 200, "baseline %s",
+	       n ? field(a[n - 1], "anomaly.baseline") : "");
+	put_all(a, n);
+}
+
+static void test_single_flow_udp_flood(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct rig r;
+	int n;
+
+	/* one source, one flow, 30000 pps; its records come every 30 s (active timeout) */
+	CHECK(t, rig_open(&r, 0) == 0, "rig");
+	feed(&r, 0xc6120a07u, 4444, 53, 17, 0, 0, 900000, T0, T0, T0 + 30 * SEC,
+	     EW_END_ACTIVE_TIMEOUT);
+	feed(&r, 0xc6120a07u, 4444, 53, 17, 0, 0, 900000, T0, T0 + 30 * SEC, T0 + 60 * SEC,
+	     EW_END_ACTIVE_TIMEOUT);
+	n = rig_close(&r, a, 16, T0 + 61 * SEC);
+	CHECK(t, n >= 1, "%d alerts", n);
+	EXPECT(t, !strcmp(field(a[0], "alert.category"), "UDP Flood"), "category");
+	EXPECT(t, !strcmp(field(a[0], "src_ip"), "198.18.10.7"), "src %s", field(a[0], "src_ip"));
+	put_all(a, n);
+}
+
+int main(void)
+{
+	test_program = "test_detect_flood";
+	RUN(test_spoofed_syn_flood_alerts);
+	RUN(test_completed_handshakes_quiet);
+	RUN(test_under_floor_quiet);
+	RUN(test_udp_baseline);
+	RUN(test_single_flow_udp_flood);
+	return test_summary();
+}
