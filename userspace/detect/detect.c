@@ -88,7 +88,8 @@ static void copy_numbers(struct anomaly_number *to, size_t *to_count,
 {
 	if (count > DETECT_NUMBERS_MAX)
 		count = DETECT_NUMBERS_MAX;
-	memcpy(to, from, count * sizeof(*from));
+	if (count)	/* a report without a score has no parts: from is NULL */
+		memcpy(to, from, count * sizeof(*from));
 	*to_count = count;
 }
 
