@@ -117,9 +117,9 @@ static int probe_of(const struct detect_flow *f, uint8_t *weight)
 	if (fwd & EW_TCP_SYN) {
 		if ((rev & synack) == synack && (fwd & EW_TCP_ACK)) {
 			*weight = W_COMPLETED;
-			/* nmap -sT: SYN, ACK, RST (or FIN): no PSH, a few packets */
-			if (!(fwd & EW_TCP_PSH) && f->flow_pkts_fwd <= 4 &&
-			    f->flow_pkts_rev <= 2)
+			/* nmap -sT: SYN, ACK, RST (or FIN): no PSH, a few packets out (the
+			 * service may still have sent its banner back) */
+			if (!(fwd & EW_TCP_PSH) && f->flow_pkts_fwd <= 4)
 				return P_CONNECT;
 			return P_COMPLETED;
 		}
