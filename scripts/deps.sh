@@ -8,7 +8,7 @@ build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-
 	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
 	uthash-dev libclang-rt-14-dev libmicrohttpd-dev librdkafka-dev)
 # tests, demo and benchmarks: namespaces, traffic, listeners, capture
-test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark
+test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark nmap
 	curl prometheus)	# prometheus: promtool checks the /metrics exposition
 # the syslog sink's collector in tests/e2e/test_syslog.sh (imtcp, and gtls for TLS)
 test_pkgs+=(rsyslog rsyslog-gnutls openssl)

@@ -29,6 +29,7 @@
 
 /* each detector adds its ops here (any order: they carry their id) */
 static const struct detector_ops *const all_detectors[] = {
+	&scan_detector_ops,
 	&flood_detector_ops,
 };
 

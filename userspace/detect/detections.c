@@ -124,16 +124,19 @@ const char *ew_detector_name(enum ew_detector d)
 static const struct ew_anomaly_param_def params[] = {
 	{ EW_AP_SCAN_WINDOW, EW_DETECTOR_SCAN, "window", EW_PARAM_SECONDS, 300, 1, DAY,
 	  "window of a fast scan" },
-	{ EW_AP_SCAN_PORTS, EW_DETECTOR_SCAN, "ports", EW_PARAM_COUNT, 20, 2, 65535,
+	/* scan.c keeps exact sets of at most 48 distinct ports or hosts (SCAN_SET_MAX):
+	 * the thresholds stop there. hosts: 25, Zeek scan.bro's address-scan threshold
+	 * (a poller with a few hosts down stays below it) */
+	{ EW_AP_SCAN_PORTS, EW_DETECTOR_SCAN, "ports", EW_PARAM_COUNT, 20, 2, 48,
 	  "distinct ports of one host probed by one source in the window (failed or "
 	  "unanswered probes weigh 1, completed connections 1/4)" },
-	{ EW_AP_SCAN_HOSTS, EW_DETECTOR_SCAN, "hosts", EW_PARAM_COUNT, 20, 2, 1000000,
+	{ EW_AP_SCAN_HOSTS, EW_DETECTOR_SCAN, "hosts", EW_PARAM_COUNT, 25, 2, 48,
 	  "distinct hosts probed on one port (or pinged) by one source in the window" },
 	{ EW_AP_SCAN_SLOW_WINDOW, EW_DETECTOR_SCAN, "slow-window", EW_PARAM_SECONDS, 3600, 1,
 	  7 * DAY, "window of a slow scan (probes minutes apart)" },
-	{ EW_AP_SCAN_SLOW_PORTS, EW_DETECTOR_SCAN, "slow-ports", EW_PARAM_COUNT, 40, 2, 65535,
+	{ EW_AP_SCAN_SLOW_PORTS, EW_DETECTOR_SCAN, "slow-ports", EW_PARAM_COUNT, 40, 2, 48,
 	  "distinct ports of one host probed in the slow window" },
-	{ EW_AP_SCAN_SLOW_HOSTS, EW_DETECTOR_SCAN, "slow-hosts", EW_PARAM_COUNT, 40, 2, 1000000,
+	{ EW_AP_SCAN_SLOW_HOSTS, EW_DETECTOR_SCAN, "slow-hosts", EW_PARAM_COUNT, 40, 2, 48,
 	  "distinct hosts probed on one port in the slow window" },
 
 	{ EW_AP_BRUTE_WINDOW, EW_DETECTOR_BRUTE_FORCE, "window", EW_PARAM_SECONDS, 1800, 1, DAY,
