@@ -29,6 +29,7 @@
 
 static const struct detector_ops *const all_detectors[] = {
 	NULL,	/* each detector adds its ops here (any order: they carry their id) */
+	&beacon_detector_ops,
 };
 
 struct episode_key {
