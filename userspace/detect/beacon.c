@@ -15,6 +15,7 @@
 #include "detect/lru_map.h"
 
 #define NS 1000000000ull
+#define BEACON_MIN_PERIOD_S 1.0
 #define PEER_SLOTS 8	/* distinct regular peers remembered per side (>= any sane peers) */
 
 struct pair_key {
@@ -218,7 +219,9 @@ static void beacon_flow(struct detector *d, const struct detect_flow *f)
 	if (n < 3 || n < (b->min_conns + 1) / 2)
 		return;
 	beacon_score_of(start_s, size, n, &s);
-	if (s.score < b->threshold)
+	/* connections under a second apart are a flood, a scan or a retry storm (the flood
+	 * and scan detectors' business), not a call-back: a SYN flood at 100/s is "regular" */
+	if (s.score < b->threshold || s.interval_s < BEACON_MIN_PERIOD_S)
 		return;
 	regular_peers = peer_note(b, &k, 0) >= b->peers;
 	regular_peers |= peer_note(b, &k, 1) >= b->peers;
