@@ -31,6 +31,7 @@
 static const struct detector_ops *const all_detectors[] = {
 	&scan_detector_ops,
 	&flood_detector_ops,
+	&beacon_detector_ops,
 };
 
 struct episode_key {

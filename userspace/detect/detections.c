@@ -168,6 +168,11 @@ static const struct ew_anomaly_param_def params[] = {
 	  "score (0-100) above which a pair is alerted" },
 	{ EW_AP_BEACON_WINDOW, EW_DETECTOR_BEACON, "window", EW_PARAM_SECONDS, DAY, 60, 7 * DAY,
 	  "how long a pair's connections are remembered" },
+	/* 4: a monitoring poller or a popular update/telemetry service makes many regular
+	 * pairs alike; one implant rarely calls more than 2-3 C2 hosts on one port */
+	{ EW_AP_BEACON_PEERS, EW_DETECTOR_BEACON, "peers", EW_PARAM_COUNT, 4, 2, 1000000,
+	  "a destination that this many sources call regularly (popular service), or a source "
+	  "that calls this many destinations regularly on one port (poller), is not alerted" },
 
 	{ EW_AP_MAX_TRACKED, -1, "max-tracked", EW_PARAM_COUNT, 65536, 16, 16777216,
 	  "entries each detector tracks at most (least recently used forgotten first, counted)" },
