@@ -29,6 +29,7 @@
 
 static const struct detector_ops *const all_detectors[] = {
 	NULL,	/* each detector adds its ops here (any order: they carry their id) */
+	&brute_force_detector_ops,
 };
 
 struct episode_key {
@@ -87,7 +88,8 @@ static void copy_numbers(struct anomaly_number *to, size_t *to_count,
 {
 	if (count > DETECT_NUMBERS_MAX)
 		count = DETECT_NUMBERS_MAX;
-	memcpy(to, from, count * sizeof(*from));
+	if (count)	/* a report without a score has score_parts NULL: memcpy(, NULL, 0) is UB */
+		memcpy(to, from, count * sizeof(*from));
 	*to_count = count;
 }
 
@@ -226,8 +228,7 @@ void detect_report(struct detect *d, const struct anomaly_report *r)
 	}
 }
 
-/* Is addr (family 4 or 6, 16 bytes) inside one of the prefixes? */
-static int excluded(const struct ew_cidr_list *list, uint8_t family, const uint8_t *addr)
+int detect_in_cidrs(const struct ew_cidr_list *list, uint8_t family, const uint8_t *addr)
 {
 	size_t i;
 
@@ -286,8 +287,8 @@ void detect_flow(struct detect *d, const struct flow_event *ev)
 	if (!d)
 		return;
 	detect_flow_of(ev, flow_exporter_to_realtime(d->exporter), &f);
-	if (excluded(&d->cfg->anomaly.exclude, f.family, f.src) ||
-	    excluded(&d->cfg->anomaly.exclude, f.family, f.dst)) {
+	if (detect_in_cidrs(&d->cfg->anomaly.exclude, f.family, f.src) ||
+	    detect_in_cidrs(&d->cfg->anomaly.exclude, f.family, f.dst)) {
 		d->stats.flows_excluded++;
 		return;
 	}
