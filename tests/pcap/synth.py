@@ -37,9 +37,42 @@ def udp(src, dst, sport, dport, payload=b"edge"):
                 payload)
 
 
-def tcp(src, dst, sport, dport, flags):
+def tcp(src, dst, sport, dport, flags, payload=b""):
     return ipv4(6, src, dst, struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags,
-                                         65535, 0, 0))
+                                         65535, 0, 0) + payload)
+
+
+def tcp_session(src, dst, sport, dport, t0, to_server, to_client, duration_s, mss=1400):
+    """A whole TCP connection as (ts ns, frame) pairs from t0 (ns): handshake, the server
+    speaks first (a banner), to_server / to_client payload bytes in alternating segments of
+    at most mss, then the client closes (FIN both ways) duration_s after the SYN."""
+    f, t = [], t0
+    end = t0 + int(duration_s * 10**9)
+    f.append((t, eth(tcp(src, dst, sport, dport, TCP_SYN))))
+    f.append((t + 1000, eth(tcp(dst, src, dport, sport, TCP_SYN | TCP_ACK))))
+    f.append((t + 2000, eth(tcp(src, dst, sport, dport, TCP_ACK))))
+    segs = []
+    c, s = to_server, to_client
+    while c > 0 or s > 0:
+        if s > 0:
+            segs.append((dst, src, dport, sport, min(s, mss)))
+            s -= mss
+        if c > 0:
+            segs.append((src, dst, sport, dport, min(c, mss)))
+            c -= mss
+    step = max(1, (end - t - 10000) // (len(segs) + 1))
+    for i, (a, b, pa, pb, n) in enumerate(segs):
+        f.append((t + 3000 + (i + 1) * step, eth(tcp(a, b, pa, pb, TCP_ACK, b"x" * n))))
+    f.append((end, eth(tcp(src, dst, sport, dport, TCP_FIN | TCP_ACK))))
+    f.append((end + 1000, eth(tcp(dst, src, dport, sport, TCP_FIN | TCP_ACK))))
+    f.append((end + 2000, eth(tcp(src, dst, sport, dport, TCP_ACK))))
+    return f
+
+
+def icmp_echo(src, dst, ident, seq, reply=False, payload=b"edgewatch-ping-56"):
+    body = struct.pack("!BBHHH", 0 if reply else 8, 0, 0, ident, seq) + payload
+    body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+    return ipv4(1, src, dst, body)
 
 
 def eth(l3, ethertype=0x0800):
@@ -48,10 +81,11 @@ def eth(l3, ethertype=0x0800):
 
 def pcap(frames):
     """frames: (timestamp ns since EPOCH, frame bytes) -> a pcap (nanosecond) file's bytes."""
-    out = struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1)
-    for ts, f in frames:
-        out += struct.pack("<IIII", EPOCH + ts // 10**9, ts % 10**9, len(f), len(f)) + f
-    return out
+    out = [struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 1)]
+    for ts, f in frames:	# a list joined once: += on bytes is quadratic
+        out.append(struct.pack("<IIII", EPOCH + ts // 10**9, ts % 10**9, len(f), len(f)))
+        out.append(f)
+    return b"".join(out)
 
 
 def sparse(count, gap_s):

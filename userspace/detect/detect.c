@@ -32,6 +32,7 @@ static const struct detector_ops *const all_detectors[] = {
 	&scan_detector_ops,
 	&flood_detector_ops,
 	&beacon_detector_ops,
+	&brute_force_detector_ops,
 };
 
 struct episode_key {
@@ -92,7 +93,7 @@ static void copy_numbers(struct anomaly_number *to, size_t *to_count,
 		count = 0;
 	if (count > DETECT_NUMBERS_MAX)
 		count = DETECT_NUMBERS_MAX;
-	if (count)	/* from may be NULL with no numbers (memcpy's arguments must not) */
+	if (count)	/* a report without a score has score_parts NULL: memcpy(, NULL, 0) is UB */
 		memcpy(to, from, count * sizeof(*from));
 	*to_count = count;
 }
@@ -231,8 +232,7 @@ void detect_report(struct detect *d, const struct anomaly_report *r)
 	}
 }
 
-/* Is addr (family 4 or 6, 16 bytes) inside one of the prefixes? */
-static int excluded(const struct ew_cidr_list *list, uint8_t family, const uint8_t *addr)
+int detect_in_cidrs(const struct ew_cidr_list *list, uint8_t family, const uint8_t *addr)
 {
 	size_t i;
 
@@ -291,8 +291,8 @@ void detect_flow(struct detect *d, const struct flow_event *ev)
 	if (!d)
 		return;
 	detect_flow_of(ev, flow_exporter_to_realtime(d->exporter), &f);
-	if (excluded(&d->cfg->anomaly.exclude, f.family, f.src) ||
-	    excluded(&d->cfg->anomaly.exclude, f.family, f.dst)) {
+	if (detect_in_cidrs(&d->cfg->anomaly.exclude, f.family, f.src) ||
+	    detect_in_cidrs(&d->cfg->anomaly.exclude, f.family, f.dst)) {
 		d->stats.flows_excluded++;
 		return;
 	}

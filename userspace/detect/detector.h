@@ -77,6 +77,10 @@ void detect_report(struct detect *hub, const struct anomaly_report *r);
 /* An address as text (4 or 6), for lists in the evidence. */
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN]);
 
+/* Is addr (family 4 or 6, 16 bytes) inside one of the prefixes? (exclusions, protected
+ * addresses) */
+int detect_in_cidrs(const struct ew_cidr_list *list, uint8_t family, const uint8_t *addr);
+
 struct detector;
 
 struct detector_ops {
