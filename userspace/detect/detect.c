@@ -30,6 +30,7 @@
 /* each detector adds its ops here (any order: they carry their id) */
 static const struct detector_ops *const all_detectors[] = {
 	&flood_detector_ops,
+	&amplification_detector_ops,
 };
 
 struct episode_key {
