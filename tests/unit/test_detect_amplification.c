@@ -5,6 +5,7 @@
  * in a minute, alert (DNS amplification, the target, the reflectors, the mean answer
  * size); a client's own queries to 30 resolvers (the client initiated, the resolvers
  * answered) do not; 5 reflectors sending 2 MB do not (under the reflector threshold);
+ * NTP monlist answers from 12 reflectors (1.08 MB: just over both thresholds) alert;
  * NTP peers (123 <-> 123) do not; unanswered SYN-ACKs from 30 servers alert (SYN-ACK
  * reflection). Thresholds: defaults (reflectors 10, bytes 1 MB).
  */
@@ -184,6 +185,25 @@ static void test_dns_amplification_30_reflectors(struct test_case *t)
 	amp_free(a, n);
 }
 
+/* Just over both thresholds: 12 reflectors, 12 x 90 KB = 1.08 MB (doubling either
+ * threshold silences it). */
+static void test_just_over_thresholds(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct amp_rig r;
+	int n;
+
+	CHECK(t, amp_rig_open(&r) == 0, "rig");
+	reflect(&r, 12, 123, 40123, 200, 450);	/* NTP monlist answers: 200 x 450 bytes */
+	n = amp_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	CHECK(t, n >= 1, "%d alerts", n);
+	EXPECT(t, !strcmp(get(a[0], "alert.signature_id"), "9000402"), "sid %s",
+	       get(a[0], "alert.signature_id"));
+	EXPECT(t, atoi(get(a[n - 1], "anomaly.reflectors_total")) == 12, "reflectors %s",
+	       get(a[n - 1], "anomaly.reflectors_total"));
+	amp_free(a, n);
+}
+
 /* Nothing alerts when the records are fed. */
 static void quiet(struct test_case *t, void (*feed)(struct amp_rig *))
 {
@@ -264,6 +284,7 @@ int main(void)
 {
 	test_program = "test_detect_amplification";
 	RUN(test_dns_amplification_30_reflectors);
+	RUN(test_just_over_thresholds);
 	RUN(test_resolver_answers_quiet);
 	RUN(test_five_reflectors_quiet);
 	RUN(test_ntp_peers_quiet);
