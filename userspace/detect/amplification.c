@@ -29,7 +29,7 @@
 /* Windows kept per entry: 4 x 60 s covers the 60 s idle timeout's lateness. */
 #define AMP_RING 4
 /* Reflectors named (the evidence's list), for the newest window only (memory: the map
- * is allocated at its capacity, 65536 entries by default, about 40 MB). The distinct
+ * is reserved at its capacity, 65536 entries of about 700 bytes by default). The distinct
  * count of every window is a linear-counting estimate over AMP_BITS bits: near exact at
  * the default threshold (10), good to about a thousand, saturating above. */
 #define AMP_NAMED 16
@@ -87,7 +87,8 @@ struct amp {
 	uint64_t window_ns;
 	uint32_t reflectors;
 	uint64_t bytes;
-	uint64_t late;		/* records older than the ring: not judged */
+	uint64_t late;		/* records older than the ring: not judged (not in the stats
+				 * event yet: struct stats_detector has no field for it) */
 };
 
 /* The class of an unsolicited answer, or -1 (not one). */
