@@ -4,7 +4,8 @@
  * records in, EVE alerts out. DNS answers nobody asked for, from 30 reflectors, 1.8 MB
  * in a minute, alert (DNS amplification, the target, the reflectors, the mean answer
  * size); a client's own queries to 30 resolvers (the client initiated, the resolvers
- * answered) do not; 5 reflectors sending 2 MB do not (under the reflector threshold);
+ * answered) do not, nor do answers the target went on to talk to; 5 reflectors
+ * sending 2 MB do not (under the reflector threshold);
  * NTP monlist answers from 12 reflectors (1.08 MB: just over both thresholds) alert;
  * NTP peers (123 <-> 123) do not; unanswered SYN-ACKs from 30 servers alert (SYN-ACK
  * reflection). Thresholds: defaults (reflectors 10, bytes 1 MB).
@@ -235,6 +236,23 @@ static void test_resolver_answers_quiet(struct test_case *t)
 	quiet(t, resolver_answers);
 }
 
+/* Flows first seen at the answer (the query was before the capture, or the table
+ * forgot it) that the client then went on with: the target sent packets back. */
+static void answered_midstream(struct amp_rig *r)
+{
+	for (int i = 0; i < 30; i++) {
+		struct rec c = { 0xc6130001u + (uint32_t)i, VICTIM_BE, 53, 33333, 17, 0, 0,
+				 20, 20 * 3000, 5, 5 * 80 };
+
+		send_rec(r, &c, T0 + (uint64_t)i * SEC);
+	}
+}
+
+static void test_answered_midstream_quiet(struct test_case *t)
+{
+	quiet(t, answered_midstream);
+}
+
 static void five_reflectors(struct amp_rig *r)
 {
 	reflect(r, 5, 53, 33333, 100, 4000);	/* 2 MB, but from only 5 */
@@ -286,6 +304,7 @@ int main(void)
 	RUN(test_dns_amplification_30_reflectors);
 	RUN(test_just_over_thresholds);
 	RUN(test_resolver_answers_quiet);
+	RUN(test_answered_midstream_quiet);
 	RUN(test_five_reflectors_quiet);
 	RUN(test_ntp_peers_quiet);
 	RUN(test_syn_ack_reflection);
