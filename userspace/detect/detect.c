@@ -33,6 +33,7 @@ static const struct detector_ops *const all_detectors[] = {
 	&flood_detector_ops,
 	&beacon_detector_ops,
 	&brute_force_detector_ops,
+	&amplification_detector_ops,
 };
 
 struct episode_key {
