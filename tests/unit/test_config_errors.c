@@ -228,7 +228,7 @@ static const struct error_row rows[] = {
 	  "\"window\"?); allowed here: enabled, window, ports, hosts, slow-window, slow-ports, "
 	  "slow-hosts" },
 	{ "anomaly_threshold_out_of_range", "anomaly:\n  scan:\n    ports: 1\n",
-	  "edgewatch.yaml:3:12: error: anomaly.scan.ports: 1 is out of range (2..65535)" },
+	  "edgewatch.yaml:3:12: error: anomaly.scan.ports: 1 is out of range (2..48)" },
 	{ "anomaly_window_not_duration", "anomaly:\n  brute-force:\n    window: soon\n",
 	  "edgewatch.yaml:3:13: error: anomaly.brute-force.window: expected a duration (seconds, "
 	  "or a number with s, m, h or d: 90s, 5m, 1h), got \"soon\"" },
