@@ -322,34 +322,36 @@ static int end_if_quiet(void *ctx, const void *key, void *value)
 	return 1;
 }
 
-void detect_tick(struct detect *d, uint64_t now_ns)
+/* Time passes to now_ns: each detector's hook (tick, or finish at the end), then the
+ * episodes that are over end (quiet for their window; every one when all). */
+static void advance(struct detect *d, uint64_t now_ns, int all)
 {
-	struct end_quiet q = { d, now_ns, 0 };
+	struct end_quiet q = { d, now_ns, all };
 	int i;
 
 	if (!d)
 		return;
 	if (now_ns > d->now_ns)
 		d->now_ns = now_ns;
-	for (i = 0; i < EW_DETECTOR_COUNT; i++)
-		if (d->detectors[i] && d->detectors[i]->ops->tick)
-			d->detectors[i]->ops->tick(d->detectors[i], d->now_ns);
+	for (i = 0; i < EW_DETECTOR_COUNT; i++) {
+		struct detector *det = d->detectors[i];
+		void (*hook)(struct detector *, uint64_t) =
+			det ? (all ? det->ops->finish : det->ops->tick) : NULL;
+
+		if (hook)
+			hook(det, d->now_ns);
+	}
 	lru_map_each(d->episodes, end_if_quiet, &q);
+}
+
+void detect_tick(struct detect *d, uint64_t now_ns)
+{
+	advance(d, now_ns, 0);
 }
 
 void detect_finish(struct detect *d, uint64_t now_ns)
 {
-	struct end_quiet q = { d, now_ns, 1 };
-	int i;
-
-	if (!d)
-		return;
-	if (now_ns > d->now_ns)
-		d->now_ns = now_ns;
-	for (i = 0; i < EW_DETECTOR_COUNT; i++)
-		if (d->detectors[i] && d->detectors[i]->ops->finish)
-			d->detectors[i]->ops->finish(d->detectors[i], d->now_ns);
-	lru_map_each(d->episodes, end_if_quiet, &q);
+	advance(d, now_ns, 1);
 }
 
 void detect_stats(const struct detect *d, struct stats_anomaly *out)
