@@ -274,6 +274,8 @@ int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size
 		return err;
 	}
 	e->cfg = cfg;
+	/* the caller frees the old configuration next: nothing may keep pointing into it */
+	detect_reconfigure(e->detect, cfg);
 	return 0;
 }
 

@@ -228,6 +228,14 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 			  str_differs(r->rules.classification, f->rules.classification));
 	START_KEY_CHANGED("rules.cache-dir", str_differs(r->rules.cache_dir, f->rules.cache_dir));
 	START_KEY_U32("rules.skip-unsupported", rules.skip_unsupported);
+	/* the detectors keep the thresholds and windows they started with; anomaly.exclude
+	 * and the management addresses they consult apply at once (detect_reconfigure) */
+	START_KEY_CHANGED("anomaly (detectors, thresholds, windows)",
+			  r->anomaly.on != f->anomaly.on ||
+				  memcmp(r->anomaly.enabled, f->anomaly.enabled,
+					 sizeof(r->anomaly.enabled)) ||
+				  memcmp(r->anomaly.value, f->anomaly.value,
+					 sizeof(r->anomaly.value)));
 	/* the policy takes the new values; the payload rules keep the ones they were
 	 * compiled with */
 	if (f->rules.file_count) {

@@ -65,6 +65,13 @@ static const struct reload_row rows[] = {
 	  "management:\n  action: drop\nsampling:\n  one-in: 10\n"
 	  "vars:\n  address-groups:\n    DNS_SERVERS: 198.18.0.54\n",
 	  NULL, 0, 0, {} },
+	/* the detectors keep their thresholds; what they skip applies at once */
+	{ "anomaly_thresholds_named",
+	  "anomaly:\n  exclude: [198.18.0.10/32]\n  scan: { ports: 20 }\n",
+	  "anomaly:\n  exclude: [198.18.0.11/32]\n  scan: { ports: 30 }\n",
+	  NULL, 0, 1, { "anomaly (detectors, thresholds, windows): changed" } },
+	{ "anomaly_exclude_not_named", "anomaly:\n  exclude: [198.18.0.10/32]\n",
+	  "anomaly:\n  exclude: [198.18.0.11/32]\n", NULL, 0, 0, {} },
 	{ "rules_keys_named",
 	  "rules:\n  files: [rules/edge-exploits.rules]\n"
 	  "vars:\n  address-groups:\n    DNS_SERVERS: 198.18.0.53\n",

@@ -110,7 +110,6 @@ struct bf_state {
 
 struct bf_detector {
 	struct detector base;
-	const struct ew_config *cfg;
 	struct lru_map *map;
 	uint64_t window_ns;
 	uint64_t attempts;
@@ -148,7 +147,6 @@ static int bf_create(struct detector **out, const struct ew_config *cfg, struct 
 		return err;
 	}
 	d->base.hub = hub;
-	d->cfg = cfg;
 	d->window_ns = (uint64_t)cfg->anomaly.value[EW_AP_BRUTE_WINDOW] * NS;
 	d->attempts = cfg->anomaly.value[EW_AP_BRUTE_ATTEMPTS];
 	*out = &d->base;
@@ -157,7 +155,7 @@ static int bf_create(struct detector **out, const struct ew_config *cfg, struct 
 
 static uint64_t threshold_of(const struct bf_detector *d, int svc, const struct detect_flow *f)
 {
-	if (svc == SVC_HTTP && !d->cfg->management.addresses.count)
+	if (svc == SVC_HTTP && !detect_config(d->base.hub)->management.addresses.count)
 		return d->attempts * HTTP_UNPROTECTED_FACTOR;
 	(void)f;
 	return d->attempts;
@@ -229,6 +227,7 @@ static void bf_report(struct bf_detector *d, int svc, const struct detect_flow *
 static void bf_flow(struct detector *base, const struct detect_flow *f)
 {
 	struct bf_detector *d = (struct bf_detector *)base;
+	const struct ew_cidr_list *mgmt = &detect_config(base->hub)->management.addresses;
 	struct bf_key key;
 	struct bf_state *st;
 	uint64_t threshold, t, window;
@@ -236,8 +235,7 @@ static void bf_flow(struct detector *base, const struct detect_flow *f)
 
 	if (svc < 0)
 		return;
-	if (svc == SVC_HTTP && d->cfg->management.addresses.count &&
-	    !detect_in_cidrs(&d->cfg->management.addresses, f->family, f->dst))
+	if (svc == SVC_HTTP && mgmt->count && !detect_in_cidrs(mgmt, f->family, f->dst))
 		return;	/* web traffic to anything but the management plane */
 	kind = classify(svc, f);
 	if (!kind)

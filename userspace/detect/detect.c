@@ -381,6 +381,17 @@ void detect_stats(const struct detect *d, struct stats_anomaly *out)
 	}
 }
 
+void detect_reconfigure(struct detect *d, const struct ew_config *cfg)
+{
+	if (d)
+		d->cfg = cfg;
+}
+
+const struct ew_config *detect_config(const struct detect *hub)
+{
+	return hub->cfg;
+}
+
 int detect_new(struct detect **out, const struct ew_config *cfg, const struct flow_exporter *x)
 {
 	struct detect *d;

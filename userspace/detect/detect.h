@@ -27,6 +27,14 @@ struct flow_exporter;
 int detect_new(struct detect **out, const struct ew_config *cfg, const struct flow_exporter *x);
 void detect_free(struct detect *d);	/* NULL-safe; call detect_finish first */
 
+/*
+ * A reload's configuration replaces the one detect_new was given (which the caller then
+ * frees): anomaly.exclude and the management addresses take the new values at once; the
+ * detectors, their thresholds and windows keep the ones they started with (start keys).
+ * NULL-safe.
+ */
+void detect_reconfigure(struct detect *d, const struct ew_config *cfg);
+
 /* A flow record as exported (output/event.h). */
 void detect_flow(struct detect *d, const struct flow_event *ev);
 /* Time passes (wall clock of the datapath's time: capture time in replay): windows

@@ -74,6 +74,9 @@ struct anomaly_report {
 /* Open or extend an episode of r's detection for (source, target, port). */
 void detect_report(struct detect *hub, const struct anomaly_report *r);
 
+/* The configuration in force (a reload replaces it: never keep the pointer). */
+const struct ew_config *detect_config(const struct detect *hub);
+
 /* An address as text (4 or 6), for lists in the evidence. */
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN]);
 
