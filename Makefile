@@ -57,7 +57,7 @@ BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/ben
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps build test-build test demo bench fuzz vmlinux install clean help
+.PHONY: all deps build test-build test demo bench fuzz vmlinux install clean help FORCE
 .DELETE_ON_ERROR:
 # Keep intermediates (skeletons, test objects): they are real build outputs.
 .SECONDARY:
@@ -93,6 +93,15 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh $(VMLINUX)
+
+# `edgewatch --version` names the git revision it was built from: regenerated on every
+# make, rewritten (and version.c rebuilt) only when the revision changed.
+$(OUTPUT)/build_revision.h: FORCE | $(OUTPUT)
+	$(Q)rev=$$(git describe --always --dirty 2>/dev/null || echo unknown); \
+	printf '#define EW_GIT_REVISION "%s"\n' "$$rev" > $@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(OUTPUT)/userspace/version.o $(ASAN_OUT)/userspace/version.o $(FUZZ_PROGS): $(OUTPUT)/build_revision.h
+FORCE:
 
 # --- userspace -------------------------------------------------------------------
 $(OUTPUT)/%.o: %.c $(SKELS) | $(OUTPUT)

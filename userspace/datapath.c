@@ -468,6 +468,11 @@ void datapath_unpin(struct datapath_instance *dp)
 	dp->pin_dir[0] = '\0';
 }
 
+const void *datapath_object_bytes(size_t *size)
+{
+	return datapath__elf_bytes(size);
+}
+
 void datapath_destroy(struct datapath_instance *dp)
 {
 	if (!dp->skel)

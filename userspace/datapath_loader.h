@@ -51,6 +51,8 @@ int datapath_pin(struct datapath_instance *dp, const char *dir);
 void datapath_unpin(struct datapath_instance *dp);
 /* Detach, unpin, free. NULL-safe on a zeroed instance. */
 void datapath_destroy(struct datapath_instance *dp);
+/* The BPF object embedded in this binary (the skeleton's ELF bytes). */
+const void *datapath_object_bytes(size_t *size);
 
 const char *xdp_attach_mode_name(enum xdp_attach_mode mode);
 

@@ -11,6 +11,7 @@
 #include "rules/rules_cmd.h"
 #include "run.h"
 #include "status.h"
+#include "version.h"
 
 struct command {
 	const char *name;
@@ -34,6 +35,7 @@ static void usage(FILE *out)
 	fprintf(out, "USAGE: edgewatch COMMAND [OPTIONS]\n\nCOMMANDS:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-14s %s\n", "--version", "version, git revision, BPF object hash, libraries");
 	fprintf(out, "\n'edgewatch COMMAND --help' describes each command.\n"
 		     "\nEXAMPLES:\n"
 		     "  edgewatch run -i wan0 -o /var/log/edgewatch/eve.json\n"
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		edgewatch_print_version(stdout);
 		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -28,10 +28,14 @@ static void replay_usage(FILE *out)
 		"run attaches (BPF_PROG_TEST_RUN), with the capture's timestamps as the clock,\n"
 		"and write the same EVE events a live run would: flows as they time out, the\n"
 		"rest at the end (reason shutdown), then a stats event with every counter.\n"
+		"Every capture is opened and checked before anything is written; a summary\n"
+		"(packets, flows, alerts by category and signature, events written, speed)\n"
+		"ends the run on stderr.\n"
 		"Link types: Ethernet, Linux cooked (SLL, SLL2), raw IP, BSD loopback.\n"
 		"\n"
 		"  -c, --config FILE   configuration (flow timeouts, policy, rules)\n"
 		"  -o, --output FILE   EVE JSON output, appended; '-' = stdout (default)\n"
+		"  -q, --quiet         no closing summary on stderr\n"
 		"  -v, --verbose       more messages (-vv: libbpf and verifier output)\n"
 		"  -h, --help          this help\n"
 		"\n"
@@ -138,7 +142,7 @@ static void report_progress(struct replay_progress *p, const struct pcap_frames 
 
 /* One capture through the program. 0, or -1 when the capture is broken (err set). */
 static int replay_file(struct engine *e, const char *path, uint64_t *last_ts, int *started,
-		       char *err, size_t errlen)
+		       uint64_t *frames, char *err, size_t errlen)
 {
 	int prog_fd = bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress);
 	struct replay_progress progress = {};
@@ -175,8 +179,53 @@ static int replay_file(struct engine *e, const char *path, uint64_t *last_ts, in
 			report_progress(&progress, &pf, 0);
 	}
 	report_progress(&progress, &pf, 1);
+	*frames += progress.frames;
 	pcap_frames_close(&pf);
 	return ret < 0 ? -1 : 0;
+}
+
+/*
+ * Every capture is opened (its header read) before anything is loaded or written: a
+ * missing or foreign file is an error with no EVE output at all. A capture broken
+ * further in is found while it is read, and what was read before is reported.
+ */
+static int captures_readable(char **files, int n)
+{
+	struct pcap_frames pf;
+	char err[512];
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pcap_frames_open(&pf, files[i], err, sizeof(err))) {
+			log_error("replay: %s", err);
+			bad = 1;
+			continue;
+		}
+		pcap_frames_close(&pf);
+	}
+	return bad ? -1 : 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The closing summary on stderr: what was read, what was found, what was written. */
+static void print_summary(struct engine *e, struct output_sink *summary, int files,
+			  uint64_t frames, double total_s, double frames_s)
+{
+	fprintf(stderr, "edgewatch: replay summary: %d capture%s, %llu packets in %.2f s "
+		"(%.2f s of it starting: programs and rules; %.0f packets/s while replaying)\n",
+		files, files == 1 ? "" : "s", (unsigned long long)frames, total_s,
+		total_s - frames_s, frames_s > 0 ? frames / frames_s : 0.0);
+	summary_sink_print(summary, stderr, "edgewatch:   ");
+	fprintf(stderr, "edgewatch:   events written: %llu EVE lines, %llu lost\n",
+		(unsigned long long)output_eve_written(&e->output),
+		(unsigned long long)output_eve_errors(&e->output));
 }
 
 int cmd_replay(int argc, char **argv)
@@ -185,6 +234,7 @@ int cmd_replay(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -192,12 +242,16 @@ int cmd_replay(int argc, char **argv)
 	struct engine engine;
 	struct ew_config *cfg = NULL;
 	const char *config_path = NULL, *output = NULL;
+	struct output_sink *summary = NULL;
+	struct timespec t0, frames_t0;
 	char err[512] = "";
-	uint64_t last_ts = 0;
-	int opt, i, started = 0, broken = 0, ret;
+	uint64_t last_ts = 0, frames = 0;
+	int opt, i, started = 0, broken = 0, quiet = 0, ret;
+	double frames_s;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:o:vh", long_opts, NULL)) != -1) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((opt = getopt_long(argc, argv, "c:o:vqh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -207,6 +261,9 @@ int cmd_replay(int argc, char **argv)
 			break;
 		case 'v':
 			log_set_level(log_get_level() + 1);
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case 'h':
 			replay_usage(stdout);
@@ -223,6 +280,10 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (cli_load_config(config_path, &cfg))
 		return 1;
+	if (captures_readable(argv + optind, argc - optind)) {
+		config_free(cfg);
+		return 1;
+	}
 	engine_settings_from_config(&settings, cfg, output);
 	settings.replay = 1;
 	if (replay_pin_cpu()) {
@@ -235,14 +296,25 @@ int cmd_replay(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* a summary it cannot count is one it does not print; the replay itself goes on */
+	if (!quiet && (summary_sink_open(&summary) ||
+		       output_add_sink(&engine.output, summary))) {
+		log_warn("replay: no closing summary (out of memory or sinks)");
+		summary = NULL;	/* output_add_sink closed it */
+	}
 	sweep_schedule_start(&engine.schedule, &engine.dp.skel->bss->replay_closing_ns);
+	clock_gettime(CLOCK_MONOTONIC, &frames_t0);
 	for (i = optind; i < argc && !broken; i++) {
-		if (replay_file(&engine, argv[i], &last_ts, &started, err, sizeof(err)))
+		if (replay_file(&engine, argv[i], &last_ts, &started, &frames, err, sizeof(err)))
 			broken = 1;
 	}
 	/* Whatever was read is reported, even when a capture turned out broken. */
 	engine_flush(&engine, last_ts);
 	ret = engine_write_stats(&engine, last_ts, 1);
+	frames_s = seconds_since(&frames_t0);
+	if (summary)
+		print_summary(&engine, summary, argc - optind, frames, seconds_since(&t0),
+			      frames_s);
 	if (engine_output_lost(&engine)) {
 		log_error("replay: %llu EVE lines were lost in writing (see the log above)",
 			  (unsigned long long)output_eve_errors(&engine.output));

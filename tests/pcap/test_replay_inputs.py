@@ -7,9 +7,15 @@ one IPv4 UDP datagram and one IPv6 TCP SYN, so each case knows exactly what to e
 
 Prints PASS/FAIL lines for tests/run.sh. usage: test_replay_inputs.py [EDGEWATCH]
 """
+import collections
+import hashlib
 import json
+import os
+import re
 import struct
+import subprocess
 import sys
+import tempfile
 
 from replay_run import replay_bytes
 from result_lines import Results
@@ -158,5 +164,80 @@ if proc.returncode == 0 or "unsupported link type 105" not in proc.stderr:
     result("unsupported_link_type", "exit %d: %s" % (proc.returncode, proc.stderr.strip()))
 else:
     result("unsupported_link_type")
+
+# Every capture is checked before anything is written: a missing second capture is an
+# error naming it, and no EVE file (not even a stats event) is made.
+with tempfile.TemporaryDirectory() as d:
+    cap, eve = os.path.join(d, "good.pcap"), os.path.join(d, "eve.json")
+    with open(cap, "wb") as f:
+        f.write(pcap(1, [eth(0x0800, V4)]))
+    missing = os.path.join(d, "missing.pcap")
+    proc = subprocess.run([BIN, "replay", "-o", eve, cap, missing], capture_output=True,
+                          text=True, timeout=120)
+    if proc.returncode != 1 or "missing.pcap" not in proc.stderr:
+        result("missing_capture_writes_nothing", "exit %d: %s" % (proc.returncode,
+                                                                  proc.stderr.strip()[-300:]))
+    elif os.path.exists(eve):
+        result("missing_capture_writes_nothing", "an EVE file was written: %r" %
+               open(eve).read()[:200])
+    else:
+        result("missing_capture_writes_nothing")
+
+
+# The closing summary on stderr agrees with the EVE file: packets, flow records, alerts
+# by signature, lines written (a capture with payload-rule alerts and its config).
+def check_summary(name, config, capture):
+    with tempfile.TemporaryDirectory() as d:
+        eve = os.path.join(d, "eve.json")
+        proc = subprocess.run([BIN, "replay", "-c", config, "-o", eve, capture],
+                              capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            return result(name, "exit %d: %s" % (proc.returncode, proc.stderr[-300:]))
+        with open(eve) as f:
+            events = [json.loads(line) for line in f if line.strip()]
+    err = proc.stderr
+    stats = final_stats(events)
+    alerts = collections.Counter("[%d:%d:%d]" % (e["alert"]["gid"], e["alert"]["signature_id"],
+                                                 e["alert"]["rev"])
+                                 for e in events if e["event_type"] == "alert")
+    records = [e for e in events if e["event_type"] == "flow"]
+    want = [r"replay summary: 1 capture, %d packets in " % stats["conservation"]["packets_seen"],
+            r"flows: %d records \(%d packets" % (len(records), sum(
+                r["flow"]["pkts_toserver"] + r["flow"]["pkts_toclient"] for r in records)),
+            r"alerts: %d" % sum(alerts.values()),
+            r"events written: %d EVE lines, 0 lost" % len(events)]
+    want += [r"\s%d  %s " % (n, re.escape(sig)) for sig, n in alerts.items()]
+    missing = [w for w in want if not re.search(w, err)]
+    if not alerts:
+        return result(name, "the capture raised no alert: nothing to list")
+    if missing:
+        return result(name, "summary lacks %s in: %s" % (missing, err[-600:]))
+    quiet = subprocess.run([BIN, "replay", "-q", "-c", config, "-o", "/dev/null", capture],
+                           capture_output=True, text=True, timeout=300)
+    if "replay summary" in quiet.stderr:
+        return result(name, "-q still printed the summary")
+    result(name)
+
+
+check_summary("summary_matches_eve", "tests/config/alerts.yaml",
+              "tests/pcaps/exploit_log4shell-useragent.pcap")
+
+# --version: the release, the git revision, the embedded BPF object's hash (the object
+# the build made), the libraries.
+proc = subprocess.run([BIN, "--version"], capture_output=True, text=True, timeout=30)
+obj = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(BIN))), "datapath.bpf.o")
+if not os.path.exists(obj):	# the release binary: .output/edgewatch
+    obj = os.path.join(os.path.dirname(os.path.abspath(BIN)), "datapath.bpf.o")
+digest = hashlib.sha256(open(obj, "rb").read()).hexdigest() if os.path.exists(obj) else None
+lines = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
+if proc.returncode != 0 or not re.match(r"edgewatch \d+\.\d+\.\d+$", proc.stdout.splitlines()[0]):
+    result("version", "exit %d: %s" % (proc.returncode, proc.stdout))
+elif digest and lines.get("BPF object sha256") != digest:
+    result("version", "BPF object hash %s, the object's %s" % (lines.get("BPF object sha256"),
+                                                             digest))
+elif not all(k in lines for k in ("git revision", "libbpf", "Hyperscan", "OpenSSL")):
+    result("version", "missing fields: %s" % proc.stdout)
+else:
+    result("version")
 
 sys.exit(RESULTS.exit_code())

@@ -49,19 +49,24 @@ void output_sinks_stats(struct output *out, struct stats_sinks *sinks)
 	_Static_assert(OUTPUT_SINKS_MAX <= STATS_SINKS_MAX, "a stats slot per sink");
 	int i, type;
 
-	sinks->count = out->sink_count;
+	int n = 0;
+
 	for (i = 0; i < out->sink_count; i++) {
 		const struct output_sink_totals *t = &out->sinks[i]->totals;
 
-		sinks->sink[i].name = out->sinks[i]->ops->name;
+		if (out->sinks[i]->ops->not_a_destination)
+			continue;
+		sinks->sink[n].name = out->sinks[i]->ops->name;
 		/* alerts are counted by the scanner threads too (see count()) */
 		for (type = 0; type < OUTPUT_EVENT_TYPES; type++) {
-			sinks->sink[i].totals.events[type] =
+			sinks->sink[n].totals.events[type] =
 				__atomic_load_n(&t->events[type], __ATOMIC_RELAXED);
-			sinks->sink[i].totals.errors[type] =
+			sinks->sink[n].totals.errors[type] =
 				__atomic_load_n(&t->errors[type], __ATOMIC_RELAXED);
 		}
+		n++;
 	}
+	sinks->count = n;
 }
 
 void output_close(struct output *out)

@@ -13,6 +13,7 @@
 #define EDGEWATCH_OUTPUT_OUTPUT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "output/event.h"
 #include "output/eve_writer.h"
@@ -35,6 +36,9 @@ struct output_sink_ops {
 	void (*drain)(struct output_sink *s);
 	/* where every message went (the stats event's stats.outputs.NAME) */
 	void (*account)(struct output_sink *s, struct stats_sink_queue *out);
+	/* it only counts (replay's summary): no events leave the box through it, so it is
+	 * left out of the sinks' accounts */
+	int not_a_destination;
 };
 
 struct output_sink {
@@ -127,6 +131,13 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 struct ew_kafka_output;
 int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
 		    const char *iface);
+
+/*
+ * The summary sink (summary_sink.c): counts flow records and alerts by signature for
+ * replay's closing summary; summary_sink_print writes it, each line after prefix.
+ */
+int summary_sink_open(struct output_sink **out);
+void summary_sink_print(struct output_sink *s, FILE *out, const char *prefix);
 
 struct ew_endpoint;
 
