@@ -18,6 +18,8 @@ PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-
 PKG_LIBS += libssl
 # the Kafka sink (output/kafka_sink.c) and its mock cluster in the tests
 PKG_LIBS += rdkafka
+# sd_notify: readiness, reload and the watchdog under systemd (userspace/service_notify.c)
+PKG_LIBS += libsystemd
 
 ifeq ($(V),1)
 Q :=
@@ -57,7 +59,8 @@ BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/ben
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps build test-build test demo bench fuzz vmlinux install clean help FORCE
+.PHONY: all deps build test-build test demo bench fuzz vmlinux install uninstall \
+	packaging-files clean help FORCE
 .DELETE_ON_ERROR:
 # Keep intermediates (skeletons, test objects): they are real build outputs.
 .SECONDARY:
@@ -73,7 +76,8 @@ help:
 	@echo '  make bench       benchmarks, written to BENCHMARKS.md tables (root)'
 	@echo '  make fuzz        build the libFuzzer targets in .output/fuzz/ (run: tests/fuzz/run.sh SECONDS)'
 	@echo '  make vmlinux     regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
-	@echo '  make install     install edgewatch into $(DESTDIR)/usr/local/sbin'
+	@echo '  make install     binary, rules, config, systemd unit, logrotate, completion (PREFIX=/usr/local, DESTDIR)'
+	@echo '  make uninstall   remove what make install installed (an edited config stays)'
 	@echo '  make clean       remove .output/'
 	@echo 'V=1 shows the commands.'
 
@@ -165,8 +169,67 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(SKELS)
 
 fuzz: $(FUZZ_PROGS)
 
-install: $(OUTPUT)/edgewatch
-	install -D -m 0755 $(OUTPUT)/edgewatch $(DESTDIR)/usr/local/sbin/edgewatch
+# --- install ---------------------------------------------------------------------
+# `make install` (DESTDIR and PREFIX honoured; the Debian package uses PREFIX=/usr):
+# the binary, the shipped rules, a commented configuration that loads them (never over
+# an existing one), the systemd unit, logrotate, bash completion, the example and the
+# README, and the log and cache directories. `make uninstall` removes what it installed;
+# the configuration only when it is still the one installed (an edited one stays, and it
+# says so), the logs only when there are none.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share/edgewatch
+DOCDIR ?= $(PREFIX)/share/doc/edgewatch
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+# /usr/local/lib/systemd/system is in systemd's unit search path, as /usr/lib/... is
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+RULESDIR := $(DATADIR)/rules
+CONFIG_FILE := $(SYSCONFDIR)/edgewatch/edgewatch.yaml
+PKG_OUT := $(OUTPUT)/packaging
+PKG_SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@RULESDIR@|$(RULESDIR)|g' \
+	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOGDIR@|$(LOCALSTATEDIR)/log/edgewatch|g' \
+	-e 's|@CACHEDIR@|$(LOCALSTATEDIR)/cache/edgewatch|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
+SHIPPED_RULES := $(wildcard rules/*.rules) rules/classification.config
+
+# the paths are substituted at every install: PREFIX may differ from the last one
+packaging-files: FORCE
+	$(Q)mkdir -p $(PKG_OUT)
+	$(Q)for f in edgewatch@.service edgewatch.logrotate edgewatch.yaml; do \
+		$(PKG_SUBST) packaging/$$f.in > $(PKG_OUT)/$$f || exit 1; done
+
+install: $(OUTPUT)/edgewatch packaging-files
+	install -D -m 0755 $(OUTPUT)/edgewatch $(DESTDIR)$(SBINDIR)/edgewatch
+	install -d -m 0755 $(DESTDIR)$(RULESDIR)
+	install -m 0644 $(SHIPPED_RULES) $(DESTDIR)$(RULESDIR)/
+	install -D -m 0644 $(PKG_OUT)/edgewatch@.service $(DESTDIR)$(UNITDIR)/edgewatch@.service
+	install -D -m 0644 $(PKG_OUT)/edgewatch.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/edgewatch
+	install -D -m 0644 packaging/edgewatch.bash-completion $(DESTDIR)$(COMPLETIONDIR)/edgewatch
+	install -D -m 0644 edgewatch.example.yaml $(DESTDIR)$(DOCDIR)/edgewatch.example.yaml
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/edgewatch
+	install -d -m 0750 $(DESTDIR)$(LOCALSTATEDIR)/log/edgewatch $(DESTDIR)$(LOCALSTATEDIR)/cache/edgewatch
+	@if [ -e $(DESTDIR)$(CONFIG_FILE) ]; then \
+		echo "install: $(DESTDIR)$(CONFIG_FILE) exists: kept (the new default is $(PKG_OUT)/edgewatch.yaml)"; \
+	else \
+		install -m 0640 $(PKG_OUT)/edgewatch.yaml $(DESTDIR)$(CONFIG_FILE); \
+	fi
+
+uninstall: packaging-files
+	rm -f $(DESTDIR)$(SBINDIR)/edgewatch $(DESTDIR)$(UNITDIR)/edgewatch@.service \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/edgewatch $(DESTDIR)$(COMPLETIONDIR)/edgewatch \
+		$(DESTDIR)$(DOCDIR)/edgewatch.example.yaml $(DESTDIR)$(DOCDIR)/README.md
+	rm -f $(addprefix $(DESTDIR)$(RULESDIR)/,$(notdir $(SHIPPED_RULES)))
+	-rmdir $(DESTDIR)$(RULESDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
+	# the compiled rules are remade from the rule files; the EVE logs are the operator's
+	rm -rf $(DESTDIR)$(LOCALSTATEDIR)/cache/edgewatch
+	-rmdir $(DESTDIR)$(LOCALSTATEDIR)/log/edgewatch 2>/dev/null
+	@if cmp -s $(PKG_OUT)/edgewatch.yaml $(DESTDIR)$(CONFIG_FILE); then \
+		rm -f $(DESTDIR)$(CONFIG_FILE); rmdir $(DESTDIR)$(SYSCONFDIR)/edgewatch 2>/dev/null; \
+	elif [ -e $(DESTDIR)$(CONFIG_FILE) ]; then \
+		echo "uninstall: $(DESTDIR)$(CONFIG_FILE) was changed: kept"; \
+	fi
 
 $(OUTPUT):
 	$(Q)mkdir -p $@

@@ -6,7 +6,8 @@ set -euo pipefail
 # build: BPF toolchain, libbpf skeletons, userspace libraries
 build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
-	uthash-dev libclang-rt-14-dev libmicrohttpd-dev librdkafka-dev)
+	uthash-dev libclang-rt-14-dev libmicrohttpd-dev librdkafka-dev
+	libsystemd-dev)	# sd_notify: the service's readiness, reload and watchdog
 # tests, demo and benchmarks: namespaces, traffic, listeners, capture
 test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark nmap
 	curl prometheus)	# prometheus: promtool checks the /metrics exposition

@@ -13,6 +13,8 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <sys/vfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -216,6 +218,23 @@ int bpffs_ensure_mounted(void)
 	return 0;
 }
 
+/* CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN all effective (capget(2); libcap would be a
+ * dependency for one call). */
+static int has_bpf_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	const int need[] = { CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN };
+	size_t i;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 1;	/* cannot tell: let the generic message stand */
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!(data[need[i] / 32].effective & (1U << (need[i] % 32))))
+			return 0;
+	return 1;
+}
+
 int datapath_load(struct datapath_instance *dp, const struct datapath_options *opts)
 {
 	uint32_t table_size = opts->flow_table_size ? opts->flow_table_size : EW_FLOW_TABLE_DEFAULT;
@@ -250,6 +269,15 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 				       bpf_map__map_flags(dp->skel->maps.frags) | BPF_F_ZERO_SEED);
 	}
 	err = datapath__load(dp->skel);
+	if ((err == -EPERM || err == -EACCES) && !has_bpf_capabilities()) {
+		/* not the verifier: the process lacks a capability (a unit or container that
+		 * bounds them, or not root) */
+		log_error("the kernel refused the BPF programs: %s: loading them needs CAP_BPF, "
+			  "CAP_PERFMON and CAP_NET_ADMIN (root, or the systemd unit's "
+			  "CapabilityBoundingSet; CAP_SYS_ADMIN on kernels before 5.8); run with "
+			  "-v for the kernel's reason", strerror(-err));
+		goto fail;
+	}
 	if (err) {
 		log_error("the kernel refused the BPF programs: %s (run with -v for the verifier's "
 			  "reason)", strerror(-err));

@@ -18,6 +18,7 @@
 #include "recover.h"
 #include "reload.h"
 #include "run.h"
+#include "service_notify.h"
 #include "status_socket.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -144,8 +145,9 @@ static void run_settings(struct engine_settings *s, const struct ew_config *cfg,
  * output, rules) need a restart: each one the file changes is named in a warning. The
  * answer goes to the log and to `edgewatch reload`, which waits for it (reload.h).
  */
-static void run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg,
-		       uint64_t *seq)
+/* 1: the new configuration is in force; 0: refused (the running one stays). */
+static int run_reload(struct engine *e, const struct run_options *ro, struct ew_config **cfg,
+		      uint64_t *seq)
 {
 	struct reload_answer answer = { .seq = ++*seq };
 	struct config_error cerr;
@@ -182,6 +184,7 @@ static void run_reload(struct engine *e, const struct run_options *ro, struct ew
 	if (reload_answer_publish(e->iface, &answer))
 		log_warn("%s: cannot write the reload's answer for `edgewatch reload`",
 			 e->iface);
+	return answer.accepted;
 }
 
 /*
@@ -208,7 +211,8 @@ static int signals_block(sigset_t *set)
  * on SIGHUP, until a stop signal or the duration.
  */
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
-		     struct ew_config **cfg, struct status_server *status)
+		     struct ew_config **cfg, struct status_server *status,
+		     struct service_notify *sn)
 {
 	uint64_t reload_seq = 0;
 	uint64_t now = datapath_clock_now_ns();
@@ -243,13 +247,18 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 					return;
 				}
 				if (si.ssi_signo == SIGHUP) {
+					service_notify_reloading(sn);
 					/* logrotate's postrotate: new lines to a new file */
 					output_reopen(&e->output);
-					run_reload(e, ro, cfg, &reload_seq);
+					service_notify_ready(sn, run_reload(e, ro, cfg, &reload_seq) ?
+						"reloaded the configuration" :
+						"reload refused: the running configuration stays "
+						"(see the log)");
 				}
 			}
 		}
 		status_server_reap(status);
+		service_notify_keepalive(sn);
 		now = datapath_clock_now_ns();
 		engine_maybe_sweep(e, now);
 		engine_refresh_status(e, now);
@@ -272,7 +281,8 @@ int cmd_run(int argc, char **argv)
 	struct instance_lock lock = { .fd = -1 };
 	struct engine engine = {};
 	struct status_server status = { .fd = -1 };
-	char pin_dir[128];
+	struct service_notify sn;
+	char pin_dir[128], ready[256];
 	sigset_t sigs;
 	int sig_fd = -1, err, ret = 1, initialised = 0;
 	pid_t holder;
@@ -281,6 +291,7 @@ int cmd_run(int argc, char **argv)
 	err = parse_run_args(argc, argv, &ro);
 	if (err)
 		return err < 0 ? 0 : err;
+	service_notify_init(&sn);
 	if (cli_load_config(ro.config_path, &cfg))
 		return 1;
 	run_settings(&settings, cfg, &ro);
@@ -345,11 +356,16 @@ int cmd_run(int argc, char **argv)
 		log_warn("%s: `edgewatch status` works for root only", ro.iface);
 	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
-	log_info("%s: watching (XDP %s on ingress, tc on egress%s%s); EVE to %s", ro.iface,
-		 xdp_attach_mode_name(engine.dp.xdp_mode), settings.passive ? ", passive" : "",
-		 settings.l3_link ? ", bare IP link" : "", settings.eve_path);
+	snprintf(ready, sizeof(ready), "%s: watching (XDP %s on ingress, tc on egress%s%s); "
+		 "EVE to %s", ro.iface, xdp_attach_mode_name(engine.dp.xdp_mode),
+		 settings.passive ? ", passive" : "", settings.l3_link ? ", bare IP link" : "",
+		 settings.eve_path);
+	log_info("%s", ready);
+	/* ready: attached and pinned, the status sink and socket up */
+	service_notify_ready(&sn, ready);
 
-	run_loop(&engine, sig_fd, &ro, &cfg, &status);
+	run_loop(&engine, sig_fd, &ro, &cfg, &status, &sn);
+	service_notify_stopping(&sn);
 	status_server_close(&status);
 	reload_answer_remove(ro.iface);
 
