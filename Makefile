@@ -59,7 +59,7 @@ BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/ben
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps build test-build test demo bench fuzz vmlinux install uninstall \
+.PHONY: all deps build test-build test demo bench fuzz vmlinux install uninstall man deb \
 	packaging-files clean help FORCE
 .DELETE_ON_ERROR:
 # Keep intermediates (skeletons, test objects): they are real build outputs.
@@ -78,6 +78,8 @@ help:
 	@echo '  make vmlinux     regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
 	@echo '  make install     binary, rules, config, systemd unit, logrotate, completion (PREFIX=/usr/local, DESTDIR)'
 	@echo '  make uninstall   remove what make install installed (an edited config stays)'
+	@echo '  make man         the man pages edgewatch(8) and edgewatch.yaml(5) in .output/man'
+	@echo '  make deb         the Debian package (debhelper, lintian-clean) in .output/deb'
 	@echo '  make clean       remove .output/'
 	@echo 'V=1 shows the commands.'
 
@@ -111,7 +113,7 @@ FORCE:
 $(OUTPUT)/%.o: %.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(ASAN_OUT)/%.o: %.c $(SKELS) | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
@@ -120,7 +122,7 @@ $(ASAN_OUT)/%.o: %.c $(SKELS) | $(OUTPUT)
 
 $(OUTPUT)/edgewatch: $(OUTPUT)/userspace/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(ASAN_OUT)/edgewatch: $(ASAN_OUT)/userspace/main.o $(ASAN_LIB_OBJS)
 	$(call msg,LINK-SAN,$@)
@@ -185,6 +187,8 @@ LOCALSTATEDIR ?= /var
 # /usr/local/lib/systemd/system is in systemd's unit search path, as /usr/lib/... is
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+MANDIR ?= $(PREFIX)/share/man
+MAN_PAGES := $(OUTPUT)/man/edgewatch.8 $(OUTPUT)/man/edgewatch.yaml.5
 RULESDIR := $(DATADIR)/rules
 CONFIG_FILE := $(SYSCONFDIR)/edgewatch/edgewatch.yaml
 PKG_OUT := $(OUTPUT)/packaging
@@ -199,8 +203,23 @@ packaging-files: FORCE
 	$(Q)for f in edgewatch@.service edgewatch.logrotate edgewatch.yaml; do \
 		$(PKG_SUBST) packaging/$$f.in > $(PKG_OUT)/$$f || exit 1; done
 
-install: $(OUTPUT)/edgewatch packaging-files
+# edgewatch(8) from the commands' --help, edgewatch.yaml(5) from the config README and
+# the detectors' table (scripts/gen-man.sh, pandoc)
+$(MAN_PAGES) &: $(OUTPUT)/edgewatch scripts/gen-man.sh scripts/md_tables_to_deflists.py \
+		userspace/config/README.md
+	$(call msg,MAN,$(OUTPUT)/man)
+	$(Q)scripts/gen-man.sh $(OUTPUT)/edgewatch $(OUTPUT)/man
+
+man: $(MAN_PAGES)
+
+# the Debian package (debhelper), lintian-clean: .output/deb/edgewatch_*.deb
+deb:
+	$(Q)scripts/make-deb.sh
+
+install: $(OUTPUT)/edgewatch $(MAN_PAGES) packaging-files
 	install -D -m 0755 $(OUTPUT)/edgewatch $(DESTDIR)$(SBINDIR)/edgewatch
+	install -D -m 0644 $(OUTPUT)/man/edgewatch.8 $(DESTDIR)$(MANDIR)/man8/edgewatch.8
+	install -D -m 0644 $(OUTPUT)/man/edgewatch.yaml.5 $(DESTDIR)$(MANDIR)/man5/edgewatch.yaml.5
 	install -d -m 0755 $(DESTDIR)$(RULESDIR)
 	install -m 0644 $(SHIPPED_RULES) $(DESTDIR)$(RULESDIR)/
 	install -D -m 0644 $(PKG_OUT)/edgewatch@.service $(DESTDIR)$(UNITDIR)/edgewatch@.service
@@ -219,7 +238,8 @@ install: $(OUTPUT)/edgewatch packaging-files
 uninstall: packaging-files
 	rm -f $(DESTDIR)$(SBINDIR)/edgewatch $(DESTDIR)$(UNITDIR)/edgewatch@.service \
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/edgewatch $(DESTDIR)$(COMPLETIONDIR)/edgewatch \
-		$(DESTDIR)$(DOCDIR)/edgewatch.example.yaml $(DESTDIR)$(DOCDIR)/README.md
+		$(DESTDIR)$(DOCDIR)/edgewatch.example.yaml $(DESTDIR)$(DOCDIR)/README.md \
+		$(DESTDIR)$(MANDIR)/man8/edgewatch.8 $(DESTDIR)$(MANDIR)/man5/edgewatch.yaml.5
 	rm -f $(addprefix $(DESTDIR)$(RULESDIR)/,$(notdir $(SHIPPED_RULES)))
 	-rmdir $(DESTDIR)$(RULESDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 	# the compiled rules are remade from the rule files; the EVE logs are the operator's
@@ -238,4 +258,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
+-include $(shell find $(OUTPUT) -path $(OUTPUT)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

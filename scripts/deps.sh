@@ -7,7 +7,8 @@ set -euo pipefail
 build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
 	uthash-dev libclang-rt-14-dev libmicrohttpd-dev librdkafka-dev
-	libsystemd-dev)	# sd_notify: the service's readiness, reload and watchdog
+	libsystemd-dev	# sd_notify: the service's readiness, reload and watchdog
+	pandoc)		# the man pages (scripts/gen-man.sh)
 # tests, demo and benchmarks: namespaces, traffic, listeners, capture
 test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark nmap
 	curl prometheus)	# prometheus: promtool checks the /metrics exposition
@@ -15,6 +16,8 @@ test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tsh
 test_pkgs+=(rsyslog rsyslog-gnutls openssl)
 # the IPFIX sink's collectors in tests/e2e/test_ipfix.sh (nfcapd/nfdump, ipfixDump)
 test_pkgs+=(nfdump libfixbuf-tools)
+# make deb and its test: the Debian tools, lintian
+test_pkgs+=(debhelper dpkg-dev lintian)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

@@ -17,6 +17,7 @@ static void print_usage(FILE *out)
 	fprintf(out,
 		"Usage: edgewatch check-config [-q] FILE\n"
 		"       edgewatch check-config --list-ports [--markdown]\n"
+		"       edgewatch check-config --list-anomaly [--markdown]\n"
 		"\n"
 		"Validate an edgewatch config file without touching the kernel: YAML syntax,\n"
 		"every key and value, the rule variables, and the rule files its globs name.\n"
@@ -27,7 +28,9 @@ static void print_usage(FILE *out)
 		"  -q, --quiet       print nothing on success\n"
 		"  -l, --list-ports  print the default management port list and the service\n"
 		"                    names usable in ports: lists, then exit\n"
-		"      --markdown    with --list-ports: as a Markdown table\n"
+		"  -a, --list-anomaly  print every anomaly.* key (the detectors' switches,\n"
+		"                    thresholds and windows) with its default, then exit\n"
+		"      --markdown    with --list-ports or --list-anomaly: as a Markdown table\n"
 		"  -h, --help        this help\n"
 		"\n"
 		"Examples:\n"
@@ -137,23 +140,27 @@ int cmd_check_config(int argc, char **argv)
 	static const struct option options[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-ports", no_argument, NULL, 'l' },
+		{ "list-anomaly", no_argument, NULL, 'a' },
 		{ "markdown", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int quiet = 0, list_ports = 0, markdown = 0, opt, ret;
+	int quiet = 0, list_ports = 0, list_anomaly = 0, markdown = 0, opt, ret;
 	char message[CONFIG_ERROR_STRLEN];
 	struct config_error err;
 	struct ew_config *cfg = NULL;
 
 	optind = 0;	/* glibc: restart scanning, whatever parsed argv before */
-	while ((opt = getopt_long(argc, argv, "+qlh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+qlah", options, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			quiet = 1;
 			break;
 		case 'l':
 			list_ports = 1;
+			break;
+		case 'a':
+			list_anomaly = 1;
 			break;
 		case 'm':
 			markdown = 1;
@@ -170,10 +177,16 @@ int cmd_check_config(int argc, char **argv)
 		mgmt_ports_print(stdout, markdown ? MGMT_PORTS_MARKDOWN : MGMT_PORTS_TEXT);
 		return 0;
 	}
-	if (list_ports || markdown || optind != argc - 1) {
+	if (list_anomaly && !list_ports && optind == argc) {
+		config_anomaly_keys_print(stdout, markdown);
+		return 0;
+	}
+	if (list_ports || list_anomaly || markdown || optind != argc - 1) {
 		fprintf(stderr, "edgewatch check-config: %s\n",
-			list_ports ? "--list-ports takes no FILE"
-			: markdown ? "--markdown goes with --list-ports"
+			list_ports && list_anomaly ? "--list-ports or --list-anomaly, not both"
+			: list_ports		   ? "--list-ports takes no FILE"
+			: list_anomaly		   ? "--list-anomaly takes no FILE"
+			: markdown ? "--markdown goes with --list-ports or --list-anomaly"
 				   : "expected one FILE");
 		print_usage(stderr);
 		return 2;

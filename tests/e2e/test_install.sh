@@ -70,7 +70,8 @@ unit=$P/lib/systemd/system/edgewatch@.service
 if ! command -v systemd-analyze > /dev/null; then
 	e2e_skip unit "systemd-analyze not installed (systemd)"
 else
-	if ! systemd-analyze verify "$unit" > "$E2E_TMP/verify.out" 2>&1; then
+	# Documentation=man:...: verify looks the pages up, in the installed ones
+	if ! MANPATH=$P/share/man systemd-analyze verify "$unit" > "$E2E_TMP/verify.out" 2>&1; then
 		e2e_fail unit_verifies "$(head -n 5 "$E2E_TMP/verify.out")"
 	else
 		e2e_pass unit_verifies
@@ -86,6 +87,31 @@ else
 	else
 		e2e_fail unit_security "exposure $score, goal <= 2.0"
 	fi
+fi
+
+# the man pages: render without a groff warning, and say what their sources say (every
+# key of the config README's table and of the detectors' table, every command)
+m8=$P/share/man/man8/edgewatch.8 m5=$P/share/man/man5/edgewatch.yaml.5
+warn=$(for m in "$m8" "$m5"; do LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$m" 2>&1 >/dev/null; done)
+text5=$(MANWIDTH=200 man -l "$m5" 2>/dev/null) text8=$(MANWIDTH=200 man -l "$m8" 2>/dev/null)
+absent="" nkeys=0
+for key in $(sed -n 's/^| `\([a-z][][a-z0-9.-]*\)` |.*/\1/p' userspace/config/README.md) \
+	$("$P/sbin/edgewatch" check-config --list-anomaly | awk 'NR > 1 {print $1}'); do
+	nkeys=$((nkeys + 1))
+	grep -qF -- "$key" <<< "$text5" || absent+=" $key"
+done
+[ "$nkeys" -ge 60 ] || absent+=" (only $nkeys keys read from the sources: the test's patterns are wrong)"
+for cmd in run status replay reload check-config rules; do
+	grep -q "edgewatch $cmd" <<< "$text8" || absent+=" command:$cmd"
+done
+if [ ! -f "$m8" ] || [ ! -f "$m5" ]; then
+	e2e_fail man_pages "not installed"
+elif [ -n "$warn" ]; then
+	e2e_fail man_pages "groff warns: $(head -n 3 <<< "$warn")"
+elif [ -n "$absent" ]; then
+	e2e_fail man_pages "not in the pages:$absent"
+else
+	e2e_pass man_pages
 fi
 
 bash -n "$P/share/bash-completion/completions/edgewatch" 2> "$E2E_TMP/bash.out" &&

@@ -283,4 +283,8 @@ int config_rule_vars(const struct ew_config *cfg, config_rule_var_fn emit, void 
 /* The summary `edgewatch check-config` prints: a few lines, one per section. */
 void config_print_summary(const struct ew_config *cfg, FILE *out);
 
+/* Every anomaly.* key (detect/detections.c's table) with its value, default and meaning:
+ * `check-config --list-anomaly`, a Markdown table for the man page when markdown. */
+void config_anomaly_keys_print(FILE *out, int markdown);
+
 #endif /* EDGEWATCH_CONFIG_H */

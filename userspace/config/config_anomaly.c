@@ -171,3 +171,71 @@ void config_anomaly_defaults(struct ew_config *cfg)
 	for (i = 0; i < count; i++)
 		cfg->anomaly.value[defs[i].id] = defs[i].def;
 }
+
+/* The value a kind takes, with the row's bounds, as the Keys table writes it. */
+static void print_value(FILE *out, const struct ew_anomaly_param_def *p)
+{
+	switch (p->kind) {
+	case EW_PARAM_SECONDS:
+		fprintf(out, "duration %us..%us", p->min, p->max);
+		break;
+	case EW_PARAM_PERCENT:
+		fprintf(out, "%u..%u (percent)", p->min, p->max);
+		break;
+	case EW_PARAM_BYTES:
+		fprintf(out, "bytes %u..%u", p->min, p->max);
+		break;
+	default:
+		fprintf(out, "%u..%u", p->min, p->max);
+	}
+}
+
+static void print_row(FILE *out, int markdown, const char *key, const char *value,
+		      const char *def, const char *doc)
+{
+	if (markdown)
+		fprintf(out, "| `%s` | %s | %s | %s |\n", key, value, def, doc);
+	else
+		fprintf(out, "%-36s %-26s %-10s %s\n", key, value, def, doc);
+}
+
+void config_anomaly_keys_print(FILE *out, int markdown)
+{
+	size_t count, i;
+	const struct ew_anomaly_param_def *params = ew_anomaly_params(&count);
+	char key[96], value[64], def[24];
+	FILE *v;
+	int d;
+
+	if (markdown)
+		fprintf(out, "| key | value | default | meaning |\n|---|---|---|---|\n");
+	else
+		fprintf(out, "%-36s %-26s %-10s %s\n", "KEY", "VALUE", "DEFAULT", "MEANING");
+	print_row(out, markdown, "anomaly.enabled", "boolean", "true",
+		  "every detector on or off");
+	print_row(out, markdown, "anomaly.exclude", "list of prefixes", "none",
+		  "flows from or to these are not looked at (your scanner, a poller); a reload "
+		  "applies it");
+	for (d = -1; d < EW_DETECTOR_COUNT; d++) {
+		if (d >= 0) {
+			snprintf(key, sizeof(key), "anomaly.%s.enabled", ew_detector_name(d));
+			print_row(out, markdown, key, "boolean", "true", "this detector on or off");
+		}
+		for (i = 0; i < count; i++) {
+			if (params[i].detector != d)
+				continue;
+			if (d >= 0)
+				snprintf(key, sizeof(key), "anomaly.%s.%s", ew_detector_name(d),
+					 params[i].key);
+			else
+				snprintf(key, sizeof(key), "anomaly.%s", params[i].key);
+			v = fmemopen(value, sizeof(value), "w");
+			if (!v)
+				continue;
+			print_value(v, &params[i]);
+			fclose(v);
+			snprintf(def, sizeof(def), "%u", params[i].def);
+			print_row(out, markdown, key, value, def, params[i].doc);
+		}
+	}
+}
