@@ -18,6 +18,8 @@ PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-
 PKG_LIBS += libssl
 # the Kafka sink (output/kafka_sink.c) and its mock cluster in the tests
 PKG_LIBS += rdkafka
+# edgewatch top (userspace/top.c)
+PKG_LIBS += ncursesw
 # sd_notify: readiness, reload and the watchdog under systemd (userspace/service_notify.c)
 PKG_LIBS += libsystemd
 

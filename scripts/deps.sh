@@ -8,7 +8,8 @@ build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-
 	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
 	uthash-dev libclang-rt-14-dev libmicrohttpd-dev librdkafka-dev
 	libsystemd-dev	# sd_notify: the service's readiness, reload and watchdog
-	pandoc)		# the man pages (scripts/gen-man.sh)
+	pandoc		# the man pages (scripts/gen-man.sh)
+	libncurses-dev)	# edgewatch top
 # tests, demo and benchmarks: namespaces, traffic, listeners, capture
 test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tshark nmap
 	curl prometheus)	# prometheus: promtool checks the /metrics exposition

@@ -43,7 +43,7 @@ floods, amplification and beaconing. **replay** runs the same programs over capt
 
 # COMMANDS
 EOF8
-	for cmd in run status replay reload check-config rules; do
+	for cmd in run status top replay reload check-config rules; do
 		echo "## $cmd"
 		echo
 		echo '```'

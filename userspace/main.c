@@ -11,6 +11,7 @@
 #include "rules/rules_cmd.h"
 #include "run.h"
 #include "status.h"
+#include "top.h"
 #include "version.h"
 
 struct command {
@@ -22,6 +23,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "watch an uplink live (XDP ingress + tc egress)" },
 	{ "status", cmd_status, "counters, flow table and top talkers of running instances" },
+	{ "top", cmd_top, "a running instance, live, in the terminal (ncurses)" },
 	{ "replay", cmd_replay, "run the same programs over pcap/pcapng captures" },
 	{ "reload", cmd_reload, "make a running instance read its configuration again" },
 	{ "check-config", cmd_check_config, "validate a configuration file (no kernel needed)" },
@@ -40,6 +42,7 @@ static void usage(FILE *out)
 		     "\nEXAMPLES:\n"
 		     "  edgewatch run -i wan0 -o /var/log/edgewatch/eve.json\n"
 		     "  edgewatch status -i wan0\n"
+		     "  edgewatch top -i wan0\n"
 		     "  edgewatch replay capture.pcap > eve.json\n"
 		     "  edgewatch check-config /etc/edgewatch/edgewatch.yaml\n"
 		     "  edgewatch rules check rules/*.rules\n");

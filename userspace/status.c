@@ -24,6 +24,7 @@
 #include "output/output.h"
 #include "pinned_map.h"
 #include "policy/policy_status.h"
+#include "flow_table_scan.h"
 #include "status.h"
 #include "status_socket.h"
 
@@ -83,42 +84,18 @@ static void consider_talker(struct table_view *tv, const struct flow_key *k,
 	tv->top[i].bytes = bytes;
 }
 
+static void visit_entry(void *ctx, const struct flow_key *k, const struct flow_record *r)
+{
+	struct table_view *tv = ctx;
+
+	tv->entries++;
+	consider_talker(tv, k, r);
+}
+
 static int read_table(int fd, struct table_view *tv)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), token = 0, count;
-	struct flow_key *keys = calloc(1024, sizeof(*keys));
-	struct flow_record *vals = calloc(1024, sizeof(*vals));
-	int first = 1, done = 0, err = 0;
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
 	memset(tv, 0, sizeof(*tv));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-		tv->max_entries = info.max_entries;
-	while (!done) {
-		count = 1024;
-		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &count,
-					 &opts)) {
-			if (errno != ENOENT) {
-				err = -errno;
-				goto cleanup;
-			}
-			done = 1;
-		}
-		first = 0;
-		for (__u32 i = 0; i < count; i++) {
-			tv->entries++;
-			consider_talker(tv, &keys[i], &vals[i]);
-		}
-	}
-cleanup:
-	free(keys);
-	free(vals);
-	return err;
+	return flow_table_scan(fd, visit_entry, tv, &tv->max_entries);
 }
 
 static const char *xdp_mode_of(const char *ifname)
@@ -142,17 +119,23 @@ static const char *xdp_mode_of(const char *ifname)
 	}
 }
 
-static void talker_text(const struct talker *t, char *buf, size_t len)
+void status_flow_text(const struct flow_key *key, const struct flow_record *rec, char *buf,
+		      size_t len)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], pbuf[8];
 	struct flow_endpoints ep;
-	int af = t->key.family == 4 ? AF_INET : AF_INET6;
+	int af = key->family == 4 ? AF_INET : AF_INET6;
 
-	flow_endpoints_of(&t->key, &t->rec, &ep);
+	flow_endpoints_of(key, rec, &ep);
 	inet_ntop(af, ep.src_addr, src, sizeof(src));
 	inet_ntop(af, ep.dst_addr, dst, sizeof(dst));
-	snprintf(buf, len, "%s %s:%u -> %s:%u", proto_name(t->key.proto, pbuf), src, ep.src_port,
+	snprintf(buf, len, "%s %s:%u -> %s:%u", proto_name(key->proto, pbuf), src, ep.src_port,
 		 dst, ep.dst_port);
+}
+
+static void talker_text(const struct talker *t, char *buf, size_t len)
+{
+	status_flow_text(&t->key, &t->rec, buf, len);
 }
 
 /* The datapath's counters as the stats event renders them (one shape everywhere). */
@@ -179,7 +162,7 @@ static struct json_object *counters_json(const struct ew_counters *c)
  * snapshot only the daemon knows. NULL when there is none (not running, or an older
  * build).
  */
-static struct json_object *daemon_snapshot(const char *ifname)
+struct json_object *status_daemon_snapshot(const char *ifname)
 {
 	char path[160], why[128];
 	struct json_object *event;
@@ -237,7 +220,7 @@ static struct json_object *status_json(const char *ifname, pid_t pid, const stru
 		json_object_array_add(talkers, t);
 	}
 	/* the daemon's own account, as its last stats event said it */
-	daemon = pid ? daemon_snapshot(ifname) : NULL;
+	daemon = pid ? status_daemon_snapshot(ifname) : NULL;
 	if (daemon)
 		json_object_object_add(o, "daemon", daemon);
 	return o;
@@ -278,7 +261,7 @@ static void daemon_outputs_text(struct json_object *stats)
 /* What the daemon's last stats event says that the pinned maps cannot. */
 static void daemon_text(const char *ifname)
 {
-	struct json_object *event = daemon_snapshot(ifname), *stats, *exported, *ts;
+	struct json_object *event = status_daemon_snapshot(ifname), *stats, *exported, *ts;
 	const char *sep = "";
 
 	if (!event)

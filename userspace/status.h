@@ -3,6 +3,18 @@
 #ifndef EDGEWATCH_STATUS_H
 #define EDGEWATCH_STATUS_H
 
+#include <stddef.h>
+#include "datapath.h"
+
+struct json_object;
+
 int cmd_status(int argc, char **argv);
+
+/* "tcp 198.18.0.2:40000 -> 198.18.0.1:22", initiator first. */
+void status_flow_text(const struct flow_key *key, const struct flow_record *rec, char *buf,
+		      size_t len);
+/* The running daemon's latest stats event (its status sink), parsed; NULL when there is
+ * none. The caller puts it. */
+struct json_object *status_daemon_snapshot(const char *ifname);
 
 #endif /* EDGEWATCH_STATUS_H */

@@ -101,7 +101,7 @@ for key in $(sed -n 's/^| `\([a-z][][a-z0-9.-]*\)` |.*/\1/p' userspace/config/RE
 	grep -qF -- "$key" <<< "$text5" || absent+=" $key"
 done
 [ "$nkeys" -ge 60 ] || absent+=" (only $nkeys keys read from the sources: the test's patterns are wrong)"
-for cmd in run status replay reload check-config rules; do
+for cmd in run status top replay reload check-config rules; do
 	grep -q "edgewatch $cmd" <<< "$text8" || absent+=" command:$cmd"
 done
 if [ ! -f "$m8" ] || [ ! -f "$m5" ]; then
