@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "check_config.h"
+#include "payload/shipped_rules.h"
 #include "payload/rules_config.h"
 #include "policy/policy_tables.h"
 #include "config/mgmt_ports.h"
@@ -195,6 +196,12 @@ int cmd_check_config(int argc, char **argv)
 	ret = config_load_file(argv[optind], &cfg, &err);
 	if (ret) {
 		fprintf(stderr, "%s\n", config_error_format(&err, message, sizeof(message)));
+		return 1;
+	}
+	/* what run would load: the shipped rules where the file says nothing of rules */
+	if (shipped_rules_apply(cfg, 1)) {
+		fprintf(stderr, "edgewatch check-config: out of memory\n");
+		config_free(cfg);
 		return 1;
 	}
 	ret = check_rule_vars(cfg);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "payload/shipped_rules.h"
 
 int cli_parse_duration(const char *option, const char *text, uint64_t *out_ns)
 {
@@ -31,10 +32,15 @@ int cli_load_config(const char *path, struct ew_config **cfg)
 			log_error("out of memory");
 			return 1;
 		}
-		return 0;
-	}
-	if (config_load_file(path, cfg, &err) < 0) {
+	} else if (config_load_file(path, cfg, &err) < 0) {
 		fprintf(stderr, "%s\n", config_error_format(&err, msg, sizeof(msg)));
+		return 1;
+	}
+	/* what the file leaves unsaid about rules: the shipped ones */
+	if (shipped_rules_apply(*cfg, 0)) {
+		log_error("out of memory");
+		config_free(*cfg);
+		*cfg = NULL;
 		return 1;
 	}
 	return 0;

@@ -11,8 +11,10 @@
 int cli_parse_duration(const char *option, const char *text, uint64_t *out_ns);
 
 /*
- * Load the configuration file path, or the defaults when path is NULL. Returns 0 and
- * *cfg (config_free() it), or 1 after printing the error (file, line, column, reason).
+ * Load the configuration file path, or the defaults when path is NULL, with what it
+ * leaves unsaid about rules filled in by the shipped rules (payload/shipped_rules.h).
+ * Returns 0 and *cfg (config_free() it), or 1 after printing the error (file, line,
+ * column, reason).
  */
 int cli_load_config(const char *path, struct ew_config **cfg);
 

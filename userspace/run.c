@@ -17,6 +17,7 @@
 #include "policy/policy.h"
 #include "recover.h"
 #include "reload.h"
+#include "payload/shipped_rules.h"
 #include "run.h"
 #include "service_notify.h"
 #include "status_socket.h"
@@ -165,6 +166,10 @@ static int run_reload(struct engine *e, const struct run_options *ro, struct ew_
 			  answer.text);
 		strcat(answer.text, "\n");
 		policy_runtime_note_refused(e->policy);
+	} else if (shipped_rules_apply(fresh, 0)) {
+		/* as at start, so that the shipped rules are not a "changed" start key */
+		snprintf(answer.text, sizeof(answer.text), "out of memory\n");
+		config_free(fresh);
 	} else if (engine_reload(e, fresh, answer.text, sizeof(answer.text) - 1)) {
 		strcat(answer.text, "\n");
 		config_free(fresh);

@@ -6,6 +6,8 @@
 # interface names have 15 characters at most: prefixes stay short, the id is 6
 E2E_ID=${E2E_ID:-$(printf '%06x' $(( (RANDOM << 15 | RANDOM) & 0xffffff )))}
 EDGEWATCH_BIN=${EDGEWATCH_BIN:-.output/asan/edgewatch}
+# as tests/run.sh: the rules each test configures, not the shipped default
+export EDGEWATCH_RULES_DIR=${EDGEWATCH_RULES_DIR-}
 E2E_TMP=$(mktemp -d /tmp/edgewatch-e2e.XXXXXX)
 E2E_NAMESPACES=()
 E2E_PIDS=()

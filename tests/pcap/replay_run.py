@@ -5,6 +5,10 @@ import os
 import subprocess
 import tempfile
 
+# As tests/run.sh: the rules each test's configuration names, not the shipped default
+# (also when a test runs on its own). test_rules_out_of_box.py tests the default.
+os.environ.setdefault("EDGEWATCH_RULES_DIR", "")
+
 
 def replay_bytes(binary, capture, config_yaml=None, timeout=300, suffix=".pcap"):
     """(process, events) of replaying the capture's bytes, with config_yaml's text if any."""

@@ -263,7 +263,7 @@ static const struct cmd_row cmd_rows[] = {
 	{ "cmd_list_ports_and_file", { "--list-ports", "a.yaml" }, 2, NULL,
 	  "edgewatch check-config: --list-ports takes no FILE\n" },
 	{ "cmd_markdown_alone", { "--markdown", "a.yaml" }, 2, NULL,
-	  "edgewatch check-config: --markdown goes with --list-ports\n" },
+	  "edgewatch check-config: --markdown goes with --list-ports or --list-anomaly\n" },
 	{ "cmd_bad_option", { "--frobnicate" }, 2, NULL, "" },
 };
 

@@ -196,7 +196,10 @@ struct ew_config {
 	struct {
 		char **files;			/* globs expanded: sorted per pattern, each once */
 		size_t file_count;		/* 0: no payload rules */
-		char *classification;		/* NULL: the rules module's default */
+		int files_given;		/* rules.files in the file, even []: the shipped
+						 * rules are not added (payload/shipped_rules.h) */
+		char *classification;		/* NULL: the shipped one, else the rules
+						 * module's default */
 		char *cache_dir;		/* NULL: no database cache */
 		int skip_unsupported;
 	} rules;

@@ -113,6 +113,7 @@ static int read_files(struct config_loader *ld, const struct config_node *node, 
 	size_t i, saved, matched = 0;
 	int err;
 
+	ld->cfg->rules.files_given = 1;
 	err = loader_expect_sequence(ld, node);
 	for (i = 0; !err && i < node->count; i++) {
 		saved = loader_push_index(ld, i);
