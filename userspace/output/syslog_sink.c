@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The syslog sink: each event formatted (syslog_format.c) in the producer's thread and
- * put on the sink's own bounded queue; a sender thread connects, reconnects with
+ * The syslog sink: each event's EVE line (formatted once by the fan-out, output.c) put in
+ * a message (syslog_format.c) in the producer's thread and on the sink's own bounded queue; a sender thread connects, reconnects with
  * exponential backoff, and sends (syslog_transport.c). The engine never waits for the
  * collector: a full queue drops the new message and counts it. A message leaves the
  * queue once it is sent (TCP, TLS: a message cut by a dead connection is sent again on
@@ -202,30 +202,43 @@ static int enqueue(struct syslog_sink *ss, int format_err, struct syslog_message
 	return err;
 }
 
-static int syslog_sink_flow(struct output_sink *s, const struct flow_event *ev)
+/*
+ * A message around the event's EVE line; a line the fan-out could not format is this
+ * sink's format failure (the EVE sink counts it too).
+ */
+static int syslog_sink_flow(struct output_sink *s, const struct flow_event *ev,
+			    const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
 	struct syslog_message m;
 
 	if (!ss->cfg.flows)
-		return 0;
-	return enqueue(ss, syslog_format_flow(&ss->origin, ev, &m), &m);
+		return 0;	/* not taken: line_types did not ask for the line */
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_flow(&ss->origin, ev, line->buf, line->len, &m), &m);
 }
 
-static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev)
+static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev,
+			     const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
 	struct syslog_message m;
 
-	return enqueue(ss, syslog_format_alert(&ss->origin, ev, &m), &m);
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_alert(&ss->origin, ev, line->buf, line->len, &m), &m);
 }
 
-static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			     const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
 	struct syslog_message m;
 
-	return enqueue(ss, syslog_format_stats(&ss->origin, snap, &m), &m);
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_stats(&ss->origin, snap, line->buf, line->len, &m), &m);
 }
 
 static int syslog_sink_nothing(struct output_sink *s)
@@ -323,8 +336,7 @@ static const struct output_sink_ops syslog_sink_ops = {
 	.account = syslog_sink_account,
 };
 
-int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
-		     const char *iface)
+int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg)
 {
 	struct syslog_sink *ss = calloc(1, sizeof(*ss));
 	char hostname[256] = "", why[512] = "";
@@ -333,12 +345,15 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 	if (!ss)
 		return -ENOMEM;
 	ss->base.ops = &syslog_sink_ops;
+	/* flows only when asked: otherwise the fan-out need not format a line for us */
+	ss->base.line_types = OUTPUT_LINE(OUTPUT_ALERT) | OUTPUT_LINE(OUTPUT_STATS) |
+			      (cfg->flows ? OUTPUT_LINE(OUTPUT_FLOW) : 0);
 	ss->cfg = *cfg;
 	ss->cfg.host = strdup(cfg->host);
 	ss->cfg.ca_file = cfg->ca_file ? strdup(cfg->ca_file) : NULL;
 	ss->abort_fd = -1;
 	gethostname(hostname, sizeof(hostname) - 1);
-	syslog_origin_init(&ss->origin, cfg->facility, hostname, (int)getpid(), iface,
+	syslog_origin_init(&ss->origin, cfg->facility, hostname, (int)getpid(),
 			   cfg->transport != EW_SYSLOG_UDP);
 	if (!ss->cfg.host || (cfg->ca_file && !ss->cfg.ca_file)) {
 		err = -ENOMEM;
