@@ -103,34 +103,53 @@ static void sender_disconnect(struct syslog_sink *ss, int graceful)
 	syslog_transport_disconnect(&ss->transport, graceful);
 }
 
-/* Send the head (outside the lock); the result decides whether it leaves the queue. */
-static void sender_send_head(struct syslog_sink *ss, uint64_t *next_try_ms)
+/* Sent, or failed for good (UDP): the head leaves the queue, its bytes counted. */
+static void pop_sent(struct syslog_sink *ss, int sent)
 {
-	struct syslog_message *m = &ss->ring[ss->head];
-	size_t len = m->len;
+	if (ss->cfg.transport == EW_SYSLOG_UDP && ss->ring[ss->head].len > SYSLOG_UDP_MAX)
+		ss->account.truncated++;
+	if (sent)
+		ss->account.sent++;
+	else
+		ss->account.send_failed++;
+	pop_head(ss);
+}
+
+/*
+ * Send up to SYSLOG_SEND_BATCH messages from the head in one call (outside the lock:
+ * the producers append behind them meanwhile); each leaves the queue once sent. A
+ * failure drops the connection: on UDP the message that failed is lost (a datagram is
+ * lossy, counted), on TCP and TLS it stays at the head for the next connection.
+ */
+static void sender_send_batch(struct syslog_sink *ss, uint64_t *next_try_ms)
+{
+	struct iovec msgs[SYSLOG_SEND_BATCH];
+	size_t i, n = ss->count < SYSLOG_SEND_BATCH ? ss->count : SYSLOG_SEND_BATCH, sent;
 	int err;
 
-	if (ss->cfg.transport == EW_SYSLOG_UDP && len > SYSLOG_UDP_MAX) {
-		len = SYSLOG_UDP_MAX;
-		ss->account.truncated++;
+	for (i = 0; i < n; i++) {
+		struct syslog_message *m = &ss->ring[(ss->head + i) % QUEUE_MESSAGES];
+
+		msgs[i].iov_base = m->buf + m->start;
+		msgs[i].iov_len = m->len;
+		if (ss->cfg.transport == EW_SYSLOG_UDP && m->len > SYSLOG_UDP_MAX)
+			msgs[i].iov_len = SYSLOG_UDP_MAX;
 	}
 	ss->in_flight = 1;
 	pthread_mutex_unlock(&ss->lock);
+	sent = 0;
 	err = syslog_transport_peer_gone(&ss->transport)
 		      ? -EPIPE
-		      : syslog_transport_send(&ss->transport, m->buf + m->start, len);
+		      : syslog_transport_send_batch(&ss->transport, msgs, n, &sent);
 	pthread_mutex_lock(&ss->lock);
 	ss->in_flight = 0;
 	pthread_cond_broadcast(&ss->idle);
-	if (!err) {
-		ss->account.sent++;
-		pop_head(ss);
+	for (i = 0; i < sent; i++)
+		pop_sent(ss, 1);
+	if (!err)
 		return;
-	}
-	if (ss->cfg.transport == EW_SYSLOG_UDP) {	/* no resend: a datagram is lossy */
-		ss->account.send_failed++;
-		pop_head(ss);
-	}
+	if (ss->cfg.transport == EW_SYSLOG_UDP)	/* no resend: a datagram is lossy */
+		pop_sent(ss, 0);
 	if (!ss->aborting)
 		log_warn("syslog: sending to %s port %u failed: %s; reconnecting", ss->cfg.host,
 			 ss->cfg.port, strerror(-err));
@@ -164,7 +183,7 @@ static void *sender_main(void *arg)
 			if (sender_connect(ss, &connected_once, &backoff_ms, &next_try_ms))
 				continue;
 		}
-		sender_send_head(ss, &next_try_ms);
+		sender_send_batch(ss, &next_try_ms);
 	}
 	sender_disconnect(ss, 1);
 	pthread_mutex_unlock(&ss->lock);
