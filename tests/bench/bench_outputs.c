@@ -302,8 +302,31 @@ int main(void)
 	printf("| all sinks / EVE alone | %.2f | %.2f |\n", all_cpu.thread_ns / eve_cpu.thread_ns,
 	       all_cpu.process_ns / eve_cpu.process_ns);
 	print_queues(&out);
-	printf("\n");
 	output_close(&out);
+
+	/* what each queued sink adds to the engine's thread, EVE + that sink alone */
+	printf("\n| EVE + one sink | engine's thread CPU ns/event | minus EVE alone |\n"
+	       "|---|---|---|\n");
+	for (type = 0; type < 3; type++) {
+		static const char *const names[] = { "syslog (UDP)", "IPFIX (UDP)",
+						     "Kafka (mock cluster)" };
+		struct cpu_cost one;
+		double wall, handoff;
+
+		if (output_open(&out, eve_path, "bench0"))
+			return 1;
+		if ((type == 0 && syslog_sink_open(&sink, &so)) ||
+		    (type == 1 && ipfix_sink_open(&sink, &io)) ||
+		    (type == 2 && kafka_sink_open(&sink, &ko, "bench0")) ||
+		    output_add_sink(&out, sink))
+			return 1;
+		wall = bench_output(&out, &handoff, &one);
+		(void)wall;
+		printf("| %s | %.0f | %.0f |\n", names[type], one.thread_ns,
+		       one.thread_ns - eve_cpu.thread_ns);
+		output_close(&out);
+	}
+	printf("\n");
 	drain_stop(&syslog_drain);
 	drain_stop(&ipfix_drain);
 	rd_kafka_mock_cluster_destroy(mcluster);
