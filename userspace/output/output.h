@@ -84,8 +84,9 @@ struct output {
 };
 
 /*
- * An output with the EVE sink writing to path ("-" = stdout); iface names in_iface
- * (NULL: none). 0 or -errno (the path could not be opened).
+ * An output with the EVE sink writing to path ("-" = stdout); iface names in_iface in
+ * every sink's EVE line (NULL: none; kept, not copied: it outlives out). 0 or -errno
+ * (the path could not be opened).
  */
 int output_open(struct output *out, const char *eve_path, const char *iface);
 /* The same, the EVE file rotated as rot says (NULL: never; eve_writer.h). */
