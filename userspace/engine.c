@@ -128,7 +128,7 @@ static int engine_add_syslog_sink(struct engine *e)
 
 	if (!so->enabled)
 		return 0;
-	err = syslog_sink_open(&sink, so, e->iface[0] ? e->iface : NULL);
+	err = syslog_sink_open(&sink, so);
 	if (!err)
 		err = output_add_sink(&e->output, sink);
 	if (err)
@@ -599,7 +599,7 @@ void engine_refresh_status(struct engine *e, uint64_t now_ns)
 	s = malloc(sizeof(*s));
 	/* a snapshot status cannot get is one status does not show: no more to do */
 	if (s && engine_take_stats(e, now_ns, 0, s) == 0)
-		e->status_sink->ops->stats(e->status_sink, s);
+		output_stats_to(&e->output, e->status_sink, s);
 	free(s);
 }
 

@@ -177,13 +177,20 @@ static void remember(struct harness *h, enum output_event_type type, const char 
 	m->value = strndup(jl->buf, jl->len);
 }
 
+/* The line as the fan-out lends it to the sink (output.h). */
+static struct output_line line_of(const struct json_line *jl)
+{
+	return (struct output_line){ .buf = jl->buf, .len = jl->len };
+}
+
 /* The flow's record number `round` (packets = round + 1: its events differ). */
 static int send_flow(struct harness *h, uint32_t n, uint32_t round)
 {
 	struct flow_key key;
 	struct flow_record rec;
 	struct flow_event ev = { 0 };
-	char line[JSON_LINE_MAX], id[32];
+	char buf[JSON_LINE_MAX], id[32];
+	struct output_line line;
 	struct json_line jl;
 
 	flow_fixture(n, &key, &rec);
@@ -195,11 +202,12 @@ static int send_flow(struct harness *h, uint32_t n, uint32_t round)
 	ev.bytes[0] = 60 * (round + 1);
 	ev.start_ns = 1639426166000000000ULL;
 	ev.end_ns = ev.start_ns + round * 1000000000ULL;
-	json_line_init(&jl, line, sizeof(line));
+	json_line_init(&jl, buf, sizeof(buf));
 	eve_format_flow(&jl, &ev, IFACE);
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)ev.flow.fields.flow_id);
 	remember(h, OUTPUT_FLOW, id, &jl);
-	return h->sink->ops->flow(h->sink, &ev);
+	line = line_of(&jl);
+	return h->sink->ops->flow(h->sink, &ev, &line);
 }
 
 static int send_alert(struct harness *h, uint32_t n, uint32_t sid, int table_full)
@@ -207,7 +215,8 @@ static int send_alert(struct harness *h, uint32_t n, uint32_t sid, int table_ful
 	struct flow_key key;
 	struct flow_record rec;
 	struct alert_event a;
-	char line[8192], id[32];
+	char buf[8192], id[32];
+	struct output_line line;
 	struct json_line jl;
 
 	flow_fixture(n, &key, &rec);
@@ -219,29 +228,32 @@ static int send_alert(struct harness *h, uint32_t n, uint32_t sid, int table_ful
 	a.category = "Attempted Administrator Privilege Gain";
 	a.severity = 1;
 	a.flow_table_full = table_full;
-	json_line_init(&jl, line, sizeof(line));
+	json_line_init(&jl, buf, sizeof(buf));
 	eve_format_alert(&jl, &a, IFACE);
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)a.flow.fields.flow_id);
 	remember(h, OUTPUT_ALERT, table_full ? NULL : id, &jl);
-	return h->sink->ops->alert(h->sink, &a);
+	line = line_of(&jl);
+	return h->sink->ops->alert(h->sink, &a, &line);
 }
 
 static int send_stats(struct harness *h, uint64_t ts_s)
 {
 	struct stats_snapshot *s = calloc(1, sizeof(*s));
-	char *line = malloc(EVE_STATS_LINE_MAX);
+	char *buf = malloc(EVE_STATS_LINE_MAX);
+	struct output_line line;
 	struct json_line jl;
 	int err = -ENOMEM;
 
-	if (s && line) {
+	if (s && buf) {
 		s->ts_ns = ts_s * 1000000000ULL;
 		s->uptime_s = ts_s;
-		json_line_init(&jl, line, EVE_STATS_LINE_MAX);
+		json_line_init(&jl, buf, EVE_STATS_LINE_MAX);
 		eve_format_stats(&jl, s, IFACE);
 		remember(h, OUTPUT_STATS, h->stats_key, &jl);
-		err = h->sink->ops->stats(h->sink, s);
+		line = line_of(&jl);
+		err = h->sink->ops->stats(h->sink, s, &line);
 	}
-	free(line);
+	free(buf);
 	free(s);
 	return err;
 }

@@ -36,12 +36,12 @@ static void test_hostname(struct test_case *t)
 {
 	struct syslog_origin o;
 
-	syslog_origin_init(&o, 16, "sensor-1.example", 42, NULL, 0);
+	syslog_origin_init(&o, 16, "sensor-1.example", 42, 0);
 	CHECK(t, !strcmp(o.hostname, "sensor-1.example") && !strcmp(o.procid, "42"), "%s %s",
 	      o.hostname, o.procid);
-	syslog_origin_init(&o, 16, "bad name", 42, NULL, 0);
+	syslog_origin_init(&o, 16, "bad name", 42, 0);
 	CHECK(t, !strcmp(o.hostname, "-"), "a space in HOSTNAME: %s", o.hostname);
-	syslog_origin_init(&o, 16, "", 42, NULL, 0);
+	syslog_origin_init(&o, 16, "", 42, 0);
 	CHECK(t, !strcmp(o.hostname, "-"), "empty HOSTNAME: %s", o.hostname);
 }
 
@@ -78,10 +78,10 @@ static void test_alert_message(struct test_case *t)
 	int n;
 
 	alert_fixture(&a, &key, &rec);
-	syslog_origin_init(&o, 16, "sensor", 42, "wan0", 1);
-	CHECK(t, syslog_format_alert(&o, &a, &m) == 0, "format failed");
+	syslog_origin_init(&o, 16, "sensor", 42, 1);
 	json_line_init(&jl, eve, sizeof(eve));
 	CHECK(t, eve_format_alert(&jl, &a, "wan0") == 0, "EVE format failed");
+	CHECK(t, syslog_format_alert(&o, &a, jl.buf, jl.len, &m) == 0, "format failed");
 	/* 2021-12-13T20:09:26.000002Z: 1639426166 s + 2000 ns */
 	snprintf(want, sizeof(want),
 		 "<131>1 2021-12-13T20:09:26.000002Z sensor edgewatch 42 alert "
@@ -105,14 +105,19 @@ static void test_unframed_stats(struct test_case *t)
 	struct syslog_origin o;
 	struct syslog_message m = { 0 };
 	const char *want = "<134>1 1970-01-01T00:00:01.500000Z - edgewatch 7 stats - {";
+	char *eve = malloc(EVE_STATS_LINE_MAX);
+	struct json_line jl;
 
-	CHECK(t, s, "calloc");
+	CHECK(t, s && eve, "calloc");
 	s->ts_ns = 1500000000ULL;
-	syslog_origin_init(&o, 16, NULL, 7, NULL, 0);	/* UDP: no frame */
-	CHECK(t, syslog_format_stats(&o, s, &m) == 0, "format failed");
+	syslog_origin_init(&o, 16, NULL, 7, 0);	/* UDP: no frame */
+	json_line_init(&jl, eve, EVE_STATS_LINE_MAX);
+	CHECK(t, eve_format_stats(&jl, s, NULL) == 0, "EVE format failed");
+	CHECK(t, syslog_format_stats(&o, s, jl.buf, jl.len, &m) == 0, "format failed");
 	CHECK(t, !strncmp(m.buf + m.start, want, strlen(want)), "got %.80s", m.buf + m.start);
 	CHECK(t, m.buf[m.start + m.len - 1] == '}', "MSG is not the whole JSON line");
 	free(m.buf);
+	free(eve);
 	free(s);
 }
 

@@ -17,6 +17,13 @@
 
 #define NS_PER_SEC 1000000000ULL
 
+static __thread uint64_t lines_formatted;
+
+uint64_t eve_lines_formatted(void)
+{
+	return lines_formatted;
+}
+
 void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN])
 {
 	/* the date and time of the last second formatted, per thread: events come in
@@ -49,8 +56,10 @@ static void put_time(struct json_line *jl, const char *key, uint64_t realtime_ns
 	json_line_str(jl, key, ts);
 }
 
+/* Every line begins here: counted here. */
 static void begin_event(struct json_line *jl, uint64_t realtime_ns, const char *event_type)
 {
+	lines_formatted++;
 	json_line_begin(jl);
 	put_time(jl, "timestamp", realtime_ns);
 	json_line_str(jl, "event_type", event_type);

@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The EVE sink: each event formatted by eve_format.c into a line, written by the EVE
- * writer. Flow records are tallied by end reason (a later failed flush says how many
- * of each it lost, with their packets: the conservation sum needs them).
+ * The EVE sink: each event's line, formatted once by the fan-out (output.c), written by
+ * the EVE writer. Flow records are tallied by end reason (a later failed flush says how
+ * many of each it lost, with their packets: the conservation sum needs them).
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include "log.h"
-#include "output/eve_format.h"
 #include "output/output.h"
 
 struct eve_sink {
 	struct output_sink base;
 	struct eve_writer *writer;
-	const char *iface;		/* in_iface (NULL: none) */
-	char flow_line[JSON_LINE_MAX];	/* flow events: the main thread only */
-	struct json_line flow_jl;
 };
 
 static struct eve_sink *eve_sink_of(struct output_sink *s)
@@ -24,61 +19,37 @@ static struct eve_sink *eve_sink_of(struct output_sink *s)
 	return (struct eve_sink *)s;
 }
 
-static int eve_sink_flow(struct output_sink *s, const struct flow_event *ev)
+static int write_line(struct eve_sink *es, const struct output_line *line)
+{
+	if (line->err) {
+		eve_count_error(es->writer);
+		return line->err;
+	}
+	return eve_write_line(es->writer, line->buf, line->len);
+}
+
+static int eve_sink_flow(struct output_sink *s, const struct flow_event *ev,
+			 const struct output_line *line)
 {
 	struct eve_sink *es = eve_sink_of(s);
-	int err = eve_format_flow(&es->flow_jl, ev, es->iface);
 
-	if (err) {
-		eve_count_error(es->writer);
-		return err;
-	}
-	return eve_write_tallied_line(es->writer, es->flow_jl.buf, es->flow_jl.len,
+	if (line->err)
+		return write_line(es, line);	/* counted as an error */
+	return eve_write_tallied_line(es->writer, line->buf, line->len,
 				      eve_flow_tally_class(ev->reason),
 				      ev->packets[0] + ev->packets[1], ev->bytes[0] + ev->bytes[1]);
 }
 
-/* A line in a buffer of its own: alerts come from several threads, stats are large. */
-static int write_formatted(struct eve_sink *es, size_t cap,
-			   int (*format)(struct json_line *, const void *, const char *),
-			   const void *ev)
+static int eve_sink_alert(struct output_sink *s, const struct alert_event *ev,
+			  const struct output_line *line)
 {
-	char *buf = malloc(cap);
-	struct json_line jl;
-	int err;
-
-	if (!buf) {
-		eve_count_error(es->writer);
-		return -ENOMEM;
-	}
-	json_line_init(&jl, buf, cap);
-	err = format(&jl, ev, es->iface);
-	if (err)
-		eve_count_error(es->writer);
-	else
-		err = eve_write_line(es->writer, jl.buf, jl.len);
-	free(buf);
-	return err;
+	return write_line(eve_sink_of(s), line);
 }
 
-static int format_alert(struct json_line *jl, const void *ev, const char *iface)
+static int eve_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			  const struct output_line *line)
 {
-	return eve_format_alert(jl, ev, iface);
-}
-
-static int format_stats(struct json_line *jl, const void *ev, const char *iface)
-{
-	return eve_format_stats(jl, ev, iface);
-}
-
-static int eve_sink_alert(struct output_sink *s, const struct alert_event *ev)
-{
-	return write_formatted(eve_sink_of(s), eve_alert_line_max(ev), format_alert, ev);
-}
-
-static int eve_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
-{
-	return write_formatted(eve_sink_of(s), EVE_STATS_LINE_MAX, format_stats, snap);
+	return write_line(eve_sink_of(s), line);
 }
 
 static int eve_sink_flush(struct output_sink *s)
@@ -117,7 +88,7 @@ static const struct output_sink_ops eve_sink_ops = {
 };
 
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
-		  const struct eve_rotation *rot, const char *iface)
+		  const struct eve_rotation *rot)
 {
 	struct eve_sink *es = calloc(1, sizeof(*es));
 	int err;
@@ -130,8 +101,8 @@ int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const ch
 		return err;
 	}
 	es->base.ops = &eve_sink_ops;
-	es->iface = iface;
-	json_line_init(&es->flow_jl, es->flow_line, sizeof(es->flow_line));
+	es->base.line_types = OUTPUT_LINE(OUTPUT_FLOW) | OUTPUT_LINE(OUTPUT_ALERT) |
+			      OUTPUT_LINE(OUTPUT_STATS);
 	*out = &es->base;
 	*writer = es->writer;
 	return 0;

@@ -189,7 +189,8 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-static int ipfix_sink_flow(struct output_sink *s, const struct flow_event *ev)
+static int ipfix_sink_flow(struct output_sink *s, const struct flow_event *ev,
+			   const struct output_line *line)
 {
 	struct ipfix_sink *is = ipfix_sink_of(s);
 	struct ipfix_flow rec;
@@ -215,12 +216,14 @@ static int ipfix_sink_flow(struct output_sink *s, const struct flow_event *ev)
 	return 0;
 }
 
-static int ipfix_sink_alert(struct output_sink *s, const struct alert_event *ev)
+static int ipfix_sink_alert(struct output_sink *s, const struct alert_event *ev,
+			    const struct output_line *line)
 {
 	return 0;	/* IPFIX carries flows; alerts go to EVE and syslog */
 }
 
-static int ipfix_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+static int ipfix_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			    const struct output_line *line)
 {
 	return 0;	/* the counters are the metrics' and the stats event's */
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The Kafka sink: every event's EVE JSON line (eve_format.c) as one message, to the topic
+ * The Kafka sink: every event's EVE JSON line (formatted once by the fan-out, output.c)
+ * as one message, to the topic
  * of its type (PREFIX.alert, PREFIX.flow, PREFIX.stats), keyed by flow_id (a flow's
  * events land in one partition, in order) and the stats by HOST/IFACE. librdkafka's
  * producer queue is the sink's bounded queue (queue.buffering.max.messages): a produce
@@ -26,7 +27,6 @@
 
 #include "config/config.h"
 #include "log.h"
-#include "output/eve_format.h"
 #include "output/output.h"
 #include "output/sink_clock.h"
 
@@ -40,7 +40,6 @@ struct kafka_sink {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *topics[OUTPUT_EVENT_TYPES];
 	char stats_key[KEY_MAX];
-	char *iface;			/* in_iface of the EVE lines (NULL: none) */
 	char *bootstrap;		/* for messages */
 	pthread_t poller;
 	int stopping;			/* the poll thread: end (atomic) */
@@ -198,23 +197,17 @@ static int format_failed(struct kafka_sink *ks, int err)
 	return err;
 }
 
-/* ev's EVE line (at most cap bytes) as a message of type with key (NULL: none). */
-static int produce_event(struct kafka_sink *ks, enum output_event_type type, const char *key,
-			 size_t cap, const void *ev)
+/*
+ * The event's EVE line as a message of type with key (NULL: none). librdkafka copies it
+ * (RD_KAFKA_MSG_F_COPY: into the one allocation that holds its message header, so
+ * handing over a buffer of ours with F_FREE would cost the same malloc and copy here).
+ */
+static int produce_line(struct kafka_sink *ks, enum output_event_type type, const char *key,
+			const struct output_line *line)
 {
-	char *line = malloc(cap);
-	struct json_line jl;
-	int err;
-
-	if (!line)
-		return format_failed(ks, -ENOMEM);
-	json_line_init(&jl, line, cap);
-	if (eve_format_event(&jl, type, ev, ks->iface))
-		err = format_failed(ks, -ENOSPC);	/* the EVE sink counts it too */
-	else
-		err = produce(ks, type, key, line, jl.len);
-	free(line);
-	return err;
+	if (line->err)
+		return format_failed(ks, line->err);	/* the EVE sink counts it too */
+	return produce(ks, type, key, line->buf, line->len);
 }
 
 static void flow_id_key(uint64_t flow_id, char key[KEY_MAX])
@@ -222,29 +215,32 @@ static void flow_id_key(uint64_t flow_id, char key[KEY_MAX])
 	snprintf(key, KEY_MAX, "%llu", (unsigned long long)flow_id);
 }
 
-static int kafka_sink_flow(struct output_sink *s, const struct flow_event *ev)
+static int kafka_sink_flow(struct output_sink *s, const struct flow_event *ev,
+			   const struct output_line *line)
 {
 	char key[KEY_MAX];
 
 	flow_id_key(ev->flow.fields.flow_id, key);
-	return produce_event(kafka_sink_of(s), OUTPUT_FLOW, key, JSON_LINE_MAX, ev);
+	return produce_line(kafka_sink_of(s), OUTPUT_FLOW, key, line);
 }
 
-static int kafka_sink_alert(struct output_sink *s, const struct alert_event *ev)
+static int kafka_sink_alert(struct output_sink *s, const struct alert_event *ev,
+			    const struct output_line *line)
 {
 	char key[KEY_MAX];
 
 	flow_id_key(ev->flow.fields.flow_id, key);
 	/* no flow (the table was full): no key, any partition */
-	return produce_event(kafka_sink_of(s), OUTPUT_ALERT, ev->flow_table_full ? NULL : key,
-			     eve_alert_line_max(ev), ev);
+	return produce_line(kafka_sink_of(s), OUTPUT_ALERT, ev->flow_table_full ? NULL : key,
+			    line);
 }
 
-static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			    const struct output_line *line)
 {
 	struct kafka_sink *ks = kafka_sink_of(s);
 
-	return produce_event(ks, OUTPUT_STATS, ks->stats_key, EVE_STATS_LINE_MAX, snap);
+	return produce_line(ks, OUTPUT_STATS, ks->stats_key, line);
 }
 
 static int kafka_sink_nothing(struct output_sink *s)
@@ -324,7 +320,6 @@ static void kafka_sink_free(struct kafka_sink *ks)
 			rd_kafka_topic_destroy(ks->topics[type]);
 	if (ks->rk)
 		rd_kafka_destroy(ks->rk);
-	free(ks->iface);
 	free(ks->bootstrap);
 	free(ks);
 }
@@ -467,12 +462,13 @@ int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
 	if (!ks)
 		return -ENOMEM;
 	ks->base.ops = &kafka_sink_ops;
+	ks->base.line_types = OUTPUT_LINE(OUTPUT_FLOW) | OUTPUT_LINE(OUTPUT_ALERT) |
+			      OUTPUT_LINE(OUTPUT_STATS);
 	gethostname(hostname, sizeof(hostname) - 1);
 	snprintf(ks->stats_key, sizeof(ks->stats_key), "%s%s%s", hostname, iface ? "/" : "",
 		 iface ? iface : "");
-	ks->iface = iface ? strdup(iface) : NULL;
 	ks->bootstrap = bootstrap_servers(cfg);
-	if ((iface && !ks->iface) || !ks->bootstrap) {
+	if (!ks->bootstrap) {
 		kafka_sink_free(ks);
 		return -ENOMEM;
 	}

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The fan-out of events to sinks: see output.h. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "output/eve_format.h"
 #include "output/output.h"
 
 int output_open(struct output *out, const char *eve_path, const char *iface)
@@ -17,7 +19,8 @@ int output_open_rotating(struct output *out, const char *eve_path,
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = eve_sink_open(&eve, &out->eve, eve_path, rot, iface);
+	out->iface = iface;
+	err = eve_sink_open(&eve, &out->eve, eve_path, rot);
 	if (err)
 		return err;
 	return output_add_sink(out, eve);
@@ -30,6 +33,7 @@ int output_add_sink(struct output *out, struct output_sink *sink)
 		return -ENOSPC;
 	}
 	out->sinks[out->sink_count++] = sink;
+	out->line_types |= sink->line_types;
 	return 0;
 }
 
@@ -78,6 +82,7 @@ void output_close(struct output *out)
 	for (i = 0; i < out->sink_count; i++)
 		out->sinks[i]->ops->close(out->sinks[i]);
 	out->sink_count = 0;
+	out->line_types = 0;
 	out->eve = NULL;
 }
 
@@ -88,43 +93,81 @@ static void count(struct output_sink *s, enum output_event_type type, int err)
 			   __ATOMIC_RELAXED);
 }
 
-int output_flow(struct output *out, const struct flow_event *ev)
+/* One sink's op for an event of type; line: the EVE line if the sink reads it. */
+static int sink_take(struct output_sink *s, enum output_event_type type, const void *ev,
+		     const struct output_line *line)
 {
+	if (!(s->line_types & OUTPUT_LINE(type)))
+		line = NULL;
+	switch (type) {
+	case OUTPUT_FLOW:
+		return s->ops->flow(s, ev, line);
+	case OUTPUT_ALERT:
+		return s->ops->alert(s, ev, line);
+	default:
+		return s->ops->stats(s, ev, line);
+	}
+}
+
+/*
+ * ev to every sink (only: to that one alone, not counted), its EVE line (at most cap
+ * bytes) formatted first if a sink reads it. The line lives in this call's buffer: a
+ * flow's on the stack, an alert's or stats' (larger, rarer) on the heap; never a shared
+ * one, since alerts come from several threads at once.
+ */
+static int fan_out(struct output *out, struct output_sink *only, enum output_event_type type,
+		   const void *ev, size_t cap)
+{
+	char small[JSON_LINE_MAX], *buf = NULL;
+	struct output_line line = { 0 };
+	struct json_line jl;
 	int i, err, first = 0;
 
-	for (i = 0; i < out->sink_count; i++) {
-		err = out->sinks[i]->ops->flow(out->sinks[i], ev);
-		count(out->sinks[i], OUTPUT_FLOW, err);
-		if (i == 0)
-			first = err;
+	if ((only ? only->line_types : out->line_types) & OUTPUT_LINE(type)) {
+		buf = cap <= sizeof(small) ? small : malloc(cap);
+		if (buf) {
+			json_line_init(&jl, buf, cap);
+			line.err = eve_format_event(&jl, type, ev, out->iface);
+			line.buf = line.err ? NULL : jl.buf;
+			line.len = line.err ? 0 : jl.len;
+		} else {
+			line.err = -ENOMEM;
+		}
 	}
+	if (only) {
+		first = sink_take(only, type, ev, &line);
+	} else {
+		for (i = 0; i < out->sink_count; i++) {
+			err = sink_take(out->sinks[i], type, ev, &line);
+			count(out->sinks[i], type, err);
+			if (i == 0)
+				first = err;
+		}
+	}
+	if (buf != small)
+		free(buf);
 	return first;
+}
+
+int output_flow(struct output *out, const struct flow_event *ev)
+{
+	return fan_out(out, NULL, OUTPUT_FLOW, ev, JSON_LINE_MAX);
 }
 
 int output_alert(struct output *out, const struct alert_event *ev)
 {
-	int i, err, first = 0;
-
-	for (i = 0; i < out->sink_count; i++) {
-		err = out->sinks[i]->ops->alert(out->sinks[i], ev);
-		count(out->sinks[i], OUTPUT_ALERT, err);
-		if (i == 0)
-			first = err;
-	}
-	return first;
+	return fan_out(out, NULL, OUTPUT_ALERT, ev, eve_alert_line_max(ev));
 }
 
 int output_stats(struct output *out, const struct stats_snapshot *snap)
 {
-	int i, err, first = 0;
+	return fan_out(out, NULL, OUTPUT_STATS, snap, EVE_STATS_LINE_MAX);
+}
 
-	for (i = 0; i < out->sink_count; i++) {
-		err = out->sinks[i]->ops->stats(out->sinks[i], snap);
-		count(out->sinks[i], OUTPUT_STATS, err);
-		if (i == 0)
-			first = err;
-	}
-	return first;
+int output_stats_to(struct output *out, struct output_sink *sink,
+		    const struct stats_snapshot *snap)
+{
+	return fan_out(out, sink, OUTPUT_STATS, snap, EVE_STATS_LINE_MAX);
 }
 
 int output_flush(struct output *out)

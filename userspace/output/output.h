@@ -8,10 +8,16 @@
  *
  * Flow and stats events come from the main thread; alerts also from the scanner
  * threads, so a sink's alert function must be thread-safe.
+ *
+ * Each event's EVE line is formatted once, by the fan-out, and lent to every sink that
+ * reads it (the EVE file, the syslog MSG, the Kafka value, the status file): one
+ * definition of the line (eve_format.c), the same bytes everywhere, and the cost of one
+ * format however many sinks carry it (BENCHMARKS.md, output wing).
  */
 #ifndef EDGEWATCH_OUTPUT_OUTPUT_H
 #define EDGEWATCH_OUTPUT_OUTPUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -21,12 +27,34 @@
 
 struct output_sink;
 
+/*
+ * An event's EVE line as the fan-out formatted it, lent for the duration of the call
+ * (per call, so alerts from several threads never share one): a sink that keeps the
+ * bytes (a queue) copies them. When the line could not be formatted, err says why and
+ * each sink counts that event as its own loss (the EVE sink as a write error).
+ */
+struct output_line {
+	const char *buf;	/* no newline; NULL when err */
+	size_t len;
+	int err;		/* 0, -ENOSPC (longer than its bound) or -ENOMEM */
+};
+
+/* The bit of struct output_sink's line_types for events of type. */
+#define OUTPUT_LINE(type) (1u << (type))
+
 struct output_sink_ops {
 	const char *name;			/* "eve", "syslog", ... */
-	/* 0 or -errno; an event a sink cannot take is its loss, counted, never a stall */
-	int (*flow)(struct output_sink *s, const struct flow_event *ev);
-	int (*alert)(struct output_sink *s, const struct alert_event *ev);
-	int (*stats)(struct output_sink *s, const struct stats_snapshot *snap);
+	/*
+	 * 0 or -errno; an event a sink cannot take is its loss, counted, never a stall.
+	 * line: the event's EVE line when the sink's line_types has the event's type,
+	 * else NULL.
+	 */
+	int (*flow)(struct output_sink *s, const struct flow_event *ev,
+		    const struct output_line *line);
+	int (*alert)(struct output_sink *s, const struct alert_event *ev,
+		     const struct output_line *line);
+	int (*stats)(struct output_sink *s, const struct stats_snapshot *snap,
+		     const struct output_line *line);
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
 	int (*reopen)(struct output_sink *s);	/* SIGHUP: files renamed by logrotate */
 	void (*close)(struct output_sink *s);	/* flush and free */
@@ -43,6 +71,9 @@ struct output_sink_ops {
 
 struct output_sink {
 	const struct output_sink_ops *ops;
+	/* OUTPUT_LINE(type) of every event type whose EVE line the sink reads; set at
+	 * open, fixed after output_add_sink() */
+	unsigned int line_types;
 	struct output_sink_totals totals;
 };
 
@@ -51,12 +82,15 @@ struct output_sink {
 struct output {
 	struct output_sink *sinks[OUTPUT_SINKS_MAX];
 	int sink_count;
+	unsigned int line_types;	/* every sink's, or'ed: which events get a line */
+	const char *iface;		/* in_iface of the EVE lines (NULL: none) */
 	struct eve_writer *eve;		/* the reference sink's writer */
 };
 
 /*
- * An output with the EVE sink writing to path ("-" = stdout); iface names in_iface
- * (NULL: none). 0 or -errno (the path could not be opened).
+ * An output with the EVE sink writing to path ("-" = stdout); iface names in_iface in
+ * every sink's EVE line (NULL: none; kept, not copied: it outlives out). 0 or -errno
+ * (the path could not be opened).
  */
 int output_open(struct output *out, const char *eve_path, const char *iface);
 /* The same, the EVE file rotated as rot says (NULL: never; eve_writer.h). */
@@ -72,12 +106,17 @@ void output_sinks_stats(struct output *out, struct stats_sinks *sinks);
 void output_close(struct output *out);
 
 /*
- * Hand an event to every sink. The result is the EVE sink's (0 or -errno), the one the
- * flow accounting follows; the other sinks count their own losses.
+ * Hand an event to every sink, its EVE line formatted first (once) if a sink reads it.
+ * The result is the EVE sink's (0 or -errno), the one the flow accounting follows; the
+ * other sinks count their own losses.
  */
 int output_flow(struct output *out, const struct flow_event *ev);
 int output_alert(struct output *out, const struct alert_event *ev);
 int output_stats(struct output *out, const struct stats_snapshot *snap);
+/* A snapshot to one of out's sinks alone, not counted in its totals (the status sink's
+ * refresh between stats events); that sink's result. */
+int output_stats_to(struct output *out, struct output_sink *sink,
+		    const struct stats_snapshot *snap);
 /* Flush every sink; the EVE sink's result. */
 int output_flush(struct output *out);
 /* Reopen every sink's files; the first error. */
@@ -103,9 +142,9 @@ static inline unsigned int eve_flow_tally_class(enum ew_flow_end reason)
 	return 1 + reason;
 }
 
-/* The EVE sink (eve_sink.c): formats with eve_format.c, writes with eve_writer.c. */
+/* The EVE sink (eve_sink.c): writes every event's line with eve_writer.c. */
 int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const char *path,
-		  const struct eve_rotation *rot, const char *iface);
+		  const struct eve_rotation *rot);
 
 /*
  * The status sink (status_sink.c): the latest stats snapshot as the EVE stats line, in
@@ -115,18 +154,17 @@ int status_sink_open(struct output_sink **out, const char *iface);
 int status_snapshot_path(const char *iface, char *buf, size_t len);
 
 /*
- * The syslog sink (syslog_sink.c): RFC 5424 over UDP, TCP or TLS to cfg's collector,
- * through a bounded queue and a sender thread of its own. 0 or -errno (logged: the CA
- * file could not be loaded, ...).
+ * The syslog sink (syslog_sink.c): RFC 5424 around the event's EVE line over UDP, TCP or
+ * TLS to cfg's collector, through a bounded queue and a sender thread of its own. 0 or
+ * -errno (logged: the CA file could not be loaded, ...).
  */
 struct ew_syslog_output;
-int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
-		     const char *iface);
+int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg);
 
 /*
  * The Kafka sink (kafka_sink.c): every event's EVE line to PREFIX.TYPE through
- * librdkafka's bounded queue and a poll thread of its own. 0 or -errno (logged: the
- * producer could not be created, ...).
+ * librdkafka's bounded queue and a poll thread of its own; iface goes into the stats
+ * events' key (HOST/IFACE). 0 or -errno (logged: the producer could not be created, ...).
  */
 struct ew_kafka_output;
 int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,

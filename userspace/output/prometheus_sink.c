@@ -134,12 +134,14 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("prometheus %s: %s", ps->where, msg);
 }
 
-static int prom_sink_flow(struct output_sink *s, const struct flow_event *ev)
+static int prom_sink_flow(struct output_sink *s, const struct flow_event *ev,
+			  const struct output_line *line)
 {
 	return 0;	/* flows by end reason come with the snapshot (the exporter's account) */
 }
 
-static int prom_sink_alert(struct output_sink *s, const struct alert_event *ev)
+static int prom_sink_alert(struct output_sink *s, const struct alert_event *ev,
+			   const struct output_line *line)
 {
 	struct prometheus_sink *ps = prom_sink_of(s);
 	const char *category = ev->category ? ev->category : "none";
@@ -173,7 +175,8 @@ static int prom_sink_alert(struct output_sink *s, const struct alert_event *ev)
 	return err;
 }
 
-static int prom_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+static int prom_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			   const struct output_line *line)
 {
 	struct prometheus_sink *ps = prom_sink_of(s);
 	struct prom_alert_class classes[PROM_ALERT_CLASSES_MAX];

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "output/eve_format.h"
 #include "output/syslog_format.h"
@@ -29,7 +28,7 @@ enum syslog_severity syslog_alert_severity(int alert_severity)
 }
 
 void syslog_origin_init(struct syslog_origin *o, uint32_t facility, const char *hostname,
-			int pid, const char *iface, int framed)
+			int pid, int framed)
 {
 	size_t i, len = hostname ? strlen(hostname) : 0;
 
@@ -42,22 +41,22 @@ void syslog_origin_init(struct syslog_origin *o, uint32_t facility, const char *
 	snprintf(o->hostname, sizeof(o->hostname), "%s",
 		 len && i == len && len < sizeof(o->hostname) ? hostname : "-");
 	snprintf(o->procid, sizeof(o->procid), "%d", pid);
-	o->iface = iface;
 	o->framed = framed;
 }
 
 void syslog_format_timestamp(uint64_t realtime_ns, char out[SYSLOG_TIMESTAMP_LEN])
 {
-	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
-	unsigned int usec = (unsigned int)(realtime_ns % 1000000000ULL / 1000);
-	struct tm tm;
+	char eve[EVE_TIMESTAMP_LEN];
 	size_t n;
 
-	/* strftime for the date (its width is what gcc cannot bound in a printf of ints),
-	 * then the microseconds: "2026-12-02T22:13:01.123456Z" */
-	gmtime_r(&secs, &tm);
-	n = strftime(out, SYSLOG_TIMESTAMP_LEN - 9, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, SYSLOG_TIMESTAMP_LEN - n, ".%06uZ", usec % 1000000);
+	/* EVE's timestamp (its date and time cached per thread: gmtime_r and strftime
+	 * were most of a message's cost) with RFC 3339's "Z" for its "+0000" */
+	eve_format_timestamp(realtime_ns, eve);
+	n = (size_t)(strchr(eve, '+') - eve);
+	if (n > SYSLOG_TIMESTAMP_LEN - 2)	/* a year past 9999: cannot be an event's */
+		n = SYSLOG_TIMESTAMP_LEN - 2;
+	memcpy(out, eve, n);
+	memcpy(out + n, "Z", 2);
 }
 
 int syslog_sd_escape(const char *value, char *out, size_t cap)
@@ -77,46 +76,6 @@ int syslog_sd_escape(const char *value, char *out, size_t cap)
 		return -ENOSPC;
 	out[n] = '\0';
 	return (int)n;
-}
-
-/* header + sd + " " + the EVE line of ev (at most json_cap bytes), framed if asked. */
-static int format_message(const struct syslog_origin *o, enum syslog_severity severity,
-			  uint64_t ts_ns, const char *msgid, const char *sd, size_t json_cap,
-			  enum output_event_type type, const void *ev, struct syslog_message *m)
-{
-	char ts[SYSLOG_TIMESTAMP_LEN], frame[FRAME_ROOM];
-	size_t header_len, cap, sd_len = strlen(sd);
-	struct json_line jl;
-	char *buf, *header;
-	int n;
-
-	syslog_format_timestamp(ts_ns, ts);
-	cap = FRAME_ROOM + HEADER_MAX + sd_len + 1 + json_cap;
-	buf = malloc(cap);
-	if (!buf)
-		return -ENOMEM;
-	header = buf + FRAME_ROOM;
-	n = snprintf(header, HEADER_MAX, "<%u>1 %s %s " SYSLOG_APP_NAME " %s %s ",
-		     o->facility * 8 + severity, ts, o->hostname, o->procid, msgid);
-	header_len = (size_t)n;
-	memcpy(header + header_len, sd, sd_len);
-	header_len += sd_len;
-	header[header_len++] = ' ';
-	json_line_init(&jl, header + header_len, cap - FRAME_ROOM - header_len);
-	if (eve_format_event(&jl, type, ev, o->iface)) {
-		free(buf);
-		return -ENOSPC;
-	}
-	m->buf = buf;
-	m->start = FRAME_ROOM;
-	m->len = header_len + jl.len;
-	if (o->framed) {	/* RFC 6587 3.4.1: MSG-LEN SP SYSLOG-MSG */
-		n = snprintf(frame, sizeof(frame), "%zu ", m->len);
-		m->start -= (size_t)n;
-		memcpy(buf + m->start, frame, (size_t)n);
-		m->len += (size_t)n;
-	}
-	return 0;
 }
 
 /* ' name="value"' escaped, appended at sd + *len; value NULL: nothing. */
@@ -139,44 +98,86 @@ static int append_param(char *sd, size_t cap, size_t *len, const char *name, con
 	return 0;
 }
 
-int syslog_format_alert(const struct syslog_origin *o, const struct alert_event *ev,
-			struct syslog_message *m)
+/* The room alert_sd() needs: every byte of the strings may get a backslash. */
+static size_t alert_sd_max(const struct alert_event *ev)
 {
-	size_t len, cap = 128 + 2 * ((ev->category ? strlen(ev->category) : 0) +
-				     (ev->signature ? strlen(ev->signature) : 0));
-	char *sd = malloc(cap);
-	int err;
+	return 128 + 2 * ((ev->category ? strlen(ev->category) : 0) +
+			  (ev->signature ? strlen(ev->signature) : 0));
+}
 
-	if (!sd)
+/* The alert's SD element into sd (cap bytes, terminated). Its length, or -ENOSPC. */
+static int alert_sd(const struct alert_event *ev, char *sd, size_t cap)
+{
+	size_t len = (size_t)snprintf(sd, cap, "[" SYSLOG_SD_ID " sid=\"%u\" gid=\"%u\" "
+				      "rev=\"%u\" severity=\"%d\"", ev->sid, ev->gid, ev->rev,
+				      ev->severity);
+
+	if (len >= cap || append_param(sd, cap, &len, "category", ev->category) ||
+	    append_param(sd, cap, &len, "signature", ev->signature) || len + 2 > cap)
+		return -ENOSPC;
+	sd[len++] = ']';
+	sd[len] = '\0';
+	return (int)len;
+}
+
+/*
+ * header + SD (the alert's, or "-" when alert is NULL) + " " + the EVE line, framed if
+ * the origin says so, in one buffer sized to the message.
+ */
+static int format_message(const struct syslog_origin *o, enum syslog_severity severity,
+			  uint64_t ts_ns, const char *msgid, const struct alert_event *alert,
+			  const char *eve_line, size_t eve_len, struct syslog_message *m)
+{
+	char ts[SYSLOG_TIMESTAMP_LEN], frame[FRAME_ROOM];
+	size_t header_len, sd_cap = alert ? alert_sd_max(alert) : 2;
+	char *buf, *header;
+	int n;
+
+	syslog_format_timestamp(ts_ns, ts);
+	buf = malloc(FRAME_ROOM + HEADER_MAX + sd_cap + 1 + eve_len);
+	if (!buf)
 		return -ENOMEM;
-	len = (size_t)snprintf(sd, cap, "[" SYSLOG_SD_ID " sid=\"%u\" gid=\"%u\" rev=\"%u\" "
-			       "severity=\"%d\"", ev->sid, ev->gid, ev->rev, ev->severity);
-	err = append_param(sd, cap, &len, "category", ev->category);
-	if (!err)
-		err = append_param(sd, cap, &len, "signature", ev->signature);
-	if (!err && len + 2 <= cap) {
-		sd[len++] = ']';
-		sd[len] = '\0';
-	} else if (!err) {
-		err = -ENOSPC;
+	header = buf + FRAME_ROOM;
+	n = snprintf(header, HEADER_MAX, "<%u>1 %s %s " SYSLOG_APP_NAME " %s %s ",
+		     o->facility * 8 + severity, ts, o->hostname, o->procid, msgid);
+	header_len = (size_t)n;
+	n = alert ? alert_sd(alert, header + header_len, sd_cap) : 1;
+	if (n < 0) {	/* cannot happen: sd_cap bounds it */
+		free(buf);
+		return n;
 	}
-	if (!err)
-		err = format_message(o, syslog_alert_severity(ev->severity), ev->ts_ns, "alert",
-				     sd, eve_alert_line_max(ev), OUTPUT_ALERT, ev, m);
-	free(sd);
-	return err;
+	if (!alert)
+		header[header_len] = '-';
+	header_len += (size_t)n;
+	header[header_len++] = ' ';
+	memcpy(header + header_len, eve_line, eve_len);
+	m->buf = buf;
+	m->start = FRAME_ROOM;
+	m->len = header_len + eve_len;
+	if (o->framed) {	/* RFC 6587 3.4.1: MSG-LEN SP SYSLOG-MSG */
+		n = snprintf(frame, sizeof(frame), "%zu ", m->len);
+		m->start -= (size_t)n;
+		memcpy(buf + m->start, frame, (size_t)n);
+		m->len += (size_t)n;
+	}
+	return 0;
+}
+
+int syslog_format_alert(const struct syslog_origin *o, const struct alert_event *ev,
+			const char *eve_line, size_t eve_len, struct syslog_message *m)
+{
+	return format_message(o, syslog_alert_severity(ev->severity), ev->ts_ns, "alert", ev,
+			      eve_line, eve_len, m);
 }
 
 int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *ev,
-		       struct syslog_message *m)
+		       const char *eve_line, size_t eve_len, struct syslog_message *m)
 {
-	return format_message(o, SYSLOG_INFO, ev->end_ns, "flow", "-", JSON_LINE_MAX,
-			      OUTPUT_FLOW, ev, m);
+	return format_message(o, SYSLOG_INFO, ev->end_ns, "flow", NULL, eve_line, eve_len, m);
 }
 
 int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
-			struct syslog_message *m)
+			const char *eve_line, size_t eve_len, struct syslog_message *m)
 {
-	return format_message(o, SYSLOG_INFO, s->ts_ns, "stats", "-", EVE_STATS_LINE_MAX,
-			      OUTPUT_STATS, s, m);
+	return format_message(o, SYSLOG_INFO, s->ts_ns, "stats", NULL, eve_line, eve_len, m);
 }

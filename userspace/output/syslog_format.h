@@ -8,8 +8,9 @@
  * MSGID is alert, flow or stats; an alert carries one SD element,
  * [edgewatch@32473 sid="..." gid="..." rev="..." severity="..." category="..."
  * signature="..."] (32473 is the example enterprise number of RFC 5612: the
- * element's name is ours, not registered), other events "-"; MSG is the EVE line,
- * without a BOM (MSG-ANY: it is ASCII JSON, every other byte escaped).
+ * element's name is ours, not registered), other events "-"; MSG is the EVE line (the
+ * one the fan-out formatted for every sink, output.h), without a BOM (MSG-ANY: it is
+ * ASCII JSON, every other byte escaped).
  * Over TCP and TLS every message is framed by octet counting (RFC 6587 3.4.1, the
  * framing RFC 5425 prescribes): "LEN SP MSG".
  */
@@ -42,13 +43,12 @@ struct syslog_origin {
 	uint32_t facility;	/* 0..23 */
 	char hostname[256];	/* RFC 5424 HOSTNAME: printable ASCII, or "-" */
 	char procid[16];
-	const char *iface;	/* in_iface of the EVE line (NULL: none) */
 	int framed;		/* "LEN " before each message (TCP, TLS) */
 };
 
 /* The host's name as HOSTNAME: printable ASCII without spaces, at most 255, else "-". */
 void syslog_origin_init(struct syslog_origin *o, uint32_t facility, const char *hostname,
-			int pid, const char *iface, int framed);
+			int pid, int framed);
 
 /* A message ready for the wire (framing included when the origin says so). */
 struct syslog_message {
@@ -58,15 +58,15 @@ struct syslog_message {
 };
 
 /*
- * Format an event as one message in a buffer of its own. 0, -ENOMEM, or -ENOSPC (the
- * EVE line did not fit its bound: the EVE sink counts the same line as an error).
+ * An event as one message around its EVE line (eve_line, eve_len bytes: copied), in one
+ * buffer of its own sized to the message. 0 or -ENOMEM.
  */
 int syslog_format_alert(const struct syslog_origin *o, const struct alert_event *ev,
-			struct syslog_message *m);
+			const char *eve_line, size_t eve_len, struct syslog_message *m);
 int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *ev,
-		       struct syslog_message *m);
+		       const char *eve_line, size_t eve_len, struct syslog_message *m);
 int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
-			struct syslog_message *m);
+			const char *eve_line, size_t eve_len, struct syslog_message *m);
 
 /*
  * value escaped as an SD-PARAM value (RFC 5424 6.3.3: '"', '\' and ']' get a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The syslog sink: each event formatted (syslog_format.c) in the producer's thread and
- * put on the sink's own bounded queue; a sender thread connects, reconnects with
+ * The syslog sink: each event's EVE line (formatted once by the fan-out, output.c) put in
+ * a message (syslog_format.c) in the producer's thread and on the sink's own bounded queue; a sender thread connects, reconnects with
  * exponential backoff, and sends (syslog_transport.c). The engine never waits for the
  * collector: a full queue drops the new message and counts it. A message leaves the
  * queue once it is sent (TCP, TLS: a message cut by a dead connection is sent again on
@@ -103,34 +103,53 @@ static void sender_disconnect(struct syslog_sink *ss, int graceful)
 	syslog_transport_disconnect(&ss->transport, graceful);
 }
 
-/* Send the head (outside the lock); the result decides whether it leaves the queue. */
-static void sender_send_head(struct syslog_sink *ss, uint64_t *next_try_ms)
+/* Sent, or failed for good (UDP): the head leaves the queue, its bytes counted. */
+static void pop_sent(struct syslog_sink *ss, int sent)
 {
-	struct syslog_message *m = &ss->ring[ss->head];
-	size_t len = m->len;
+	if (ss->cfg.transport == EW_SYSLOG_UDP && ss->ring[ss->head].len > SYSLOG_UDP_MAX)
+		ss->account.truncated++;
+	if (sent)
+		ss->account.sent++;
+	else
+		ss->account.send_failed++;
+	pop_head(ss);
+}
+
+/*
+ * Send up to SYSLOG_SEND_BATCH messages from the head in one call (outside the lock:
+ * the producers append behind them meanwhile); each leaves the queue once sent. A
+ * failure drops the connection: on UDP the message that failed is lost (a datagram is
+ * lossy, counted), on TCP and TLS it stays at the head for the next connection.
+ */
+static void sender_send_batch(struct syslog_sink *ss, uint64_t *next_try_ms)
+{
+	struct iovec msgs[SYSLOG_SEND_BATCH];
+	size_t i, n = ss->count < SYSLOG_SEND_BATCH ? ss->count : SYSLOG_SEND_BATCH, sent;
 	int err;
 
-	if (ss->cfg.transport == EW_SYSLOG_UDP && len > SYSLOG_UDP_MAX) {
-		len = SYSLOG_UDP_MAX;
-		ss->account.truncated++;
+	for (i = 0; i < n; i++) {
+		struct syslog_message *m = &ss->ring[(ss->head + i) % QUEUE_MESSAGES];
+
+		msgs[i].iov_base = m->buf + m->start;
+		msgs[i].iov_len = m->len;
+		if (ss->cfg.transport == EW_SYSLOG_UDP && m->len > SYSLOG_UDP_MAX)
+			msgs[i].iov_len = SYSLOG_UDP_MAX;
 	}
 	ss->in_flight = 1;
 	pthread_mutex_unlock(&ss->lock);
+	sent = 0;
 	err = syslog_transport_peer_gone(&ss->transport)
 		      ? -EPIPE
-		      : syslog_transport_send(&ss->transport, m->buf + m->start, len);
+		      : syslog_transport_send_batch(&ss->transport, msgs, n, &sent);
 	pthread_mutex_lock(&ss->lock);
 	ss->in_flight = 0;
 	pthread_cond_broadcast(&ss->idle);
-	if (!err) {
-		ss->account.sent++;
-		pop_head(ss);
+	for (i = 0; i < sent; i++)
+		pop_sent(ss, 1);
+	if (!err)
 		return;
-	}
-	if (ss->cfg.transport == EW_SYSLOG_UDP) {	/* no resend: a datagram is lossy */
-		ss->account.send_failed++;
-		pop_head(ss);
-	}
+	if (ss->cfg.transport == EW_SYSLOG_UDP)	/* no resend: a datagram is lossy */
+		pop_sent(ss, 0);
 	if (!ss->aborting)
 		log_warn("syslog: sending to %s port %u failed: %s; reconnecting", ss->cfg.host,
 			 ss->cfg.port, strerror(-err));
@@ -164,7 +183,7 @@ static void *sender_main(void *arg)
 			if (sender_connect(ss, &connected_once, &backoff_ms, &next_try_ms))
 				continue;
 		}
-		sender_send_head(ss, &next_try_ms);
+		sender_send_batch(ss, &next_try_ms);
 	}
 	sender_disconnect(ss, 1);
 	pthread_mutex_unlock(&ss->lock);
@@ -202,30 +221,43 @@ static int enqueue(struct syslog_sink *ss, int format_err, struct syslog_message
 	return err;
 }
 
-static int syslog_sink_flow(struct output_sink *s, const struct flow_event *ev)
+/*
+ * A message around the event's EVE line; a line the fan-out could not format is this
+ * sink's format failure (the EVE sink counts it too).
+ */
+static int syslog_sink_flow(struct output_sink *s, const struct flow_event *ev,
+			    const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
 	struct syslog_message m;
 
 	if (!ss->cfg.flows)
-		return 0;
-	return enqueue(ss, syslog_format_flow(&ss->origin, ev, &m), &m);
+		return 0;	/* not taken: line_types did not ask for the line */
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_flow(&ss->origin, ev, line->buf, line->len, &m), &m);
 }
 
-static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev)
+static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev,
+			     const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
 	struct syslog_message m;
 
-	return enqueue(ss, syslog_format_alert(&ss->origin, ev, &m), &m);
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_alert(&ss->origin, ev, line->buf, line->len, &m), &m);
 }
 
-static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap)
+static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			     const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
 	struct syslog_message m;
 
-	return enqueue(ss, syslog_format_stats(&ss->origin, snap, &m), &m);
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_stats(&ss->origin, snap, line->buf, line->len, &m), &m);
 }
 
 static int syslog_sink_nothing(struct output_sink *s)
@@ -323,8 +355,7 @@ static const struct output_sink_ops syslog_sink_ops = {
 	.account = syslog_sink_account,
 };
 
-int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg,
-		     const char *iface)
+int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cfg)
 {
 	struct syslog_sink *ss = calloc(1, sizeof(*ss));
 	char hostname[256] = "", why[512] = "";
@@ -333,12 +364,15 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 	if (!ss)
 		return -ENOMEM;
 	ss->base.ops = &syslog_sink_ops;
+	/* flows only when asked: otherwise the fan-out need not format a line for us */
+	ss->base.line_types = OUTPUT_LINE(OUTPUT_ALERT) | OUTPUT_LINE(OUTPUT_STATS) |
+			      (cfg->flows ? OUTPUT_LINE(OUTPUT_FLOW) : 0);
 	ss->cfg = *cfg;
 	ss->cfg.host = strdup(cfg->host);
 	ss->cfg.ca_file = cfg->ca_file ? strdup(cfg->ca_file) : NULL;
 	ss->abort_fd = -1;
 	gethostname(hostname, sizeof(hostname) - 1);
-	syslog_origin_init(&ss->origin, cfg->facility, hostname, (int)getpid(), iface,
+	syslog_origin_init(&ss->origin, cfg->facility, hostname, (int)getpid(),
 			   cfg->transport != EW_SYSLOG_UDP);
 	if (!ss->cfg.host || (cfg->ca_file && !ss->cfg.ca_file)) {
 		err = -ENOMEM;

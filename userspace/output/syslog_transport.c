@@ -165,30 +165,97 @@ int syslog_transport_connect(struct syslog_transport *t, int timeout_ms, char *w
 	return err;
 }
 
-int syslog_transport_send(struct syslog_transport *t, const char *buf, size_t len)
+/* One whole message over TLS. 0, or -errno. */
+static int tls_send(struct syslog_transport *t, const char *buf, size_t len)
 {
 	size_t done = 0;
 
-	if (t->kind == EW_SYSLOG_UDP)	/* one datagram; the caller cut it to the bound */
-		return send(t->fd, buf, len, MSG_NOSIGNAL) < 0 ? -errno : 0;
 	while (done < len) {
-		ssize_t n;
+		int w = SSL_write(t->ssl, buf + done, (int)(len - done));
 
-		if (t->ssl) {
-			int w = SSL_write(t->ssl, buf + done, (int)(len - done));
-
-			ERR_clear_error();
-			n = w > 0 ? w : -1;
-			if (n < 0)
-				errno = EPIPE;
-		} else {
-			n = send(t->fd, buf + done, len - done, MSG_NOSIGNAL);
-		}
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		done += (size_t)n;
+		ERR_clear_error();
+		if (w <= 0)
+			return -EPIPE;
+		done += (size_t)w;
 	}
 	return 0;
+}
+
+/* UDP: one sendmmsg for many datagrams (it stops at the first that fails). */
+static int udp_send(struct syslog_transport *t, const struct iovec *msgs, size_t n,
+		    size_t *sent)
+{
+	struct mmsghdr mm[SYSLOG_SEND_BATCH];
+	size_t i;
+	int r;
+
+	memset(mm, 0, n * sizeof(mm[0]));
+	for (i = 0; i < n; i++) {
+		mm[i].msg_hdr.msg_iov = (struct iovec *)&msgs[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (*sent < n) {
+		r = sendmmsg(t->fd, mm + *sent, (unsigned int)(n - *sent), MSG_NOSIGNAL);
+		if (r < 0)
+			return -errno;
+		*sent += (size_t)r;
+	}
+	return 0;
+}
+
+/* TCP: the messages as one stream of bytes, one sendmsg for as many as the socket takes. */
+static int tcp_send(struct syslog_transport *t, const struct iovec *msgs, size_t n,
+		    size_t *sent)
+{
+	struct iovec left[SYSLOG_SEND_BATCH];
+	struct msghdr mh = { 0 };
+	size_t first = 0;
+	ssize_t w;
+
+	memcpy(left, msgs, n * sizeof(left[0]));
+	while (first < n) {
+		mh.msg_iov = left + first;
+		mh.msg_iovlen = n - first;
+		w = sendmsg(t->fd, &mh, MSG_NOSIGNAL);
+		if (w < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		for (; first < n && (size_t)w >= left[first].iov_len; first++)
+			w -= (ssize_t)left[first].iov_len;
+		if (first < n) {	/* the socket took part of this one */
+			left[first].iov_base = (char *)left[first].iov_base + w;
+			left[first].iov_len -= (size_t)w;
+		}
+		*sent = first;
+	}
+	return 0;
+}
+
+int syslog_transport_send_batch(struct syslog_transport *t, const struct iovec *msgs,
+				size_t n, size_t *sent)
+{
+	int err;
+
+	*sent = 0;
+	if (n > SYSLOG_SEND_BATCH)
+		return -EINVAL;
+	if (t->kind == EW_SYSLOG_UDP)
+		return udp_send(t, msgs, n, sent);
+	if (!t->ssl)
+		return tcp_send(t, msgs, n, sent);
+	for (; *sent < n; (*sent)++) {
+		err = tls_send(t, msgs[*sent].iov_base, msgs[*sent].iov_len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int syslog_transport_send(struct syslog_transport *t, const char *buf, size_t len)
+{
+	struct iovec msg = { .iov_base = (void *)buf, .iov_len = len };
+	size_t sent;
+
+	return syslog_transport_send_batch(t, &msg, 1, &sent);
 }
 
 int syslog_transport_peer_gone(const struct syslog_transport *t)

@@ -11,12 +11,16 @@
 #define EDGEWATCH_OUTPUT_SYSLOG_TRANSPORT_H
 
 #include <stddef.h>
+#include <sys/uio.h>
 #include <openssl/ssl.h>
 
 #include "config/config.h"
 
 /* UDP: a longer message is cut to this (counted); rsyslog's default maxMessageSize. */
 #define SYSLOG_UDP_MAX 8192
+/* Messages handed to the kernel by one call (sendmmsg, sendmsg): one system call per
+ * message was most of the sender's cost (BENCHMARKS.md, output wing). */
+#define SYSLOG_SEND_BATCH 64
 
 struct syslog_transport {
 	enum ew_syslog_transport kind;
@@ -34,6 +38,14 @@ int syslog_transport_init(struct syslog_transport *t, const struct ew_syslog_out
 /* Resolve and connect (TLS: and handshake) within timeout_ms. 0, or -errno with why. */
 int syslog_transport_connect(struct syslog_transport *t, int timeout_ms, char *why,
 			     size_t why_len);
+/*
+ * Send msgs[0..n) (n <= SYSLOG_SEND_BATCH; UDP: each one datagram, TCP and TLS: each
+ * whole, in order). *sent: how many were sent whole. 0 (all of them), or -errno: the
+ * connection is to be dropped, msgs[*sent] is the one that failed (on TCP and TLS perhaps
+ * sent in part: it is to be sent again whole on the next connection).
+ */
+int syslog_transport_send_batch(struct syslog_transport *t, const struct iovec *msgs,
+				size_t n, size_t *sent);
 /* Send one whole message. 0, or -errno: the connection is to be dropped. */
 int syslog_transport_send(struct syslog_transport *t, const char *buf, size_t len);
 /* The peer closed or reset the connection (a send would vanish into a dead socket). */
