@@ -36,7 +36,8 @@ struct summary_sink {
 	struct summary_signature sigs[SUMMARY_SIGNATURES];
 };
 
-static int summary_flow(struct output_sink *s, const struct flow_event *ev)
+static int summary_flow(struct output_sink *s, const struct flow_event *ev,
+			const struct output_line *line)
 {
 	struct summary_sink *ss = (struct summary_sink *)s;
 
@@ -54,7 +55,8 @@ static void copy_text(char *dst, const char *src)
 	snprintf(dst, SUMMARY_TEXT_LEN, "%s", src ? src : "");
 }
 
-static int summary_alert(struct output_sink *s, const struct alert_event *ev)
+static int summary_alert(struct output_sink *s, const struct alert_event *ev,
+			 const struct output_line *line)
 {
 	struct summary_sink *ss = (struct summary_sink *)s;
 	struct summary_signature *sig = NULL;
@@ -86,7 +88,8 @@ static int summary_alert(struct output_sink *s, const struct alert_event *ev)
 	return 0;
 }
 
-static int summary_stats(struct output_sink *s, const struct stats_snapshot *snap)
+static int summary_stats(struct output_sink *s, const struct stats_snapshot *snap,
+			 const struct output_line *line)
 {
 	return 0;
 }
