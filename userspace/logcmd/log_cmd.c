@@ -30,8 +30,8 @@ static void usage(FILE *out)
 		"EVE_FILE...\n\n"
 		"keygen writes the sealing key KEYFILE (mode 0600; outputs.eve.seal.key) and\n"
 		"KEYFILE.pub, epoch 0's public key: keep that one off the box.\n\n"
-		"verify checks sealed EVE files in the order given (the oldest first, .gz read as\n"
-		"is): every line's seq and chain, every seal's signature, epoch and key; PASS or\n"
+		"verify checks sealed EVE files in the order of the chain (by the seq of their\n"
+		"first line, whatever their names; .gz read as is): every line's seq and chain, every seal's signature, epoch and key; PASS or\n"
 		"FAIL per file and per segment (the lines one seal covers), the first bad line\n"
 		"and why. --last-seal FILE: a seal line a collector received; the files must hold\n"
 		"it (truncation after it is caught). --json: one JSON object.\n"
@@ -58,24 +58,24 @@ static int cmd_keygen(int argc, char **argv)
 	return 0;
 }
 
-/* Every line of path (plain or gzip) to fn; 0 or -errno with why. */
-static int read_lines(const char *path, void (*fn)(void *ctx, const char *line, size_t len),
+/* Every line of path (plain or gzip) to fn until it returns non-zero; 0 or -errno with why. */
+static int read_lines(const char *path, int (*fn)(void *ctx, const char *line, size_t len),
 		      void *ctx, char *why, size_t why_len)
 {
 	gzFile gz = gzopen(path, "rb");
 	char *chunk = malloc(READ_CHUNK), *line = malloc(LINE_MAX_READ);
 	size_t have = 0;
-	int n, err = 0, over = 0;
+	int n, err = 0, over = 0, stop = 0;
 
 	if (!gz || !chunk || !line) {
 		err = gz ? -ENOMEM : -errno ? -errno : -ENOMEM;
 		snprintf(why, why_len, "cannot open: %s", strerror(-err));
 		goto out;
 	}
-	while ((n = gzread(gz, chunk, READ_CHUNK)) > 0) {
-		for (int i = 0; i < n; i++) {
+	while (!stop && (n = gzread(gz, chunk, READ_CHUNK)) > 0) {
+		for (int i = 0; i < n && !stop; i++) {
 			if (chunk[i] == '\n') {
-				fn(ctx, line, have);
+				stop = fn(ctx, line, have);
 				have = 0;
 				over = 0;
 			} else if (have < LINE_MAX_READ) {
@@ -92,7 +92,7 @@ static int read_lines(const char *path, void (*fn)(void *ctx, const char *line, 
 		snprintf(why, why_len, "cannot read: %s", gzerror(gz, &zerr));
 		goto out;
 	}
-	if (have)	/* a last line without its newline (a torn write) is still a line */
+	if (have && !stop)	/* a last line without its newline (a torn write) is still a line */
 		fn(ctx, line, have);
 out:
 	if (gz)
@@ -102,9 +102,64 @@ out:
 	return err;
 }
 
-static void verify_line(void *ctx, const char *line, size_t len)
+static int verify_line(void *ctx, const char *line, size_t len)
 {
 	log_verify_line(ctx, line, len);
+	return 0;
+}
+
+/* The seq of a file's first numbered line (in its first few lines). */
+struct first_seq {
+	uint64_t seq;
+	int found, lines;
+};
+
+static int find_first_seq(void *ctx, const char *line, size_t len)
+{
+	struct first_seq *fs = ctx;
+	uint8_t tag[EVE_SEAL_TAG_LEN];
+	size_t body;
+
+	fs->found = !eve_seal_split(line, len, &fs->seq, &body, tag);
+	return fs->found || ++fs->lines >= 16;
+}
+
+struct eve_input {
+	const char *path;
+	uint64_t order;		/* its first seq, or the file before it's */
+	int given;		/* its place on the command line */
+};
+
+static int by_order(const void *a, const void *b)
+{
+	const struct eve_input *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return x->given - y->given;
+}
+
+/*
+ * The files in chain order: by the seq of their first line, whatever their names say
+ * (eve.json.DATE.1.gz sorts before eve.json.DATE.gz in a shell glob). A file without a
+ * numbered line among its first ones stays after the file given before it.
+ */
+static int order_files(struct eve_input *in, int n, char *why, size_t why_len)
+{
+	uint64_t prev = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct first_seq fs = {};
+
+		if (read_lines(in[i].path, find_first_seq, &fs, why, why_len))
+			return i + 1;
+		in[i].order = fs.found ? fs.seq : prev;
+		in[i].given = i;
+		prev = in[i].order;
+	}
+	qsort(in, n, sizeof(*in), by_order);
+	return 0;
 }
 
 /* The first line of a file: --last-seal's seal. */
@@ -114,14 +169,16 @@ struct first_line {
 	int count;
 };
 
-static void keep_first(void *ctx, const char *line, size_t len)
+static int keep_first(void *ctx, const char *line, size_t len)
 {
 	struct first_line *fl = ctx;
 
-	if (fl->count++ || !(fl->line = malloc(len + 1)))
-		return;
+	fl->count++;
+	if (!(fl->line = malloc(len + 1)))
+		return 1;
 	memcpy(fl->line, line, len);
 	fl->len = len;
+	return 1;
 }
 
 static const char *result_name(enum log_verify_result r)
@@ -247,6 +304,7 @@ static int cmd_verify(int argc, char **argv)
 	const char *key = NULL, *last_seal = NULL;
 	char why[SEAL_WHY_LEN], detail[LOG_VERIFY_DETAIL_LEN];
 	uint8_t pub[SEAL_KEY_LEN];
+	struct eve_input *inputs = NULL;
 	struct log_verify v;
 	int opt, json = 0, i, rc = 2;
 
@@ -293,10 +351,23 @@ static int cmd_verify(int argc, char **argv)
 		}
 		free(fl.line);
 	}
-	for (i = optind; i < argc; i++) {
-		if (log_verify_file_begin(&v, argv[i]) ||
-		    read_lines(argv[i], verify_line, &v, why, sizeof(why))) {
-			log_error("log verify: %s: %s", argv[i], v.oom ? "out of memory" : why);
+	inputs = calloc(argc - optind, sizeof(*inputs));
+	if (!inputs) {
+		log_error("log verify: out of memory");
+		goto out;
+	}
+	for (i = optind; i < argc; i++)
+		inputs[i - optind].path = argv[i];
+	i = order_files(inputs, argc - optind, why, sizeof(why));
+	if (i) {
+		log_error("log verify: %s: %s", inputs[i - 1].path, why);
+		goto out;
+	}
+	for (i = 0; i < argc - optind; i++) {
+		if (log_verify_file_begin(&v, inputs[i].path) ||
+		    read_lines(inputs[i].path, verify_line, &v, why, sizeof(why))) {
+			log_error("log verify: %s: %s", inputs[i].path,
+				  v.oom ? "out of memory" : why);
 			goto out;
 		}
 		log_verify_file_end(&v);
@@ -312,6 +383,7 @@ static int cmd_verify(int argc, char **argv)
 		print_text(&v);
 	rc = v.failed ? 1 : 0;
 out:
+	free(inputs);
 	log_verify_free(&v);
 	return rc;
 }

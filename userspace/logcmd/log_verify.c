@@ -303,7 +303,7 @@ mark_untrusted:
 static void out_of_order(struct log_verify *v, uint64_t ln, uint64_t seq)
 {
 	if (seq > v->expected_seq) {
-		if (v->seg_lines == 0 && v->file_count > 1 && ln == 1)
+		if (ln == 1 && v->file_count > 1)
 			seg_fail(v, ln, "sequence gap", "the file starts at seq %llu, the one "
 				 "before ended at %llu: a file between them is missing",
 				 (unsigned long long)seq,
