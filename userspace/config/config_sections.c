@@ -166,7 +166,7 @@ static int read_eve_seal(struct config_loader *ld, const struct config_node *nod
 	int err = loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
 
 	if (!err && !ld->cfg->outputs.eve_seal_key)
-		return loader_fail(ld, node, "seal needs key: the file `edgewatch log keygen "
+		return loader_fail(ld, node, "key is missing: the file `edgewatch log keygen "
 				   "KEYFILE` made");
 	return err;
 }
