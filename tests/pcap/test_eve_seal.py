@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Sealed EVE (outputs.eve.seal) end to end: a replay's rotated, gzip'd, sealed files verify
-with `edgewatch log verify`, and each way of tampering with them fails with its reason at
+with `edgewatch log verify` (in whatever order they are given), and each way of tampering with them fails with its reason at
 the right line.
 
 The replay: flood_dhcp.pcap (250 flows over 5 s of capture time), idle-timeout 1s,
@@ -187,6 +187,10 @@ def main():
         ok = rc == 0 and report and report["result"] == "PASS" and \
             report["validated"] == len(lines) and all(f["result"] == "PASS" for f in report["files"])
         r.result("verify_pass", None if ok else f"exit {rc}: {p.stdout[-400:]} {p.stderr[-200:]}")
+        # given newest first (as a glob may list eve.json before its rotated files)
+        rc, report, p = rn.verify(list(reversed(files)))
+        r.result("verify_any_order", None if rc == 0 and report["validated"] == len(lines)
+                 else f"files newest first: exit {rc}: {p.stdout[-300:]}")
         text = run([binary, "log", "verify", "--key", rn.pub, *files]).stdout
         r.result("verify_text", None if f"PASS: {len(lines)} lines validated" in text and
                  "validated lines 1.." in text else f"text report: {text[-300:]}")
