@@ -14,6 +14,8 @@ test_pkgs=(iproute2 iputils-ping socat tcpdump python3 ethtool procps hping3 tsh
 test_pkgs+=(rsyslog rsyslog-gnutls openssl)
 # the IPFIX sink's collectors in tests/e2e/test_ipfix.sh (nfcapd/nfdump, ipfixDump)
 test_pkgs+=(nfdump libfixbuf-tools)
+# tests/pcap/test_eve_seal.py forges seals with a stolen key (Ed25519) as an intruder would
+test_pkgs+=(python3-cryptography)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

@@ -177,6 +177,16 @@ def main():
         ok = all(is_seal(read_file(p)[-1]) for p in files) and len(seals) > len(files)
         r.result("replay_sealed", None if ok else
                  f"{len(files)} files, {len(seals)} seals: each file must end with one")
+        stats = [(i, json.loads(l)) for i, l in enumerate(lines) if b'"event_type":"stats"' in l]
+        si, st = stats[-1] if stats else (0, {})
+        got = st.get("stats", {}).get("eve", {}).get("seal")
+        # the snapshot is taken before its line is written: a seal that writing the
+        # line brought about (the interval, a rotation) comes just before it, uncounted
+        before = sum(1 for l in lines[:si] if is_seal(l)) - (1 if si and is_seal(lines[si - 1]) else 0)
+        want = {"seals": before, "epoch": before, "failed": 0,
+                "key_store_failed": 0}
+        r.result("stats_seal", None if got and all(got[k] == v for k, v in want.items())
+                 else f"the last stats event's eve.seal {got}, expected {want}")
         with open(rn.key) as f:
             state = dict(l.split(" ", 1) for l in f.read().splitlines()[1:])
         r.result("key_evolved", None if int(state["epoch"]) == len(seals) and

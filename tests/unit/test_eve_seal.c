@@ -291,6 +291,32 @@ static void test_tampering_named(struct test_case *t)
 	fixture_free(&fx);
 }
 
+/* A key file that cannot be rewritten: the seal is still made, the failure counted. */
+static void test_key_store_failure_counted(struct test_case *t)
+{
+	char why[SEAL_WHY_LEN], tmp[128], out[EVE_SEAL_LINE_MAX];
+	struct eve_seal_counts counts;
+	struct eve_seal *seal;
+	struct fixture fx;
+	ssize_t n;
+
+	CHECK(t, fixture_init(&fx) == 0, "fixture");
+	CHECK(t, eve_seal_open(&seal, fx.key, 0, why) == 0, "open: %s", why);
+	/* a directory where KEYFILE.tmp goes: the rewrite cannot create it */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", fx.key);
+	CHECK(t, mkdir(tmp, 0700) == 0, "mkdir");
+	n = eve_seal_line(seal, "{\"a\":1}", 7, out, sizeof(out));
+	CHECK(t, n > 0, "line");
+	n = eve_seal_record(seal, 1, out, sizeof(out));
+	eve_seal_counts(seal, &counts);
+	EXPECT(t, n > 0 && counts.seals == 1 && counts.key_store_failed == 1 &&
+	       counts.epoch == 1, "seal %zd, seals %llu, key_store_failed %llu, epoch %u", n,
+	       (unsigned long long)counts.seals, (unsigned long long)counts.key_store_failed,
+	       counts.epoch);
+	eve_seal_close(seal);
+	fixture_free(&fx);
+}
+
 static void test_key_mode_refused(struct test_case *t)
 {
 	struct seal_key_state ks;
@@ -341,6 +367,7 @@ int main(void)
 	RUN(test_restart_continues);
 	RUN(test_crash_tail_unsealed);
 	RUN(test_tampering_named);
+	RUN(test_key_store_failure_counted);
 	RUN(test_key_mode_refused);
 	RUN(test_split_strict);
 	return test_summary();

@@ -25,6 +25,7 @@ struct eve_seal {
 	uint64_t interval_ns;
 	uint64_t due_ns;		/* 0: no unsealed line seen by eve_seal_due() yet */
 	uint64_t seals;
+	uint64_t failed;
 	uint64_t key_store_failed;
 };
 
@@ -192,6 +193,7 @@ ssize_t eve_seal_record(struct eve_seal *s, uint64_t now_ns, char *out, size_t c
 		err = eve_seal_hash(&f, sig, s->key.seal);
 	if (err) {
 		OPENSSL_cleanse(next_seed, sizeof(next_seed));
+		s->failed++;
 		log_error("EVE seal: OpenSSL could not sign (epoch %u); lines %llu..%llu stay "
 			  "unsealed until the next seal", f.epoch,
 			  (unsigned long long)f.first_seq, (unsigned long long)f.last_seq);
@@ -201,8 +203,10 @@ ssize_t eve_seal_record(struct eve_seal *s, uint64_t now_ns, char *out, size_t c
 	format_seal(&jl, &f, sig);
 	json_line_finish(&jl);
 	n = eve_seal_line(s, jl.buf, jl.len, out, cap);
-	if (n < 0)
-		return n;	/* a caller's buffer below EVE_SEAL_LINE_MAX: not chained */
+	if (n < 0) {
+		s->failed++;	/* a caller's buffer below EVE_SEAL_LINE_MAX: not chained */
+		return n;
+	}
 	/* the next epoch: the old seed is gone from memory, then from the disk */
 	memcpy(s->key.seed, next_seed, SEAL_KEY_LEN);
 	OPENSSL_cleanse(next_seed, sizeof(next_seed));
@@ -222,7 +226,9 @@ ssize_t eve_seal_record(struct eve_seal *s, uint64_t now_ns, char *out, size_t c
 
 void eve_seal_counts(const struct eve_seal *s, struct eve_seal_counts *out)
 {
+	out->sealing = 1;
 	out->seals = s->seals;
+	out->failed = s->failed;
 	out->key_store_failed = s->key_store_failed;
 	out->epoch = s->key.epoch;
 }

@@ -74,7 +74,9 @@ int eve_seal_due(struct eve_seal *s, uint64_t now_ns);
 ssize_t eve_seal_record(struct eve_seal *s, uint64_t now_ns, char *out, size_t cap);
 
 struct eve_seal_counts {
+	int sealing;
 	uint64_t seals;			/* seal records made */
+	uint64_t failed;		/* seals that could not be made (logged) */
 	uint64_t key_store_failed;	/* key file rewrites that failed (logged) */
 	uint32_t epoch;			/* the epoch the next seal signs */
 };
