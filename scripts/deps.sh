@@ -19,6 +19,8 @@ test_pkgs+=(rsyslog rsyslog-gnutls openssl)
 test_pkgs+=(nfdump libfixbuf-tools)
 # make deb and its test: the Debian tools, lintian
 test_pkgs+=(debhelper dpkg-dev lintian)
+# tests/pcap/test_eve_seal.py forges seals with a stolen key (Ed25519) as an intruder would
+test_pkgs+=(python3-cryptography)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "detect/detect.h"
 #include "log.h"
+#include "output/eve_seal.h"
 #include "payload/sample_pipeline.h"
 #include "policy/policy.h"
 
@@ -28,6 +29,27 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 	s->eve_rotation.interval_s = cfg->outputs.eve_rotate_interval;
 	s->eve_rotation.max_bytes = cfg->outputs.eve_max_size;
 	s->eve_rotation.gzip = cfg->outputs.eve_compress_gzip;
+	s->eve_seal_key = cfg->outputs.eve_seal_key;
+	s->eve_seal_interval = cfg->outputs.eve_seal_interval;
+}
+
+/* outputs.eve.seal: the key file refused (mode, form) is an error that stops the run. */
+static int engine_seal_eve(struct engine *e)
+{
+	struct eve_seal *seal;
+	char why[SEAL_WHY_LEN];
+	int err;
+
+	if (!e->settings.eve_seal_key)
+		return 0;
+	err = eve_seal_open(&seal, e->settings.eve_seal_key, e->settings.eve_seal_interval,
+			    why);
+	if (err) {
+		log_error("outputs.eve.seal.key %s: %s", e->settings.eve_seal_key, why);
+		return err;
+	}
+	eve_attach_seal(e->output.eve, seal);
+	return 0;
 }
 
 /* What an instance recovering our flows after a crash needs (struct instance_info). */
@@ -230,7 +252,9 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		return err;
 	}
 	e->output_open = 1;
-	err = engine_add_syslog_sink(e);
+	err = engine_seal_eve(e);
+	if (!err)
+		err = engine_add_syslog_sink(e);
 	if (!err)
 		err = engine_add_ipfix_sink(e);
 	if (!err)

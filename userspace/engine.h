@@ -29,6 +29,8 @@ struct engine_settings {
 	uint32_t snaplen;		/* payload bytes per sample */
 	const char *eve_path;		/* "-" = stdout */
 	struct eve_rotation eve_rotation;	/* outputs.eve rotation (all 0: none) */
+	const char *eve_seal_key;	/* outputs.eve.seal.key (NULL: not sealed) */
+	uint32_t eve_seal_interval;	/* seconds between seals */
 	int passive;
 	int replay;
 	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */

@@ -6,6 +6,7 @@
 
 #include "check_config.h"
 #include "log.h"
+#include "logcmd/log_cmd.h"
 #include "reload.h"
 #include "replay.h"
 #include "rules/rules_cmd.h"
@@ -28,6 +29,7 @@ static const struct command commands[] = {
 	{ "reload", cmd_reload, "make a running instance read its configuration again" },
 	{ "check-config", cmd_check_config, "validate a configuration file (no kernel needed)" },
 	{ "rules", cmd_rules, "rules check [FILE...]: validate rule files" },
+	{ "log", cmd_log, "log keygen KEYFILE, log verify: sealed EVE files" },
 };
 
 static void usage(FILE *out)
@@ -45,7 +47,8 @@ static void usage(FILE *out)
 		     "  edgewatch top -i wan0\n"
 		     "  edgewatch replay capture.pcap > eve.json\n"
 		     "  edgewatch check-config /etc/edgewatch/edgewatch.yaml\n"
-		     "  edgewatch rules check rules/*.rules\n");
+		     "  edgewatch rules check rules/*.rules\n"
+		     "  edgewatch log verify --key seal.key.pub eve.json\n");
 }
 
 int main(int argc, char **argv)

@@ -62,6 +62,13 @@ static const struct error_row rows[] = {
 	{ "stats_interval_too_long", "outputs:\n  stats-interval: 2h\n",
 	  "edgewatch.yaml:2:19: error: outputs.stats-interval: 2h is out of range (1..3600 "
 	  "seconds)" },
+	{ "eve_seal_no_key", "outputs:\n  eve:\n    path: x.json\n    seal:\n      interval: 10s\n",
+	  "edgewatch.yaml:5:7: error: outputs.eve.seal: key is missing: the file `edgewatch log "
+	  "keygen KEYFILE` made" },
+	{ "eve_seal_interval_too_long",
+	  "outputs:\n  eve:\n    path: x.json\n    seal:\n      key: k\n      interval: 2d\n",
+	  "edgewatch.yaml:6:17: error: outputs.eve.seal.interval: 2d is out of range (1..86400 "
+	  "seconds)" },
 	/* --- unknown keys --- */
 	{ "unknown_key_top", "flows:\n  idle-timeout: 5\n",
 	  "edgewatch.yaml:1:1: error: flows: unknown key (did you mean \"flow\"?); allowed here: "

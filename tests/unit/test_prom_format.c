@@ -141,6 +141,18 @@ static void test_values(struct test_case *t)
 	text = render(&s);
 	CHECK(t, text, "render failed");
 	EXPECT(t, value_is(text, "edgewatch_conservation_balanced", "1"), "final balanced");
+	EXPECT(t, !strstr(text, "edgewatch_eve_seals_total"), "seal counters while not sealing");
+	free(text);
+	/* outputs.eve.seal: the stats event's eve.seal as counters */
+	s.eve.sealing = 1;
+	s.eve.seals = 41;
+	s.eve.seal_failed = 2;
+	s.eve.seal_key_store_failed = 3;
+	text = render(&s);
+	CHECK(t, text, "render failed");
+	EXPECT(t, value_is(text, "edgewatch_eve_seals_total", "41") &&
+	       value_is(text, "edgewatch_eve_seal_failures_total", "2") &&
+	       value_is(text, "edgewatch_eve_seal_key_store_failures_total", "3"), "seal counters");
 	free(text);
 }
 

@@ -70,6 +70,7 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->outputs.ipfix.template_interval = 60;
 	cfg->outputs.ipfix.observation_domain = 1;
 	cfg->outputs.stats_interval = 60;
+	cfg->outputs.eve_seal_interval = 60;
 	cfg->outputs.eve_path = strdup("-");
 	return cfg->outputs.eve_path ? 0 : -ENOMEM;
 }
@@ -132,6 +133,7 @@ void config_free(struct ew_config *cfg)
 	free(cfg->rules.classification);
 	free(cfg->rules.cache_dir);
 	free(cfg->outputs.eve_path);
+	free(cfg->outputs.eve_seal_key);
 	free(cfg->outputs.syslog.host);
 	free(cfg->outputs.syslog.ca_file);
 	free(cfg->anomaly.exclude.items);

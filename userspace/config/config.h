@@ -210,6 +210,9 @@ struct ew_config {
 		uint32_t eve_rotate_interval;	/* seconds; 0: not by time */
 		uint64_t eve_max_size;		/* bytes; 0: not by size */
 		int eve_compress_gzip;		/* compress: gzip (closed files) */
+		/* outputs.eve.seal (output/eve_seal.h): key NULL: not sealed */
+		char *eve_seal_key;		/* the key file (`edgewatch log keygen`) */
+		uint32_t eve_seal_interval;	/* seconds between seals (60) */
 		struct ew_syslog_output syslog;
 		struct ew_ipfix_output ipfix;
 		struct ew_kafka_output kafka;

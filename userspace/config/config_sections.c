@@ -136,6 +136,41 @@ static int read_eve_compress(struct config_loader *ld, const struct config_node 
 	return 0;
 }
 
+static int read_eve_seal_key(struct config_loader *ld, const struct config_node *node,
+			     void *target)
+{
+	char *path = NULL;
+	int err = loader_read_path(ld, node, &path);
+
+	if (err)
+		return err;
+	free(ld->cfg->outputs.eve_seal_key);
+	ld->cfg->outputs.eve_seal_key = path;
+	return 0;
+}
+
+/* A second to a day: a seal a day is the least a verifier should be given. */
+static int read_eve_seal_interval(struct config_loader *ld, const struct config_node *node,
+				  void *target)
+{
+	return loader_read_duration(ld, node, 1, 86400, &ld->cfg->outputs.eve_seal_interval);
+}
+
+/* The key is what turns sealing on; the file itself is checked (0600) when the run opens it. */
+static int read_eve_seal(struct config_loader *ld, const struct config_node *node, void *target)
+{
+	static const struct config_key keys[] = {
+		{ "key", read_eve_seal_key },
+		{ "interval", read_eve_seal_interval },
+	};
+	int err = loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
+
+	if (!err && !ld->cfg->outputs.eve_seal_key)
+		return loader_fail(ld, node, "key is missing: the file `edgewatch log keygen "
+				   "KEYFILE` made");
+	return err;
+}
+
 static int read_eve(struct config_loader *ld, const struct config_node *node, void *target)
 {
 	static const struct config_key keys[] = {
@@ -143,6 +178,7 @@ static int read_eve(struct config_loader *ld, const struct config_node *node, vo
 		{ "rotate-interval", read_eve_rotate_interval },
 		{ "max-size", read_eve_max_size },
 		{ "compress", read_eve_compress },
+		{ "seal", read_eve_seal },
 	};
 	const struct ew_config *cfg = ld->cfg;
 	int err;

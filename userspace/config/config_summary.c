@@ -172,6 +172,9 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 				(unsigned long long)cfg->outputs.eve_max_size);
 		fprintf(out, "%s)", cfg->outputs.eve_compress_gzip ? ", gzip" : "");
 	}
+	if (cfg->outputs.eve_seal_key)
+		fprintf(out, " (sealed with %s, every %us)", cfg->outputs.eve_seal_key,
+			cfg->outputs.eve_seal_interval);
 	if (cfg->outputs.prometheus.enabled) {
 		char listen[CONFIG_ENDPOINT_STRLEN];
 

@@ -770,6 +770,14 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 		json_line_u64(jl, "compressed", s->eve.compressed);
 		json_line_u64(jl, "compress_failed", s->eve.compress_failed);
 	}
+	if (s->eve.sealing) {
+		json_line_object(jl, "seal");
+		json_line_u64(jl, "seals", s->eve.seals);
+		json_line_u64(jl, "failed", s->eve.seal_failed);
+		json_line_u64(jl, "key_store_failed", s->eve.seal_key_store_failed);
+		json_line_u64(jl, "epoch", s->eve.seal_epoch);
+		json_line_end(jl);
+	}
 	json_line_end(jl);
 	put_outputs(jl, s);
 	json_line_end(jl);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "output/eve_gzip.h"
 #include "output/eve_rotate.h"
+#include "output/eve_seal.h"
 #include "output/eve_writer.h"
 
 /*
@@ -44,6 +45,7 @@ struct eve_writer {
 	uint64_t rotations;
 	uint64_t rotate_failed;
 	struct eve_gzip *gzip;	/* compress: gzip */
+	struct eve_seal *seal;	/* outputs.eve.seal (NULL: lines as formatted) */
 	int fd;
 	int owns_fd;		/* not stdout */
 	int regular;		/* a regular file: a torn tail can be cut off */
@@ -261,6 +263,33 @@ static int eve_flush_locked(struct eve_writer *eve)
 }
 
 /*
+ * A seal of the lines since the last one (lock held), written at once: what it seals
+ * first, then the seal, so a crash right after the key file moved on loses as little as
+ * can be (eve_seal.h). A seal that cannot be made is logged there; the lines stay
+ * unsealed until the next one.
+ */
+static void eve_seal_write_locked(struct eve_writer *eve, uint64_t now_ns)
+{
+	char line[EVE_SEAL_LINE_MAX];
+	ssize_t n;
+
+	if (!eve->seal || !eve_seal_pending(eve->seal))
+		return;
+	eve_flush_locked(eve);
+	n = eve_seal_record(eve->seal, now_ns, line, sizeof(line));
+	if (n <= 0)
+		return;
+	memcpy(eve->buf, line, n);
+	eve->buf[n] = '\n';
+	eve->len = n + 1;
+	/* not an event: eve_events_written() and the flow accounting count events only */
+	eve->buffered = 0;
+	eve->file_bytes += n + 1;
+	eve->file_lines++;
+	eve_flush_locked(eve);
+}
+
+/*
  * Close the open file and start the next (lock held; what is buffered goes to the old
  * file first). A plain path: the file is renamed PATH.YYYYmmdd-HHMMSS and PATH created
  * again; a pattern: the next name is formatted. A file with nothing in it is not closed
@@ -272,6 +301,7 @@ static int eve_rotate_locked(struct eve_writer *eve, uint64_t now_ns)
 	char base[PATH_MAX], next[PATH_MAX], closed[PATH_MAX];
 	int empty, old_fd = -1, err;
 
+	eve_seal_write_locked(eve, now_ns);	/* a file ends sealed (nothing if nothing new) */
 	eve_flush_locked(eve);
 	empty = eve->file_bytes == 0;
 	if (empty && !eve->is_pattern)
@@ -374,8 +404,10 @@ void eve_close(struct eve_writer *eve)
 	if (!eve)
 		return;
 	pthread_mutex_lock(&eve->lock);
+	eve_seal_write_locked(eve, eve_now_ns(eve));	/* shutdown: the last seal */
 	eve_flush_locked(eve);	/* no rotation at the end: it would leave an empty file */
 	pthread_mutex_unlock(&eve->lock);
+	eve_seal_close(eve->seal);
 	if (eve->owns_fd)
 		close(eve->fd);
 	/* the files already closed are compressed before the run ends; the open one is not */
@@ -393,7 +425,8 @@ int eve_reopen(struct eve_writer *eve)
 	if (!eve->owns_fd)
 		return eve_flush(eve);	/* stdout: nothing to reopen */
 	pthread_mutex_lock(&eve->lock);
-	/* what is buffered belongs to the file being rotated out */
+	/* what is buffered belongs to the file being rotated out, sealed */
+	eve_seal_write_locked(eve, eve_now_ns(eve));
 	err = eve_flush_locked(eve);
 	open_err = eve_switch_to(eve, eve->path, &fd);
 	if (!open_err) {
@@ -432,18 +465,36 @@ int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
 
 	if (cls >= EVE_TALLY_CLASSES)
 		cls = 0;
+	size_t room = eve->seal ? EVE_SEAL_SUFFIX_MAX : 0;	/* what sealing adds */
+
 	pthread_mutex_lock(&eve->lock);
-	eve_maybe_rotate_locked(eve, len + 1);
+	eve_maybe_rotate_locked(eve, len + room + 1);
+	if (eve->seal && eve_seal_due(eve->seal, eve_now_ns(eve)))
+		eve_seal_write_locked(eve, eve_now_ns(eve));
 	/* the lines a failed flush loses are counted there, not held against this one */
-	if (eve->len + len + 1 > sizeof(eve->buf))
+	if (eve->len + len + room + 1 > sizeof(eve->buf))
 		eve_flush_locked(eve);
-	if (len + 1 > sizeof(eve->buf)) {
+	if (len + room + 1 > sizeof(eve->buf)) {
 		eve->errors++;	/* a line longer than the buffer: not an EVE event we write */
 		err = -EMSGSIZE;
+	} else if (eve->seal) {
+		ssize_t n = eve_seal_line(eve->seal, line, len, eve->buf + eve->len,
+					  sizeof(eve->buf) - eve->len - 1);
+
+		if (n < 0) {	/* not an object: not a line the formatter made, not chained */
+			eve->errors++;
+			err = (int)n;
+			goto out;
+		}
+		eve->buf[eve->len + n] = '\n';
+		eve->len += n + 1;
+		len = n;
 	} else {
 		memcpy(eve->buf + eve->len, line, len);
 		eve->buf[eve->len + len] = '\n';
 		eve->len += len + 1;
+	}
+	if (!err) {
 		eve->buffered++;
 		eve->buffered_tally[cls].lines++;
 		eve->buffered_tally[cls].packets += packets;
@@ -451,8 +502,25 @@ int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
 		eve->file_bytes += len + 1;
 		eve->file_lines++;
 	}
+out:
 	pthread_mutex_unlock(&eve->lock);
 	return err;
+}
+
+void eve_attach_seal(struct eve_writer *eve, struct eve_seal *seal)
+{
+	pthread_mutex_lock(&eve->lock);
+	eve->seal = seal;
+	pthread_mutex_unlock(&eve->lock);
+}
+
+void eve_seal_stats(struct eve_writer *eve, struct eve_seal_counts *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&eve->lock);
+	if (eve->seal)
+		eve_seal_counts(eve->seal, out);
+	pthread_mutex_unlock(&eve->lock);
 }
 
 int eve_write_line(struct eve_writer *eve, const char *line, size_t len)
@@ -477,6 +545,9 @@ int eve_flush(struct eve_writer *eve)
 	int err;
 
 	pthread_mutex_lock(&eve->lock);
+	/* an idle file is sealed on time too */
+	if (eve->seal && eve_seal_due(eve->seal, eve_now_ns(eve)))
+		eve_seal_write_locked(eve, eve_now_ns(eve));
 	err = eve_flush_locked(eve);
 	/* an idle file rotates on time too (the daemon flushes after every sweep) */
 	eve_maybe_rotate_locked(eve, 0);

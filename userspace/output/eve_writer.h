@@ -60,6 +60,17 @@ void eve_close(struct eve_writer *eve);
  */
 int eve_reopen(struct eve_writer *eve);
 
+/*
+ * Seal the file (outputs.eve.seal, eve_seal.h): from now on every line is numbered and
+ * chained, with a seal at the seal's interval, before a rotation or reopen and at close.
+ * The writer owns seal afterwards (eve_close() frees it).
+ */
+struct eve_seal;
+struct eve_seal_counts;
+void eve_attach_seal(struct eve_writer *eve, struct eve_seal *seal);
+/* Seals made, key file rewrites that failed, the current epoch (all 0: not sealing). */
+void eve_seal_stats(struct eve_writer *eve, struct eve_seal_counts *out);
+
 /* Write one line (no newline in it). 0 or -errno, counted in eve_write_errors. */
 int eve_write_line(struct eve_writer *eve, const char *line, size_t len);
 /* A line that could not be formatted: lost, counted with the write errors. */

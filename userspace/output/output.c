@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output/eve_format.h"
+#include "output/eve_seal.h"
 #include "output/output.h"
 
 int output_open(struct output *out, const char *eve_path, const char *iface)
@@ -222,6 +223,7 @@ uint64_t output_eve_written(struct output *out)
 void output_eve_stats(struct output *out, struct stats_output *eve)
 {
 	struct eve_rotation_stats rs;
+	struct eve_seal_counts ss;
 
 	eve->events_written = eve_events_written(out->eve);
 	eve->write_errors = eve_write_errors(out->eve);
@@ -232,6 +234,12 @@ void output_eve_stats(struct output *out, struct stats_output *eve)
 	eve->rotate_failed = rs.rotate_failed;
 	eve->compressed = rs.compressed;
 	eve->compress_failed = rs.compress_failed;
+	eve_seal_stats(out->eve, &ss);
+	eve->sealing = ss.sealing;
+	eve->seals = ss.seals;
+	eve->seal_failed = ss.failed;
+	eve->seal_key_store_failed = ss.key_store_failed;
+	eve->seal_epoch = ss.epoch;
 }
 
 uint64_t output_eve_errors(struct output *out)

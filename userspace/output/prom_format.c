@@ -436,6 +436,15 @@ static void put_output(struct prom_text *t, const struct stats_snapshot *s,
 		s->eve.compressed);
 	counter(t, "edgewatch_eve_compress_failures_total",
 		"Rotated EVE files left uncompressed (a gzip failed)", s->eve.compress_failed);
+	if (s->eve.sealing) {	/* outputs.eve.seal: the stats event's eve.seal */
+		counter(t, "edgewatch_eve_seals_total", "EVE seal records written", s->eve.seals);
+		counter(t, "edgewatch_eve_seal_failures_total",
+			"EVE seals that could not be made (their lines wait for the next)",
+			s->eve.seal_failed);
+		counter(t, "edgewatch_eve_seal_key_store_failures_total",
+			"Sealing key file rewrites that failed (the old epoch's key left on disk)",
+			s->eve.seal_key_store_failed);
+	}
 	family(t, "edgewatch_alerts_total", "counter",
 	       "Alerts handed to the output, by category and origin (builtin: edgewatch's "
 	       "reserved sids; rule: payload rules)");

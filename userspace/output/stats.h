@@ -142,6 +142,12 @@ struct stats_output {
 	uint64_t rotate_failed;
 	uint64_t compressed;
 	uint64_t compress_failed;
+	/* outputs.eve.seal (eve_seal.h); in the stats event only when sealing */
+	int sealing;
+	uint64_t seals;			/* seal records written */
+	uint64_t seal_failed;		/* seals that could not be made (lines left unsealed) */
+	uint64_t seal_key_store_failed;	/* key file rewrites that failed (old key on disk) */
+	uint32_t seal_epoch;		/* the epoch the next seal signs */
 };
 
 /* Kinds of failed sends a sink names (the last slot: "other", every further kind). */
