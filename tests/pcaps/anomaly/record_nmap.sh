@@ -11,7 +11,7 @@
 #
 # usage: tests/pcaps/anomaly/record_nmap.sh [OUTDIR]
 set -u
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../.." || exit 1
 OUT=$(realpath "${1:-tests/pcaps/anomaly}")
 E2E_PREFIX=record_nmap
 . tests/e2e/lib.sh
@@ -57,7 +57,7 @@ record() {
 	nsenter --net=/run/netns/"$EXT" tcpdump -i "$PEER" -n -U -w "$pcap" 'ip or ip6' \
 		2>/dev/null &
 	cap=$!
-	E2E_PIDS+=($cap)
+	E2E_PIDS+=("$cap")
 	sleep 1
 	echo "nmap $*" >&2
 	e2e_in "$EXT" timeout "$limit" nmap -n -e "$PEER" --max-retries 1 "$@" >"$E2E_TMP/$name.out" 2>&1 ||
