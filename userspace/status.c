@@ -258,6 +258,23 @@ static void daemon_outputs_text(struct json_object *stats)
 	}
 }
 
+/* stats.anomaly.detectors: each detector's state, and the records it could not judge. */
+static void daemon_anomaly_text(struct json_object *stats)
+{
+	struct json_object *anomaly, *detectors;
+
+	if (!json_object_object_get_ex(stats, "anomaly", &anomaly) ||
+	    !json_object_object_get_ex(anomaly, "detectors", &detectors))
+		return;
+	json_object_object_foreach(detectors, name, d) {
+		printf("    anomaly %s: %llu alerts, %llu tracked, %llu evicted, %llu late (not "
+		       "judged)\n", name, (unsigned long long)u64_at(d, "alerts", NULL),
+		       (unsigned long long)u64_at(d, "tracked", NULL),
+		       (unsigned long long)u64_at(d, "evicted", NULL),
+		       (unsigned long long)u64_at(d, "late", NULL));
+	}
+}
+
 /* What the daemon's last stats event says that the pinned maps cannot. */
 static void daemon_text(const char *ifname)
 {
@@ -291,6 +308,7 @@ static void daemon_text(const char *ifname)
 	       (unsigned long long)u64_at(stats, "rules", "loaded"),
 	       (unsigned long long)u64_at(stats, "rules", "alerts"));
 	daemon_outputs_text(stats);
+	daemon_anomaly_text(stats);
 cleanup:
 	json_object_put(event);
 }

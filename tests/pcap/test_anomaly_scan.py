@@ -7,6 +7,10 @@ every minute, answered) raise no anomaly alert. The positives probe 30 ports or 
 (the thresholds are 20 and 25: doubled, they fail), the slow scan 45 ports 70 s apart
 (slow-ports 40 in an hour; the fast window never sees 20).
 
+Then the real nmap captures in tests/pcaps/anomaly (nmap_*.pcap, recorded by
+record_nmap.sh there): each is alerted with exactly the detections, technique, source,
+target and window its line in nmap_GROUND_TRUTH.tsv gives, nothing else.
+
 Prints PASS/FAIL lines for tests/run.sh. usage: test_anomaly_scan.py [EDGEWATCH]
 """
 import os
@@ -184,6 +188,57 @@ def check_negative(name, capture):
                        (len(alerts), alerts[0]["alert"]["signature"]))
 
 
+ANOMALY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pcaps",
+                           "anomaly")
+
+
+def nmap_truth():
+    """{capture: [row, ...]} from nmap_GROUND_TRUTH.tsv (one row per expected sid)."""
+    keys = ("capture", "sid", "category", "technique", "src", "dest", "window_s",
+            "distinct", "note")
+    truth = {}
+    with open(os.path.join(ANOMALY_DIR, "nmap_GROUND_TRUTH.tsv")) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            row = dict(zip(keys, line.rstrip("\n").split("\t")))
+            truth.setdefault(row["capture"], []).append(row)
+    return truth
+
+
+def check_nmap(capture, rows):
+    name = "nmap/" + capture[len("nmap_"):-len(".pcap")]
+    with open(os.path.join(ANOMALY_DIR, capture), "rb") as f:
+        alerts = anomaly_alerts(name, f.read())
+    if alerts is None:
+        return
+    want = sorted(int(r["sid"]) for r in rows)
+    got = sorted(set(a["alert"]["signature_id"] for a in alerts))
+    if got != want:
+        return RESULTS.result(name, "want sids %s, got %s" % (want, got))
+    for r in rows:
+        mine = [a for a in alerts if a["alert"]["signature_id"] == int(r["sid"])]
+        first, last = mine[0], mine[-1]
+        an = last["anomaly"]
+        why = None
+        if any(a["alert"]["category"] != r["category"] or
+               a["anomaly"].get("technique") != r["technique"] for a in mine):
+            why = "category/technique %r/%r" % (first["alert"]["category"],
+                                                 first["anomaly"].get("technique"))
+        elif any(a["src_ip"] != r["src"] or (r["dest"] != "-" and a["dest_ip"] != r["dest"])
+                 for a in mine):
+            why = "src/dest %s/%s" % (first["src_ip"], first["dest_ip"])
+        elif first["anomaly"].get("episode") != "start" or an.get("episode") != "end":
+            why = "episodes %s..%s" % (first["anomaly"].get("episode"), an.get("episode"))
+        elif an.get("window") != int(r["window_s"]):
+            why = "window %r, want %s" % (an.get("window"), r["window_s"])
+        elif not isinstance(an.get("distinct"), int) or an["distinct"] < int(r["distinct"]):
+            why = "distinct %r, want at least %s" % (an.get("distinct"), r["distinct"])
+        if why:
+            return RESULTS.result(name, "sid %s: %s" % (r["sid"], why))
+    RESULTS.result(name, None)
+
+
 def main():
     target = "198.18.0.1"
     check_positive("syn_scan", port_scan(syn_probe), 9000101, "SYN scan", "Port Scan",
@@ -209,6 +264,8 @@ def main():
                    9000101, "SYN scan", "Port Scan", target, 40, window_s=3600)
     check_negative("busy_client_answered_ports", busy_client())
     check_negative("poller_50_hosts_every_minute", poller())
+    for capture, rows in sorted(nmap_truth().items()):
+        check_nmap(capture, rows)
     return RESULTS.exit_code()
 
 

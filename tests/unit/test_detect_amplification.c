@@ -9,95 +9,27 @@
  * NTP monlist answers from 12 reflectors (1.08 MB: just over both thresholds) alert;
  * NTP peers (123 <-> 123) do not; unanswered SYN-ACKs from 30 servers alert (SYN-ACK
  * reflection). Thresholds: defaults (reflectors 10, bytes 1 MB).
+ *
+ * The other side (sid 9000431, a protected host used as a reflector): an open resolver
+ * answering 400 spoofed sources one query each with 3000-byte answers alerts (src the
+ * resolver, Reflection); so do monlist answers to 12 sources (just over sources and
+ * bytes) and 11-times answers (just over the ratio); an authoritative server whose
+ * large DNSSEC answers (1.2 MB of them, 19 times their queries) are a fifth of its
+ * answers does not (its answers as a whole are 6 times its queries), nor do the same
+ * spoofed answers from a host outside management.addresses when they are set.
+ * A record older than the windows kept is counted in the stats as late.
  */
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <json-c/json.h>
-
-#include "config/config.h"
-#include "detect/detect.h"
-#include "flow_export.h"
-#include "output/output.h"
-#include "../support/json_field.h"
+#include "../support/detect_rig.h"
 #include "../support/test.h"
 
-#define SEC 1000000000ULL
+#define SEC RIG_SEC
 #define T0 (1700000000ULL * SEC)
 #define VICTIM "198.18.0.1"
 #define VICTIM_BE 0xc6120001u
 
-struct amp_rig {
-	char eve[64];
-	struct output out;
-	struct flow_exporter x;
-	struct ew_config *cfg;
-	struct detect *d;
-};
-
-static int amp_rig_open(struct amp_rig *r)
+static int amp_rig_open(struct detect_rig *r)
 {
-	int fd;
-
-	memset(r, 0, sizeof(*r));
-	strcpy(r->eve, "/tmp/edgewatch-test-amp.XXXXXX");
-	fd = mkstemp(r->eve);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	r->cfg = config_defaults();
-	if (!r->cfg || output_open(&r->out, r->eve, "test0"))
-		return -1;
-	flow_exporter_init(&r->x, &r->out, 1, 0);
-	r->cfg->anomaly.on = 1;
-	r->cfg->anomaly.enabled[EW_DETECTOR_AMPLIFICATION] = 1;
-	return detect_new(&r->d, r->cfg, &r->x) || !r->d ? -1 : 0;
-}
-
-/* End the run and read the EVE file back: its alert events, in order (count returned). */
-static int amp_rig_alerts(struct amp_rig *r, struct json_object **out, int max, uint64_t end)
-{
-	char buf[16384];
-	int count = 0;
-	FILE *in;
-
-	detect_finish(r->d, end);
-	detect_free(r->d);
-	flow_exporter_destroy(&r->x);
-	output_close(&r->out);
-	in = fopen(r->eve, "r");
-	while (in && fgets(buf, sizeof(buf), in)) {
-		struct json_object *ev = json_tokener_parse(buf), *type;
-
-		if (!ev)
-			continue;
-		if (count < max && json_object_object_get_ex(ev, "event_type", &type) &&
-		    !strcmp(json_object_get_string(type), "alert"))
-			out[count++] = ev;
-		else
-			json_object_put(ev);
-	}
-	if (in)
-		fclose(in);
-	unlink(r->eve);
-	config_free(r->cfg);
-	return count;
-}
-
-static void amp_free(struct json_object **a, int n)
-{
-	for (int i = 0; i < n; i++)
-		json_object_put(a[i]);
-}
-
-/* A field's text, "" when absent. */
-static const char *get(struct json_object *o, const char *path)
-{
-	const char *v = o ? field(o, path) : NULL;
-
-	return v ? v : "";
+	return detect_rig_config(r, EW_DETECTOR_AMPLIFICATION) || detect_rig_start(r) ? -1 : 0;
 }
 
 /* One ended flow record: initiator ini (sport) -> responder resp (dport), at t. */
@@ -108,42 +40,18 @@ struct rec {
 	uint64_t pkts_fwd, bytes_fwd, pkts_rev, bytes_rev;
 };
 
-static void send_rec(struct amp_rig *r, const struct rec *c, uint64_t t)
+static void send_rec(struct detect_rig *r, const struct rec *c, uint64_t t)
 {
-	struct flow_key key;
-	struct flow_record rec;
-	struct flow_event ev;
-	uint32_t a = htonl(c->ini), b = htonl(c->resp);
+	struct rig_flow f = { c->ini, c->resp, c->sport, c->dport, c->proto, c->flags_fwd,
+			      c->flags_rev, 0, c->pkts_fwd, c->bytes_fwd, c->pkts_rev,
+			      c->bytes_rev, t, t + SEC, 0 };
 
-	memset(&key, 0, sizeof(key));
-	memset(&rec, 0, sizeof(rec));
-	memset(&ev, 0, sizeof(ev));
-	key.family = 4;
-	key.proto = c->proto;
-	memcpy(key.addr_a.u8, &a, 4);
-	memcpy(key.addr_b.u8, &b, 4);
-	key.port_a = htons(c->sport);
-	key.port_b = htons(c->dport);
-	rec.initiator = 0;
-	rec.first_seen_ns = t;
-	rec.last_seen_ns = t + SEC;
-	rec.packets[EW_DIR_TO_SERVER] = ev.packets[EW_DIR_TO_SERVER] = c->pkts_fwd;
-	rec.bytes[EW_DIR_TO_SERVER] = ev.bytes[EW_DIR_TO_SERVER] = c->bytes_fwd;
-	rec.packets[EW_DIR_TO_CLIENT] = ev.packets[EW_DIR_TO_CLIENT] = c->pkts_rev;
-	rec.bytes[EW_DIR_TO_CLIENT] = ev.bytes[EW_DIR_TO_CLIENT] = c->bytes_rev;
-	rec.tcp_flags[EW_DIR_TO_SERVER] = c->flags_fwd;
-	rec.tcp_flags[EW_DIR_TO_CLIENT] = c->flags_rev;
-	ev.flow.key = &key;
-	ev.flow.rec = &rec;
-	ev.reason = EW_END_TIMEOUT;
-	ev.start_ns = t;
-	ev.end_ns = t + SEC;
-	detect_flow(r->d, &ev);
+	detect_rig_send(r, &f);
 }
 
 /* n reflectors 198.19.0.(1..n) each sending `answers` answers of `size` bytes from
  * sport to the victim, unasked, within 30 s. */
-static void reflect(struct amp_rig *r, int n, uint16_t sport, uint16_t dport, int answers,
+static void reflect(struct detect_rig *r, int n, uint16_t sport, uint16_t dport, int answers,
 		    uint64_t size)
 {
 	for (int i = 0; i < n; i++) {
@@ -157,33 +65,33 @@ static void reflect(struct amp_rig *r, int n, uint16_t sport, uint16_t dport, in
 static void test_dns_amplification_30_reflectors(struct test_case *t)
 {
 	struct json_object *a[16];
-	struct amp_rig r;
+	struct detect_rig r;
 	int n;
 
 	CHECK(t, amp_rig_open(&r) == 0, "rig");
 	reflect(&r, 30, 53, 33333, 20, 3000);	/* 30 x 60 KB = 1.8 MB in 30 s */
-	n = amp_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
 	CHECK(t, n >= 1, "%d alerts", n);
-	EXPECT(t, !strcmp(get(a[0], "alert.category"), "Amplification"), "category %s",
-	       get(a[0], "alert.category"));
-	EXPECT(t, !strcmp(get(a[0], "alert.signature_id"), "9000401"), "sid %s",
-	       get(a[0], "alert.signature_id"));
-	EXPECT(t, !strcmp(get(a[0], "anomaly.technique"), "DNS amplification"), "technique");
-	EXPECT(t, !strcmp(get(a[0], "dest_ip"), VICTIM), "dest %s", get(a[0], "dest_ip"));
-	EXPECT(t, !strncmp(get(a[0], "src_ip"), "198.19.0.", 9), "src %s", get(a[0], "src_ip"));
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.category"), "Amplification"), "category %s",
+	       rig_get(a[0], "alert.category"));
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.signature_id"), "9000401"), "sid %s",
+	       rig_get(a[0], "alert.signature_id"));
+	EXPECT(t, !strcmp(rig_get(a[0], "anomaly.technique"), "DNS amplification"), "technique");
+	EXPECT(t, !strcmp(rig_get(a[0], "dest_ip"), VICTIM), "dest %s", rig_get(a[0], "dest_ip"));
+	EXPECT(t, !strncmp(rig_get(a[0], "src_ip"), "198.19.0.", 9), "src %s", rig_get(a[0], "src_ip"));
 	/* one episode for the target: start, then end with the latest evidence */
 	EXPECT(t, n <= 2, "%d alerts for one attack", n);
-	EXPECT(t, atoi(get(a[n - 1], "anomaly.reflectors_total")) == 30, "reflectors %s",
-	       get(a[n - 1], "anomaly.reflectors_total"));
-	EXPECT(t, !strcmp(get(a[n - 1], "anomaly.reflectors.0"), "198.19.0.1"), "first %s",
-	       get(a[n - 1], "anomaly.reflectors.0"));
-	EXPECT(t, atoll(get(a[n - 1], "anomaly.bytes")) == 1800000, "bytes %s",
-	       get(a[n - 1], "anomaly.bytes"));
-	EXPECT(t, atof(get(a[n - 1], "anomaly.mean_answer_size")) == 3000, "mean %s",
-	       get(a[n - 1], "anomaly.mean_answer_size"));
-	EXPECT(t, atoi(get(a[n - 1], "anomaly.window")) == 60, "window %s",
-	       get(a[n - 1], "anomaly.window"));
-	amp_free(a, n);
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.reflectors_total")) == 30, "reflectors %s",
+	       rig_get(a[n - 1], "anomaly.reflectors_total"));
+	EXPECT(t, !strcmp(rig_get(a[n - 1], "anomaly.reflectors.0"), "198.19.0.1"), "first %s",
+	       rig_get(a[n - 1], "anomaly.reflectors.0"));
+	EXPECT(t, atoll(rig_get(a[n - 1], "anomaly.bytes")) == 1800000, "bytes %s",
+	       rig_get(a[n - 1], "anomaly.bytes"));
+	EXPECT(t, atof(rig_get(a[n - 1], "anomaly.mean_answer_size")) == 3000, "mean %s",
+	       rig_get(a[n - 1], "anomaly.mean_answer_size"));
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.window")) == 60, "window %s",
+	       rig_get(a[n - 1], "anomaly.window"));
+	detect_rig_free(a, n);
 }
 
 /* Just over both thresholds: 12 reflectors, 12 x 90 KB = 1.08 MB (doubling either
@@ -191,37 +99,37 @@ static void test_dns_amplification_30_reflectors(struct test_case *t)
 static void test_just_over_thresholds(struct test_case *t)
 {
 	struct json_object *a[16];
-	struct amp_rig r;
+	struct detect_rig r;
 	int n;
 
 	CHECK(t, amp_rig_open(&r) == 0, "rig");
 	reflect(&r, 12, 123, 40123, 200, 450);	/* NTP monlist answers: 200 x 450 bytes */
-	n = amp_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
 	CHECK(t, n >= 1, "%d alerts", n);
-	EXPECT(t, !strcmp(get(a[0], "alert.signature_id"), "9000402"), "sid %s",
-	       get(a[0], "alert.signature_id"));
-	EXPECT(t, atoi(get(a[n - 1], "anomaly.reflectors_total")) == 12, "reflectors %s",
-	       get(a[n - 1], "anomaly.reflectors_total"));
-	amp_free(a, n);
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.signature_id"), "9000402"), "sid %s",
+	       rig_get(a[0], "alert.signature_id"));
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.reflectors_total")) == 12, "reflectors %s",
+	       rig_get(a[n - 1], "anomaly.reflectors_total"));
+	detect_rig_free(a, n);
 }
 
 /* Nothing alerts when the records are fed. */
-static void quiet(struct test_case *t, void (*feed)(struct amp_rig *))
+static void quiet(struct test_case *t, void (*feed)(struct detect_rig *))
 {
 	struct json_object *a[16];
-	struct amp_rig r;
+	struct detect_rig r;
 	int n;
 
 	CHECK(t, amp_rig_open(&r) == 0, "rig");
 	feed(&r);
-	n = amp_rig_alerts(&r, a, 16, T0 + 200 * SEC);
-	EXPECT(t, n == 0, "%d alerts: %s", n, n ? get(a[0], "alert.signature") : "");
-	amp_free(a, n);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	EXPECT(t, n == 0, "%d alerts: %s", n, n ? rig_get(a[0], "alert.signature") : "");
+	detect_rig_free(a, n);
 }
 
 /* A client (the victim's address) asks 30 resolvers: its queries initiate the flows,
  * the resolvers' (big) answers come back on them. */
-static void resolver_answers(struct amp_rig *r)
+static void resolver_answers(struct detect_rig *r)
 {
 	for (int i = 0; i < 30; i++) {
 		struct rec c = { VICTIM_BE, 0xc6130001u + (uint32_t)i, (uint16_t)(40000 + i), 53,
@@ -238,7 +146,7 @@ static void test_resolver_answers_quiet(struct test_case *t)
 
 /* Flows first seen at the answer (the query was before the capture, or the table
  * forgot it) that the client then went on with: the target sent packets back. */
-static void answered_midstream(struct amp_rig *r)
+static void answered_midstream(struct detect_rig *r)
 {
 	for (int i = 0; i < 30; i++) {
 		struct rec c = { 0xc6130001u + (uint32_t)i, VICTIM_BE, 53, 33333, 17, 0, 0,
@@ -253,7 +161,7 @@ static void test_answered_midstream_quiet(struct test_case *t)
 	quiet(t, answered_midstream);
 }
 
-static void five_reflectors(struct amp_rig *r)
+static void five_reflectors(struct detect_rig *r)
 {
 	reflect(r, 5, 53, 33333, 100, 4000);	/* 2 MB, but from only 5 */
 }
@@ -263,7 +171,7 @@ static void test_five_reflectors_quiet(struct test_case *t)
 	quiet(t, five_reflectors);
 }
 
-static void ntp_peers(struct amp_rig *r)
+static void ntp_peers(struct detect_rig *r)
 {
 	reflect(r, 30, 123, 123, 20, 3000);	/* symmetric mode: both ends on 123 */
 }
@@ -276,7 +184,7 @@ static void test_ntp_peers_quiet(struct test_case *t)
 static void test_syn_ack_reflection(struct test_case *t)
 {
 	struct json_object *a[16];
-	struct amp_rig r;
+	struct detect_rig r;
 	int n;
 
 	CHECK(t, amp_rig_open(&r) == 0, "rig");
@@ -288,14 +196,166 @@ static void test_syn_ack_reflection(struct test_case *t)
 
 		send_rec(&r, &c, T0 + (uint64_t)i * SEC);
 	}
-	n = amp_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
 	CHECK(t, n >= 1, "%d alerts", n);
-	EXPECT(t, !strcmp(get(a[0], "alert.signature_id"), "9000430"), "sid %s",
-	       get(a[0], "alert.signature_id"));
-	EXPECT(t, !strcmp(get(a[0], "dest_ip"), VICTIM), "dest %s", get(a[0], "dest_ip"));
-	EXPECT(t, atoi(get(a[n - 1], "anomaly.reflectors_total")) == 30, "reflectors %s",
-	       get(a[n - 1], "anomaly.reflectors_total"));
-	amp_free(a, n);
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.signature_id"), "9000430"), "sid %s",
+	       rig_get(a[0], "alert.signature_id"));
+	EXPECT(t, !strcmp(rig_get(a[0], "dest_ip"), VICTIM), "dest %s", rig_get(a[0], "dest_ip"));
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.reflectors_total")) == 30, "reflectors %s",
+	       rig_get(a[n - 1], "anomaly.reflectors_total"));
+	detect_rig_free(a, n);
+}
+
+#define RESOLVER_BE 0xc6120035u	/* 198.18.0.53: the protected host */
+
+/* n querier(s) 198.19.(i/256).(i%256) each ask the resolver once, in its own flow
+ * (pkts packets, qbytes) and get an answer of abytes (apkts packets), within 30 s (T0 is
+ * 20 s into a 60 s window: one window). */
+static void ask(struct detect_rig *r, int n, uint32_t first, uint16_t port, uint64_t pkts,
+		uint64_t qbytes, uint64_t apkts, uint64_t abytes)
+{
+	for (int i = 0; i < n; i++) {
+		struct rec c = { first + (uint32_t)i, RESOLVER_BE, (uint16_t)(20000 + i), port,
+				 17, 0, 0, pkts, qbytes, apkts, abytes };
+
+		send_rec(r, &c, T0 + (uint64_t)i * 30 * SEC / (uint64_t)n);
+	}
+}
+
+static void test_used_as_reflector_spoofed(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, amp_rig_open(&r) == 0, "rig");
+	/* ANY queries of 80 bytes, 3000-byte answers (3 fragments): 1.2 MB to 400 sources */
+	ask(&r, 400, 0xc6130001u, 53, 1, 80, 3, 3000);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	CHECK(t, n >= 1, "%d alerts", n);
+	EXPECT(t, n <= 2, "%d alerts for one episode", n);
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.signature_id"), "9000431"), "sid %s",
+	       rig_get(a[0], "alert.signature_id"));
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.category"), "Reflection"), "category %s",
+	       rig_get(a[0], "alert.category"));
+	EXPECT(t, !strcmp(rig_get(a[0], "src_ip"), "198.18.0.53"), "src %s", rig_get(a[0], "src_ip"));
+	EXPECT(t, !strcmp(rig_get(a[0], "src_port"), "53"), "src_port %s", rig_get(a[0], "src_port"));
+	EXPECT(t, !strncmp(rig_get(a[0], "dest_ip"), "198.19.", 7), "dest %s", rig_get(a[0], "dest_ip"));
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.sources_total")) >= 360 &&
+		  atoi(rig_get(a[n - 1], "anomaly.sources_total")) <= 440, "sources %s",
+	       rig_get(a[n - 1], "anomaly.sources_total"));
+	EXPECT(t, atoll(rig_get(a[n - 1], "anomaly.bytes")) == 1200000, "bytes %s",
+	       rig_get(a[n - 1], "anomaly.bytes"));
+	EXPECT(t, atof(rig_get(a[n - 1], "anomaly.ratio")) == 37.5, "ratio %s",
+	       rig_get(a[n - 1], "anomaly.ratio"));
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.threshold_ratio")) == 10, "threshold %s",
+	       rig_get(a[n - 1], "anomaly.threshold_ratio"));
+	detect_rig_free(a, n);
+}
+
+/* Just over sources and bytes: monlist, 12 sources asking twice (two flows each) with
+ * one 50-byte packet, 100 answer pages of 482 bytes: 1.157 MB (doubling `sources` or
+ * `bytes` silences it). */
+static void test_used_as_reflector_just_over(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, amp_rig_open(&r) == 0, "rig");
+	ask(&r, 12, 0xc6130001u, 123, 1, 50, 100, 48200);
+	ask(&r, 12, 0xc6130001u, 123, 1, 50, 100, 48200);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	CHECK(t, n >= 1, "%d alerts", n);
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.signature_id"), "9000431"), "sid %s",
+	       rig_get(a[0], "alert.signature_id"));
+	EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.sources_total")) == 12, "sources %s",
+	       rig_get(a[n - 1], "anomaly.sources_total"));
+	detect_rig_free(a, n);
+}
+
+/* Just over the ratio: answers 11 times their queries (doubling `ratio` silences it). */
+static void test_used_as_reflector_ratio_just_over(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, amp_rig_open(&r) == 0, "rig");
+	ask(&r, 1200, 0xc6130001u, 53, 1, 80, 1, 880);	/* 1.056 MB */
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	CHECK(t, n >= 1, "%d alerts", n);
+	EXPECT(t, !strcmp(rig_get(a[0], "alert.signature_id"), "9000431"), "sid %s",
+	       rig_get(a[0], "alert.signature_id"));
+	detect_rig_free(a, n);
+}
+
+/* An authoritative server of a signed zone: 4000 answers in a minute from 100
+ * resolvers, 800 of them DNSKEY-sized (1500 bytes to an 80-byte query: 19 times, 1.2 MB
+ * in all), the rest 200 bytes: 5.75 times on the whole. */
+static void dnssec_authoritative(struct detect_rig *r)
+{
+	for (int i = 0; i < 4000; i++) {
+		int big = i % 5 == 0;
+		struct rec c = { 0xc6130001u + (uint32_t)(i % 100), RESOLVER_BE,
+				 (uint16_t)(20000 + i), 53, 17, 0, 0, 1, 80, big ? 2 : 1,
+				 big ? 1500 : 200 };
+
+		send_rec(r, &c, T0 + (uint64_t)i * 30 * SEC / 4000);
+	}
+}
+
+static void test_dnssec_authoritative_quiet(struct test_case *t)
+{
+	quiet(t, dnssec_authoritative);
+}
+
+/* The spoofed answers of test_used_as_reflector_spoofed from a host that is not one of
+ * the configured management (protected) addresses. */
+static void test_unprotected_host_quiet(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, amp_rig_open(&r) == 0, "rig");
+	{
+		/* the hub reads the configuration in force: r.cfg (config_free frees this) */
+		struct ew_cidr *c = calloc(1, sizeof(*c));
+
+		CHECK(t, c != NULL, "calloc");
+		c->family = 4;
+		memcpy(c->addr, "\xc6\x12\x00\x01", 4);	/* 198.18.0.1/32 only */
+		c->prefix_len = 32;
+		r.cfg->management.addresses.items = c;
+		r.cfg->management.addresses.count = 1;
+	}
+	ask(&r, 400, 0xc6130001u, 53, 1, 80, 3, 3000);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	EXPECT(t, n == 0, "%d alerts: %s", n, n ? rig_get(a[0], "alert.signature") : "");
+	detect_rig_free(a, n);
+}
+
+/* A record whose window left the ring (4 windows of 60 s) is counted as late. */
+static void test_late_record_counted(struct test_case *t)
+{
+	struct stats_anomaly st;
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, amp_rig_open(&r) == 0, "rig");
+	reflect(&r, 1, 53, 33333, 1, 500);
+	{
+		struct rec c = { 0xc6130001u, VICTIM_BE, 53, 33333, 17, 0, 0, 1, 500, 0, 0 };
+
+		send_rec(&r, &c, T0 - 300 * SEC);	/* 5 windows before the newest */
+	}
+	detect_stats(r.d, &st);
+	EXPECT(t, st.detectors[EW_DETECTOR_AMPLIFICATION].late == 1, "late %llu",
+	       (unsigned long long)st.detectors[EW_DETECTOR_AMPLIFICATION].late);
+	n = detect_rig_alerts(&r, a, 16, T0 + 200 * SEC);
+	detect_rig_free(a, n);
 }
 
 int main(void)
@@ -308,5 +368,11 @@ int main(void)
 	RUN(test_five_reflectors_quiet);
 	RUN(test_ntp_peers_quiet);
 	RUN(test_syn_ack_reflection);
+	RUN(test_used_as_reflector_spoofed);
+	RUN(test_used_as_reflector_just_over);
+	RUN(test_used_as_reflector_ratio_just_over);
+	RUN(test_dnssec_authoritative_quiet);
+	RUN(test_unprotected_host_quiet);
+	RUN(test_late_record_counted);
 	return test_summary();
 }

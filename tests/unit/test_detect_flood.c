@@ -7,123 +7,37 @@
  * is quiet, and ten times it alerts (UDP Flood); one UDP flow's active-timeout records
  * carry a single-source flood.
  */
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <json-c/json.h>
-
-#include "config/config.h"
-#include "detect/detect.h"
-#include "flow_export.h"
-#include "output/output.h"
-#include "../support/json_field.h"
+#include "../support/detect_rig.h"
 #include "../support/test.h"
 
-#define SEC 1000000000ULL
+#define SEC RIG_SEC
 #define TARGET "198.18.0.1"
+#define TARGET_BE 0xc6120001u
 
-struct rig {
-	char path[64];
-	struct output out;
-	struct flow_exporter x;
-	struct ew_config *cfg;
-	struct detect *d;
-};
-
-static int rig_open(struct rig *r, uint32_t udp_floor)
+static int rig_open(struct detect_rig *r, uint32_t udp_floor)
 {
-	int fd;
-
-	memset(r, 0, sizeof(*r));
-	strcpy(r->path, "/tmp/edgewatch-test-flood.XXXXXX");
-	fd = mkstemp(r->path);
-	if (fd < 0)
+	if (detect_rig_config(r, EW_DETECTOR_FLOOD))
 		return -1;
-	close(fd);
-	r->cfg = config_defaults();
-	if (!r->cfg || output_open(&r->out, r->path, "test0"))
-		return -1;
-	flow_exporter_init(&r->x, &r->out, 1, 0);
-	r->cfg->anomaly.on = 1;
-	r->cfg->anomaly.enabled[EW_DETECTOR_FLOOD] = 1;
 	if (udp_floor)
 		r->cfg->anomaly.value[EW_AP_FLOOD_UDP_RATE] = udp_floor;
-	return detect_new(&r->d, r->cfg, &r->x) || !r->d ? -1 : 0;
-}
-
-/* Finish the run; the alerts' JSON, in order, into alerts[] (count returned). */
-static int rig_close(struct rig *r, struct json_object **alerts, int max, uint64_t now_ns)
-{
-	char line[16384];
-	int n = 0;
-	FILE *f;
-
-	detect_finish(r->d, now_ns);
-	detect_free(r->d);
-	flow_exporter_destroy(&r->x);
-	output_close(&r->out);
-	f = fopen(r->path, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		struct json_object *o = json_tokener_parse(line), *t;
-
-		if (o && json_object_object_get_ex(o, "event_type", &t) &&
-		    !strcmp(json_object_get_string(t), "alert") && n < max)
-			alerts[n++] = o;
-		else if (o)
-			json_object_put(o);
-	}
-	if (f)
-		fclose(f);
-	unlink(r->path);
-	config_free(r->cfg);
-	return n;
+	return detect_rig_start(r);
 }
 
 /* One record: src -> TARGET, first packet at first_ns, this record start..end. */
-static void feed(struct rig *r, uint32_t src, uint16_t sport, uint16_t dport, uint8_t proto,
-		 uint8_t flags_fwd, uint8_t flags_rev, uint64_t pkts, uint64_t first_ns,
-		 uint64_t start_ns, uint64_t end_ns, enum ew_flow_end reason)
+static void feed(struct detect_rig *r, uint32_t src, uint16_t sport, uint16_t dport,
+		 uint8_t proto, uint8_t flags_fwd, uint8_t flags_rev, uint64_t pkts,
+		 uint64_t first_ns, uint64_t start_ns, uint64_t end_ns, enum ew_flow_end reason)
 {
-	struct flow_key key;
-	struct flow_record rec;
-	struct flow_event ev;
-	uint32_t be = htonl(src);
+	struct rig_flow f = { src, TARGET_BE, sport, dport, proto, flags_fwd, flags_rev, 0,
+			      pkts, 0, 0, 0, first_ns, end_ns,
+			      reason == EW_END_ACTIVE_TIMEOUT, start_ns };
 
-	memset(&key, 0, sizeof(key));
-	memset(&rec, 0, sizeof(rec));
-	memset(&ev, 0, sizeof(ev));
-	key.family = 4;
-	key.proto = proto;
-	memcpy(key.addr_a.u8, &be, 4);
-	inet_pton(AF_INET, TARGET, key.addr_b.u8);
-	key.port_a = htons(sport);
-	key.port_b = htons(dport);
-	rec.initiator = 0;
-	rec.first_seen_ns = first_ns;
-	rec.last_seen_ns = end_ns;
-	rec.packets[EW_DIR_TO_SERVER] = pkts;
-	rec.tcp_flags[EW_DIR_TO_SERVER] = flags_fwd;
-	rec.tcp_flags[EW_DIR_TO_CLIENT] = flags_rev;
-	ev.flow.key = &key;
-	ev.flow.rec = &rec;
-	ev.reason = reason;
-	ev.packets[EW_DIR_TO_SERVER] = pkts;
-	ev.start_ns = start_ns;
-	ev.end_ns = end_ns;
-	detect_flow(r->d, &ev);
-}
-
-static void put_all(struct json_object **a, int n)
-{
-	while (n-- > 0)
-		json_object_put(a[n]);
+	detect_rig_send(r, &f);
 }
 
 /* per_sec TCP flows a second for secs seconds from t0, each from its own (spoofed)
  * source; handshake: completed (client ACKed the SYN-ACK) or not. */
-static void syn_burst(struct rig *r, uint64_t t0, int secs, int per_sec, int handshake)
+static void syn_burst(struct detect_rig *r, uint64_t t0, int secs, int per_sec, int handshake)
 {
 	int s, i;
 
@@ -142,12 +56,12 @@ static void syn_burst(struct rig *r, uint64_t t0, int secs, int per_sec, int han
 static void test_spoofed_syn_flood_alerts(struct test_case *t)
 {
 	struct json_object *a[16];
-	struct rig r;
+	struct detect_rig r;
 	int n;
 
 	CHECK(t, rig_open(&r, 0) == 0, "rig");
 	syn_burst(&r, T0, 10, 600, 0);	/* 600 half-open/s: over the 500/s floor */
-	n = rig_close(&r, a, 16, T0 + 20 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 20 * SEC);
 	CHECK(t, n >= 1, "%d alerts", n);
 	EXPECT(t, !strcmp(field(a[0], "alert.category"), "SYN Flood"), "category %s",
 	       field(a[0], "alert.category"));
@@ -162,21 +76,21 @@ static void test_spoofed_syn_flood_alerts(struct test_case *t)
 	       field(a[n - 1], "anomaly.rate"));
 	EXPECT(t, atoi(field(a[n - 1], "anomaly.sources_total")) > 1000, "sources %s",
 	       field(a[n - 1], "anomaly.sources_total"));
-	put_all(a, n);
+	detect_rig_free(a, n);
 }
 
 /* 10 s of per_sec SYNs to one target (handshake: completed or not): no alert. */
 static void syn_quiet(struct test_case *t, int per_sec, int handshake)
 {
 	struct json_object *a[16];
-	struct rig r;
+	struct detect_rig r;
 	int n;
 
 	CHECK(t, rig_open(&r, 0) == 0, "rig");
 	syn_burst(&r, T0, 10, per_sec, handshake);
-	n = rig_close(&r, a, 16, T0 + 20 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 20 * SEC);
 	EXPECT(t, n == 0, "%d alerts: %s", n, n ? field(a[0], "alert.signature") : "");
-	put_all(a, n);
+	detect_rig_free(a, n);
 }
 
 static void test_completed_handshakes_quiet(struct test_case *t)
@@ -191,7 +105,7 @@ static void test_under_floor_quiet(struct test_case *t)
 
 /* A UDP flow of rate pkts/s over [t, t + secs): one record a second, and the second's
  * tick (quiet episodes end). */
-static void udp_seconds(struct rig *r, uint32_t src, uint64_t t, int secs, uint64_t rate)
+static void udp_seconds(struct detect_rig *r, uint32_t src, uint64_t t, int secs, uint64_t rate)
 {
 	int s;
 
@@ -205,7 +119,7 @@ static void udp_seconds(struct rig *r, uint32_t src, uint64_t t, int secs, uint6
 static void test_udp_baseline(struct test_case *t)
 {
 	struct json_object *a[64];
-	struct rig r;
+	struct detect_rig r;
 	int n, i, spike = 0, before = 0;
 	uint64_t spike_t = T0 + 600 * SEC;
 
@@ -215,7 +129,7 @@ static void test_udp_baseline(struct test_case *t)
 	udp_seconds(&r, 0xc6120a00u, spike_t, 10, 1400);	/* under 10 x 150 */
 	udp_seconds(&r, 0xc6120a00u, spike_t + 10 * SEC, 10, 150);
 	udp_seconds(&r, 0xc6120a00u, spike_t + 20 * SEC, 10, 3000);	/* 20 x the baseline */
-	n = rig_close(&r, a, 64, spike_t + 60 * SEC);
+	n = detect_rig_alerts(&r, a, 64, spike_t + 60 * SEC);
 	for (i = 0; i < n; i++) {
 		const char *ep = field(a[i], "anomaly.episode");
 
@@ -231,13 +145,13 @@ static void test_udp_baseline(struct test_case *t)
 	EXPECT(t, n > 0 && atof(field(a[n - 1], "anomaly.baseline")) > 100 &&
 		  atof(field(a[n - 1], "anomaly.baseline")) < 200, "baseline %s",
 	       n ? field(a[n - 1], "anomaly.baseline") : "");
-	put_all(a, n);
+	detect_rig_free(a, n);
 }
 
 static void test_single_flow_udp_flood(struct test_case *t)
 {
 	struct json_object *a[16];
-	struct rig r;
+	struct detect_rig r;
 	int n;
 
 	/* one source, one flow, 30000 pps; its records come every 30 s (active timeout) */
@@ -246,11 +160,11 @@ static void test_single_flow_udp_flood(struct test_case *t)
 	     EW_END_ACTIVE_TIMEOUT);
 	feed(&r, 0xc6120a07u, 4444, 53, 17, 0, 0, 900000, T0, T0 + 30 * SEC, T0 + 60 * SEC,
 	     EW_END_ACTIVE_TIMEOUT);
-	n = rig_close(&r, a, 16, T0 + 61 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 61 * SEC);
 	CHECK(t, n >= 1, "%d alerts", n);
 	EXPECT(t, !strcmp(field(a[0], "alert.category"), "UDP Flood"), "category");
 	EXPECT(t, !strcmp(field(a[0], "src_ip"), "198.18.10.7"), "src %s", field(a[0], "src_ip"));
-	put_all(a, n);
+	detect_rig_free(a, n);
 }
 
 int main(void)

@@ -51,6 +51,13 @@ static void fill_snapshot(struct stats_snapshot *s, int final)
 	s->sinks.sink[0].totals.events[OUTPUT_FLOW] = 31;
 	s->sinks.sink[1].name = "prometheus";
 	s->sinks.sink[1].totals.errors[OUTPUT_STATS] = 2;
+	s->anomaly.on = 1;
+	s->anomaly.detector_count = 2;
+	s->anomaly.detectors[0].name = "flood";
+	s->anomaly.detectors[0].evicted = 61;
+	s->anomaly.detectors[0].late = 62;
+	s->anomaly.detectors[1].name = "amplification";
+	s->anomaly.detectors[1].late = 63;
 }
 
 static const struct prom_alert_class alert_classes[] = {
@@ -134,6 +141,13 @@ static void test_values(struct test_case *t)
 	       "builtin category");
 	EXPECT(t, value_is(text, "edgewatch_alerts_category_overflow_total", "4"), "overflow");
 	EXPECT(t, value_is(text, "edgewatch_xdp_mode_info{mode=\"native\"}", "1"), "xdp mode");
+	EXPECT(t, value_is(text, "edgewatch_anomaly_evictions_total{detector=\"flood\"}", "61"),
+	       "detector evictions");
+	/* records too late to be judged: counted per detector, not lost silently */
+	EXPECT(t, value_is(text, "edgewatch_anomaly_late_records_total{detector=\"flood\"}",
+			   "62"), "flood late");
+	EXPECT(t, value_is(text, "edgewatch_anomaly_late_records_total{detector="
+				 "\"amplification\"}", "63"), "amplification late");
 	/* under traffic the sum cannot be exact: balanced only in the final snapshot */
 	EXPECT(t, !strstr(text, "edgewatch_conservation_balanced"), "balanced before the end");
 	free(text);

@@ -9,6 +9,16 @@
  * got nothing back (SYN-ACK reflection). A real client asks first, so its answers are
  * flows initiated by the client and never count.
  *
+ * The other side (sid 9000431): a protected host used as a reflector. Its answers on an
+ * amplifier port (the flow's responder, dport in the table) are counted per (host,
+ * protocol): every answered query (query and answer bytes), and apart the *amplified*
+ * ones (the querier sent at most 2 packets, the answer is >= anomaly.amplification.ratio
+ * times the query): a spoofed query asks once and never comes back. Alerted when, in a
+ * window, amplified answers went to >= `sources` distinct sources, carried >= `bytes`,
+ * and all the host's answers on that port together are >= `ratio` times their queries:
+ * a real resolver's answers are a few times their queries on the whole, even when some
+ * (DNSSEC, TXT) are large.
+ *
  * State: one entry per (target, protocol) in a bounded LRU map, holding a ring of
  * AMP_RING tumbling windows of anomaly.amplification.window seconds placed by the
  * records' own start times (records arrive when flows end: up to the idle timeout late
@@ -59,17 +69,25 @@ static const struct amp_proto amp_protos[] = {
 #define AMP_PROTOS (sizeof(amp_protos) / sizeof(amp_protos[0]))
 #define AMP_SYNACK AMP_PROTOS	/* the class index of SYN-ACK reflection */
 #define SID_SYNACK 9000430
+/* A protected host answering as a reflector on amp_protos[i]: class AMP_USED + i (the
+ * same map: the entries share its bound and its eviction count). */
+#define AMP_USED (AMP_SYNACK + 1)
+#define SID_USED 9000431
+/* A spoofed query is one packet (a retry: two); the querier never comes back. */
+#define AMP_QUERY_PKTS 2
 
 struct amp_key {
 	uint8_t family;
-	uint8_t class;		/* index into amp_protos, or AMP_SYNACK */
+	uint8_t class;		/* index into amp_protos, AMP_SYNACK, or AMP_USED + index */
 	uint8_t pad[2];
-	uint8_t target[16];
+	uint8_t target[16];	/* the victim; for AMP_USED, the protected host answering */
 };
 
-/* One window of one (target, protocol). */
+/* One window of one (target, protocol). The answers counted in bytes/pkts/flows, their
+ * senders in seen (AMP_USED: the amplified answers and their receivers). */
 struct amp_slot {
 	uint64_t bytes, pkts, flows;
+	uint64_t asked, answered;	/* AMP_USED: bytes of all answered queries, both ways */
 	uint8_t seen[AMP_BITS / 8];
 };
 
@@ -87,8 +105,9 @@ struct amp {
 	uint64_t window_ns;
 	uint32_t reflectors;
 	uint64_t bytes;
-	uint64_t late;		/* records older than the ring: not judged (not in the stats
-				 * event yet: struct stats_detector has no field for it) */
+	uint32_t ratio;		/* an amplified answer: answer bytes / query bytes */
+	uint32_t sources;	/* distinct receivers of amplified answers */
+	uint64_t late;		/* records older than the ring: not judged (stats: late) */
 };
 
 /* The class of an unsolicited answer, or -1 (not one). */
@@ -176,6 +195,19 @@ static uint64_t reflector_count(const struct amp_slot *s)
 	return (uint64_t)llround((double)AMP_BITS * log((double)AMP_BITS / (AMP_BITS - ones)));
 }
 
+/* The addresses named in window w (as text into names, items pointing at them). */
+static uint32_t named_list(const struct amp_key *k, const struct amp_state *st, uint64_t w,
+			   char names[AMP_NAMED][DETECT_ITEM_LEN], const char *items[AMP_NAMED])
+{
+	uint32_t i;
+
+	for (i = 0; i < st->named && st->named_window == w + 1; i++) {
+		detect_addr_text(k->family, st->refl[i], names[i]);
+		items[i] = names[i];
+	}
+	return i;
+}
+
 static void amp_report(struct amp *a, const struct amp_key *k, const struct amp_state *st,
 		       const struct amp_slot *s, uint64_t w, const struct detect_flow *f)
 {
@@ -188,10 +220,7 @@ static void amp_report(struct amp *a, const struct amp_key *k, const struct amp_
 
 	if (distinct < a->reflectors || s->bytes < bytes_min)
 		return;
-	for (i = 0; i < st->named && st->named_window == w + 1; i++) {
-		detect_addr_text(k->family, st->refl[i], names[i]);
-		items[i] = names[i];
-	}
+	i = named_list(k, st, w, names, items);
 	{
 		struct anomaly_number numbers[] = {
 			{ "bytes", (double)s->bytes, 1 },
@@ -223,33 +252,132 @@ static void amp_report(struct amp *a, const struct amp_key *k, const struct amp_
 	}
 }
 
+/* Sid 9000431: a protected host's amplified answers to many sources (the top comment
+ * says what is counted). The alert's src is the host, dest the receiver of the answer
+ * that tipped it (one episode per host and protocol). */
+static void used_report(struct amp *a, const struct amp_key *k, const struct amp_state *st,
+			const struct amp_slot *s, uint64_t w, const struct detect_flow *f)
+{
+	uint64_t distinct = reflector_count(s);
+	char names[AMP_NAMED][DETECT_ITEM_LEN];
+	const char *items[AMP_NAMED];
+	static const uint8_t many[16];
+	uint32_t i;
+
+	if (distinct < a->sources || s->bytes < a->bytes ||
+	    s->answered < (uint64_t)a->ratio * s->asked)
+		return;
+	i = named_list(k, st, w, names, items);
+	{
+		const struct amp_proto *p = &amp_protos[k->class - AMP_USED];
+		struct anomaly_number numbers[] = {
+			{ "bytes", (double)s->bytes, 1 },
+			{ "packets", (double)s->pkts, 1 },
+			{ "answers", (double)s->flows, 1 },
+			{ "mean_answer_size", s->pkts ? (double)s->bytes / s->pkts : 0, 0 },
+			{ "ratio", s->asked ? (double)s->answered / s->asked : 0, 0 },
+			{ "threshold_sources", a->sources, 1 },
+			{ "threshold_bytes", (double)a->bytes, 1 },
+			{ "threshold_ratio", a->ratio, 1 },
+		};
+		struct anomaly_list srcs = { "sources", items, i, distinct };
+		struct anomaly_report r = {
+			.sid = SID_USED,
+			.flow = f,
+			.to_server = 0,	/* the alert's src: the host that answered */
+			.family = k->family,
+			.source = k->target,
+			.target = many,	/* one episode per (host, protocol), however many */
+			.port = p->port,
+			.proto = f->proto,
+			.ts_ns = f->end_ns,
+			.window_s = a->window_ns / NS_PER_SEC,
+			.numbers = numbers,
+			.number_count = sizeof(numbers) / sizeof(numbers[0]),
+			.lists = &srcs,
+			.list_count = 1,
+		};
+
+		detect_report(a->base.hub, &r);
+	}
+}
+
+/* The amplifier protocol of an answered query to a protected host, or -1. */
+static int used_class(const struct amp *a, const struct detect_flow *f)
+{
+	const struct ew_cidr_list *protected = &detect_config(a->base.hub)->management.addresses;
+	size_t i;
+
+	if (f->proto != 17 || !f->flow_pkts_rev || f->dport == f->sport ||
+	    group_addr(f->family, f->dst))
+		return -1;
+	/* with management addresses configured, only they are protected; without (replay),
+	 * every host answering on an amplifier port is judged */
+	if (protected->count && !detect_in_cidrs(protected, f->family, f->dst))
+		return -1;
+	for (i = 0; i < AMP_PROTOS; i++)
+		if (amp_protos[i].port == f->dport)
+			return (int)(AMP_USED + i);
+	return -1;
+}
+
+/* The entry of (class, host) and its window for a record starting at start_ns; NULL
+ * (counted late) when that window is no longer kept. */
+static struct amp_slot *amp_window(struct amp *a, int class, uint8_t family,
+				   const uint8_t *host, uint64_t start_ns, struct amp_key *k,
+				   struct amp_state **st, uint64_t *w)
+{
+	struct amp_slot *s;
+	int created;
+
+	memset(k, 0, sizeof(*k));
+	k->family = family;
+	k->class = (uint8_t)class;
+	memcpy(k->target, host, 16);
+	*st = lru_map_upsert(a->targets, k, &created, NULL, NULL);
+	*w = start_ns / a->window_ns;
+	s = amp_slot(*st, *w);
+	if (!s)
+		a->late++;
+	return s;
+}
+
 static void amp_flow(struct detector *d, const struct detect_flow *f)
 {
 	struct amp *a = (struct amp *)d;
-	int class = amp_class(f), created;
+	int class = amp_class(f);
 	struct amp_key k;
 	struct amp_state *st;
 	struct amp_slot *s;
 	uint64_t w;
 
-	if (class < 0 || group_addr(f->family, f->dst))
-		return;
-	memset(&k, 0, sizeof(k));
-	k.family = f->family;
-	k.class = (uint8_t)class;
-	memcpy(k.target, f->dst, 16);
-	st = lru_map_upsert(a->targets, &k, &created, NULL, NULL);
-	w = f->start_ns / a->window_ns;
-	s = amp_slot(st, w);
-	if (!s) {
-		a->late++;
+	if (class >= 0 && !group_addr(f->family, f->dst)) {
+		s = amp_window(a, class, f->family, f->dst, f->start_ns, &k, &st, &w);
+		if (!s)
+			return;
+		s->bytes += f->bytes_fwd;
+		s->pkts += f->pkts_fwd;
+		s->flows++;
+		reflector_add(st, s, w, f->src);
+		amp_report(a, &k, st, s, w, f);
 		return;
 	}
-	s->bytes += f->bytes_fwd;
-	s->pkts += f->pkts_fwd;
+	class = used_class(a, f);
+	if (class < 0)
+		return;
+	s = amp_window(a, class, f->family, f->dst, f->start_ns, &k, &st, &w);
+	if (!s)
+		return;
+	s->asked += f->bytes_fwd;
+	s->answered += f->bytes_rev;
+	if (f->flow_pkts_fwd > AMP_QUERY_PKTS ||
+	    f->flow_bytes_rev < (uint64_t)a->ratio * f->flow_bytes_fwd)
+		return;	/* a conversation, or an answer of ordinary size */
+	s->bytes += f->bytes_rev;
+	s->pkts += f->pkts_rev;
 	s->flows++;
 	reflector_add(st, s, w, f->src);
-	amp_report(a, &k, st, s, w, f);
+	used_report(a, &k, st, s, w, f);
 }
 
 static void amp_stats(const struct detector *d, struct stats_detector *out)
@@ -260,6 +388,7 @@ static void amp_stats(const struct detector *d, struct stats_detector *out)
 	out->capacity = lru_map_capacity(a->targets);
 	out->evicted = lru_map_evictions(a->targets);
 	out->bytes = lru_map_bytes(a->targets);
+	out->late = a->late;
 }
 
 static void amp_destroy(struct detector *d)
@@ -287,6 +416,8 @@ static int amp_create(struct detector **out, const struct ew_config *cfg, struct
 	a->window_ns = (uint64_t)cfg->anomaly.value[EW_AP_AMP_WINDOW] * NS_PER_SEC;
 	a->reflectors = cfg->anomaly.value[EW_AP_AMP_REFLECTORS];
 	a->bytes = cfg->anomaly.value[EW_AP_AMP_BYTES];
+	a->ratio = cfg->anomaly.value[EW_AP_AMP_RATIO];
+	a->sources = cfg->anomaly.value[EW_AP_AMP_SOURCES];
 	*out = &a->base;
 	return 0;
 }

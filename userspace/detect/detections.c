@@ -160,7 +160,16 @@ static const struct ew_anomaly_param_def params[] = {
 	{ EW_AP_AMP_REFLECTORS, EW_DETECTOR_AMPLIFICATION, "reflectors", EW_PARAM_COUNT, 10, 1,
 	  1000000, "distinct reflectors answering one target unasked in the window" },
 	{ EW_AP_AMP_BYTES, EW_DETECTOR_AMPLIFICATION, "bytes", EW_PARAM_BYTES, 1000000, 1,
-	  4000000000u, "bytes of unsolicited answers to one target in the window" },
+	  4000000000u, "bytes of unsolicited answers to one target in the window (and of "
+	  "amplified answers from one protected host)" },
+	/* a protected host used as a reflector (sid 9000431): DNS ANY and monlist answers
+	 * are 30-500 times their query; ordinary DNS answers 2-5 times, DNSSEC-signed ones
+	 * up to 20, but a server's answers as a whole stay well under 10 */
+	{ EW_AP_AMP_RATIO, EW_DETECTOR_AMPLIFICATION, "ratio", EW_PARAM_COUNT, 10, 2, 100000,
+	  "an amplified answer is this many times its query's bytes; a protected host's "
+	  "answers on the port together must be too" },
+	{ EW_AP_AMP_SOURCES, EW_DETECTOR_AMPLIFICATION, "sources", EW_PARAM_COUNT, 10, 1,
+	  1000000, "distinct sources a protected host sent amplified answers to in the window" },
 
 	{ EW_AP_BEACON_MIN_CONNECTIONS, EW_DETECTOR_BEACON, "min-connections", EW_PARAM_COUNT, 10,
 	  3, 1000000, "connections (or bursts) needed before a pair is scored" },

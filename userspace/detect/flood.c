@@ -331,6 +331,7 @@ static void flood_stats(const struct detector *d, struct stats_detector *out)
 	out->capacity = lru_map_capacity(fl->dests);
 	out->evicted = lru_map_evictions(fl->dests);
 	out->bytes = lru_map_bytes(fl->dests);
+	out->late = fl->late;
 }
 
 static void flood_destroy(struct detector *d)

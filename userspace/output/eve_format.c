@@ -732,6 +732,7 @@ static void put_anomaly_stats(struct json_line *jl, const struct stats_anomaly *
 		json_line_u64(jl, "tracked", d->tracked);
 		json_line_u64(jl, "capacity", d->capacity);
 		json_line_u64(jl, "evicted", d->evicted);
+		json_line_u64(jl, "late", d->late);
 		json_line_u64(jl, "memory_bytes", d->bytes);
 		json_line_end(jl);
 	}

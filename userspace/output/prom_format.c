@@ -496,6 +496,11 @@ static void put_anomaly(struct prom_text *t, const struct stats_anomaly *a)
 	for (i = 0; i < a->detector_count; i++)
 		sample(t, "edgewatch_anomaly_evictions_total",
 		       LABELS("detector", a->detectors[i].name), a->detectors[i].evicted);
+	family(t, "edgewatch_anomaly_late_records_total", "counter",
+	       "Flow records that arrived after their window was dropped: counted, not judged");
+	for (i = 0; i < a->detector_count; i++)
+		sample(t, "edgewatch_anomaly_late_records_total",
+		       LABELS("detector", a->detectors[i].name), a->detectors[i].late);
 	family(t, "edgewatch_anomaly_memory_bytes", "gauge", "Memory a detector's maps hold");
 	for (i = 0; i < a->detector_count; i++)
 		sample(t, "edgewatch_anomaly_memory_bytes",

@@ -219,6 +219,9 @@ struct stats_detector {
 	uint64_t capacity;		/* at most */
 	uint64_t evicted;		/* forgotten to make room (least recently used) */
 	uint64_t bytes;			/* memory its maps hold */
+	uint64_t late;			/* records that arrived after their window was no
+					 * longer kept: counted, not judged (flood,
+					 * amplification; 0 where every record is judged) */
 };
 
 /*
