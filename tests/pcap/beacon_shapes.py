@@ -163,7 +163,7 @@ def in_flow_human(minutes=20, seed=22):
     return ses.frames
 
 
-def in_flow_audio_stream(segments=60, seed=8):
+def in_flow_audio_stream(segments=100, seed=8):
     """An audio stream fetched over one kept-alive HTTPS connection: a 64 KB segment every
     8 s +/- 5%, each asked for with a 400-byte request: as regular as a heartbeat, but each
     burst is 64 KB (a beat is a few hundred bytes)."""

@@ -18,39 +18,21 @@
 #include "detect/detect.h"
 #include "flow_export.h"
 #include "output/output.h"
+#include "../support/detect_rig.h"
 #include "../support/json_field.h"
 #include "../support/test.h"
 
 #define SEC 1000000000ULL
 #define TARGET "198.18.0.1"
 
-struct rig {
-	char path[64];
-	struct output out;
-	struct flow_exporter x;
-	struct ew_config *cfg;
-	struct detect *d;
-};
-
 static int rig_open(struct rig *r, uint32_t udp_floor)
 {
-	int fd;
-
-	memset(r, 0, sizeof(*r));
-	strcpy(r->path, "/tmp/edgewatch-test-flood.XXXXXX");
-	fd = mkstemp(r->path);
-	if (fd < 0)
+	if (detect_rig_prepare(r))
 		return -1;
-	close(fd);
-	r->cfg = config_defaults();
-	if (!r->cfg || output_open(&r->out, r->path, "test0"))
-		return -1;
-	flow_exporter_init(&r->x, &r->out, 1, 0);
-	r->cfg->anomaly.on = 1;
 	r->cfg->anomaly.enabled[EW_DETECTOR_FLOOD] = 1;
 	if (udp_floor)
 		r->cfg->anomaly.value[EW_AP_FLOOD_UDP_RATE] = udp_floor;
-	return detect_new(&r->d, r->cfg, &r->x) || !r->d ? -1 : 0;
+	return detect_rig_start(r);
 }
 
 /* Finish the run; the alerts' JSON, in order, into alerts[] (count returned). */

@@ -27,6 +27,13 @@
  */
 #define BURST_BYTES_MAX 16384.0
 #define QUIET_MIN 0.5
+/*
+ * A pattern of a long-lived flow: its gaps sum to 10 minutes at least (20 beats of a
+ * 30 s heartbeat; the across-connection half needs 10 connections, 10 minutes at its
+ * usual 60 s). A few minutes of regular traffic is common in ordinary sessions: paced
+ * transfer chunks, an admin's scripted commands, a progress poll during a job.
+ */
+#define MIN_QUIET_MS 600000u
 /* Regular records waiting for their peers (a few per beaconing or keep-alive flow per
  * active timeout); when full, the oldest is judged early (its peers may be incomplete). */
 #define HOLD_MAX 1024
@@ -186,8 +193,8 @@ void beacon_in_flow_record(struct beacon *b, const struct detect_flow *f,
 {
 	struct beacon_gap_score s;
 
-	if (f->gap_count < b->min_conns || keepalive_service(f->proto, f->dport) ||
-	    f->end_ns <= f->start_ns)
+	if (f->gap_count < b->min_conns || f->gap_sum_ms < MIN_QUIET_MS ||
+	    keepalive_service(f->proto, f->dport) || f->end_ns <= f->start_ns)
 		return;
 	beacon_gap_score_of(f->gap_count, f->gap_sum_ms, f->gap_sumsq_ms,
 			    (double)(f->end_ns - f->start_ns) / 1e6, f->bytes_fwd + f->bytes_rev,
