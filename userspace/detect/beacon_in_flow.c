@@ -53,6 +53,7 @@ struct beacon_in_flow {
 	uint64_t window_s;	/* an episode goes on while its records keep coming */
 	struct held *ring;	/* HOLD_MAX, oldest at head */
 	size_t head, count;
+	size_t touched;		/* slots ever used: the memory the ring holds so far */
 };
 
 /*
@@ -172,6 +173,8 @@ static void hold(struct beacon *b, const struct detect_flow *f, const struct pai
 		judge_head(b);	/* early: nothing is dropped, its peers may be incomplete */
 	h = &in->ring[(in->head + in->count) % HOLD_MAX];
 	in->count++;
+	if (in->touched < HOLD_MAX)	/* the ring goes round: every slot, in time */
+		in->touched++;
 	h->due_ns = f->end_ns + in->hold_ns;
 	h->key = *f->ev->flow.key;
 	h->rec = *f->ev->flow.rec;
@@ -219,5 +222,7 @@ void beacon_in_flow_stats(const struct beacon *b, struct stats_detector *out)
 {
 	out->tracked += b->in_flow->count;
 	out->capacity += HOLD_MAX;
-	out->bytes += HOLD_MAX * sizeof(struct held);
+	/* like lru_map_bytes(): the slots used so far (the untouched rest of the calloc'd
+	 * ring is not memory yet) */
+	out->bytes += sizeof(*b->in_flow) + b->in_flow->touched * sizeof(struct held);
 }
