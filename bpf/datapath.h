@@ -168,6 +168,11 @@ enum ew_dir {
 	EW_DIR_TO_CLIENT = 1,
 };
 
+/* A gap between two packets of a flow this long or longer separates two bursts
+ * (flow_record.gap_*): 1 s is far above a round trip or a delayed ACK (<= 500 ms), far
+ * below a keep-alive period. */
+#define EW_GAP_MIN_NS 1000000000ULL
+
 /* flow_record.flags */
 #define EW_FLOW_F_TINY_FRAGMENT 0x01	/* a first fragment too short for its L4 header */
 #define EW_FLOW_F_FRAGMENTED 0x02	/* carried IP fragments */
@@ -243,8 +248,20 @@ struct flow_record {
 	__u16 pad;
 	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */
 	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
+	/*
+	 * The gaps between the flow's bursts, both directions together: a packet that
+	 * comes EW_GAP_MIN_NS or more after the flow's previous one (last_seen_ns) adds
+	 * the gap, in ms, here (atomic adds). Closer packets are one burst: a keep-alive's
+	 * request, answer and ACKs are one beat, not three. The beacon detector scores
+	 * their regularity (userspace/detect/README.md, "Inside one flow"). Since the
+	 * previous active-timeout record: the sweeper subtracts what each one carried.
+	 * u32 ms cannot wrap within one record: the active timeout is at most 7 days.
+	 */
+	__u64 gap_sumsq_ms;	/* sum of the squared gaps, ms^2 */
+	__u32 gap_count;
+	__u32 gap_sum_ms;
 };
-_Static_assert(sizeof(struct flow_record) == 168, "flow_record layout");
+_Static_assert(sizeof(struct flow_record) == 184, "flow_record layout");
 _Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
 	       "tcp_flags starts a 4-byte word (atomic OR)");
 
@@ -478,7 +495,7 @@ struct flow_end {
 	struct flow_key key;
 	struct flow_record record;
 };
-_Static_assert(sizeof(struct flow_end) == 224, "flow_end layout");
+_Static_assert(sizeof(struct flow_end) == 240, "flow_end layout");
 
 #define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
 
@@ -521,7 +538,7 @@ struct ew_event {
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };
-_Static_assert(sizeof(struct ew_event) == 248, "ew_event layout");
+_Static_assert(sizeof(struct ew_event) == 264, "ew_event layout");
 
 /* sample_header.reason */
 enum ew_sample_reason {

@@ -159,6 +159,29 @@ static __always_inline __u32 flow_set_bits(__u32 *word, __u32 bits)
 	return __sync_fetch_and_or(word, bits) & bits;
 }
 
+/*
+ * A packet gap_ns after the flow's previous one: a gap between bursts when it is
+ * EW_GAP_MIN_NS or more (datapath.h, flow_record.gap_*). The usual packet costs one
+ * compare here; the adds run once per burst, at most once a second per flow. Atomic:
+ * the flow's two directions can arrive on two CPUs at once.
+ * EW_BENCH_NO_GAP_STATS is set only by `make bench`'s second build of the datapath
+ * (bpf/bench_nogap.bpf.c): the established-flow cost without the gaps, measured in the
+ * same run; no build that ships sets it.
+ */
+static __always_inline void flow_note_gap(struct flow_record *fr, __u64 gap_ns)
+{
+#ifndef EW_BENCH_NO_GAP_STATS
+	__u32 ms;
+
+	if (gap_ns < EW_GAP_MIN_NS)
+		return;
+	ms = gap_ns / 1000000;
+	__sync_fetch_and_add(&fr->gap_count, 1);
+	__sync_fetch_and_add(&fr->gap_sum_ms, ms);
+	__sync_fetch_and_add(&fr->gap_sumsq_ms, (__u64)ms * ms);
+#endif
+}
+
 /* No flow for the packet: hand back the record it would have started with. */
 static __always_inline int flow_not_created(struct flow_record *fresh, struct flow_record **out)
 {
@@ -254,8 +277,10 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	 * flow run on different CPUs (see struct flow_record for what a race costs). */
 	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1])
 		flow_or_tcp_flags(fr, dir, ps->tcp_flags);
-	if (now > fr->last_seen_ns)
+	if (now > fr->last_seen_ns) {
+		flow_note_gap(fr, now - fr->last_seen_ns);
 		fr->last_seen_ns = now;
+	}
 	flow_set_bits(&fr->flags, packet_flow_flags(ps, frag_overlap));
 	*out = fr;
 	*dir_out = dir;

@@ -136,6 +136,9 @@ struct sweep_live_fields {
 	__u32 flags;
 	__u32 reported;
 	__u8 tcp_flags[2];
+	__u64 gap_sumsq_ms;
+	__u32 gap_count;
+	__u32 gap_sum_ms;
 };
 
 /*
@@ -162,6 +165,9 @@ static __always_inline int sweep_refresh_counters(struct flow_record *copy,
 	now.tcp_flags[1] = fr->tcp_flags[1];
 	now.flags = fr->flags;
 	now.reported = fr->reported;
+	now.gap_sumsq_ms = fr->gap_sumsq_ms;
+	now.gap_count = fr->gap_count;
+	now.gap_sum_ms = fr->gap_sum_ms;
 	barrier();
 	/* a new flow written over the element between the two checks changes flow_seq */
 	if (fr->flow_seq != copy->flow_seq)
@@ -175,6 +181,9 @@ static __always_inline int sweep_refresh_counters(struct flow_record *copy,
 	copy->tcp_flags[1] = now.tcp_flags[1];
 	copy->flags = now.flags;
 	copy->reported = now.reported;
+	copy->gap_sumsq_ms = now.gap_sumsq_ms;
+	copy->gap_count = now.gap_count;
+	copy->gap_sum_ms = now.gap_sum_ms;
 	return 0;
 }
 
@@ -214,6 +223,11 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		fr->exported_bytes[0] = rec->record.bytes[0];
 		fr->exported_bytes[1] = rec->record.bytes[1];
 		fr->interval_start_ns = a->now_ns;
+		/* the gaps are sums, not totals with a baseline: take out what the record
+		 * carries, atomically, so a gap added since the copy stays for the next */
+		__sync_fetch_and_add(&fr->gap_count, -rec->record.gap_count);
+		__sync_fetch_and_add(&fr->gap_sum_ms, -rec->record.gap_sum_ms);
+		__sync_fetch_and_add(&fr->gap_sumsq_ms, -rec->record.gap_sumsq_ms);
 		sweep_plan_note(key, fr);
 		a->kept++;
 		a->kept_packets += fr->packets[0] + fr->packets[1] - rec->record.packets[0] -

@@ -96,6 +96,114 @@ def browser_revisits():
     return calls(starts, IMPLANT, synth.addr(0x5001), 443, sizes)
 
 
+class Session:
+    """One long TCP connection, cli:sport -> srv:dport, with sequence numbers kept; its
+    frames as (ts ns, frame) in .frames."""
+
+    def __init__(self, t_ns, cli, srv, sport, dport):
+        ms = 10**6
+        self.cli, self.srv, self.sport, self.dport = cli, srv, sport, dport
+        self.c, self.s = 1000, 5000
+        self.frames = [(t_ns, segment(cli, srv, sport, dport, SYN, self.c, 0)),
+                       (t_ns + 20 * ms, segment(srv, cli, dport, sport, SYN | ACK, self.s,
+                                                self.c + 1)),
+                       (t_ns + 40 * ms, segment(cli, srv, sport, dport, ACK, self.c + 1,
+                                                self.s + 1))]
+        self.c += 1
+        self.s += 1
+
+    def send(self, t_ns, from_client, n):
+        """n payload bytes (segments of 1400) one way at t_ns, ACKed 20 ms later."""
+        ms = 10**6
+        while n > 0:
+            k = min(n, 1400)
+            if from_client:
+                self.frames.append((t_ns, segment(self.cli, self.srv, self.sport, self.dport,
+                                                  ACK | PSH, self.c, self.s, b"u" * k)))
+                self.c += k
+                self.frames.append((t_ns + 20 * ms, segment(self.srv, self.cli, self.dport,
+                                                            self.sport, ACK, self.s, self.c)))
+            else:
+                self.frames.append((t_ns, segment(self.srv, self.cli, self.dport, self.sport,
+                                                  ACK | PSH, self.s, self.c, b"d" * k)))
+                self.s += k
+                self.frames.append((t_ns + 20 * ms, segment(self.cli, self.srv, self.sport,
+                                                            self.dport, ACK, self.c, self.s)))
+            n -= k
+            t_ns += ms
+
+
+def in_flow_heartbeat(period_s=30, jitter=0.2, beats=40, dport=443, seed=30):
+    """One TLS-like flow (implant -> C2:dport) kept open, a heartbeat every period_s +/-
+    jitter (uniform), beats times (40 x 30 s: 20 minutes): each beat a 150-byte record up,
+    a 90-byte answer 40 ms later, their ACKs: 4 packets, one burst."""
+    rnd = random.Random(seed)
+    ses = Session(0, IMPLANT, C2, 41000, dport)
+    t = 0.0
+    for _ in range(beats):
+        t += period_s * (1 + jitter * (2 * rnd.random() - 1))
+        ses.send(int(t * 10**9), True, 150 + rnd.randrange(30))
+        ses.send(int(t * 10**9) + 40 * 10**6, False, 90 + rnd.randrange(30))
+    return ses.frames
+
+
+def in_flow_human(minutes=20, seed=22):
+    """An SSH session typed by a person for 20 minutes (implant -> server:22): bursts of
+    2-12 keystrokes 100-300 ms apart, each echoed, then a pause of a few seconds to 55 s
+    (log-normal: thinking, reading; under the idle timeout, so the flow stays one)."""
+    rnd = random.Random(seed)
+    ses = Session(0, IMPLANT, synth.addr(0x1616), 42000, 22)
+    t, end = 1.0, minutes * 60.0
+    while t < end:
+        for _ in range(rnd.randrange(2, 13)):
+            ses.send(int(t * 10**9), True, 36)
+            ses.send(int(t * 10**9) + 30 * 10**6, False, 36)
+            t += rnd.uniform(0.1, 0.3)
+        t += min(55.0, max(1.5, rnd.lognormvariate(2.0, 0.9)))
+    return ses.frames
+
+
+def in_flow_audio_stream(segments=100, seed=8):
+    """An audio stream fetched over one kept-alive HTTPS connection: a 64 KB segment every
+    8 s +/- 5%, each asked for with a 400-byte request: as regular as a heartbeat, but each
+    burst is 64 KB (a beat is a few hundred bytes)."""
+    rnd = random.Random(seed)
+    ses = Session(0, IMPLANT, synth.addr(0x5002), 43000, 443)
+    t = 0.0
+    for _ in range(segments):
+        t += 8 * (1 + 0.05 * (2 * rnd.random() - 1))
+        ses.send(int(t * 10**9), True, 400)
+        ses.send(int(t * 10**9) + 50 * 10**6, False, 64 * 1024)
+    return ses.frames
+
+
+def in_flow_poller(devices=5, polls=60, period_s=15):
+    """A monitoring poller keeps one HTTP connection open to each of 5 devices and scrapes
+    them every 15 s (Prometheus-style keep-alive): regular, small, from one source to
+    several destinations on one port (peers)."""
+    frames = []
+    for d in range(devices):
+        ses = Session(d * 10**8, synth.addr(0x0505), synth.addr(0x0610 + d), 44000 + d, 9100)
+        for i in range(1, polls + 1):
+            t = int((i * period_s + d * 0.1) * 10**9)
+            ses.send(t, True, 120)
+            ses.send(t + 30 * 10**6, False, 900)
+        frames += ses.frames
+    return frames
+
+
+def in_flow_wireguard(beats=60):
+    """An idle WireGuard tunnel: a persistent keepalive every 25 s each way (udp/51820)."""
+    gw, peer = synth.addr(0x0101), synth.addr(0xC901)
+    frames = []
+    for i in range(beats):
+        t = i * 25 * 10**9
+        frames.append((t, synth.eth(synth.udp(gw, peer, 51820, 51820, b"k" * 32))))
+        frames.append((t + 30 * 10**6, synth.eth(synth.udp(peer, gw, 51820, 51820,
+                                                           b"k" * 32))))
+    return frames
+
+
 CAPTURES = {
     "beacon_fixed-30s.pcap": beacon_fixed,
     "beacon_jitter-60s-30pct.pcap": beacon_jitter,

@@ -10,20 +10,11 @@
 #include <string.h>
 
 #include "detect/beacon_score.h"
+#include "../support/detect_hub_rig.h"
 #include "../support/test.h"
 
 #define THRESHOLD 0.80	/* anomaly.beacon.score's default */
 #define N 24
-
-static uint64_t rng_state;
-
-static double uniform(void)	/* 0..1, xorshift64 */
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (double)(rng_state >> 11) / (double)(1ull << 53);
-}
 
 /* n call-backs every period seconds, +/- jitter (a fraction: uniform), of size bytes. */
 static void series(double *ts, double *size, size_t n, double period, double jitter, double bytes)

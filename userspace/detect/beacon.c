@@ -3,26 +3,20 @@
  * Beaconing across connections (sid 9000501): per (source, destination, port, proto) the
  * last BEACON_RING connections' start times and sizes, scored for regularity
  * (beacon_score.c) once min-connections are in; alerted above anomaly.beacon.score
- * unless the pair looks like a poller or a popular service (peers). detect/README.md
- * (## beacon) says why each number is what it is.
+ * unless the pair looks like a poller or a popular service (peers). Inside one flow
+ * (sid 9000502) is beacon_in_flow.c, with the same threshold and peer sets.
+ * detect/README.md (## beacon) says why each number is what it is.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect/beacon_internal.h"
 #include "detect/beacon_score.h"
-#include "detect/detector.h"
-#include "detect/lru_map.h"
 
-#define NS 1000000000ull
+#define NS BEACON_NS
 #define BEACON_MIN_PERIOD_S 1.0
 #define PEER_SLOTS 8	/* distinct regular peers remembered per side (>= any sane peers) */
-
-struct pair_key {
-	uint8_t family, proto;
-	uint16_t port;
-	uint8_t src[16], dst[16];
-};
 
 struct conn {
 	uint64_t start_ns;
@@ -49,15 +43,6 @@ struct peer_state {
 	uint32_t count;
 };
 
-struct beacon {
-	struct detector base;
-	uint32_t min_conns, peers;
-	double threshold;
-	uint64_t window_ns;
-	struct lru_map *pairs, *peer_sets;
-	uint64_t suppressed;	/* regular but a poller's or a popular service's */
-};
-
 /* Services whose clients poll by design (NTP, DNS, SNMP, DHCP, mDNS, NetBIOS, SSDP):
  * their regularity says nothing; exclude prefixes to watch them anyway. */
 static int polled_service(uint8_t proto, uint16_t port)
@@ -82,8 +67,7 @@ static uint32_t addr_hash(const uint8_t *a)
 	return h | 1;	/* 0 marks an empty slot */
 }
 
-/* Note peer as regular on (side, addr); the number of distinct regular peers. */
-static uint32_t peer_note(struct beacon *b, const struct pair_key *pk, int side)
+uint32_t beacon_peer_note(struct beacon *b, const struct pair_key *pk, int side, int add)
 {
 	struct peer_key k;
 	struct peer_state *st;
@@ -97,6 +81,10 @@ static uint32_t peer_note(struct beacon *b, const struct pair_key *pk, int side)
 	k.port = pk->port;
 	memcpy(k.addr, side ? pk->src : pk->dst, 16);
 	h = addr_hash(side ? pk->dst : pk->src);
+	if (!add) {
+		st = lru_map_get(b->peer_sets, &k);
+		return st ? st->count : 0;
+	}
 	st = lru_map_upsert(b->peer_sets, &k, &created, NULL, NULL);
 	for (i = 0; i < PEER_SLOTS && st->hashes[i]; i++)
 		if (st->hashes[i] == h)
@@ -126,8 +114,11 @@ static int beacon_create(struct detector **out, const struct ew_config *cfg, str
 	if (!err)
 		err = lru_map_new(&b->peer_sets, cap, sizeof(struct peer_key),
 				  sizeof(struct peer_state));
+	if (!err)
+		err = beacon_in_flow_new(b, cfg);
 	if (err) {
 		lru_map_free(b->pairs);
+		lru_map_free(b->peer_sets);
 		free(b);
 		return err;
 	}
@@ -186,8 +177,7 @@ static void beacon_flow(struct detector *d, const struct detect_flow *f)
 	uint32_t i, n = 0;
 	int created, regular_peers;
 
-	/* a connection once: its first record (active-timeout records continue it) */
-	if (f->start_ns != f->first_ns || polled_service(f->proto, f->dport))
+	if (polled_service(f->proto, f->dport))
 		return;
 	memset(&k, 0, sizeof(k));
 	k.family = f->family;
@@ -195,6 +185,10 @@ static void beacon_flow(struct detector *d, const struct detect_flow *f)
 	k.port = f->dport;
 	memcpy(k.src, f->src, 16);
 	memcpy(k.dst, f->dst, 16);
+	beacon_in_flow_record(b, f, &k);
+	/* a connection once: its first record (active-timeout records continue it) */
+	if (f->start_ns != f->first_ns)
+		return;
 	st = lru_map_upsert(b->pairs, &k, &created, NULL, NULL);
 	st->ring[st->next].start_ns = f->first_ns;
 	st->ring[st->next].bytes = f->flow_bytes_fwd + f->flow_bytes_rev;
@@ -223,8 +217,8 @@ static void beacon_flow(struct detector *d, const struct detect_flow *f)
 	 * and scan detectors' business), not a call-back: a SYN flood at 100/s is "regular" */
 	if (s.score < b->threshold || s.interval_s < BEACON_MIN_PERIOD_S)
 		return;
-	regular_peers = peer_note(b, &k, 0) >= b->peers;
-	regular_peers |= peer_note(b, &k, 1) >= b->peers;
+	regular_peers = beacon_peer_note(b, &k, 0, 1) >= b->peers;
+	regular_peers |= beacon_peer_note(b, &k, 1, 1) >= b->peers;
 	if (n < b->min_conns)
 		return;
 	if (regular_peers) {
@@ -242,6 +236,17 @@ static void beacon_stats(const struct detector *d, struct stats_detector *out)
 	out->capacity = lru_map_capacity(b->pairs) + lru_map_capacity(b->peer_sets);
 	out->evicted = lru_map_evictions(b->pairs) + lru_map_evictions(b->peer_sets);
 	out->bytes = lru_map_bytes(b->pairs) + lru_map_bytes(b->peer_sets);
+	beacon_in_flow_stats(b, out);
+}
+
+static void beacon_tick(struct detector *d, uint64_t now_ns)
+{
+	beacon_in_flow_due((struct beacon *)d, now_ns, 0);
+}
+
+static void beacon_finish(struct detector *d, uint64_t now_ns)
+{
+	beacon_in_flow_due((struct beacon *)d, now_ns, 1);
 }
 
 static void beacon_destroy(struct detector *d)
@@ -250,6 +255,7 @@ static void beacon_destroy(struct detector *d)
 
 	lru_map_free(b->pairs);
 	lru_map_free(b->peer_sets);
+	beacon_in_flow_free(b);
 	free(b);
 }
 
@@ -257,6 +263,8 @@ const struct detector_ops beacon_detector_ops = {
 	.id = EW_DETECTOR_BEACON,
 	.create = beacon_create,
 	.flow = beacon_flow,
+	.tick = beacon_tick,
+	.finish = beacon_finish,
 	.stats = beacon_stats,
 	.destroy = beacon_destroy,
 };

@@ -124,3 +124,23 @@ void beacon_score_of(const double *start_s, const double *size, size_t n, struct
 	out->score = 0.6 * (out->ts_skew + 3 * out->ts_madm) / 4 +
 		     0.25 * (out->ds_skew + out->ds_madm) / 2 + 0.15 * out->count;
 }
+
+void beacon_gap_score_of(uint32_t gap_count, uint32_t gap_sum_ms, uint64_t gap_sumsq_ms,
+			 double span_ms, uint64_t bytes, struct beacon_gap_score *out)
+{
+	double n = gap_count, mean, var;
+
+	memset(out, 0, sizeof(*out));
+	if (gap_count < 2 || !gap_sum_ms)
+		return;
+	mean = gap_sum_ms / n;
+	/* sumsq/n - mean^2 loses nothing that matters in a double (ms^2 sums < 2^53 for
+	 * a week of 1-minute gaps); rounding can make a perfect beacon's a hair negative */
+	var = (double)gap_sumsq_ms / n - mean * mean;
+	out->interval_s = mean / 1e3;
+	out->interval_sd_s = var > 0 ? sqrt(var) / 1e3 : 0;
+	out->cv = out->interval_sd_s / out->interval_s;
+	out->score = clamp01(1 - out->cv);
+	out->quiet = span_ms > 0 ? clamp01(gap_sum_ms / span_ms) : 0;
+	out->burst_bytes = (double)bytes / (n + 1);
+}

@@ -30,4 +30,23 @@ struct beacon_score {
 /* Score n (>= 3) connections: start times in seconds (any order) and sizes in bytes. */
 void beacon_score_of(const double *start_s, const double *size, size_t n, struct beacon_score *out);
 
+/*
+ * Inside one flow (sid 9000502): a record's gaps between bursts, as the kernel sums them
+ * (flow_record.gap_*), and its span and bytes. Only moments fit in the kernel's record
+ * (three adds per burst), so the regularity is 1 - the coefficient of variation of the
+ * gaps, not the quartiles the across-connection score uses.
+ */
+struct beacon_gap_score {
+	double score;		/* 0..1: 1 - cv (the regularity) */
+	double cv;		/* standard deviation / mean of the gaps */
+	double interval_s;	/* mean gap */
+	double interval_sd_s;
+	double quiet;		/* share of the record's span spent in gaps (0..1) */
+	double burst_bytes;	/* bytes (both ways) per burst: gaps + 1 bursts */
+};
+
+/* gap_count >= 2 gaps summing to gap_sum_ms (squares gap_sumsq_ms) over span_ms. */
+void beacon_gap_score_of(uint32_t gap_count, uint32_t gap_sum_ms, uint64_t gap_sumsq_ms,
+			 double span_ms, uint64_t bytes, struct beacon_gap_score *out);
+
 #endif /* EDGEWATCH_DETECT_BEACON_SCORE_H */

@@ -282,6 +282,9 @@ static void detect_flow_of(const struct flow_event *ev, int64_t to_realtime,
 	f->end_ns = ev->end_ns;
 	f->first_ns = (uint64_t)((int64_t)rec->first_seen_ns + to_realtime);
 	f->ends = ev->reason != EW_END_ACTIVE_TIMEOUT;
+	f->gap_count = rec->gap_count;
+	f->gap_sum_ms = rec->gap_sum_ms;
+	f->gap_sumsq_ms = rec->gap_sumsq_ms;
 }
 
 void detect_flow(struct detect *d, const struct flow_event *ev)

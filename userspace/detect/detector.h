@@ -38,6 +38,11 @@ struct detect_flow {
 	uint64_t first_ns;		/* the flow's first packet (wall clock) */
 	uint64_t start_ns, end_ns;	/* this record's span (wall clock) */
 	int ends;			/* the flow ended (not an active-timeout record) */
+	/* gaps between the record's bursts (datapath.h, flow_record.gap_*): packets
+	 * EW_GAP_MIN_NS or more after the previous one, both directions */
+	uint32_t gap_count;
+	uint32_t gap_sum_ms;
+	uint64_t gap_sumsq_ms;
 };
 
 /* What a detector found: the hub opens, updates or extends an episode of it. */
