@@ -401,8 +401,11 @@ static void engine_live_read(struct engine *e, uint64_t now_ns)
 	if (e->settings.replay && made == e->live_new_flows)
 		return;
 	e->live_new_flows = made;
-	if (flood_live_read(e->flood_live, e->detect, now_ns, created, failed))
+	/* what a read counts happened since the previous one (the first: since the start) */
+	if (flood_live_read(e->flood_live, e->detect, e->live_read_ns ? e->live_read_ns : e->start_ns,
+			    now_ns, created, failed))
 		log_warn("live flood counts: cannot read the kernel's map");
+	e->live_read_ns = now_ns;
 }
 
 static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)

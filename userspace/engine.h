@@ -73,6 +73,7 @@ struct engine {
 	struct ring_buffer *hot_ring;
 	uint64_t hot_pkts;
 	uint64_t live_new_flows;	/* replay: new flows at the last read (read when moved) */
+	uint64_t live_read_ns;		/* datapath clock of the last read (0: none yet) */
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
 	volatile int clock_running;
 	struct datapath_instance dp;

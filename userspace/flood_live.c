@@ -80,7 +80,7 @@ void flood_live_free(struct flood_live *fl)
 
 /* One destination: the CPUs' sums against the previous read. */
 static void live_one(struct flood_live *fl, struct detect *d, const struct flood_dest_key *key,
-		     const struct flood_dest_count *per_cpu, uint64_t now_ns)
+		     const struct flood_dest_count *per_cpu, uint64_t since_ns, uint64_t now_ns)
 {
 	const struct flood_dest_count *last = &per_cpu[0];
 	uint64_t delta[EW_FLOOD_CLASSES], sum[EW_FLOOD_CLASSES] = { 0 }, hs = 0, dhs, any = 0;
@@ -114,11 +114,11 @@ static void live_one(struct flood_live *fl, struct detect *d, const struct flood
 	dhs = hs >= prev->handshakes ? hs - prev->handshakes : hs;
 	prev->handshakes = hs;
 	if (any)
-		detect_live_dest(d, key, delta, dhs, last, src_bits, now_ns);
+		detect_live_dest(d, key, delta, dhs, last, src_bits, since_ns, now_ns);
 }
 
-int flood_live_read(struct flood_live *fl, struct detect *d, uint64_t now_ns, uint64_t created,
-		    uint64_t failed)
+int flood_live_read(struct flood_live *fl, struct detect *d, uint64_t since_ns, uint64_t now_ns,
+		    uint64_t created, uint64_t failed)
 {
 	__u32 token = 0, count, i;
 	uint64_t present = 0;
@@ -139,7 +139,8 @@ int flood_live_read(struct flood_live *fl, struct detect *d, uint64_t now_ns, ui
 				count = 0;
 		}
 		for (i = 0; i < count; i++)
-			live_one(fl, d, &fl->keys[i], &fl->values[(size_t)i * fl->ncpu], now_ns);
+			live_one(fl, d, &fl->keys[i], &fl->values[(size_t)i * fl->ncpu],
+				 since_ns, now_ns);
 		present += count;
 		first = 0;
 		if (err || count < LIVE_BATCH)

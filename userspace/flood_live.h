@@ -23,12 +23,13 @@ int flood_live_new(struct flood_live **out, int map_fd, uint32_t capacity,
 void flood_live_free(struct flood_live *fl);	/* NULL-safe */
 
 /*
- * Read the map at now_ns (datapath clock) and report what changed to d. created and
+ * Read the map at now_ns (datapath clock) and report what changed since since_ns (the
+ * previous read, or the start) to d. created and
  * failed: the kernel's flood_dest_created and flood_dest_failed counters (both hooks),
  * for the eviction count. 0 or -errno (counted in the stats).
  */
-int flood_live_read(struct flood_live *fl, struct detect *d, uint64_t now_ns, uint64_t created,
-		    uint64_t failed);
+int flood_live_read(struct flood_live *fl, struct detect *d, uint64_t since_ns, uint64_t now_ns,
+		    uint64_t created, uint64_t failed);
 
 /* The reader's part of the stats (on, dests_*, reads, read_errors). */
 void flood_live_stats(const struct flood_live *fl, struct stats_flood_live *out);

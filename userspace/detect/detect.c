@@ -380,7 +380,8 @@ static void live_send(struct detect *d, const struct flow_key *key, const struct
 void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
 		      const uint64_t new_flows[EW_FLOOD_CLASSES], uint64_t handshakes,
 		      const struct flood_dest_count *last,
-		      const uint64_t src_bits[EW_FLOOD_SRC_BITS / 64], uint64_t now_ns)
+		      const uint64_t src_bits[EW_FLOOD_SRC_BITS / 64], uint64_t since_ns,
+		      uint64_t now_ns)
 {
 	struct detect_live lv = { .kind = DETECT_LIVE_DEST, .handshakes = handshakes,
 				  .src_bits = src_bits };
@@ -399,6 +400,7 @@ void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
 	rec.icmp_code = last->last_icmp_code;
 	rec.tcp_flags[EW_DIR_TO_SERVER] = key.proto == IPPROTO_TCP ? EW_TCP_SYN : 0;
 	memcpy(lv.new_flows, new_flows, sizeof(lv.new_flows));
+	lv.since_ns = (uint64_t)((int64_t)since_ns + flow_exporter_to_realtime(d->exporter));
 	live_send(d, &key, &rec, 0, now_ns, now_ns, &lv);
 }
 

@@ -53,11 +53,12 @@ void detect_live_on(struct detect *d);
 uint64_t detect_hot_packets(const struct ew_config *cfg);
 /* New flows toward one destination since the previous read (counts by enum
  * ew_flood_class), the latest of them (last), their sources' bitmap (EW_FLOOD_SRC_BITS,
- * ew_flood_src_bit()); now_ns: datapath clock. */
+ * ew_flood_src_bit()); since_ns (the previous read) and now_ns: datapath clock. */
 void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
 		      const uint64_t new_flows[EW_FLOOD_CLASSES], uint64_t handshakes,
 		      const struct flood_dest_count *last,
-		      const uint64_t src_bits[EW_FLOOD_SRC_BITS / 64], uint64_t now_ns);
+		      const uint64_t src_bits[EW_FLOOD_SRC_BITS / 64], uint64_t since_ns,
+		      uint64_t now_ns);
 /* A hot flow from the sweeper. */
 void detect_hot_flow(struct detect *d, const struct flow_hot *h);
 

@@ -51,6 +51,7 @@ enum detect_live_kind { DETECT_LIVE_DEST, DETECT_LIVE_HOT };
 struct detect_live {
 	enum detect_live_kind kind;
 	uint64_t now_ns;		/* wall clock of the read */
+	uint64_t since_ns;		/* DEST: of the previous read (what it counts is since) */
 	const struct detect_flow *flow;
 	/* DEST: since the previous read, toward flow->dst */
 	uint64_t new_flows[EW_FLOOD_CLASSES];	/* by enum ew_flood_class */

@@ -62,6 +62,7 @@ struct flood_slot {
 	uint32_t flows;		/* new flows (SYN: new TCP flows with a SYN) */
 	uint32_t pkts;		/* packets toward the destination */
 	uint32_t half_open;
+	uint64_t first_ns;	/* the earliest time counted in it (0: none yet) */
 };
 
 struct flood_state {
@@ -222,18 +223,28 @@ static int class_of(const struct detect_flow *f, int *half_open)
 	return -1;
 }
 
+/* Something at t was counted in s. */
+static void slot_touch(struct flood_slot *s, uint64_t t)
+{
+	if (!s->first_ns || t < s->first_ns)
+		s->first_ns = t;
+}
+
 /*
- * The seconds window w has lasted: all of it once it is over, else since its start
- * (live counts judge the window while it lasts), at least FLOOD_MIN_SPAN_S so that a
- * burst of a fraction of a second is not taken for a rate.
+ * The seconds window w is judged over: all of it once it is over; while it lasts (live
+ * counts judge it then), the time since its first count (a flood that starts in the
+ * middle of a window is not diluted by the quiet before it), at least FLOOD_MIN_SPAN_S
+ * so that a burst of a fraction of a second is not taken for a rate.
  */
-static double window_elapsed_s(const struct flood *fl, uint64_t w)
+static double window_elapsed_s(const struct flood *fl, uint64_t w, const struct flood_slot *s)
 {
 	uint64_t now = detect_now(fl->base.hub), start = w * fl->window_ns;
 	double window_s = (double)(fl->window_ns / NS_PER_SEC), elapsed;
 
 	if (now >= start + fl->window_ns || now <= start)
 		return window_s;
+	if (s->first_ns > start && s->first_ns < now)
+		start = s->first_ns;
 	elapsed = (double)(now - start) / NS_PER_SEC;
 	if (elapsed < FLOOD_MIN_SPAN_S)
 		elapsed = FLOOD_MIN_SPAN_S;
@@ -245,7 +256,7 @@ static void flood_report(struct flood *fl, const struct flood_key *k, struct flo
 {
 	const struct flood_slot *s = &st->slots[w % FLOOD_RING];
 	uint64_t window_s = fl->window_ns / NS_PER_SEC;
-	double rate = (double)s->measured / window_elapsed_s(fl, w);
+	double rate = (double)s->measured / window_elapsed_s(fl, w, s);
 	double baseline = st->folded >= FLOOD_WARMUP ? st->baseline : 0;
 	char names[FLOOD_SRC_NAMED][DETECT_ITEM_LEN];
 	const char *items[FLOOD_SRC_NAMED];
@@ -322,6 +333,7 @@ static void spread_packets(struct flood *fl, struct flood_state *st, uint64_t fr
 			continue;
 		}
 		n -= part;
+		slot_touch(s, a);
 		s->pkts += (uint32_t)part;
 		if (measured)
 			s->measured += (uint32_t)part;
@@ -388,6 +400,7 @@ static void live_dest(struct flood *fl, const struct detect_live *lv)
 			fl->late++;
 			continue;
 		}
+		slot_touch(s, lv->since_ns);
 		s->flows += (uint32_t)n;
 		s->pkts += (uint32_t)n;	/* each new flow's first packet */
 		if (class == FLOOD_SYN) {
@@ -484,6 +497,7 @@ static void flood_flow(struct detector *d, const struct detect_flow *f)
 			fl->late++;
 			return;
 		}
+		slot_touch(s, f->first_ns);
 		s->flows++;
 		if (half_open) {
 			s->half_open++;
