@@ -113,6 +113,10 @@ enum ew_counter {
 	EW_CNT_SAMPLE_SENT,		/* payload samples handed to userspace */
 	EW_CNT_SAMPLE_LOST,		/* samples the ring buffer had no room for */
 	EW_CNT_SAMPLE_COPY_FAILED,	/* samples whose payload could not be copied */
+	EW_CNT_FLOOD_DEST_CREATED,	/* destinations entered in flood_dests (new-flow counts
+					 * per destination; see "Live flood counts") */
+	EW_CNT_FLOOD_DEST_FAILED,	/* new flows whose destination could not be entered there:
+					 * judged only when their records arrive */
 
 	EW_CNT_MAX,
 };
@@ -445,6 +449,7 @@ enum ew_flow_end {
 #define EW_SWEEP_F_PRESSURE 0x02	/* idle flows over pressure_idle_ns end (EW_END_FORCED) */
 #define EW_SWEEP_F_DEBRIS 0x04	/* flood debris ends (EW_END_FORCED), oldest first: see
 				 * debris_older_ns */
+#define EW_SWEEP_F_HOT 0x08	/* report hot flows (hot_pkts) */
 
 /*
  * Flood debris: flows that never got an answer and look like a flood's leftovers
@@ -486,8 +491,15 @@ struct sweep_args {
 	__u64 debris_min_ns;
 	__u64 debris_budget;	/* in/out */
 	__u64 debris_kept[EW_SWEEP_AGE_BUCKETS];	/* out: debris left, by idle time */
+	/* with EW_SWEEP_F_HOT: a kept UDP or ICMP flow whose initiator sent at least hot_pkts
+	 * packets since its last record, at least hot_pkts a second on average, is reported
+	 * on hot_flows (struct flow_hot): a single-source flood is seen while it lasts */
+	__u64 hot_pkts;
+	__u64 hot_reported;	/* out: reports written */
+	__u64 hot_lost;		/* out: reports hot_flows had no room for (those packets are
+				 * counted when the flow's record arrives: late, not lost) */
 };
-_Static_assert(sizeof(struct sweep_args) == 256, "sweep_args layout");
+_Static_assert(sizeof(struct sweep_args) == 280, "sweep_args layout");
 
 struct flow_end {
 	__u32 reason;		/* enum ew_flow_end */
@@ -498,6 +510,105 @@ struct flow_end {
 _Static_assert(sizeof(struct flow_end) == 240, "flow_end layout");
 
 #define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
+
+/* ---- Live flood counts (the flood detector's kernel half: detect/README.md) -------
+ *
+ * Flow records arrive when flows end (a half-open flow after the 60 s idle timeout), too
+ * late to see a flood while it lasts. Two things give the flood detector live numbers
+ * without touching the established-flow path:
+ *  - flood_dests: on the new-flow path only (where the flow table insert already
+ *    happens, and for new flows the full table refused), new flows are counted per
+ *    destination and class, and the handshakes completed toward it (on the one packet
+ *    that brings the initiator's first ACK after a SYN-ACK); userspace reads the
+ *    cumulative counts every tick and judges the differences.
+ *  - the sweeper reports hot flows (EW_SWEEP_F_HOT, struct flow_hot): a single-source
+ *    UDP or ICMP flood is one flow, whose packets would otherwise show only in its records.
+ */
+enum ew_flood_class {
+	EW_FLOOD_SYN = 0,	/* TCP flows opened by a SYN (not a SYN-ACK, not mid-stream) */
+	EW_FLOOD_UDP,
+	EW_FLOOD_ICMP,		/* ICMP and ICMPv6 */
+	EW_FLOOD_CLASSES,
+};
+
+struct flood_dest_key {
+	union ew_addr addr;	/* the new flow's responder */
+	__u8 family;
+	__u8 pad[7];
+};
+_Static_assert(sizeof(struct flood_dest_key) == 24, "flood_dest_key layout");
+
+/*
+ * Distinct sources of the new flows toward a destination: a linear-counting bitmap of
+ * EW_FLOOD_SRC_BITS per CPU, one per read (flood_src_gen, which userspace moves on just
+ * before it reads: a CPU's bitmap whose src_gen is the generation just closed holds the
+ * sources since the previous read). The same bit, from the same function, on both sides.
+ */
+#define EW_FLOOD_SRC_BITS 512
+static inline __u32 ew_flood_mix32(__u32 h)	/* MurmurHash3's finaliser */
+{
+	h ^= h >> 16;
+	h *= 0x85EBCA6Bu;
+	h ^= h >> 13;
+	h *= 0xC2B2AE35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static inline __u32 ew_flood_src_bit(const union ew_addr *a)
+{
+	__u32 h = ew_flood_mix32(a->be32[3]);
+
+	h = ew_flood_mix32(a->be32[2] ^ h);
+	h = ew_flood_mix32(a->be32[1] ^ h);
+	return ew_flood_mix32(a->be32[0] ^ h) % EW_FLOOD_SRC_BITS;
+}
+
+/* Per CPU, cumulative since the entry was created (userspace keeps what it read last). */
+struct flood_dest_count {
+	__u64 new_flows[EW_FLOOD_CLASSES];	/* by enum ew_flood_class, table-full ones too */
+	__u64 handshakes;	/* SYN flows toward it whose initiator ACKed the SYN-ACK */
+	/* the latest new flow, for the alert's flow fields (flow_seq 0: the table was full) */
+	__u64 last_flow_seq;
+	union ew_addr last_src;
+	__be16 last_sport;
+	__be16 last_dport;
+	__u8 last_proto;
+	__u8 last_icmp_type;
+	__u8 last_icmp_code;
+	__u8 pad;
+	__u32 src_gen;		/* the flood_src_gen src_bits are of */
+	__u32 pad2;
+	__u64 src_bits[EW_FLOOD_SRC_BITS / 64];
+};
+_Static_assert(sizeof(struct flood_dest_count) == 136, "flood_dest_count layout");
+
+/*
+ * Destinations counted at most (an LRU: a flood of random destinations evicts the least
+ * recently used; userspace counts evictions as created - present). Kernel memory: per
+ * entry the key, one value per possible CPU and the hash's element header, about
+ * 24 + 136 x CPUs + 56 bytes: 8,192 entries on 2 CPUs about 2.9 MB, on 64 CPUs 72 MB.
+ */
+#define EW_FLOOD_DEST_TABLE_DEFAULT 8192
+
+/* A hot flow, from the sweeper (EW_SWEEP_F_HOT); packets toward the responder. */
+struct flow_hot {
+	struct flow_key key;
+	__u64 flow_seq;
+	__u64 first_seen_ns;	/* datapath clock */
+	__u64 since_ns;		/* the start of what is not in a record: the last active-
+				 * timeout record's time, or first_seen_ns */
+	__u64 last_seen_ns;
+	__u64 packets;		/* the initiator's packets, the whole flow so far */
+	__u64 exported_packets;	/* of those, already in records */
+	__u8 initiator;		/* flow_record.initiator */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 pad[5];
+};
+_Static_assert(sizeof(struct flow_hot) == 104, "flow_hot layout");
+
+#define EW_HOT_RINGBUF_SIZE (256 * 1024)
 
 /* ---- Events and samples to userspace (ring buffers) ------------------------------ */
 

@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
+#include "flood.bpf.h"
 
 /* Fragments of one datagram arrive within this time, or their first is counted lost. */
 #define EW_FRAG_TIMEOUT_NS (60ULL * 1000000000ULL)
@@ -134,17 +135,19 @@ static __always_inline __u32 packet_flow_flags(const struct parse_state *ps, int
  * OR a packet's TCP flags into its direction's byte, atomically: packets of one
  * direction on two CPUs (a multi-queue NIC, a multi-threaded sender on egress) must not
  * lose a FIN or RST. BPF has no byte-sized atomics, so the OR goes to the aligned word
- * tcp_flags[] starts; its other bytes get zero bits, which changes nothing.
+ * tcp_flags[] starts; its other bytes get zero bits, which changes nothing. Returns the
+ * direction's flags as they were before.
  */
-static __always_inline void flow_or_tcp_flags(struct flow_record *fr, int dir, __u8 flags)
+static __always_inline __u8 flow_or_tcp_flags(struct flow_record *fr, int dir, __u8 flags)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	__u32 bits = (__u32)flags << (8 * (dir & 1));
+	__u32 shift = 8 * (dir & 1);
 #else
-	__u32 bits = (__u32)flags << (24 - 8 * (dir & 1));
+	__u32 shift = 24 - 8 * (dir & 1);
 #endif
 
-	__sync_fetch_and_or((__u32 *)fr->tcp_flags, bits);
+	/* the direction's flags before: exactly one CPU sees a flag arrive */
+	return (__u8)(__sync_fetch_and_or((__u32 *)fr->tcp_flags, (__u32)flags << shift) >> shift);
 }
 
 /*
@@ -252,6 +255,9 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		*dir_out = initiator_is_src ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;
 
 		err = bpf_map_update_elem(&flows, key, fresh, BPF_NOEXIST);
+		/* a new flow, in the table or refused by it (not a race: the other CPU's) */
+		if (err != -17 /* EEXIST */)
+			flood_note_new(key, from_a, ps, fresh, err ? 0 : fresh->flow_seq, hook, cnt);
 		if (err == 0) {
 			cnt->count[hook & 1][EW_CNT_FLOW_CREATED]++;
 			/* the inserted copy, for the policy and sampling to update */
@@ -275,8 +281,13 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	__sync_fetch_and_add(&fr->bytes[dir & 1], len);
 	/* Write only what changed: fewer dirty cache lines when both directions of a
 	 * flow run on different CPUs (see struct flow_record for what a race costs). */
-	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1])
-		flow_or_tcp_flags(fr, dir, ps->tcp_flags);
+	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1]) {
+		/* new flags only: a handful of packets per flow, not the established path */
+		__u8 old = flow_or_tcp_flags(fr, dir, ps->tcp_flags);
+
+		if (dir == EW_DIR_TO_SERVER)
+			flood_note_flags(key, from_a, fr, old, ps->tcp_flags, hook, cnt);
+	}
 	if (now > fr->last_seen_ns) {
 		flow_note_gap(fr, now - fr->last_seen_ns);
 		fr->last_seen_ns = now;

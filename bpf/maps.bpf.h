@@ -44,6 +44,7 @@ struct {
 struct scratch {
 	struct flow_record fresh_flow;
 	struct exposure_entry fresh_exposure;
+	struct flood_dest_count fresh_flood_dest;
 };
 
 struct {
@@ -202,6 +203,19 @@ struct {
 	__type(value, struct noflow_budget);
 } noflow_budget SEC(".maps");
 
+/*
+ * New flows per destination, for the flood detector (datapath.h, "Live flood counts").
+ * Per CPU: the new-flow path adds without atomics. An LRU: the key is the destination,
+ * so spoofed sources never grow it; a flood of random destinations evicts the least
+ * recently used (counted by userspace: flood_dest_created - entries present).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, EW_FLOOD_DEST_TABLE_DEFAULT);
+	__type(key, struct flood_dest_key);
+	__type(value, struct flood_dest_count);
+} flood_dests SEC(".maps");
+
 /* ---- to userspace ------------------------------------------------------------- */
 
 /* Flows that ended, written by the sweeper (struct flow_end) */
@@ -209,6 +223,12 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, EW_ENDED_RINGBUF_SIZE);
 } ended_flows SEC(".maps");
+
+/* Hot flows, written by the sweeper (struct flow_hot) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EW_HOT_RINGBUF_SIZE);
+} hot_flows SEC(".maps");
 
 /* Alerts the kernel raises (struct ew_event): small, never starved by samples */
 struct {
@@ -236,6 +256,8 @@ struct {
 __u64 clock_now_ns = 0;
 /* The policy generation in force; its set is generation & 1. */
 __u32 policy_gen = 0;
+/* The live flood counts' source bitmaps' generation (datapath.h, EW_FLOOD_SRC_BITS). */
+__u32 flood_src_gen = 0;
 /* Entries in blocked_flows: while 0, no packet pays for the lookup. */
 __u32 blocked_count = 0;
 /*

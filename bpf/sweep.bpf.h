@@ -187,6 +187,47 @@ static __always_inline int sweep_refresh_counters(struct flow_record *copy,
 	return 0;
 }
 
+/*
+ * A kept UDP or ICMP flow whose initiator sent at least hot_pkts packets since its last
+ * record, at least hot_pkts a second on average over that span, goes on hot_flows
+ * (datapath.h, "Live flood counts"). Stateless: the span is the flow's own (since its
+ * last record), so a report never claims a burst that was not there; userspace knows
+ * which of those packets it has already counted. TCP is left out: SYN floods are
+ * judged on new flows per destination, and a busy TCP flow is not a flood.
+ */
+static __always_inline void sweep_note_hot(const struct flow_key *key,
+					   const struct flow_record *fr, struct sweep_args *a)
+{
+	__u64 since = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
+	__u64 pkts = fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER];
+	__u64 secs = a->now_ns > since ? (a->now_ns - since) / 1000000000ULL : 0;
+	struct flow_hot *h;
+
+	if (key->proto != IPPROTO_UDP && key->proto != IPPROTO_ICMP &&
+	    key->proto != IPPROTO_ICMPV6)
+		return;
+	if (pkts < a->hot_pkts || (secs > 1 && pkts / secs < a->hot_pkts))
+		return;
+	h = bpf_ringbuf_reserve(&hot_flows, sizeof(*h), 0);
+	if (!h) {
+		a->hot_lost++;
+		return;
+	}
+	h->key = *key;
+	h->flow_seq = fr->flow_seq;
+	h->first_seen_ns = fr->first_seen_ns;
+	h->since_ns = since;
+	h->last_seen_ns = fr->last_seen_ns;
+	h->packets = fr->packets[EW_DIR_TO_SERVER];
+	h->exported_packets = fr->exported_packets[EW_DIR_TO_SERVER];
+	h->initiator = fr->initiator;
+	h->icmp_type = fr->icmp_type;
+	h->icmp_code = fr->icmp_code;
+	__builtin_memset(h->pad, 0, sizeof(h->pad));
+	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
+	a->hot_reported++;
+}
+
 static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
 		      struct sweep_args *a)
 {
@@ -200,6 +241,8 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		a->kept_packets += fr->packets[0] + fr->packets[1] - fr->exported_packets[0] -
 				   fr->exported_packets[1];
 		sweep_plan_note(key, fr);
+		if ((a->flags & EW_SWEEP_F_HOT) && a->hot_pkts)
+			sweep_note_hot(key, fr, a);
 		if (flow_is_debris(key, fr))
 			a->debris_kept[sweep_age_bucket(a->now_ns > fr->last_seen_ns ?
 							a->now_ns - fr->last_seen_ns : 0) &
@@ -262,6 +305,7 @@ int ew_sweep(struct sweep_args *ctx)
 	a.ring_full = 0;
 	a.visited = a.ended = a.kept = a.kept_packets = a.delete_races = 0;
 	a.reused_before_refresh = 0;
+	a.hot_reported = a.hot_lost = 0;
 	sweep_plan_start(&a);
 	__builtin_memset(a.debris_kept, 0, sizeof(a.debris_kept));
 	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);

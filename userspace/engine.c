@@ -8,6 +8,7 @@
 
 #include "engine.h"
 #include "detect/detect.h"
+#include "flood_live.h"
 #include "log.h"
 #include "output/eve_seal.h"
 #include "payload/sample_pipeline.h"
@@ -87,13 +88,45 @@ static int flow_alerted(void *ctx, uint64_t flow_seq, int ended)
 	return e->pipeline && sample_pipeline_flow_alerted(e->pipeline, flow_seq, ended);
 }
 
-/* The ring buffers, the policy and the payload pipeline, around a loaded datapath. */
 /* Every flow record the exporter writes, to the anomaly detectors. */
 static void observe_flow(void *ctx, const struct flow_event *ev)
 {
 	detect_flow(ctx, ev);
 }
 
+static int on_hot(void *ctx, void *data, size_t size)
+{
+	struct engine *e = ctx;
+
+	if (size >= sizeof(struct flow_hot))
+		detect_hot_flow(e->detect, data);
+	return 0;
+}
+
+/*
+ * The live flood counts, when the flood detector runs (datapath.h, "Live flood
+ * counts"): from here on, what they count is not counted again from flow records.
+ */
+static int engine_init_flood_live(struct engine *e)
+{
+	struct bpf_map *dests = e->dp.skel->maps.flood_dests;
+	int err;
+
+	e->hot_pkts = e->detect ? detect_hot_packets(e->cfg) : 0;
+	if (!e->hot_pkts)
+		return 0;
+	err = flood_live_new(&e->flood_live, bpf_map__fd(dests), bpf_map__max_entries(dests),
+			     &e->dp.skel->bss->flood_src_gen);
+	if (err)
+		return err;
+	e->hot_ring = ring_buffer__new(bpf_map__fd(e->dp.skel->maps.hot_flows), on_hot, e, NULL);
+	if (!e->hot_ring)
+		return -errno;
+	detect_live_on(e->detect);
+	return 0;
+}
+
+/* The ring buffers, the policy and the payload pipeline, around a loaded datapath. */
 static int engine_init_consumers(struct engine *e, const char *iface)
 {
 	struct policy_runtime_params pp = {
@@ -130,6 +163,11 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 	if (e->detect) {
 		e->exporter.observe = observe_flow;
 		e->exporter.observe_ctx = e->detect;
+	}
+	err = engine_init_flood_live(e);
+	if (err) {
+		log_error("cannot start the live flood counts: %s", strerror(-err));
+		return err;
 	}
 	err = policy_runtime_install(e->policy, e->cfg, why, sizeof(why));
 	if (err)
@@ -357,6 +395,7 @@ static void sweep_policy_of(const struct engine *e, struct sweep_policy *p)
 	p->tcp_closed_timeout_ns = e->settings.tcp_closed_timeout_ns;
 	p->table_size = e->settings.flow_table_size;
 	p->fill_hint = e->sweep_result.flows_in_table;
+	p->hot_pkts = e->hot_pkts;
 }
 
 static void totals_add(struct engine_totals *t, const struct sweep_result *r)
@@ -365,6 +404,32 @@ static void totals_add(struct engine_totals *t, const struct sweep_result *r)
 	t->sweep_errors += r->errors;
 	t->delete_races += r->delete_races;
 	t->reused_before_refresh += r->reused_before_refresh;
+	t->hot_reported += r->hot_reported;
+	t->hot_lost += r->hot_lost;
+}
+
+/*
+ * Read the live flood counts at now_ns (every tick; in replay only when new flows were
+ * made since the last read: reads that are skipped only merge intervals).
+ */
+static void engine_live_read(struct engine *e, uint64_t now_ns)
+{
+	struct ew_counters c;
+	uint64_t created, failed, made;
+
+	if (!e->flood_live || engine_read_counters(e, &c))
+		return;
+	created = counters_total(&c, EW_CNT_FLOOD_DEST_CREATED);
+	failed = counters_total(&c, EW_CNT_FLOOD_DEST_FAILED);
+	made = counters_total(&c, EW_CNT_FLOW_CREATED) + counters_total(&c, EW_CNT_PKT_FLOW_TABLE_FULL);
+	if (e->settings.replay && made == e->live_new_flows)
+		return;
+	e->live_new_flows = made;
+	/* what a read counts happened since the previous one (the first: since the start) */
+	if (flood_live_read(e->flood_live, e->detect, e->live_read_ns ? e->live_read_ns : e->start_ns,
+			    now_ns, created, failed))
+		log_warn("live flood counts: cannot read the kernel's map");
+	e->live_read_ns = now_ns;
 }
 
 static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
@@ -375,6 +440,8 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 	sweep_policy_of(e, &policy);
 	e->sweep_run.now_ns = now_ns;
 	err = flow_table_sweep_bpf(e->dp.skel, e->ended_ring, &e->sweep_run, &policy, shutdown);
+	if (e->hot_ring)	/* after the records: they bring what hot reports then skip */
+		ring_buffer__consume(e->hot_ring);
 	totals_add(&e->totals, &e->sweep_result);
 	sweep_schedule_swept(&e->schedule, &e->sweep_result, err);
 	if (err)
@@ -397,6 +464,7 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 		return 0;
 	/* the next tick, should this one be skipped (replay: nothing can have ended) */
 	e->next_sweep_ns = now_ns + e->settings.sweep_interval_ns;
+	engine_live_read(e, now_ns);
 	if (e->settings.replay) {	/* the tick passes either way: the same ticks as before */
 		struct sweep_policy policy;
 
@@ -421,6 +489,8 @@ int engine_flush(struct engine *e, uint64_t now_ns)
 	ring_buffer__consume(e->rings);
 	sample_pipeline_drain(e->pipeline);
 	policy_runtime_flush(e->policy);
+	/* new flows since the last tick: only the live counts count them */
+	engine_live_read(e, now_ns);
 	return engine_sweep(e, now_ns, 1);
 }
 
@@ -493,6 +563,9 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	if (e->pipeline)
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
 	detect_stats(e->detect, &s->anomaly);
+	flood_live_stats(e->flood_live, &s->anomaly.live);
+	s->anomaly.live.hot_reports = e->totals.hot_reported;
+	s->anomaly.live.hot_lost = e->totals.hot_lost;
 	output_eve_stats(&e->output, &s->eve);
 	output_queued_sinks(&e->output, s);
 	output_sinks_stats(&e->output, &s->sinks);
@@ -649,6 +722,10 @@ void engine_destroy(struct engine *e)
 	e->rings = NULL;
 	ring_buffer__free(e->ended_ring);
 	e->ended_ring = NULL;
+	ring_buffer__free(e->hot_ring);
+	e->hot_ring = NULL;
+	flood_live_free(e->flood_live);
+	e->flood_live = NULL;
 	datapath_destroy(&e->dp);
 	flow_exporter_destroy(&e->exporter);
 	if (e->output_open)

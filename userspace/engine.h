@@ -49,9 +49,12 @@ struct engine_totals {
 	uint64_t sweep_errors;
 	uint64_t delete_races;
 	uint64_t reused_before_refresh;
+	uint64_t hot_reported;		/* hot flows the sweeper reported (datapath.h) */
+	uint64_t hot_lost;
 };
 
 struct detect;
+struct flood_live;
 struct policy_runtime;
 struct sample_pipeline;
 struct ring_buffer;
@@ -66,6 +69,13 @@ struct engine {
 	struct policy_runtime *policy;
 	struct sample_pipeline *pipeline;
 	struct detect *detect;		/* the anomaly detectors (NULL: anomaly.enabled false) */
+	/* live flood counts (datapath.h), when the flood detector runs: the reader of
+	 * flood_dests, the sweeper's hot flows, and its hot_pkts (0: off) */
+	struct flood_live *flood_live;
+	struct ring_buffer *hot_ring;
+	uint64_t hot_pkts;
+	uint64_t live_new_flows;	/* replay: new flows at the last read (read when moved) */
+	uint64_t live_read_ns;		/* datapath clock of the last read (0: none yet) */
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
 	volatile int clock_running;
 	struct datapath_instance dp;

@@ -69,6 +69,8 @@ int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy
 		return 1;
 	if (s->first_frame_ns != UINT64_MAX && now_ns >= end_after(s->first_frame_ns, shortest))
 		return 1;
+	if (p->hot_pkts && s->frames >= p->hot_pkts)
+		return 1;
 	if (s->closing_ns && *s->closing_ns != UINT64_MAX &&
 	    now_ns >= end_after(*s->closing_ns, p->tcp_closed_timeout_ns))
 		return 1;
@@ -108,6 +110,8 @@ static int sweep_passes(int prog_fd, struct ring_buffer *ended_rb, struct sweep_
 			return err;
 		}
 		run->result->delete_races += args->delete_races;
+		run->result->hot_reported += args->hot_reported;
+		run->result->hot_lost += args->hot_lost;
 		run->result->reused_before_refresh += args->reused_before_refresh;
 	} while (args->ring_full && ++passes < 100000);
 	return 0;
@@ -156,6 +160,7 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 		.tcp_closed_ns = policy->tcp_closed_timeout_ns,
 		.active_ns = policy->active_timeout_ns,
 		.pressure_idle_ns = policy->idle_timeout_ns / SWEEP_PRESSURE_IDLE_DIVISOR,
+		.hot_pkts = policy->hot_pkts,
 	};
 	int prog_fd = bpf_program__fd(skel->progs.ew_sweep), err;
 	uint64_t high = (uint64_t)policy->table_size * SWEEP_PRESSURE_PERCENT / 100;
@@ -166,7 +171,10 @@ int flow_table_sweep_bpf(struct datapath *skel, struct ring_buffer *ended_rb,
 		args.flags |= EW_SWEEP_F_ALL;
 	if (sweep_under_pressure(policy->table_size, policy->fill_hint))
 		args.flags |= EW_SWEEP_F_PRESSURE;
+	if (policy->hot_pkts && !shutdown)
+		args.flags |= EW_SWEEP_F_HOT;
 	err = sweep_passes(prog_fd, ended_rb, run, &args);
+	args.flags &= ~EW_SWEEP_F_HOT;	/* once per sweep: the debris pass walks again */
 	/*
 	 * Still over the high-water mark after the timeouts (a flood: every flow fresh):
 	 * a second walk exports the flood's debris, oldest first, down to the low-water

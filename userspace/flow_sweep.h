@@ -17,6 +17,7 @@ struct sweep_policy {
 	uint64_t tcp_closed_timeout_ns;
 	uint32_t table_size;	/* max entries of the flow table */
 	uint64_t fill_hint;	/* entries the previous sweep left (pressure from the start) */
+	uint64_t hot_pkts;	/* report hot flows (struct sweep_args); 0: no */
 };
 
 /* When the table is this full, idle flows are exported early (reason "forced") ... */
@@ -44,6 +45,8 @@ struct sweep_result {
 					 * timeouts: debris went, and the next sweep comes
 					 * sooner (flow_sweep_interval) */
 	uint64_t debris_exported;	/* flood debris exported (reason forced) */
+	uint64_t hot_reported;		/* hot flows put on hot_flows (datapath.h) */
+	uint64_t hot_lost;		/* hot flows hot_flows had no room for */
 };
 
 /* Is a table with fill entries under pressure (idle flows end early, "forced")? */
@@ -59,6 +62,9 @@ int sweep_under_pressure(uint32_t table_size, uint64_t fill);
  *     at t or later and a new flow started at t, so its earliest end is t plus the
  *     smaller of the idle and active timeouts, or t plus the tcp-closed timeout when the
  *     frame had FIN or RST (the datapath keeps the earliest such time: closing_ns),
+ *   - or hot flows are reported (policy hot_pkts) and at least hot_pkts frames came
+ *     since the last sweep: one flow may have become hot (a flow needs hot_pkts
+ *     packets for that), and a live run would report it at this tick,
  *   - or the table may be under pressure (the flows the last sweep kept plus one per
  *     frame since reach the pressure mark): then every tick sweeps, as pressure depends
  *     on the previous sweep's count.

@@ -476,6 +476,8 @@ static void test_flow_table_full(struct test_case *t)
 		want[EW_HOOK_XDP_INGRESS][EW_CNT_PKT_FLOW] = 5;
 		want[EW_HOOK_XDP_INGRESS][EW_CNT_FLOW_CREATED] = 4;
 		want[EW_HOOK_XDP_INGRESS][EW_CNT_PKT_FLOW_TABLE_FULL] = 1;
+		/* the live flood counts: one destination (test_flood_live.c) */
+		want[EW_HOOK_XDP_INGRESS][EW_CNT_FLOOD_DEST_CREATED] = 1;
 		check_counter_deltas(t, &before, &after, want);
 	}
 	dp_close(&small);

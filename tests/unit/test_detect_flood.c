@@ -167,6 +167,137 @@ static void test_single_flow_udp_flood(struct test_case *t)
 	detect_rig_free(a, n);
 }
 
+/* ---- live counts (detect_live_on: the kernel's new-flow counts and hot flows) ---- */
+
+/* A read of the kernel's counts toward TARGET at now: n new flows of class, hs handshakes,
+ * nsrc distinct sources (198.18.2.x) in the read's bitmap. */
+static void live_read(struct detect_rig *r, enum ew_flood_class class, uint64_t n, uint64_t hs,
+		      int nsrc, uint64_t now)
+{
+	uint64_t counts[EW_FLOOD_CLASSES] = { 0 }, bits[EW_FLOOD_SRC_BITS / 64] = { 0 };
+	struct flood_dest_key dest = { .family = 4 };
+	struct flood_dest_count last = { .last_flow_seq = 7 };
+	int i;
+
+	inet_pton(AF_INET, TARGET, dest.addr.u8);
+	for (i = 0; i < nsrc; i++) {
+		union ew_addr a = { .u8 = { 198, 18, 2, (uint8_t)i } };
+		uint32_t bit = ew_flood_src_bit(&a);
+
+		bits[bit / 64] |= 1ULL << (bit % 64);
+		last.last_src = a;
+	}
+	last.last_proto = class == EW_FLOOD_SYN ? 6 : class == EW_FLOOD_UDP ? 17 : 1;
+	last.last_sport = htons(4000);
+	last.last_dport = htons(80);
+	counts[class] = n;
+	detect_live_dest(r->d, &dest, counts, hs, &last, bits, now - SEC, now);
+}
+
+/* A hot UDP flow from 198.18.3.1 to TARGET: pkts in all since first_ns, none exported. */
+static void live_hot(struct detect_rig *r, uint64_t pkts, uint64_t first_ns, uint64_t last_ns)
+{
+	struct flow_hot h = { .flow_seq = 99, .first_seen_ns = first_ns, .since_ns = first_ns,
+			      .last_seen_ns = last_ns, .packets = pkts };
+
+	h.key.family = 4;
+	h.key.proto = 17;
+	inet_pton(AF_INET, "198.18.3.1", h.key.addr_a.u8);
+	inet_pton(AF_INET, TARGET, h.key.addr_b.u8);
+	h.key.port_a = htons(5000);
+	h.key.port_b = htons(9);
+	detect_hot_flow(r->d, &h);
+}
+
+static int rig_open_live(struct detect_rig *r, uint32_t udp_floor)
+{
+	if (rig_open(r, udp_floor))
+		return -1;
+	detect_live_on(r->d);
+	return 0;
+}
+
+/* 1,200 half-open attempts in the first 2 s of a window: alerted at that read, with the
+ * sources of the kernel's bitmap; the same with every handshake completed: quiet. */
+static void test_live_syn_flood(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, rig_open_live(&r, 0) == 0, "rig");
+	live_read(&r, EW_FLOOD_SYN, 1200, 0, 40, T0 + 2 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 2 * SEC);
+	CHECK(t, n >= 1, "no alert at the first read");
+	EXPECT(t, !strcmp(field(a[0], "alert.signature_id"), "9000301") &&
+			  !strcmp(field(a[0], "dest_ip"), TARGET) &&
+			  !strcmp(field(a[0], "anomaly.episode"), "start"),
+	       "alert %s to %s", field(a[0], "alert.signature"), field(a[0], "dest_ip"));
+	EXPECT(t, atof(field(a[0], "anomaly.rate")) == 600.0, "rate %s (1200 over 2 s)",
+	       field(a[0], "anomaly.rate"));
+	EXPECT(t, atoi(field(a[0], "anomaly.sources_total")) >= 36 &&
+			  atoi(field(a[0], "anomaly.sources_total")) <= 44,
+	       "sources_total %s, want about 40", field(a[0], "anomaly.sources_total"));
+	detect_rig_free(a, n);
+
+	CHECK(t, rig_open_live(&r, 0) == 0, "rig");
+	live_read(&r, EW_FLOOD_SYN, 1200, 1200, 40, T0 + 2 * SEC);
+	n = detect_rig_alerts(&r, a, 16, T0 + 2 * SEC);
+	EXPECT(t, n == 0, "%d alerts for completed handshakes", n);
+	detect_rig_free(a, n);
+}
+
+/* Live counts under the floor, then the same flows' records: not counted twice. */
+static void test_live_records_not_counted_twice(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	/* 4,000 half-open in a 10 s window, read every second (400/s: quiet), then their
+	 * records (which, added again, would make 800/s) */
+	CHECK(t, rig_open_live(&r, 0) == 0, "rig");
+	for (n = 1; n <= 10; n++)
+		live_read(&r, EW_FLOOD_SYN, 400, 0, 40, T0 + n * SEC - 1);
+	syn_burst(&r, T0, 10, 400, 0);
+	n = detect_rig_alerts(&r, a, 16, T0 + 80 * SEC);
+	EXPECT(t, n == 0, "%d alerts: the records were counted again", n);
+	detect_rig_free(a, n);
+
+	/* a hot UDP flow of 15,000 packets in 9 s (1,667/s under a 2,000/s floor), then its
+	 * end record (the same 15,000: 3,000/s if added again) */
+	CHECK(t, rig_open_live(&r, 2000) == 0, "rig");
+	live_hot(&r, 15000, T0, T0 + 9 * SEC);
+	feed(&r, 0xc6120301u, 5000, 9, 17, 0, 0, 15000, T0, T0, T0 + 9 * SEC, EW_END_TIMEOUT);
+	n = detect_rig_alerts(&r, a, 16, T0 + 80 * SEC);
+	EXPECT(t, n == 0, "%d alerts: the hot flow's packets were counted again", n);
+	detect_rig_free(a, n);
+}
+
+/* A hot flow's next report adds only what is new: 15,000 then 25,000 packets by 9.5 s
+ * (2,632/s) alerts at the second report, its source named. */
+static void test_live_hot_flow(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, rig_open_live(&r, 2000) == 0, "rig");
+	live_hot(&r, 15000, T0, T0 + 9 * SEC);
+	live_hot(&r, 15000, T0, T0 + 9 * SEC);	/* the same report again: nothing new */
+	live_hot(&r, 25000, T0, T0 + 9 * SEC + SEC / 2);
+	n = detect_rig_alerts(&r, a, 16, T0 + 9 * SEC + SEC / 2);
+	CHECK(t, n >= 1, "no alert");
+	EXPECT(t, !strcmp(field(a[0], "alert.signature_id"), "9000302") &&
+			  !strcmp(field(a[0], "src_ip"), "198.18.3.1") &&
+			  !strcmp(field(a[0], "dest_ip"), TARGET),
+	       "alert %s from %s", field(a[0], "alert.signature"), field(a[0], "src_ip"));
+	/* the first packet is the new-flow count's (a read of flood_dests), not the hot flow's */
+	EXPECT(t, atoi(field(a[0], "anomaly.packets")) == 24999, "packets %s, want 24999",
+	       field(a[0], "anomaly.packets"));
+	detect_rig_free(a, n);
+}
+
 int main(void)
 {
 	test_program = "test_detect_flood";
@@ -175,5 +306,8 @@ int main(void)
 	RUN(test_under_floor_quiet);
 	RUN(test_udp_baseline);
 	RUN(test_single_flow_udp_flood);
+	RUN(test_live_syn_flood);
+	RUN(test_live_records_not_counted_twice);
+	RUN(test_live_hot_flow);
 	return test_summary();
 }

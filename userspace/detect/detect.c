@@ -78,6 +78,7 @@ struct detect {
 	struct detector *detectors[EW_DETECTOR_COUNT];
 	struct lru_map *episodes;
 	uint64_t now_ns;		/* the latest time seen (wall clock) */
+	int live;			/* detect_live_on */
 	struct stats_anomaly stats;
 };
 
@@ -306,6 +307,121 @@ void detect_flow(struct detect *d, const struct flow_event *ev)
 	for (i = 0; i < EW_DETECTOR_COUNT; i++)
 		if (d->detectors[i])
 			d->detectors[i]->ops->flow(d->detectors[i], &f);
+}
+
+void detect_live_on(struct detect *d)
+{
+	if (d)
+		d->live = 1;
+}
+
+int detect_live_counts(const struct detect *hub)
+{
+	return hub->live;
+}
+
+uint64_t detect_now(const struct detect *hub)
+{
+	return hub->now_ns;
+}
+
+uint64_t detect_hot_packets(const struct ew_config *cfg)
+{
+	uint32_t udp = cfg->anomaly.value[EW_AP_FLOOD_UDP_RATE];
+	uint32_t icmp = cfg->anomaly.value[EW_AP_FLOOD_ICMP_RATE];
+	uint32_t floor = udp < icmp ? udp : icmp;
+
+	if (!cfg->anomaly.on || !cfg->anomaly.enabled[EW_DETECTOR_FLOOD])
+		return 0;
+	/* a fifth of the smaller floor: five such flows together reach it */
+	return floor / 5 ? floor / 5 : 1;
+}
+
+/* Hand a live count to the detectors that take them, unless an address is excluded. */
+static void live_dispatch(struct detect *d, const struct detect_live *lv)
+{
+	const struct detect_flow *f = lv->flow;
+	int i;
+
+	if (detect_in_cidrs(&d->cfg->anomaly.exclude, f->family, f->dst) ||
+	    (lv->kind == DETECT_LIVE_HOT &&
+	     detect_in_cidrs(&d->cfg->anomaly.exclude, f->family, f->src))) {
+		d->stats.flows_excluded++;
+		return;
+	}
+	if (lv->now_ns > d->now_ns)
+		d->now_ns = lv->now_ns;
+	for (i = 0; i < EW_DETECTOR_COUNT; i++)
+		if (d->detectors[i] && d->detectors[i]->ops->live)
+			d->detectors[i]->ops->live(d->detectors[i], lv);
+}
+
+/*
+ * A live count as a flow record would be (a flow that goes on: start_ns..end_ns, the
+ * initiator's pkts_fwd, datapath clock), handed to the detectors with lv.
+ */
+static void live_send(struct detect *d, const struct flow_key *key, const struct flow_record *rec,
+		      uint64_t pkts_fwd, uint64_t start_ns, uint64_t end_ns, struct detect_live *lv)
+{
+	int64_t to_realtime = flow_exporter_to_realtime(d->exporter);
+	struct flow_event ev;
+	struct detect_flow f;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.flow.key = key;
+	ev.flow.rec = rec;
+	ev.reason = EW_END_ACTIVE_TIMEOUT;	/* not an end: the flow may go on */
+	ev.packets[EW_DIR_TO_SERVER] = pkts_fwd;
+	ev.start_ns = (uint64_t)((int64_t)start_ns + to_realtime);
+	ev.end_ns = (uint64_t)((int64_t)end_ns + to_realtime);
+	detect_flow_of(&ev, to_realtime, &f);
+	lv->now_ns = f.end_ns;
+	lv->flow = &f;
+	live_dispatch(d, lv);
+}
+
+void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
+		      const uint64_t new_flows[EW_FLOOD_CLASSES], uint64_t handshakes,
+		      const struct flood_dest_count *last,
+		      const uint64_t src_bits[EW_FLOOD_SRC_BITS / 64], uint64_t since_ns,
+		      uint64_t now_ns)
+{
+	struct detect_live lv = { .kind = DETECT_LIVE_DEST, .handshakes = handshakes,
+				  .src_bits = src_bits };
+	struct flow_key key = { .family = dest->family, .proto = last->last_proto };
+	struct flow_record rec = { .flow_seq = last->last_flow_seq };
+
+	if (!d)
+		return;
+	/* the latest new flow toward dest stands for them in an alert: from its initiator */
+	key.addr_a = last->last_src;
+	key.addr_b = dest->addr;
+	key.port_a = last->last_sport;
+	key.port_b = last->last_dport;
+	rec.first_seen_ns = rec.last_seen_ns = now_ns;
+	rec.icmp_type = last->last_icmp_type;
+	rec.icmp_code = last->last_icmp_code;
+	rec.tcp_flags[EW_DIR_TO_SERVER] = key.proto == IPPROTO_TCP ? EW_TCP_SYN : 0;
+	memcpy(lv.new_flows, new_flows, sizeof(lv.new_flows));
+	lv.since_ns = (uint64_t)((int64_t)since_ns + flow_exporter_to_realtime(d->exporter));
+	live_send(d, &key, &rec, 0, now_ns, now_ns, &lv);
+}
+
+void detect_hot_flow(struct detect *d, const struct flow_hot *h)
+{
+	struct detect_live lv = { .kind = DETECT_LIVE_HOT };
+	struct flow_record rec = { .initiator = h->initiator, .flow_seq = h->flow_seq };
+
+	if (!d)
+		return;
+	rec.first_seen_ns = h->first_seen_ns;
+	rec.last_seen_ns = h->last_seen_ns;
+	rec.icmp_type = h->icmp_type;
+	rec.icmp_code = h->icmp_code;
+	rec.packets[EW_DIR_TO_SERVER] = h->packets;
+	rec.exported_packets[EW_DIR_TO_SERVER] = h->exported_packets;
+	live_send(d, &h->key, &rec, h->packets - h->exported_packets, h->since_ns, h->last_seen_ns,
+		  &lv);
 }
 
 struct end_quiet {

@@ -43,6 +43,25 @@ void detect_tick(struct detect *d, uint64_t now_ns);
 /* The run is over: every detector reports what it still holds, every episode ends. */
 void detect_finish(struct detect *d, uint64_t now_ns);
 
+/*
+ * Live flood counts (datapath.h, "Live flood counts"). detect_live_on: the engine will
+ * feed them from now on (before the first record), so records no longer bring what they
+ * count (new flows; packets already reported hot). detect_hot_packets: the sweeper's
+ * hot_pkts for cfg (0: no flood detector, nothing to report).
+ */
+void detect_live_on(struct detect *d);
+uint64_t detect_hot_packets(const struct ew_config *cfg);
+/* New flows toward one destination since the previous read (counts by enum
+ * ew_flood_class), the latest of them (last), their sources' bitmap (EW_FLOOD_SRC_BITS,
+ * ew_flood_src_bit()); since_ns (the previous read) and now_ns: datapath clock. */
+void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
+		      const uint64_t new_flows[EW_FLOOD_CLASSES], uint64_t handshakes,
+		      const struct flood_dest_count *last,
+		      const uint64_t src_bits[EW_FLOOD_SRC_BITS / 64], uint64_t since_ns,
+		      uint64_t now_ns);
+/* A hot flow from the sweeper. */
+void detect_hot_flow(struct detect *d, const struct flow_hot *h);
+
 /* The detectors' account for the stats snapshot. */
 void detect_stats(const struct detect *d, struct stats_anomaly *out);
 

@@ -45,6 +45,25 @@ struct detect_flow {
 	uint64_t gap_sumsq_ms;
 };
 
+/*
+ * Live counts from the kernel (datapath.h, "Live flood counts"), read every tick, long
+ * before the flows' records arrive. flow stands for them in an alert: the latest new
+ * flow toward dst (DEST; its flow id is that flow's, its counts are not real), or the
+ * hot flow itself (HOT: pkts_fwd what is not in a record yet, start_ns..end_ns its span).
+ */
+enum detect_live_kind { DETECT_LIVE_DEST, DETECT_LIVE_HOT };
+
+struct detect_live {
+	enum detect_live_kind kind;
+	uint64_t now_ns;		/* wall clock of the read */
+	uint64_t since_ns;		/* DEST: of the previous read (what it counts is since) */
+	const struct detect_flow *flow;
+	/* DEST: since the previous read, toward flow->dst */
+	uint64_t new_flows[EW_FLOOD_CLASSES];	/* by enum ew_flood_class */
+	uint64_t handshakes;
+	const uint64_t *src_bits;	/* their sources (EW_FLOOD_SRC_BITS, ew_flood_src_bit) */
+};
+
 /* What a detector found: the hub opens, updates or extends an episode of it. */
 struct anomaly_report {
 	uint32_t sid;			/* a row of detections.c */
@@ -79,6 +98,11 @@ struct anomaly_report {
 /* Open or extend an episode of r's detection for (source, target, port). */
 void detect_report(struct detect *hub, const struct anomaly_report *r);
 
+/* Live counts come (detect_live_on): what they count is not counted again from records. */
+int detect_live_counts(const struct detect *hub);
+/* The latest time the hub has seen (wall clock): records' ends, ticks, live reads. */
+uint64_t detect_now(const struct detect *hub);
+
 /* The configuration in force (a reload replaces it: never keep the pointer). */
 const struct ew_config *detect_config(const struct detect *hub);
 
@@ -96,6 +120,8 @@ struct detector_ops {
 	/* 0 or -errno; the detector's state is bounded by cfg's anomaly.max-tracked */
 	int (*create)(struct detector **out, const struct ew_config *cfg, struct detect *hub);
 	void (*flow)(struct detector *d, const struct detect_flow *f);
+	/* live counts (struct detect_live); NULL: not interested */
+	void (*live)(struct detector *d, const struct detect_live *lv);
 	/* time passes (wall clock): windows close; NULL: nothing to do */
 	void (*tick)(struct detector *d, uint64_t now_ns);
 	/* the run ends: report what is pending; NULL: nothing to do */

@@ -35,9 +35,11 @@
 /* The EWMA's weight of a new window: about the last 20 windows count. */
 #define FLOOD_ALPHA 0.05
 /* Sources remembered per entry (named in the evidence); the distinct count is a
- * linear-counting estimate over FLOOD_SRC_BITS bits (good to a few thousand). */
+ * linear-counting estimate over FLOOD_SRC_BITS bits (good to two or three thousand). */
 #define FLOOD_SRC_NAMED 16
-#define FLOOD_SRC_BITS 1024
+/* The shortest span a window that is still open is judged over (s). */
+#define FLOOD_MIN_SPAN_S 2.0
+#define FLOOD_SRC_BITS EW_FLOOD_SRC_BITS	/* the kernel's: its bitmaps are ORed in */
 
 enum flood_class { FLOOD_SYN, FLOOD_UDP, FLOOD_ICMP, FLOOD_CLASSES };
 
@@ -60,6 +62,7 @@ struct flood_slot {
 	uint32_t flows;		/* new flows (SYN: new TCP flows with a SYN) */
 	uint32_t pkts;		/* packets toward the destination */
 	uint32_t half_open;
+	uint64_t first_ns;	/* the earliest time counted in it (0: none yet) */
 };
 
 struct flood_state {
@@ -75,9 +78,16 @@ struct flood_state {
 	uint8_t srcs[FLOOD_SRC_NAMED][16];
 };
 
+/* What live counts have already counted of a hot flow (detect_live_on). */
+struct flood_live_flow {
+	uint64_t counted;		/* the initiator's packets counted, the whole flow */
+	uint64_t until_ns;		/* up to this time (wall clock) */
+};
+
 struct flood {
 	struct detector base;
 	struct lru_map *dests;
+	struct lru_map *live_flows;	/* flow_seq -> struct flood_live_flow */
 	uint64_t window_ns;
 	uint32_t floor[FLOOD_CLASSES];
 	uint32_t factor;
@@ -137,26 +147,45 @@ static struct flood_slot *slot_of(struct flood_state *st, uint64_t w, uint64_t w
 	return &st->slots[w % FLOOD_RING];
 }
 
-static void source_note(struct flood_state *st, uint64_t w, const uint8_t *src)
+/* Make w the window the sources are of (an older one: 0, its sources are not kept). */
+static int source_window(struct flood_state *st, uint64_t w)
 {
-	uint32_t h = 2166136261u;
-	int i;
-
 	if (st->src_window != w + 1) {
 		if (st->src_window > w + 1)
-			return;	/* an older window: its sources are not kept */
+			return 0;
 		st->src_window = w + 1;
 		st->src_named = 0;
 		memset(st->src_bits, 0, sizeof(st->src_bits));
 	}
-	for (i = 0; i < 16; i++)
-		h = (h ^ src[i]) * 16777619u;
-	h %= FLOOD_SRC_BITS;
+	return 1;
+}
+
+static void source_note(struct flood_state *st, uint64_t w, const uint8_t *src)
+{
+	union ew_addr a;
+	uint32_t h;
+
+	if (!source_window(st, w))
+		return;
+	memcpy(a.u8, src, 16);
+	h = ew_flood_src_bit(&a);	/* the kernel's bit for it (live counts) */
 	if (st->src_bits[h / 8] & (1u << (h % 8)))
 		return;
 	st->src_bits[h / 8] |= (uint8_t)(1u << (h % 8));
 	if (st->src_named < FLOOD_SRC_NAMED)
 		memcpy(st->srcs[st->src_named++], src, 16);
+}
+
+/* The kernel's bitmap of a read's sources (EW_FLOOD_SRC_BITS, little-endian words). */
+static void sources_merge(struct flood_state *st, uint64_t w, const uint64_t *bits)
+{
+	unsigned int i;
+
+	if (!bits || !source_window(st, w))
+		return;
+	for (i = 0; i < FLOOD_SRC_BITS; i++)
+		if (bits[i / 64] & (1ULL << (i % 64)))
+			st->src_bits[i / 8] |= (uint8_t)(1u << (i % 8));
 }
 
 /* Linear counting: n ~ -m ln(empty / m). */
@@ -194,12 +223,40 @@ static int class_of(const struct detect_flow *f, int *half_open)
 	return -1;
 }
 
+/* Something at t was counted in s. */
+static void slot_touch(struct flood_slot *s, uint64_t t)
+{
+	if (!s->first_ns || t < s->first_ns)
+		s->first_ns = t;
+}
+
+/*
+ * The seconds window w is judged over: all of it once it is over; while it lasts (live
+ * counts judge it then), the time since its first count (a flood that starts in the
+ * middle of a window is not diluted by the quiet before it), at least FLOOD_MIN_SPAN_S
+ * so that a burst of a fraction of a second is not taken for a rate.
+ */
+static double window_elapsed_s(const struct flood *fl, uint64_t w, const struct flood_slot *s)
+{
+	uint64_t now = detect_now(fl->base.hub), start = w * fl->window_ns;
+	double window_s = (double)(fl->window_ns / NS_PER_SEC), elapsed;
+
+	if (now >= start + fl->window_ns || now <= start)
+		return window_s;
+	if (s->first_ns > start && s->first_ns < now)
+		start = s->first_ns;
+	elapsed = (double)(now - start) / NS_PER_SEC;
+	if (elapsed < FLOOD_MIN_SPAN_S)
+		elapsed = FLOOD_MIN_SPAN_S;
+	return elapsed < window_s ? elapsed : window_s;
+}
+
 static void flood_report(struct flood *fl, const struct flood_key *k, struct flood_state *st,
 			 uint64_t w, const struct detect_flow *f)
 {
 	const struct flood_slot *s = &st->slots[w % FLOOD_RING];
 	uint64_t window_s = fl->window_ns / NS_PER_SEC;
-	double rate = (double)s->measured / (double)window_s;
+	double rate = (double)s->measured / window_elapsed_s(fl, w, s);
 	double baseline = st->folded >= FLOOD_WARMUP ? st->baseline : 0;
 	char names[FLOOD_SRC_NAMED][DETECT_ITEM_LEN];
 	const char *items[FLOOD_SRC_NAMED];
@@ -276,10 +333,135 @@ static void spread_packets(struct flood *fl, struct flood_state *st, uint64_t fr
 			continue;
 		}
 		n -= part;
+		slot_touch(s, a);
 		s->pkts += (uint32_t)part;
 		if (measured)
 			s->measured += (uint32_t)part;
 	}
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * A record's packets that live counts have not counted: the first packet was (a new
+ * flow, unless the flow is a dead instance's), and a hot flow's were up to `counted`.
+ */
+static void live_record_packets(struct flood *fl, struct flood_state *st,
+				const struct detect_flow *f)
+{
+	uint64_t seq = f->ev->flow.rec->flow_seq;
+	struct flood_live_flow *lf = lru_map_get(fl->live_flows, &seq);
+	uint64_t counted = lf ? lf->counted : f->ev->reason != EW_END_RECOVERED;
+	uint64_t from = f->start_ns;
+
+	counted = max_u64(counted, f->flow_pkts_fwd - f->pkts_fwd);
+	if (lf)
+		from = max_u64(from, lf->until_ns);
+	if (f->flow_pkts_fwd > counted)
+		spread_packets(fl, st, from, f->end_ns, f->flow_pkts_fwd - counted, 1);
+	if (lf && f->ends)
+		lru_map_delete(fl->live_flows, &seq);
+	else if (lf) {
+		lf->counted = max_u64(counted, f->flow_pkts_fwd);
+		lf->until_ns = max_u64(lf->until_ns, f->end_ns);
+	}
+}
+
+static void flood_key_of(struct flood_key *k, const struct detect_flow *f, int class)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = f->family;
+	k->class = (uint8_t)class;
+	memcpy(k->dst, f->dst, 16);
+}
+
+/* New flows toward a destination since the last read (detect_live, DEST). */
+static void live_dest(struct flood *fl, const struct detect_live *lv)
+{
+	uint64_t window_s = fl->window_ns / NS_PER_SEC, w = lv->now_ns / fl->window_ns;
+	const struct detect_flow *f = lv->flow;
+	int class, created, half_open, last_class = class_of(f, &half_open);
+
+	for (class = 0; class < FLOOD_CLASSES; class++) {
+		uint64_t n = lv->new_flows[class], half;
+		struct flood_key k;
+		struct flood_state *st;
+		struct flood_slot *s;
+
+		if (!n)
+			continue;
+		flood_key_of(&k, f, class);
+		st = lru_map_upsert(fl->dests, &k, &created, NULL, NULL);
+		s = slot_of(st, w, window_s);
+		if (!s) {
+			fl->late++;
+			continue;
+		}
+		slot_touch(s, lv->since_ns);
+		s->flows += (uint32_t)n;
+		s->pkts += (uint32_t)n;	/* each new flow's first packet */
+		if (class == FLOOD_SYN) {
+			/* attempts minus completed handshakes: what stays half-open (a
+			 * handshake of a SYN read last tick may complete in this one) */
+			half = n > lv->handshakes ? n - lv->handshakes : 0;
+			s->half_open += (uint32_t)half;
+			s->measured += (uint32_t)half;
+		} else {
+			s->measured += (uint32_t)n;
+		}
+		/* the latest source by name (the others are named when their records
+		 * come), all of the read's in the count */
+		if (class == last_class)
+			source_note(st, w, f->src);
+		sources_merge(st, w, lv->src_bits);
+		flood_report(fl, &k, st, w, f);
+	}
+}
+
+/* A hot flow (detect_live, HOT): its packets not counted yet, over their span. */
+static void live_hot(struct flood *fl, const struct detect_live *lv)
+{
+	const struct detect_flow *f = lv->flow;
+	uint64_t seq = f->ev->flow.rec->flow_seq, counted, from = f->start_ns, w;
+	int half_open, created, class = class_of(f, &half_open);
+	struct flood_live_flow *lf;
+	struct flood_state *st;
+	struct flood_key k;
+
+	if (class != FLOOD_UDP && class != FLOOD_ICMP)
+		return;
+	flood_key_of(&k, f, class);
+	st = lru_map_upsert(fl->dests, &k, &created, NULL, NULL);
+	lf = lru_map_upsert(fl->live_flows, &seq, &created, NULL, NULL);
+	/* new here: the first packet was counted as a new flow, the records' are counted */
+	counted = created ? 1 : lf->counted;
+	counted = max_u64(counted, f->flow_pkts_fwd - f->pkts_fwd);
+	if (!created)
+		from = max_u64(from, lf->until_ns);
+	lf->counted = counted;
+	if (f->flow_pkts_fwd <= counted)
+		return;	/* reported again (a sweep's second pass): nothing new */
+	spread_packets(fl, st, from, f->end_ns, f->flow_pkts_fwd - counted, 1);
+	lf->counted = f->flow_pkts_fwd;
+	lf->until_ns = max_u64(lf->until_ns, f->end_ns);
+	w = f->end_ns / fl->window_ns;
+	if (st->head && w + FLOOD_RING > st->head - 1) {
+		source_note(st, w, f->src);
+		flood_report(fl, &k, st, w, f);
+	}
+}
+
+static void flood_live(struct detector *d, const struct detect_live *lv)
+{
+	struct flood *fl = (struct flood *)d;
+
+	if (lv->kind == DETECT_LIVE_DEST)
+		live_dest(fl, lv);
+	else
+		live_hot(fl, lv);
 }
 
 static void flood_flow(struct detector *d, const struct detect_flow *f)
@@ -293,23 +475,29 @@ static void flood_flow(struct detector *d, const struct detect_flow *f)
 
 	if (class < 0)
 		return;
-	memset(&k, 0, sizeof(k));
-	k.family = f->family;
-	k.class = (uint8_t)class;
-	memcpy(k.dst, f->dst, 16);
+	flood_key_of(&k, f, class);
 	st = lru_map_upsert(fl->dests, &k, &created, NULL, NULL);
+	first_record = f->start_ns < f->first_ns + NS_PER_SEC;
+	w = f->first_ns / fl->window_ns;
+	if (detect_live_counts(fl->base.hub)) {
+		/* the new flow was counted live; only packets not counted yet are added */
+		if (class != FLOOD_SYN)
+			live_record_packets(fl, st, f);
+		if (first_record && slot_of(st, w, window_s))
+			source_note(st, w, f->src);
+		return;
+	}
 	/* packets: over the record's own span (a single-flow UDP flood shows only here) */
 	spread_packets(fl, st, f->start_ns, f->end_ns, f->pkts_fwd, class != FLOOD_SYN);
 	/* the new flow: in the window of its first packet, once (an active-timeout record
 	 * starts 1800 s after the flow did; the first record starts with it) */
-	w = f->first_ns / fl->window_ns;
-	first_record = f->start_ns < f->first_ns + NS_PER_SEC;
 	if (first_record) {
 		s = slot_of(st, w, window_s);
 		if (!s) {
 			fl->late++;
 			return;
 		}
+		slot_touch(s, f->first_ns);
 		s->flows++;
 		if (half_open) {
 			s->half_open++;
@@ -327,10 +515,11 @@ static void flood_stats(const struct detector *d, struct stats_detector *out)
 {
 	const struct flood *fl = (const struct flood *)d;
 
-	out->tracked = lru_map_count(fl->dests);
-	out->capacity = lru_map_capacity(fl->dests);
-	out->evicted = lru_map_evictions(fl->dests);
-	out->bytes = lru_map_bytes(fl->dests);
+	/* both maps: destinations, and the hot flows live counts have counted */
+	out->tracked = lru_map_count(fl->dests) + lru_map_count(fl->live_flows);
+	out->capacity = lru_map_capacity(fl->dests) + lru_map_capacity(fl->live_flows);
+	out->evicted = lru_map_evictions(fl->dests) + lru_map_evictions(fl->live_flows);
+	out->bytes = lru_map_bytes(fl->dests) + lru_map_bytes(fl->live_flows);
 	out->late = fl->late;
 }
 
@@ -339,6 +528,7 @@ static void flood_destroy(struct detector *d)
 	struct flood *fl = (struct flood *)d;
 
 	lru_map_free(fl->dests);
+	lru_map_free(fl->live_flows);
 	free(fl);
 }
 
@@ -352,8 +542,13 @@ static int flood_create(struct detector **out, const struct ew_config *cfg, stru
 		return -ENOMEM;
 	err = lru_map_new(&fl->dests, cfg->anomaly.value[EW_AP_MAX_TRACKED],
 			  sizeof(struct flood_key), sizeof(struct flood_state));
+	/* hot flows are few (each sends hot_pkts a second): a sixteenth of max-tracked */
+	if (!err)
+		err = lru_map_new(&fl->live_flows,
+				  cfg->anomaly.value[EW_AP_MAX_TRACKED] / 16 ?: 1, sizeof(uint64_t),
+				  sizeof(struct flood_live_flow));
 	if (err) {
-		free(fl);
+		flood_destroy(&fl->base);
 		return err;
 	}
 	fl->window_ns = (uint64_t)cfg->anomaly.value[EW_AP_FLOOD_WINDOW] * NS_PER_SEC;
@@ -368,6 +563,7 @@ const struct detector_ops flood_detector_ops = {
 	.id = EW_DETECTOR_FLOOD,
 	.create = flood_create,
 	.flow = flood_flow,
+	.live = flood_live,
 	.stats = flood_stats,
 	.destroy = flood_destroy,
 };

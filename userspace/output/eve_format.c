@@ -737,6 +737,18 @@ static void put_anomaly_stats(struct json_line *jl, const struct stats_anomaly *
 		json_line_end(jl);
 	}
 	json_line_end(jl);
+	if (a->live.on) {
+		json_line_object(jl, "flood_live");
+		json_line_u64(jl, "dests_tracked", a->live.dests_tracked);
+		json_line_u64(jl, "dests_capacity", a->live.dests_capacity);
+		json_line_u64(jl, "dests_evicted", a->live.dests_evicted);
+		json_line_u64(jl, "dests_failed", a->live.dests_failed);
+		json_line_u64(jl, "reads", a->live.reads);
+		json_line_u64(jl, "read_errors", a->live.read_errors);
+		json_line_u64(jl, "hot_reports", a->live.hot_reports);
+		json_line_u64(jl, "hot_lost", a->live.hot_lost);
+		json_line_end(jl);
+	}
 	json_line_end(jl);
 }
 

@@ -225,6 +225,22 @@ struct stats_detector {
 };
 
 /*
+ * The live flood counts (datapath.h, "Live flood counts"; detect/README.md "## flood"):
+ * the kernel's new-flow counts per destination, and the sweeper's hot flows.
+ */
+struct stats_flood_live {
+	int on;
+	uint64_t dests_tracked;		/* destinations in the kernel's map at the last read */
+	uint64_t dests_capacity;
+	uint64_t dests_evicted;		/* entered, then forgotten to make room (LRU) */
+	uint64_t dests_failed;		/* new flows whose destination could not be entered */
+	uint64_t reads;			/* reads of the map (one a tick with new flows) */
+	uint64_t read_errors;
+	uint64_t hot_reports;		/* hot flows the sweeper reported */
+	uint64_t hot_lost;		/* reports its ring had no room for (counted late) */
+};
+
+/*
  * The anomaly detectors (detect/detect.c): flows looked at, what the detectors
  * reported, and the episodes and alerts made of it. Every report either started an
  * episode, was alerted as its update, or was folded into one (suppressed);
@@ -245,6 +261,7 @@ struct stats_anomaly {
 	uint64_t alert_errors;		/* alerts the output refused */
 	size_t detector_count;
 	struct stats_detector detectors[8];
+	struct stats_flood_live live;
 };
 
 struct stats_snapshot {
