@@ -195,18 +195,31 @@ static __always_inline int sweep_refresh_counters(struct flow_record *copy,
  * which of those packets it has already counted. TCP is left out: SYN floods are
  * judged on new flows per destination, and a busy TCP flow is not a flood.
  */
+__noinline int sweep_flow_is_hot(const struct flow_record *fr, struct sweep_args *a, __u8 proto)
+{
+	__u64 since, pkts, secs;
+
+	/* a global function, verified once on its own (so its arguments are checked
+	 * here): inlined into the for_each callback, these branches multiplied the
+	 * callback's states past the verifier's 1M-instruction budget once the gap sums
+	 * were in the same callback. The flow key cannot be an argument (the verifier
+	 * takes a global function's pointer arguments as writable, and a map key is not). */
+	if (!fr || !a)
+		return 0;
+	if (proto != IPPROTO_UDP && proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6)
+		return 0;
+	since = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
+	pkts = fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER];
+	secs = a->now_ns > since ? (a->now_ns - since) / 1000000000ULL : 0;
+	return pkts >= a->hot_pkts && !(secs > 1 && pkts / secs < a->hot_pkts);
+}
+
 static __always_inline void sweep_note_hot(const struct flow_key *key,
 					   const struct flow_record *fr, struct sweep_args *a)
 {
-	__u64 since = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
-	__u64 pkts = fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER];
-	__u64 secs = a->now_ns > since ? (a->now_ns - since) / 1000000000ULL : 0;
 	struct flow_hot *h;
 
-	if (key->proto != IPPROTO_UDP && key->proto != IPPROTO_ICMP &&
-	    key->proto != IPPROTO_ICMPV6)
-		return;
-	if (pkts < a->hot_pkts || (secs > 1 && pkts / secs < a->hot_pkts))
+	if (!sweep_flow_is_hot(fr, a, key->proto))
 		return;
 	h = bpf_ringbuf_reserve(&hot_flows, sizeof(*h), 0);
 	if (!h) {
@@ -216,7 +229,7 @@ static __always_inline void sweep_note_hot(const struct flow_key *key,
 	h->key = *key;
 	h->flow_seq = fr->flow_seq;
 	h->first_seen_ns = fr->first_seen_ns;
-	h->since_ns = since;
+	h->since_ns = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
 	h->last_seen_ns = fr->last_seen_ns;
 	h->packets = fr->packets[EW_DIR_TO_SERVER];
 	h->exported_packets = fr->exported_packets[EW_DIR_TO_SERVER];
