@@ -19,6 +19,9 @@ test_pkgs+=(rsyslog rsyslog-gnutls openssl)
 test_pkgs+=(nfdump libfixbuf-tools)
 # make deb and its test: the Debian tools, lintian
 test_pkgs+=(debhelper dpkg-dev lintian)
+# edgewatch top under tmux (tests/e2e/test_top.sh); the man pages rendered (test_install.sh);
+# systemd-analyze verify/security of the unit
+test_pkgs+=(tmux man-db systemd)
 # tests/pcap/test_eve_seal.py forges seals with a stolen key (Ed25519) as an intruder would
 test_pkgs+=(python3-cryptography)
 
