@@ -181,13 +181,15 @@ struct json_object *status_daemon_snapshot(const char *ifname)
 	return event;
 }
 
-static uint64_t u64_at(struct json_object *o, const char *a, const char *b)
+uint64_t status_json_u64(struct json_object *o, const char *a, const char *b, const char *c)
 {
-	struct json_object *x;
+	struct json_object *x = o;
 
-	if (!json_object_object_get_ex(o, a, &x))
+	if (!x || !json_object_object_get_ex(x, a, &x))
 		return 0;
 	if (b && !json_object_object_get_ex(x, b, &x))
+		return 0;
+	if (c && !json_object_object_get_ex(x, c, &x))
 		return 0;
 	return json_object_get_uint64(x);
 }
@@ -268,10 +270,11 @@ static void daemon_anomaly_text(struct json_object *stats)
 		return;
 	json_object_object_foreach(detectors, name, d) {
 		printf("    anomaly %s: %llu alerts, %llu tracked, %llu evicted, %llu late (not "
-		       "judged)\n", name, (unsigned long long)u64_at(d, "alerts", NULL),
-		       (unsigned long long)u64_at(d, "tracked", NULL),
-		       (unsigned long long)u64_at(d, "evicted", NULL),
-		       (unsigned long long)u64_at(d, "late", NULL));
+		       "judged)\n", name,
+		       (unsigned long long)status_json_u64(d, "alerts", NULL, NULL),
+		       (unsigned long long)status_json_u64(d, "tracked", NULL, NULL),
+		       (unsigned long long)status_json_u64(d, "evicted", NULL, NULL),
+		       (unsigned long long)status_json_u64(d, "late", NULL, NULL));
 	}
 }
 
@@ -296,17 +299,18 @@ static void daemon_text(const char *ifname)
 			sep = ",";
 		}
 	}
-	printf("; %llu packets\n", (unsigned long long)u64_at(stats, "flows", "packets_exported"));
+	printf("; %llu packets\n",
+	       (unsigned long long)status_json_u64(stats, "flows", "packets_exported", NULL));
 	printf("    EVE: %llu lines written, %llu lost\n",
-	       (unsigned long long)u64_at(stats, "eve", "events_written"),
-	       (unsigned long long)u64_at(stats, "eve", "write_errors"));
+	       (unsigned long long)status_json_u64(stats, "eve", "events_written", NULL),
+	       (unsigned long long)status_json_u64(stats, "eve", "write_errors", NULL));
 	printf("    samples: %llu read, %llu scanned, %llu dropped (queue full); rules: %llu "
 	       "loaded, %llu alerts\n",
-	       (unsigned long long)u64_at(stats, "samples", "read"),
-	       (unsigned long long)u64_at(stats, "samples", "scanned"),
-	       (unsigned long long)u64_at(stats, "samples", "dropped_queue_full"),
-	       (unsigned long long)u64_at(stats, "rules", "loaded"),
-	       (unsigned long long)u64_at(stats, "rules", "alerts"));
+	       (unsigned long long)status_json_u64(stats, "samples", "read", NULL),
+	       (unsigned long long)status_json_u64(stats, "samples", "scanned", NULL),
+	       (unsigned long long)status_json_u64(stats, "samples", "dropped_queue_full", NULL),
+	       (unsigned long long)status_json_u64(stats, "rules", "loaded", NULL),
+	       (unsigned long long)status_json_u64(stats, "rules", "alerts", NULL));
 	daemon_outputs_text(stats);
 	daemon_anomaly_text(stats);
 cleanup:

@@ -236,22 +236,6 @@ static const char *human_rate(double v, const char *unit, char *buf, size_t len)
 	return buf;
 }
 
-/* o.a.b.c as a number; 0 when o is NULL or a member is missing. */
-static uint64_t jget(struct json_object *o, const char *a, const char *b, const char *c)
-{
-	struct json_object *x = o;
-
-	if (!x)
-		return 0;
-	if (a && !json_object_object_get_ex(x, a, &x))
-		return 0;
-	if (b && !json_object_object_get_ex(x, b, &x))
-		return 0;
-	if (c && !json_object_object_get_ex(x, c, &x))
-		return 0;
-	return (uint64_t)json_object_get_int64(x);
-}
-
 /* Alerts by kind, the exposures, the sample pipeline: what the daemon's snapshot says. */
 static int draw_daemon(int row, const char *iface)
 {
@@ -272,9 +256,11 @@ static int draw_daemon(int row, const char *iface)
 	    json_object_object_get_ex(y, "events", &y))
 		json_object_object_get_ex(y, "alerts", &x);
 	mvprintw(row++, 2, "management policy: %" PRIu64 " violation, %" PRIu64 " exposure, %"
-		 PRIu64 " egress   payload rules: %" PRIu64, jget(x, "mgmt_violation", NULL, NULL),
-		 jget(x, "mgmt_exposure", NULL, NULL), jget(x, "egress_violation", NULL, NULL),
-		 jget(stats, "rules", "alerts", NULL));
+		 PRIu64 " egress   payload rules: %" PRIu64,
+		 status_json_u64(x, "mgmt_violation", NULL, NULL),
+		 status_json_u64(x, "mgmt_exposure", NULL, NULL),
+		 status_json_u64(x, "egress_violation", NULL, NULL),
+		 status_json_u64(stats, "rules", "alerts", NULL));
 	if (json_object_object_get_ex(stats, "anomaly", &x) &&
 	    json_object_object_get_ex(x, "detectors", &x)) {
 		int col = 2;
@@ -284,7 +270,7 @@ static int draw_daemon(int row, const char *iface)
 		json_object_object_foreach(x, name, det) {
 			char cell[64];
 			int n = snprintf(cell, sizeof(cell), "%s %" PRIu64 "  ", name,
-					 jget(det, "alerts", NULL, NULL));
+					 status_json_u64(det, "alerts", NULL, NULL));
 
 			if (col + n >= cols)
 				break;
@@ -312,10 +298,12 @@ static int draw_daemon(int row, const char *iface)
 	attroff(A_BOLD);
 	mvprintw(row++, 2, "read %" PRIu64 "  scanned %" PRIu64 "  queue %" PRIu64 "/%" PRIu64
 		 "  dropped (queue full) %" PRIu64 "  malformed %" PRIu64,
-		 jget(stats, "samples", "read", NULL), jget(stats, "samples", "scanned", NULL),
-		 jget(stats, "samples", "in_queue", NULL), jget(stats, "samples", "queue_slots", NULL),
-		 jget(stats, "samples", "dropped_queue_full", NULL),
-		 jget(stats, "samples", "dropped_malformed", NULL));
+		 status_json_u64(stats, "samples", "read", NULL),
+		 status_json_u64(stats, "samples", "scanned", NULL),
+		 status_json_u64(stats, "samples", "in_queue", NULL),
+		 status_json_u64(stats, "samples", "queue_slots", NULL),
+		 status_json_u64(stats, "samples", "dropped_queue_full", NULL),
+		 status_json_u64(stats, "samples", "dropped_malformed", NULL));
 	json_object_put(ev);
 	return row;
 }
