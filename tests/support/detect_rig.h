@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Tests of one anomaly detector through the hub (userspace/detect/): flow records in,
- * EVE alerts out. detect_rig_config() makes a default configuration with only the
- * detector under test enabled (the test may change r->cfg before detect_rig_start()),
+ * EVE alerts out. detect_rig_prepare() makes the default configuration,
+ * detect_rig_config() the same with only the detector under test enabled (the test may change r->cfg before detect_rig_start()),
  * detect_rig_send() hands the hub one IPv4 flow record, detect_rig_alerts() ends the run
  * and reads the EVE file's alerts back.
  */
@@ -32,10 +32,11 @@ struct detect_rig {
 	struct detect *d;
 };
 
-/* 0, or -1 (the rig could not be made). */
-static inline int detect_rig_config(struct detect_rig *r, enum ew_detector only)
+/* The EVE file, the default configuration with anomaly detection on (every detector as
+ * its default says); the test may change r->cfg before detect_rig_start(). 0 or -1. */
+static inline int detect_rig_prepare(struct detect_rig *r)
 {
-	int fd, i;
+	int fd;
 
 	memset(r, 0, sizeof(*r));
 	strcpy(r->path, "/tmp/edgewatch-test-detect.XXXXXX");
@@ -48,6 +49,16 @@ static inline int detect_rig_config(struct detect_rig *r, enum ew_detector only)
 		return -1;
 	flow_exporter_init(&r->x, &r->out, 1, 0);
 	r->cfg->anomaly.on = 1;
+	return 0;
+}
+
+/* The same with only the detector under test enabled. 0, or -1. */
+static inline int detect_rig_config(struct detect_rig *r, enum ew_detector only)
+{
+	int i;
+
+	if (detect_rig_prepare(r))
+		return -1;
 	for (i = 0; i < EW_DETECTOR_COUNT; i++)
 		r->cfg->anomaly.enabled[i] = i == (int)only;
 	return 0;

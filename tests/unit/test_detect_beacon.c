@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "detect/beacon_score.h"
-#include "../support/detect_hub_rig.h"
+#include "../support/test_rng.h"
 #include "../support/test.h"
 
 #define THRESHOLD 0.80	/* anomaly.beacon.score's default */

@@ -23,7 +23,8 @@
 #include "detect/detect.h"
 #include "flow_export.h"
 #include "output/output.h"
-#include "../support/detect_hub_rig.h"
+#include "../support/detect_rig.h"
+#include "../support/test_rng.h"
 #include "../support/test.h"
 
 #define THRESHOLD 0.80	/* anomaly.beacon.score's default */
@@ -119,16 +120,16 @@ static void test_human_pauses_score_low(struct test_case *t)
 
 /* ---- through the hub ------------------------------------------------------------- */
 
-static int rig_start(struct hub_rig *r)
+static int rig_start(struct detect_rig *r)
 {
-	if (hub_rig_prepare(r))
+	if (detect_rig_prepare(r))
 		return -1;
 	r->cfg->anomaly.enabled[EW_DETECTOR_BEACON] = 1;
-	return hub_rig_start(r);
+	return detect_rig_start(r);
 }
 
 /* beacon alerts written so far: count, and the sid/src/dest of the last */
-static int alerts_so_far(struct hub_rig *r, char *last, size_t len)
+static int alerts_so_far(struct detect_rig *r, char *last, size_t len)
 {
 	char line[16384];
 	int n = 0;
@@ -151,7 +152,7 @@ static int alerts_so_far(struct hub_rig *r, char *last, size_t len)
 	return n;
 }
 
-static void rig_stop(struct hub_rig *r)
+static void rig_stop(struct detect_rig *r)
 {
 	detect_free(r->d);
 	flow_exporter_destroy(&r->x);
@@ -162,7 +163,7 @@ static void rig_stop(struct hub_rig *r)
 
 /* A long flow's record src -> dst:dport of span_s ending at end_ns, with its gaps and
  * bytes (an active-timeout record; spans of ACTIVE_S unless said). */
-static void record_of(struct hub_rig *r, uint32_t src, uint32_t dst, uint16_t dport, uint8_t proto,
+static void record_of(struct detect_rig *r, uint32_t src, uint32_t dst, uint16_t dport, uint8_t proto,
 		      const struct sums *s, uint64_t bytes, uint64_t end_ns, uint64_t span_s)
 {
 	struct flow_key key;
@@ -198,7 +199,7 @@ static void record_of(struct hub_rig *r, uint32_t src, uint32_t dst, uint16_t dp
 	detect_flow(r->d, &ev);
 }
 
-static void record(struct hub_rig *r, uint32_t src, uint32_t dst, uint16_t dport, uint8_t proto,
+static void record(struct detect_rig *r, uint32_t src, uint32_t dst, uint16_t dport, uint8_t proto,
 		   const struct sums *s, uint64_t bytes, uint64_t end_ns)
 {
 	record_of(r, src, dst, dport, proto, s, bytes, end_ns, ACTIVE_S);
@@ -209,7 +210,7 @@ static void record(struct hub_rig *r, uint32_t src, uint32_t dst, uint16_t dport
 
 static void test_held_then_alerted(struct test_case *t)
 {
-	struct hub_rig r;
+	struct detect_rig r;
 	struct sums s;
 	char last[16384] = "";
 	uint64_t end = T0 + ACTIVE_S * SEC;
@@ -235,7 +236,7 @@ static void test_held_then_alerted(struct test_case *t)
 /* Each case one record that is not alerted, even when the run finishes. */
 static void test_not_alerted(struct test_case *t)
 {
-	struct hub_rig r;
+	struct detect_rig r;
 	struct sums s, few, short_run;
 	char last[16384] = "";
 	uint64_t end = T0 + ACTIVE_S * SEC;
