@@ -343,6 +343,18 @@ static int draw_losses(int row, const struct ew_counters *c)
 	return row + 1;
 }
 
+/* The first line: the instance, the keys, and whether the screen is paused (drawn
+ * alone when p is pressed: a paused screen is not redrawn). */
+static void draw_title(const struct top_state *st)
+{
+	move(0, 0);
+	clrtoeol();
+	attron(A_BOLD);
+	mvprintw(0, 0, "edgewatch top: %s%s   (q quit, p pause, s sort)", st->iface,
+		 st->paused ? "   [paused]" : "");
+	attroff(A_BOLD);
+}
+
 static void draw(struct top_state *st, const struct ew_counters *c, double dt, uint64_t rx,
 		 uint64_t tx, int have_link)
 {
@@ -362,10 +374,8 @@ static void draw(struct top_state *st, const struct ew_counters *c, double dt, u
 		}
 	}
 	erase();
-	attron(A_BOLD);
-	mvprintw(row++, 0, "edgewatch top: %s%s   (q quit, p pause, s sort)", st->iface,
-		 st->paused ? "   [paused]" : "");
-	attroff(A_BOLD);
+	draw_title(st);
+	row++;
 	mvprintw(row++, 0, "in  %12s %14s", human_rate(in_pps, "pkt/s", a, sizeof(a)),
 		 have_link ? human_rate(in_bps, "bit/s", b, sizeof(b)) : "(link not visible)");
 	mvprintw(row++, 0, "out %12s %14s", human_rate(out_pps, "pkt/s", a, sizeof(a)),
@@ -512,8 +522,7 @@ int cmd_top(int argc, char **argv)
 			break;
 		if (key == 'p' || key == 'P' || key == ' ') {
 			st.paused = !st.paused;
-			mvprintw(0, 0, "edgewatch top: %s%s   (q quit, p pause, s sort)", st.iface,
-				 st.paused ? "   [paused]" : "           ");
+			draw_title(&st);
 			refresh();
 		}
 		if (key == 's' || key == 'S')
