@@ -10,7 +10,10 @@
  * - the window: 30 ports 20 s apart (15 in any 300 s) are quiet; a slow scan, 45 ports 70
  *   s apart, alerts in the slow window only (both fail if the probe time were the
  *   arrival's, not the flow's first packet); records arriving in reverse order count;
- * - mid-stream pick-ups (ACK with data, no SYN) are no probes.
+ * - mid-stream pick-ups (ACK with data, no SYN) are no probes;
+ * - a spoofed flood (one probe from each of many sources) fills only the seed tier: a
+ *   scanner half-way through its scan keeps its set and is alerted when it goes on, and
+ *   the flood's memory is the seeds' (fails with one tier: the flood evicts the scanner).
  */
 #include "datapath.h"
 #include "../support/detect_rig.h"
@@ -285,6 +288,65 @@ static void test_sweeps(struct test_case *t)
 	}
 }
 
+/* A sweep of 10 ports, 2000 spoofed one-SYN sources, 10 ports more: one port scan of 20. */
+static void test_spoofed_flood_keeps_scanner(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct stats_anomaly st;
+	struct detect_rig r;
+	uint32_t i;
+	int n;
+
+	CHECK(t, detect_rig_config(&r, EW_DETECTOR_SCAN) == 0, "rig");
+	r.cfg->anomaly.value[EW_AP_MAX_TRACKED] = 256;
+	CHECK(t, detect_rig_start(&r) == 0, "start");
+	for (i = 0; i < 10; i++)
+		probe(&r, TARGET, (uint16_t)(1000 + i), &REFUSED_SYN, T0 + i * RIG_SEC);
+	for (i = 0; i < 2000; i++) {
+		struct rig_flow f = { 0xc6130000u + i, TARGET, 1024, 80, 6, SYN, 0, 0, 1, 60,
+				      0, 0, T0 + 20 * RIG_SEC + i * 1000, T0 + 21 * RIG_SEC, 0 };
+
+		detect_rig_send(&r, &f);
+	}
+	detect_stats(r.d, &st);
+	/* the seeds: 2 x 256 entries of ~130 bytes; full sets would be 2 x 256 x ~700 */
+	EXPECT(t, st.detectors[EW_DETECTOR_SCAN].bytes < 256 * 2 * 200 + 2 * 10 * 1024,
+	       "scan state after the flood: %llu bytes",
+	       (unsigned long long)st.detectors[EW_DETECTOR_SCAN].bytes);
+	EXPECT(t, st.detectors[EW_DETECTOR_SCAN].evicted >= 2000 - 2 * 256,
+	       "evictions counted: %llu",
+	       (unsigned long long)st.detectors[EW_DETECTOR_SCAN].evicted);
+	for (i = 10; i < 20; i++)
+		probe(&r, TARGET, (uint16_t)(1000 + i), &REFUSED_SYN, T0 + 30 * RIG_SEC + i * RIG_SEC);
+	n = run_end(&r, a);
+	expect_scan(t, a, n, "9000101", "SYN scan", "198.18.0.1");
+	EXPECT(t, n >= 1 && atoi(rig_get(a[0], "anomaly.distinct")) == 20,
+	       "the scan's 20 ports after the flood: %d alerts, distinct %s", n,
+	       n ? rig_get(a[0], "anomaly.distinct") : "");
+	detect_rig_free(a, n);
+}
+
+/* The seed carries its probes into the set: repeats of the first port are counted. */
+static void test_seed_counts_repeats(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, scan_rig(&r) == 0, "rig");
+	probe(&r, TARGET, 999, &REFUSED_SYN, T0);
+	probe(&r, TARGET, 999, &REFUSED_SYN, T0);
+	probe(&r, TARGET, 999, &REFUSED_SYN, T0);
+	port_scan(&r, 19, &REFUSED_SYN, RIG_SEC);	/* 999 and 19 more: 20 ports */
+	n = run_end(&r, a);
+	expect_scan(t, a, n, "9000101", "SYN scan", "198.18.0.1");
+	EXPECT(t, n >= 1 && atoi(rig_get(a[0], "anomaly.probes")) == 22 &&
+		  atoi(rig_get(a[0], "anomaly.distinct")) == 20,
+	       "probes %s distinct %s", n ? rig_get(a[0], "anomaly.probes") : "",
+	       n ? rig_get(a[0], "anomaly.distinct") : "");
+	detect_rig_free(a, n);
+}
+
 int main(void)
 {
 	test_program = "test_detect_scan";
@@ -297,5 +359,7 @@ int main(void)
 	RUN(test_out_of_order);
 	RUN(test_midstream_no_probe);
 	RUN(test_sweeps);
+	RUN(test_spoofed_flood_keeps_scanner);
+	RUN(test_seed_counts_repeats);
 	return test_summary();
 }

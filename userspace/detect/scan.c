@@ -65,6 +65,25 @@ struct probe_set {
 	struct probe items[SCAN_SET_MAX];
 };
 
+/*
+ * A source's first probe of a host (or of one port across hosts). Most sources never send
+ * a second: a spoofed flood sends one packet per address. So the first probe is kept in a
+ * seed (16 bytes of value, ~130 bytes an entry with the map's own) and the full set
+ * (~700 bytes) is made only when a second distinct port or host is probed. One-probe
+ * sources then fill the seed tier only: a flood of them costs a fifth of the memory and
+ * cannot push a real scanner's half-built set out of the full tier.
+ */
+struct probe_seed {
+	struct probe first;
+	uint32_t probes;	/* probes seen (repeats of the one item included) */
+};
+
+/* A sweep's seed also keeps the host, whole, for the alert's list. */
+struct sweep_seed {
+	struct probe_seed seed;
+	uint8_t host[16];
+};
+
 struct pair_key {
 	uint8_t family;
 	uint8_t pad[3];
@@ -91,6 +110,8 @@ struct scan_detector {
 	uint32_t ports, slow_ports, hosts, slow_hosts;
 	struct lru_map *pairs;	/* pair_key -> probe_set */
 	struct lru_map *sweeps;	/* sweep_key -> sweep_state */
+	struct lru_map *pair_seeds;	/* pair_key -> probe_seed, until a second port */
+	struct lru_map *sweep_seeds;	/* sweep_key -> sweep_seed, until a second host */
 };
 
 /* The probe a record is, or -1 (not a probe: a mid-stream pick-up, an ICMP answer). */
@@ -183,6 +204,43 @@ static int set_add(struct probe_set *s, uint32_t id, uint32_t t_s, uint8_t weigh
 	s->items[s->count++] = (struct probe){ .id = id, .t_s = t_s, .weight = weight,
 					       .kind = kind };
 	return 1;
+}
+
+/*
+ * Keep this probe in the seed: the seed's first (just created), its item again, or a new
+ * item when the seed's has left every window; a probe older than every window is only
+ * counted. 1 when kept, 0 when it is a second distinct item (the caller promotes).
+ */
+static int seed_keep(struct probe_seed *s, int created, uint32_t id, uint32_t t_s,
+		     uint8_t weight, uint8_t kind, uint32_t keep_s)
+{
+	struct probe *p = &s->first;
+
+	s->probes++;
+	if (created || (uint64_t)p->t_s + keep_s <= t_s) {
+		*p = (struct probe){ .id = id, .t_s = t_s, .weight = weight, .kind = kind };
+		return 1;
+	}
+	if ((uint64_t)t_s + keep_s <= p->t_s)
+		return 1;	/* out of order by more than the slow window: too old */
+	if (p->id != id)
+		return 0;
+	if (t_s > p->t_s)
+		p->t_s = t_s;
+	if (weight > p->weight) {
+		p->weight = weight;
+		p->kind = kind;
+	}
+	return 1;
+}
+
+/* A full set made from a seed; set_add() adds the second item next. */
+static void set_from_seed(struct probe_set *s, const struct probe_seed *seed)
+{
+	s->items[0] = seed->first;
+	s->count = 1;
+	s->newest_s = seed->first.t_s;
+	s->probes = seed->probes - 1;	/* the promoting probe, counted again by set_add */
 }
 
 /* Items of s within window_s: their weight (quarters), count and kinds. */
@@ -323,7 +381,17 @@ static void port_scan_probe(struct scan_detector *d, const struct detect_flow *f
 	k.family = f->family;
 	memcpy(k.src, f->src, 16);
 	memcpy(k.dst, f->dst, 16);
-	s = lru_map_upsert(d->pairs, &k, &created, NULL, NULL);
+	s = lru_map_get(d->pairs, &k);
+	if (!s) {
+		struct probe_seed *seed = lru_map_upsert(d->pair_seeds, &k, &created, NULL, NULL);
+
+		if (seed_keep(seed, created, f->dport, t_s, weight, (uint8_t)kind,
+			      d->slow_window_s))
+			return;
+		s = lru_map_upsert(d->pairs, &k, &created, NULL, NULL);
+		set_from_seed(s, seed);
+		lru_map_delete(d->pair_seeds, &k);
+	}
 	if (!set_add(s, f->dport, t_s, weight, (uint8_t)kind, d->slow_window_s) ||
 	    !set_tripped(s, d->window_s, d->ports, d->slow_window_s, d->slow_ports, &window_s,
 			 &threshold, &sum))
@@ -357,7 +425,22 @@ static void sweep_probe(struct scan_detector *d, const struct detect_flow *f, in
 	k.proto = f->proto;
 	k.port = kind == P_ICMP ? 0 : f->dport;
 	memcpy(k.src, f->src, 16);
-	st = lru_map_upsert(d->sweeps, &k, &created, NULL, NULL);
+	st = lru_map_get(d->sweeps, &k);
+	if (!st) {
+		struct sweep_seed *seed = lru_map_upsert(d->sweep_seeds, &k, &created, NULL, NULL);
+
+		if (seed_keep(&seed->seed, created, host_id(f->family, f->dst), t_s, weight,
+			      (uint8_t)kind, d->slow_window_s)) {
+			if (seed->seed.first.id == host_id(f->family, f->dst))
+				memcpy(seed->host, f->dst, 16);
+			return;
+		}
+		st = lru_map_upsert(d->sweeps, &k, &created, NULL, NULL);
+		set_from_seed(&st->set, &seed->seed);
+		memcpy(st->named[0], seed->host, 16);
+		st->set.named_count = 1;
+		lru_map_delete(d->sweep_seeds, &k);
+	}
 	if (!set_add(&st->set, host_id(f->family, f->dst), t_s, weight, (uint8_t)kind,
 		     d->slow_window_s))
 		return;
@@ -397,10 +480,16 @@ static void scan_stats(const struct detector *base, struct stats_detector *out)
 {
 	const struct scan_detector *d = (const struct scan_detector *)base;
 
-	out->tracked = lru_map_count(d->pairs) + lru_map_count(d->sweeps);
-	out->capacity = lru_map_capacity(d->pairs) + lru_map_capacity(d->sweeps);
-	out->evicted = lru_map_evictions(d->pairs) + lru_map_evictions(d->sweeps);
-	out->bytes = lru_map_bytes(d->pairs) + lru_map_bytes(d->sweeps);
+	const struct lru_map *maps[] = { d->pairs, d->sweeps, d->pair_seeds, d->sweep_seeds };
+	size_t i;
+
+	out->tracked = out->capacity = out->evicted = out->bytes = 0;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		out->tracked += lru_map_count(maps[i]);
+		out->capacity += lru_map_capacity(maps[i]);
+		out->evicted += lru_map_evictions(maps[i]);
+		out->bytes += lru_map_bytes(maps[i]);
+	}
 }
 
 static void scan_destroy(struct detector *base)
@@ -409,6 +498,8 @@ static void scan_destroy(struct detector *base)
 
 	lru_map_free(d->pairs);
 	lru_map_free(d->sweeps);
+	lru_map_free(d->pair_seeds);
+	lru_map_free(d->sweep_seeds);
 	free(d);
 }
 
@@ -435,6 +526,12 @@ static int scan_create(struct detector **out, const struct ew_config *cfg, struc
 	if (!err)
 		err = lru_map_new(&d->sweeps, capacity, sizeof(struct sweep_key),
 				  sizeof(struct sweep_state));
+	if (!err)
+		err = lru_map_new(&d->pair_seeds, capacity, sizeof(struct pair_key),
+				  sizeof(struct probe_seed));
+	if (!err)
+		err = lru_map_new(&d->sweep_seeds, capacity, sizeof(struct sweep_key),
+				  sizeof(struct sweep_seed));
 	if (err) {
 		scan_destroy(&d->base);
 		return err;
