@@ -4,12 +4,19 @@
  * above the default threshold (0.80), a missed call-back and an outlier do not sink it,
  * random (Poisson) visits and constant-size requests at random times stay below it.
  * Random series use a fixed-seed generator, so every run sees the same numbers.
+ * Through the hub: a call-back every 5 minutes is alerted (9000501) even when 400
+ * one-off pairs (a spoofed flood's, or a busy edge's one-visit clients) pass between each
+ * two of its connections, from its second on, with max-tracked 256: they fill the seed
+ * tier, never the ring tier (fails with one tier: the beacon's history is evicted and it
+ * is never scored).
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "datapath.h"
 #include "detect/beacon_score.h"
+#include "../support/detect_rig.h"
 #include "../support/test_rng.h"
 #include "../support/test.h"
 
@@ -111,6 +118,43 @@ static void test_too_few(struct test_case *t)
 	EXPECT(t, s.score == 0, "two connections are no pattern: %.3f", s.score);
 }
 
+static void test_one_off_pairs_do_not_evict(struct test_case *t)
+{
+	const uint8_t all = EW_TCP_SYN | EW_TCP_ACK | EW_TCP_PSH | EW_TCP_FIN;
+	const uint64_t t0 = 1700000000ULL * RIG_SEC;
+	struct json_object *a[16];
+	struct detect_rig r;
+	uint32_t i, j, debris = 0;
+	int n, found = 0;
+
+	CHECK(t, detect_rig_config(&r, EW_DETECTOR_BEACON) == 0, "rig");
+	r.cfg->anomaly.value[EW_AP_MAX_TRACKED] = 256;
+	CHECK(t, detect_rig_start(&r) == 0, "start");
+	for (i = 0; i < 16; i++) {
+		uint64_t at = t0 + i * 300 * RIG_SEC;
+		struct rig_flow beat = { 0xc6120505u, 0xc6120909u, 40000 + i, 443, 6, all, all, 0,
+					 6, 700, 5, 1500, at, at + RIG_SEC, 0 };
+
+		detect_rig_send(&r, &beat);
+		/* from the second call-back on: a pair is promoted to the ring tier at its
+		 * second connection; before that it is one seed among the one-off pairs */
+		for (j = 0; i >= 1 && j < 400; j++, debris++) {
+			struct rig_flow once = { 0xc6130000u + debris, 0xc6120001u + (debris & 63),
+						 1024, 443, 6, EW_TCP_SYN, 0, 0, 1, 60, 0, 0,
+						 at + j * 1000000ULL, at + 2 * RIG_SEC, 0 };
+
+			detect_rig_send(&r, &once);
+		}
+	}
+	n = detect_rig_alerts(&r, a, 16, t0 + 20 * 300 * RIG_SEC);
+	for (i = 0; i < (uint32_t)n; i++)
+		found |= !strcmp(rig_get(a[i], "alert.signature_id"), "9000501") &&
+			 !strcmp(rig_get(a[i], "src_ip"), "198.18.5.5");
+	EXPECT(t, found, "the 5-minute call-back among %u one-off pairs: %d alerts, none its",
+	       debris, n);
+	detect_rig_free(a, n);
+}
+
 int main(void)
 {
 	test_program = "test_detect_beacon";
@@ -119,5 +163,6 @@ int main(void)
 	RUN(test_missed_and_outlier);
 	RUN(test_random_visits);
 	RUN(test_too_few);
+	RUN(test_one_off_pairs_do_not_evict);
 	return test_summary();
 }

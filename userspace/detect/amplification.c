@@ -384,10 +384,8 @@ static void amp_stats(const struct detector *d, struct stats_detector *out)
 {
 	const struct amp *a = (const struct amp *)d;
 
-	out->tracked = lru_map_count(a->targets);
-	out->capacity = lru_map_capacity(a->targets);
-	out->evicted = lru_map_evictions(a->targets);
-	out->bytes = lru_map_bytes(a->targets);
+	out->tracked = out->capacity = out->evicted = out->bytes = 0;
+	detect_stats_add_map(out, a->targets);
 	out->late = a->late;
 }
 

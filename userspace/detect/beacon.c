@@ -23,6 +23,16 @@ struct conn {
 	uint64_t bytes;
 };
 
+/*
+ * A pair's first connection. Most pairs are seen once (a client's one visit, a spoofed
+ * flood's made-up sources): the ring (~530 bytes) is made only at the second connection,
+ * so one-off pairs fill this small tier (~140 bytes an entry with the map's own) and can
+ * never push a beaconing pair's history out of the ring tier.
+ */
+struct pair_seed {
+	struct conn first;
+};
+
 struct pair_state {
 	struct conn ring[BEACON_RING];
 	uint32_t next;		/* where the next connection goes */
@@ -112,12 +122,15 @@ static int beacon_create(struct detector **out, const struct ew_config *cfg, str
 	b->peers = cfg->anomaly.value[EW_AP_BEACON_PEERS];
 	err = lru_map_new(&b->pairs, cap, sizeof(struct pair_key), sizeof(struct pair_state));
 	if (!err)
+		err = lru_map_new(&b->seeds, cap, sizeof(struct pair_key), sizeof(struct pair_seed));
+	if (!err)
 		err = lru_map_new(&b->peer_sets, cap, sizeof(struct peer_key),
 				  sizeof(struct peer_state));
 	if (!err)
 		err = beacon_in_flow_new(b, cfg);
 	if (err) {
 		lru_map_free(b->pairs);
+		lru_map_free(b->seeds);
 		lru_map_free(b->peer_sets);
 		free(b);
 		return err;
@@ -189,7 +202,22 @@ static void beacon_flow(struct detector *d, const struct detect_flow *f)
 	/* a connection once: its first record (active-timeout records continue it) */
 	if (f->start_ns != f->first_ns)
 		return;
-	st = lru_map_upsert(b->pairs, &k, &created, NULL, NULL);
+	st = lru_map_get(b->pairs, &k);
+	if (!st) {
+		struct pair_seed *seed = lru_map_upsert(b->seeds, &k, &created, NULL, NULL);
+
+		/* the first connection, or one after the seed's left the window */
+		if (created || seed->first.start_ns + b->window_ns < f->first_ns) {
+			seed->first.start_ns = f->first_ns;
+			seed->first.bytes = f->flow_bytes_fwd + f->flow_bytes_rev;
+			return;
+		}
+		st = lru_map_upsert(b->pairs, &k, &created, NULL, NULL);
+		st->ring[0] = seed->first;
+		st->next = st->held = 1;
+		st->total = 1;
+		lru_map_delete(b->seeds, &k);
+	}
 	st->ring[st->next].start_ns = f->first_ns;
 	st->ring[st->next].bytes = f->flow_bytes_fwd + f->flow_bytes_rev;
 	st->next = (st->next + 1) % BEACON_RING;
@@ -232,10 +260,10 @@ static void beacon_stats(const struct detector *d, struct stats_detector *out)
 {
 	const struct beacon *b = (const struct beacon *)d;
 
-	out->tracked = lru_map_count(b->pairs) + lru_map_count(b->peer_sets);
-	out->capacity = lru_map_capacity(b->pairs) + lru_map_capacity(b->peer_sets);
-	out->evicted = lru_map_evictions(b->pairs) + lru_map_evictions(b->peer_sets);
-	out->bytes = lru_map_bytes(b->pairs) + lru_map_bytes(b->peer_sets);
+	out->tracked = out->capacity = out->evicted = out->bytes = 0;
+	detect_stats_add_map(out, b->pairs);
+	detect_stats_add_map(out, b->seeds);
+	detect_stats_add_map(out, b->peer_sets);
 	beacon_in_flow_stats(b, out);
 }
 
@@ -254,6 +282,7 @@ static void beacon_destroy(struct detector *d)
 	struct beacon *b = (struct beacon *)d;
 
 	lru_map_free(b->pairs);
+	lru_map_free(b->seeds);
 	lru_map_free(b->peer_sets);
 	beacon_in_flow_free(b);
 	free(b);

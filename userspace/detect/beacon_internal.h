@@ -28,7 +28,9 @@ struct beacon {
 	uint32_t min_conns, peers;
 	double threshold;
 	uint64_t window_ns;
-	struct lru_map *pairs, *peer_sets;
+	struct lru_map *pairs;		/* pair_key -> pair_state (the ring), from 2 connections */
+	struct lru_map *seeds;		/* pair_key -> pair_seed: a pair's first connection */
+	struct lru_map *peer_sets;
 	uint64_t suppressed;	/* regular but a poller's or a popular service's */
 	struct beacon_in_flow *in_flow;
 };

@@ -293,10 +293,8 @@ static void bf_stats(const struct detector *base, struct stats_detector *out)
 {
 	const struct bf_detector *d = (const struct bf_detector *)base;
 
-	out->tracked = lru_map_count(d->map);
-	out->capacity = lru_map_capacity(d->map);
-	out->evicted = lru_map_evictions(d->map);
-	out->bytes = lru_map_bytes(d->map);
+	out->tracked = out->capacity = out->evicted = out->bytes = 0;
+	detect_stats_add_map(out, d->map);
 }
 
 static void bf_destroy(struct detector *base)

@@ -82,6 +82,14 @@ struct detect {
 	struct stats_anomaly stats;
 };
 
+void detect_stats_add_map(struct stats_detector *out, const struct lru_map *m)
+{
+	out->tracked += lru_map_count(m);
+	out->capacity += lru_map_capacity(m);
+	out->evicted += lru_map_evictions(m);
+	out->bytes += lru_map_bytes(m);
+}
+
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN])
 {
 	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, out, DETECT_ITEM_LEN))

@@ -106,6 +106,10 @@ uint64_t detect_now(const struct detect *hub);
 /* The configuration in force (a reload replaces it: never keep the pointer). */
 const struct ew_config *detect_config(const struct detect *hub);
 
+/* Add one of a detector's maps to its stats (tracked, capacity, evicted, bytes). */
+struct lru_map;
+void detect_stats_add_map(struct stats_detector *out, const struct lru_map *m);
+
 /* An address as text (4 or 6), for lists in the evidence. */
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN]);
 

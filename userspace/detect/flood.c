@@ -516,10 +516,9 @@ static void flood_stats(const struct detector *d, struct stats_detector *out)
 	const struct flood *fl = (const struct flood *)d;
 
 	/* both maps: destinations, and the hot flows live counts have counted */
-	out->tracked = lru_map_count(fl->dests) + lru_map_count(fl->live_flows);
-	out->capacity = lru_map_capacity(fl->dests) + lru_map_capacity(fl->live_flows);
-	out->evicted = lru_map_evictions(fl->dests) + lru_map_evictions(fl->live_flows);
-	out->bytes = lru_map_bytes(fl->dests) + lru_map_bytes(fl->live_flows);
+	out->tracked = out->capacity = out->evicted = out->bytes = 0;
+	detect_stats_add_map(out, fl->dests);
+	detect_stats_add_map(out, fl->live_flows);
 	out->late = fl->late;
 }
 

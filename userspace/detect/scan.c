@@ -480,16 +480,12 @@ static void scan_stats(const struct detector *base, struct stats_detector *out)
 {
 	const struct scan_detector *d = (const struct scan_detector *)base;
 
-	const struct lru_map *maps[] = { d->pairs, d->sweeps, d->pair_seeds, d->sweep_seeds };
-	size_t i;
 
 	out->tracked = out->capacity = out->evicted = out->bytes = 0;
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		out->tracked += lru_map_count(maps[i]);
-		out->capacity += lru_map_capacity(maps[i]);
-		out->evicted += lru_map_evictions(maps[i]);
-		out->bytes += lru_map_bytes(maps[i]);
-	}
+	detect_stats_add_map(out, d->pairs);
+	detect_stats_add_map(out, d->sweeps);
+	detect_stats_add_map(out, d->pair_seeds);
+	detect_stats_add_map(out, d->sweep_seeds);
 }
 
 static void scan_destroy(struct detector *base)
