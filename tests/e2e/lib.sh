@@ -133,6 +133,38 @@ e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 	return 1
 }
 
+# From EXT to the lab's gateway: a ping (flows) and a connect to tcp/22 (a management-port
+# alert under a config that protects ssh on 198.18.0.1), bounded in count and time.
+e2e_mgmt_probe() {	# e2e_mgmt_probe EXT [PINGS]
+	ip netns exec "$1" ping -c "${2:-3}" -i 0.2 -W 1 198.18.0.1 > /dev/null
+	ip netns exec "$1" timeout 3 python3 -c '
+import socket
+s = socket.socket(); s.settimeout(2)
+try:
+    s.connect(("198.18.0.1", 22))
+except OSError:
+    pass'
+}
+
+# What a run after e2e_mgmt_probe must have written: flows, an alert to tcp/22, a last
+# stats event balanced with the policy at generation MIN_GEN or later (one per reload, from
+# 1). Prints the problem, nothing when all is there.
+e2e_check_probe_eve() {	# e2e_check_probe_eve MIN_GEN EVE_FILE...
+	python3 - "$@" <<'PY'
+import json, sys
+want = int(sys.argv[1])
+ev = [json.loads(l) for f in sys.argv[2:] for l in open(f) if l.strip()]
+flows = [e for e in ev if e["event_type"] == "flow"]
+alerts = [e for e in ev if e["event_type"] == "alert" and e["dest_port"] == 22]
+stats = [e["stats"] for e in ev if e["event_type"] == "stats"]
+if not flows or not alerts:
+    print("flows %d, alerts to tcp/22 %d" % (len(flows), len(alerts)))
+elif not stats or not stats[-1]["conservation"]["balanced"] or stats[-1]["policy"]["generation"] < want:
+    print("last stats: balanced %s, policy generation %s (want %d: the reloads)" % (
+        stats and stats[-1]["conservation"]["balanced"], stats and stats[-1]["policy"]["generation"], want))
+PY
+}
+
 # Stop it with SIGINT and wait (bounded) for the final flush. 0 if it exited 0.
 e2e_edgewatch_stop() {	# e2e_edgewatch_stop PID
 	local i

@@ -55,31 +55,12 @@ print("%016x" % sum(1 << bits[c] for c in sys.argv[1:]))' $caps)
 [ "$eff" = "$want" ] && e2e_pass effective_caps_are_the_units ||
 	e2e_fail effective_caps_are_the_units "CapEff $eff, the unit's set $want ($caps)"
 
-ip netns exec "$EXT" ping -c 3 -i 0.2 -W 1 198.18.0.1 > /dev/null
-ip netns exec "$EXT" timeout 3 python3 -c '
-import socket
-s = socket.socket(); s.settimeout(2)
-try:
-    s.connect(("198.18.0.1", 22))
-except OSError:
-    pass'
+e2e_mgmt_probe "$EXT"
 kill -HUP "$pid"
 sleep 3
 e2e_edgewatch_stop "$pid"
 rc=$?
-check=$(python3 - "$EVE" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-flows = [e for e in ev if e["event_type"] == "flow"]
-alerts = [e for e in ev if e["event_type"] == "alert" and e["dest_port"] == 22]
-stats = [e["stats"] for e in ev if e["event_type"] == "stats"]
-if not flows or not alerts:
-    print("flows %d, alerts to tcp/22 %d" % (len(flows), len(alerts)))
-elif not stats or not stats[-1]["conservation"]["balanced"] or stats[-1]["policy"]["generation"] < 2:
-    print("last stats: balanced %s, policy generation %s (want 2: the reload)" % (
-        stats and stats[-1]["conservation"]["balanced"], stats and stats[-1]["policy"]["generation"]))
-PY
-)
+check=$(e2e_check_probe_eve 2 "$EVE")
 if [ $rc != 0 ]; then
 	e2e_fail runs_with_unit_caps "exit $rc: $(tail -n 3 "$E2E_EW_ERR")"
 elif [ -n "$check" ]; then

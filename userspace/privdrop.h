@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * `edgewatch run` gives up root once its programs are loaded, attached and pinned:
+ * it becomes run.user (default "edgewatch") and keeps only the capabilities the running
+ * daemon still uses (privdrop_kept_caps[]), in every thread, with no-new-privs set.
+ *
+ * Capabilities are per thread and the daemon has threads by then (sinks, scanners, the
+ * clock). glibc broadcasts setresuid/setgroups to every thread, but not capset or prctl:
+ * the binary links libcap with libpsx (-lpsx -Wl,-wrap,pthread_create, see the
+ * Makefile), so libcap's cap_setuid, cap_set_proc, cap_iab_set_proc and cap_prctlw apply
+ * to every thread this program created. Threads a library starts on its own (librdkafka,
+ * libmicrohttpd) are not psx's: the uid change reaches them and empties their
+ * capabilities (they never had keep-caps), so they end with fewer, never more;
+ * privdrop_verify_threads() checks that every thread has at most the kept set.
+ *
+ *   struct privdrop_target t;
+ *   if (privdrop_resolve(cfg->run.user, &t, why, sizeof(why)) < 0) refuse;
+ *   ... load, attach, pin, chown what the user must write (privdrop_chown) ...
+ *   if (t.drop && privdrop_apply(&t, why, sizeof(why))) refuse;
+ */
+#ifndef EDGEWATCH_PRIVDROP_H
+#define EDGEWATCH_PRIVDROP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PRIVDROP_DEFAULT_USER "edgewatch"
+
+struct privdrop_target {
+	int drop;		/* 0: the daemon stays root (run.user root or "", or see resolve) */
+	uid_t uid;
+	gid_t gid;		/* the user's primary group */
+	char name[64];
+};
+
+/* The capabilities kept after the drop (numbers from linux/capability.h), as a mask. */
+uint64_t privdrop_kept_mask(void);
+/* The capabilities passed on to the `status` child of the status socket (ambient). */
+uint64_t privdrop_ambient_mask(void);
+
+/*
+ * Is name a user name run.user may hold: 1..32 characters of [A-Za-z0-9._-], not
+ * starting with '-' (useradd's portable set). 1 or 0.
+ */
+int privdrop_valid_user_name(const char *name);
+
+/*
+ * Who the daemon runs as. user: run.user (or run --user); NULL when neither gave one
+ * (the default "edgewatch"); source names it in messages. Returns 0 with *t filled:
+ *   - "root" or "": t->drop 0 (root kept on purpose);
+ *   - NULL and no user "edgewatch" on this system: t->drop 0 and why holds a warning
+ *     to log (a source install without the packaged user still runs, and says so);
+ *   - a user found: t->drop 1.
+ * -ENOENT with why when a user given explicitly does not exist (a typo must not leave
+ * the daemon root), -EINVAL when the name is not a user name.
+ */
+int privdrop_resolve(const char *user, const char *source, struct privdrop_target *t, char *why,
+		     size_t len);
+
+/*
+ * Hand path (a file or directory the daemon made or was given, still root's) to the
+ * user, keeping its mode minus the world-writable bit. Symlinks are not followed.
+ * 0 or -errno (why filled).
+ */
+int privdrop_chown(const struct privdrop_target *t, const char *path, char *why, size_t len);
+
+/*
+ * Become t's user (its groups), keep privdrop_kept_mask() effective and permitted and
+ * nothing in the bounding set beyond it, privdrop_ambient_mask() ambient, set
+ * no-new-privs: in every thread. Then check every thread (privdrop_verify_threads).
+ * 0, or -errno with why (the caller stops: a half-dropped daemon must not run).
+ */
+int privdrop_apply(const struct privdrop_target *t, char *why, size_t len);
+
+/* The credentials of one thread, from /proc/.../status. */
+struct privdrop_creds {
+	uid_t uid[4];		/* real, effective, saved, filesystem */
+	gid_t gid[4];
+	uint64_t cap_eff, cap_prm, cap_bnd, cap_amb;
+	int no_new_privs;
+	unsigned int seen;	/* PRIVDROP_SEEN_* bits: which lines were there */
+};
+#define PRIVDROP_SEEN_ALL 0x7f	/* Uid, Gid, CapEff, CapPrm, CapBnd, CapAmb, NoNewPrivs */
+
+/* Parse a status file's text. 0, or -EINVAL when a line is missing or malformed. */
+int privdrop_parse_status(const char *text, struct privdrop_creds *c);
+
+/*
+ * Every thread of this process (/proc/self/task): not root, no capability beyond
+ * kept_mask, no-new-privs set. 0, or -EPERM with why naming the thread and what it has.
+ */
+int privdrop_verify_threads(uint64_t kept_mask, char *why, size_t len);
+
+/* "CAP_BPF, CAP_NET_ADMIN" ("none" when empty). Returns buf. */
+const char *privdrop_caps_names(uint64_t mask, char *buf, size_t len);
+
+#endif /* EDGEWATCH_PRIVDROP_H */
