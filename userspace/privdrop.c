@@ -11,6 +11,8 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
 #include <unistd.h>
 
 #include "privdrop.h"
@@ -18,30 +20,48 @@
 #define BIT(cap) (1ULL << (cap))
 
 /*
- * What the running daemon still needs, measured on 6.18 by removing each one
- * (tests/e2e/test_privdrop.sh runs with exactly this set):
- *   CAP_BPF: every bpf() call on kernels before 6.5 while
- *     kernel.unprivileged_bpf_disabled is set (Debian's default): map reads and writes
- *     (sweeps, policy reloads), the sweeper's test runs; and the status socket's child
- *     opening the pins;
- *   CAP_NET_ADMIN: the detach at shutdown (the classic tc filter is removed over
- *     rtnetlink), so that a stop leaves the interface as it was.
- * Not kept: CAP_PERFMON (only the verifier checks it, at load), CAP_SETUID/CAP_SETGID/
- * CAP_SETPCAP/CAP_CHOWN (the drop itself).
+ * Does bpf() on a map this process already holds need CAP_BPF here? Kernels before 6.5
+ * refuse every bpf() command without it while kernel.unprivileged_bpf_disabled is set
+ * (Debian's default); later ones check capabilities only where programs and maps are
+ * made. A kernel version would lie under backports: a child with no capabilities at all
+ * asks the kernel (the child is single-threaded, so libcap's cap_set_proc is its own).
  */
-uint64_t privdrop_kept_mask(void)
+static int bpf_needs_cap(int map_fd)
 {
-	return BIT(CAP_BPF) | BIT(CAP_NET_ADMIN);
+	unsigned char key[512];
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return 1;	/* cannot tell: keep it */
+	if (pid == 0) {
+		cap_t none = cap_init();
+
+		if (!none || cap_set_proc(none))
+			_exit(2);
+		_exit(bpf_map_get_next_key(map_fd, NULL, key) && errno == EPERM ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status) != 0;
 }
 
 /*
- * The status socket answers with a child running this binary's `status` (status_socket.h);
- * it reads the pinned maps, which needs CAP_BPF: ambient, so that it survives that exec
- * (and only that one: no-new-privs forbids gaining more through setuid files).
+ * What the running daemon still needs, asked of this kernel (tests/e2e/test_privdrop.sh
+ * checks every thread has exactly this set and that the daemon works with it):
+ *   CAP_BPF, where bpf() on the maps it holds needs it (bpf_needs_cap): the sweeps, the
+ *     policy reloads' map writes, the sweeper's test runs, the ring buffers' setup is
+ *     done; and the status socket's child opening the pins;
+ *   CAP_NET_ADMIN, where tc is attached through a clsact qdisc (kernels without TCX):
+ *     removing that filter at stop is an rtnetlink request. XDP and TCX are bpf_links,
+ *     detached by closing them, which needs nothing.
+ * Never CAP_PERFMON (the verifier checks it, at load only) nor what the drop itself uses
+ * (CAP_SETUID, CAP_SETGID, CAP_SETPCAP, CAP_CHOWN, CAP_DAC_OVERRIDE).
  */
-uint64_t privdrop_ambient_mask(void)
+uint64_t privdrop_needed_caps(int map_fd, int tc_classic)
 {
-	return BIT(CAP_BPF);
+	return (bpf_needs_cap(map_fd) ? BIT(CAP_BPF) : 0) | (tc_classic ? BIT(CAP_NET_ADMIN) : 0);
 }
 
 int privdrop_valid_user_name(const char *name)
@@ -183,9 +203,12 @@ static int reduce_sets(uint64_t kept, uint64_t ambient, char *why, size_t len)
 	return err;
 }
 
-int privdrop_apply(const struct privdrop_target *t, char *why, size_t len)
+int privdrop_apply(const struct privdrop_target *t, uint64_t kept, char *why, size_t len)
 {
-	uint64_t kept = privdrop_kept_mask(), ambient = privdrop_ambient_mask();
+	/* the status socket answers with a child running this binary's `status`
+	 * (status_socket.h), which opens the pins: CAP_BPF, where kept, survives that exec
+	 * as ambient (and no-new-privs lets no setuid file give it more) */
+	uint64_t ambient = kept & BIT(CAP_BPF);
 	int err;
 
 	why[0] = '\0';

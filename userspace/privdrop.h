@@ -2,7 +2,8 @@
 /*
  * `edgewatch run` gives up root once its programs are loaded, attached and pinned:
  * it becomes run.user (default "edgewatch") and keeps only the capabilities the running
- * daemon still uses (privdrop_kept_caps[]), in every thread, with no-new-privs set.
+ * daemon still uses on this kernel (privdrop_needed_caps()), in every thread, with
+ * no-new-privs set.
  *
  * Capabilities are per thread and the daemon has threads by then (sinks, scanners, the
  * clock). glibc broadcasts setresuid/setgroups to every thread, but not capset or prctl:
@@ -16,7 +17,8 @@
  *   struct privdrop_target t;
  *   if (privdrop_resolve(cfg->run.user, &t, why, sizeof(why)) < 0) refuse;
  *   ... load, attach, pin, chown what the user must write (privdrop_chown) ...
- *   if (t.drop && privdrop_apply(&t, why, sizeof(why))) refuse;
+ *   if (t.drop && privdrop_apply(&t, privdrop_needed_caps(map_fd, tc_classic), why,
+ *                                sizeof(why))) refuse;
  */
 #ifndef EDGEWATCH_PRIVDROP_H
 #define EDGEWATCH_PRIVDROP_H
@@ -34,10 +36,12 @@ struct privdrop_target {
 	char name[64];
 };
 
-/* The capabilities kept after the drop (numbers from linux/capability.h), as a mask. */
-uint64_t privdrop_kept_mask(void);
-/* The capabilities passed on to the `status` child of the status socket (ambient). */
-uint64_t privdrop_ambient_mask(void);
+/*
+ * The capabilities the running daemon still needs here, as a mask of 1 << CAP_x: CAP_BPF
+ * when this kernel wants it for bpf() on map_fd (a map of the loaded datapath), and
+ * CAP_NET_ADMIN when tc is attached the classic way (tc_classic). Forks a probe.
+ */
+uint64_t privdrop_needed_caps(int map_fd, int tc_classic);
 
 /*
  * Is name a user name run.user may hold: 1..32 characters of [A-Za-z0-9._-], not
@@ -66,12 +70,12 @@ int privdrop_resolve(const char *user, const char *source, struct privdrop_targe
 int privdrop_chown(const struct privdrop_target *t, const char *path, char *why, size_t len);
 
 /*
- * Become t's user (its groups), keep privdrop_kept_mask() effective and permitted and
- * nothing in the bounding set beyond it, privdrop_ambient_mask() ambient, set
+ * Become t's user (its groups), keep kept effective and permitted and nothing in the
+ * bounding set beyond it, CAP_BPF (if kept) ambient for the status socket's child, set
  * no-new-privs: in every thread. Then check every thread (privdrop_verify_threads).
  * 0, or -errno with why (the caller stops: a half-dropped daemon must not run).
  */
-int privdrop_apply(const struct privdrop_target *t, char *why, size_t len);
+int privdrop_apply(const struct privdrop_target *t, uint64_t kept, char *why, size_t len);
 
 /* The credentials of one thread, from /proc/.../status. */
 struct privdrop_creds {

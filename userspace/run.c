@@ -272,7 +272,9 @@ static int run_hand_over(const struct privdrop_target *t, struct engine *e, cons
 static int run_drop_privileges(const struct privdrop_target *t, struct engine *e,
 			       const char *pin_dir, const char *config_path)
 {
-	char why[512], kept[256], amb[64];
+	uint64_t kept = privdrop_needed_caps(bpf_map__fd(e->dp.skel->maps.counters),
+					     e->dp.tc_classic);
+	char why[512], names[256];
 
 	if (!t->drop) {
 		log_info("%s: running as root (run.user: %s)", e->iface, t->name);
@@ -280,15 +282,13 @@ static int run_drop_privileges(const struct privdrop_target *t, struct engine *e
 	}
 	if (run_hand_over(t, e, pin_dir))
 		return -EPERM;
-	if (privdrop_apply(t, why, sizeof(why))) {
+	if (privdrop_apply(t, kept, why, sizeof(why))) {
 		log_error("%s: cannot drop privileges to user %s: %s", e->iface, t->name, why);
 		return -EPERM;
 	}
-	log_info("%s: running as user %s (uid %u, gid %u); capabilities kept: %s (ambient, for "
-		 "the status socket: %s); no-new-privs set", e->iface, t->name,
-		 (unsigned int)getuid(), (unsigned int)getgid(),
-		 privdrop_caps_names(privdrop_kept_mask(), kept, sizeof(kept)),
-		 privdrop_caps_names(privdrop_ambient_mask(), amb, sizeof(amb)));
+	log_info("%s: running as user %s (uid %u, gid %u); capabilities kept: %s; no-new-privs "
+		 "set", e->iface, t->name, (unsigned int)getuid(), (unsigned int)getgid(),
+		 privdrop_caps_names(kept, names, sizeof(names)));
 	if (config_path && access(config_path, R_OK))
 		log_warn("%s: user %s cannot read %s: a reload (SIGHUP) will be refused; make it "
 			 "readable by the user or its group", e->iface, t->name, config_path);
