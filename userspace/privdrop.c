@@ -143,11 +143,25 @@ fail:
 	return err;
 }
 
+int privdrop_is_user(const struct privdrop_target *t)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+
+	return !getresuid(&r, &e, &s) && !getresgid(&gr, &ge, &gs) && r == t->uid &&
+	       e == t->uid && s == t->uid && gr == t->gid && ge == t->gid && gs == t->gid;
+}
+
 /* Become the user: its groups, then its uid, the permitted set kept across (keep-caps). */
 static int become_user(const struct privdrop_target *t, char *why, size_t len)
 {
 	gid_t groups[64];
 	int ngroups = sizeof(groups) / sizeof(groups[0]);
+
+	/* started as the user already (systemd's User= with AmbientCapabilities=): its
+	 * groups are the service manager's, and only the capabilities are left to reduce */
+	if (privdrop_is_user(t))
+		return 0;
 
 	if (getgrouplist(t->name, t->gid, groups, &ngroups) < 0) {
 		snprintf(why, len, "user %s is in more than %zu groups", t->name,
@@ -161,29 +175,46 @@ static int become_user(const struct privdrop_target *t, char *why, size_t len)
 		return -errno;
 	}
 	if (cap_setuid(t->uid)) {
-		snprintf(why, len, "cannot become user %s (uid %u): %s", t->name,
-			 (unsigned int)t->uid, strerror(errno));
+		snprintf(why, len, "cannot become user %s (uid %u) from uid %u: %s", t->name,
+			 (unsigned int)t->uid, (unsigned int)getuid(), strerror(errno));
 		return -errno;
 	}
 	return 0;
 }
 
+/* Is cap in this thread's permitted set? */
+static int cap_permitted(cap_value_t cap)
+{
+	cap_t cur = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (cur)
+		cap_get_flag(cur, cap, CAP_PERMITTED, &v);
+	cap_free(cur);
+	return v == CAP_SET;
+}
+
 /*
  * Bounding set: nothing beyond kept; effective and permitted: kept; inheritable and
  * ambient: the ambient mask. The bounding set first (cap_iab_set_proc raises
- * CAP_SETPCAP for it), then cap_set_proc gives up CAP_SETPCAP with the rest.
+ * CAP_SETPCAP for it), then cap_set_proc gives up CAP_SETPCAP with the rest. Without
+ * CAP_SETPCAP (started as the user, systemd's User=) the bounding set stays the service
+ * manager's (CapabilityBoundingSet=): with nothing permitted beyond kept and
+ * no-new-privs, nothing can be gained from it.
  */
 static int reduce_sets(uint64_t kept, uint64_t ambient, char *why, size_t len)
 {
+	int may_bound = cap_permitted(CAP_SETPCAP);
 	cap_iab_t iab = cap_iab_init();
 	cap_t caps = cap_init();
 	cap_value_t cap, max = cap_max_bits();
 	int err = !iab || !caps;
 
 	for (cap = 0; cap < max && !err; cap++) {
-		if (!(kept & BIT(cap)))
+		/* PR_CAPBSET_DROP wants CAP_SETPCAP even for a bit already gone */
+		if (!(kept & BIT(cap)) && may_bound && cap_get_bound(cap) == 1)
 			err = cap_iab_set_vector(iab, CAP_IAB_BOUND, cap, CAP_SET);
-		else
+		if (!err && (kept & BIT(cap)))
 			err = cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_SET) ||
 			      cap_set_flag(caps, CAP_PERMITTED, 1, &cap, CAP_SET);
 		if (!err && (ambient & BIT(cap)))
@@ -298,11 +329,12 @@ static int verify_thread(const char *tid, uint64_t kept, char *why, size_t len)
 		snprintf(why, len, "thread %s: cannot read its credentials from %s", tid, path);
 		return -EPERM;
 	}
+	/* a library's own thread (not psx's: librdkafka, libmicrohttpd) lost everything
+	 * with the uid change and has no no-new-privs: nothing permitted, it has nothing
+	 * to pass on, and it execs nothing */
 	if (!c.uid[0] || !c.uid[1] || !c.uid[2] || !c.gid[0] || !c.gid[1] || !c.gid[2] ||
-	    (c.cap_eff & ~kept) || (c.cap_prm & ~kept) ||
-	    /* a library's own thread (not psx's) keeps its bounding set, with nothing
-	     * permitted and a non-root uid: it cannot gain from it without an exec */
-	    ((c.cap_bnd & ~kept) && c.cap_prm) || ((c.cap_bnd & ~kept) == 0 && !c.no_new_privs)) {
+	    (c.cap_eff & ~kept) || (c.cap_prm & ~kept) || (c.cap_amb & ~kept) ||
+	    (c.cap_prm && !c.no_new_privs)) {
 		snprintf(why, len, "thread %s still has uid %u, gid %u, CapEff %016llx, "
 			 "CapPrm %016llx, CapBnd %016llx, NoNewPrivs %d (want non-zero ids and at "
 			 "most %016llx)", tid, (unsigned int)c.uid[1], (unsigned int)c.gid[1],

@@ -62,6 +62,9 @@ int privdrop_valid_user_name(const char *name);
 int privdrop_resolve(const char *user, const char *source, struct privdrop_target *t, char *why,
 		     size_t len);
 
+/* Is this process t's user already (real, effective, saved uid and gid)? */
+int privdrop_is_user(const struct privdrop_target *t);
+
 /*
  * Hand path (a file or directory the daemon made or was given, still root's) to the
  * user, keeping its mode minus the world-writable bit. Symlinks are not followed.
@@ -70,8 +73,9 @@ int privdrop_resolve(const char *user, const char *source, struct privdrop_targe
 int privdrop_chown(const struct privdrop_target *t, const char *path, char *why, size_t len);
 
 /*
- * Become t's user (its groups), keep kept effective and permitted and nothing in the
- * bounding set beyond it, CAP_BPF (if kept) ambient for the status socket's child, set
+ * Become t's user (its groups; nothing to do when it is already, privdrop_is_user), keep
+ * kept effective and permitted and nothing in the bounding set beyond it (where
+ * CAP_SETPCAP allows), CAP_BPF (if kept) ambient for the status socket's child, set
  * no-new-privs: in every thread. Then check every thread (privdrop_verify_threads).
  * 0, or -errno with why (the caller stops: a half-dropped daemon must not run).
  */
@@ -92,7 +96,7 @@ int privdrop_parse_status(const char *text, struct privdrop_creds *c);
 
 /*
  * Every thread of this process (/proc/self/task): not root, no capability beyond
- * kept_mask, no-new-privs set. 0, or -EPERM with why naming the thread and what it has.
+ * kept_mask (effective, permitted, ambient), no-new-privs set where anything is permitted. 0, or -EPERM with why naming the thread and what it has.
  */
 int privdrop_verify_threads(uint64_t kept_mask, char *why, size_t len);
 

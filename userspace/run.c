@@ -280,7 +280,9 @@ static int run_drop_privileges(const struct privdrop_target *t, struct engine *e
 		log_info("%s: running as root (run.user: %s)", e->iface, t->name);
 		return 0;
 	}
-	if (run_hand_over(t, e, pin_dir))
+	/* started as root: what the user must write becomes its own; started as the user
+	 * (systemd's User=), it made those files itself */
+	if (geteuid() == 0 && run_hand_over(t, e, pin_dir))
 		return -EPERM;
 	if (privdrop_apply(t, kept, why, sizeof(why))) {
 		log_error("%s: cannot drop privileges to user %s: %s", e->iface, t->name, why);

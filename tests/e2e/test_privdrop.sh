@@ -20,14 +20,7 @@ UP=ewpu$E2E_ID PEER=ewpp$E2E_ID
 RUN_USER=ewpd$E2E_ID
 CFG=$E2E_TMP/edgewatch.yaml LOGDIR=$E2E_TMP/log EVE=$E2E_TMP/log/eve.json
 
-privdrop_teardown() {
-	e2e_teardown
-	userdel "$RUN_USER" 2>/dev/null
-}
-trap privdrop_teardown EXIT
-
-if ! useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-	--user-group "$RUN_USER"; then
+if ! e2e_user_add "$RUN_USER"; then
 	e2e_fail setup "cannot create the user $RUN_USER"
 	exit 1
 fi
@@ -56,7 +49,8 @@ else
 	e2e_fail missing_user_refused "exit $rc: $(echo "$out" | tail -n 2)"
 fi
 
-if ! e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
+# run.user from the configuration, not --user
+if ! E2E_EW_USER= e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
 	e2e_fail starts "$(tail -n 3 "$E2E_EW_ERR")"
 	exit 1
 fi
