@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <dirent.h>
+#include <libgen.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -150,6 +151,37 @@ int privdrop_is_user(const struct privdrop_target *t)
 
 	return !getresuid(&r, &e, &s) && !getresgid(&gr, &ge, &gs) && r == t->uid &&
 	       e == t->uid && s == t->uid && gr == t->gid && ge == t->gid && gs == t->gid;
+}
+
+int privdrop_check_unswappable(const struct privdrop_target *t, const char *what,
+				const char *path, char *why, size_t len)
+{
+	char *copy = strdup(path), *dir;
+	const char *at[2];
+	struct stat st;
+	int i;
+
+	if (!copy)
+		return -ENOMEM;
+	at[0] = path;
+	at[1] = dir = dirname(copy);
+	for (i = 0; i < 2; i++) {
+		/* gone or unreadable: whoever reads it says so */
+		if (stat(at[i], &st))
+			continue;
+		if (st.st_uid == t->uid || (st.st_mode & S_IWOTH) ||
+		    ((st.st_mode & S_IWGRP) && st.st_gid == t->gid)) {
+			snprintf(why, len, "%s %s: %s is writable by user %s, which this daemon "
+				 "becomes: started as root, it would trust what that user put there; "
+				 "make it root's and not writable by the group %s, or start as the "
+				 "user (systemd's User=)", what, path, i ? "its directory" : "it",
+				 t->name, t->name);
+			free(copy);
+			return -EPERM;
+		}
+	}
+	free(copy);
+	return 0;
 }
 
 /* Become the user: its groups, then its uid, the permitted set kept across (keep-caps). */

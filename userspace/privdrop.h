@@ -62,6 +62,15 @@ int privdrop_valid_user_name(const char *name);
 int privdrop_resolve(const char *user, const char *source, struct privdrop_target *t, char *why,
 		     size_t len);
 
+/*
+ * What a root start reads before it drops (the configuration, the seal key, the rule
+ * cache) must not be the user's to change: path or its directory owned by t's user,
+ * world-writable, or group-writable by its primary group is -EPERM with why ("WHAT PATH:
+ * ..."). A path that does not exist passes (its reader reports it).
+ */
+int privdrop_check_unswappable(const struct privdrop_target *t, const char *what,
+				const char *path, char *why, size_t len);
+
 /* Is this process t's user already (real, effective, saved uid and gid)? */
 int privdrop_is_user(const struct privdrop_target *t);
 

@@ -266,6 +266,30 @@ static int run_hand_over(const struct privdrop_target *t, struct engine *e, cons
 }
 
 /*
+ * A root start reads the configuration, the seal key and the rule cache before it
+ * drops: none of them may be the user's to swap, or the user could feed root its own
+ * configuration, key or (worse) a Hyperscan database. Started as the user already, they
+ * are read with the user's rights anyway.
+ */
+static int run_check_root_reads(const struct privdrop_target *t, const struct ew_config *cfg,
+				const char *config_path)
+{
+	const char *what[] = { "configuration", "outputs.eve.seal.key", "rules.cache-dir" };
+	const char *path[] = { config_path, cfg->outputs.eve_seal_key, cfg->rules.cache_dir };
+	char why[768];
+	size_t i;
+
+	if (!t->drop || geteuid() != 0)
+		return 0;
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++)
+		if (path[i] && privdrop_check_unswappable(t, what[i], path[i], why, sizeof(why))) {
+			log_error("%s", why);
+			return -EPERM;
+		}
+	return 0;
+}
+
+/*
  * Give up root (privdrop.h): after the load, the attach and the pins, before the loop.
  * A drop that fails stops the daemon: it never goes on half-dropped.
  */
@@ -397,6 +421,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (why[0])
 		log_warn("%s", why);
+	if (run_check_root_reads(&as_user, cfg, ro.config_path)) {
+		config_free(cfg);
+		return 1;
+	}
 
 	err = instance_lock_acquire(&lock, ro.iface, &holder);
 	if (err == -EBUSY) {

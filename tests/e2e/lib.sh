@@ -159,7 +159,8 @@ e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 # alert under a config that protects ssh on 198.18.0.1), bounded in count and time.
 e2e_mgmt_probe() {	# e2e_mgmt_probe EXT [PINGS]
 	ip netns exec "$1" ping -c "${2:-3}" -i 0.2 -W 1 198.18.0.1 > /dev/null
-	ip netns exec "$1" timeout 3 python3 -c '
+	# 10 s for python to start on a loaded machine; the connect itself gives up after 2 s
+	ip netns exec "$1" timeout 10 python3 -c '
 import socket
 s = socket.socket(); s.settimeout(2)
 try:

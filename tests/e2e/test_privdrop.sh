@@ -9,7 +9,8 @@
 #     `edgewatch status` (root) and reopens a moved EVE file on SIGHUP, as the user;
 #   - it stops with exit 0, its final flows and a balanced account written, and leaves no
 #     pins behind; what it wrote is the user's and not world-writable;
-#   - a run.user that does not exist is refused before anything is attached.
+#   - a run.user that does not exist is refused before anything is attached, and so is a
+#     configuration the user could rewrite (a root start reads it before the drop).
 set -u
 cd "$(dirname "$0")/../.."
 E2E_PREFIX=e2e/privdrop
@@ -50,6 +51,19 @@ else
 fi
 
 # run.user from the configuration, not --user
+# --- what a root start reads must not be the user's to swap: refused -----------------
+cp "$CFG" "$LOGDIR/swappable.yaml"
+out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null -c "$LOGDIR/swappable.yaml" \
+	--duration 1 2>&1)
+rc=$?
+if [ $rc = 1 ] && echo "$out" | grep -q "configuration $LOGDIR/swappable.yaml: its directory is writable by user $RUN_USER" &&
+	! echo "$out" | grep -q watching; then
+	e2e_pass swappable_config_refused
+else
+	e2e_fail swappable_config_refused "exit $rc: $(echo "$out" | tail -n 2)"
+fi
+rm -f "$LOGDIR/swappable.yaml"
+
 if ! E2E_EW_USER= e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
 	e2e_fail starts "$(tail -n 3 "$E2E_EW_ERR")"
 	exit 1
