@@ -38,32 +38,30 @@ printf 'management:\n  addresses: [198.18.0.1]\n  ports: [ssh]\nflow:\n  idle-ti
 	"$RUN_USER" > "$CFG"
 chmod 0644 "$CFG"
 
-# --- a user that does not exist: refused, nothing attached --------------------------
-printf 'run:\n  user: ewpdnone%s\n' "$E2E_ID" > "$E2E_TMP/nouser.yaml"
-out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null -c "$E2E_TMP/nouser.yaml" \
-	--duration 1 2>&1)
-rc=$?
-if [ $rc = 1 ] && echo "$out" | grep -q "run.user: no user \"ewpdnone$E2E_ID\" on this system" &&
-	! echo "$out" | grep -q watching; then
-	e2e_pass missing_user_refused
-else
-	e2e_fail missing_user_refused "exit $rc: $(echo "$out" | tail -n 2)"
-fi
+# A start with CONFIG exits 1 saying MESSAGE (a grep pattern), before it attaches.
+expect_refused() {	# expect_refused NAME CONFIG MESSAGE
+	local out rc
+	out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null -c "$2" \
+		--duration 1 2>&1)
+	rc=$?
+	if [ $rc = 1 ] && echo "$out" | grep -q "$3" && ! echo "$out" | grep -q watching; then
+		e2e_pass "$1"
+	else
+		e2e_fail "$1" "exit $rc: $(echo "$out" | tail -n 2)"
+	fi
+}
 
-# run.user from the configuration, not --user
-# --- what a root start reads must not be the user's to swap: refused -----------------
+# a user that does not exist
+printf 'run:\n  user: ewpdnone%s\n' "$E2E_ID" > "$E2E_TMP/nouser.yaml"
+expect_refused missing_user_refused "$E2E_TMP/nouser.yaml" \
+	"run.user: no user \"ewpdnone$E2E_ID\" on this system"
+# what a root start reads must not be the user's to swap
 cp "$CFG" "$LOGDIR/swappable.yaml"
-out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null -c "$LOGDIR/swappable.yaml" \
-	--duration 1 2>&1)
-rc=$?
-if [ $rc = 1 ] && echo "$out" | grep -q "configuration $LOGDIR/swappable.yaml: its directory is writable by user $RUN_USER" &&
-	! echo "$out" | grep -q watching; then
-	e2e_pass swappable_config_refused
-else
-	e2e_fail swappable_config_refused "exit $rc: $(echo "$out" | tail -n 2)"
-fi
+expect_refused swappable_config_refused "$LOGDIR/swappable.yaml" \
+	"configuration $LOGDIR/swappable.yaml: its directory is writable by user $RUN_USER"
 rm -f "$LOGDIR/swappable.yaml"
 
+# run.user from the configuration, not --user
 if ! E2E_EW_USER= e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
 	e2e_fail starts "$(tail -n 3 "$E2E_EW_ERR")"
 	exit 1
