@@ -241,6 +241,10 @@ install: $(OUTPUT)/edgewatch $(MAN_PAGES) packaging-files
 		echo "install: $(DESTDIR)$(CONFIG_FILE) exists: kept (the new default is $(PKG_OUT)/edgewatch.yaml)"; \
 	else \
 		install -m 0640 $(PKG_OUT)/edgewatch.yaml $(DESTDIR)$(CONFIG_FILE); \
+		: "the service runs as edgewatch (run.user): its group reads the file"; \
+		if getent group edgewatch > /dev/null && [ "$$(id -u)" = 0 ]; then \
+			chgrp edgewatch $(DESTDIR)$(CONFIG_FILE); \
+		fi; \
 	fi
 
 uninstall: packaging-files
