@@ -39,6 +39,7 @@ static int bpf_needs_cap(int map_fd)
 	if (pid == 0) {
 		cap_t none = cap_init();
 
+		/* 2: could not drop them, which the parent reads as "keep CAP_BPF" */
 		if (!none || cap_set_proc(none))
 			_exit(2);
 		_exit(bpf_map_get_next_key(map_fd, NULL, key) && errno == EPERM ? 1 : 0);
@@ -52,8 +53,8 @@ static int bpf_needs_cap(int map_fd)
  * What the running daemon still needs, asked of this kernel (tests/e2e/test_privdrop.sh
  * checks every thread has exactly this set and that the daemon works with it):
  *   CAP_BPF, where bpf() on the maps it holds needs it (bpf_needs_cap): the sweeps, the
- *     policy reloads' map writes, the sweeper's test runs, the ring buffers' setup is
- *     done; and the status socket's child opening the pins;
+ *     policy reloads' map writes, the sweeper's test runs (the ring buffers are mapped
+ *     already and need nothing more); and the status socket's child opening the pins;
  *   CAP_NET_ADMIN, where tc is attached through a clsact qdisc (kernels without TCX):
  *     removing that filter at stop is an rtnetlink request. XDP and TCX are bpf_links,
  *     detached by closing them, which needs nothing.
