@@ -22,6 +22,12 @@ PKG_LIBS += rdkafka
 PKG_LIBS += ncursesw
 # sd_notify: readiness, reload and the watchdog under systemd (userspace/service_notify.c)
 PKG_LIBS += libsystemd
+# the privilege drop (userspace/privdrop.c): libcap, with libpsx so that capability changes
+# reach every thread (its pkg-config adds -Wl,-wrap,pthread_create). libpsx first: libcap.so
+# carries a weak psx_load_syscalls of its own, and the dynamic linker takes the first
+# definition in NEEDED order, so with libcap first it never learns of libpsx and changes
+# the calling thread only (test_privdrop.sh: every_thread_dropped).
+PKG_LIBS += libpsx libcap
 
 ifeq ($(V),1)
 Q :=
@@ -235,6 +241,10 @@ install: $(OUTPUT)/edgewatch $(MAN_PAGES) packaging-files
 		echo "install: $(DESTDIR)$(CONFIG_FILE) exists: kept (the new default is $(PKG_OUT)/edgewatch.yaml)"; \
 	else \
 		install -m 0640 $(PKG_OUT)/edgewatch.yaml $(DESTDIR)$(CONFIG_FILE); \
+		: "the service runs as edgewatch (run.user): its group reads the file"; \
+		if getent group edgewatch > /dev/null && [ "$$(id -u)" = 0 ]; then \
+			chgrp edgewatch $(DESTDIR)$(CONFIG_FILE); \
+		fi; \
 	fi
 
 uninstall: packaging-files

@@ -7,6 +7,7 @@ set -euo pipefail
 build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libhyperscan-dev libyaml-dev libjson-c-dev libssl-dev libpcap-dev libpcre2-dev
 	uthash-dev libclang-rt-14-dev libmicrohttpd-dev librdkafka-dev
+	libcap-dev	# the privilege drop: libcap and libpsx (userspace/privdrop.c)
 	libsystemd-dev	# sd_notify: the service's readiness, reload and watchdog
 	pandoc		# the man pages (scripts/gen-man.sh)
 	libncurses-dev)	# edgewatch top

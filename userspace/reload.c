@@ -228,6 +228,8 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 			  str_differs(r->rules.classification, f->rules.classification));
 	START_KEY_CHANGED("rules.cache-dir", str_differs(r->rules.cache_dir, f->rules.cache_dir));
 	START_KEY_U32("rules.skip-unsupported", rules.skip_unsupported);
+	/* the daemon gave up root at start: it cannot become anyone else now */
+	START_KEY_CHANGED("run.user", str_differs(r->run.user, f->run.user));
 	/* the detectors keep the thresholds and windows they started with; anomaly.exclude
 	 * and the management addresses they consult apply at once (detect_reconfigure) */
 	START_KEY_CHANGED("anomaly (detectors, thresholds, windows)",

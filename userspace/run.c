@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include "instance_lock.h"
 #include "log.h"
 #include "policy/policy.h"
+#include "privdrop.h"
 #include "recover.h"
 #include "reload.h"
 #include "payload/shipped_rules.h"
@@ -29,7 +31,7 @@ static void run_usage(FILE *out)
 {
 	fprintf(out,
 		"USAGE: edgewatch run -i IFACE [-c CONFIG] [-o EVE_FILE] [--xdp-mode native|generic]\n"
-		"                     [--duration SECONDS] [--passive] [-v]\n"
+		"                     [--duration SECONDS] [--passive] [--user USER] [-v]\n"
 		"\n"
 		"Attach the datapath to IFACE (XDP on ingress, tc on egress), account every flow,\n"
 		"and write EVE JSON events until SIGINT/SIGTERM or the duration ends; then flush\n"
@@ -44,6 +46,9 @@ static void run_usage(FILE *out)
 		"      --duration TIME     stop after TIME (seconds, or 30s, 5m, 2h)\n"
 		"      --passive           SPAN/ERSPAN sensor: drop the mirrored copies after\n"
 		"                          accounting (counted as verdict_drop_passive)\n"
+		"      --user USER         once attached, run as USER with only the capabilities\n"
+		"                          it still needs (over run.user; default edgewatch;\n"
+		"                          root: stay root)\n"
 		"  -v, --verbose           more messages (-vv: libbpf and verifier output)\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -57,6 +62,7 @@ struct run_options {
 	const char *iface;
 	const char *config_path;
 	const char *output;	/* -o, over the config's outputs.eve.path */
+	const char *user;	/* --user, over the config's run.user (NULL: not given) */
 	int passive;
 	enum xdp_attach_mode xdp_mode;
 	uint64_t duration_ns;	/* 0 = until a signal */
@@ -64,7 +70,7 @@ struct run_options {
 
 static int parse_run_args(int argc, char **argv, struct run_options *ro)
 {
-	enum { OPT_XDP_MODE = 256, OPT_DURATION, OPT_PASSIVE };
+	enum { OPT_XDP_MODE = 256, OPT_DURATION, OPT_PASSIVE, OPT_USER };
 	static const struct option long_opts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "config", required_argument, NULL, 'c' },
@@ -72,6 +78,7 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro)
 		{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "passive", no_argument, NULL, OPT_PASSIVE },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -106,6 +113,9 @@ static int parse_run_args(int argc, char **argv, struct run_options *ro)
 			break;
 		case OPT_PASSIVE:
 			ro->passive = 1;
+			break;
+		case OPT_USER:
+			ro->user = optarg;
 			break;
 		case 'v':
 			log_set_level(log_get_level() + 1);
@@ -212,6 +222,106 @@ static int signals_block(sigset_t *set)
 }
 
 /*
+ * What the daemon still writes once it is the user: LOCK_DIR (the reload answers, the
+ * socket's removal at stop), the bpffs and this instance's pins (removed at stop; the
+ * status socket's child opens them), the EVE file (reopened on SIGHUP) and the log
+ * directories systemd made for it (LogsDirectory=, in $LOGS_DIRECTORY: rotation creates
+ * files there). Root keeps reading all of it; nothing the daemon reads as root (the
+ * configuration, the rules and their cache, the seal key) is handed over: they are read
+ * before the drop, and the configuration again on SIGHUP, as the user.
+ */
+static int run_hand_over(const struct privdrop_target *t, struct engine *e, const char *pin_dir)
+{
+	const char *fixed[] = { LOCK_DIR, PIN_ROOT, pin_dir };
+	char why[512], path[512], *logs, *dir, *save = NULL;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && !err; i++)
+		err = privdrop_chown(t, fixed[i], why, sizeof(why));
+	d = err ? NULL : opendir(pin_dir);
+	while (d && !err && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+			err = privdrop_chown(t, path, why, sizeof(why));
+		}
+	if (d)
+		closedir(d);
+	logs = getenv("LOGS_DIRECTORY") ? strdup(getenv("LOGS_DIRECTORY")) : NULL;
+	for (dir = logs ? strtok_r(logs, ":", &save) : NULL; dir && !err;
+	     dir = strtok_r(NULL, ":", &save))
+		err = privdrop_chown(t, dir, why, sizeof(why));
+	free(logs);
+	if (err) {
+		log_error("%s: %s", e->iface, why);
+		return err;
+	}
+	err = output_chown_eve(&e->output, t->uid, t->gid);
+	if (err)
+		log_error("%s: cannot hand the EVE file %s to user %s: %s", e->iface,
+			  e->settings.eve_path, t->name, strerror(-err));
+	return err;
+}
+
+/*
+ * A root start reads the configuration, the seal key and the rule cache before it
+ * drops: none of them may be the user's to swap, or the user could feed root its own
+ * configuration, key or (worse) a Hyperscan database. Started as the user already, they
+ * are read with the user's rights anyway.
+ */
+static int run_check_root_reads(const struct privdrop_target *t, const struct ew_config *cfg,
+				const char *config_path)
+{
+	const char *what[] = { "configuration", "outputs.eve.seal.key", "rules.cache-dir" };
+	const char *path[] = { config_path, cfg->outputs.eve_seal_key, cfg->rules.cache_dir };
+	char why[768];
+	size_t i;
+
+	if (!t->drop || geteuid() != 0)
+		return 0;
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++)
+		if (path[i] && privdrop_check_unswappable(t, what[i], path[i], why, sizeof(why))) {
+			log_error("%s", why);
+			return -EPERM;
+		}
+	return 0;
+}
+
+/*
+ * Give up root (privdrop.h): after the load, the attach and the pins, before the loop.
+ * A drop that fails stops the daemon: it never goes on half-dropped.
+ */
+static int run_drop_privileges(const struct privdrop_target *t, struct engine *e,
+			       const char *pin_dir, const char *config_path)
+{
+	uint64_t kept = privdrop_needed_caps(bpf_map__fd(e->dp.skel->maps.counters),
+					     e->dp.tc_classic);
+	char why[512], names[256];
+
+	if (!t->drop) {
+		log_info("%s: running as root (run.user: %s)", e->iface, t->name);
+		return 0;
+	}
+	/* started as root: what the user must write becomes its own; started as the user
+	 * (systemd's User=), it made those files itself */
+	if (geteuid() == 0 && run_hand_over(t, e, pin_dir))
+		return -EPERM;
+	if (privdrop_apply(t, kept, why, sizeof(why))) {
+		log_error("%s: cannot drop privileges to user %s: %s", e->iface, t->name, why);
+		return -EPERM;
+	}
+	log_info("%s: running as user %s (uid %u, gid %u); capabilities kept: %s; no-new-privs "
+		 "set", e->iface, t->name, (unsigned int)getuid(), (unsigned int)getgid(),
+		 privdrop_caps_names(kept, names, sizeof(names)));
+	if (config_path && access(config_path, R_OK))
+		log_warn("%s: user %s cannot read %s: a reload (SIGHUP) will be refused; make it "
+			 "readable by the user or its group", e->iface, t->name, config_path);
+	return 0;
+}
+
+/*
  * The event loop: events and samples as they come, sweeps and stats on time, reload
  * on SIGHUP, until a stop signal or the duration.
  */
@@ -287,7 +397,8 @@ int cmd_run(int argc, char **argv)
 	struct engine engine = {};
 	struct status_server status = { .fd = -1 };
 	struct service_notify sn;
-	char pin_dir[128], ready[256];
+	struct privdrop_target as_user;
+	char pin_dir[128], ready[256], why[512];
 	sigset_t sigs;
 	int sig_fd = -1, err, ret = 1, initialised = 0;
 	pid_t holder;
@@ -300,6 +411,20 @@ int cmd_run(int argc, char **argv)
 	if (cli_load_config(ro.config_path, &cfg))
 		return 1;
 	run_settings(&settings, cfg, &ro);
+	/* before anything is touched: a run.user that does not exist is refused now */
+	err = privdrop_resolve(ro.user ? ro.user : cfg->run.user, ro.user ? "--user" : "run.user",
+			       &as_user, why, sizeof(why));
+	if (err) {
+		log_error("%s", why);
+		config_free(cfg);
+		return 1;
+	}
+	if (why[0])
+		log_warn("%s", why);
+	if (run_check_root_reads(&as_user, cfg, ro.config_path)) {
+		config_free(cfg);
+		return 1;
+	}
 
 	err = instance_lock_acquire(&lock, ro.iface, &holder);
 	if (err == -EBUSY) {
@@ -359,6 +484,8 @@ int cmd_run(int argc, char **argv)
 	/* without it only root can read status: say so, and go on */
 	if (status_server_open(&status, ro.iface))
 		log_warn("%s: `edgewatch status` works for root only", ro.iface);
+	if (run_drop_privileges(&as_user, &engine, pin_dir, ro.config_path))
+		goto cleanup;
 	engine.start_ns = datapath_clock_now_ns();
 	engine.next_sweep_ns = engine.start_ns + settings.sweep_interval_ns;
 	snprintf(ready, sizeof(ready), "%s: watching (XDP %s on ingress, tc on egress%s%s); "

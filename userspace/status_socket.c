@@ -55,7 +55,9 @@ int status_server_open(struct status_server *s, const char *ifname)
 	unlink(s->path);
 	grp = getgrnam(STATUS_GROUP);
 	if (bind(s->fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    (grp && chown(s->path, 0, grp->gr_gid)) ||
+	    /* the owner stays who made it: root, or the daemon's user when a service
+	     * manager started it as that user (User=, privdrop.h), a member of the group */
+	    (grp && chown(s->path, (uid_t)-1, grp->gr_gid)) ||
 	    chmod(s->path, grp ? 0660 : 0600) || listen(s->fd, 8)) {
 		err = -errno;
 		log_error("cannot listen on %s for `edgewatch status`: %s", s->path,

@@ -3,11 +3,12 @@
  * Who may read `edgewatch status`: root, and the members of the group "edgewatch".
  * Root reads the pinned maps directly. Nobody else can (bpf() on a pinned map needs
  * CAP_BPF while kernel.unprivileged_bpf_disabled is set, Debian's default, and the pins
- * are root's, mode 0700), so each instance also listens on /run/edgewatch/IFACE.sock,
- * owned by root and the group edgewatch, mode 0660 (0600, root only, when that group
+ * are the daemon's, mode 0700), so each instance also listens on
+ * /run/edgewatch/IFACE.sock, owned by whoever started it and the group edgewatch, mode 0660 (0600, root only, when that group
  * does not exist): the file's permissions decide who may ask. For each connection the
- * daemon runs its own binary's `status -i IFACE [--json]` as root with the connection
- * as its output, so a member sees exactly what root sees, rendered by the same code;
+ * daemon runs its own binary's `status -i IFACE [--json]` with its own rights (root, or
+ * after the privilege drop its user with CAP_BPF ambient, privdrop.h) with the
+ * connection as its output, so a member sees exactly what root sees, rendered by the same code;
  * at most STATUS_SOCKET_MAX_CHILDREN at a time (the others are told to retry).
  */
 #ifndef EDGEWATCH_STATUS_SOCKET_H

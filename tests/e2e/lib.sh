@@ -12,6 +12,7 @@ E2E_TMP=$(mktemp -d /tmp/edgewatch-e2e.XXXXXX)
 E2E_NAMESPACES=()
 E2E_PIDS=()
 E2E_IFACES=()	# interfaces edgewatch ran on: their pins and locks go at teardown
+E2E_USERS=()	# throwaway system users (e2e_user_add): removed at teardown
 E2E_PREFIX=${E2E_PREFIX:-e2e}
 E2E_PIN_ROOT=/run/edgewatch/bpffs	# where edgewatch pins (a bpffs it mounts, outside /sys)
 
@@ -21,7 +22,7 @@ e2e_skip() { echo "SKIP $E2E_PREFIX/$1: $2"; }
 E2E_FAILED=0
 
 e2e_teardown() {
-	local pid ns iface
+	local pid ns iface user d
 	for pid in "${E2E_PIDS[@]}"; do
 		kill -INT "$pid" 2>/dev/null
 	done
@@ -36,9 +37,24 @@ e2e_teardown() {
 	for iface in "${E2E_IFACES[@]}"; do
 		rm -rf "$E2E_PIN_ROOT/$iface" /run/edgewatch/"$iface".{lock,sock,reload}
 	done
+	for user in "${E2E_USERS[@]}"; do
+		# a daemon that dropped to it handed these to it (run.c: run_hand_over): back
+		# to root, so that no later user of the same uid inherits them
+		for d in /run/edgewatch /run/edgewatch/bpffs; do
+			[ "$(stat -c %U "$d" 2>/dev/null)" = "$user" ] && chown root:root "$d"
+		done
+		userdel "$user" 2>/dev/null
+	done
 	[ "${E2E_KEEP:-0}" = 1 ] || rm -rf "$E2E_TMP"
 }
 trap e2e_teardown EXIT
+
+# A system user of its own (no home, no shell, its own group) for a daemon to drop to.
+e2e_user_add() {	# e2e_user_add NAME
+	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+		--user-group "$1" || return 1
+	E2E_USERS+=("$1")
+}
 
 e2e_ns_add() {	# e2e_ns_add NAME
 	ip netns add "$1" || return 1
@@ -120,7 +136,13 @@ e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 	local launch=(nsenter --net=/run/netns/"$ns") output=(-o "$eve")
 	[ "${E2E_EW_MOUNT_NS:-host}" = own ] && launch=(ip netns exec "$ns")
 	[ -z "$eve" ] && output=()	# the configuration's outputs.eve.path
-	"${launch[@]}" "$EDGEWATCH_BIN" run -i "$iface" "${output[@]}" "$@" \
+	# --user root unless the test says (E2E_EW_USER=NAME; set but empty: the
+	# configuration's run.user): whether this machine has the user "edgewatch" (the default
+	# run.user, made by the Debian package) must not change what a test sees;
+	# test_privdrop.sh and test_service_caps.sh run the drop
+	local user=(--user "${E2E_EW_USER-root}")
+	[ -z "${E2E_EW_USER-root}" ] && user=()
+	"${launch[@]}" "$EDGEWATCH_BIN" run "${user[@]}" -i "$iface" "${output[@]}" "$@" \
 		> "$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.out" 2> "$E2E_EW_ERR" &
 	E2E_EW_PID=$!
 	E2E_PIDS+=("$E2E_EW_PID")
@@ -131,6 +153,39 @@ e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 	done
 	echo "edgewatch did not start: $(tail -n 5 "$E2E_EW_ERR")" >&2
 	return 1
+}
+
+# From EXT to the lab's gateway: a ping (flows) and a connect to tcp/22 (a management-port
+# alert under a config that protects ssh on 198.18.0.1), bounded in count and time.
+e2e_mgmt_probe() {	# e2e_mgmt_probe EXT [PINGS]
+	ip netns exec "$1" ping -c "${2:-3}" -i 0.2 -W 1 198.18.0.1 > /dev/null
+	# 10 s for python to start on a loaded machine; the connect itself gives up after 2 s
+	ip netns exec "$1" timeout 10 python3 -c '
+import socket
+s = socket.socket(); s.settimeout(2)
+try:
+    s.connect(("198.18.0.1", 22))
+except OSError:
+    pass'
+}
+
+# What a run after e2e_mgmt_probe must have written: flows, an alert to tcp/22, a last
+# stats event balanced with the policy at generation MIN_GEN or later (one per reload, from
+# 1). Prints the problem, nothing when all is there.
+e2e_check_probe_eve() {	# e2e_check_probe_eve MIN_GEN EVE_FILE...
+	python3 - "$@" <<'PY'
+import json, sys
+want = int(sys.argv[1])
+ev = [json.loads(l) for f in sys.argv[2:] for l in open(f) if l.strip()]
+flows = [e for e in ev if e["event_type"] == "flow"]
+alerts = [e for e in ev if e["event_type"] == "alert" and e["dest_port"] == 22]
+stats = [e["stats"] for e in ev if e["event_type"] == "stats"]
+if not flows or not alerts:
+    print("flows %d, alerts to tcp/22 %d" % (len(flows), len(alerts)))
+elif not stats or not stats[-1]["conservation"]["balanced"] or stats[-1]["policy"]["generation"] < want:
+    print("last stats: balanced %s, policy generation %s (want %d: the reloads)" % (
+        stats and stats[-1]["conservation"]["balanced"], stats and stats[-1]["policy"]["generation"], want))
+PY
 }
 
 # Stop it with SIGINT and wait (bounded) for the final flush. 0 if it exited 0.

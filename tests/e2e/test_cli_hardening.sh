@@ -148,7 +148,7 @@ test_sigkill_under_ip_netns_exec() {
 		e2e_pass status_from_another_ip_netns_exec
 	fi
 	kill -KILL "$E2E_EW_PID"; wait "$E2E_EW_PID" 2>/dev/null
-	ip netns exec "$GW" timeout 30 "$EDGEWATCH_BIN" run -i "$UP" -o "$eve2" --duration 1 \
+	ip netns exec "$GW" timeout 30 "$EDGEWATCH_BIN" run --user root -i "$UP" -o "$eve2" --duration 1 \
 		2> "$E2E_TMP/exec2.err"
 	rc=$?
 	got=$(recovered_flows "$eve2" 20000)
@@ -169,7 +169,7 @@ test_recovery_full_disk_keeps_flows() {
 	send_flows 30000
 	sleep 0.5
 	kill -KILL "$E2E_EW_PID"; wait "$E2E_EW_PID" 2>/dev/null
-	out=$(e2e_in "$GW" timeout 30 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/full --duration 1 2>&1)
+	out=$(e2e_in "$GW" timeout 30 "$EDGEWATCH_BIN" run --user root -i "$UP" -o /dev/full --duration 1 2>&1)
 	rc=$?
 	st=$(status_entries nsenter)
 	if [ "${st#* }" != stale ] || [ "${st%% *}" -lt "$NFLOWS" ] 2>/dev/null; then
@@ -180,7 +180,7 @@ test_recovery_full_disk_keeps_flows() {
 		e2e_fail recovery_full_disk_keeps_flows "run -o /dev/full exited $rc: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
 		return
 	fi
-	e2e_in "$GW" timeout 30 "$EDGEWATCH_BIN" run -i "$UP" -o "$eve3" --duration 1 \
+	e2e_in "$GW" timeout 30 "$EDGEWATCH_BIN" run --user root -i "$UP" -o "$eve3" --duration 1 \
 		2> "$E2E_TMP/fd3.err"
 	rc=$?
 	got=$(recovered_flows "$eve3" 30000)
@@ -202,7 +202,7 @@ test_lost_pins_not_balanced() {
 	fi
 	kill -KILL "$E2E_EW_PID"; wait "$E2E_EW_PID" 2>/dev/null
 	rm -rf "${E2E_PIN_ROOT:?}/$UP"
-	out=$(e2e_in "$GW" timeout 30 "$EDGEWATCH_BIN" run -i "$UP" -o "$eve" --duration 1 2>&1)
+	out=$(e2e_in "$GW" timeout 30 "$EDGEWATCH_BIN" run --user root -i "$UP" -o "$eve" --duration 1 2>&1)
 	rc=$?
 	bal=$(python3 -c '
 import json, sys

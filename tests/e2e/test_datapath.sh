@@ -230,7 +230,7 @@ test_flows_match_capture() {
 
 test_second_instance_refused() {
 	local out
-	out=$(e2e_in "$GW" timeout 10 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null 2>&1)
+	out=$(e2e_in "$GW" timeout 10 "$EDGEWATCH_BIN" run --user root -i "$UP" -o /dev/null 2>&1)
 	if [ $? -ne 0 ] && echo "$out" | grep -q "already running on $UP"; then
 		e2e_pass second_instance_refused
 	else

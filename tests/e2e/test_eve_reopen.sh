@@ -71,7 +71,7 @@ test_run_refuses_symlink() {
 	local link=$E2E_TMP/link.json rc
 	ln -s "$PRECIOUS" "$link"
 	E2E_IFACES+=("$UP")
-	e2e_in "$GW" timeout 60 "$EDGEWATCH_BIN" run -i "$UP" -o "$link" -c "$CFG" \
+	e2e_in "$GW" timeout 60 "$EDGEWATCH_BIN" run --user root -i "$UP" -o "$link" -c "$CFG" \
 		--duration 5 > /dev/null 2> "$E2E_TMP/link.err"
 	rc=$?
 	if [ $rc = 0 ] || [ $rc = 124 ]; then

@@ -73,7 +73,7 @@ s.listen(1)
 time.sleep(20)" &
 	holder=$!
 	sleep 0.5
-	out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o "$E2E_TMP/eve-taken.json" \
+	out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run --user root -i "$UP" -o "$E2E_TMP/eve-taken.json" \
 		-c "$CFG" --duration 5 2>&1)
 	local rc=$?
 	kill "$holder" 2>/dev/null

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The systemd unit's capability set is enough, and each capability in it is needed
-# (packaging/edgewatch@.service: CapabilityBoundingSet). edgewatch runs as root under
-# `setpriv --bounding-set` with exactly the unit's set (this machine's PID 1 is not
-# systemd), in a veth lab:
-#   - /proc/PID/status shows that set as its effective capabilities;
+# (packaging/edgewatch@.service: User=, CapabilityBoundingSet=, AmbientCapabilities=).
+# edgewatch runs as a throwaway user under `setpriv` with exactly the unit's set as its
+# bounding and ambient sets and no-new-privs, the way systemd starts it (this machine's
+# PID 1 is not systemd), with /run/edgewatch and the bpffs the user's as the unit makes
+# them, in a veth lab:
+#   - it starts, drops to what it still needs (run.user, the same user), and
+#     /proc/PID/status shows that user and no capability outside the unit's set;
 #   - it exports the flows of traffic that crosses, alerts a management-port violation,
 #     takes a SIGHUP reload, and exits 0 with nothing lost;
 #   - without any one capability of the set it cannot start, and says why.
@@ -14,72 +17,75 @@ E2E_PREFIX=e2e/service_caps
 
 GW=ewkgw$E2E_ID EXT=ewkext$E2E_ID
 UP=ewku$E2E_ID PEER=ewkp$E2E_ID
-CFG=$E2E_TMP/edgewatch.yaml EVE=$E2E_TMP/eve.json
+RUN_USER=ewkd$E2E_ID
+CFG=$E2E_TMP/edgewatch.yaml LOGDIR=$E2E_TMP/log EVE=$E2E_TMP/log/eve.json
 UNIT=packaging/edgewatch@.service.in
 
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNIT")
-if [ -z "$caps" ]; then
-	e2e_fail unit_caps "no CapabilityBoundingSet in $UNIT"
+if [ -z "$caps" ] || [ "$(sed -n 's/^AmbientCapabilities=//p' "$UNIT")" != "$caps" ] ||
+	! grep -q '^User=edgewatch$' "$UNIT"; then
+	e2e_fail unit_caps "want User=edgewatch and the same CapabilityBoundingSet= and AmbientCapabilities= in $UNIT"
 	exit 1
 fi
 # CAP_BPF CAP_NET_ADMIN -> +bpf,+net_admin (setpriv's names)
 setpriv_caps() { echo "$*" | tr ' ' '\n' | sed 's/^CAP_//' | tr 'A-Z' 'a-z' | sed 's/^/+/' | paste -sd, -; }
 
+# the user the unit names (a throwaway one), owning what RuntimeDirectory=,
+# LogsDirectory= and the ExecStartPre's chown give it
+if ! e2e_user_add "$RUN_USER"; then
+	e2e_fail setup "cannot create the user $RUN_USER"
+	exit 1
+fi
 if ! e2e_lab "$GW" "$UP" "$EXT" "$PEER"; then
 	e2e_fail setup "cannot create the namespaces"
 	exit 1
 fi
-printf 'management:\n  addresses: [198.18.0.1]\n  ports: [ssh]\nflow:\n  idle-timeout: 1\n' > "$CFG"
+mkdir -p /run/edgewatch/bpffs
+mountpoint -q /run/edgewatch/bpffs || mount -t bpf -o mode=0700 bpf /run/edgewatch/bpffs
+chown "$RUN_USER:$RUN_USER" /run/edgewatch /run/edgewatch/bpffs
+chmod 0711 "$E2E_TMP"
+mkdir -m 0750 "$LOGDIR" && chown "$RUN_USER:$RUN_USER" "$LOGDIR"
+printf 'management:\n  addresses: [198.18.0.1]\n  ports: [ssh]\nflow:\n  idle-timeout: 1\nrun:\n  user: %s\n' \
+	"$RUN_USER" > "$CFG"
+chmod 0644 "$CFG"
 
-# the unit's set, with its bounding set applied: root keeps only these
+# the unit's start: the user, the unit's set as bounding and ambient set, no-new-privs
 EDGEWATCH_REAL=$EDGEWATCH_BIN
 EDGEWATCH_BIN=$E2E_TMP/edgewatch-capped
 cat > "$EDGEWATCH_BIN" <<EOS
 #!/bin/sh
-exec setpriv --bounding-set -all,\$EW_CAPS --inh-caps=-all "$EDGEWATCH_REAL" "\$@"
+exec setpriv --reuid=$RUN_USER --regid=$RUN_USER --init-groups --inh-caps=-all,\$EW_CAPS \\
+	--ambient-caps=-all,\$EW_CAPS --bounding-set=-all,\$EW_CAPS --no-new-privs "$EDGEWATCH_REAL" "\$@"
 EOS
-chmod +x "$EDGEWATCH_BIN"
+chmod 0755 "$EDGEWATCH_BIN"
 
 export EW_CAPS=$(setpriv_caps $caps)
-if ! e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
+# run.user from the configuration (E2E_EW_USER empty: no --user), as the unit does
+if ! E2E_EW_USER= e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
 	e2e_fail runs_with_unit_caps "did not start with $EW_CAPS: $(tail -n 3 "$E2E_EW_ERR")"
 	exit 1
 fi
 # nsenter execs setpriv, which execs edgewatch: the pid is edgewatch's
 pid=$E2E_EW_PID
 eff=$(sed -n 's/^CapEff:\t//p' /proc/"$pid"/status)
-want=$(python3 -c '
+uid=$(sed -n 's/^Uid:\t\([0-9]*\).*/\1/p' /proc/"$pid"/status)
+unit_mask=$(python3 -c '
 import sys
 bits = {"CAP_NET_ADMIN": 12, "CAP_SYS_ADMIN": 21, "CAP_SYS_RESOURCE": 24, "CAP_PERFMON": 38, "CAP_BPF": 39}
-print("%016x" % sum(1 << bits[c] for c in sys.argv[1:]))' $caps)
-[ "$eff" = "$want" ] && e2e_pass effective_caps_are_the_units ||
-	e2e_fail effective_caps_are_the_units "CapEff $eff, the unit's set $want ($caps)"
+print(sum(1 << bits[c] for c in sys.argv[1:]))' $caps)
+if [ "$uid" != "$(id -u "$RUN_USER")" ] || [ $(( 0x$eff & ~unit_mask )) != 0 ] ||
+	! grep -q "running as user $RUN_USER" "$E2E_EW_ERR"; then
+	e2e_fail runs_as_the_user_within_the_units_caps "uid $uid, CapEff $eff, the unit's set $caps: $(grep "running as" "$E2E_EW_ERR")"
+else
+	e2e_pass runs_as_the_user_within_the_units_caps
+fi
 
-ip netns exec "$EXT" ping -c 3 -i 0.2 -W 1 198.18.0.1 > /dev/null
-ip netns exec "$EXT" timeout 3 python3 -c '
-import socket
-s = socket.socket(); s.settimeout(2)
-try:
-    s.connect(("198.18.0.1", 22))
-except OSError:
-    pass'
+e2e_mgmt_probe "$EXT"
 kill -HUP "$pid"
 sleep 3
 e2e_edgewatch_stop "$pid"
 rc=$?
-check=$(python3 - "$EVE" <<'PY'
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-flows = [e for e in ev if e["event_type"] == "flow"]
-alerts = [e for e in ev if e["event_type"] == "alert" and e["dest_port"] == 22]
-stats = [e["stats"] for e in ev if e["event_type"] == "stats"]
-if not flows or not alerts:
-    print("flows %d, alerts to tcp/22 %d" % (len(flows), len(alerts)))
-elif not stats or not stats[-1]["conservation"]["balanced"] or stats[-1]["policy"]["generation"] < 2:
-    print("last stats: balanced %s, policy generation %s (want 2: the reload)" % (
-        stats and stats[-1]["conservation"]["balanced"], stats and stats[-1]["policy"]["generation"]))
-PY
-)
+check=$(e2e_check_probe_eve 2 "$EVE")
 if [ $rc != 0 ]; then
 	e2e_fail runs_with_unit_caps "exit $rc: $(tail -n 3 "$E2E_EW_ERR")"
 elif [ -n "$check" ]; then
@@ -92,7 +98,7 @@ fi
 for cap in $caps; do
 	EW_CAPS=$(setpriv_caps $(echo " $caps " | sed "s/ $cap / /"))
 	EW_CAPS=${EW_CAPS:-+chown}
-	nsenter --net=/run/netns/"$GW" "$EDGEWATCH_BIN" run -i "$UP" -o "$E2E_TMP/none.json" \
+	nsenter --net=/run/netns/"$GW" "$EDGEWATCH_BIN" run -i "$UP" -o "$LOGDIR/none.json" -c "$CFG" \
 		--duration 2 > "$E2E_TMP/without.out" 2>&1
 	rc=$?
 	if [ $rc = 0 ]; then

@@ -180,7 +180,8 @@ static void test_print_summary(struct test_case *t)
 			  "  rules:        tests/config/rules/a.rules, tests/config/rules/b.rules\n"
 			  "                classification (default); cache off; "
 			  "skip-unsupported yes\n"
-			  "  outputs:      eve to stdout; stats every 60s\n"),
+			  "  outputs:      eve to stdout; stats every 60s\n"
+			  "  run:          as user edgewatch (default)\n"),
 	       "got:\n%s", text);
 	free(text);
 }

@@ -137,6 +137,7 @@ void config_free(struct ew_config *cfg)
 	free(cfg->outputs.syslog.host);
 	free(cfg->outputs.syslog.ca_file);
 	free(cfg->anomaly.exclude.items);
+	free(cfg->run.user);
 	config_free_kafka(&cfg->outputs.kafka);
 	free(cfg->source);
 	free(cfg);

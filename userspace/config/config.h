@@ -223,6 +223,13 @@ struct ew_config {
 		} prometheus;
 	} outputs;
 
+	/* run: the live daemon's process (userspace/privdrop.h) */
+	struct {
+		/* run.user: NULL when the file does not say (the default "edgewatch", and a
+		 * missing user only warns); "root" or "" keeps root on purpose */
+		char *user;
+	} run;
+
 	/* anomaly: the detectors (userspace/detect/), keys from detect/detections.c */
 	struct {
 		int on;				/* anomaly.enabled (true) */

@@ -110,6 +110,7 @@ int loader_out_of_memory(struct config_loader *ld);
 
 /* The sections (config_sections.c, config_policy.c), each reading its mapping into ld->cfg. */
 int config_read_document(struct config_loader *ld, const struct config_node *root);
+int config_read_run(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_flow(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_sampling(struct config_loader *ld, const struct config_node *node, void *target);
 int config_read_rules(struct config_loader *ld, const struct config_node *node, void *target);

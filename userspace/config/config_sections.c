@@ -378,6 +378,7 @@ int config_read_document(struct config_loader *ld, const struct config_node *roo
 		{ "rules", config_read_rules },
 		{ "outputs", config_read_outputs },
 		{ "anomaly", config_read_anomaly },
+		{ "run", config_read_run },
 	};
 	char got[CONFIG_QUOTE_STRLEN];
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "privdrop.h"
 
 /* Lists are cut after this many items: the summary is a glance, the file has the rest. */
 #define SUMMARY_LIST_MAX 4
@@ -186,4 +187,10 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 	print_syslog(&cfg->outputs.syslog, out);
 	print_ipfix(&cfg->outputs.ipfix, out);
 	print_kafka(&cfg->outputs.kafka, out);
+	/* who the daemon becomes once attached (privdrop.h); whether the user exists is the
+	 * run's question: check-config may run elsewhere */
+	fprintf(out, "  run:          as user %s\n",
+		!cfg->run.user ? PRIVDROP_DEFAULT_USER " (default)"
+		: !cfg->run.user[0] || !strcmp(cfg->run.user, "root") ? "root (no drop)"
+								       : cfg->run.user);
 }

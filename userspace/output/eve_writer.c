@@ -441,6 +441,17 @@ int eve_reopen(struct eve_writer *eve)
 	return err;
 }
 
+int eve_chown(struct eve_writer *eve, uid_t uid, gid_t gid)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&eve->lock);
+	if (eve->owns_fd && eve->regular && fchown(eve->fd, uid, gid))
+		err = -errno;
+	pthread_mutex_unlock(&eve->lock);
+	return err;
+}
+
 void eve_count_error(struct eve_writer *eve)
 {
 	pthread_mutex_lock(&eve->lock);

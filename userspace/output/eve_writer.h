@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct eve_writer;
 
@@ -59,6 +60,12 @@ void eve_close(struct eve_writer *eve);
  * to a new file). If the path cannot be opened, the old file stays in use. 0 or -errno.
  */
 int eve_reopen(struct eve_writer *eve);
+/*
+ * Hand the open file to uid:gid (the daemon's privilege drop, privdrop.h), so that the
+ * dropped daemon can reopen it on SIGHUP. Stdout and non-regular files: nothing to do.
+ * 0 or -errno.
+ */
+int eve_chown(struct eve_writer *eve, uid_t uid, gid_t gid);
 
 /*
  * Seal the file (outputs.eve.seal, eve_seal.h): from now on every line is numbered and

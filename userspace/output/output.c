@@ -183,6 +183,11 @@ int output_flush(struct output *out)
 	return first;
 }
 
+int output_chown_eve(struct output *out, uid_t uid, gid_t gid)
+{
+	return out->eve ? eve_chown(out->eve, uid, gid) : 0;
+}
+
 int output_reopen(struct output *out)
 {
 	int i, err, first = 0;

@@ -119,6 +119,8 @@ int output_stats_to(struct output *out, struct output_sink *sink,
 		    const struct stats_snapshot *snap);
 /* Flush every sink; the EVE sink's result. */
 int output_flush(struct output *out);
+/* Hand the EVE file to uid:gid (eve_chown). 0 or -errno. */
+int output_chown_eve(struct output *out, uid_t uid, gid_t gid);
 /* Reopen every sink's files; the first error. */
 int output_reopen(struct output *out);
 
