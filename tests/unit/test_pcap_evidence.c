@@ -397,20 +397,32 @@ static void test_later_samples_follow(struct test_case *t)
 	CHECK(t, !pcap_evidence_open(&pe, &cfg), "open");
 	fake_alert_init(&a, 41, 2100, 200);
 	fake_alert_init(&other, 42, 2100, 200);
-	EXPECT(t, pcap_evidence_sample(pe, 41, &a.pkt) == 0, "no alert yet: not written");
-	/* a kernel detection: no packet of its own, its flow's samples follow */
+	EXPECT(t, pcap_evidence_sample(pe, 41, &a.pkt) == 0, "no alert yet: kept, not written");
+	EXPECT(t, pcap_evidence_sample(pe, 42, &other.pkt) == 0, "another flow's: kept");
+	/* a kernel detection: no packet of its own; the flow's earlier sample is written */
 	a.ev.packet = NULL;
-	EXPECT(t, pcap_evidence_alert(pe, &a.ev, &ref) == -ENODATA && !ref.packet_count,
-	       "an alert without a packet names none");
+	EXPECT(t, pcap_evidence_alert(pe, &a.ev, &ref) == 0 && ref.packet_count == 1 &&
+			  ref.packets[0] == 1,
+	       "the earlier sample named (%zu packets)", ref.packet_count);
+	a.frame[0] ^= 0xff;	/* the later sample, told apart */
 	EXPECT(t, pcap_evidence_sample(pe, 41, &a.pkt) == 1, "a later sample: written");
-	EXPECT(t, pcap_evidence_sample(pe, 42, &other.pkt) == 0, "another flow's: not");
+	/* a payload alert on flow 42: its earlier sample first, then its own packet */
+	other.frame[0] ^= 0xff;
+	EXPECT(t, pcap_evidence_alert(pe, &other.ev, &ref) == 0 && ref.packet_count == 2 &&
+			  ref.packets[0] == 3 && ref.packets[1] == 4,
+	       "flow 42: %zu packets named", ref.packet_count);
 	pcap_evidence_close(pe);
 	snprintf(path, sizeof(path), "%s/evidence-000001.pcapng", dir);
 	read_pcapng(path, &rf);
 	CHECK(t, !rf.error, "%s", rf.error);
-	EXPECT(t, rf.packets == 1 && strstr(rf.pkt[0].comment, "flow_id=41 ") &&
-			  strstr(rf.pkt[0].comment, "sid=2100"),
-	       "%d packets, comment '%s'", rf.packets, rf.packets ? rf.pkt[0].comment : "");
+	CHECK(t, rf.packets == 4, "%d packets", rf.packets);
+	EXPECT(t, strstr(rf.pkt[0].comment, "flow_id=41 ") && strstr(rf.pkt[1].comment, "flow_id=41 ") &&
+			  strstr(rf.pkt[2].comment, "flow_id=42 ") && strstr(rf.pkt[3].comment, "flow_id=42 "),
+	       "comments '%s' '%s' '%s' '%s'", rf.pkt[0].comment, rf.pkt[1].comment,
+	       rf.pkt[2].comment, rf.pkt[3].comment);
+	EXPECT(t, rf.pkt[0].data[0] == (uint8_t)41 && rf.pkt[1].data[0] == (uint8_t)(41 ^ 0xff) &&
+			  rf.pkt[2].data[0] == (uint8_t)42 && rf.pkt[3].data[0] == (uint8_t)(42 ^ 0xff),
+	       "the packets in time order, earlier ones first");
 	free(rf.pkt);
 	remove_dir(dir);
 }

@@ -34,6 +34,21 @@ struct evidence_flow {
 	char comment[PCAPNG_COMMENT_MAX];
 };
 
+/*
+ * The latest samples of flows without an alert (yet): when a flow's first alert comes,
+ * its samples still here go into the evidence before the alert's packet, so the file
+ * holds the request before its reply, and a replay of it sees the flow from its start.
+ */
+#define EVIDENCE_RECENT 64
+
+struct evidence_recent {
+	uint64_t flow_id;	/* 0: free */
+	uint64_t ts_ns;
+	uint32_t cap_len;
+	uint32_t orig_len;
+	uint8_t frame[EW_SAMPLE_HEADROOM + EW_SNAPLEN_MAX];
+};
+
 struct pcap_evidence {
 	pthread_mutex_t lock;
 	char *dir;
@@ -48,6 +63,8 @@ struct pcap_evidence {
 	uint32_t next_index;
 	int failing;		/* in a run of failures: logged at its start and end */
 	struct evidence_flow *flows;
+	struct evidence_recent *recent;	/* EVIDENCE_RECENT, a ring */
+	size_t recent_next;
 	struct stats_pcap stats;
 };
 
@@ -135,11 +152,12 @@ int pcap_evidence_open(struct pcap_evidence **out, const struct pcap_evidence_co
 	pthread_mutex_init(&pe->lock, NULL);
 	pe->dir = strdup(cfg->dir);
 	pe->flows = calloc(EVIDENCE_FLOWS, sizeof(*pe->flows));
+	pe->recent = calloc(EVIDENCE_RECENT, sizeof(*pe->recent));
 	pe->max_file_size = cfg->max_file_size;
 	pe->max_total = cfg->max_total;
 	pe->next_index = 1;
 	pe->stats.enabled = 1;
-	if (!pe->dir || !pe->flows)
+	if (!pe->dir || !pe->flows || !pe->recent)
 		goto fail;
 	err = files_scan(pe);
 	if (err)
@@ -160,6 +178,7 @@ void pcap_evidence_close(struct pcap_evidence *pe)
 	pthread_mutex_destroy(&pe->lock);
 	free(pe->files);
 	free(pe->flows);
+	free(pe->recent);
 	free(pe->dir);
 	free(pe);
 }
@@ -277,7 +296,7 @@ fail:
 /* One packet into the current file (a new one when it would pass max-file-size); its
  * number in that file, or -errno (counted). Lock held. */
 static int64_t packet_write(struct pcap_evidence *pe, const struct alert_packet *pkt,
-			    const char *comment)
+			    const char *comment, uint64_t batch)
 {
 	uint8_t frame[EW_SAMPLE_HEADROOM + EW_SNAPLEN_MAX];
 	size_t cap = pkt->head_len + pkt->payload_len;
@@ -285,15 +304,16 @@ static int64_t packet_write(struct pcap_evidence *pe, const struct alert_packet 
 	ssize_t n;
 	int err;
 
-	if (pkt->head_len > EW_SAMPLE_HEADROOM || pkt->payload_len > EW_SNAPLEN_MAX ||
-	    cap > pkt->orig_len)
+	if (cap > sizeof(frame) || cap > pkt->orig_len)
 		return -EINVAL;
 	memcpy(frame, pkt->head, pkt->head_len);
 	memcpy(frame + pkt->head_len, pkt->payload, pkt->payload_len);
 	size = pcapng_packet_size((uint32_t)cap, comment);
-	if (!pe->cur || (pe->files[pe->file_count - 1].size + size > pe->max_file_size &&
+	/* batch: the bytes of this packet and the ones after it that must share its file
+	 * (an alert's), decided at its first; 0 for the rest of the batch */
+	if (!pe->cur || (batch && pe->files[pe->file_count - 1].size + batch > pe->max_file_size &&
 			 pe->cur_packets)) {
-		err = file_open_next(pe, size);
+		err = file_open_next(pe, batch ? batch : size);
 		if (err)
 			return err;
 	}
@@ -334,6 +354,66 @@ static void alert_comment(const struct alert_event *ev, char *buf, size_t len)
 		 ev->rev, ev->signature ? ev->signature : "");
 }
 
+static int recent_cmp(const void *a, const void *b)
+{
+	const struct evidence_recent *x = *(const struct evidence_recent *const *)a;
+	const struct evidence_recent *y = *(const struct evidence_recent *const *)b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+static struct alert_packet recent_packet(const struct evidence_recent *r)
+{
+	return (struct alert_packet){ .ts_ns = r->ts_ns, .head = r->frame, .head_len = 0,
+				      .payload = r->frame, .payload_len = r->cap_len,
+				      .orig_len = r->orig_len };
+}
+
+/*
+ * The flow's first alert: its recent samples (time order, the scanner threads may have
+ * kept them out of order), then the alert's packet, all in one file, their numbers into
+ * ref (the last ALERT_PCAP_PACKETS_MAX). Lock held.
+ */
+static int64_t alert_write(struct pcap_evidence *pe, const struct alert_event *ev,
+			   const char *comment, int first_alert, struct alert_pcap *ref)
+{
+	struct evidence_recent *earlier[EVIDENCE_RECENT];
+	size_t n = 0, i, total;
+	uint64_t batch = 0;
+	int64_t number = -ENODATA;
+
+	for (i = 0; first_alert && i < EVIDENCE_RECENT; i++)
+		if (pe->recent[i].flow_id == ev->flow.fields.flow_id)
+			earlier[n++] = &pe->recent[i];
+	if (n)
+		qsort(earlier, n, sizeof(*earlier), recent_cmp);
+	/* a kernel detection has no packet of its own: the flow's earlier samples alone */
+	total = n + (ev->packet != NULL);
+	if (ev->packet)
+		batch = pcapng_packet_size(
+			(uint32_t)(ev->packet->head_len + ev->packet->payload_len), comment);
+	for (i = 0; i < n; i++)
+		batch += pcapng_packet_size(earlier[i]->cap_len, comment);
+	for (i = 0; i < total; i++) {
+		struct alert_packet pkt = i < n ? recent_packet(earlier[i]) : *ev->packet;
+
+		number = packet_write(pe, &pkt, comment, i == 0 ? batch : 0);
+		if (i < n)
+			earlier[i]->flow_id = 0;	/* written (or lost, counted): done */
+		if (number < 0)
+			return number;
+		if (ref->packet_count == ALERT_PCAP_PACKETS_MAX) {
+			memmove(ref->packets, ref->packets + 1,
+				(ALERT_PCAP_PACKETS_MAX - 1) * sizeof(ref->packets[0]));
+			ref->packet_count--;
+		}
+		ref->packets[ref->packet_count++] = (uint64_t)number;
+	}
+	if (total)
+		file_name(pe->files[pe->file_count - 1].index, ref->file, sizeof(ref->file));
+	return number;
+}
+
 int pcap_evidence_alert(struct pcap_evidence *pe, const struct alert_event *ev,
 			struct alert_pcap *ref)
 {
@@ -341,6 +421,7 @@ int pcap_evidence_alert(struct pcap_evidence *pe, const struct alert_event *ev,
 	struct evidence_flow *slot = &pe->flows[flow_id % EVIDENCE_FLOWS];
 	char comment[PCAPNG_COMMENT_MAX];
 	int64_t number = -ENODATA;
+	int first_alert = 0;
 
 	memset(ref, 0, sizeof(*ref));
 	alert_comment(ev, comment, sizeof(comment));
@@ -350,21 +431,36 @@ int pcap_evidence_alert(struct pcap_evidence *pe, const struct alert_event *ev,
 	if (flow_id && slot->flow_id != flow_id) {
 		slot->flow_id = flow_id;
 		memcpy(slot->comment, comment, sizeof(comment));
+		first_alert = 1;
 	}
-	if (!ev->packet) {
+	if (!ev->packet)
 		pe->stats.without_packet++;
-		goto out;
-	}
-	number = packet_write(pe, ev->packet, comment);
+	number = alert_write(pe, ev, comment, first_alert, ref);
 	if (number < 0)
-		goto out;
-	pe->stats.alerts++;
-	file_name(pe->files[pe->file_count - 1].index, ref->file, sizeof(ref->file));
-	ref->packets[0] = (uint64_t)number;
-	ref->packet_count = 1;
-out:
+		memset(ref, 0, sizeof(*ref));
+	else
+		pe->stats.alerts++;
 	pthread_mutex_unlock(&pe->lock);
 	return number < 0 ? (int)number : 0;
+}
+
+/* A sample of a flow with no alert: kept in the ring in case one comes. Lock held. */
+static void recent_keep(struct pcap_evidence *pe, uint64_t flow_id,
+			const struct alert_packet *pkt)
+{
+	struct evidence_recent *r = &pe->recent[pe->recent_next];
+	size_t cap = pkt->head_len + pkt->payload_len;
+
+	if (pkt->head_len > EW_SAMPLE_HEADROOM || pkt->payload_len > EW_SNAPLEN_MAX ||
+	    cap > pkt->orig_len)
+		return;
+	pe->recent_next = (pe->recent_next + 1) % EVIDENCE_RECENT;
+	r->flow_id = flow_id;
+	r->ts_ns = pkt->ts_ns;
+	r->cap_len = (uint32_t)cap;
+	r->orig_len = pkt->orig_len;
+	memcpy(r->frame, pkt->head, pkt->head_len);
+	memcpy(r->frame + pkt->head_len, pkt->payload, pkt->payload_len);
 }
 
 int pcap_evidence_sample(struct pcap_evidence *pe, uint64_t flow_id,
@@ -375,7 +471,10 @@ int pcap_evidence_sample(struct pcap_evidence *pe, uint64_t flow_id,
 
 	pthread_mutex_lock(&pe->lock);
 	if (flow_id && slot->flow_id == flow_id)
-		number = packet_write(pe, pkt, slot->comment);
+		number = packet_write(pe, pkt, slot->comment, pcapng_packet_size(
+			(uint32_t)(pkt->head_len + pkt->payload_len), slot->comment));
+	else if (flow_id)
+		recent_keep(pe, flow_id, pkt);
 	pthread_mutex_unlock(&pe->lock);
 	return number < 0 ? (int)number : number > 0;
 }

@@ -4,8 +4,11 @@
  * pcapng (pcapng.c) in outputs.pcap.dir, each packet's comment naming the alert's flow_id,
  * gid:sid:rev and signature. The output (output.c) writes an alert's packet here before
  * the alert's EVE line is formatted, so the line names the file and the packet numbers
- * ("pcap": {"file": ..., "packets": [...]}, tshark's frame.number); later sampled packets
- * of an alerted flow follow it (pcap_evidence_sample) with the same comment.
+ * ("pcap": {"file": ..., "packets": [...]}, tshark's frame.number). The latest samples of
+ * flows without an alert are kept in a small ring (EVIDENCE_RECENT): a flow's first alert
+ * writes its samples still there first (the request before the reply that alerted, so a
+ * replay of the file sees the flow from its initiator), then its packet; later sampled
+ * packets of the flow follow (pcap_evidence_sample), all under the alert's comment.
  *
  * Files are evidence-NNNNNN.pcapng, numbered on from the highest already in dir (a
  * restart never overwrites evidence), a new one before a packet that would take the
@@ -36,14 +39,16 @@ int pcap_evidence_open(struct pcap_evidence **out, const struct pcap_evidence_co
 void pcap_evidence_close(struct pcap_evidence *pe);
 
 /*
- * Write the alert's packet (ev->packet) and say where into ref (ev->pcap of the line):
- * 0, or -errno (counted: not written).
+ * Write the alert's packets (its flow's kept samples on its first alert, then ev->packet)
+ * and say where into ref (ev->pcap of the line): 0, or -errno (-ENODATA: no packet at
+ * all; else counted: not written).
  */
 int pcap_evidence_alert(struct pcap_evidence *pe, const struct alert_event *ev,
 			struct alert_pcap *ref);
 /*
- * A later sampled packet of flow_id: written when the flow has an alert (its comment
- * names the flow's first alert), else nothing. 1 written, 0 not alerted, -errno.
+ * A sampled packet of flow_id that raised no alert: written when the flow has an alert
+ * (its comment names the flow's first alert), else kept in the ring. 1 written, 0 not,
+ * -errno.
  */
 int pcap_evidence_sample(struct pcap_evidence *pe, uint64_t flow_id,
 			 const struct alert_packet *pkt);

@@ -154,7 +154,8 @@ struct stats_output {
 struct stats_pcap {
 	int enabled;
 	uint64_t packets;		/* packets written */
-	uint64_t alerts;		/* alerts with their packet written */
+	uint64_t alerts;		/* alerts with packets written (theirs, or their
+					 * flow's earlier samples) */
 	uint64_t files;			/* files opened */
 	uint64_t files_removed;		/* oldest files removed for max-total */
 	uint64_t bytes_removed;
