@@ -14,6 +14,17 @@ int output_open(struct output *out, const char *eve_path, const char *iface)
 	return output_open_rotating(out, eve_path, NULL, iface);
 }
 
+/* A seal the EVE file wrote: to every sink that carries seals (not the EVE sink, 0). */
+static void fan_out_seal(void *ctx, const char *line, size_t len, uint64_t now_ns)
+{
+	struct output *out = ctx;
+	int i;
+
+	for (i = 1; i < out->sink_count; i++)
+		if (out->sinks[i]->ops->seal)
+			out->sinks[i]->ops->seal(out->sinks[i], line, len, now_ns);
+}
+
 int output_open_rotating(struct output *out, const char *eve_path,
 			 const struct eve_rotation *rot, const char *iface)
 {
@@ -25,6 +36,7 @@ int output_open_rotating(struct output *out, const char *eve_path,
 	err = eve_sink_open(&eve, &out->eve, eve_path, rot);
 	if (err)
 		return err;
+	eve_set_seal_listener(out->eve, fan_out_seal, out);
 	return output_add_sink(out, eve);
 }
 

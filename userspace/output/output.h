@@ -62,6 +62,12 @@ struct output_sink_ops {
 	 * for the others. Before the final stats: deliver what is queued for a bounded
 	 * time, count what is left as lost. */
 	void (*drain)(struct output_sink *s);
+	/*
+	 * A seal record's EVE line (outputs.eve.seal), as the EVE file got it, for the sinks
+	 * that carry it off the box (syslog, Kafka); NULL for the others. Called under the
+	 * EVE writer's lock, from whichever thread wrote the seal: only enqueue.
+	 */
+	int (*seal)(struct output_sink *s, const char *line, size_t len, uint64_t ts_ns);
 	/* where every message went (the stats event's stats.outputs.NAME) */
 	void (*account)(struct output_sink *s, struct stats_sink_queue *out);
 	/* it only counts (replay's summary): no events leave the box through it, so it is
