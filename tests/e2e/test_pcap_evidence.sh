@@ -16,7 +16,6 @@ UP=ewpu$E2E_ID PEER=ewpp$E2E_ID
 EVE=$E2E_TMP/eve.json
 PCAP_DIR=$E2E_TMP/pcap
 CONFIG=$E2E_TMP/edgewatch.yaml
-TRAFFIC=tests/e2e/lotl_traffic.py
 
 if ! command -v tshark > /dev/null; then
 	e2e_skip all "tshark is not installed (scripts/deps.sh installs it)"
@@ -25,35 +24,12 @@ fi
 
 setup() {
 	mkdir -p "$PCAP_DIR" || return 1
-	# tests/config/alerts.yaml, with absolute paths, and the evidence on
-	cat > "$CONFIG" <<YAML || return 1
-home-net: [198.18.0.0/15, 2001:db8::/32]
-management:
-  addresses: [198.19.255.254/32]
-rules:
-  files: [$PWD/rules/*.rules]
-  classification: $PWD/rules/classification.config
-outputs:
-  pcap:
-    dir: $PCAP_DIR
-    max-file-size: 64KiB
-    max-total: 4MiB
-YAML
+	# tests/config/alerts.yaml (its paths made absolute), and the evidence on
+	sed "s|\.\./\.\./|$PWD/|g" tests/config/alerts.yaml > "$CONFIG" || return 1
+	printf 'outputs:\n  pcap:\n    dir: %s\n    max-file-size: 64KiB\n    max-total: 4MiB\n' \
+		"$PCAP_DIR" >> "$CONFIG" || return 1
 	e2e_lab "$GW" "$UP" "$EXT" "$PEER" || return 1
 	sleep 1
-}
-
-send_traffic() {
-	nsenter --net=/run/netns/"$GW" timeout 60 \
-		python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 40 &
-	E2E_PIDS+=("$!")
-	local server=$!
-	sleep 0.5
-	e2e_in "$EXT" timeout 30 python3 "$TRAFFIC" client 198.18.0.1 2001:db8::1 8080 ||
-		e2e_fail client "the client's requests did not all get an answer"
-	sleep 1
-	kill "$server" 2>/dev/null
-	wait "$server" 2>/dev/null
 }
 
 check_evidence() {	# every alert's packets in a file tshark reads, with its flow_id
@@ -115,7 +91,8 @@ test_evidence() {
 		return
 	fi
 	local ew=$E2E_EW_PID out
-	send_traffic
+	e2e_lotl_requests "$GW" "$EXT" 40
+	e2e_lotl_stop
 	e2e_edgewatch_stop "$ew"
 	local rc=$?
 	if [ $rc -ne 0 ]; then
@@ -127,7 +104,7 @@ test_evidence() {
 	else
 		e2e_fail every_alert_has_its_packets "$out"
 	fi
-	# the run's evidence goes to a second config's dir-less replay: a copy without pcap
+	# the evidence replayed with the same rules, without writing evidence of its own
 	sed -i '/^outputs:/,$d' "$CONFIG"
 	if out=$(check_replay); then
 		e2e_pass replay_raises_the_same_signatures
