@@ -226,20 +226,26 @@ sample_begin(struct ew_counters *cnt, const struct parse_state *ps, struct packe
 
 /* cap <= cfg_snaplen, the room reserved after the header; said again for the verifier */
 #define SAMPLE_CAP_OK(cap) ((cap) <= EW_SNAPLEN_MAX && (cap) <= cfg_snaplen)
+/* the frame's headers go after the payload: cap + hdr fits snaplen + EW_SAMPLE_HEADROOM.
+ * hdr is read back from the record, so the verifier needs its bound said again too */
+#define SAMPLE_HDR_OK(hdr) ((hdr) > 0 && (hdr) <= EW_SAMPLE_HEADROOM)
 
 static __always_inline void sample_xdp(struct xdp_md *ctx, struct ew_counters *cnt,
 				       const struct parse_state *ps, struct packet_fate *fate,
 				       __u32 frame_len)
 {
-	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0;
+	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0, hdr;
 	struct sample_header *s;
+	int err;
 
 	s = sample_begin(cnt, ps, fate, frame_len, data_len, EW_HOOK_XDP_INGRESS, &cap);
-	if (s)
-		sample_finish(cnt, s,
-			      SAMPLE_CAP_OK(cap) ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap)
-						 : -1,
-			      EW_HOOK_XDP_INGRESS);
+	if (!s)
+		return;
+	err = SAMPLE_CAP_OK(cap) ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap) : -1;
+	hdr = s->hdr_len;
+	if (!err && SAMPLE_CAP_OK(cap) && hdr && SAMPLE_HDR_OK(hdr))
+		err = bpf_xdp_load_bytes(ctx, 0, (__u8 *)(s + 1) + cap, hdr);
+	sample_finish(cnt, s, err, EW_HOOK_XDP_INGRESS);
 }
 
 static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters *cnt,
@@ -247,14 +253,17 @@ static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters 
 				      __u32 frame_len)
 {
 	struct sample_header *s;
-	__u32 cap = 0;
+	__u32 cap = 0, hdr;
+	int err;
 
 	s = sample_begin(cnt, ps, fate, frame_len, skb->len, EW_HOOK_TC_EGRESS, &cap);
-	if (s)
-		sample_finish(cnt, s,
-			      SAMPLE_CAP_OK(cap) ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap)
-						 : -1,
-			      EW_HOOK_TC_EGRESS);
+	if (!s)
+		return;
+	err = SAMPLE_CAP_OK(cap) ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap) : -1;
+	hdr = s->hdr_len;
+	if (!err && SAMPLE_CAP_OK(cap) && hdr && SAMPLE_HDR_OK(hdr))
+		err = bpf_skb_load_bytes(skb, 0, (__u8 *)(s + 1) + cap, hdr);
+	sample_finish(cnt, s, err, EW_HOOK_TC_EGRESS);
 }
 
 SEC("xdp")

@@ -659,9 +659,12 @@ enum ew_sample_reason {
 };
 
 /*
- * A payload sample: this header, then cap_len bytes of the innermost L4 payload. The
- * payload starts payload_off bytes into the frame, so the frame can be rebuilt around
- * it for forensics later.
+ * A payload sample: this header, then cap_len bytes of the innermost L4 payload, then
+ * hdr_len bytes of the frame before the payload (its real headers, from the first byte of
+ * the frame to payload_off), so the packet evidence (outputs.pcap) writes the frame as it
+ * was: headers + payload is the frame's first hdr_len + cap_len bytes. hdr_len is 0 when
+ * the headers are longer than EW_SAMPLE_HEADROOM (deep tunnel stacks): the payload is
+ * still scanned, the evidence counts the packet as not rebuilt.
  */
 struct sample_header {
 	__u64 ts_ns;		/* datapath clock */
@@ -678,7 +681,9 @@ struct sample_header {
 	__u8 tcp_flags;
 	__u8 initiator;		/* flow_record.initiator */
 	__u8 policy_verdict;	/* flow_record.policy_verdict */
-	__u8 pad[5];
+	__u8 pad;
+	__u16 hdr_len;		/* frame header bytes after the payload (0 or payload_off) */
+	__u8 pad2[2];
 };
 _Static_assert(sizeof(struct sample_header) == 88, "sample_header layout");
 
@@ -688,5 +693,9 @@ _Static_assert(sizeof(struct sample_header) == 88, "sample_header layout");
 /* Largest snap length the programs accept (configuration sampling.snaplen). */
 #define EW_SNAPLEN_MAX 4096
 #define EW_SNAPLEN_DEFAULT 512
+/* Frame header bytes a sample carries after its payload (sample_header.hdr_len): room for
+ * Ethernet, two VLAN tags, IPv6 with extension headers and TCP with options, and one
+ * tunnel layer; a sample's record is the header, the snap length and this. */
+#define EW_SAMPLE_HEADROOM 256
 
 #endif /* EDGEWATCH_DATAPATH_H */

@@ -2,7 +2,8 @@
 /*
  * Payload sampling for the rules engine: the first K payload packets of every flow in
  * each direction, every payload packet of a flagged flow up to a cap, and 1-in-N of the
- * rest, each with up to cfg_snaplen bytes of the innermost L4 payload. Samples that do
+ * rest, each with up to cfg_snaplen bytes of the innermost L4 payload and the frame's
+ * headers before it (struct sample_header: the evidence writes the real bytes). Samples that do
  * not fit in the ring buffer are counted (EW_CNT_SAMPLE_LOST), never silently dropped.
  */
 #ifndef EDGEWATCH_SAMPLE_BPF_H
@@ -69,7 +70,7 @@ sample_reserve(struct ew_counters *cnt, const struct flow_key *key, const struct
 {
 	struct sample_header *s;
 
-	s = bpf_ringbuf_reserve(&samples, sizeof(*s) + cfg_snaplen, 0);
+	s = bpf_ringbuf_reserve(&samples, sizeof(*s) + cfg_snaplen + EW_SAMPLE_HEADROOM, 0);
 	if (!s) {
 		cnt->count[hook & 1][EW_CNT_SAMPLE_LOST]++;
 		return NULL;
@@ -88,7 +89,10 @@ sample_reserve(struct ew_counters *cnt, const struct flow_key *key, const struct
 	s->tcp_flags = ps->tcp_flags;
 	s->initiator = fr->initiator;
 	s->policy_verdict = fr->policy_verdict;
-	__builtin_memset(s->pad, 0, sizeof(s->pad));
+	s->pad = 0;
+	/* the headers fit the room after the payload, or are not copied (hdr_len 0) */
+	s->hdr_len = ps->payload_off <= EW_SAMPLE_HEADROOM ? ps->payload_off : 0;
+	__builtin_memset(s->pad2, 0, sizeof(s->pad2));
 	return s;
 }
 

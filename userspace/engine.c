@@ -11,6 +11,7 @@
 #include "flood_live.h"
 #include "log.h"
 #include "output/eve_seal.h"
+#include "output/pcap_evidence.h"
 #include "payload/sample_pipeline.h"
 #include "policy/policy.h"
 
@@ -243,6 +244,31 @@ static int engine_add_kafka_sink(struct engine *e)
 }
 
 /*
+ * outputs.pcap: the packets of alerted flows as pcapng (live runs and replay: a replay's
+ * evidence is how a capture's alerts are handed over). A directory that cannot be written
+ * is logged and counted in stats.pcap, never fatal: the alerts still go out.
+ */
+static int engine_add_pcap_evidence(struct engine *e)
+{
+	const struct ew_config *cfg = e->cfg;
+	struct pcap_evidence_config pc = { .dir = cfg->outputs.pcap.dir,
+					   .max_file_size = cfg->outputs.pcap.max_file_size,
+					   .max_total = cfg->outputs.pcap.max_total };
+	struct pcap_evidence *pe;
+	int err;
+
+	if (!pc.dir)
+		return 0;
+	err = pcap_evidence_open(&pe, &pc);
+	if (err) {
+		log_error("cannot start the packet evidence (outputs.pcap): %s", strerror(-err));
+		return err;
+	}
+	output_set_evidence(&e->output, pe);
+	return 0;
+}
+
+/*
  * outputs.prometheus: /metrics (live runs only). Replay serves no metrics: it is an offline run that
  * ends in seconds, and the live daemon of the same config may hold the port.
  */
@@ -299,6 +325,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		err = engine_add_kafka_sink(e);
 	if (!err)
 		err = engine_add_prometheus_sink(e, cfg);
+	if (!err)
+		err = engine_add_pcap_evidence(e);
 	if (err) {
 		output_close(&e->output);
 		e->output_open = 0;
@@ -567,6 +595,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->anomaly.live.hot_reports = e->totals.hot_reported;
 	s->anomaly.live.hot_lost = e->totals.hot_lost;
 	output_eve_stats(&e->output, &s->eve);
+	output_pcap_stats(&e->output, &s->pcap);
 	output_queued_sinks(&e->output, s);
 	output_sinks_stats(&e->output, &s->sinks);
 	return 0;

@@ -223,6 +223,10 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 					 &f->outputs.prometheus.listen,
 					 sizeof(r->outputs.prometheus.listen)));
 	START_KEY_CHANGED("outputs.kafka", kafka_differs(&r->outputs.kafka, &f->outputs.kafka));
+	START_KEY_CHANGED("outputs.pcap",
+			  str_differs(r->outputs.pcap.dir, f->outputs.pcap.dir) ||
+				  r->outputs.pcap.max_file_size != f->outputs.pcap.max_file_size ||
+				  r->outputs.pcap.max_total != f->outputs.pcap.max_total);
 	START_KEY_CHANGED("rules.files", files_differ(r, f));
 	START_KEY_CHANGED("rules.classification",
 			  str_differs(r->rules.classification, f->rules.classification));

@@ -202,3 +202,24 @@ e2e_edgewatch_stop() {	# e2e_edgewatch_stop PID
 	fi
 	wait "$1"
 }
+
+# e2e_lotl_requests GW EXT REQUESTS: lotl_traffic.py's HTTP server in GW (198.18.0.1 and
+# 2001:db8::1, port 8080, at most REQUESTS requests) and its client's requests from EXT;
+# the server stays up (its pid in E2E_HTTP_SERVER, stopped by e2e_lotl_stop) for more
+# traffic. nsenter execs timeout: $! is the process to stop (a function in the background
+# would be a subshell, and killing it would leave the server running).
+e2e_lotl_requests() {
+	nsenter --net=/run/netns/"$1" timeout 60 \
+		python3 tests/e2e/lotl_traffic.py serve 198.18.0.1 2001:db8::1 8080 "$3" &
+	E2E_HTTP_SERVER=$!
+	E2E_PIDS+=("$E2E_HTTP_SERVER")
+	sleep 0.5
+	e2e_in "$2" timeout 30 python3 tests/e2e/lotl_traffic.py client 198.18.0.1 2001:db8::1 \
+		8080 || e2e_fail client "the client's requests did not all get an answer"
+}
+
+e2e_lotl_stop() {
+	sleep 1
+	kill "$E2E_HTTP_SERVER" 2>/dev/null
+	wait "$E2E_HTTP_SERVER" 2>/dev/null
+}

@@ -22,23 +22,12 @@ setup() {
 }
 
 send_traffic() {
-	# nsenter execs timeout: $! is the process to stop (a function in the background would be
-	# a subshell, and killing it would leave the server running)
-	nsenter --net=/run/netns/"$GW" timeout 60 \
-		python3 "$TRAFFIC" serve 198.18.0.1 2001:db8::1 8080 40 &
-	E2E_PIDS+=("$!")
-	local server=$!
-	sleep 0.5
-	if ! e2e_in "$EXT" timeout 30 python3 "$TRAFFIC" client 198.18.0.1 2001:db8::1 8080; then
-		e2e_fail client "the client's requests did not all get an answer"
-	fi
+	e2e_lotl_requests "$GW" "$EXT" 40
 	# the tagged exchange: client SYN, server SYN-ACK (through tc egress), client data
 	e2e_in "$EXT" timeout 10 python3 "$TRAFFIC" vlan "$PEER" "$GW_MAC" "$EXT_MAC" syn
 	e2e_in "$GW" timeout 10 python3 "$TRAFFIC" vlan "$UP" "$EXT_MAC" "$GW_MAC" synack
 	e2e_in "$EXT" timeout 10 python3 "$TRAFFIC" vlan "$PEER" "$GW_MAC" "$EXT_MAC" data
-	sleep 1
-	kill "$server" 2>/dev/null
-	wait "$server" 2>/dev/null
+	e2e_lotl_stop
 }
 
 check_stats() {	# the final stats event: every sample read, scanned, none dropped

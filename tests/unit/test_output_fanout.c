@@ -7,6 +7,11 @@
  *  - syslog's MSG is byte for byte the EVE file's line, event by event;
  *  - alerts from two threads at once: each line whole and right (the line's buffer is
  *    the call's, not a shared one), one format per alert in each thread.
+ * And the seal records of a sealed EVE file (outputs.eve.seal) leave the box through
+ * syslog and Kafka (PREFIX.seal), byte for byte the EVE file's seal lines, so that the
+ * last seal a collector received proves a truncation of the file (`log verify
+ * --last-seal`): the whole file verifies against it, the file cut after an earlier seal
+ * fails as truncated.
  * The collectors (a UDP socket for syslog, librdkafka's mock cluster) live on loopback
  * in a network namespace of the test's own (unshare), so nothing reaches the host's.
  */
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/ioctl.h>
@@ -26,7 +32,9 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "config/config.h"
+#include "logcmd/log_verify.h"
 #include "output/eve_format.h"
+#include "output/eve_seal.h"
 #include "output/output.h"
 #include "../support/test.h"
 
@@ -81,6 +89,7 @@ static int start_cluster(void)
 	rd_kafka_mock_topic_create(mcluster, "fanout.flow", 1, 1);
 	rd_kafka_mock_topic_create(mcluster, "fanout.alert", 1, 1);
 	rd_kafka_mock_topic_create(mcluster, "fanout.stats", 1, 1);
+	rd_kafka_mock_topic_create(mcluster, "fanout.seal", 1, 1);
 	snprintf(broker_host, sizeof(broker_host), "%s",
 		 rd_kafka_mock_cluster_bootstraps(mcluster));
 	colon = strrchr(broker_host, ':');
@@ -357,6 +366,151 @@ static void test_alerts_from_threads(struct test_case *t)
 	fanout_close(&f);
 }
 
+/* The values of topic's partition 0 from its start, until want or 10 s. Their count. */
+static size_t consume_topic(const char *topic, char **values, size_t want)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_topic_partition_list_t *parts;
+	time_t deadline = time(NULL) + 10;
+	char why[256];
+	rd_kafka_t *c;
+	size_t n = 0;
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(mcluster),
+			  why, sizeof(why));
+	rd_kafka_conf_set(conf, "group.id", "seal-collector", why, sizeof(why));
+	c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+	if (!c)
+		return 0;
+	parts = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(parts, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+	rd_kafka_assign(c, parts);
+	rd_kafka_topic_partition_list_destroy(parts);
+	while (n < want && time(NULL) < deadline) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 200);
+
+		if (!m)
+			continue;
+		if (!m->err)
+			values[n++] = strndup(m->payload, m->len);
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(c);
+	rd_kafka_destroy(c);
+	return n;
+}
+
+/* Verify lines[0..count) as one file against pub0 and the collector's last seal. */
+static int verify_lines(char **lines, size_t count, const uint8_t *pub0, const char *last_seal,
+			char *detail)
+{
+	struct log_verify v;
+	char why[LOG_VERIFY_DETAIL_LEN];
+	size_t i;
+	int failed;
+
+	log_verify_init(&v, pub0);
+	if (log_verify_expect_seal(&v, last_seal, strlen(last_seal), why)) {
+		snprintf(detail, LOG_VERIFY_DETAIL_LEN, "last seal refused: %.200s", why);
+		log_verify_free(&v);
+		return -1;
+	}
+	log_verify_file_begin(&v, "eve.json");
+	for (i = 0; i < count; i++)
+		log_verify_line(&v, lines[i], strlen(lines[i]));
+	log_verify_file_end(&v);
+	log_verify_finish(&v);
+	snprintf(detail, LOG_VERIFY_DETAIL_LEN, "%s", v.last_seal_detail);
+	failed = v.failed;
+	log_verify_free(&v);
+	return failed;
+}
+
+#define SEALS 3
+
+static void test_seals_off_the_box(struct test_case *t)
+{
+	char dir[] = "/tmp/edgewatch-sealfan.XXXXXX", key[64], pub_path[80], why[SEAL_WHY_LEN];
+	char *lines[LINES_MAX], *kafka[SEALS + 1], *syslog_seals[SEALS + 1] = { 0 };
+	char dgram[8192], detail[LOG_VERIFY_DETAIL_LEN];
+	uint8_t pub0[SEAL_KEY_LEN];
+	size_t count, i, seals = 0, from_syslog = 0, from_kafka, cut = 0;
+	struct flow_key fkey;
+	struct flow_record rec;
+	struct alert_event a;
+	struct eve_seal *seal;
+	struct fanout f;
+	ssize_t len;
+	int round;
+
+	if (no_netns)
+		SKIP(t, "%s", no_netns);
+	CHECK(t, mkdtemp(dir), "mkdtemp");
+	snprintf(key, sizeof(key), "%s/seal.key", dir);
+	snprintf(pub_path, sizeof(pub_path), "%s.pub", key);
+	CHECK(t, !seal_keygen(key, why) && !seal_pub_load(pub_path, pub0, why), "keygen: %s", why);
+	CHECK(t, !fanout_open(&f), "cannot open the output with its sinks");
+	CHECK(t, !eve_seal_open(&seal, key, 0, why), "seal: %s", why);
+	eve_attach_seal(f.out.eve, seal);
+	/* three segments: two sealed by a reopen (SIGHUP), the last at close */
+	for (round = 0; round < SEALS; round++) {
+		for (i = 0; i < 3; i++) {
+			alert_fixture(&a, &fkey, &rec, 9002000 + (uint32_t)(round * 10 + i));
+			output_alert(&f.out, &a);
+		}
+		output_flush(&f.out);
+		if (round < SEALS - 1)
+			output_reopen(&f.out);
+	}
+	output_drain(&f.out);
+	output_close(&f.out);	/* the last seal, and the sinks' close delivers it */
+	count = eve_lines(&f, lines, LINES_MAX);
+	while ((len = recv(f.collector, dgram, sizeof(dgram) - 1, 0)) > 0) {
+		char *msg;
+
+		dgram[len] = '\0';
+		msg = strstr(dgram, " seal - ");	/* MSGID seal, no SD: then MSG */
+		if (msg && from_syslog <= SEALS)
+			syslog_seals[from_syslog++] = strdup(msg + 8);
+	}
+	from_kafka = consume_topic("fanout.seal", kafka, SEALS);
+	for (i = 0; i < count; i++) {
+		if (!strstr(lines[i], "\"event_type\":\"seal\""))
+			continue;
+		EXPECT(t, i >= count - 1 || seals < SEALS, "more seals than %d", SEALS);
+		if (seals < SEALS) {
+			EXPECT(t, seals < from_syslog && !strcmp(syslog_seals[seals], lines[i]),
+			       "seal %zu: syslog has %s", seals,
+			       seals < from_syslog ? syslog_seals[seals] : "nothing");
+			EXPECT(t, seals < from_kafka && !strcmp(kafka[seals], lines[i]),
+			       "seal %zu: kafka has %s", seals,
+			       seals < from_kafka ? kafka[seals] : "nothing");
+		}
+		if (++seals == SEALS - 1)
+			cut = i + 1;	/* the file cut right after the second seal */
+	}
+	EXPECT(t, seals == SEALS && from_syslog == SEALS && from_kafka == SEALS,
+	       "%zu seals in the EVE file, %zu at syslog, %zu at kafka; want %d", seals,
+	       from_syslog, from_kafka, SEALS);
+	if (seals == SEALS && from_syslog == SEALS && cut) {
+		/* the collector's last seal: the whole file holds it, the cut one does not */
+		EXPECT(t, verify_lines(lines, count, pub0, syslog_seals[SEALS - 1], detail) == 0,
+		       "the whole file fails against the last seal: %s", detail);
+		EXPECT(t, verify_lines(lines, cut, pub0, syslog_seals[SEALS - 1], detail) > 0 &&
+				  strstr(detail, "truncated"),
+		       "the file cut after seal 2 is not reported truncated: '%s'", detail);
+	}
+	for (i = 0; i < from_syslog; i++)
+		free(syslog_seals[i]);
+	for (i = 0; i < from_kafka; i++)
+		free(kafka[i]);
+	free_lines(lines, count);
+	fanout_close(&f);
+	snprintf(dgram, sizeof(dgram), "rm -rf %s", dir);
+	if (system(dgram))
+		EXPECT(t, 0, "cannot remove %s", dir);
+}
+
 int main(void)
 {
 	test_program = "test_output_fanout";
@@ -367,6 +521,7 @@ int main(void)
 	RUN(test_formatted_once);
 	RUN(test_same_bytes);
 	RUN(test_alerts_from_threads);
+	RUN(test_seals_off_the_box);
 	if (mcluster)
 		rd_kafka_mock_cluster_destroy(mcluster);
 	if (mock_owner)

@@ -58,6 +58,10 @@ static const struct reload_row rows[] = {
 	  NULL, 0, 1, { "outputs.kafka: changed" } },
 	{ "kafka_same_not_named", "outputs:\n  kafka:\n    brokers: [k1:9092, k2:9092]\n",
 	  "outputs:\n  kafka:\n    brokers: [k1:9092, k2:9092]\n", NULL, 0, 0, {} },
+	/* the evidence writer is opened at start */
+	{ "pcap_named", "outputs:\n  pcap:\n    dir: /tmp/a\n",
+	  "outputs:\n  pcap:\n    dir: /tmp/a\n    max-total: 2GiB\n", NULL, 0, 1,
+	  { "outputs.pcap: changed" } },
 	/* no rules loaded: the variables only reach the policy, which takes them */
 	{ "applied_keys_not_named",
 	  "management:\n  action: alert\nsampling:\n  one-in: 1000\n"

@@ -71,6 +71,8 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->outputs.ipfix.observation_domain = 1;
 	cfg->outputs.stats_interval = 60;
 	cfg->outputs.eve_seal_interval = 60;
+	cfg->outputs.pcap.max_file_size = 64ULL << 20;
+	cfg->outputs.pcap.max_total = 1ULL << 30;
 	cfg->outputs.eve_path = strdup("-");
 	return cfg->outputs.eve_path ? 0 : -ENOMEM;
 }
@@ -134,6 +136,7 @@ void config_free(struct ew_config *cfg)
 	free(cfg->rules.cache_dir);
 	free(cfg->outputs.eve_path);
 	free(cfg->outputs.eve_seal_key);
+	free(cfg->outputs.pcap.dir);
 	free(cfg->outputs.syslog.host);
 	free(cfg->outputs.syslog.ca_file);
 	free(cfg->anomaly.exclude.items);

@@ -216,6 +216,12 @@ struct ew_config {
 		struct ew_syslog_output syslog;
 		struct ew_ipfix_output ipfix;
 		struct ew_kafka_output kafka;
+		/* outputs.pcap (output/pcap_evidence.h): dir NULL: no packet evidence */
+		struct {
+			char *dir;		/* where the pcapng files go (must exist) */
+			uint64_t max_file_size;	/* bytes per file before the next (64 MiB) */
+			uint64_t max_total;	/* bytes of all files, oldest removed (1 GiB) */
+		} pcap;
 		uint32_t stats_interval;	/* seconds between stats events, 1..3600 (60) */
 		struct {
 			int enabled;		/* outputs.prometheus given (a mapping) */

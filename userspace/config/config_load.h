@@ -123,6 +123,8 @@ void config_anomaly_defaults(struct ew_config *cfg);
 int config_read_ipfix(struct config_loader *ld, const struct config_node *node, void *target);
 /* outputs.kafka (config_kafka.c) */
 int config_read_kafka(struct config_loader *ld, const struct config_node *node, void *target);
+/* outputs.pcap (config_pcap.c) */
+int config_read_pcap(struct config_loader *ld, const struct config_node *node, void *target);
 /* Free what config_read_kafka() filled in (config_free). */
 void config_free_kafka(struct ew_kafka_output *ko);
 int config_read_vars(struct config_loader *ld, const struct config_node *node, void *target);

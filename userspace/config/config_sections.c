@@ -236,6 +236,7 @@ int config_read_outputs(struct config_loader *ld, const struct config_node *node
 		{ "ipfix", config_read_ipfix },
 		{ "prometheus", read_prometheus },
 		{ "kafka", config_read_kafka },
+		{ "pcap", config_read_pcap },
 		{ "stats-interval", read_stats_interval },
 	};
 

@@ -176,6 +176,10 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 	if (cfg->outputs.eve_seal_key)
 		fprintf(out, " (sealed with %s, every %us)", cfg->outputs.eve_seal_key,
 			cfg->outputs.eve_seal_interval);
+	if (cfg->outputs.pcap.dir)
+		fprintf(out, "; packet evidence in %s (files of %llu bytes, %llu in all)",
+			cfg->outputs.pcap.dir, (unsigned long long)cfg->outputs.pcap.max_file_size,
+			(unsigned long long)cfg->outputs.pcap.max_total);
 	if (cfg->outputs.prometheus.enabled) {
 		char listen[CONFIG_ENDPOINT_STRLEN];
 

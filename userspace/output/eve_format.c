@@ -330,7 +330,23 @@ size_t eve_alert_line_max(const struct alert_event *a)
 		n += 96 + 49 * a->aggregate->sample_count;
 	if (a->anomaly)
 		n += eve_anomaly_line_max(a->anomaly);
+	if (a->pcap)	/* the file's name and the packet numbers */
+		n += 128 + 21 * ALERT_PCAP_PACKETS_MAX;
 	return n;
+}
+
+/* outputs.pcap: the evidence file (in outputs.pcap.dir) and the alert's packets in it. */
+static void put_pcap(struct json_line *jl, const struct alert_pcap *p)
+{
+	size_t i;
+
+	json_line_object(jl, "pcap");
+	json_line_str(jl, "file", p->file);
+	json_line_array(jl, "packets");
+	for (i = 0; i < p->packet_count && i < ALERT_PCAP_PACKETS_MAX; i++)
+		json_line_u64(jl, NULL, p->packets[i]);
+	json_line_end(jl);
+	json_line_end(jl);
 }
 
 /* An aggregate alert: the events and distinct sources it stands for, and a sample. */
@@ -447,10 +463,28 @@ int eve_format_alert(struct json_line *jl, const struct alert_event *a, const ch
 		put_http(jl, a->http);
 	if (a->anomaly)
 		put_anomaly(jl, a->anomaly);
+	if (a->pcap)
+		put_pcap(jl, a->pcap);
 	return json_line_finish(jl);
 }
 
 /* --- stats ----------------------------------------------------------------------- */
+
+static void put_pcap_stats(struct json_line *jl, const struct stats_pcap *p)
+{
+	json_line_object(jl, "pcap");
+	json_line_u64(jl, "packets", p->packets);
+	json_line_u64(jl, "alerts", p->alerts);
+	json_line_u64(jl, "files", p->files);
+	json_line_u64(jl, "bytes", p->bytes);
+	json_line_u64(jl, "files_removed", p->files_removed);
+	json_line_u64(jl, "bytes_removed", p->bytes_removed);
+	json_line_u64(jl, "without_packet", p->without_packet);
+	json_line_u64(jl, "open_failed", p->open_failed);
+	json_line_u64(jl, "write_failed", p->write_failed);
+	json_line_u64(jl, "remove_failed", p->remove_failed);
+	json_line_end(jl);
+}
 
 void eve_format_counters(struct json_line *jl, const char *key, const struct ew_counters *c)
 {
@@ -792,6 +826,8 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 		json_line_end(jl);
 	}
 	json_line_end(jl);
+	if (s->pcap.enabled)	/* outputs.pcap; absent when off, so the goldens stay */
+		put_pcap_stats(jl, &s->pcap);
 	put_outputs(jl, s);
 	json_line_end(jl);
 	return json_line_finish(jl);

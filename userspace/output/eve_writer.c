@@ -46,6 +46,8 @@ struct eve_writer {
 	uint64_t rotate_failed;
 	struct eve_gzip *gzip;	/* compress: gzip */
 	struct eve_seal *seal;	/* outputs.eve.seal (NULL: lines as formatted) */
+	eve_seal_listener seal_listener;	/* every seal line, also off the box */
+	void *seal_listener_ctx;
 	int fd;
 	int owns_fd;		/* not stdout */
 	int regular;		/* a regular file: a torn tail can be cut off */
@@ -287,6 +289,10 @@ static void eve_seal_write_locked(struct eve_writer *eve, uint64_t now_ns)
 	eve->file_bytes += n + 1;
 	eve->file_lines++;
 	eve_flush_locked(eve);
+	/* written or not (a full disk), the seal goes to the collectors: it is what proves a
+	 * truncation of this file later */
+	if (eve->seal_listener)
+		eve->seal_listener(eve->seal_listener_ctx, line, (size_t)n, now_ns);
 }
 
 /*
@@ -516,6 +522,14 @@ int eve_write_tallied_line(struct eve_writer *eve, const char *line, size_t len,
 out:
 	pthread_mutex_unlock(&eve->lock);
 	return err;
+}
+
+void eve_set_seal_listener(struct eve_writer *eve, eve_seal_listener fn, void *ctx)
+{
+	pthread_mutex_lock(&eve->lock);
+	eve->seal_listener = fn;
+	eve->seal_listener_ctx = ctx;
+	pthread_mutex_unlock(&eve->lock);
 }
 
 void eve_attach_seal(struct eve_writer *eve, struct eve_seal *seal)

@@ -75,6 +75,13 @@ int eve_chown(struct eve_writer *eve, uid_t uid, gid_t gid);
 struct eve_seal;
 struct eve_seal_counts;
 void eve_attach_seal(struct eve_writer *eve, struct eve_seal *seal);
+/*
+ * Called with every seal line the writer writes (no newline), under the writer's lock:
+ * the output hands it to the remote sinks (output.c), so the last seal lives off the box.
+ * fn must not call back into the writer.
+ */
+typedef void (*eve_seal_listener)(void *ctx, const char *line, size_t len, uint64_t now_ns);
+void eve_set_seal_listener(struct eve_writer *eve, eve_seal_listener fn, void *ctx);
 /* Seals made, key file rewrites that failed, the current epoch (all 0: not sealing). */
 void eve_seal_stats(struct eve_writer *eve, struct eve_seal_counts *out);
 

@@ -151,6 +151,27 @@ struct alert_anomaly {
 	size_t score_part_count;
 };
 
+/*
+ * A packet as the sample carried it, for the evidence (outputs.pcap): the frame's real
+ * headers, then its payload (together the frame's first head_len + payload_len bytes).
+ */
+struct alert_packet {
+	uint64_t ts_ns;			/* wall clock */
+	const uint8_t *head;		/* the frame up to the payload */
+	size_t head_len;
+	const uint8_t *payload;
+	size_t payload_len;
+	uint32_t orig_len;		/* the frame's length on the wire */
+};
+
+/* Where the evidence wrote an alert's packets: "pcap" in its EVE line. */
+#define ALERT_PCAP_PACKETS_MAX 4
+struct alert_pcap {
+	char file[64];			/* the file's name in outputs.pcap.dir */
+	uint64_t packets[ALERT_PCAP_PACKETS_MAX];	/* 1-based, as tshark numbers them */
+	size_t packet_count;
+};
+
 /* An alert: a detection (built-in sid or payload rule) on a packet of a flow. */
 struct alert_event {
 	uint64_t ts_ns;			/* wall clock */
@@ -175,6 +196,9 @@ struct alert_event {
 	size_t payload_len;
 	const struct alert_http *http;	/* NULL: not an HTTP request */
 	const struct alert_anomaly *anomaly;	/* NULL: not an anomaly detection */
+	const struct alert_packet *packet;	/* the packet whole, for outputs.pcap (NULL:
+						 * none, or its headers not carried) */
+	const struct alert_pcap *pcap;	/* set by the output: where the evidence went */
 };
 
 /*

@@ -35,10 +35,14 @@
 #define POLL_MS 100		/* the poll thread's wait: how soon it sees stop */
 #define KEY_MAX 320		/* "HOST/IFACE" (HOST up to 255), or a flow_id */
 
+/* A topic per event type, and one for the seal records (outputs.eve.seal). */
+#define KAFKA_SEAL_TOPIC OUTPUT_EVENT_TYPES
+#define KAFKA_TOPICS (OUTPUT_EVENT_TYPES + 1)
+
 struct kafka_sink {
 	struct output_sink base;
 	rd_kafka_t *rk;
-	rd_kafka_topic_t *topics[OUTPUT_EVENT_TYPES];
+	rd_kafka_topic_t *topics[KAFKA_TOPICS];	/* per event type, then PREFIX.seal */
 	char stats_key[KEY_MAX];
 	char *bootstrap;		/* for messages */
 	pthread_t poller;
@@ -154,8 +158,8 @@ static void *poll_main(void *arg)
 }
 
 /* Hand one line to librdkafka (copied), or count why it did not take it. */
-static int produce(struct kafka_sink *ks, enum output_event_type type, const char *key,
-		   const char *line, size_t len)
+static int produce(struct kafka_sink *ks, int type, const char *key, const char *line,
+		   size_t len)
 {
 	rd_kafka_resp_err_t err;
 	int ret = 0;
@@ -243,6 +247,15 @@ static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *
 	return produce_line(ks, OUTPUT_STATS, ks->stats_key, line);
 }
 
+/* Seal records to PREFIX.seal, keyed by the stats key (HOST/IFACE): one EVE stream's
+ * seals in one partition, in order, the last one what `log verify --last-seal` takes. */
+static int kafka_sink_seal(struct output_sink *s, const char *line, size_t len, uint64_t ts_ns)
+{
+	struct kafka_sink *ks = kafka_sink_of(s);
+
+	return produce(ks, KAFKA_SEAL_TOPIC, ks->stats_key, line, len);
+}
+
 static int kafka_sink_nothing(struct output_sink *s)
 {
 	return 0;	/* librdkafka sends as soon as it can (linger.ms); no files */
@@ -315,7 +328,7 @@ static void kafka_sink_free(struct kafka_sink *ks)
 {
 	int type;
 
-	for (type = 0; type < OUTPUT_EVENT_TYPES; type++)
+	for (type = 0; type < KAFKA_TOPICS; type++)
 		if (ks->topics[type])
 			rd_kafka_topic_destroy(ks->topics[type]);
 	if (ks->rk)
@@ -348,6 +361,7 @@ static const struct output_sink_ops kafka_sink_ops = {
 	.flow = kafka_sink_flow,
 	.alert = kafka_sink_alert,
 	.stats = kafka_sink_stats,
+	.seal = kafka_sink_seal,
 	.flush = kafka_sink_nothing,
 	.reopen = kafka_sink_nothing,
 	.close = kafka_sink_close,
@@ -418,10 +432,11 @@ static int init_sync(struct kafka_sink *ks)
 /* The producer and its topics; errors logged. 0 or -errno. */
 static int start_producer(struct kafka_sink *ks, const struct ew_kafka_output *cfg)
 {
-	static const char *const suffixes[OUTPUT_EVENT_TYPES] = {
+	static const char *const suffixes[KAFKA_TOPICS] = {
 		[OUTPUT_FLOW] = "flow",
 		[OUTPUT_ALERT] = "alert",
 		[OUTPUT_STATS] = "stats",
+		[KAFKA_SEAL_TOPIC] = "seal",
 	};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	char why[512] = "", topic[256];
@@ -440,7 +455,7 @@ static int start_producer(struct kafka_sink *ks, const struct ew_kafka_output *c
 		log_error("kafka: cannot create the producer: %s", why);
 		return -EINVAL;
 	}
-	for (type = 0; type < OUTPUT_EVENT_TYPES; type++) {
+	for (type = 0; type < KAFKA_TOPICS; type++) {
 		snprintf(topic, sizeof(topic), "%s.%s", cfg->topic_prefix, suffixes[type]);
 		ks->topics[type] = rd_kafka_topic_new(ks->rk, topic, NULL);
 		if (!ks->topics[type]) {

@@ -7,10 +7,22 @@
 #include "output/eve_format.h"
 #include "output/eve_seal.h"
 #include "output/output.h"
+#include "output/pcap_evidence.h"
 
 int output_open(struct output *out, const char *eve_path, const char *iface)
 {
 	return output_open_rotating(out, eve_path, NULL, iface);
+}
+
+/* A seal the EVE file wrote: to every sink that carries seals (not the EVE sink, 0). */
+static void fan_out_seal(void *ctx, const char *line, size_t len, uint64_t now_ns)
+{
+	struct output *out = ctx;
+	int i;
+
+	for (i = 1; i < out->sink_count; i++)
+		if (out->sinks[i]->ops->seal)
+			out->sinks[i]->ops->seal(out->sinks[i], line, len, now_ns);
 }
 
 int output_open_rotating(struct output *out, const char *eve_path,
@@ -24,6 +36,7 @@ int output_open_rotating(struct output *out, const char *eve_path,
 	err = eve_sink_open(&eve, &out->eve, eve_path, rot);
 	if (err)
 		return err;
+	eve_set_seal_listener(out->eve, fan_out_seal, out);
 	return output_add_sink(out, eve);
 }
 
@@ -85,6 +98,26 @@ void output_close(struct output *out)
 	out->sink_count = 0;
 	out->line_types = 0;
 	out->eve = NULL;
+	pcap_evidence_close(out->evidence);
+	out->evidence = NULL;
+}
+
+void output_set_evidence(struct output *out, struct pcap_evidence *pe)
+{
+	pcap_evidence_close(out->evidence);
+	out->evidence = pe;
+}
+
+void output_pcap_stats(struct output *out, struct stats_pcap *pcap)
+{
+	memset(pcap, 0, sizeof(*pcap));
+	if (out->evidence)
+		pcap_evidence_stats(out->evidence, pcap);
+}
+
+int output_sample_evidence(struct output *out, uint64_t flow_id, const struct alert_packet *pkt)
+{
+	return out->evidence ? pcap_evidence_sample(out->evidence, flow_id, pkt) : 0;
 }
 
 /* The counts are only read by the thread writing stats: relaxed atomics suffice. */
@@ -157,6 +190,16 @@ int output_flow(struct output *out, const struct flow_event *ev)
 
 int output_alert(struct output *out, const struct alert_event *ev)
 {
+	struct alert_event with_pcap;
+	struct alert_pcap ref;
+
+	/* the evidence first, so the alert's line names where its packet went; a packet
+	 * not written is the evidence's loss (counted), the alert still goes out */
+	if (out->evidence && !pcap_evidence_alert(out->evidence, ev, &ref)) {
+		with_pcap = *ev;
+		with_pcap.pcap = &ref;
+		ev = &with_pcap;
+	}
 	return fan_out(out, NULL, OUTPUT_ALERT, ev, eve_alert_line_max(ev));
 }
 

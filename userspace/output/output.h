@@ -62,6 +62,12 @@ struct output_sink_ops {
 	 * for the others. Before the final stats: deliver what is queued for a bounded
 	 * time, count what is left as lost. */
 	void (*drain)(struct output_sink *s);
+	/*
+	 * A seal record's EVE line (outputs.eve.seal), as the EVE file got it, for the sinks
+	 * that carry it off the box (syslog, Kafka); NULL for the others. Called under the
+	 * EVE writer's lock, from whichever thread wrote the seal: only enqueue.
+	 */
+	int (*seal)(struct output_sink *s, const char *line, size_t len, uint64_t ts_ns);
 	/* where every message went (the stats event's stats.outputs.NAME) */
 	void (*account)(struct output_sink *s, struct stats_sink_queue *out);
 	/* it only counts (replay's summary): no events leave the box through it, so it is
@@ -85,6 +91,8 @@ struct output {
 	unsigned int line_types;	/* every sink's, or'ed: which events get a line */
 	const char *iface;		/* in_iface of the EVE lines (NULL: none) */
 	struct eve_writer *eve;		/* the reference sink's writer */
+	/* outputs.pcap: the alerts' packets, written before their lines (NULL: off) */
+	struct pcap_evidence *evidence;
 };
 
 /*
@@ -102,8 +110,20 @@ int output_add_sink(struct output *out, struct output_sink *sink);
 const char *output_event_type_name(enum output_event_type type);
 /* Every sink's name and totals so far, in the order they were added (the EVE sink first). */
 void output_sinks_stats(struct output *out, struct stats_sinks *sinks);
-/* Flush and close every sink; NULL-safe, idempotent. */
+/* Flush and close every sink (and the evidence); NULL-safe, idempotent. */
 void output_close(struct output *out);
+
+/*
+ * Packet evidence (outputs.pcap, pcap_evidence.h): output_alert() writes each alert's
+ * packet (ev->packet) there first and names it in the alert's line. The output owns pe.
+ */
+struct pcap_evidence;
+void output_set_evidence(struct output *out, struct pcap_evidence *pe);
+/* A later sampled packet of a flow: into the evidence if the flow has an alert there.
+ * 1 written, 0 not (no evidence, or no alert on the flow), -errno (counted). */
+int output_sample_evidence(struct output *out, uint64_t flow_id, const struct alert_packet *pkt);
+/* The evidence's account (all 0 when off). */
+void output_pcap_stats(struct output *out, struct stats_pcap *pcap);
 
 /*
  * Hand an event to every sink, its EVE line formatted first (once) if a sink reads it.

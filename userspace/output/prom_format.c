@@ -128,6 +128,21 @@ static void gauge(struct prom_text *t, const char *name, const char *help, uint6
 	one(t, name, "gauge", help, value);
 }
 
+/* The packet evidence: what was written, kept, removed for the budget, and lost. */
+static void put_pcap(struct prom_text *t, const struct stats_pcap *p)
+{
+	counter(t, "edgewatch_pcap_packets_total", "Packets written to the evidence files",
+		p->packets);
+	counter(t, "edgewatch_pcap_alerts_total", "Alerts with packets in the evidence files",
+		p->alerts);
+	gauge(t, "edgewatch_pcap_bytes", "Bytes in the evidence files kept", p->bytes);
+	counter(t, "edgewatch_pcap_files_removed_total",
+		"Oldest evidence files removed for outputs.pcap.max-total", p->files_removed);
+	counter(t, "edgewatch_pcap_failures_total",
+		"Evidence files or packets that could not be opened, written or removed",
+		p->open_failed + p->write_failed + p->remove_failed);
+}
+
 static void put_datapath(struct prom_text *t, const struct ew_counters *c)
 {
 	int hook, id;
@@ -445,6 +460,8 @@ static void put_output(struct prom_text *t, const struct stats_snapshot *s,
 			"Sealing key file rewrites that failed (the old epoch's key left on disk)",
 			s->eve.seal_key_store_failed);
 	}
+	if (s->pcap.enabled)	/* outputs.pcap: the stats event's pcap */
+		put_pcap(t, &s->pcap);
 	family(t, "edgewatch_alerts_total", "counter",
 	       "Alerts handed to the output, by category and origin (builtin: edgewatch's "
 	       "reserved sids; rule: payload rules)");

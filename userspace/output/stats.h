@@ -150,6 +150,24 @@ struct stats_output {
 	uint32_t seal_epoch;		/* the epoch the next seal signs */
 };
 
+/* The packet evidence (outputs.pcap, pcap_evidence.h); in the stats event when on. */
+struct stats_pcap {
+	int enabled;
+	uint64_t packets;		/* packets written */
+	uint64_t alerts;		/* alerts with packets written (theirs, or their
+					 * flow's earlier samples) */
+	uint64_t files;			/* files opened */
+	uint64_t files_removed;		/* oldest files removed for max-total */
+	uint64_t bytes_removed;
+	uint64_t bytes;			/* bytes in the files kept */
+	uint64_t without_packet;	/* alerts with no packet of their own (kernel
+					 * detections, headers not carried): their flow's
+					 * later samples still follow */
+	uint64_t open_failed;		/* files that could not be opened (logged) */
+	uint64_t write_failed;		/* packets that could not be written (logged) */
+	uint64_t remove_failed;		/* old files that could not be removed (logged) */
+};
+
 /* Kinds of failed sends a sink names (the last slot: "other", every further kind). */
 #define STATS_SINK_FAILURE_KINDS 4
 
@@ -277,6 +295,7 @@ struct stats_snapshot {
 	struct stats_samples samples;
 	struct stats_rules rules;
 	struct stats_output eve;
+	struct stats_pcap pcap;
 	struct stats_anomaly anomaly;
 	size_t queued_sink_count;	/* 0: no such sink configured (no stats.outputs) */
 	struct stats_sink_queue queued_sinks[STATS_QUEUED_SINKS];

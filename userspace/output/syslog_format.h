@@ -67,6 +67,9 @@ int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *e
 		       const char *eve_line, size_t eve_len, struct syslog_message *m);
 int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
 			const char *eve_line, size_t eve_len, struct syslog_message *m);
+/* A seal record's line (MSGID "seal", notice): what a collector keeps for log verify. */
+int syslog_format_seal(const struct syslog_origin *o, uint64_t ts_ns, const char *eve_line,
+		       size_t eve_len, struct syslog_message *m);
 
 /*
  * value escaped as an SD-PARAM value (RFC 5424 6.3.3: '"', '\' and ']' get a

@@ -260,6 +260,15 @@ static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot 
 	return enqueue(ss, syslog_format_stats(&ss->origin, snap, line->buf, line->len, &m), &m);
 }
 
+/* Seals always (with or without flows): the collector's copy proves a truncation. */
+static int syslog_sink_seal(struct output_sink *s, const char *line, size_t len, uint64_t ts_ns)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+	struct syslog_message m;
+
+	return enqueue(ss, syslog_format_seal(&ss->origin, ts_ns, line, len, &m), &m);
+}
+
 static int syslog_sink_nothing(struct output_sink *s)
 {
 	return 0;	/* the sender sends as soon as it can; files: none to reopen */
@@ -348,6 +357,7 @@ static const struct output_sink_ops syslog_sink_ops = {
 	.flow = syslog_sink_flow,
 	.alert = syslog_sink_alert,
 	.stats = syslog_sink_stats,
+	.seal = syslog_sink_seal,
 	.flush = syslog_sink_nothing,
 	.reopen = syslog_sink_nothing,
 	.close = syslog_sink_close,

@@ -9,12 +9,38 @@ static struct event_bytes bytes_of(struct http_slice slice)
 	return (struct event_bytes){ .data = slice.data, .len = slice.len };
 }
 
+int payload_packet_of(const struct flow_exporter *x, const struct sample_header *hdr,
+		      const uint8_t *payload, struct alert_packet *pkt)
+{
+	if (!hdr->hdr_len)
+		return -ENODATA;
+	*pkt = (struct alert_packet){
+		.ts_ns = hdr->ts_ns + (uint64_t)flow_exporter_to_realtime(x),
+		.head = payload + hdr->cap_len,	/* after the payload: datapath.h */
+		.head_len = hdr->hdr_len,
+		.payload = payload,
+		.payload_len = hdr->cap_len,
+		.orig_len = hdr->frame_len,
+	};
+	return 0;
+}
+
+void payload_sample_evidence(const struct flow_exporter *x, const struct sample_header *hdr,
+			     const uint8_t *payload)
+{
+	struct alert_packet pkt;
+
+	if (x->out->evidence && !payload_packet_of(x, hdr, payload, &pkt))
+		output_sample_evidence(x->out, flow_id_of(x->flow_id_salt, hdr->flow_seq), &pkt);
+}
+
 int payload_alert_emit(const struct flow_exporter *x, const struct payload_alert *a)
 {
 	const struct rule_info *rule = a->rule;
 	struct alert_metadata *metadata = NULL;
 	struct alert_event ev;
 	struct alert_http http;
+	struct alert_packet packet;
 	size_t i;
 	int err;
 
@@ -42,6 +68,8 @@ int payload_alert_emit(const struct flow_exporter *x, const struct payload_alert
 	ev.reference_count = rule->reference_count;
 	ev.payload = a->payload;
 	ev.payload_len = a->sample->cap_len;
+	if (!payload_packet_of(x, a->sample, a->payload, &packet))
+		ev.packet = &packet;
 	if (a->http) {
 		/* Suricata's names for the request fields (rules/http.h says which is which) */
 		http.hostname = bytes_of(a->http->host);

@@ -23,6 +23,17 @@ struct payload_alert {
 	int blocked;				/* the rest of the flow is dropped */
 };
 
+/*
+ * The sampled packet whole for the evidence (outputs.pcap): the frame's headers carried
+ * after the payload (struct sample_header) and the payload. 0, or -ENODATA when the
+ * headers were not carried (longer than EW_SAMPLE_HEADROOM).
+ */
+int payload_packet_of(const struct flow_exporter *x, const struct sample_header *hdr,
+		      const uint8_t *payload, struct alert_packet *pkt);
+/* A sample that raised no alert: into the evidence if its flow has one (output.h). */
+void payload_sample_evidence(const struct flow_exporter *x, const struct sample_header *hdr,
+			     const uint8_t *payload);
+
 /* Emit the alert through x's output. 0 or -errno (the EVE sink's). */
 int payload_alert_emit(const struct flow_exporter *x, const struct payload_alert *a);
 

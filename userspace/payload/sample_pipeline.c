@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "payload/payload_alert.h"
 #include "payload/pipeline_internal.h"
 
 /* The default queue holds as many samples as the kernel's ring buffer (README). */
@@ -96,7 +97,8 @@ int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeli
 	sp->flows_fd = p->dp ? bpf_map__fd(p->dp->skel->maps.flows) : -1;
 	sp->exporter = p->exporter;
 	sp->synchronous = p->synchronous;
-	sp->record_size = sizeof(struct sample_header) + p->cfg->sampling.snaplen;
+	sp->record_size = sizeof(struct sample_header) + p->cfg->sampling.snaplen +
+			  EW_SAMPLE_HEADROOM;
 	if (p->dp)
 		flow_blocker_init(&sp->blocker, p->dp->skel);
 	err = flow_alerts_new(&sp->flow_alerts, FLOW_ALERTS_MAX_DEFAULT,
@@ -149,16 +151,21 @@ int sample_pipeline_on_sample(struct sample_pipeline *sp, const void *data, size
 	size_t len;
 
 	counter_add(&sp->counters.read, 1);
+	/* the payload, then the frame's headers (hdr_len: 0 or all of them, datapath.h) */
 	if (size < sizeof(*hdr) || hdr->cap_len > size - sizeof(*hdr) ||
-	    sizeof(*hdr) + hdr->cap_len > sp->record_size) {
+	    hdr->hdr_len > size - sizeof(*hdr) - hdr->cap_len ||
+	    (hdr->hdr_len && hdr->hdr_len != hdr->payload_off) ||
+	    sizeof(*hdr) + hdr->cap_len + hdr->hdr_len > sp->record_size) {
 		counter_add(&sp->counters.dropped_malformed, 1);
 		return 0;
 	}
 	if (!sp->rules) {
 		counter_add(&sp->counters.not_scanned_no_rules, 1);
+		/* no rules, but a policy alert's flow still has its packets kept */
+		payload_sample_evidence(sp->exporter, hdr, (const uint8_t *)(hdr + 1));
 		return 0;
 	}
-	len = sizeof(*hdr) + hdr->cap_len;
+	len = sizeof(*hdr) + hdr->cap_len + hdr->hdr_len;
 	if (sp->synchronous) {
 		counter_add(pipeline_scan_record(&sp->scanners[0], data), 1);
 		return 0;

@@ -24,6 +24,7 @@ struct sample_match {
 	int flow_live;		/* ... and it is the kernel's record of this very flow */
 	const struct http_request *http;
 	int http_parsed;	/* http was looked for (it may be NULL: not a request) */
+	int alerted;		/* an alert carried this sample's packet to the evidence */
 };
 
 int pipeline_scanner_init(struct pipeline_scanner *s, struct sample_pipeline *sp)
@@ -163,6 +164,7 @@ static int on_match(const struct rule_info *rule, const struct scan_input *in,
 		counter_add(&sp->counters.alert_errors, 1);
 	else
 		counter_add(&sp->counters.alerts, 1);
+	m->alerted = 1;
 	return 0;
 }
 
@@ -176,6 +178,8 @@ uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record
 
 	scan_input_of(m.hdr, m.payload, &in);
 	err = ruleset_scan(sp->rules, s->ctx, &in, on_match, &m);
+	if (!m.alerted)	/* a later packet of an alerted flow follows its alert */
+		payload_sample_evidence(sp->exporter, m.hdr, m.payload);
 	pthread_mutex_lock(&s->stats_lock);
 	scan_ctx_stats(s->ctx, &s->stats);
 	pthread_mutex_unlock(&s->stats_lock);
