@@ -53,8 +53,8 @@ struct sweep_result {
 int sweep_under_pressure(uint32_t table_size, uint64_t fill);
 
 /*
- * Replay's sweep schedule. A sweep of the preallocated table costs the same however few
- * flows it holds (~6 ms for 262,144 slots), so replay sweeps at an interval's tick only
+ * Replay's sweep schedule. A sweep walks every bucket of the table, so it costs the same
+ * however few flows it holds (~6 ms for 262,144 slots), so replay sweeps at an interval's tick only
  * when a flow can have ended by then; the ticks themselves stay those of a sweep every
  * interval, so the output is what sweeping at every tick gives. A flow can end at now if
  *   - one the last sweep kept could (its next_end_ns),
