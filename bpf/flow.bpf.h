@@ -185,6 +185,24 @@ static __always_inline void flow_note_gap(struct flow_record *fr, __u64 gap_ns)
 #endif
 }
 
+/*
+ * Replay: can the flow be hot at the next sweep (sweep_flow_is_hot's count, see
+ * replay_hot_pkts)? Checked on every packet of a UDP or ICMP flow, whatever its
+ * direction: a plain store, replay runs on one CPU.
+ */
+static __always_inline void flow_note_replay_hot(const struct flow_key *key,
+						 const struct flow_record *fr)
+{
+	if (!cfg_replay || !replay_hot_pkts)
+		return;
+	if (key->proto != IPPROTO_UDP && key->proto != IPPROTO_ICMP &&
+	    key->proto != IPPROTO_ICMPV6)
+		return;
+	if (fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER] >=
+	    replay_hot_pkts)
+		replay_hot_seen = 1;
+}
+
 /* No flow for the packet: hand back the record it would have started with. */
 static __always_inline int flow_not_created(struct flow_record *fresh, struct flow_record **out)
 {
@@ -264,6 +282,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 			fr = bpf_map_lookup_elem(&flows, key);
 			if (!fr)	/* swept already: impossible */
 				return flow_not_created(fresh, out);
+			flow_note_replay_hot(key, fr);
 			*out = fr;
 			return EW_CNT_PKT_FLOW;
 		}
@@ -293,6 +312,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 		fr->last_seen_ns = now;
 	}
 	flow_set_bits(&fr->flags, packet_flow_flags(ps, frag_overlap));
+	flow_note_replay_hot(key, fr);
 	*out = fr;
 	*dir_out = dir;
 	return EW_CNT_PKT_FLOW;

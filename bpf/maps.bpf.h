@@ -267,6 +267,15 @@ __u32 blocked_count = 0;
  * Replay sets it to ~0 before its first frame (0 would only make every sweep run).
  */
 __u64 replay_closing_ns = 0;
+/*
+ * Replay only: the sweeper's hot_pkts (0: no hot flows reported), set by userspace
+ * before the first frame; replay_hot_seen goes to 1 when a frame leaves a UDP or ICMP
+ * flow with at least that many packets toward its responder since its last record
+ * (sweep_flow_is_hot can then hold for it), and userspace clears it after each sweep.
+ * Without it replay had to sweep at every tick that hot_pkts frames reached.
+ */
+__u64 replay_hot_pkts = 0;
+__u32 replay_hot_seen = 0;
 
 /* ---- set by userspace before load (rodata) ---------------------------------------- */
 

@@ -25,6 +25,8 @@ test_pkgs+=(debhelper dpkg-dev lintian)
 test_pkgs+=(tmux man-db systemd)
 # tests/pcap/test_eve_seal.py forges seals with a stolen key (Ed25519) as an intruder would
 test_pkgs+=(python3-cryptography)
+# the replay benchmark's yardstick (tests/bench/replay_speed.sh): softflowd -r on the same capture
+test_pkgs+=(softflowd)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

@@ -267,6 +267,19 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_ZERO_SEED);
 		bpf_map__set_map_flags(dp->skel->maps.frags,
 				       bpf_map__map_flags(dp->skel->maps.frags) | BPF_F_ZERO_SEED);
+		/*
+		 * Start-up is most of a short replay's time (issue 11). Replay runs the XDP
+		 * program and the sweeper only: the tc program is not verified at all. And
+		 * the flow table is not preallocated: filling 262,144 slots took a third of
+		 * the start-up, and a capture may use a few of them. Nothing else changes: a
+		 * hash holds max_entries either way and refuses the next flow alike, and its
+		 * buckets (so the sweeper's walk and the order of exported flows) are the
+		 * same. A live run keeps the preallocation (no allocation per new flow in
+		 * the fast path, under a flood).
+		 */
+		bpf_program__set_autoload(dp->skel->progs.ew_tc_egress, false);
+		bpf_map__set_map_flags(dp->skel->maps.flows,
+				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_NO_PREALLOC);
 	}
 	err = datapath__load(dp->skel);
 	if ((err == -EPERM || err == -EACCES) && !has_bpf_capabilities()) {

@@ -34,13 +34,16 @@ int sweep_under_pressure(uint32_t table_size, uint64_t fill)
 	return table_size && fill * 100 >= (uint64_t)table_size * SWEEP_PRESSURE_PERCENT;
 }
 
-void sweep_schedule_start(struct sweep_schedule *s, volatile __u64 *closing_ns)
+void sweep_schedule_start(struct sweep_schedule *s, volatile __u64 *closing_ns,
+			  volatile __u32 *hot_seen)
 {
 	memset(s, 0, sizeof(*s));
 	s->next_end_ns = UINT64_MAX;
 	s->first_frame_ns = UINT64_MAX;
 	s->closing_ns = closing_ns;
 	*closing_ns = UINT64_MAX;
+	s->hot_seen = hot_seen;
+	*hot_seen = 0;
 }
 
 void sweep_schedule_frame(struct sweep_schedule *s, uint64_t ts_ns)
@@ -69,7 +72,7 @@ int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy
 		return 1;
 	if (s->first_frame_ns != UINT64_MAX && now_ns >= end_after(s->first_frame_ns, shortest))
 		return 1;
-	if (p->hot_pkts && s->frames >= p->hot_pkts)
+	if (p->hot_pkts && (s->hot_last || !s->hot_seen || *s->hot_seen))
 		return 1;
 	if (s->closing_ns && *s->closing_ns != UINT64_MAX &&
 	    now_ns >= end_after(*s->closing_ns, p->tcp_closed_timeout_ns))
@@ -83,8 +86,12 @@ void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r
 	s->next_end_ns = err ? 0 : r->next_end_ns;
 	s->first_frame_ns = UINT64_MAX;
 	s->frames = 0;
+	/* a failed sweep may have missed a hot flow: look again at the next tick */
+	s->hot_last = err || r->hot_reported || r->hot_lost;
 	if (s->closing_ns)
 		*s->closing_ns = UINT64_MAX;
+	if (s->hot_seen)
+		*s->hot_seen = 0;
 }
 
 /*

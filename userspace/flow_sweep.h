@@ -53,8 +53,8 @@ struct sweep_result {
 int sweep_under_pressure(uint32_t table_size, uint64_t fill);
 
 /*
- * Replay's sweep schedule. A sweep of the preallocated table costs the same however few
- * flows it holds (~6 ms for 262,144 slots), so replay sweeps at an interval's tick only
+ * Replay's sweep schedule. A sweep walks every bucket of the table, so it costs the same
+ * however few flows it holds (~6 ms for 262,144 slots), so replay sweeps at an interval's tick only
  * when a flow can have ended by then; the ticks themselves stay those of a sweep every
  * interval, so the output is what sweeping at every tick gives. A flow can end at now if
  *   - one the last sweep kept could (its next_end_ns),
@@ -62,9 +62,12 @@ int sweep_under_pressure(uint32_t table_size, uint64_t fill);
  *     at t or later and a new flow started at t, so its earliest end is t plus the
  *     smaller of the idle and active timeouts, or t plus the tcp-closed timeout when the
  *     frame had FIN or RST (the datapath keeps the earliest such time: closing_ns),
- *   - or hot flows are reported (policy hot_pkts) and at least hot_pkts frames came
- *     since the last sweep: one flow may have become hot (a flow needs hot_pkts
- *     packets for that), and a live run would report it at this tick,
+ *   - or hot flows are reported (policy hot_pkts) and one can be hot at now: the last
+ *     sweep reported one (it may still be), or a frame since left a UDP or ICMP flow
+ *     with hot_pkts packets toward its responder since its last record (the datapath
+ *     notes it: replay_hot_seen). Otherwise none is: a flow's count since its record
+ *     only grows with its frames, and one not hot at a sweep stays so without frames
+ *     (its rate only falls), so a live run would report nothing at this tick,
  *   - or the table may be under pressure (the flows the last sweep kept plus one per
  *     frame since reach the pressure mark): then every tick sweeps, as pressure depends
  *     on the previous sweep's count.
@@ -73,11 +76,14 @@ struct sweep_schedule {
 	uint64_t next_end_ns;		/* from the last sweep; 0: unknown, sweep */
 	uint64_t first_frame_ns;	/* earliest frame since the last sweep, ~0: none */
 	uint64_t frames;		/* frames since the last sweep */
+	int hot_last;			/* the last sweep reported a hot flow */
 	volatile __u64 *closing_ns;	/* the datapath's replay_closing_ns (bss) */
+	volatile __u32 *hot_seen;	/* the datapath's replay_hot_seen (bss) */
 };
 
-/* Start a schedule: nothing in the table, no frame yet. */
-void sweep_schedule_start(struct sweep_schedule *s, volatile __u64 *closing_ns);
+/* Start a schedule: nothing in the table, no frame yet; the datapath's replay notes. */
+void sweep_schedule_start(struct sweep_schedule *s, volatile __u64 *closing_ns,
+			  volatile __u32 *hot_seen);
 /* A frame at ts_ns was run through the datapath. */
 void sweep_schedule_frame(struct sweep_schedule *s, uint64_t ts_ns);
 /* Can a sweep with policy p at now_ns end a flow (or change what the next one does)? */

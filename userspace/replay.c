@@ -302,7 +302,9 @@ int cmd_replay(int argc, char **argv)
 		log_warn("replay: no closing summary (out of memory or sinks)");
 		summary = NULL;	/* output_add_sink closed it */
 	}
-	sweep_schedule_start(&engine.schedule, &engine.dp.skel->bss->replay_closing_ns);
+	engine.dp.skel->bss->replay_hot_pkts = engine.hot_pkts;
+	sweep_schedule_start(&engine.schedule, &engine.dp.skel->bss->replay_closing_ns,
+			     &engine.dp.skel->bss->replay_hot_seen);
 	clock_gettime(CLOCK_MONOTONIC, &frames_t0);
 	for (i = optind; i < argc && !broken; i++) {
 		if (replay_file(&engine, argv[i], &last_ts, &started, &frames, err, sizeof(err)))

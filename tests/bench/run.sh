@@ -26,6 +26,7 @@ fi
 	fi
 	.output/bench/bench_pipeline
 	.output/bench/bench_outputs
+	python3 tests/bench/replay_speed.py .output/edgewatch
 	tests/bench/flood_cost.sh
 	.output/bench/bench_seal
 } | tee "$TMP"

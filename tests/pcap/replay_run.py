@@ -33,3 +33,17 @@ def replay_bytes(binary, capture, config_yaml=None, timeout=300, suffix=".pcap")
 def final_stats(events):
     stats = [e["stats"] for e in events if e.get("event_type") == "stats"]
     return stats[-1] if stats else None
+
+
+def replay_balanced(results, binary, capture, config_yaml=None):
+    """Replay the capture's bytes and report "replay": it exited 0 with a final stats
+    event whose conservation sum balances. (events, stats), or (None, None) when there
+    is nothing to check further."""
+    proc, events = replay_bytes(binary, capture, config_yaml)
+    stats = final_stats(events)
+    if proc.returncode != 0 or not stats:
+        results.result("replay", "exit %d: %s" % (proc.returncode, proc.stderr.strip()[-300:]))
+        return None, None
+    results.result("replay", None if stats["conservation"]["balanced"] else
+                   "conservation does not balance")
+    return events, stats

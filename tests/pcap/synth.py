@@ -5,7 +5,9 @@ classic pcap file around them, with timestamps in nanoseconds. Addresses stay in
 
 Also a command line, to make the captures the benchmarks in BENCHMARKS.md use:
     python3 tests/pcap/synth.py sparse OUT.pcap FRAMES GAP_SECONDS
+    python3 tests/pcap/synth.py synflood OUT.pcap FRAMES SECONDS REPEATS
 """
+import random
 import struct
 import sys
 
@@ -93,8 +95,31 @@ def sparse(count, gap_s):
     return [(i * gap_s * 10**9, eth(udp(addr(2), addr(1), 40000, 123))) for i in range(count)]
 
 
+def synflood(count, seconds, repeats, seed=11):
+    """A spoofed-source SYN flood (hping3 --rand-source to one web server): count SYNs
+    evenly over seconds, from random sources of 198.18.0.0/15 and random ports (seeded:
+    the same bytes every time), then the same SYNs again repeats - 1 times, each copy
+    shifted by seconds: every source comes back within the idle timeout, so each flow
+    holds one packet per copy (the replay benchmark's capture)."""
+    rng = random.Random(seed)
+    step = seconds * 10**9 // count
+    base = []
+    for i in range(count):
+        src = bytes([198, 18 + rng.getrandbits(1), rng.getrandbits(8), rng.getrandbits(8)])
+        base.append((i * step, eth(tcp(src, addr(1), 1024 + rng.getrandbits(15), 80,
+                                       TCP_SYN))))
+    return [(ts + r * seconds * 10**9, f) for r in range(repeats) for ts, f in base]
+
+
+USAGE = ("usage: synth.py sparse OUT.pcap FRAMES GAP_SECONDS\n"
+         "       synth.py synflood OUT.pcap FRAMES SECONDS REPEATS")
+
 if __name__ == "__main__":
-    if len(sys.argv) != 5 or sys.argv[1] != "sparse":
-        sys.exit("usage: synth.py sparse OUT.pcap FRAMES GAP_SECONDS")
+    if len(sys.argv) == 5 and sys.argv[1] == "sparse":
+        frames = sparse(int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "synflood":
+        frames = synflood(int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        sys.exit(USAGE)
     with open(sys.argv[2], "wb") as f:
-        f.write(pcap(sparse(int(sys.argv[3]), int(sys.argv[4]))))
+        f.write(pcap(frames))

@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from replay_run import final_stats, replay_bytes  # noqa: E402
+from replay_run import replay_balanced  # noqa: E402
 from result_lines import Results  # noqa: E402
 import synth  # noqa: E402
 
@@ -39,13 +39,9 @@ def capture():
 
 
 def main():
-    proc, events = replay_bytes(BIN, capture(), CONFIG)
-    stats = final_stats(events)
-    if proc.returncode != 0 or not stats:
-        RESULTS.result("replay", "exit %d: %s" % (proc.returncode, proc.stderr.strip()[-300:]))
+    events, stats = replay_balanced(RESULTS, BIN, capture(), CONFIG)
+    if not stats:
         return RESULTS.exit_code()
-    RESULTS.result("replay", None if stats["conservation"]["balanced"] else
-                   "conservation does not balance")
 
     reasons = {}
     for e in events:
