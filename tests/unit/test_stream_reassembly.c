@@ -278,6 +278,25 @@ static void test_two_requests(struct test_case *t)
 	stream_table_free(st);
 }
 
+/* A chunked body: the request ends after its last chunk, wherever the cuts fall. */
+static void test_chunked(struct test_case *t)
+{
+	static const char req[] = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+				  "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n";
+	struct stream_limits l = limits();
+	struct stream_table *st;
+	struct scans s = { 0 };
+	uint32_t len = sizeof(req) - 1, i;
+
+	CHECK(t, !stream_table_new(&st, &l), "table");
+	for (i = 0; i < len; i += 3) {
+		feed(st, 1, 0, req, i, i + 3 > len ? len - i : 3, 0, 0, &s);
+		EXPECT(t, i + 3 >= len || s.count == 0, "scanned at %u of %u", i, len);
+	}
+	EXPECT(t, s.count == 1 && !strcmp(s.last, req), "%d scans", s.count);
+	stream_table_free(st);
+}
+
 int main(void)
 {
 	test_program = "test_stream_reassembly";
@@ -292,5 +311,6 @@ int main(void)
 	RUN(test_flood_bounded);
 	RUN(test_idle);
 	RUN(test_two_requests);
+	RUN(test_chunked);
 	return test_summary();
 }

@@ -7,6 +7,7 @@
  * Streams sit in a hash (flow_seq, dir) and an LRU list (least recent segment last)
  * that expiry and eviction walk from its tail.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ struct stream {
 	uint32_t cap;		/* window bytes allocated (<= depth) */
 	uint32_t contig;	/* [0, contig) is held or known lost */
 	uint32_t msg_start;	/* where the current message (scan run) starts */
-	uint32_t scanned_to;	/* the current message was scanned up to here */
+	uint32_t scanned_to;	/* the last scan ended here ... */
+	uint32_t scan_start;	/* ... and started here (UINT32_MAX: none yet) */
 	uint32_t push_to;	/* the furthest end of a segment with PSH */
 	uint32_t max_end;	/* the furthest byte held, + 1 */
 	uint32_t segments;
@@ -179,6 +181,7 @@ static void emit(struct stream_table *t, struct stream *s, uint32_t end,
 	t->stats.scans[reason]++;
 	t->stats.bytes_scanned += chunk.len;
 	s->scanned_to = end;
+	s->scan_start = s->msg_start;
 	if (scan)
 		scan(user, &chunk);
 }
@@ -202,15 +205,50 @@ static const uint8_t *find_nocase(const uint8_t *p, size_t len, const char *need
 }
 
 /*
- * Where the HTTP request starting at msg[0] ends (headers and Content-Length body), or 0
- * when msg is not (yet) a whole request. A request starts with an upper-case method
- * and a space; anything else never has an HTTP boundary (it waits for PSH, the window's
- * end or the flow's).
+ * Where a chunked body starting at body[0] ends (after its last chunk, and trailers if
+ * any), or 0 when it is not whole yet or not valid chunked coding.
+ */
+static uint64_t chunked_body_end(const uint8_t *body, uint64_t len)
+{
+	uint64_t at = 0;
+
+	while (at < len) {
+		const uint8_t *eol = memmem(body + at, len - at, "\r\n", 2);
+		uint64_t size = 0, digits = 0, line_end;
+
+		while (at + digits < len && digits < 16 && isxdigit(body[at + digits])) {
+			uint8_t c = body[at + digits];
+
+			size = size * 16 + (uint64_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+			digits++;
+		}
+		if (!digits || !eol)
+			return 0;
+		line_end = (uint64_t)(eol - body) + 2;
+		if (!size) {
+			/* the last chunk: an empty line, or trailers then an empty line */
+			const uint8_t *end;
+
+			if (line_end + 2 <= len && !memcmp(body + line_end, "\r\n", 2))
+				return line_end + 2;
+			end = memmem(body + line_end, len - line_end, "\r\n\r\n", 4);
+			return end ? (uint64_t)(end - body) + 4 : 0;
+		}
+		at = line_end + size + 2;
+	}
+	return 0;
+}
+
+/*
+ * Where the HTTP request starting at msg[0] ends (headers, then a Content-Length or
+ * chunked body), or 0 when msg is not (yet) a whole request. A request starts with an
+ * upper-case method and a space; anything else never has an HTTP boundary (it waits for
+ * PSH, the window's end or the flow's).
  */
 static uint64_t http_request_end(const uint8_t *msg, uint32_t len)
 {
-	const uint8_t *head_end, *cl;
-	uint64_t body = 0;
+	const uint8_t *head_end, *cl, *te;
+	uint64_t body = 0, head_len;
 	uint32_t i = 0;
 
 	while (i < len && i < 24 && msg[i] >= 'A' && msg[i] <= 'Z')
@@ -220,6 +258,12 @@ static uint64_t http_request_end(const uint8_t *msg, uint32_t len)
 	head_end = memmem(msg, len, "\r\n\r\n", 4);
 	if (!head_end)
 		return 0;
+	head_len = (uint64_t)(head_end + 4 - msg);
+	te = find_nocase(msg, (size_t)(head_end - msg), "\ntransfer-encoding:");
+	if (te && find_nocase(te, (size_t)(head_end - te), "chunked")) {
+		body = chunked_body_end(msg + head_len, len - head_len);
+		return body ? head_len + body : 0;
+	}
 	cl = find_nocase(msg, (size_t)(head_end - msg), "\ncontent-length:");
 	if (cl) {
 		cl += strlen("\ncontent-length:");
@@ -228,7 +272,7 @@ static uint64_t http_request_end(const uint8_t *msg, uint32_t len)
 		while (cl < head_end && *cl >= '0' && *cl <= '9' && body < (1ull << 32))
 			body = body * 10 + (uint64_t)(*cl++ - '0');
 	}
-	return (uint64_t)(head_end + 4 - msg) + body;
+	return head_len + body;
 }
 
 /* Scan what the contiguous part now completes: HTTP requests, pushes, snap holes. */
@@ -239,12 +283,18 @@ static void advance(struct stream_table *t, struct stream *s, stream_scan_fn sca
 
 		while (s->contig < s->cap && bit_get(s->have, s->contig))
 			s->contig++;
-		/* complete HTTP requests, each scanned from its first byte */
+		/*
+		 * Complete HTTP requests, each scanned from its first byte to the end of what
+		 * is contiguous (as one segment holding it all would be: bytes past a request's
+		 * framing, smuggled or pipelined, are not cut off), then the next message
+		 * starts where the request ends (its bytes may be scanned again with it).
+		 */
 		while (s->contig > s->msg_start &&
 		       (end = http_request_end(s->buf + s->msg_start, s->contig - s->msg_start)) &&
 		       s->msg_start + end <= s->contig) {
-			emit(t, s, s->msg_start + (uint32_t)end, STREAM_SCAN_HTTP, scan, user);
-			s->msg_start = s->scanned_to;
+			if (s->contig > s->scanned_to || s->scan_start != s->msg_start)
+				emit(t, s, s->contig, STREAM_SCAN_HTTP, scan, user);
+			s->msg_start += (uint32_t)end;
 		}
 		if (s->push_to > s->scanned_to && s->contig >= s->push_to &&
 		    s->contig > s->msg_start)
@@ -347,6 +397,7 @@ static struct stream *stream_create(struct stream_table *t, uint64_t flow_seq, u
 		return NULL;
 	s->flow_seq = flow_seq;
 	s->dir = dir;
+	s->scan_start = UINT32_MAX;
 	b = bucket_of(t, flow_seq, dir);
 	s->hash_next = t->buckets[b];
 	t->buckets[b] = s;
