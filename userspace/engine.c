@@ -565,7 +565,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 		policy_runtime_stats(e->policy, &s->policy);
 	s->has_pipeline = e->pipeline != NULL;
 	if (e->pipeline)
-		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
+		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules, &s->streams);
 	detect_stats(e->detect, &s->anomaly);
 	flood_live_stats(e->flood_live, &s->anomaly.live);
 	s->anomaly.live.hot_reports = e->totals.hot_reported;
