@@ -209,19 +209,34 @@ sample_begin(struct ew_counters *cnt, const struct parse_state *ps, struct packe
 	     __u32 frame_len, __u32 data_len, __u32 hook, __u32 *cap)
 {
 	const struct policy_config *cfg = sampling_config();
-	__u32 on_wire = 0;
-	int reason;
+	struct sample_header *s;
+	__u32 on_wire = 0, stream_off = 0;
+	__u8 stream_flags = 0;
+	int reason = 0, stream_on = stream_window_on(ps), in_window = 0;
 
 	if (!cfg || !fate->fr)
 		return NULL;
 	*cap = sample_payload_len(ps, data_len, &on_wire);
+	/* before the payload check: a SYN without payload sets the stream's base */
+	if (stream_on) {
+		in_window = stream_decide(fate->fr, fate->dir, ps, *cap ? on_wire : 0, &stream_off,
+					  &stream_flags);
+		if (in_window < 0)
+			cnt->count[hook & 1][EW_CNT_SAMPLE_STREAM_CAPPED]++;
+	}
 	if (!*cap)
 		return NULL;
-	reason = sample_decide(fate->fr, fate->dir, cfg);
+	reason = in_window > 0 ? EW_SAMPLE_STREAM
+			       : sample_decide(fate->fr, fate->dir, cfg, stream_on);
 	if (!reason)
 		return NULL;
-	return sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason, hook,
-			      frame_len, on_wire, *cap, ew_now_ns());
+	s = sample_reserve(cnt, &fate->key, fate->fr, ps, fate->from_a, fate->dir, reason, hook,
+			   frame_len, on_wire, *cap, ew_now_ns());
+	if (s && reason == EW_SAMPLE_STREAM) {
+		s->stream_off = stream_off;
+		s->stream_flags = stream_flags;
+	}
+	return s;
 }
 
 /* cap <= cfg_snaplen, the room reserved after the header; said again for the verifier */

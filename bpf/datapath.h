@@ -117,6 +117,9 @@ enum ew_counter {
 					 * per destination; see "Live flood counts") */
 	EW_CNT_FLOOD_DEST_FAILED,	/* new flows whose destination could not be entered there:
 					 * judged only when their records arrive */
+	EW_CNT_SAMPLE_STREAM_CAPPED,	/* TCP payload segments inside the stream window not
+					 * sampled for it: the direction had sampling.stream-
+					 * segments already (tiny segments); 1-in-N may still */
 
 	EW_CNT_MAX,
 };
@@ -182,6 +185,12 @@ enum ew_dir {
 #define EW_FLOW_F_FRAGMENTED 0x02	/* carried IP fragments */
 #define EW_FLOW_F_INNER_NON_IP 0x04	/* tunnel with a non-IP inner frame, keyed on outer */
 #define EW_FLOW_F_FRAG_OVERLAP 0x08	/* carried a fragment overlapping an earlier one */
+/* stream_base[dir] holds the direction's base sequence number (sample.bpf.h) */
+#define EW_FLOW_F_STREAM_BASE_TO_SERVER 0x10
+#define EW_FLOW_F_STREAM_BASE_TO_CLIENT 0x20
+/* ... and it came from the direction's SYN (ISN + 1), not from its first payload seen */
+#define EW_FLOW_F_STREAM_SYN_TO_SERVER 0x40
+#define EW_FLOW_F_STREAM_SYN_TO_CLIENT 0x80
 
 /* flow_record.policy_verdict: the management policy's decision about the flow */
 enum ew_policy_verdict {
@@ -246,10 +255,20 @@ struct flow_record {
 	__u8 policy_port;	/* the management port's index in the policy (its allow bit) */
 	__u8 egress_violation;	/* a protected address opened it to a destination the egress
 				 * policy does not allow */
-	__u8 samples[2];	/* payload samples of the first-packets kind, per direction
-				 * (at most sampling.first-packets, <= 255) */
+	/*
+	 * Payload samples of the first-packets kind, per direction (at most
+	 * sampling.first-packets, <= 255) or, in a TCP flow with the stream window on,
+	 * segments sampled for the window (at most sampling.stream-segments, <= 65535):
+	 * a flow is one or the other for its whole life (the window is set at load), so
+	 * the two share these bytes and the record keeps its size.
+	 */
+	union {
+		__u8 samples[2];
+		__u16 stream_segs[2];
+	};
 	__u16 flagged_samples;	/* samples taken because the flow is flagged */
-	__u16 pad;
+	__u32 stream_base[2];	/* TCP: the sequence number at stream offset 0, per
+				 * direction (valid with EW_FLOW_F_STREAM_BASE_*) */
 	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */
 	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
 	/*
@@ -265,7 +284,7 @@ struct flow_record {
 	__u32 gap_count;
 	__u32 gap_sum_ms;
 };
-_Static_assert(sizeof(struct flow_record) == 184, "flow_record layout");
+_Static_assert(sizeof(struct flow_record) == 192, "flow_record layout");
 _Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
 	       "tcp_flags starts a 4-byte word (atomic OR)");
 
@@ -507,7 +526,7 @@ struct flow_end {
 	struct flow_key key;
 	struct flow_record record;
 };
-_Static_assert(sizeof(struct flow_end) == 240, "flow_end layout");
+_Static_assert(sizeof(struct flow_end) == 248, "flow_end layout");
 
 #define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
 
@@ -649,14 +668,20 @@ struct ew_event {
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };
-_Static_assert(sizeof(struct ew_event) == 264, "ew_event layout");
+_Static_assert(sizeof(struct ew_event) == 272, "ew_event layout");
 
 /* sample_header.reason */
 enum ew_sample_reason {
 	EW_SAMPLE_FIRST = 1,	/* one of the first payload packets of its direction */
 	EW_SAMPLE_FLAGGED,	/* the flow is flagged (policy violation or egress) */
 	EW_SAMPLE_ONE_IN_N,	/* the 1-in-N draw */
+	EW_SAMPLE_STREAM,	/* a TCP segment inside its direction's stream window
+				 * (sampling.stream-depth): reassembled in userspace */
 };
+
+/* sample_header.stream_flags */
+#define EW_STREAM_F_SYN_BASE 0x01	/* stream_off counts from the SYN's ISN + 1 (else from
+					 * the direction's first payload segment seen) */
 
 /*
  * A payload sample: this header, then cap_len bytes of the innermost L4 payload, then
@@ -681,11 +706,15 @@ struct sample_header {
 	__u8 tcp_flags;
 	__u8 initiator;		/* flow_record.initiator */
 	__u8 policy_verdict;	/* flow_record.policy_verdict */
-	__u8 pad;
+	__u8 stream_flags;	/* EW_STREAM_F_*, with reason EW_SAMPLE_STREAM */
+	__u32 stream_off;	/* TCP: the segment's sequence number less its direction's
+				 * base (flow_record.stream_base): where its payload starts
+				 * in the stream. Relative, so userspace needs no ISN; the
+				 * kernel's base is the one its window decision used. */
 	__u16 hdr_len;		/* frame header bytes after the payload (0 or payload_off) */
-	__u8 pad2[2];
+	__u8 pad[6];
 };
-_Static_assert(sizeof(struct sample_header) == 88, "sample_header layout");
+_Static_assert(sizeof(struct sample_header) == 96, "sample_header layout");
 
 /* Ring buffer sizes (bytes, powers of two). */
 #define EW_EVENTS_RINGBUF_SIZE (256 * 1024)
@@ -697,5 +726,9 @@ _Static_assert(sizeof(struct sample_header) == 88, "sample_header layout");
  * Ethernet, two VLAN tags, IPv6 with extension headers and TCP with options, and one
  * tunnel layer; a sample's record is the header, the snap length and this. */
 #define EW_SAMPLE_HEADROOM 256
+/* Stream window (sampling.stream-depth, sampling.stream-segments): see sample.bpf.h */
+#define EW_STREAM_DEPTH_MAX 65535
+#define EW_STREAM_DEPTH_DEFAULT 4096
+#define EW_STREAM_SEGMENTS_DEFAULT 512
 
 #endif /* EDGEWATCH_DATAPATH_H */

@@ -102,6 +102,7 @@ struct parse_state {
 	__be16 dport;
 	__u32 encap;		/* EW_ENCAP_BIT()s */
 	__u32 tunnel_id;
+	__u32 tcp_seq;		/* innermost TCP header's sequence number, host order */
 	__u16 vlan[EW_MAX_VLAN_TAGS];
 	__u8 next;		/* enum parse_next */
 	__u8 ipproto;		/* L4 protocol of the innermost IP header */

@@ -22,6 +22,7 @@ static __always_inline int parse_l4(struct parse_state *ps, void *data, void *po
 		ps->dport = th->dest;
 		/* byte 13 of the TCP header: CWR ECE URG ACK PSH RST SYN FIN */
 		ps->tcp_flags = ((__u8 *)th)[13];
+		ps->tcp_seq = bpf_ntohl(th->seq);
 		doff = th->doff * 4;
 		if (doff >= sizeof(*th) && HDR_HAS(ps, data, th, doff, end))
 			set_payload(ps, data, (void *)th + doff);

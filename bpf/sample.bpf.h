@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Payload sampling for the rules engine: the first K payload packets of every flow in
- * each direction, every payload packet of a flagged flow up to a cap, and 1-in-N of the
- * rest, each with up to cfg_snaplen bytes of the innermost L4 payload and the frame's
- * headers before it (struct sample_header: the evidence writes the real bytes). Samples that do
- * not fit in the ring buffer are counted (EW_CNT_SAMPLE_LOST), never silently dropped.
+ * Payload sampling for the rules engine: in TCP flows, every payload segment of each
+ * direction whose stream offset is below cfg_stream_depth (the stream window, which
+ * userspace reassembles: payload/stream_reassembly.h), at most cfg_stream_segments of
+ * them; in other flows (and TCP with the window off) the first K payload packets in
+ * each direction; then every payload packet of a flagged flow up to a cap, and 1-in-N
+ * of the rest, each with up to cfg_snaplen bytes of the innermost L4 payload and the
+ * frame's headers before it (struct sample_header: the evidence writes the real bytes).
+ * Samples that do not fit in the ring buffer are counted (EW_CNT_SAMPLE_LOST), never
+ * silently dropped.
  */
 #ifndef EDGEWATCH_SAMPLE_BPF_H
 #define EDGEWATCH_SAMPLE_BPF_H
@@ -15,20 +19,94 @@
 /* Bytes of payload per sample: fixed at load, so records have a constant size. */
 const volatile __u32 cfg_snaplen = EW_SNAPLEN_DEFAULT;
 
-/* Should this payload packet be sampled? 0, or the enum ew_sample_reason. */
+/*
+ * Stream window, fixed at load (sampling.stream-depth, 0 = off, and stream-segments):
+ * fixed so that a flow's samples[]/stream_segs[] bytes mean one thing for its life.
+ */
+const volatile __u32 cfg_stream_depth = 0;
+const volatile __u32 cfg_stream_segments = EW_STREAM_SEGMENTS_DEFAULT;
+
+/*
+ * One direction of a TCP flow: note the base sequence number (ISN + 1 from a SYN, else
+ * the first payload segment's) and decide whether this segment is in the window.
+ * Called with pointers to that direction's fields, so the index is a constant in the
+ * caller (see flow_account(): clang 14 and x[var] in a map value). The base is a plain
+ * write: two CPUs taking the first segments of one direction at once agree on it
+ * unless those segments differ, and then userspace sees a hole or an overlap, counted.
+ */
+static __always_inline int stream_decide_dir(struct flow_record *fr, const struct parse_state *ps,
+					     __u32 *base, __u16 *segs, __u32 base_bit,
+					     __u32 syn_bit, __u32 on_wire, __u32 *off,
+					     __u8 *stream_flags)
+{
+	__u32 data_seq = ps->tcp_seq;
+
+	if (ps->tcp_flags & EW_TCP_SYN) {
+		/* a SYN's data (TCP Fast Open) starts after the ISN */
+		data_seq++;
+		*base = data_seq;
+		__sync_fetch_and_or(&fr->flags, base_bit | syn_bit);
+	} else if (!on_wire) {
+		return 0;
+	} else if (!(fr->flags & base_bit)) {
+		*base = data_seq;
+		__sync_fetch_and_or(&fr->flags, base_bit);
+	}
+	if (!on_wire)
+		return 0;
+	*off = data_seq - *base;
+	/* before the base (wrapped) or past the depth: outside the window */
+	if (*off >= cfg_stream_depth)
+		return 0;
+	if (*segs >= cfg_stream_segments)
+		return -1;
+	(*segs)++;
+	*stream_flags = fr->flags & syn_bit ? EW_STREAM_F_SYN_BASE : 0;
+	return 1;
+}
+
+/*
+ * TCP with the window on: 1 when the segment is in its direction's window (off and
+ * flags set for the sample header), -1 when it is but the direction's segment cap is
+ * spent, 0 otherwise. Sees SYNs and empty segments too (for the base).
+ */
+static __always_inline int stream_decide(struct flow_record *fr, int dir,
+					 const struct parse_state *ps, __u32 on_wire, __u32 *off,
+					 __u8 *stream_flags)
+{
+	if (dir == EW_DIR_TO_SERVER)
+		return stream_decide_dir(fr, ps, &fr->stream_base[EW_DIR_TO_SERVER],
+					 &fr->stream_segs[EW_DIR_TO_SERVER],
+					 EW_FLOW_F_STREAM_BASE_TO_SERVER,
+					 EW_FLOW_F_STREAM_SYN_TO_SERVER, on_wire, off, stream_flags);
+	return stream_decide_dir(fr, ps, &fr->stream_base[EW_DIR_TO_CLIENT],
+				 &fr->stream_segs[EW_DIR_TO_CLIENT], EW_FLOW_F_STREAM_BASE_TO_CLIENT,
+				 EW_FLOW_F_STREAM_SYN_TO_CLIENT, on_wire, off, stream_flags);
+}
+
+static __always_inline int stream_window_on(const struct parse_state *ps)
+{
+	return cfg_stream_depth && ps->ipproto == IPPROTO_TCP;
+}
+
+/*
+ * Should this payload packet be sampled (stream_decide() has already said no when the
+ * window is on)? 0, or the enum ew_sample_reason.
+ */
 static __always_inline int sample_decide(struct flow_record *fr, int dir,
-					 const struct policy_config *cfg)
+					 const struct policy_config *cfg, int stream_on)
 {
 	__u32 zero = 0, *draw;
 	int flagged = fr->policy_verdict == EW_POLICY_VIOLATION || fr->egress_violation;
 
-	/* constant indexes: see flow_account() */
-	if (dir == EW_DIR_TO_SERVER) {
+	/* constant indexes: see flow_account(); a TCP flow with the window on has no
+	 * first-K samples (its window took their place and their bytes) */
+	if (!stream_on && dir == EW_DIR_TO_SERVER) {
 		if (fr->samples[EW_DIR_TO_SERVER] < cfg->sample_first) {
 			fr->samples[EW_DIR_TO_SERVER]++;
 			return EW_SAMPLE_FIRST;
 		}
-	} else if (fr->samples[EW_DIR_TO_CLIENT] < cfg->sample_first) {
+	} else if (!stream_on && fr->samples[EW_DIR_TO_CLIENT] < cfg->sample_first) {
 		fr->samples[EW_DIR_TO_CLIENT]++;
 		return EW_SAMPLE_FIRST;
 	}
@@ -89,10 +167,11 @@ sample_reserve(struct ew_counters *cnt, const struct flow_key *key, const struct
 	s->tcp_flags = ps->tcp_flags;
 	s->initiator = fr->initiator;
 	s->policy_verdict = fr->policy_verdict;
-	s->pad = 0;
+	s->stream_flags = 0;
+	s->stream_off = 0;
 	/* the headers fit the room after the payload, or are not copied (hdr_len 0) */
 	s->hdr_len = ps->payload_off <= EW_SAMPLE_HEADROOM ? ps->payload_off : 0;
-	__builtin_memset(s->pad2, 0, sizeof(s->pad2));
+	__builtin_memset(s->pad, 0, sizeof(s->pad));
 	return s;
 }
 

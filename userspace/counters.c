@@ -69,6 +69,7 @@ static const char *const names[EW_CNT_MAX] = {
 	[EW_CNT_SAMPLE_COPY_FAILED] = "sample_copy_failed",
 	[EW_CNT_FLOOD_DEST_CREATED] = "flood_dest_created",
 	[EW_CNT_FLOOD_DEST_FAILED] = "flood_dest_failed",
+	[EW_CNT_SAMPLE_STREAM_CAPPED] = "sample_stream_capped",
 };
 
 const char *counter_name(enum ew_counter id)

@@ -255,6 +255,10 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 	dp->skel->rodata->cfg_l3_link = opts->l3_link ? 1 : 0;
 	dp->skel->rodata->cfg_snaplen = opts->snaplen && opts->snaplen <= EW_SNAPLEN_MAX
 						? opts->snaplen : EW_SNAPLEN_DEFAULT;
+	dp->skel->rodata->cfg_stream_depth = opts->stream_depth <= EW_STREAM_DEPTH_MAX
+						     ? opts->stream_depth : EW_STREAM_DEPTH_MAX;
+	dp->skel->rodata->cfg_stream_segments = opts->stream_segments ? opts->stream_segments
+								      : EW_STREAM_SEGMENTS_DEFAULT;
 	err = bpf_map__set_max_entries(dp->skel->maps.flows, table_size);
 	if (err) {
 		log_error("cannot size the flow table to %u: %s", table_size, strerror(-err));

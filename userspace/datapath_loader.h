@@ -21,6 +21,8 @@ struct datapath_options {
 	int replay;		/* clock and frame length come from replay */
 	uint32_t flow_table_size;	/* 0 = EW_FLOW_TABLE_DEFAULT */
 	uint32_t snaplen;		/* payload bytes per sample; 0 = EW_SNAPLEN_DEFAULT */
+	uint32_t stream_depth;		/* TCP stream window per direction; 0 = off */
+	uint32_t stream_segments;	/* segments sampled per window; 0 = the default */
 	int l3_link;			/* the interface carries IP without a link-layer header */
 };
 

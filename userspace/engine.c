@@ -27,6 +27,8 @@ void engine_settings_from_config(struct engine_settings *s, const struct ew_conf
 	s->tcp_closed_timeout_ns = cfg->flow.tcp_closed_timeout * NS_PER_SEC;
 	s->sweep_interval_ns = cfg->flow.sweep_interval * NS_PER_SEC;
 	s->snaplen = cfg->sampling.snaplen;
+	s->stream_depth = cfg->sampling.stream_depth;
+	s->stream_segments = cfg->sampling.stream_segments;
 	s->eve_path = eve_path ? eve_path : cfg->outputs.eve_path;
 	s->eve_rotation.interval_s = cfg->outputs.eve_rotate_interval;
 	s->eve_rotation.max_bytes = cfg->outputs.eve_max_size;
@@ -301,6 +303,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		.replay = s->replay,
 		.flow_table_size = s->flow_table_size,
 		.snaplen = s->snaplen,
+		.stream_depth = s->stream_depth,
+		.stream_segments = s->stream_segments,
 		.l3_link = s->l3_link,
 	};
 	int err;
@@ -589,7 +593,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 		policy_runtime_stats(e->policy, &s->policy);
 	s->has_pipeline = e->pipeline != NULL;
 	if (e->pipeline)
-		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules);
+		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules, &s->streams);
 	detect_stats(e->detect, &s->anomaly);
 	flood_live_stats(e->flood_live, &s->anomaly.live);
 	s->anomaly.live.hot_reports = e->totals.hot_reported;

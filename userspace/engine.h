@@ -27,6 +27,8 @@ struct engine_settings {
 	uint64_t tcp_closed_timeout_ns;
 	uint64_t sweep_interval_ns;
 	uint32_t snaplen;		/* payload bytes per sample */
+	uint32_t stream_depth;		/* TCP stream window per direction (0: off) */
+	uint32_t stream_segments;
 	const char *eve_path;		/* "-" = stdout */
 	struct eve_rotation eve_rotation;	/* outputs.eve rotation (all 0: none) */
 	const char *eve_seal_key;	/* outputs.eve.seal.key (NULL: not sealed) */

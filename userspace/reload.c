@@ -28,8 +28,9 @@ static void reload_usage(FILE *out)
 		"same as sending it SIGHUP) and wait for its answer. The new policy replaces the\n"
 		"old one atomically; a file with an error is refused (file, line and reason are\n"
 		"printed, and the exit status is 1) and the running policy stays. Settings read\n"
-		"only at start (flow.*, sampling.snaplen, outputs.eve.path, rules.*) are not\n"
-		"applied: each one the file changes is named in a warning (restart to apply).\n"
+		"only at start (flow.*, sampling.snaplen and stream-*, outputs.eve.path,\n"
+		"rules.*) are not applied: each one the file changes is named in a warning\n"
+		"(restart to apply).\n"
 		"\n"
 		"  -i, --interface IFACE   the instance's interface\n"
 		"  -h, --help              this help\n"
@@ -214,6 +215,8 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 	START_KEY_U32("flow.tcp-closed-timeout", flow.tcp_closed_timeout);
 	START_KEY_U32("flow.sweep-interval", flow.sweep_interval);
 	START_KEY_U32("sampling.snaplen", sampling.snaplen);
+	START_KEY_U32("sampling.stream-depth", sampling.stream_depth);
+	START_KEY_U32("sampling.stream-segments", sampling.stream_segments);
 	/* -o wins over the file's path: a change there changes nothing, and says nothing */
 	START_KEY_CHANGED("outputs.eve.path",
 			  !eve_override && str_differs(r->outputs.eve_path, f->outputs.eve_path));

@@ -274,6 +274,7 @@ static void sustained_table(struct bench *b)
 	uint64_t sent0, lost0, sent, lost;
 	struct stats_samples s;
 	struct stats_rules rules;
+	struct stats_streams streams;
 	pthread_t producer;
 	uint64_t read, scanned, dropped;
 
@@ -293,7 +294,7 @@ static void sustained_table(struct bench *b)
 	elapsed = now_s() - t0;
 	sent = kernel_counter(b, EW_CNT_SAMPLE_SENT) - sent0;
 	lost = kernel_counter(b, EW_CNT_SAMPLE_LOST) - lost0;
-	sample_pipeline_stats(b->sp, &s, &rules);
+	sample_pipeline_stats(b->sp, &s, &rules, &streams);
 	read = s.read;
 	scanned = s.scanned;
 	dropped = s.dropped_queue_full;

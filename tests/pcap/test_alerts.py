@@ -4,9 +4,12 @@ the attack captures raise exactly the alerts pinned below, every other capture (
 benign ones first) raises none.
 
 Two configurations, both loading rules/*.rules:
-- tests/config/alerts.yaml: the default sampling (the first 4 payload packets of a flow
-  per direction, then 1 in 1000): what an operator gets out of the box;
-- tests/config/alerts_deep.yaml: the first 32 payload packets per direction.
+- tests/config/alerts.yaml: the default sampling (TCP: every segment of the first 4 KiB
+  of each direction, reassembled; others: the first 4 payload packets of a flow per
+  direction; then 1 in 1000): what an operator gets out of the box;
+- tests/config/alerts_deep.yaml: the first 32 payload packets per direction (UDP), a
+  16 KiB TCP stream window;
+- tests/config/alerts_per_packet.yaml: the TCP stream window off (TCP sampled per packet).
 
 Prints one line per capture and configuration for tests/run.sh:
 PASS/FAIL alerts/<config>/<file>[: why].
@@ -52,11 +55,9 @@ ATTACKS = {
         # the server's reply carries root:x:0:0:root:/root:/bin/bash
         9104040: "/etc/passwd contents returned to the client",
     },
-}
-
-# With 32 sampled packets per direction, the Telnet session's login prompt and its
-# successful login are sampled too (with 4 they are not: option negotiation comes first).
-DEEP_EXTRA = {
+    # The stream window (every segment of the first 4 KiB of each direction) reaches the
+    # Telnet login prompt and the successful login, past the option negotiation; with
+    # per-packet sampling (sampling.stream-depth: 0) it took 32 first packets.
     "mgmt_telnet-login-cmds.pcap": {
         9106001: "a cleartext Telnet login prompt from the device",
         9106002: "a successful cleartext Telnet login",
@@ -65,7 +66,9 @@ DEEP_EXTRA = {
 
 CONFIGS = {
     "default": ("tests/config/alerts.yaml", ATTACKS),
-    "deep": ("tests/config/alerts_deep.yaml", {**ATTACKS, **DEEP_EXTRA}),
+    "deep": ("tests/config/alerts_deep.yaml", ATTACKS),
+    "per_packet": ("tests/config/alerts_per_packet.yaml",
+                   {k: v for k, v in ATTACKS.items() if k != "mgmt_telnet-login-cmds.pcap"}),
 }
 
 # What the alert's http object must hold, per sid (substrings).
@@ -164,7 +167,7 @@ def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else ".output/asan/edgewatch"
     pcap_dir = sys.argv[2] if len(sys.argv) > 2 else "tests/pcaps"
     captures = sorted(f for f in os.listdir(pcap_dir) if f.endswith(".pcap"))
-    for pinned in {**ATTACKS, **DEEP_EXTRA}:
+    for pinned in ATTACKS:
         if pinned not in captures:
             print("FAIL alerts/%s: capture missing" % pinned)
             return 1

@@ -276,7 +276,7 @@ static inline struct json_object *pipeline_stats(struct sample_pipeline *sp)
 	struct json_object *event, *stats = NULL;
 	struct json_line jl;
 
-	sample_pipeline_stats(sp, &snap.samples, &snap.rules);
+	sample_pipeline_stats(sp, &snap.samples, &snap.rules, &snap.streams);
 	json_line_init(&jl, line, sizeof(line));
 	if (eve_format_stats(&jl, &snap, NULL))
 		return json_object_new_object();

@@ -65,6 +65,8 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->sampling.flagged_cap = 32;
 	cfg->sampling.one_in = 1000;
 	cfg->sampling.snaplen = 512;
+	cfg->sampling.stream_depth = EW_STREAM_DEPTH_DEFAULT;
+	cfg->sampling.stream_segments = EW_STREAM_SEGMENTS_DEFAULT;
 
 	cfg->outputs.syslog.facility = 16;	/* local0 */
 	cfg->outputs.ipfix.template_interval = 60;

@@ -191,6 +191,9 @@ struct ew_config {
 		uint32_t flagged_cap;		/* 0..65535 (32) */
 		uint32_t one_in;		/* N, 0 = off, 0..1000000 (1000) */
 		uint32_t snaplen;		/* bytes of L4 payload, 64..4096 (512) */
+		uint32_t stream_depth;		/* TCP stream window per direction, bytes,
+						 * 0 = off, 0..65535 (4096) */
+		uint32_t stream_segments;	/* segments sampled per window, 1..65535 (512) */
 	} sampling;
 
 	struct {

@@ -75,6 +75,18 @@ static int read_snaplen(struct config_loader *ld, const struct config_node *node
 	return loader_read_uint(ld, node, 64, 4096, &ld->cfg->sampling.snaplen);
 }
 
+static int read_stream_depth(struct config_loader *ld, const struct config_node *node,
+			     void *target)
+{
+	return loader_read_uint(ld, node, 0, EW_STREAM_DEPTH_MAX, &ld->cfg->sampling.stream_depth);
+}
+
+static int read_stream_segments(struct config_loader *ld, const struct config_node *node,
+				void *target)
+{
+	return loader_read_uint(ld, node, 1, 65535, &ld->cfg->sampling.stream_segments);
+}
+
 int config_read_sampling(struct config_loader *ld, const struct config_node *node, void *target)
 {
 	static const struct config_key keys[] = {
@@ -82,6 +94,8 @@ int config_read_sampling(struct config_loader *ld, const struct config_node *nod
 		{ "flagged-cap", read_flagged_cap },
 		{ "one-in", read_one_in },
 		{ "snaplen", read_snaplen },
+		{ "stream-depth", read_stream_depth },
+		{ "stream-segments", read_stream_segments },
 	};
 
 	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);

@@ -148,7 +148,12 @@ void config_print_summary(const struct ew_config *cfg, FILE *out)
 		fprintf(out, "1 in %u after that", cfg->sampling.one_in);
 	else
 		fprintf(out, "none after that");
-	fprintf(out, "; snaplen %u\n", cfg->sampling.snaplen);
+	fprintf(out, "; snaplen %u", cfg->sampling.snaplen);
+	if (cfg->sampling.stream_depth)
+		fprintf(out, "; TCP stream window %u bytes (%u segments) per direction\n",
+			cfg->sampling.stream_depth, cfg->sampling.stream_segments);
+	else
+		fprintf(out, "; TCP stream window off\n");
 	fprintf(out, "  rules:        ");
 	if (cfg->rules.file_count == 0)
 		fprintf(out, "no rule files (payload matching off)");

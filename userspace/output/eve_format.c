@@ -644,6 +644,16 @@ static void put_samples(struct json_line *jl, const struct stats_samples *s)
 	json_line_end(jl);
 }
 
+static void put_streams(struct json_line *jl, const struct stats_streams *s)
+{
+	json_line_object(jl, "streams");
+#define STREAMS_JSON(name, help) json_line_u64(jl, #name, s->name);
+	STATS_STREAMS_COUNTERS(STREAMS_JSON)
+	STATS_STREAMS_GAUGES(STREAMS_JSON)
+#undef STREAMS_JSON
+	json_line_end(jl);
+}
+
 static void put_rules(struct json_line *jl, const struct stats_rules *r)
 {
 	json_line_object(jl, "rules");
@@ -803,6 +813,8 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	if (s->has_pipeline) {
 		put_samples(jl, &s->samples);
 		put_rules(jl, &s->rules);
+		if (s->streams.on)
+			put_streams(jl, &s->streams);
 	}
 	if (s->anomaly.on)
 		put_anomaly_stats(jl, &s->anomaly);

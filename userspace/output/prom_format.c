@@ -310,6 +310,16 @@ static void put_samples(struct prom_text *t, const struct stats_samples *s)
 	      s->balanced);
 }
 
+static void put_streams(struct prom_text *t, const struct stats_streams *s)
+{
+#define STREAMS_COUNTER(name, help) counter(t, "edgewatch_stream_" #name "_total", help, s->name);
+#define STREAMS_GAUGE(name, help) gauge(t, "edgewatch_stream_" #name, help, s->name);
+	STATS_STREAMS_COUNTERS(STREAMS_COUNTER)
+	STATS_STREAMS_GAUGES(STREAMS_GAUGE)
+#undef STREAMS_COUNTER
+#undef STREAMS_GAUGE
+}
+
 static void put_rules(struct prom_text *t, const struct stats_rules *r)
 {
 	static const struct {
@@ -545,6 +555,8 @@ int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
 	if (s->has_pipeline) {
 		put_samples(t, &s->samples);
 		put_rules(t, &s->rules);
+		if (s->streams.on)
+			put_streams(t, &s->streams);
 	}
 	if (s->anomaly.on)
 		put_anomaly(t, &s->anomaly);

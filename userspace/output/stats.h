@@ -130,6 +130,49 @@ struct stats_rules {
 	uint64_t scan_errors;
 };
 
+/*
+ * TCP stream windows (payload/stream_reassembly.h): one list for the struct, the stats
+ * event's "streams" object and the metrics (edgewatch_stream_NAME_total / edgewatch_stream_NAME).
+ */
+#define STATS_STREAMS_COUNTERS(X)                                                              \
+	X(segments, "TCP segments taken into a stream window")                                  \
+	X(out_of_order, "Stream segments that came before the bytes preceding them")            \
+	X(duplicate_bytes, "Retransmitted stream bytes equal to the held copy")                 \
+	X(overlap_conflicts, "Stream segments overlapping held bytes with other values "        \
+			     "(evasion attempt; the first copy was kept)")                       \
+	X(conflict_bytes, "Bytes of those overlaps")                                            \
+	X(bytes_past_depth, "Segment bytes beyond sampling.stream-depth (not held)")            \
+	X(bytes_not_captured, "Stream bytes beyond a sample's snap length (a known hole)")      \
+	X(scans_http, "Window scans at the end of a whole HTTP request")                        \
+	X(scans_push, "Window scans at a pushed segment")                                       \
+	X(scans_depth, "Window scans at the window's end")                                      \
+	X(scans_snap_hole, "Window scans before bytes not captured")                            \
+	X(scans_flow_end, "Window scans when the flow ended")                                   \
+	X(scans_idle, "Window scans when the stream went idle")                                 \
+	X(scans_evicted, "Window scans when the stream was evicted")                            \
+	X(bytes_scanned, "Window bytes scanned")                                                \
+	X(gaps, "Streams released with bytes held past a hole (not scanned)")                   \
+	X(gap_bytes, "Bytes held past a hole, never scanned")                                   \
+	X(overflow_segments, "Segments refused: the stream had sampling.stream-segments")       \
+	X(overflow_streams, "Streams evicted: too many in reassembly")                          \
+	X(overflow_bytes, "Streams evicted: the reassembly memory bound")                       \
+	X(overflow_no_memory, "Segments refused: out of memory")                                \
+	X(segments_after_release, "Segments of a window already scanned whole (ignored)")       \
+	X(scan_failed, "Window scans at a flow's end that failed")
+#define STATS_STREAMS_GAUGES(X)                                                                \
+	X(streams, "Stream windows in reassembly")                                              \
+	X(bytes, "Bytes held by the stream windows")                                            \
+	X(streams_high_water, "Most stream windows held at once")                               \
+	X(bytes_high_water, "Most bytes the stream windows held at once")
+
+struct stats_streams {
+	int on;			/* sampling.stream-depth > 0 */
+#define STATS_STREAMS_FIELD(name, help) uint64_t name;
+	STATS_STREAMS_COUNTERS(STATS_STREAMS_FIELD)
+	STATS_STREAMS_GAUGES(STATS_STREAMS_FIELD)
+#undef STATS_STREAMS_FIELD
+};
+
 /* The EVE file's own account: lines written (this event included) and lost. */
 struct stats_output {
 	uint64_t events_written;
@@ -294,6 +337,7 @@ struct stats_snapshot {
 	int has_pipeline;
 	struct stats_samples samples;
 	struct stats_rules rules;
+	struct stats_streams streams;
 	struct stats_output eve;
 	struct stats_pcap pcap;
 	struct stats_anomaly anomaly;

@@ -15,6 +15,7 @@
 #include "payload/rules_config.h"
 #include "payload/sample_pipeline.h"
 #include "payload/sample_queue.h"
+#include "payload/stream_reassembly.h"
 #include "rules/http.h"
 #include "rules/rules.h"
 
@@ -41,6 +42,7 @@ struct pipeline_counters {
 	uint64_t drop_matches;		/* matches of `drop` rules */
 	uint64_t drop_monitor;		/* ... while the policy does not enforce them */
 	uint64_t drop_flow_gone;	/* ... on a flow already exported (nothing to block) */
+	uint64_t stream_scan_failed;	/* stream windows whose scan at the flow's end failed */
 };
 
 /* What one thread scans with: its own Hyperscan scratch and HTTP parse. */
@@ -65,13 +67,17 @@ struct sample_pipeline {
 	size_t record_size;		/* struct sample_header + the snap length */
 
 	struct sample_queue queue;	/* live only */
-	struct pipeline_scanner *scanners;	/* workers (live) or the one (synchronous) */
+	struct pipeline_scanner *scanners;	/* workers (live) or the one (synchronous); live:
+						 * one more, without a thread, for the stream
+						 * windows scanned when their flow ends */
 	int scanner_count;
 	int scanners_initialised;
 
 	struct flow_blocker blocker;
 	struct flow_alerts *flow_alerts;
 	struct pipeline_counters counters;
+
+	struct pipeline_streams *streams;	/* TCP stream windows; NULL when off */
 };
 
 static inline void counter_add(uint64_t *counter, uint64_t n)
@@ -85,6 +91,9 @@ static inline uint64_t counter_get(const uint64_t *counter)
 }
 
 int pipeline_scanner_init(struct pipeline_scanner *s, struct sample_pipeline *sp);
+/* Scan one sample (or a reassembled window) and write its alerts. 0 or -errno. */
+int pipeline_scan_payload(struct pipeline_scanner *s, const struct sample_header *hdr,
+			  const uint8_t *payload);
 void pipeline_scanner_release(struct pipeline_scanner *s);
 /*
  * Scan one validated record and write its alerts. Returns the counter of the sample's
@@ -92,5 +101,21 @@ void pipeline_scanner_release(struct pipeline_scanner *s);
  * marks the record done in the queue (see sample_queue_done()).
  */
 uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record);
+
+/*
+ * TCP stream windows (stream_scan.c): the reassembler's tables, in shards locked apart
+ * so that workers scanning different flows do not wait for each other.
+ */
+struct pipeline_streams;
+
+/* 0 (also when the window is off: sp->streams stays NULL) or -errno. */
+int pipeline_streams_new(struct sample_pipeline *sp, const struct ew_config *cfg);
+void pipeline_streams_free(struct sample_pipeline *sp);
+/* A stream segment: into its window, and the ranges it completes scanned. 0 or -errno. */
+int pipeline_stream_add(struct pipeline_scanner *s, const struct sample_header *hdr,
+			const uint8_t *payload);
+/* The flow ended: what its windows hold and was not scanned yet is scanned now. */
+void pipeline_streams_flow_end(struct sample_pipeline *sp, uint64_t flow_seq);
+void pipeline_streams_stats(struct sample_pipeline *sp, struct stream_stats *out);
 
 #endif /* EDGEWATCH_LOTL_PIPELINE_INTERNAL_H */

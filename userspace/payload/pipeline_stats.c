@@ -113,11 +113,50 @@ static void rules_stats(struct sample_pipeline *sp, struct stats_rules *o)
 	o->scan_errors = scan.scan_errors;
 }
 
+static void streams_stats(struct sample_pipeline *sp, struct stats_streams *o)
+{
+	struct stream_stats s;
+
+	if (!sp->streams)
+		return;
+	pipeline_streams_stats(sp, &s);
+	o->on = 1;
+	o->segments = s.segments;
+	o->out_of_order = s.out_of_order;
+	o->duplicate_bytes = s.duplicate_bytes;
+	o->overlap_conflicts = s.overlap_conflicts;
+	o->conflict_bytes = s.conflict_bytes;
+	o->bytes_past_depth = s.bytes_past_depth;
+	o->bytes_not_captured = s.bytes_not_captured;
+	o->scans_http = s.scans[STREAM_SCAN_HTTP];
+	o->scans_push = s.scans[STREAM_SCAN_PUSH];
+	o->scans_depth = s.scans[STREAM_SCAN_DEPTH];
+	o->scans_snap_hole = s.scans[STREAM_SCAN_SNAP_HOLE];
+	o->scans_flow_end = s.scans[STREAM_SCAN_FLOW_END];
+	o->scans_idle = s.scans[STREAM_SCAN_IDLE];
+	o->scans_evicted = s.scans[STREAM_SCAN_EVICTED];
+	o->bytes_scanned = s.bytes_scanned;
+	o->gaps = s.gaps;
+	o->gap_bytes = s.gap_bytes;
+	o->overflow_segments = s.overflow_segments;
+	o->overflow_streams = s.overflow_streams;
+	o->overflow_bytes = s.overflow_bytes;
+	o->overflow_no_memory = s.overflow_no_memory;
+	o->segments_after_release = s.segments_after_release;
+	o->scan_failed = counter_get(&sp->counters.stream_scan_failed);
+	o->streams = s.streams;
+	o->bytes = s.bytes;
+	o->streams_high_water = s.streams_high_water;
+	o->bytes_high_water = s.bytes_high_water;
+}
+
 void sample_pipeline_stats(struct sample_pipeline *sp, struct stats_samples *samples,
-			   struct stats_rules *rules)
+			   struct stats_rules *rules, struct stats_streams *streams)
 {
 	memset(samples, 0, sizeof(*samples));
 	memset(rules, 0, sizeof(*rules));
+	memset(streams, 0, sizeof(*streams));
 	samples_stats(sp, samples);
 	rules_stats(sp, rules);
+	streams_stats(sp, streams);
 }

@@ -55,13 +55,15 @@ static void *worker_main(void *arg)
 
 static int start_scanners(struct sample_pipeline *sp, const struct sample_pipeline_params *p)
 {
-	int i, err;
+	int i, err, contexts;
 
 	sp->scanner_count = sp->synchronous ? 1 : worker_count(p->workers);
-	sp->scanners = calloc(sp->scanner_count, sizeof(*sp->scanners));
+	/* live: the exporter's thread scans the windows of flows that end (stream_scan.c) */
+	contexts = sp->scanner_count + !sp->synchronous;
+	sp->scanners = calloc(contexts, sizeof(*sp->scanners));
 	if (!sp->scanners)
 		return -ENOMEM;
-	for (i = 0; i < sp->scanner_count; i++) {
+	for (i = 0; i < contexts; i++) {
 		err = pipeline_scanner_init(&sp->scanners[i], sp);
 		sp->scanners_initialised++;	/* released whether it succeeded or not */
 		if (err)
@@ -113,6 +115,8 @@ int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeli
 			 "scanned");
 	} else {
 		err = start_scanners(sp, p);
+		if (!err)
+			err = pipeline_streams_new(sp, p->cfg);
 		if (err)
 			goto fail;
 	}
@@ -137,6 +141,7 @@ void sample_pipeline_free(struct sample_pipeline *sp)
 				pthread_join(sp->scanners[i].thread, NULL);
 		sample_queue_destroy(&sp->queue);
 	}
+	pipeline_streams_free(sp);
 	for (i = 0; i < sp->scanners_initialised; i++)
 		pipeline_scanner_release(&sp->scanners[i]);
 	free(sp->scanners);
@@ -185,5 +190,10 @@ void sample_pipeline_drain(struct sample_pipeline *sp)
 
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended)
 {
-	return sp->rules && flow_alerts_exported(sp->flow_alerts, flow_seq, ended);
+	if (!sp->rules)
+		return 0;
+	/* what the flow's stream windows hold unscanned is scanned before the answer */
+	if (ended)
+		pipeline_streams_flow_end(sp, flow_seq);
+	return flow_alerts_exported(sp->flow_alerts, flow_seq, ended);
 }

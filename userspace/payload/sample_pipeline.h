@@ -49,8 +49,11 @@ void sample_pipeline_drain(struct sample_pipeline *sp);
  */
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended);
 
-/* The pipeline's part of the stats snapshot: where every sample went, and the rules. */
+/*
+ * The pipeline's part of the stats snapshot: where every sample went, the rules, and
+ * the TCP stream windows (streams->on 0 when they are off).
+ */
 void sample_pipeline_stats(struct sample_pipeline *sp, struct stats_samples *samples,
-			   struct stats_rules *rules);
+			   struct stats_rules *rules, struct stats_streams *streams);
 
 #endif /* EDGEWATCH_SAMPLE_PIPELINE_H */

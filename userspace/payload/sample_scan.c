@@ -168,20 +168,38 @@ static int on_match(const struct rule_info *rule, const struct scan_input *in,
 	return 0;
 }
 
-uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record)
+int pipeline_scan_payload(struct pipeline_scanner *s, const struct sample_header *hdr,
+			  const uint8_t *payload)
 {
-	struct sample_pipeline *sp = s->sp;
-	struct sample_match m = { .scanner = s, .hdr = (const struct sample_header *)record,
-				  .payload = record + sizeof(struct sample_header) };
+	struct sample_match m = { .scanner = s, .hdr = hdr, .payload = payload };
 	struct scan_input in;
 	int err;
 
 	scan_input_of(m.hdr, m.payload, &in);
-	err = ruleset_scan(sp->rules, s->ctx, &in, on_match, &m);
+	err = ruleset_scan(s->sp->rules, s->ctx, &in, on_match, &m);
 	if (!m.alerted)	/* a later packet of an alerted flow follows its alert */
-		payload_sample_evidence(sp->exporter, m.hdr, m.payload);
+		payload_sample_evidence(s->sp->exporter, m.hdr, m.payload);
 	pthread_mutex_lock(&s->stats_lock);
 	scan_ctx_stats(s->ctx, &s->stats);
 	pthread_mutex_unlock(&s->stats_lock);
+	return err;
+}
+
+uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record)
+{
+	struct sample_pipeline *sp = s->sp;
+	const struct sample_header *hdr = (const struct sample_header *)record;
+	const uint8_t *payload = record + sizeof(*hdr);
+	int err;
+
+	/* a segment of a TCP stream window: scanned when its window has something whole.
+	 * The segment itself is the packet evidence (the window scanned is no frame): it
+	 * goes to the evidence first, so an alert on its window finds it there. */
+	if (hdr->reason == EW_SAMPLE_STREAM && sp->streams) {
+		payload_sample_evidence(sp->exporter, hdr, payload);
+		err = pipeline_stream_add(s, hdr, payload);
+	}
+	else
+		err = pipeline_scan_payload(s, hdr, payload);
 	return err ? &sp->counters.scan_failed : &sp->counters.scanned;
 }
