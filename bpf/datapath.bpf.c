@@ -224,22 +224,41 @@ sample_begin(struct ew_counters *cnt, const struct parse_state *ps, struct packe
 			      frame_len, on_wire, *cap, ew_now_ns());
 }
 
-/* cap <= cfg_snaplen, the room reserved after the header; said again for the verifier */
-#define SAMPLE_CAP_OK(cap) ((cap) <= EW_SNAPLEN_MAX && (cap) <= cfg_snaplen)
+/*
+ * The length for bpf_{xdp,skb}_load_bytes: cap when 1 <= cap <= cfg_snaplen (the room
+ * reserved after the header), else 0 (never in practice: sample_begin returns NULL for 0).
+ * Said again for the verifier, with a workaround for Linux 6.1's: the helpers take their
+ * length as ARG_CONST_SIZE, and a range that includes 0 is refused ("invalid access to
+ * memory, mem_size=600 off=88 size=0"). clang turns "cap >= 1" into "cap != 0", which
+ * does not raise the minimum on that verifier, and merges the bounds into one test on a
+ * copy. The mask-and-add gives the very register passed a minimum of 1 by construction
+ * (an identity for 1..EW_SNAPLEN_MAX); barrier_var stops clang folding it back to cap.
+ */
+_Static_assert((EW_SNAPLEN_MAX & (EW_SNAPLEN_MAX - 1)) == 0, "the mask needs a power of two");
+static __always_inline __u32 sample_load_len(__u32 cap)
+{
+	__u32 len;
+
+	if (cap < 1 || cap > EW_SNAPLEN_MAX || cap > cfg_snaplen)
+		return 0;
+	barrier_var(cap);
+	len = ((cap - 1) & (EW_SNAPLEN_MAX - 1)) + 1;
+	return len <= cfg_snaplen ? len : 0;
+}
 
 static __always_inline void sample_xdp(struct xdp_md *ctx, struct ew_counters *cnt,
 				       const struct parse_state *ps, struct packet_fate *fate,
 				       __u32 frame_len)
 {
-	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0;
+	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0, len;
 	struct sample_header *s;
 
 	s = sample_begin(cnt, ps, fate, frame_len, data_len, EW_HOOK_XDP_INGRESS, &cap);
-	if (s)
-		sample_finish(cnt, s,
-			      SAMPLE_CAP_OK(cap) ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap)
-						 : -1,
-			      EW_HOOK_XDP_INGRESS);
+	if (!s)
+		return;
+	len = sample_load_len(cap);
+	sample_finish(cnt, s, len ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, len) : -1,
+		      EW_HOOK_XDP_INGRESS);
 }
 
 static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters *cnt,
@@ -247,14 +266,14 @@ static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters 
 				      __u32 frame_len)
 {
 	struct sample_header *s;
-	__u32 cap = 0;
+	__u32 cap = 0, len;
 
 	s = sample_begin(cnt, ps, fate, frame_len, skb->len, EW_HOOK_TC_EGRESS, &cap);
-	if (s)
-		sample_finish(cnt, s,
-			      SAMPLE_CAP_OK(cap) ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap)
-						 : -1,
-			      EW_HOOK_TC_EGRESS);
+	if (!s)
+		return;
+	len = sample_load_len(cap);
+	sample_finish(cnt, s, len ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, len) : -1,
+		      EW_HOOK_TC_EGRESS);
 }
 
 SEC("xdp")

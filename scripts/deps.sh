@@ -24,6 +24,9 @@ test_pkgs+=(debhelper dpkg-dev lintian)
 test_pkgs+=(tmux man-db systemd)
 # tests/pcap/test_eve_seal.py forges seals with a stolen key (Ed25519) as an intruder would
 test_pkgs+=(python3-cryptography)
+# the kernel matrix (scripts/test-kernels.sh): guests under qemu, busybox as their userland,
+# cpio for their initramfs, xz for compressed kernel modules
+test_pkgs+=(qemu-system-x86 busybox-static cpio xz-utils)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
