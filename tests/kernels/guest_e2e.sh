@@ -24,9 +24,13 @@ export PATH=/usr/bin:/bin
 pass() { echo "PASS e2e/$1"; }
 fail() { echo "FAIL e2e/$1: $2"; FAILED=1; }
 in_ns() { ns=$1; shift; nsenter --net=/run/netns/"$ns" "$@"; }
+# Background jobs are started with nsenter itself, not through a function: $! is then
+# the program (nsenter execs it), not a subshell that signals would not reach past. A
+# non-interactive shell starts them with SIGINT ignored: they are stopped with SIGTERM
+# (edgewatch handles both as a clean stop).
 
 teardown() {
-	for p in $PIDS; do kill -INT "$p" 2>/dev/null; done
+	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
 	sleep 0.5
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
 	ip netns del $GW 2>/dev/null
@@ -59,7 +63,8 @@ setup() {
 # Listeners on the gateway: each TCP connection gets a banner line and is closed.
 listen() {	# listen SECONDS
 	for port in 22 9999; do
-		in_ns $GW timeout "$1" socat TCP-LISTEN:$port,fork,reuseaddr SYSTEM:"echo banner" &
+		nsenter --net=/run/netns/$GW timeout "$1" socat TCP-LISTEN:$port,fork,reuseaddr \
+			SYSTEM:"echo banner" &
 		PIDS="$PIDS $!"
 	done
 	sleep 0.5
@@ -74,7 +79,7 @@ exchange() {	# exchange SRC PORT
 
 # Start edgewatch on the gateway's uplink; 0 when it watches (bounded: 60 s under TCG).
 ew_start() {	# ew_start CONFIG EVE
-	in_ns $GW $EW run -i $UP -c "$1" -o "$2" > $T/ew.out 2> $T/ew.err &
+	nsenter --net=/run/netns/$GW $EW run -i $UP -c "$1" -o "$2" > $T/ew.out 2> $T/ew.err &
 	EW_PID=$!
 	PIDS="$PIDS $EW_PID"
 	i=0
@@ -88,7 +93,7 @@ ew_start() {	# ew_start CONFIG EVE
 }
 
 ew_stop() {	# SIGINT, the final flush, bounded: 60 s; 0 if it exited 0
-	kill -INT $EW_PID
+	kill -TERM $EW_PID
 	i=0
 	while [ $i -lt 600 ] && kill -0 $EW_PID 2>/dev/null; do
 		sleep 0.1
@@ -123,7 +128,8 @@ management:
     - from: [$ALLOWED]
 EOF
 	listen 600
-	in_ns $EXT timeout 600 tcpdump -Z root -nn -U -i $PEER -w $T/wire.pcap tcp 2>/dev/null &
+	nsenter --net=/run/netns/$EXT timeout 600 tcpdump -Z root -nn -U -i $PEER \
+		-w $T/wire.pcap tcp 2>/dev/null &
 	dump=$!
 	PIDS="$PIDS $dump"
 	if ! ew_start $T/alert.yaml $eve; then
@@ -142,7 +148,7 @@ EOF
 	sleep 1
 	ew_stop
 	rc=$?
-	kill -INT $dump 2>/dev/null
+	kill -TERM $dump 2>/dev/null
 	wait $dump 2>/dev/null
 	if [ $rc -ne 0 ]; then
 		fail alert_mode "edgewatch exited $rc: $(tail -n 3 $T/ew.err | tr '\n' ' ')"

@@ -32,8 +32,11 @@ ip link set lo up
 run_program() {	# run_program NAME CMD...
 	name=$1; shift
 	log=/tmp/$name.log
+	start=$(date +%s)
 	timeout "$TEST_TIMEOUT" "$@" > "$log" 2>&1
 	rc=$?
+	# where the guest's time goes (under TCG): a comment line, not a result
+	echo "# $name: $(( $(date +%s) - start ))s"
 	grep -E '^(PASS|FAIL|SKIP) ' "$log"
 	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$log"; then
 		echo "FAIL $name: exited $rc without a FAIL line; last lines: $(tail -n 4 "$log" | tr '\n' ' ')"
