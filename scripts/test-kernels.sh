@@ -17,6 +17,7 @@
 # extracted with dpkg-deb; nothing downloaded or built here is committed. The guest runs
 # under TCG (nested KVM is not usable on CI's machines): GUEST_TIMEOUT (s) bounds each.
 # Needs the test build first (make test-build) and root only for apt-get download's cache.
+# GUEST_ONLY=WORD runs only the guest's programs whose name has WORD (e.g. e2e), to iterate.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -172,7 +173,7 @@ run_kernel() {	# run_kernel FLAVOUR VMLINUZ MODDIR
 	timeout "$GUEST_TIMEOUT" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m "$GUEST_MEM" \
 		-nodefaults -display none -serial stdio -no-reboot \
 		-kernel "$vmlinuz" -initrd "$dir/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 ew.timeout=${GUEST_TEST_TIMEOUT:-600}" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 ew.timeout=${GUEST_TEST_TIMEOUT:-600} ew.only=${GUEST_ONLY:-}" \
 		< /dev/null > "$log" 2>&1
 	secs=$(( $(date +%s) - start ))
 	tr -d '\r' < "$log" > "$log.txt"
