@@ -231,7 +231,6 @@ else
 		esac
 	done
 fi
-for line in "${report[@]}"; do
-	echo "$line"
-done
+# the summary, also kept for the README's table of the last run (.output/kernels/last-run.txt)
+printf '%s\n' "${report[@]}" | tee "$WORK/last-run.txt"
 exit $overall
