@@ -59,6 +59,12 @@ unavailable() {	# unavailable FLAVOUR WHY
 debian_kernel() {	# debian_kernel META
 	local meta=$1 image pkg deb root
 	image=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+	if [ -z "$image" ] && [ "$(id -u)" -eq 0 ]; then
+		# a fresh machine whose package lists were never fetched (make deps had nothing
+		# to install, so it did not update them)
+		apt-get update -qq >/dev/null 2>&1
+		image=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+	fi
 	mkdir -p "$CACHE"
 	if [ -n "$image" ]; then
 		pkg=$image-unsigned
