@@ -67,7 +67,7 @@ BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/ben
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps build test-build test demo bench fuzz vmlinux install uninstall man deb \
+.PHONY: all deps build test-build test test-kernels demo bench fuzz vmlinux install uninstall man deb \
 	packaging-files clean help FORCE
 .DELETE_ON_ERROR:
 # Keep intermediates (skeletons, test objects): they are real build outputs.
@@ -80,6 +80,7 @@ help:
 	@echo '  make             build BPF objects, skeletons and .output/edgewatch'
 	@echo '  make deps        install the Debian packages needed (no-op when present)'
 	@echo '  make test        the whole suite (root): unit, BPF table, pcap, end-to-end'
+	@echo '  make test-kernels  the kernel matrix: BPF table, e2e and replay tests in qemu guests (root)'
 	@echo '  make demo        veth lab with attack traffic, edgewatch on its uplink (root)'
 	@echo '  make bench       benchmarks, written to BENCHMARKS.md tables (root)'
 	@echo '  make fuzz        build the libFuzzer targets in .output/fuzz/ (run: tests/fuzz/run.sh SECONDS)'
@@ -153,6 +154,11 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)$(MAKE) --no-print-directory fuzz || echo "  fuzz targets not built: the fuzz tier will say why"
 	$(Q)tests/run.sh
+
+# Every kernel of the matrix (scripts/test-kernels.sh; KERNELS="debian-cloud ..." for some).
+test-kernels: deps
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)scripts/test-kernels.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory build

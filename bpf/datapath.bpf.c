@@ -239,27 +239,56 @@ sample_begin(struct ew_counters *cnt, const struct parse_state *ps, struct packe
 	return s;
 }
 
-/* cap <= cfg_snaplen, the room reserved after the header; said again for the verifier */
-#define SAMPLE_CAP_OK(cap) ((cap) <= EW_SNAPLEN_MAX && (cap) <= cfg_snaplen)
-/* the frame's headers go after the payload: cap + hdr fits snaplen + EW_SAMPLE_HEADROOM.
- * hdr is read back from the record, so the verifier needs its bound said again too */
-#define SAMPLE_HDR_OK(hdr) ((hdr) > 0 && (hdr) <= EW_SAMPLE_HEADROOM)
+/*
+ * The length for bpf_{xdp,skb}_load_bytes: cap when 1 <= cap <= cfg_snaplen (the room
+ * reserved after the header), else 0 (never in practice: sample_begin returns NULL for 0).
+ * Said again for the verifier, with a workaround for Linux 6.1's: the helpers take their
+ * length as ARG_CONST_SIZE, and a range that includes 0 is refused ("invalid access to
+ * memory, mem_size=600 off=88 size=0"). clang turns "cap >= 1" into "cap != 0", which
+ * does not raise the minimum on that verifier, and merges the bounds into one test on a
+ * copy. The mask-and-add gives the very register passed a minimum of 1 by construction
+ * (an identity for 1..EW_SNAPLEN_MAX); barrier_var stops clang folding it back to cap.
+ */
+_Static_assert((EW_SNAPLEN_MAX & (EW_SNAPLEN_MAX - 1)) == 0, "the mask needs a power of two");
+static __always_inline __u32 sample_load_len(__u32 cap)
+{
+	__u32 len;
+
+	if (cap < 1 || cap > EW_SNAPLEN_MAX || cap > cfg_snaplen)
+		return 0;
+	barrier_var(cap);
+	len = ((cap - 1) & (EW_SNAPLEN_MAX - 1)) + 1;
+	return len <= cfg_snaplen ? len : 0;
+}
+
+/* The same for the frame's headers, copied after the payload: hdr when 1 <= hdr <=
+ * EW_SAMPLE_HEADROOM, else 0 (headers not copied). hdr is read back from the record, so
+ * the verifier needs its bound said again, with the same mask-and-add for 6.1's. */
+_Static_assert((EW_SAMPLE_HEADROOM & (EW_SAMPLE_HEADROOM - 1)) == 0, "the mask needs a power of two");
+static __always_inline __u32 sample_hdr_load_len(__u32 hdr)
+{
+	if (hdr < 1 || hdr > EW_SAMPLE_HEADROOM)
+		return 0;
+	barrier_var(hdr);
+	return ((hdr - 1) & (EW_SAMPLE_HEADROOM - 1)) + 1;
+}
 
 static __always_inline void sample_xdp(struct xdp_md *ctx, struct ew_counters *cnt,
 				       const struct parse_state *ps, struct packet_fate *fate,
 				       __u32 frame_len)
 {
-	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0, hdr;
+	__u32 data_len = (long)ctx->data_end - (long)ctx->data, cap = 0, len, hdr;
 	struct sample_header *s;
 	int err;
 
 	s = sample_begin(cnt, ps, fate, frame_len, data_len, EW_HOOK_XDP_INGRESS, &cap);
 	if (!s)
 		return;
-	err = SAMPLE_CAP_OK(cap) ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, cap) : -1;
-	hdr = s->hdr_len;
-	if (!err && SAMPLE_CAP_OK(cap) && hdr && SAMPLE_HDR_OK(hdr))
-		err = bpf_xdp_load_bytes(ctx, 0, (__u8 *)(s + 1) + cap, hdr);
+	len = sample_load_len(cap);
+	err = len ? bpf_xdp_load_bytes(ctx, ps->payload_off, s + 1, len) : -1;
+	hdr = sample_hdr_load_len(s->hdr_len);
+	if (!err && hdr)
+		err = bpf_xdp_load_bytes(ctx, 0, (__u8 *)(s + 1) + len, hdr);
 	sample_finish(cnt, s, err, EW_HOOK_XDP_INGRESS);
 }
 
@@ -268,16 +297,17 @@ static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters 
 				      __u32 frame_len)
 {
 	struct sample_header *s;
-	__u32 cap = 0, hdr;
+	__u32 cap = 0, len, hdr;
 	int err;
 
 	s = sample_begin(cnt, ps, fate, frame_len, skb->len, EW_HOOK_TC_EGRESS, &cap);
 	if (!s)
 		return;
-	err = SAMPLE_CAP_OK(cap) ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, cap) : -1;
-	hdr = s->hdr_len;
-	if (!err && SAMPLE_CAP_OK(cap) && hdr && SAMPLE_HDR_OK(hdr))
-		err = bpf_skb_load_bytes(skb, 0, (__u8 *)(s + 1) + cap, hdr);
+	len = sample_load_len(cap);
+	err = len ? bpf_skb_load_bytes(skb, ps->payload_off, s + 1, len) : -1;
+	hdr = sample_hdr_load_len(s->hdr_len);
+	if (!err && hdr)
+		err = bpf_skb_load_bytes(skb, 0, (__u8 *)(s + 1) + len, hdr);
 	sample_finish(cnt, s, err, EW_HOOK_TC_EGRESS);
 }
 

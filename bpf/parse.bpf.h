@@ -156,6 +156,11 @@ struct parse_state {
  * EW_PARSE_MAX_OFF. clang 14 may re-read the offset from ps after that check and add the
  * unchecked copy, leaving the verifier an unbounded pointer ("offset is outside of the
  * packet"); the mask, a no-op for a checked offset, bounds the very register clang adds.
+ * Older verifiers lose the check another way too: clang spills the offset to the stack,
+ * checks one fill and adds another, and before Linux 6.4 or so the verifier does not carry
+ * a bound found on a register over to the stack slot it came from (seen on 6.1: "invalid
+ * access to packet, off=20 size=4 ... R5 offset is outside of the packet" in the IPv6
+ * fragment header's path). The mask bounds the register that is added whatever its origin.
  */
 static __always_inline void *cursor_ptr(void *data, __u64 off)
 {

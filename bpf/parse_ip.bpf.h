@@ -144,7 +144,8 @@ static __always_inline int parse_ipv6_frag(struct parse_state *ps, void *data, v
 			      ps->ip_end > data_start ? ps->ip_end - data_start : 0)) {
 		if (l3_off > EW_PARSE_MAX_OFF)
 			return EW_CNT_PKT_TOO_MANY_LAYERS;
-		ip6h = data + l3_off;
+		/* cursor_ptr: Linux 6.1's verifier loses the check above (see there) */
+		ip6h = cursor_ptr(data, l3_off);
 		if (!CURSOR_HAS(ip6h, sizeof(*ip6h), end))
 			return EW_CNT_PKT_TRUNC_IPV6;
 		__builtin_memcpy(&ps->frag_key.src, &ip6h->saddr, 16);

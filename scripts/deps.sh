@@ -27,6 +27,9 @@ test_pkgs+=(tmux man-db systemd)
 test_pkgs+=(python3-cryptography)
 # the replay benchmark's yardstick (tests/bench/replay_speed.sh): softflowd -r on the same capture
 test_pkgs+=(softflowd)
+# the kernel matrix (scripts/test-kernels.sh): guests under qemu, busybox as their userland,
+# cpio for their initramfs, xz for compressed kernel modules
+test_pkgs+=(qemu-system-x86 busybox-static cpio xz-utils)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: C unit tests, BPF table tests, fuzz targets (short), pcap tests,
-# end-to-end tests.
+# end-to-end tests, and the nearest kernel of the kernel matrix under qemu.
 # Run from the repository root as root (`make test` builds everything first).
 # Every tier prints "PASS name", "FAIL name: why" or "SKIP name: why" lines; this script
 # counts them and ends with one line: "N passed, N failed, N skipped".
@@ -88,6 +88,20 @@ for t in tests/e2e/test_*.sh; do
 	fi
 	run_program "$(basename "$t" .sh)" "$t"
 done
+
+# The nearest kernel of the matrix (Debian 12's 6.1) under qemu: the BPF table tests, an
+# end-to-end test and a replay in the guest, each result "kernel/FLAVOUR/..."; the whole
+# matrix is `make test-kernels` (README: "Kernels"). No qemu or no kernel package (no
+# network) is a SKIP saying why. TEST_KERNELS="" leaves the tier out.
+echo "== kernel matrix (qemu, TCG): ${TEST_KERNELS-debian-cloud}"
+if [ -n "${TEST_KERNELS-debian-cloud}" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		record "SKIP kernels: needs root (apt-get download's cache, the guest's tests)"
+	else
+		PER_TEST_TIMEOUT=3600 run_program kernels scripts/test-kernels.sh --tier \
+			${TEST_KERNELS-debian-cloud}
+	fi
+fi
 
 passed=$(grep -c '^PASS' "$RESULTS")
 failed=$(grep -c '^FAIL' "$RESULTS")

@@ -244,6 +244,10 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 	dp->xdp_link_fd = -1;
 	dp->tc_link_fd = -1;
 
+	/* a kernel too old gets the missing feature named, not a verifier error */
+	err = kernel_features_check(kernel_probe_libbpf, !opts->replay, &dp->features);
+	if (err)
+		return err;
 	dp->skel = datapath__open();
 	if (!dp->skel) {
 		err = -errno;

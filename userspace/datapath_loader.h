@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "datapath.h"
 #include "datapath.skel.h"
+#include "kernel_features.h"
 
 enum xdp_attach_mode {
 	XDP_ATTACH_AUTO = 0,	/* native where the driver has it, else generic (warned) */
@@ -35,6 +36,7 @@ struct datapath_instance {
 	char ifname[32];
 	enum xdp_attach_mode xdp_mode;	/* the mode that is in effect */
 	char pin_dir[128];	/* "" when not pinned */
+	struct kernel_probe_result features;	/* what datapath_load found the kernel has */
 };
 
 /* Open and load the programs. 0 or -errno (the reason is logged). */
