@@ -72,7 +72,13 @@ s.bind(('127.0.0.1', $PORT))
 s.listen(1)
 time.sleep(20)" &
 	holder=$!
-	sleep 0.5
+	# until the holder listens (a fixed sleep lost the race on a loaded machine:
+	# edgewatch bound the port first and started); bounded: 10 s
+	local i
+	for i in $(seq 100); do
+		e2e_in "$GW" ss -Hltn "sport = :$PORT" | grep -q LISTEN && break
+		sleep 0.1
+	done
 	out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run --user root -i "$UP" -o "$E2E_TMP/eve-taken.json" \
 		-c "$CFG" --duration 5 2>&1)
 	local rc=$?
