@@ -962,12 +962,17 @@ static void test_ring_full_rerun(struct test_case *t)
 						&opts) == 0, "ew_sweep: %s", strerror(errno));
 	}
 	/* it stopped at the first flow that did not fit (and deleted none it did not send) */
-	EXPECT(t, args.ring_full == 1 && args.ended == RING_CAPACITY &&
+	/* 256-byte records divide the ring exactly: 6.18 takes the one that fills it, 6.1
+	 * refuses it (its reserve wants the used bytes below the size) and holds one fewer */
+	EXPECT(t, args.ring_full == 1 &&
+			  (args.ended == RING_CAPACITY ||
+			   ((sizeof(struct flow_end) + 8) * RING_CAPACITY == EW_ENDED_RINGBUF_SIZE &&
+			    args.ended == RING_CAPACITY - 1)) &&
 			  args.visited == args.ended + 1,
 	       "one pass: ring_full %u, visited %llu, ended %llu (the ring holds %zu)",
 	       args.ring_full, (unsigned long long)args.visited, (unsigned long long)args.ended,
 	       (size_t)RING_CAPACITY);
-	EXPECT(t, dp_flow_count(&sweep_dp) == RING_TEST_FLOWS - (int)RING_CAPACITY,
+	EXPECT(t, dp_flow_count(&sweep_dp) == RING_TEST_FLOWS - (int)args.ended,
 	       "%d flows left after one pass", dp_flow_count(&sweep_dp));
 
 	/* the daemon's sweep, starting with that pass's records still in the ring */

@@ -3,8 +3,8 @@
 # the gateway namespace, a client in the other sending exploit and benign requests over IPv4
 # and IPv6; tests/e2e/lotl_traffic.py), edgewatch attached to the gateway's interface with
 # the shipped rules and outputs.pcap on. Every alert names an evidence file and packets;
-# tshark reads the files; each named packet's comment carries the alert's flow_id; the
-# stats account for every alert; and replaying the evidence files raises the live run's
+# tshark reads the files; each named packet's comment carries the alert's flow_id and its
+# sid (or an earlier alert's of the same flow, which wrote the packet); the stats account for every alert; and replaying the evidence files raises the live run's
 # signatures again.
 set -u
 cd "$(dirname "$0")/../.."
@@ -38,7 +38,7 @@ import json, os, subprocess, sys
 events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 alerts = [e for e in events if e.get("event_type") == "alert"]
 stats = [e["stats"] for e in events if e.get("event_type") == "stats"][-1]
-problems, comments = [], {}
+problems, comments, flow_sids_seen = [], {}, {}
 if not alerts:
     problems.append("no alerts")
 for a in alerts:
@@ -55,8 +55,13 @@ for a in alerts:
             continue
         comments[p["file"]] = dict(l.split("\t", 1) for l in out.stdout.splitlines())
     last = comments[p["file"]].get(str(p["packets"][-1]), "")
+    # a packet is commented once, by the first alert that wrote it: a later alert of the
+    # same flow with nothing new to write (a second rule on the same stream window)
+    # names those packets, commented with the earlier alert's sid
+    flow_sids = flow_sids_seen.setdefault(a["flow_id"], set())
+    flow_sids.add(a["alert"]["signature_id"])
     if "flow_id=%d " % a["flow_id"] not in last or \
-            " sid=%d " % a["alert"]["signature_id"] not in last:
+            not any(" sid=%d " % sid in last for sid in flow_sids):
         problems.append("sid %d packet %d: comment %r" % (a["alert"]["signature_id"],
                                                           p["packets"][-1], last))
 pc = stats.get("pcap", {})

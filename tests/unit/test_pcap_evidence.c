@@ -427,6 +427,41 @@ static void test_later_samples_follow(struct test_case *t)
 	remove_dir(dir);
 }
 
+/* A second alert on a flow with nothing new to write (a second rule on the same stream
+ * window, a kernel detection after a payload alert) names the flow's packets written so
+ * far, the later sample included; before, it went out without any pcap. */
+static void test_second_alert_names_the_flows_packets(struct test_case *t)
+{
+	struct pcap_evidence_config cfg = { .max_file_size = 1 << 20, .max_total = 1 << 20 };
+	struct pcap_evidence *pe;
+	struct fake_alert a;
+	struct alert_pcap ref;
+	struct stats_pcap st;
+	char dir[64];
+
+	make_dir(dir);
+	CHECK(t, dir[0], "mkdtemp");
+	cfg.dir = dir;
+	CHECK(t, !pcap_evidence_open(&pe, &cfg), "open");
+	fake_alert_init(&a, 51, 2100, 200);
+	EXPECT(t, pcap_evidence_sample(pe, 51, &a.pkt) == 0, "kept");
+	a.ev.packet = NULL;	/* a window alert: no packet of its own */
+	EXPECT(t, pcap_evidence_alert(pe, &a.ev, &ref) == 0 && ref.packet_count == 1,
+	       "the first alert names the sample (%zu)", ref.packet_count);
+	EXPECT(t, pcap_evidence_sample(pe, 51, &a.pkt) == 1, "a later sample: written");
+	a.ev.sid = 2101;
+	EXPECT(t, pcap_evidence_alert(pe, &a.ev, &ref) == 0 && ref.packet_count == 2 &&
+			  ref.packets[0] == 1 && ref.packets[1] == 2 &&
+			  !strcmp(ref.file, "evidence-000001.pcapng"),
+	       "the second alert names the flow's 2 packets: %zu, file '%s'",
+	       ref.packet_count, ref.file);
+	pcap_evidence_stats(pe, &st);
+	EXPECT(t, st.alerts == 2 && st.packets == 2, "alerts %llu packets %llu",
+	       (unsigned long long)st.alerts, (unsigned long long)st.packets);
+	pcap_evidence_close(pe);
+	remove_dir(dir);
+}
+
 static void test_errors_counted(struct test_case *t)
 {
 	struct pcap_evidence_config cfg = { .max_file_size = 1 << 20, .max_total = 1 << 20 };
@@ -477,6 +512,7 @@ int main(void)
 	RUN(test_budget_holds);
 	RUN(test_restart_numbers_on);
 	RUN(test_later_samples_follow);
+	RUN(test_second_alert_names_the_flows_packets);
 	RUN(test_errors_counted);
 	return test_summary();
 }

@@ -32,6 +32,10 @@ struct evidence_file {
 struct evidence_flow {
 	uint64_t flow_id;	/* 0: free */
 	char comment[PCAPNG_COMMENT_MAX];
+	/* the flow's packets written so far (the file of the latest, and its numbers
+	 * there): named by a later alert that brings no packet of its own (a second rule
+	 * on the same stream window, a kernel detection after a payload alert) */
+	struct alert_pcap written;
 };
 
 /*
@@ -347,6 +351,25 @@ static int64_t packet_write(struct pcap_evidence *pe, const struct alert_packet 
 	return (int64_t)++pe->cur_packets;
 }
 
+/* A packet of an alerted flow, written as number in the current file, into w (the
+ * latest ALERT_PCAP_PACKETS_MAX, of the latest file). Lock held. */
+static void written_add(struct pcap_evidence *pe, struct alert_pcap *w, uint64_t number)
+{
+	char name[sizeof(w->file)];
+
+	file_name(pe->files[pe->file_count - 1].index, name, sizeof(name));
+	if (strcmp(name, w->file)) {	/* rotated: the flow's latest file is the new one */
+		memcpy(w->file, name, sizeof(name));
+		w->packet_count = 0;
+	}
+	if (w->packet_count == ALERT_PCAP_PACKETS_MAX) {
+		memmove(w->packets, w->packets + 1,
+			(ALERT_PCAP_PACKETS_MAX - 1) * sizeof(w->packets[0]));
+		w->packet_count--;
+	}
+	w->packets[w->packet_count++] = number;
+}
+
 static void alert_comment(const struct alert_event *ev, char *buf, size_t len)
 {
 	snprintf(buf, len, "edgewatch alert flow_id=%" PRIu64 " gid=%" PRIu32 " sid=%" PRIu32
@@ -402,15 +425,8 @@ static int64_t alert_write(struct pcap_evidence *pe, const struct alert_event *e
 			earlier[i]->flow_id = 0;	/* written (or lost, counted): done */
 		if (number < 0)
 			return number;
-		if (ref->packet_count == ALERT_PCAP_PACKETS_MAX) {
-			memmove(ref->packets, ref->packets + 1,
-				(ALERT_PCAP_PACKETS_MAX - 1) * sizeof(ref->packets[0]));
-			ref->packet_count--;
-		}
-		ref->packets[ref->packet_count++] = (uint64_t)number;
+		written_add(pe, ref, (uint64_t)number);
 	}
-	if (total)
-		file_name(pe->files[pe->file_count - 1].index, ref->file, sizeof(ref->file));
 	return number;
 }
 
@@ -436,6 +452,13 @@ int pcap_evidence_alert(struct pcap_evidence *pe, const struct alert_event *ev,
 	if (!ev->packet)
 		pe->stats.without_packet++;
 	number = alert_write(pe, ev, comment, first_alert, ref);
+	if (number == -ENODATA && flow_id && slot->flow_id == flow_id &&
+	    slot->written.packet_count) {
+		*ref = slot->written;	/* nothing new: the flow's packets already written */
+		number = 0;
+	} else if (number >= 0 && flow_id && slot->flow_id == flow_id) {
+		slot->written = *ref;
+	}
 	if (number < 0)
 		memset(ref, 0, sizeof(*ref));
 	else
@@ -470,10 +493,12 @@ int pcap_evidence_sample(struct pcap_evidence *pe, uint64_t flow_id,
 	int64_t number = 0;
 
 	pthread_mutex_lock(&pe->lock);
-	if (flow_id && slot->flow_id == flow_id)
+	if (flow_id && slot->flow_id == flow_id) {
 		number = packet_write(pe, pkt, slot->comment, pcapng_packet_size(
 			(uint32_t)(pkt->head_len + pkt->payload_len), slot->comment));
-	else if (flow_id)
+		if (number > 0)
+			written_add(pe, &slot->written, (uint64_t)number);
+	} else if (flow_id)
 		recent_keep(pe, flow_id, pkt);
 	pthread_mutex_unlock(&pe->lock);
 	return number < 0 ? (int)number : number > 0;
