@@ -224,7 +224,8 @@ static int signals_block(sigset_t *set)
 /*
  * What the daemon still writes once it is the user: LOCK_DIR (the reload answers, the
  * socket's removal at stop), the bpffs and this instance's pins (removed at stop; the
- * status socket's child opens them), the EVE file (reopened on SIGHUP) and the log
+ * status socket's child opens them), the EVE file (reopened on SIGHUP), the packet
+ * evidence directory and its evidence-*.pcapng files (rotation, max-total) and the log
  * directories systemd made for it (LogsDirectory=, in $LOGS_DIRECTORY: rotation creates
  * files there). Root keeps reading all of it; nothing the daemon reads as root (the
  * configuration, the rules and their cache, the seal key) is handed over: they are read
@@ -245,6 +246,17 @@ static int run_hand_over(const struct privdrop_target *t, struct engine *e, cons
 	while (d && !err && (de = readdir(d)))
 		if (de->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+			err = privdrop_chown(t, path, why, sizeof(why));
+		}
+	if (d)
+		closedir(d);
+	/* the packet evidence: new files on rotation, the oldest removed for max-total */
+	d = err || !e->cfg->outputs.pcap.dir ? NULL : opendir(e->cfg->outputs.pcap.dir);
+	if (d)
+		err = privdrop_chown(t, e->cfg->outputs.pcap.dir, why, sizeof(why));
+	while (d && !err && (de = readdir(d)))
+		if (!strncmp(de->d_name, "evidence-", 9)) {
+			snprintf(path, sizeof(path), "%s/%s", e->cfg->outputs.pcap.dir, de->d_name);
 			err = privdrop_chown(t, path, why, sizeof(why));
 		}
 	if (d)

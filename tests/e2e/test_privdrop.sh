@@ -34,8 +34,11 @@ fi
 # as LogsDirectory= gives it under systemd; the configuration stays root's, readable
 chmod 0711 "$E2E_TMP"
 mkdir -m 0750 "$LOGDIR" && chown "$RUN_USER:$RUN_USER" "$LOGDIR"
-printf 'management:\n  addresses: [198.18.0.1]\n  ports: [ssh]\nflow:\n  idle-timeout: 1\nrun:\n  user: %s\n' \
-	"$RUN_USER" > "$CFG"
+# the packet evidence directory is root's: a root start hands it over
+PCAPDIR=$E2E_TMP/pcap
+mkdir -m 0755 "$PCAPDIR"
+printf 'management:\n  addresses: [198.18.0.1]\n  ports: [ssh]\nflow:\n  idle-timeout: 1\noutputs:\n  pcap:\n    dir: %s\nrun:\n  user: %s\n' \
+	"$PCAPDIR" "$RUN_USER" > "$CFG"
 chmod 0644 "$CFG"
 
 # A start with CONFIG exits 1 saying MESSAGE (a grep pattern), before it attaches.
@@ -143,6 +146,9 @@ if [ -f "$EVE" ] && [ "$(stat -c %U "$EVE")" = "$RUN_USER" ]; then
 else
 	e2e_fail reopen_as_user "no new $EVE owned by $RUN_USER: $(ls -l "$LOGDIR" | tail -n +2 | tr '\n' ' ')"
 fi
+pcap_owner=$(stat -c %U "$PCAPDIR")
+[ "$pcap_owner" = "$RUN_USER" ] && e2e_pass evidence_dir_is_the_users ||
+	e2e_fail evidence_dir_is_the_users "$PCAPDIR owned by '$pcap_owner'"
 pin_owner=$(stat -c %U "$E2E_PIN_ROOT/$UP" 2>/dev/null)
 [ "$pin_owner" = "$RUN_USER" ] && e2e_pass pins_are_the_users ||
 	e2e_fail pins_are_the_users "$E2E_PIN_ROOT/$UP owned by '${pin_owner}'"
