@@ -260,6 +260,28 @@ static void daemon_outputs_text(struct json_object *stats)
 	}
 }
 
+/*
+ * A flat object of counters (stats.streams, stats.pcap), its non-zero ones, by name: the
+ * losses among them (gaps, overflows, conflicts, failures) are named by their keys. Left
+ * out when the object is absent (the feature is off).
+ */
+static void daemon_counters_text(struct json_object *stats, const char *key, const char *title)
+{
+	struct json_object *o;
+	const char *sep = "";
+
+	if (!json_object_object_get_ex(stats, key, &o) || !json_object_is_type(o, json_type_object))
+		return;
+	printf("    %s:", title);
+	json_object_object_foreach(o, name, value) {
+		if (!json_object_is_type(value, json_type_int) || !json_object_get_uint64(value))
+			continue;
+		printf("%s %s %llu", sep, name, (unsigned long long)json_object_get_uint64(value));
+		sep = ",";
+	}
+	printf("%s\n", *sep ? "" : " all 0");
+}
+
 /* stats.anomaly.detectors: each detector's state, and the records it could not judge. */
 static void daemon_anomaly_text(struct json_object *stats)
 {
@@ -311,6 +333,8 @@ static void daemon_text(const char *ifname)
 	       (unsigned long long)status_json_u64(stats, "samples", "dropped_queue_full", NULL),
 	       (unsigned long long)status_json_u64(stats, "rules", "loaded", NULL),
 	       (unsigned long long)status_json_u64(stats, "rules", "alerts", NULL));
+	daemon_counters_text(stats, "streams", "stream windows");
+	daemon_counters_text(stats, "pcap", "packet evidence");
 	daemon_outputs_text(stats);
 	daemon_anomaly_text(stats);
 cleanup:

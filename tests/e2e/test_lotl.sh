@@ -59,8 +59,20 @@ test_lotl_alerts() {
 		e2e_fail alerts "edgewatch did not start"
 		return
 	fi
-	local ew=$E2E_EW_PID out
+	local ew=$E2E_EW_PID out i
 	send_traffic
+	# `edgewatch status` shows the stream windows' counters from the daemon's latest
+	# stats event (bounded wait: the event comes every stats interval)
+	for i in $(seq 40); do
+		out=$(e2e_in "$GW" "$EDGEWATCH_BIN" status -i "$UP" 2>&1)
+		echo "$out" | grep -Eq 'stream windows:.* segments [1-9]' && break
+		sleep 0.5
+	done
+	if echo "$out" | grep -Eq 'stream windows:.* segments [1-9]'; then
+		e2e_pass status_shows_stream_windows
+	else
+		e2e_fail status_shows_stream_windows "$(echo "$out" | grep -E 'stream|as of' | tr '\n' ';')"
+	fi
 	e2e_edgewatch_stop "$ew"
 	local rc=$?
 	if [ $rc -ne 0 ]; then
