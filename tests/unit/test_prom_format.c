@@ -58,6 +58,9 @@ static void fill_snapshot(struct stats_snapshot *s, int final)
 	s->anomaly.detectors[0].late = 62;
 	s->anomaly.detectors[1].name = "amplification";
 	s->anomaly.detectors[1].late = 63;
+	s->anomaly.live.on = 1;
+	s->anomaly.live.dests_tracked = 71;
+	s->anomaly.live.hot_lost = 72;
 }
 
 static const struct prom_alert_class alert_classes[] = {
@@ -148,6 +151,9 @@ static void test_values(struct test_case *t)
 			   "62"), "flood late");
 	EXPECT(t, value_is(text, "edgewatch_anomaly_late_records_total{detector="
 				 "\"amplification\"}", "63"), "amplification late");
+	/* the live flood counts, losses included */
+	EXPECT(t, value_is(text, "edgewatch_flood_live_destinations", "71"), "live destinations");
+	EXPECT(t, value_is(text, "edgewatch_flood_live_hot_lost_total", "72"), "hot reports lost");
 	/* under traffic the sum cannot be exact: balanced only in the final snapshot */
 	EXPECT(t, !strstr(text, "edgewatch_conservation_balanced"), "balanced before the end");
 	free(text);

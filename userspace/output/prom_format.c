@@ -532,6 +532,27 @@ static void put_anomaly(struct prom_text *t, const struct stats_anomaly *a)
 	for (i = 0; i < a->detector_count; i++)
 		sample(t, "edgewatch_anomaly_memory_bytes",
 		       LABELS("detector", a->detectors[i].name), a->detectors[i].bytes);
+	if (!a->live.on)
+		return;
+	/* the live flood counts (the kernel's flood_dests map, the sweeper's hot flows) */
+	gauge(t, "edgewatch_flood_live_destinations",
+	      "Destinations in the kernel's new-flow count map at the last read",
+	      a->live.dests_tracked);
+	gauge(t, "edgewatch_flood_live_destinations_capacity",
+	      "Destinations the kernel's new-flow count map holds at most", a->live.dests_capacity);
+	counter(t, "edgewatch_flood_live_destinations_evicted_total",
+		"Destinations forgotten to make room (least recently used)", a->live.dests_evicted);
+	counter(t, "edgewatch_flood_live_destinations_failed_total",
+		"New flows whose destination could not be entered", a->live.dests_failed);
+	counter(t, "edgewatch_flood_live_reads_total", "Reads of the new-flow count map",
+		a->live.reads);
+	counter(t, "edgewatch_flood_live_read_errors_total",
+		"Reads of the new-flow count map that failed", a->live.read_errors);
+	counter(t, "edgewatch_flood_live_hot_reports_total",
+		"Hot flows (a flood's packets in one flow) the sweeper reported",
+		a->live.hot_reports);
+	counter(t, "edgewatch_flood_live_hot_lost_total",
+		"Hot-flow reports the sweeper's ring had no room for", a->live.hot_lost);
 }
 
 int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
