@@ -221,11 +221,27 @@ static int signals_block(sigset_t *set)
 	return signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* Is dir (outputs.pcap.dir, may be NULL) a directory holding nothing but evidence files? */
+static int evidence_dir_own(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = dir ? opendir(dir) : NULL;
+	int own = d != NULL;
+
+	while (d && own && (de = readdir(d)))
+		own = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		      !strncmp(de->d_name, "evidence-", 9);
+	if (d)
+		closedir(d);
+	return own;
+}
+
 /*
  * What the daemon still writes once it is the user: LOCK_DIR (the reload answers, the
  * socket's removal at stop), the bpffs and this instance's pins (removed at stop; the
  * status socket's child opens them), the EVE file (reopened on SIGHUP), the packet
- * evidence directory and its evidence-*.pcapng files (rotation, max-total) and the log
+ * evidence directory when it is one of its own, with its evidence-*.pcapng files
+ * (rotation, max-total), and the log
  * directories systemd made for it (LogsDirectory=, in $LOGS_DIRECTORY: rotation creates
  * files there). Root keeps reading all of it; nothing the daemon reads as root (the
  * configuration, the rules and their cache, the seal key) is handed over: they are read
@@ -250,17 +266,22 @@ static int run_hand_over(const struct privdrop_target *t, struct engine *e, cons
 		}
 	if (d)
 		closedir(d);
-	/* the packet evidence: new files on rotation, the oldest removed for max-total */
-	d = err || !e->cfg->outputs.pcap.dir ? NULL : opendir(e->cfg->outputs.pcap.dir);
-	if (d)
-		err = privdrop_chown(t, e->cfg->outputs.pcap.dir, why, sizeof(why));
-	while (d && !err && (de = readdir(d)))
-		if (!strncmp(de->d_name, "evidence-", 9)) {
-			snprintf(path, sizeof(path), "%s/%s", e->cfg->outputs.pcap.dir, de->d_name);
-			err = privdrop_chown(t, path, why, sizeof(why));
-		}
-	if (d)
-		closedir(d);
+	/* the packet evidence: new files on rotation, the oldest removed for max-total. Only
+	 * a directory of its own (nothing in it but evidence) is handed over, never a shared
+	 * one an operator may have named (/var/log): that one must be writable already */
+	if (!err && evidence_dir_own(e->cfg->outputs.pcap.dir)) {
+		d = opendir(e->cfg->outputs.pcap.dir);
+		err = d ? privdrop_chown(t, e->cfg->outputs.pcap.dir, why, sizeof(why)) : 0;
+		while (d && !err && (de = readdir(d)))
+			if (!strncmp(de->d_name, "evidence-", 9)) {
+				snprintf(path, sizeof(path), "%s/%s", e->cfg->outputs.pcap.dir,
+					 de->d_name);
+				err = privdrop_chown(t, path, why, sizeof(why));
+			}
+		if (d)
+			closedir(d);
+		d = NULL;
+	}
 	logs = getenv("LOGS_DIRECTORY") ? strdup(getenv("LOGS_DIRECTORY")) : NULL;
 	for (dir = logs ? strtok_r(logs, ":", &save) : NULL; dir && !err;
 	     dir = strtok_r(NULL, ":", &save))
@@ -327,6 +348,10 @@ static int run_drop_privileges(const struct privdrop_target *t, struct engine *e
 	log_info("%s: running as user %s (uid %u, gid %u); capabilities kept: %s; no-new-privs "
 		 "set", e->iface, t->name, (unsigned int)getuid(), (unsigned int)getgid(),
 		 privdrop_caps_names(kept, names, sizeof(names)));
+	if (e->cfg->outputs.pcap.dir && access(e->cfg->outputs.pcap.dir, W_OK | X_OK))
+		log_warn("%s: user %s cannot write the packet evidence directory %s (not a "
+			 "directory of its own, so not handed over): evidence is not written "
+			 "(counted in stats.pcap)", e->iface, t->name, e->cfg->outputs.pcap.dir);
 	if (config_path && access(config_path, R_OK))
 		log_warn("%s: user %s cannot read %s: a reload (SIGHUP) will be refused; make it "
 			 "readable by the user or its group", e->iface, t->name, config_path);

@@ -64,6 +64,21 @@ expect_refused swappable_config_refused "$LOGDIR/swappable.yaml" \
 	"configuration $LOGDIR/swappable.yaml: its directory is writable by user $RUN_USER"
 rm -f "$LOGDIR/swappable.yaml"
 
+# a shared evidence directory (something else in it) is never handed over: the start says
+# the user cannot write there, and the directory stays root's
+SHARED=$E2E_TMP/shared
+mkdir -m 0755 "$SHARED" && touch "$SHARED/someone-elses.log"
+sed "s|dir: $PCAPDIR|dir: $SHARED|" "$CFG" > "$E2E_TMP/shared.yaml"
+out=$(e2e_in "$GW" timeout 20 "$EDGEWATCH_BIN" run -i "$UP" -o /dev/null -c "$E2E_TMP/shared.yaml" \
+	--duration 1 2>&1)
+rc=$?
+if [ $rc = 0 ] && [ "$(stat -c %U "$SHARED")" = root ] &&
+	echo "$out" | grep -q "cannot write the packet evidence directory $SHARED"; then
+	e2e_pass shared_evidence_dir_not_handed_over
+else
+	e2e_fail shared_evidence_dir_not_handed_over "exit $rc, owner $(stat -c %U "$SHARED"): $(echo "$out" | tail -n 2)"
+fi
+
 # run.user from the configuration, not --user
 if ! E2E_EW_USER= e2e_edgewatch_start "$GW" "$UP" "$EVE" -c "$CFG"; then
 	e2e_fail starts "$(tail -n 3 "$E2E_EW_ERR")"
