@@ -65,6 +65,13 @@ static const struct mgmt_service services[] = {
 	  { TCP(18190), TCP(19009) }, 2 },
 	{ "cockpit", "Cockpit web console of Linux-based routers and firewalls", { TCP(9090) }, 1 },
 	{ "webmin", "Webmin web admin of Linux-based routers and firewalls", { TCP(10000) }, 1 },
+	{ "docker-api", "Docker Engine API: on plain 2375, a container mounting the host's root "
+			"without a login",
+	  { TCP(2375), TCP(2376) }, 2 },
+	{ "kubelet", "Kubernetes kubelet API: exec in any pod of the node if anonymous auth is on",
+	  { TCP(10250) }, 1 },
+	{ "etcd", "etcd client and peer API: the Kubernetes cluster's whole state, secrets too",
+	  { TCP_RANGE(2379, 2380) }, 1 },
 	{ "bgp", "BGP: only configured peers may open sessions (route hijack, session reset)",
 	  { TCP(179) }, 1 },
 	{ "ldp", "MPLS LDP sessions: only configured peers may open them", { TCP(646) }, 1 },
