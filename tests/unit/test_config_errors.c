@@ -84,7 +84,7 @@ static const struct error_row rows[] = {
 	  "\"vlan\"?); allowed here: from, ports, vlan" },
 	{ "unknown_key_no_suggestion", "sampling:\n  rate: 5\n",
 	  "edgewatch.yaml:2:3: error: sampling.rate: unknown key; allowed here: first-packets, "
-	  "flagged-cap, one-in, snaplen" },
+	  "flagged-cap, one-in, snaplen, stream-depth, stream-segments" },
 	/* --- wrong types --- */
 	{ "type_map_for_list", "home-net: {inside: 10.0.0.0/8}\n",
 	  "edgewatch.yaml:1:11: error: home-net: expected a list ([a, b] or one \"- item\" per "
