@@ -70,10 +70,30 @@ static int probe_tcx(void)
 	return err == EINVAL ? 0 : -err;
 }
 
+/*
+ * May this process make BPF objects at all? libbpf's probes read any failure to make
+ * their map or program as "not supported", so without CAP_BPF every feature looked
+ * missing and the start named a missing ring buffer instead of the missing privilege.
+ * 0 when a plain array map can be made, else -errno (then the probes cannot tell, and
+ * the load says what is wrong).
+ */
+static int probe_privilege(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int kernel_probe_libbpf(enum kernel_feature_id id)
 {
 	struct btf *btf;
+	int err;
 
+	if (id != KF_BTF_VMLINUX && (err = probe_privilege()))
+		return err;
 	switch (id) {
 	case KF_BTF_VMLINUX:
 		btf = btf__load_vmlinux_btf();
