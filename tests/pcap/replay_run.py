@@ -23,11 +23,16 @@ def replay_bytes(binary, capture, config_yaml=None, timeout=300, suffix=".pcap")
                 f.write(config_yaml)
             cmd += ["-c", cfg]
         proc = subprocess.run(cmd + [cap], capture_output=True, text=True, timeout=timeout)
-        events = []
-        if os.path.exists(eve):
-            with open(eve) as f:
-                events = [json.loads(line) for line in f if line.strip()]
+        events = eve_events(eve)
     return proc, events
+
+
+def eve_events(path):
+    """The EVE file's events in order ([] when the run wrote none)."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def final_stats(events):
