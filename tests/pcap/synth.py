@@ -39,8 +39,8 @@ def udp(src, dst, sport, dport, payload=b"edge"):
                 payload)
 
 
-def tcp(src, dst, sport, dport, flags, payload=b""):
-    return ipv4(6, src, dst, struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags,
+def tcp(src, dst, sport, dport, flags, payload=b"", seq=1):
+    return ipv4(6, src, dst, struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags,
                                          65535, 0, 0) + payload)
 
 
