@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -97,12 +98,23 @@ static void observe_flow(void *ctx, const struct flow_event *ev)
 	detect_flow(ctx, ev);
 }
 
+static void dispatch_hot(void *ctx, const void *report)
+{
+	struct engine *e = ctx;
+
+	detect_hot_flow(e->detect, report);
+}
+
 static int on_hot(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
 
-	if (size >= sizeof(struct flow_hot))
-		detect_hot_flow(e->detect, data);
+	if (size < sizeof(struct flow_hot))
+		return 0;
+	/* replay with a sized table: held for the sweep's end (out of memory: now) */
+	if (e->settings.replay_table_slots && bucket_reorder_add(&e->hot_reorder, data) == 0)
+		return 0;
+	dispatch_hot(e, data);
 	return 0;
 }
 
@@ -147,6 +159,13 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 		return -errno;
 	e->sweep_run.x = &e->exporter;
 	e->sweep_run.result = &e->sweep_result;
+	if (e->settings.replay_table_slots) {
+		bucket_reorder_init(&e->ended_reorder, e->settings.flow_table_size,
+				    sizeof(struct flow_end), offsetof(struct flow_end, key));
+		bucket_reorder_init(&e->hot_reorder, e->settings.flow_table_size,
+				    sizeof(struct flow_hot), offsetof(struct flow_hot, key));
+		e->sweep_run.reorder = &e->ended_reorder;
+	}
 	e->ended_ring = ring_buffer__new(bpf_map__fd(e->dp.skel->maps.ended_flows),
 					 flow_sweep_on_ended, &e->sweep_run, NULL);
 	if (!e->ended_ring)
@@ -301,7 +320,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	struct datapath_options dopts = {
 		.passive = s->passive,
 		.replay = s->replay,
-		.flow_table_size = s->flow_table_size,
+		.flow_table_size = s->replay_table_slots ? s->replay_table_slots
+							 : s->flow_table_size,
 		.snaplen = s->snaplen,
 		.stream_depth = s->stream_depth,
 		.stream_segments = s->stream_segments,
@@ -472,8 +492,11 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 	sweep_policy_of(e, &policy);
 	e->sweep_run.now_ns = now_ns;
 	err = flow_table_sweep_bpf(e->dp.skel, e->ended_ring, &e->sweep_run, &policy, shutdown);
-	if (e->hot_ring)	/* after the records: they bring what hot reports then skip */
+	if (e->hot_ring) {	/* after the records: they bring what hot reports then skip */
 		ring_buffer__consume(e->hot_ring);
+		if (e->settings.replay_table_slots)
+			bucket_reorder_flush(&e->hot_reorder, dispatch_hot, e);
+	}
 	totals_add(&e->totals, &e->sweep_result);
 	sweep_schedule_swept(&e->schedule, &e->sweep_result, err);
 	if (err)
@@ -757,6 +780,9 @@ void engine_destroy(struct engine *e)
 	e->ended_ring = NULL;
 	ring_buffer__free(e->hot_ring);
 	e->hot_ring = NULL;
+	bucket_reorder_free(&e->ended_reorder);
+	bucket_reorder_free(&e->hot_reorder);
+	e->sweep_run.reorder = NULL;
 	flood_live_free(e->flood_live);
 	e->flood_live = NULL;
 	datapath_destroy(&e->dp);

@@ -19,6 +19,7 @@
 #include "flow_sweep.h"
 #include "output/output.h"
 #include "output/stats.h"
+#include "replay_table.h"
 
 struct engine_settings {
 	uint32_t flow_table_size;
@@ -35,6 +36,9 @@ struct engine_settings {
 	uint32_t eve_seal_interval;	/* seconds between seals */
 	int passive;
 	int replay;
+	/* replay: the flow table's slots when sized to the capture (replay_table.h; the
+	 * sweeps' output is put back in flow_table_size's order); 0: flow_table_size */
+	uint32_t replay_table_slots;
 	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */
 };
 
@@ -76,6 +80,9 @@ struct engine {
 	struct flood_live *flood_live;
 	struct ring_buffer *hot_ring;
 	uint64_t hot_pkts;
+	/* with settings.replay_table_slots: each sweep's ended flows and hot reports, held
+	 * and handed on in the configured table's walk order */
+	struct bucket_reorder ended_reorder, hot_reorder;
 	uint64_t live_new_flows;	/* replay: new flows at the last read (read when moved) */
 	uint64_t live_read_ns;		/* datapath clock of the last read (0: none yet) */
 	pthread_t clock_thread;		/* live: keeps the datapath's clock current */

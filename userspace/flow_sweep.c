@@ -8,9 +8,22 @@
 #include "datapath.skel.h"
 #include "flow_sweep.h"
 #include "log.h"
+#include "replay_table.h"
 
 /* Entries read per batch syscall. */
 #define DRAIN_BATCH 4096
+
+static void export_ended(void *ctx, const void *record)
+{
+	struct sweep_run *run = ctx;
+	const struct flow_end *end = record;
+
+	/* a failed write is counted by the exporter, with its packets */
+	if (flow_export(run->x, &end->key, &end->record, end->reason, run->now_ns))
+		run->result->errors++;
+	else
+		run->result->exported[end->reason]++;
+}
 
 int flow_sweep_on_ended(void *ctx, void *data, size_t size)
 {
@@ -21,11 +34,10 @@ int flow_sweep_on_ended(void *ctx, void *data, size_t size)
 		run->result->errors++;
 		return 0;
 	}
-	/* a failed write is counted by the exporter, with its packets */
-	if (flow_export(run->x, &end->key, &end->record, end->reason, run->now_ns))
-		run->result->errors++;
-	else
-		run->result->exported[end->reason]++;
+	/* held for the sweep's end; out of memory, exported now (its place may differ) */
+	if (run->reorder && bucket_reorder_add(run->reorder, end) == 0)
+		return 0;
+	export_ended(run, end);
 	return 0;
 }
 
@@ -103,25 +115,30 @@ static int sweep_passes(int prog_fd, struct ring_buffer *ended_rb, struct sweep_
 {
 	/* a syscall program's context is copied back into ctx_in */
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(*args));
-	int passes = 0, err;
+	int passes = 0, err = 0;
 
 	do {
 		if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 			err = -errno;
 			run->result->errors++;
-			return err;
+			break;
 		}
 		err = ring_buffer__consume(ended_rb);
 		if (err < 0) {
 			run->result->errors++;
-			return err;
+			break;
 		}
+		err = 0;
 		run->result->delete_races += args->delete_races;
 		run->result->hot_reported += args->hot_reported;
 		run->result->hot_lost += args->hot_lost;
 		run->result->reused_before_refresh += args->reused_before_refresh;
 	} while (args->ring_full && ++passes < 100000);
-	return 0;
+	/* the walk's records, in the configured table's order (even after a failed pass:
+	 * what was handed over is exported) */
+	if (run->reorder)
+		bucket_reorder_flush(run->reorder, export_ended, run);
+	return err;
 }
 
 /* Idle time bounds of an age bucket (datapath.h, EW_SWEEP_AGE_BUCKETS), in ns. */

@@ -96,10 +96,15 @@ struct datapath;
 struct ring_buffer;
 
 /* The ended_flows ring buffer callback's context. */
+struct bucket_reorder;
+
 struct sweep_run {
 	struct flow_exporter *x;
 	uint64_t now_ns;
 	struct sweep_result *result;
+	/* replay with a table sized to the capture (replay_table.h): the sweep's records,
+	 * put back in the configured table's walk order before they are exported; or NULL */
+	struct bucket_reorder *reorder;
 };
 
 /*

@@ -7,14 +7,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "detect/detect.h"
 #include "engine.h"
 #include "log.h"
 #include "pcap_frames.h"
 #include "replay.h"
+#include "replay_table.h"
 
 #define ETH_HLEN 14
 #define PROGRESS_EVERY_NS (2ULL * 1000000000ULL)
@@ -206,6 +209,38 @@ static int captures_readable(char **files, int n)
 	return bad ? -1 : 0;
 }
 
+/*
+ * A flow table sized to the captures (replay_table.h): what a sweep costs then follows
+ * the capture, not the configured table. Only for regular files (their size bounds the
+ * frames) and when this kernel's hash map walks in the order replay can reproduce.
+ */
+static void replay_size_table(struct engine_settings *s, const struct ew_config *cfg,
+			      char **files, int n)
+{
+	uint64_t bytes = 0;
+	struct stat st;
+	uint32_t slots;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (stat(files[i], &st) || !S_ISREG(st.st_mode))
+			return;
+		bytes += (uint64_t)st.st_size;
+	}
+	slots = replay_table_slots(s->flow_table_size, bytes, detect_hot_packets(cfg));
+	if (!slots)
+		return;
+	if (!replay_table_order_matches()) {
+		log_debug("replay: this kernel's hash map order is not the one replay knows: "
+			  "the flow table keeps its configured %u slots", s->flow_table_size);
+		return;
+	}
+	s->replay_table_slots = slots;
+	log_debug("replay: a flow table of %u slots for %llu bytes of capture (configured "
+		  "%u; flows are exported in the configured table's order)", slots,
+		  (unsigned long long)bytes, s->flow_table_size);
+}
+
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec now;
@@ -286,6 +321,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	engine_settings_from_config(&settings, cfg, output);
 	settings.replay = 1;
+	replay_size_table(&settings, cfg, argv + optind, argc - optind);
 	if (replay_pin_cpu()) {
 		config_free(cfg);
 		return 1;
