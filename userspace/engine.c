@@ -361,12 +361,26 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 
 int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len)
 {
-	int err = policy_runtime_install(e->policy, cfg, why, why_len);
+	struct rules_generation *rules = NULL;
+	int err = 0;
 
+	/* the rules first, beside the running ones: a rule file that does not load refuses
+	 * the whole reload before the policy changes, so a reload is all or nothing */
+	if (e->pipeline)
+		err = sample_pipeline_rules_prepare(e->pipeline, cfg, &rules, why, why_len);
 	if (err) {
-		log_error("reload refused, the running policy stays: %s", why);
+		log_error("reload refused, the running policy and rules stay:\n%s", why);
 		return err;
 	}
+	err = policy_runtime_install(e->policy, cfg, why, why_len);
+	if (err) {
+		if (e->pipeline)
+			sample_pipeline_rules_abort(e->pipeline, rules);
+		log_error("reload refused, the running policy and rules stay: %s", why);
+		return err;
+	}
+	if (e->pipeline)
+		sample_pipeline_rules_commit(e->pipeline, rules);
 	e->cfg = cfg;
 	/* the caller frees the old configuration next: nothing may keep pointing into it */
 	detect_reconfigure(e->detect, cfg);
