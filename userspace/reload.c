@@ -286,7 +286,7 @@ int cmd_reload(int argc, char **argv)
 	}
 	if (!after.accepted) {
 		log_error("edgewatch (pid %d) on %s refused the reload; the running policy "
-			  "stays:\n%s", (int)pid, ifname, after.text);
+			  "and rules stay:\n%s", (int)pid, ifname, after.text);
 		return 1;
 	}
 	if (after.text[0])
