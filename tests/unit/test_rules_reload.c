@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../support/test.h"
@@ -29,6 +30,15 @@ static const char rules_broken[] =
 #define SWAP_SAMPLES 4000	/* under FIXTURE_MAX_EVENTS: every alert is read back */
 #define SWAP_EVERY 50		/* 80 swaps */
 
+/* The run loop's part while the rules compile on their own thread: here, a pause. */
+static void keep_up(void *user)
+{
+	struct timespec pause = { .tv_sec = 0, .tv_nsec = 100 * 1000 };
+
+	(void)user;
+	nanosleep(&pause, NULL);
+}
+
 /* Rewrite the fixture's rules file and reload cfg. 0, or the prepare's error. */
 static int reload_rules(struct pipeline_fixture *f, const struct ew_config *cfg,
 			const char *text, char *why, size_t why_len)
@@ -38,7 +48,7 @@ static int reload_rules(struct pipeline_fixture *f, const struct ew_config *cfg,
 
 	if (text && fixture_write_file(f->rules_path, text))
 		return -1;
-	err = sample_pipeline_rules_prepare(f->sp, cfg, &next, why, why_len);
+	err = sample_pipeline_rules_prepare(f->sp, cfg, &next, why, why_len, keep_up, f);
 	if (!err)
 		sample_pipeline_rules_commit(f->sp, next);
 	return err;
@@ -250,6 +260,59 @@ static void test_window_in_flight(struct test_case *t)
 	fixture_close(&f);
 }
 
+/* What the consumer does while the shipped rules compile: reads a sample, counts. */
+struct consumer {
+	struct sample_pipeline *sp;
+	unsigned long calls;
+};
+
+static void consume_while_compiling(void *user)
+{
+	struct consumer *c = user;
+	struct timespec pause = { .tv_sec = 0, .tv_nsec = 1000 * 1000 };
+	struct sample_spec s = attack(500 + c->calls);
+
+	if (c->calls++ < 3)
+		sample_feed(c->sp, &s);
+	nanosleep(&pause, NULL);
+}
+
+/*
+ * The compile runs beside the consumer: the shipped rules without a cache take long
+ * enough that the consumer is called meanwhile, and what it reads is scanned by the
+ * running set.
+ */
+static void test_compile_beside_consumer(struct test_case *t)
+{
+	struct fixture_options o = { .rules_text = rules_a, .synchronous = 1 };
+	struct rules_generation *next = NULL;
+	struct pipeline_fixture f;
+	struct ew_config *shipped;
+	struct consumer c = { 0 };
+	char why[1024];
+	int err;
+
+	if (access("rules/classification.config", R_OK))
+		SKIP(t, "run from the repository's root (rules/ not found)");
+	CHECK(t, fixture_open(&f, &o) == 0, "pipeline did not start");
+	shipped = config_of("rules:\n  files: [rules/*.rules]\n"
+			    "  classification: rules/classification.config\n");
+	CHECK(t, shipped, "config");
+	c.sp = f.sp;
+	err = sample_pipeline_rules_prepare(f.sp, shipped, &next, why, sizeof(why),
+					    consume_while_compiling, &c);
+	EXPECT(t, err == 0, "reload: %s", why);
+	EXPECT(t, c.calls > 0, "the consumer was not called while the rules compiled");
+	fixture_read_events(&f);
+	EXPECT(t, alerts_with_sid(&f, 1001) == (c.calls < 3 ? c.calls : 3),
+	       "%zu alerts of the running set for the samples read meanwhile",
+	       alerts_with_sid(&f, 1001));
+	if (!err)
+		sample_pipeline_rules_commit(f.sp, next);
+	config_free(shipped);
+	fixture_close(&f);
+}
+
 int main(void)
 {
 	test_program = "rules_reload";
@@ -257,5 +320,6 @@ int main(void)
 	RUN(test_broken_reload_keeps_running);
 	RUN(test_rules_added_and_removed);
 	RUN(test_window_in_flight);
+	RUN(test_compile_beside_consumer);
 	return test_summary();
 }

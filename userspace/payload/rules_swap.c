@@ -97,26 +97,69 @@ int rules_generation_new(struct sample_pipeline *sp, struct ruleset *rules,
 	return 0;
 }
 
+/* A rules load on a thread of its own, so that the caller keeps up meanwhile. */
+struct rules_load_job {
+	const struct ew_config *cfg;
+	struct ruleset *rules;
+	struct rules_load_summary summary;
+	char *why;
+	size_t why_len;
+	int err;
+	int done;
+};
+
+static void *rules_load_main(void *arg)
+{
+	struct rules_load_job *job = arg;
+
+	job->err = rules_load_from_config(job->cfg, &job->rules, &job->summary, job->why,
+					  job->why_len);
+	__atomic_store_n(&job->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Compiling the shipped rules without the cache takes seconds: on a thread of its own,
+ * while keep_up (the ring buffers, the sweeps) runs on this one, so the kernel's ring
+ * buffer is read meanwhile and no sample is lost to the compile. Without keep_up, or
+ * when no thread can be made, here.
+ */
+static void rules_load_keeping_up(struct rules_load_job *job, void (*keep_up)(void *),
+				  void *user)
+{
+	pthread_t thread;
+
+	if (!keep_up || pthread_create(&thread, NULL, rules_load_main, job)) {
+		rules_load_main(job);
+		return;
+	}
+	while (!__atomic_load_n(&job->done, __ATOMIC_ACQUIRE))
+		keep_up(user);
+	pthread_join(thread, NULL);
+}
+
 int sample_pipeline_rules_prepare(struct sample_pipeline *sp, const struct ew_config *cfg,
-				  struct rules_generation **next, char *why, size_t why_len)
+				  struct rules_generation **next, char *why, size_t why_len,
+				  void (*keep_up)(void *), void *user)
 {
 	const struct rules_generation *running = sp->current;
-	struct rules_load_summary summary;
-	struct ruleset *rules = NULL;
+	struct rules_load_job job = { .cfg = cfg, .why = why, .why_len = why_len };
 	int err;
 
 	*next = NULL;
-	err = rules_load_from_config(cfg, &rules, &summary, why, why_len);
+	rules_load_keeping_up(&job, keep_up, user);
+	err = job.err;
 	if (err)
 		goto fail;
 	/* the first rules of a pipeline started without any: its scanners, idle until the
 	 * swap (nothing is queued while no rules are in force) */
-	if (rules)
+	if (job.rules)
 		err = pipeline_start_scanners(sp);
 	if (!err)
-		err = rules_generation_new(sp, rules, &summary, running->number + 1, next);
+		err = rules_generation_new(sp, job.rules, &job.summary, running->number + 1,
+					   next);
 	else
-		ruleset_free(rules);
+		ruleset_free(job.rules);
 	if (err) {
 		snprintf(why, why_len, "the payload rules could not be made ready: %s",
 			 strerror(-err));
