@@ -104,6 +104,7 @@ struct sample_pipeline {
 						 * windows scanned when their flow ends */
 	int scanner_count;
 	int scanners_initialised;
+	int scanners_err;		/* how starting them failed (0: it did not) */
 
 	struct flow_blocker blocker;
 	struct flow_alerts *flow_alerts;

@@ -64,12 +64,10 @@ int pipeline_context_count(const struct sample_pipeline *sp)
  * (live: the queue and the worker threads, idle until a sample is queued, which only
  * happens once the rules are in force) and the stream windows.
  */
-int pipeline_start_scanners(struct sample_pipeline *sp)
+static int start_scanners(struct sample_pipeline *sp)
 {
 	int i, err, contexts;
 
-	if (sp->scanners)
-		return 0;
 	sp->scanner_count = sp->synchronous ? 1 : worker_count(sp->workers_requested);
 	contexts = pipeline_context_count(sp);
 	sp->scanners = calloc(contexts, sizeof(*sp->scanners));
@@ -99,6 +97,15 @@ int pipeline_start_scanners(struct sample_pipeline *sp)
 		sp->scanners[i].started = 1;
 	}
 	return pipeline_streams_new(sp);
+}
+
+int pipeline_start_scanners(struct sample_pipeline *sp)
+{
+	/* a start that failed half-way (at a reload) is not tried again: it said why, and
+	 * each later reload that brings rules is refused with the same error */
+	if (!sp->scanners)
+		sp->scanners_err = start_scanners(sp);
+	return sp->scanners_err;
 }
 
 int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeline_params *p)
