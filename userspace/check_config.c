@@ -131,7 +131,7 @@ static int check_policy_and_rules(const struct ew_config *cfg)
 	}
 	if (!cfg->rules.file_count)
 		return 0;
-	err = rules_load_from_config(cfg, &rs, &summary);	/* problems are logged */
+	err = rules_load_from_config(cfg, &rs, &summary, NULL, 0);	/* problems are logged */
 	ruleset_free(rs);
 	return err;
 }

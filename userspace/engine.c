@@ -379,14 +379,45 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	return 0;
 }
 
+/*
+ * While a reload compiles the rules: what the run loop does between signals (samples and
+ * events read, flows swept, status refreshed), so nothing waits for the compile. The
+ * policy and rules in force are still the old ones; the poll's wait paces the loop.
+ */
+static void engine_keep_up(void *user)
+{
+	struct engine *e = user;
+	uint64_t now;
+
+	engine_poll(e, 10);
+	now = datapath_clock_now_ns();
+	engine_maybe_sweep(e, now);
+	engine_refresh_status(e, now);
+}
+
 int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len)
 {
-	int err = policy_runtime_install(e->policy, cfg, why, why_len);
+	struct rules_generation *rules = NULL;
+	int err = 0;
 
+	/* the rules first, beside the running ones: a rule file that does not load refuses
+	 * the whole reload before the policy changes, so a reload is all or nothing */
+	if (e->pipeline)
+		err = sample_pipeline_rules_prepare(e->pipeline, cfg, &rules, why, why_len,
+						    engine_keep_up, e);
 	if (err) {
-		log_error("reload refused, the running policy stays: %s", why);
+		log_error("reload refused, the running policy and rules stay:\n%s", why);
 		return err;
 	}
+	err = policy_runtime_install(e->policy, cfg, why, why_len);
+	if (err) {
+		if (e->pipeline)
+			sample_pipeline_rules_abort(e->pipeline, rules);
+		log_error("reload refused, the running policy and rules stay: %s", why);
+		return err;
+	}
+	if (e->pipeline)
+		sample_pipeline_rules_commit(e->pipeline, rules);
 	e->cfg = cfg;
 	/* the caller frees the old configuration next: nothing may keep pointing into it */
 	detect_reconfigure(e->detect, cfg);

@@ -111,8 +111,10 @@ struct engine {
 int engine_init(struct engine *e, const struct engine_settings *s, const struct ew_config *cfg,
 		const char *iface, uint64_t flow_id_salt);
 /*
- * Install a new configuration's policy (SIGHUP, `edgewatch reload`). On error, logged
- * and in why (file, line and reason), the running policy stays. 0 or -errno.
+ * Install a new configuration's payload rules and policy (SIGHUP, `edgewatch reload`):
+ * the rules are loaded beside the running ones and swapped in between two samples
+ * (payload/README.md). On error, logged and in why (file, line and reason, one a line),
+ * the running rules and policy stay. 0 or -errno.
  */
 int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len);
 /* Hand what the datapath sent (events, samples) to the policy and the pipeline. */

@@ -16,8 +16,11 @@
 #include "log.h"
 #include "reload.h"
 
-/* How long `edgewatch reload` waits for the answer (loading rules is not part of it). */
-#define RELOAD_WAIT_MS 10000
+/*
+ * How long `edgewatch reload` waits for the answer: the daemon answers after the rules
+ * are loaded, and compiling the shipped rules without the cache takes seconds.
+ */
+#define RELOAD_WAIT_MS 60000
 
 static void reload_usage(FILE *out)
 {
@@ -25,12 +28,13 @@ static void reload_usage(FILE *out)
 		"USAGE: edgewatch reload -i IFACE\n"
 		"\n"
 		"Ask the instance running on IFACE to read its configuration file again (the\n"
-		"same as sending it SIGHUP) and wait for its answer. The new policy replaces the\n"
-		"old one atomically; a file with an error is refused (file, line and reason are\n"
-		"printed, and the exit status is 1) and the running policy stays. Settings read\n"
-		"only at start (flow.*, sampling.snaplen and stream-*, outputs.eve.path,\n"
-		"rules.*) are not applied: each one the file changes is named in a warning\n"
-		"(restart to apply).\n"
+		"same as sending it SIGHUP) and wait for its answer. The new policy and payload\n"
+		"rules (recompiled, or from the rule cache when unchanged) replace the old ones\n"
+		"atomically; a file with an error, or a rule file that does not load, is refused\n"
+		"(file, line and reason are printed, and the exit status is 1) and the running\n"
+		"policy and rules stay. Settings read only at start (flow.*, sampling.snaplen and\n"
+		"stream-*, outputs.eve.path, ...) are not applied: each one the file changes is\n"
+		"named in a warning (restart to apply).\n"
 		"\n"
 		"  -i, --interface IFACE   the instance's interface\n"
 		"  -h, --help              this help\n"
@@ -134,25 +138,6 @@ static int str_differs(const char *x, const char *y)
 	return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
 }
 
-static int cidrs_differ(const struct ew_cidr_list *x, const struct ew_cidr_list *y)
-{
-	return x->count != y->count ||
-	       (x->count && memcmp(x->items, y->items, x->count * sizeof(*x->items)) != 0);
-}
-
-static int vars_differ(const struct ew_rule_var *x, size_t nx, const struct ew_rule_var *y,
-		       size_t ny)
-{
-	size_t i;
-
-	if (nx != ny)
-		return 1;
-	for (i = 0; i < nx; i++)
-		if (strcmp(x[i].name, y[i].name) || strcmp(x[i].value, y[i].value))
-			return 1;
-	return 0;
-}
-
 static int kafka_differs(const struct ew_kafka_output *x, const struct ew_kafka_output *y)
 {
 	size_t i;
@@ -169,18 +154,6 @@ static int kafka_differs(const struct ew_kafka_output *x, const struct ew_kafka_
 	for (i = 0; i < x->property_count; i++)
 		if (strcmp(x->properties[i].name, y->properties[i].name) ||
 		    strcmp(x->properties[i].value, y->properties[i].value))
-			return 1;
-	return 0;
-}
-
-static int files_differ(const struct ew_config *x, const struct ew_config *y)
-{
-	size_t i;
-
-	if (x->rules.file_count != y->rules.file_count)
-		return 1;
-	for (i = 0; i < x->rules.file_count; i++)
-		if (strcmp(x->rules.files[i], y->rules.files[i]))
 			return 1;
 	return 0;
 }
@@ -230,11 +203,7 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 			  str_differs(r->outputs.pcap.dir, f->outputs.pcap.dir) ||
 				  r->outputs.pcap.max_file_size != f->outputs.pcap.max_file_size ||
 				  r->outputs.pcap.max_total != f->outputs.pcap.max_total);
-	START_KEY_CHANGED("rules.files", files_differ(r, f));
-	START_KEY_CHANGED("rules.classification",
-			  str_differs(r->rules.classification, f->rules.classification));
-	START_KEY_CHANGED("rules.cache-dir", str_differs(r->rules.cache_dir, f->rules.cache_dir));
-	START_KEY_U32("rules.skip-unsupported", rules.skip_unsupported);
+	/* rules.* and the variables the rules use are applied: the rules are reloaded */
 	/* the daemon gave up root at start: it cannot become anyone else now */
 	START_KEY_CHANGED("run.user", str_differs(r->run.user, f->run.user));
 	/* the detectors keep the thresholds and windows they started with; anomaly.exclude
@@ -245,21 +214,6 @@ int reload_note_start_keys(const struct ew_config *running, const struct ew_conf
 					 sizeof(r->anomaly.enabled)) ||
 				  memcmp(r->anomaly.value, f->anomaly.value,
 					 sizeof(r->anomaly.value)));
-	/* the policy takes the new values; the payload rules keep the ones they were
-	 * compiled with */
-	if (f->rules.file_count) {
-		START_KEY_CHANGED("home-net (as the payload rules use it)",
-				  cidrs_differ(&r->home_net, &f->home_net));
-		START_KEY_CHANGED("external-net (as the payload rules use it)",
-				  r->external_net_kind != f->external_net_kind ||
-					  cidrs_differ(&r->external_net, &f->external_net));
-		START_KEY_CHANGED("vars.address-groups (as the payload rules use them)",
-				  vars_differ(r->address_groups, r->address_group_count,
-					      f->address_groups, f->address_group_count));
-		START_KEY_CHANGED("vars.port-groups (as the payload rules use them)",
-				  vars_differ(r->port_groups, r->port_group_count,
-					      f->port_groups, f->port_group_count));
-	}
 #undef START_KEY_U32
 #undef START_KEY_CHANGED
 	return n;
@@ -332,7 +286,7 @@ int cmd_reload(int argc, char **argv)
 	}
 	if (!after.accepted) {
 		log_error("edgewatch (pid %d) on %s refused the reload; the running policy "
-			  "stays:\n%s", (int)pid, ifname, after.text);
+			  "and rules stay:\n%s", (int)pid, ifname, after.text);
 		return 1;
 	}
 	if (after.text[0])

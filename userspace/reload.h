@@ -30,8 +30,8 @@ void reload_answer_remove(const char *ifname);
 
 /*
  * Append to a->text one line per setting that fresh changes but that is read only at
- * start (flow.*, sampling.snaplen, the EVE output, rules.*, and the variables the rules
- * were compiled with), naming the key: a reload does not apply them. eve_override is
+ * start (flow.*, sampling.snaplen, the EVE output, ...), naming the key: a reload does
+ * not apply them (it does apply rules.* and the variables: the rules are reloaded). eve_override is
  * run's -o (it wins over outputs.eve.path). Returns how many.
  */
 int reload_note_start_keys(const struct ew_config *running, const struct ew_config *fresh,

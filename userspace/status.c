@@ -327,11 +327,14 @@ static void daemon_text(const char *ifname)
 	       (unsigned long long)status_json_u64(stats, "eve", "events_written", NULL),
 	       (unsigned long long)status_json_u64(stats, "eve", "write_errors", NULL));
 	printf("    samples: %llu read, %llu scanned, %llu dropped (queue full); rules: %llu "
-	       "loaded, %llu alerts\n",
+	       "loaded (generation %llu; reloads %llu ok, %llu failed), %llu alerts\n",
 	       (unsigned long long)status_json_u64(stats, "samples", "read", NULL),
 	       (unsigned long long)status_json_u64(stats, "samples", "scanned", NULL),
 	       (unsigned long long)status_json_u64(stats, "samples", "dropped_queue_full", NULL),
 	       (unsigned long long)status_json_u64(stats, "rules", "loaded", NULL),
+	       (unsigned long long)status_json_u64(stats, "rules", "generation", NULL),
+	       (unsigned long long)status_json_u64(stats, "rules", "reloads", "ok"),
+	       (unsigned long long)status_json_u64(stats, "rules", "reloads", "failed"),
 	       (unsigned long long)status_json_u64(stats, "rules", "alerts", NULL));
 	daemon_counters_text(stats, "streams", "stream windows");
 	daemon_counters_text(stats, "pcap", "packet evidence");

@@ -45,6 +45,9 @@ static void fill_snapshot(struct stats_snapshot *s, int final)
 	s->has_pipeline = 1;
 	s->samples.scanned = 77;
 	s->rules.pcre_errors = 3;
+	s->rules.generation = 4;
+	s->rules.reloads_ok = 3;
+	s->rules.reloads_failed = 2;
 	s->eve.write_errors = 9;
 	s->sinks.count = 2;
 	s->sinks.sink[0].name = "eve";
@@ -131,6 +134,11 @@ static void test_values(struct test_case *t)
 	       "install seconds");
 	EXPECT(t, value_is(text, "edgewatch_samples_total{outcome=\"scanned\"}", "77"), "scanned");
 	EXPECT(t, value_is(text, "edgewatch_rules_pcre_errors_total", "3"), "pcre");
+	EXPECT(t, value_is(text, "edgewatch_rules_generation", "4"), "rules generation");
+	EXPECT(t, value_is(text, "edgewatch_rules_reload_total{result=\"ok\"}", "3"),
+	       "rule reloads ok");
+	EXPECT(t, value_is(text, "edgewatch_rules_reload_total{result=\"failed\"}", "2"),
+	       "rule reloads failed");
 	EXPECT(t, value_is(text, "edgewatch_eve_lines_lost_total", "9"), "eve lost");
 	EXPECT(t, value_is(text, "edgewatch_output_events_total{sink=\"eve\",type=\"flow\"}",
 			   "31"), "sink events");

@@ -662,6 +662,11 @@ static void put_rules(struct json_line *jl, const struct stats_rules *r)
 	json_line_u64(jl, "skipped", r->skipped);
 	json_line_u64(jl, "no_prefilter", r->no_prefilter);
 	json_line_bool(jl, "cache_hit", r->cache_hit);
+	json_line_u64(jl, "generation", r->generation);
+	json_line_object(jl, "reloads");
+	json_line_u64(jl, "ok", r->reloads_ok);
+	json_line_u64(jl, "failed", r->reloads_failed);
+	json_line_end(jl);
 	json_line_u64(jl, "matches", r->matches);
 	json_line_u64(jl, "alerts", r->alerts);
 	json_line_u64(jl, "deduplicated", r->deduplicated);

@@ -360,6 +360,13 @@ static void put_rules(struct prom_text *t, const struct stats_rules *r)
 	      r->cache_hit);
 	gauge(t, "edgewatch_rules_flows_with_alerts", "Flows remembered for their rule alerts",
 	      r->flows_with_alerts);
+	gauge(t, "edgewatch_rules_generation",
+	      "Generation of the payload rules in force (1 at start, +1 per reload applied)",
+	      r->generation);
+	family(t, "edgewatch_rules_reload_total", "counter",
+	       "Reloads of the payload rules, by result (failed: the running rules stayed)");
+	sample(t, "edgewatch_rules_reload_total", LABELS("result", "ok"), r->reloads_ok);
+	sample(t, "edgewatch_rules_reload_total", LABELS("result", "failed"), r->reloads_failed);
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		counter(t, counters[i].name, counters[i].help,
 			*(const uint64_t *)((const char *)r + counters[i].offset));

@@ -104,11 +104,15 @@ struct stats_samples {
 };
 
 struct stats_rules {
+	/* the rules in force: the generation's load (1 at start, +1 per reload applied) */
+	uint64_t generation;
 	uint64_t files;
 	uint64_t loaded;
 	uint64_t skipped;
 	uint64_t no_prefilter;
 	int cache_hit;
+	uint64_t reloads_ok;		/* reloads whose rules were swapped in */
+	uint64_t reloads_failed;	/* reloads refused: the running rules stayed */
 	uint64_t matches;
 	uint64_t alerts;
 	uint64_t deduplicated;

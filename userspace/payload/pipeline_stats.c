@@ -17,14 +17,7 @@ static void scan_stats_sum(struct sample_pipeline *sp, struct scan_stats *sum)
 		struct pipeline_scanner *s = &sp->scanners[i];
 
 		pthread_mutex_lock(&s->stats_lock);
-		sum->samples += s->stats.samples;
-		sum->http_requests += s->stats.http_requests;
-		sum->http_truncated += s->stats.http_truncated;
-		sum->candidates += s->stats.candidates;
-		sum->matches += s->stats.matches;
-		sum->budget_exhausted += s->stats.budget_exhausted;
-		sum->pcre_errors += s->stats.pcre_errors;
-		sum->scan_errors += s->stats.scan_errors;
+		scan_stats_add(sum, &s->stats);
 		pthread_mutex_unlock(&s->stats_lock);
 	}
 }
@@ -80,15 +73,20 @@ static void samples_stats(struct sample_pipeline *sp, struct stats_samples *o)
 
 static void rules_stats(struct sample_pipeline *sp, struct stats_rules *o)
 {
+	/* the stats are taken by the thread that reloads: current stays while we read it */
+	const struct rules_generation *g = __atomic_load_n(&sp->current, __ATOMIC_ACQUIRE);
 	const struct pipeline_counters *c = &sp->counters;
 	struct flow_alerts_stats fa;
 	struct scan_stats scan;
 
-	o->files = sp->rules_summary.files;
-	o->loaded = sp->rules_summary.loaded;
-	o->skipped = sp->rules_summary.skipped;
-	o->no_prefilter = sp->rules_summary.no_prefilter;
-	o->cache_hit = sp->rules_summary.cache_hit;
+	o->files = g->summary.files;
+	o->loaded = g->summary.loaded;
+	o->skipped = g->summary.skipped;
+	o->no_prefilter = g->summary.no_prefilter;
+	o->cache_hit = g->summary.cache_hit;
+	o->generation = g->number;
+	o->reloads_ok = counter_get(&sp->reloads_ok);
+	o->reloads_failed = counter_get(&sp->reloads_failed);
 	o->matches = counter_get(&c->rule_matches);
 	o->alerts = counter_get(&c->alerts);
 	o->deduplicated = counter_get(&c->deduplicated);

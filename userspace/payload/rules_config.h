@@ -2,7 +2,7 @@
 /*
  * The payload rules a configuration names (rules.files, .classification, .cache-dir,
  * .skip-unsupported, and the rule variables from home-net, external-net and vars:),
- * loaded once at start. Every problem is logged as FILE:LINE:COL: error|skipped:
+ * loaded at start and by each reload. Every problem is logged as FILE:LINE:COL: error|skipped:
  * KEYWORD: REASON, the way `edgewatch rules check` prints it.
  */
 #ifndef EDGEWATCH_LOTL_RULES_CONFIG_H
@@ -24,9 +24,10 @@ struct rules_load_summary {
 
 /*
  * Load cfg's rules. 0 and *out (NULL when cfg names no rule file: no payload rules), or
- * -errno after logging why (a bad variable, a rule error, an unreadable file).
+ * -errno after logging why (a bad variable, a rule error, an unreadable file); why (may
+ * be NULL) then holds the errors, one a line, as much of them as fits in why_len.
  */
 int rules_load_from_config(const struct ew_config *cfg, struct ruleset **out,
-			   struct rules_load_summary *summary);
+			   struct rules_load_summary *summary, char *why, size_t why_len);
 
 #endif /* EDGEWATCH_LOTL_RULES_CONFIG_H */

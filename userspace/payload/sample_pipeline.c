@@ -53,30 +53,42 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int start_scanners(struct sample_pipeline *sp, const struct sample_pipeline_params *p)
+int pipeline_context_count(const struct sample_pipeline *sp)
+{
+	/* live: the exporter's thread scans the windows of flows that end (stream_scan.c) */
+	return sp->scanner_count + !sp->synchronous;
+}
+
+/*
+ * At start when there are rules, or at the first reload that brings some: the scanners
+ * (live: the queue and the worker threads, idle until a sample is queued, which only
+ * happens once the rules are in force) and the stream windows.
+ */
+static int start_scanners(struct sample_pipeline *sp)
 {
 	int i, err, contexts;
 
-	sp->scanner_count = sp->synchronous ? 1 : worker_count(p->workers);
-	/* live: the exporter's thread scans the windows of flows that end (stream_scan.c) */
-	contexts = sp->scanner_count + !sp->synchronous;
+	sp->scanner_count = sp->synchronous ? 1 : worker_count(sp->workers_requested);
+	contexts = pipeline_context_count(sp);
 	sp->scanners = calloc(contexts, sizeof(*sp->scanners));
 	if (!sp->scanners)
 		return -ENOMEM;
 	for (i = 0; i < contexts; i++) {
-		err = pipeline_scanner_init(&sp->scanners[i], sp);
+		err = pipeline_scanner_init(&sp->scanners[i], sp, i);
 		sp->scanners_initialised++;	/* released whether it succeeded or not */
 		if (err)
 			return err;
 	}
-	if (sp->synchronous)
-		return 0;
-	err = sample_queue_init(&sp->queue, p->queue_slots ? p->queue_slots
-							   : default_queue_slots(sp->record_size),
-				sp->record_size);
-	if (err)
-		return err;
-	for (i = 0; i < sp->scanner_count; i++) {
+	if (!sp->synchronous) {
+		err = sample_queue_init(&sp->queue,
+					sp->queue_slots_requested
+						? sp->queue_slots_requested
+						: default_queue_slots(sp->record_size),
+					sp->record_size);
+		if (err)
+			return err;
+	}
+	for (i = 0; !sp->synchronous && i < sp->scanner_count; i++) {
 		err = pthread_create(&sp->scanners[i].thread, NULL, worker_main, &sp->scanners[i]);
 		if (err) {
 			log_error("cannot start a scanner thread: %s", strerror(err));
@@ -84,12 +96,23 @@ static int start_scanners(struct sample_pipeline *sp, const struct sample_pipeli
 		}
 		sp->scanners[i].started = 1;
 	}
-	return 0;
+	return pipeline_streams_new(sp);
+}
+
+int pipeline_start_scanners(struct sample_pipeline *sp)
+{
+	/* a start that failed half-way (at a reload) is not tried again: it said why, and
+	 * each later reload that brings rules is refused with the same error */
+	if (!sp->scanners)
+		sp->scanners_err = start_scanners(sp);
+	return sp->scanners_err;
 }
 
 int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeline_params *p)
 {
 	struct sample_pipeline *sp = calloc(1, sizeof(*sp));
+	struct rules_load_summary summary;
+	struct ruleset *rules = NULL;
 	int err;
 
 	*out = NULL;
@@ -101,25 +124,31 @@ int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeli
 	sp->synchronous = p->synchronous;
 	sp->record_size = sizeof(struct sample_header) + p->cfg->sampling.snaplen +
 			  EW_SAMPLE_HEADROOM;
+	/* start keys (a reload does not change them), kept for a reload's first rules */
+	sp->workers_requested = p->workers;
+	sp->queue_slots_requested = p->queue_slots;
+	sp->stream_depth = p->cfg->sampling.stream_depth;
+	sp->stream_segments = p->cfg->sampling.stream_segments;
+	sp->idle_timeout = p->cfg->flow.idle_timeout;
 	if (p->dp)
 		flow_blocker_init(&sp->blocker, p->dp->skel);
 	err = flow_alerts_new(&sp->flow_alerts, FLOW_ALERTS_MAX_DEFAULT,
 			      p->dp ? &sp->blocker : NULL);
+	if (!err)
+		err = rules_load_from_config(p->cfg, &rules, &summary, NULL, 0);
 	if (err)
 		goto fail;
-	err = rules_load_from_config(p->cfg, &sp->rules, &sp->rules_summary);
-	if (err)
-		goto fail;
-	if (!sp->rules) {
+	if (!rules)
 		log_info("no payload rules configured (rules.files): samples are counted, not "
 			 "scanned");
-	} else {
-		err = start_scanners(sp, p);
-		if (!err)
-			err = pipeline_streams_new(sp, p->cfg);
-		if (err)
-			goto fail;
-	}
+	else
+		err = pipeline_start_scanners(sp);
+	if (!err)
+		err = rules_generation_new(sp, rules, &summary, 1, &sp->current);
+	else
+		ruleset_free(rules);
+	if (err)
+		goto fail;
 	*out = sp;
 	return 0;
 fail:
@@ -146,12 +175,14 @@ void sample_pipeline_free(struct sample_pipeline *sp)
 		pipeline_scanner_release(&sp->scanners[i]);
 	free(sp->scanners);
 	flow_alerts_free(sp->flow_alerts);
-	ruleset_free(sp->rules);
+	rules_generation_free(sp->current);
 	free(sp);
 }
 
 int sample_pipeline_on_sample(struct sample_pipeline *sp, const void *data, size_t size)
 {
+	/* sp->current is only replaced by this same thread (sample_pipeline_rules_commit) */
+	const struct rules_generation *g = __atomic_load_n(&sp->current, __ATOMIC_ACQUIRE);
 	const struct sample_header *hdr = data;
 	size_t len;
 
@@ -164,7 +195,7 @@ int sample_pipeline_on_sample(struct sample_pipeline *sp, const void *data, size
 		counter_add(&sp->counters.dropped_malformed, 1);
 		return 0;
 	}
-	if (!sp->rules) {
+	if (!g->rules) {
 		counter_add(&sp->counters.not_scanned_no_rules, 1);
 		/* no rules, but a policy alert's flow still has its packets kept */
 		payload_sample_evidence(sp->exporter, hdr, (const uint8_t *)(hdr + 1));
@@ -190,7 +221,9 @@ void sample_pipeline_drain(struct sample_pipeline *sp)
 
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended)
 {
-	if (!sp->rules)
+	/* never had rules: no alert, no window (after a reload to no rules, the flows
+	 * alerted on before still release their blocks and windows here) */
+	if (!sp->scanners)
 		return 0;
 	/* what the flow's stream windows hold unscanned is scanned before the answer */
 	if (ended)

@@ -50,6 +50,28 @@ void sample_pipeline_drain(struct sample_pipeline *sp);
 int sample_pipeline_flow_alerted(struct sample_pipeline *sp, uint64_t flow_seq, int ended);
 
 /*
+ * Reloading the rules (SIGHUP), in two steps around the policy's install, so that a
+ * reload is taken whole or not at all:
+ * - prepare loads cfg's rules beside the running ones, with every scan context they
+ *   need. On error (a rule file that does not parse or compile, a missing file) the
+ *   running rules stay, why says which file, line and reason (also logged), and
+ *   rules.reloads_failed counts it. 0 and *next (its rules NULL for a config without rule
+ *   files), or -errno. The load runs on a thread of its own while keep_up(user) is
+ *   called again and again on this one (it must wait a little: the run loop's poll of
+ *   the ring buffers); keep_up NULL: loaded here.
+ * - commit swaps next in between two samples and frees the old rules once no scanner
+ *   uses them; abort discards next (the reload was refused for another reason; counted
+ *   as failed: the rules did not change).
+ * Called from the thread that calls sample_pipeline_on_sample (payload/README.md).
+ */
+struct rules_generation;
+int sample_pipeline_rules_prepare(struct sample_pipeline *sp, const struct ew_config *cfg,
+				  struct rules_generation **next, char *why, size_t why_len,
+				  void (*keep_up)(void *), void *user);
+void sample_pipeline_rules_commit(struct sample_pipeline *sp, struct rules_generation *next);
+void sample_pipeline_rules_abort(struct sample_pipeline *sp, struct rules_generation *next);
+
+/*
  * The pipeline's part of the stats snapshot: where every sample went, the rules, and
  * the TCP stream windows (streams->on 0 when they are off).
  */

@@ -27,23 +27,20 @@ struct sample_match {
 	int alerted;		/* an alert carried this sample's packet to the evidence */
 };
 
-int pipeline_scanner_init(struct pipeline_scanner *s, struct sample_pipeline *sp)
+/* Its scan contexts are in the rules' generations (rules_generation_new). */
+int pipeline_scanner_init(struct pipeline_scanner *s, struct sample_pipeline *sp, int index)
 {
 	memset(s, 0, sizeof(*s));
 	s->sp = sp;
+	s->index = index;
 	http_request_init(&s->http);
 	pthread_mutex_init(&s->stats_lock, NULL);
-	s->ctx = scan_ctx_new(sp->rules);
 	s->record = malloc(sp->record_size);
-	if (!s->ctx || !s->record)
-		return -ENOMEM;
-	return 0;
+	return s->record ? 0 : -ENOMEM;
 }
 
 void pipeline_scanner_release(struct pipeline_scanner *s)
 {
-	scan_ctx_free(s->ctx);
-	s->ctx = NULL;
 	http_request_release(&s->http);
 	pthread_mutex_destroy(&s->stats_lock);
 	free(s->record);
@@ -172,16 +169,23 @@ int pipeline_scan_payload(struct pipeline_scanner *s, const struct sample_header
 			  const uint8_t *payload)
 {
 	struct sample_match m = { .scanner = s, .hdr = hdr, .payload = payload };
+	struct scan_ctx *ctx;
 	struct scan_input in;
-	int err;
+	int err = 0;
 
-	scan_input_of(m.hdr, m.payload, &in);
-	err = ruleset_scan(s->sp->rules, s->ctx, &in, on_match, &m);
+	/* s->gen: entered by the caller (pipeline_scanner_enter); no rules, no scan (a
+	 * window released after a reload to `rules.files: []`) */
+	if (s->gen->rules) {
+		ctx = s->gen->ctx[s->index];
+		scan_input_of(m.hdr, m.payload, &in);
+		err = ruleset_scan(s->gen->rules, ctx, &in, on_match, &m);
+		pthread_mutex_lock(&s->stats_lock);
+		scan_ctx_stats(ctx, &s->stats);
+		scan_stats_add(&s->stats, &s->stats_base);
+		pthread_mutex_unlock(&s->stats_lock);
+	}
 	if (!m.alerted)	/* a later packet of an alerted flow follows its alert */
 		payload_sample_evidence(s->sp->exporter, m.hdr, m.payload);
-	pthread_mutex_lock(&s->stats_lock);
-	scan_ctx_stats(s->ctx, &s->stats);
-	pthread_mutex_unlock(&s->stats_lock);
 	return err;
 }
 
@@ -192,6 +196,13 @@ uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record
 	const uint8_t *payload = record + sizeof(*hdr);
 	int err;
 
+	/* the whole sample (all the ranges a segment completes) with one generation */
+	if (!pipeline_scanner_enter(s)->rules) {
+		/* queued before a reload to no rules, which drains the queue first: only
+		 * if that drain was cut short */
+		pipeline_scanner_leave(s);
+		return &sp->counters.not_scanned_no_rules;
+	}
 	/* a segment of a TCP stream window: scanned when its window has something whole.
 	 * The segment itself is the packet evidence (the window scanned is no frame): it
 	 * goes to the evidence first, so an alert on its window finds it there. */
@@ -201,5 +212,6 @@ uint64_t *pipeline_scan_record(struct pipeline_scanner *s, const uint8_t *record
 	}
 	else
 		err = pipeline_scan_payload(s, hdr, payload);
+	pipeline_scanner_leave(s);
 	return err ? &sp->counters.scan_failed : &sp->counters.scanned;
 }

@@ -64,20 +64,20 @@ static void scan_chunk(void *user, const struct stream_chunk *chunk)
 		cs->err = err;
 }
 
-int pipeline_streams_new(struct sample_pipeline *sp, const struct ew_config *cfg)
+int pipeline_streams_new(struct sample_pipeline *sp)
 {
 	struct stream_limits limits = {
-		.depth = cfg->sampling.stream_depth,
-		.max_segments = cfg->sampling.stream_segments,
+		.depth = sp->stream_depth,
+		.max_segments = sp->stream_segments,
 		.max_streams = STREAM_MAX_STREAMS / STREAM_SHARDS,
 		.max_bytes = STREAM_MAX_BYTES / STREAM_SHARDS,
 		/* a backstop: flows that end reach us through their flow event */
-		.idle_ns = 2ull * cfg->flow.idle_timeout * NS_PER_S,
+		.idle_ns = 2ull * sp->idle_timeout * NS_PER_S,
 	};
 	struct pipeline_streams *ps;
 	int i, err;
 
-	if (!cfg->sampling.stream_depth)
+	if (!sp->stream_depth)
 		return 0;
 	ps = calloc(1, sizeof(*ps));
 	if (!ps)
@@ -137,9 +137,11 @@ void pipeline_streams_flow_end(struct sample_pipeline *sp, uint64_t flow_seq)
 	shard = shard_of(ps, flow_seq);
 	cs.scanner = ps->flow_end_scanner;
 	cs.err = 0;
+	pipeline_scanner_enter(cs.scanner);	/* one generation for all the flow's ranges */
 	pthread_mutex_lock(&shard->lock);
 	stream_table_flow_end(shard->table, flow_seq, scan_chunk, &cs);
 	pthread_mutex_unlock(&shard->lock);
+	pipeline_scanner_leave(cs.scanner);
 	if (cs.err)
 		counter_add(&sp->counters.stream_scan_failed, 1);
 }
