@@ -61,26 +61,34 @@ static void fixture_close(struct fixture *fx)
 	unlink(fx->eve_path);
 }
 
-/* One UDP frame through the XDP program at capture time now_ns, as replay runs it. */
+/* A built frame (padded to 60 bytes) through the XDP program at capture time now_ns,
+ * as replay runs it. */
+static int run_frame(struct engine *e, struct pkt *p, uint64_t now_ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+
+	pkt_finish(p);
+	pkt_pad(p, 60);
+	if (!pkt_ok(p))
+		return -EINVAL;
+	opts.data_in = p->data;
+	opts.data_size_in = p->len;
+	e->dp.skel->bss->clock_now_ns = now_ns;
+	e->dp.skel->bss->replay_frame_len = p->len;
+	return bpf_prog_test_run_opts(bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress), &opts)
+		       ? -errno : 0;
+}
+
+/* One UDP frame through the XDP program at capture time now_ns. */
 static int run_udp_frame(struct engine *e, uint64_t now_ns)
 {
 	struct pkt p;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
 
 	pkt_init(&p);
 	pkt_eth(&p);
 	pkt_ipv4(&p, &(struct pkt_ipv4){ .src = "198.18.0.2", .dst = "198.18.0.1" });
 	pkt_udp(&p, 40000, 53);
-	pkt_finish(&p);
-	pkt_pad(&p, 60);
-	if (!pkt_ok(&p))
-		return -EINVAL;
-	opts.data_in = p.data;
-	opts.data_size_in = p.len;
-	e->dp.skel->bss->clock_now_ns = now_ns;
-	e->dp.skel->bss->replay_frame_len = p.len;
-	return bpf_prog_test_run_opts(bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress), &opts)
-		       ? -errno : 0;
+	return run_frame(e, &p, now_ns);
 }
 
 struct bump {
@@ -213,7 +221,6 @@ static int run_fragment(struct engine *e, uint16_t id, uint16_t offset, bool mor
 			uint64_t now_ns)
 {
 	struct pkt p;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
 
 	pkt_init(&p);
 	pkt_eth(&p);
@@ -223,16 +230,7 @@ static int run_fragment(struct engine *e, uint16_t id, uint16_t offset, bool mor
 	if (offset == 0)
 		pkt_udp(&p, 40000, 53);
 	pkt_payload(&p, offset == 0 ? 24 : 32, 0);
-	pkt_finish(&p);
-	pkt_pad(&p, 60);
-	if (!pkt_ok(&p))
-		return -EINVAL;
-	opts.data_in = p.data;
-	opts.data_size_in = p.len;
-	e->dp.skel->bss->clock_now_ns = now_ns;
-	e->dp.skel->bss->replay_frame_len = p.len;
-	return bpf_prog_test_run_opts(bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress), &opts)
-		       ? -errno : 0;
+	return run_frame(e, &p, now_ns);
 }
 
 /*
