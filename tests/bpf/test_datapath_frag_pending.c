@@ -235,6 +235,73 @@ static void shutdown_expires_pending(struct test_case *t)
 	check_outcomes_add_up(t, &start, &now);
 }
 
+/* Packets held in all pending entries (the XDP hook's). */
+static uint64_t pending_packets(struct dp *dp)
+{
+	struct frag_key key, next;
+	struct frag_pending held;
+	uint64_t n = 0;
+
+	if (bpf_map_get_next_key(dp->frag_pending_fd, NULL, &next))
+		return 0;
+	do {
+		key = next;
+		if (bpf_map_lookup_elem(dp->frag_pending_fd, &key, &held) == 0)
+			n += held.packets[EW_HOOK_XDP_INGRESS];
+	} while (bpf_map_get_next_key(dp->frag_pending_fd, &key, &next) == 0);
+	return n;
+}
+
+static uint16_t overflow_id;	/* the datagram id overflow_last builds */
+
+static void overflow_last(struct pkt *p) { v4_last_of(p, overflow_id); }
+static void overflow_first(struct pkt *p) { v4_first_of(p, overflow_id, CLIENT_PORT); }
+
+/*
+ * More datagrams waiting than the table holds (a flood of fragments whose first never
+ * comes): the LRU evicts, the table stays at its bound, and an evicted entry's packets
+ * stay first-missing: held == packets still pending + evicted, and the outcomes still add
+ * up. The newest datagram is still there and joins its first fragment.
+ */
+static void overflow_evicts_oldest(struct test_case *t)
+{
+	uint32_t cap = bpf_map__max_entries(row_dp.skel->maps.frag_pending), i, n = cap + 256;
+	uint64_t t0 = ROW_EPOCH_NS, in_table;
+	struct ew_counters start, now;
+
+	CHECK(t, n <= 65536, "the table is larger than the IPv4 id space (%u)", cap);
+	CHECK(t, dp_reset(&row_dp) == 0, "cannot clear the tables");
+	CHECK(t, dp_counters(&row_dp, &start) == 0, "cannot read the counters");
+	for (i = 0; i < n; i++) {
+		overflow_id = (uint16_t)i;
+		CHECK(t, send_at(&row_dp, overflow_last, t0) == 0, "fragment %u: cannot run", i);
+	}
+	CHECK(t, dp_counters(&row_dp, &now) == 0, "cannot read the counters");
+	in_table = pending_packets(&row_dp);
+	EXPECT(t, pending_entries(&row_dp) <= (int)cap, "%d entries, over the bound %u",
+	       pending_entries(&row_dp), cap);
+	EXPECT(t, in_table < n, "nothing evicted: %llu of %u held packets still pending",
+	       (unsigned long long)in_table, n);
+	EXPECT(t, delta(&start, &now, EW_CNT_FRAG_PENDING_HELD) +
+				  delta(&start, &now, EW_CNT_FRAG_PENDING_FAILED) == n,
+	       "held +%llu + failed +%llu, want %u",
+	       (unsigned long long)delta(&start, &now, EW_CNT_FRAG_PENDING_HELD),
+	       (unsigned long long)delta(&start, &now, EW_CNT_FRAG_PENDING_FAILED), n);
+	EXPECT(t, delta(&start, &now, EW_CNT_PKT_FRAG_FIRST_MISSING) == n,
+	       "pkt_frag_first_missing +%llu, want %u (evicted ones stay first-missing)",
+	       (unsigned long long)delta(&start, &now, EW_CNT_PKT_FRAG_FIRST_MISSING), n);
+
+	overflow_id = (uint16_t)(n - 1);	/* the most recent: not evicted */
+	CHECK(t, send_at(&row_dp, overflow_first, t0 + SECONDS(1)) == 0, "first: cannot run");
+	CHECK(t, dp_counters(&row_dp, &now) == 0, "cannot read the counters");
+	EXPECT(t, delta(&start, &now, EW_CNT_FRAG_PENDING_JOINED) == 1,
+	       "joined +%llu, want 1 (the newest datagram)",
+	       (unsigned long long)delta(&start, &now, EW_CNT_FRAG_PENDING_JOINED));
+	EXPECT(t, delta(&start, &now, EW_CNT_PKT_FLOW) == 2, "pkt_flow +%llu, want 2",
+	       (unsigned long long)delta(&start, &now, EW_CNT_PKT_FLOW));
+	check_outcomes_add_up(t, &start, &now);
+}
+
 int main(void)
 {
 	if (rows_open("datapath_frag_pending"))
@@ -242,6 +309,7 @@ int main(void)
 	rows_run(rows, sizeof(rows) / sizeof(rows[0]));
 	RUN(sweeper_expires_pending);
 	RUN(shutdown_expires_pending);
+	RUN(overflow_evicts_oldest);
 	rows_close();
 	return test_summary();
 }
