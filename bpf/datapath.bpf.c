@@ -152,11 +152,16 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 				       now, hook, cnt, overlap, &fr, &fate->dir);
 		if (outcome == EW_CNT_PKT_FLOW)
 			fate->fr = fr;
-		if (outcome == EW_CNT_PKT_FLOW && fate->fr && ps->frag == FRAG_FIRST &&
-		    frag_track(ps, &fate->key, fate->from_a, now, hook, cnt)) {
-			overlap = 1;
-			flow_set_bits(&fate->fr->flags, EW_FLOW_F_FRAG_OVERLAP);
+		if (outcome == EW_CNT_PKT_FLOW && fate->fr && ps->frag == FRAG_FIRST) {
+			if (frag_track(ps, &fate->key, fate->from_a, now, hook, cnt)) {
+				overlap = 1;
+				flow_set_bits(&fate->fr->flags, EW_FLOW_F_FRAG_OVERLAP);
+			}
+			frag_pending_join(ps, fate->fr, fate->dir, now, cnt);
 		}
+	} else if (outcome == EW_CNT_PKT_FRAG_FIRST_MISSING && ps->frag == FRAG_NONFIRST) {
+		/* its first fragment may still come: hold its counts for it */
+		frag_pending_hold(ps, pkts, len, now, hook, cnt);
 	}
 	if (overlap)
 		cnt->count[hook & 1][EW_CNT_FRAG_OVERLAP]++;

@@ -120,6 +120,17 @@ enum ew_counter {
 	EW_CNT_SAMPLE_STREAM_CAPPED,	/* TCP payload segments inside the stream window not
 					 * sampled for it: the direction had sampling.stream-
 					 * segments already (tiny segments); 1-in-N may still */
+	/*
+	 * Non-first fragments that came before their first fragment (frag_pending map).
+	 * Such a packet counts EW_CNT_PKT_FRAG_FIRST_MISSING when it arrives; if its
+	 * first fragment comes within EW_FRAG_TIMEOUT, it moves from there to
+	 * EW_CNT_PKT_FLOW (on the joining CPU: one CPU's count alone can go below zero,
+	 * the sum over CPUs cannot). All four count packets, per hook they were seen on.
+	 */
+	EW_CNT_FRAG_PENDING_HELD,	/* added to a pending entry to wait for their first */
+	EW_CNT_FRAG_PENDING_JOINED,	/* put in their flow when the first fragment came */
+	EW_CNT_FRAG_PENDING_EXPIRED,	/* their first did not come within EW_FRAG_TIMEOUT */
+	EW_CNT_FRAG_PENDING_FAILED,	/* the pending table refused them (never held) */
 
 	EW_CNT_MAX,
 };
@@ -317,6 +328,18 @@ struct frag_entry {
 _Static_assert(sizeof(struct frag_entry) == 88, "frag_entry layout");
 
 /*
+ * A datagram's non-first fragments seen before its first one (map frag_pending, keyed by
+ * struct frag_key): their counts only, never their bytes' content, until the first
+ * fragment opens the flow they are added to.
+ */
+struct frag_pending {
+	__u64 first_seen_ns;		/* the first of them: the entry expires from here */
+	__u64 packets[EW_HOOK_MAX];	/* per hook they were seen on (the counters' hook) */
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct frag_pending) == 32, "frag_pending layout");
+
+/*
  * What a restarted instance needs to know about the one that pinned the maps (an array
  * of one, pinned, written by userspace at start): the salt of its flow ids, so flows
  * it left behind are exported with the ids its alerts already used.
@@ -330,6 +353,7 @@ _Static_assert(sizeof(struct instance_info) == 16, "instance_info layout");
 /* Default sizes (userspace may resize before load; see README "Flow table"). */
 #define EW_FLOW_TABLE_DEFAULT 262144
 #define EW_FRAG_TABLE_DEFAULT 8192
+#define EW_FRAG_PENDING_TABLE_DEFAULT 8192
 
 /* ---- Management and egress policy ------------------------------------------------
  *

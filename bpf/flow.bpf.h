@@ -11,9 +11,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "flood.bpf.h"
-
-/* Fragments of one datagram arrive within this time, or their first is counted lost. */
-#define EW_FRAG_TIMEOUT_NS (60ULL * 1000000000ULL)
+#include "frag_pending.bpf.h"
 
 /* Is (a_addr, a_port) <= (b_addr, b_port)? Any fixed total order works; this is cheap. */
 static __always_inline int endpoint_le(const union ew_addr *a, __be16 a_port,

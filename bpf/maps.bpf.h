@@ -29,6 +29,19 @@ struct {
 	__type(value, struct frag_entry);
 } frags SEC(".maps");
 
+/*
+ * Datagrams whose non-first fragments came before the first one -> their counts
+ * (struct frag_pending). An LRU: a flood of fragments that never get a first one must
+ * not lock the table; an evicted entry's packets only stay EW_CNT_PKT_FRAG_FIRST_MISSING,
+ * where they were counted on arrival (evictions: held - joined - expired - pending).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EW_FRAG_PENDING_TABLE_DEFAULT);
+	__type(key, struct frag_key);
+	__type(value, struct frag_pending);
+} frag_pending SEC(".maps");
+
 /* Packet outcome, verdict, encapsulation and event counters (struct ew_counters). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -9,6 +9,7 @@
 
 #include "datapath.h"
 #include "maps.bpf.h"
+#include "frag_pending.bpf.h"
 
 /* Flood debris (datapath.h): a single packet in all, or TCP SYN only and no answer. */
 static __always_inline int flow_is_debris(const struct flow_key *key,
@@ -323,6 +324,9 @@ int ew_sweep(struct sweep_args *ctx)
 	__builtin_memset(a.debris_kept, 0, sizeof(a.debris_kept));
 	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);
 	a.next_end_ns = sweep_plan.next_end_ns;
+	/* fragments still waiting for their first fragment: over after the fragment
+	 * timeout, or at shutdown (they stay first-missing, counted as expired) */
+	frag_pending_sweep(a.now_ns, !!(a.flags & EW_SWEEP_F_ALL));
 	*ctx = a;
 	return 0;
 }

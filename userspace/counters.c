@@ -70,6 +70,10 @@ static const char *const names[EW_CNT_MAX] = {
 	[EW_CNT_FLOOD_DEST_CREATED] = "flood_dest_created",
 	[EW_CNT_FLOOD_DEST_FAILED] = "flood_dest_failed",
 	[EW_CNT_SAMPLE_STREAM_CAPPED] = "sample_stream_capped",
+	[EW_CNT_FRAG_PENDING_HELD] = "frag_pending_held",
+	[EW_CNT_FRAG_PENDING_JOINED] = "frag_pending_joined",
+	[EW_CNT_FRAG_PENDING_EXPIRED] = "frag_pending_expired",
+	[EW_CNT_FRAG_PENDING_FAILED] = "frag_pending_failed",
 };
 
 const char *counter_name(enum ew_counter id)

@@ -275,6 +275,9 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_ZERO_SEED);
 		bpf_map__set_map_flags(dp->skel->maps.frags,
 				       bpf_map__map_flags(dp->skel->maps.frags) | BPF_F_ZERO_SEED);
+		bpf_map__set_map_flags(dp->skel->maps.frag_pending,
+				       bpf_map__map_flags(dp->skel->maps.frag_pending) |
+					       BPF_F_ZERO_SEED);
 		/*
 		 * Start-up is most of a short replay's time (issue 11). Replay runs the XDP
 		 * program and the sweeper only: the tc program is not verified at all. And

@@ -55,6 +55,15 @@ struct row_packet {
 	int flow;		/* index into row.flows, or NO_FLOW */
 	enum ew_dir dir;	/* direction inside that flow */
 	int64_t shift_ns;	/* added to the packet's time (captures are not always in order) */
+	/*
+	 * A non-first fragment before its first fragment (bpf/frag_pending.bpf.h): it
+	 * counts pkt_frag_first_missing when it arrives, and its packet and bytes are in
+	 * flow (when not NO_FLOW) once a later packet joins it; not its time.
+	 */
+	bool held;
+	/* A first fragment that brings this many held packets into its flow: they move
+	 * from pkt_frag_first_missing to pkt_flow as it is counted. */
+	int joins;
 };
 
 /* A flow the table must hold. src:sport is the side the datapath must call initiator. */
@@ -309,7 +318,7 @@ static inline void row_run(struct test_case *t, struct dp *dp, const struct row 
 	uint64_t first_ns[ROW_MAX_FLOWS] = {}, last_ns[ROW_MAX_FLOWS] = {};
 	uint32_t want_verdict = row->passive ? XDP_DROP : XDP_PASS;
 	int npkts = row_packet_count(row), nflows = row_flow_count(row);
-	struct ew_counters start, before, after;
+	struct ew_counters start, before, after, moved;
 	int i, err, outcome, in_table;
 
 	CHECK(t, dp_reset(dp) == 0, "cannot clear the tables");
@@ -332,13 +341,28 @@ static inline void row_run(struct test_case *t, struct dp *dp, const struct row 
 		CHECK(t, verdict == want_verdict, "packet %d: verdict %u, want %u", i, verdict,
 		      want_verdict);
 		CHECK(t, dp_counters(dp, &after) == 0, "cannot read the counters");
-		outcome = check_one_packet(t, &before, &after, EW_HOOK_XDP_INGRESS, 1);
+		/* a join moves held packets between two outcomes: this packet's own is
+		 * what remains (moved is after as if nothing had been moved) */
+		moved = after;
+		moved.count[EW_HOOK_XDP_INGRESS][EW_CNT_PKT_FLOW] -= rp->joins;
+		moved.count[EW_HOOK_XDP_INGRESS][EW_CNT_PKT_FRAG_FIRST_MISSING] += rp->joins;
+		outcome = check_one_packet(t, &before, &moved, EW_HOOK_XDP_INGRESS, 1);
 		if (outcome < 0) {
 			printf("#   packet %d\n", i);
 			dump_counter_deltas(&before, &after);
 			return;
 		}
-		if (rp->flow != NO_FLOW) {
+		if (rp->held) {
+			EXPECT(t, outcome == EW_CNT_PKT_FRAG_FIRST_MISSING,
+			       "packet %d: outcome %s, want pkt_frag_first_missing (held)", i,
+			       counter_name(outcome));
+			if (rp->flow != NO_FLOW) {
+				CHECK(t, rp->flow < nflows, "packet %d: row names flow %d of %d", i,
+				      rp->flow, nflows);
+				pkts[rp->flow][rp->dir & 1]++;
+				bytes[rp->flow][rp->dir & 1] += p.len;
+			}
+		} else if (rp->flow != NO_FLOW) {
 			CHECK(t, rp->flow < nflows, "packet %d: row names flow %d of %d", i,
 			      rp->flow, nflows);
 			EXPECT(t, outcome == EW_CNT_PKT_FLOW, "packet %d: outcome %s, want pkt_flow",

@@ -2,45 +2,10 @@
 /*
  * Datapath table: IP fragments. Non-first fragments carry no L4 header; they must be
  * counted in the flow their first fragment opened (frags map), or as
- * EW_CNT_PKT_FRAG_FIRST_MISSING when that first fragment was never seen.
+ * EW_CNT_PKT_FRAG_FIRST_MISSING when that first fragment was never seen (held until
+ * it comes: test_datapath_frag_pending.c).
  */
-#include "datapath_packets.h"
-
-#define FRAG_ID 0x4242
-#define FRAG6_ID 0xBEEF0001
-
-/* IPv4 fragment header from the client: offset in bytes, MF. */
-static void frag4(struct pkt *p, uint16_t offset, bool more)
-{
-	pkt_ipv4(p, &(struct pkt_ipv4){ .src = CLIENT4, .dst = SERVER4, .id = FRAG_ID,
-					 .frag_offset = offset, .more_fragments = more });
-}
-
-/* First fragment: TCP SYN header + 20 bytes of data (40 bytes of IP payload). */
-static void v4_first(struct pkt *p)
-{
-	pkt_eth(p);
-	frag4(p, 0, true);
-	pkt_tcp(p, CLIENT_PORT, SERVER_PORT, PKT_TCP_SYN, 0);
-	pkt_payload(p, 20, 0);
-	finish(p);
-}
-
-static void v4_middle(struct pkt *p)
-{
-	pkt_eth(p);
-	frag4(p, 40, true);
-	pkt_payload_as(p, 6, 40);
-	finish(p);
-}
-
-static void v4_last(struct pkt *p)
-{
-	pkt_eth(p);
-	frag4(p, 80, false);
-	pkt_payload_as(p, 6, 30);
-	finish(p);
-}
+#include "fragment_packets.h"
 
 /* Starts at byte 32, inside the first fragment's 40 bytes: an overlap. */
 static void v4_overlap(struct pkt *p)
@@ -111,27 +76,6 @@ static void v4_tiny_rest(struct pkt *p)
 	finish(p);
 }
 
-static void v6_frag(struct pkt *p, uint16_t offset, bool more)
-{
-	pkt_eth(p);
-	pkt_ipv6(p, CLIENT6, SERVER6);
-	pkt_ipv6_frag(p, offset, more, FRAG6_ID);
-}
-
-static void v6_first(struct pkt *p)
-{
-	v6_frag(p, 0, true);
-	pkt_udp(p, 53000, 53);
-	pkt_payload(p, 1224, 0);	/* 1232 bytes of fragmentable part: a multiple of 8 */
-	finish(p);
-}
-
-static void v6_last(struct pkt *p)
-{
-	v6_frag(p, 1232, false);
-	pkt_payload_as(p, 17, 300);
-	finish(p);
-}
 
 static void v6_hbh_first(struct pkt *p)
 {
@@ -249,16 +193,6 @@ static void vxlan_inner_last(struct pkt *p)
 	finish(p);
 }
 
-#define FRAG_TCP_FLOW                                                                          \
-	.src = CLIENT4, .sport = CLIENT_PORT, .dst = SERVER4, .dport = SERVER_PORT,           \
-	.proto = IPPROTO_NUM_TCP, .tcp_flags = { PKT_TCP_SYN, 0 }, .encap = ENCAP(FRAGMENT),  \
-	.flags = EW_FLOW_F_FRAGMENTED
-#define FRAG6_UDP_FLOW                                                                         \
-	.src = CLIENT6, .sport = 53000, .dst = SERVER6, .dport = 53, .proto = IPPROTO_NUM_UDP, \
-	.encap = ENCAP(IPV6_EXT) | ENCAP(FRAGMENT), .flags = EW_FLOW_F_FRAGMENTED
-
-/* 60 s is the fragment timeout of bpf/flow.bpf.h. */
-#define SECONDS(n) ((int64_t)(n) * 1000000000LL)
 
 static const struct row rows[] = {
 	{ "ipv4_first_then_rest", "first, middle, last fragment: all three in the flow",
@@ -268,15 +202,6 @@ static const struct row rows[] = {
 	  { { FRAG_TCP_FLOW } },
 	  { { EW_CNT_PKT_FLOW, 3 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_FRAG_ATTRIBUTED, 2 }, { EW_CNT_ENCAP_FRAGMENT, 3 } } },
-	{ "ipv4_rest_before_first", "a follower before its first fragment cannot be placed: "
-				    "FRAG_FIRST_MISSING; the first fragment then opens the flow",
-	  { { v4_last, NO_FLOW },
-	    { v4_first, 0, EW_DIR_TO_SERVER },
-	    { v4_middle, 0, EW_DIR_TO_SERVER } },
-	  { { FRAG_TCP_FLOW } },
-	  { { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_PKT_FLOW, 2 },
-	    { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
-	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 3 } } },
 	{ "ipv4_follower_timestamp_before_first", "a capture from several queues is not quite in "
 						  "time order: a follower stamped 0.5 s before "
 						  "its first fragment still belongs to it",
@@ -286,22 +211,26 @@ static const struct row rows[] = {
 	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 } } },
 	{ "ipv4_follower_after_timeout", "a follower 61 s after its first fragment: the "
-					 "reassembly window (60 s) is over, FRAG_FIRST_MISSING",
+					 "reassembly window (60 s) is over, FRAG_FIRST_MISSING "
+					 "(held, for a first fragment of a newer datagram "
+					 "with its id)",
 	  { { v4_first, 0, EW_DIR_TO_SERVER },
-	    { v4_last, NO_FLOW, EW_DIR_TO_SERVER, SECONDS(60) } },
+	    { v4_last, NO_FLOW, EW_DIR_TO_SERVER, SECONDS(60), .held = true } },
 	  { { FRAG_TCP_FLOW } },
 	  { { EW_CNT_PKT_FLOW, 1 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
-	    { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 } } },
+	    { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
+	    { EW_CNT_FRAG_PENDING_HELD, 1 } } },
 	{ "ipv4_fragment_other_vlan", "same addresses and id on another VLAN is another "
-				      "datagram: FRAG_FIRST_MISSING",
+				      "datagram: FRAG_FIRST_MISSING, held for a first "
+				      "fragment of its own",
 	  { { v4_first_on_vlan, 0, EW_DIR_TO_SERVER },
-	    { v4_last_on_vlan, NO_FLOW } },
+	    { v4_last_on_vlan, NO_FLOW, .held = true } },
 	  { { .src = CLIENT4, .sport = CLIENT_PORT, .dst = SERVER4, .dport = SERVER_PORT,
 	      .proto = IPPROTO_NUM_TCP, .tcp_flags = { PKT_TCP_SYN, 0 }, .vlan = { 10 },
 	      .encap = ENCAP(FRAGMENT) | ENCAP(VLAN), .flags = EW_FLOW_F_FRAGMENTED } },
 	  { { EW_CNT_PKT_FLOW, 1 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
-	    { EW_CNT_ENCAP_VLAN, 2 } } },
+	    { EW_CNT_ENCAP_VLAN, 2 }, { EW_CNT_FRAG_PENDING_HELD, 1 } } },
 	{ "ipv4_duplicate_first", "a repeated first fragment counts again in the same flow, and "
 				  "overlaps its first copy (the datagram could be reassembled "
 				  "from either): the flow is flagged FRAG_OVERLAP",
@@ -344,13 +273,6 @@ static const struct row rows[] = {
 	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
 	    { EW_CNT_FRAG_ATTRIBUTED, 1 }, { EW_CNT_ENCAP_FRAGMENT, 2 },
 	    { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
-	{ "ipv6_rest_before_first", "IPv6 follower first: FRAG_FIRST_MISSING",
-	  { { v6_last, NO_FLOW },
-	    { v6_first, 0, EW_DIR_TO_SERVER } },
-	  { { FRAG6_UDP_FLOW } },
-	  { { EW_CNT_PKT_FRAG_FIRST_MISSING, 1 }, { EW_CNT_PKT_FLOW, 1 },
-	    { EW_CNT_FLOW_CREATED, 1 }, { EW_CNT_FRAG_TRACKED, 1 },
-	    { EW_CNT_ENCAP_FRAGMENT, 2 }, { EW_CNT_ENCAP_IPV6_EXT, 2 } } },
 	{ "ipv6_fragments_between_ext_headers", "hop-by-hop before the fragment header, "
 						"destination options after it",
 	  { { v6_hbh_first, 0, EW_DIR_TO_SERVER },

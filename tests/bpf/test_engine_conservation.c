@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
+#include "counters.h"
 #include "engine.h"
 #include "log.h"
 #include "../support/packet_builder.h"
@@ -60,26 +61,34 @@ static void fixture_close(struct fixture *fx)
 	unlink(fx->eve_path);
 }
 
-/* One UDP frame through the XDP program at capture time now_ns, as replay runs it. */
+/* A built frame (padded to 60 bytes) through the XDP program at capture time now_ns,
+ * as replay runs it. */
+static int run_frame(struct engine *e, struct pkt *p, uint64_t now_ns)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+
+	pkt_finish(p);
+	pkt_pad(p, 60);
+	if (!pkt_ok(p))
+		return -EINVAL;
+	opts.data_in = p->data;
+	opts.data_size_in = p->len;
+	e->dp.skel->bss->clock_now_ns = now_ns;
+	e->dp.skel->bss->replay_frame_len = p->len;
+	return bpf_prog_test_run_opts(bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress), &opts)
+		       ? -errno : 0;
+}
+
+/* One UDP frame through the XDP program at capture time now_ns. */
 static int run_udp_frame(struct engine *e, uint64_t now_ns)
 {
 	struct pkt p;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
 
 	pkt_init(&p);
 	pkt_eth(&p);
 	pkt_ipv4(&p, &(struct pkt_ipv4){ .src = "198.18.0.2", .dst = "198.18.0.1" });
 	pkt_udp(&p, 40000, 53);
-	pkt_finish(&p);
-	pkt_pad(&p, 60);
-	if (!pkt_ok(&p))
-		return -EINVAL;
-	opts.data_in = p.data;
-	opts.data_size_in = p.len;
-	e->dp.skel->bss->clock_now_ns = now_ns;
-	e->dp.skel->bss->replay_frame_len = p.len;
-	return bpf_prog_test_run_opts(bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress), &opts)
-		       ? -errno : 0;
+	return run_frame(e, &p, now_ns);
 }
 
 struct bump {
@@ -204,6 +213,66 @@ static void test_table_full_is_an_outcome(struct test_case *t)
 					      { EW_CNT_VERDICT_PASS, 3 }, { 0, 0 } }, 1);
 }
 
+/*
+ * One IPv4 fragment of datagram id from 198.18.0.2 to 198.18.0.1 through the XDP program at
+ * now_ns: offset in bytes; the first (offset 0) carries a UDP header, the others 32 bytes.
+ */
+static int run_fragment(struct engine *e, uint16_t id, uint16_t offset, bool more,
+			uint64_t now_ns)
+{
+	struct pkt p;
+
+	pkt_init(&p);
+	pkt_eth(&p);
+	pkt_ipv4(&p, &(struct pkt_ipv4){ .src = "198.18.0.2", .dst = "198.18.0.1", .id = id,
+					  .proto = 17, .frag_offset = offset,
+					  .more_fragments = more });
+	if (offset == 0)
+		pkt_udp(&p, 40000, 53);
+	pkt_payload(&p, offset == 0 ? 24 : 32, 0);
+	return run_frame(e, &p, now_ns);
+}
+
+/*
+ * Fragments before their first fragment (bpf/frag_pending.bpf.h): two of datagram 1 are
+ * held and join its flow when its first fragment comes (they move from
+ * pkt_frag_first_missing to pkt_flow, and into the flow's record); one of datagram 2
+ * never gets its first and is expired by the final sweep. The final account balances:
+ * the joined packets are in pkt_flow and in the exported flow, each counted once.
+ */
+static void test_held_fragments_balance(struct test_case *t)
+{
+	struct fixture fx;
+	struct ew_counters c;
+	int balanced;
+
+	CHECK(t, fixture_open(&fx) == 0, "cannot load the engine");
+	EXPECT(t, run_fragment(&fx.e, 1, 64, false, 5 * NS_PER_SEC) == 0 &&
+			  run_fragment(&fx.e, 1, 32, true, 5 * NS_PER_SEC) == 0 &&
+			  run_fragment(&fx.e, 2, 32, false, 5 * NS_PER_SEC) == 0 &&
+			  run_fragment(&fx.e, 1, 0, true, 6 * NS_PER_SEC) == 0,
+	       "BPF_PROG_TEST_RUN failed");
+	engine_flush(&fx.e, 7 * NS_PER_SEC);
+	EXPECT(t, engine_write_stats(&fx.e, 7 * NS_PER_SEC, 1) == 0,
+	       "engine_write_stats: the final account does not balance");
+	balanced = last_balanced(fx.eve_path);
+	EXPECT(t, balanced == 1, "the stats event says balanced %d, want 1", balanced);
+	EXPECT(t, engine_read_counters(&fx.e, &c) == 0, "cannot read the counters");
+	EXPECT(t, counters_total(&c, EW_CNT_PKT_FLOW) == 3, "pkt_flow %llu, want 3",
+	       (unsigned long long)counters_total(&c, EW_CNT_PKT_FLOW));
+	EXPECT(t, counters_total(&c, EW_CNT_PKT_FRAG_FIRST_MISSING) == 1,
+	       "pkt_frag_first_missing %llu, want 1",
+	       (unsigned long long)counters_total(&c, EW_CNT_PKT_FRAG_FIRST_MISSING));
+	EXPECT(t, counters_total(&c, EW_CNT_FRAG_PENDING_HELD) == 3 &&
+			  counters_total(&c, EW_CNT_FRAG_PENDING_JOINED) == 2 &&
+			  counters_total(&c, EW_CNT_FRAG_PENDING_EXPIRED) == 1,
+	       "held/joined/expired %llu/%llu/%llu, want 3/2/1",
+	       (unsigned long long)counters_total(&c, EW_CNT_FRAG_PENDING_HELD),
+	       (unsigned long long)counters_total(&c, EW_CNT_FRAG_PENDING_JOINED),
+	       (unsigned long long)counters_total(&c, EW_CNT_FRAG_PENDING_EXPIRED));
+	fixture_close(&fx);
+}
+
 int main(void)
 {
 	test_program = "engine_conservation";
@@ -216,5 +285,6 @@ int main(void)
 	RUN(test_seen_without_outcome);
 	RUN(test_flow_packets_unexported);
 	RUN(test_table_full_is_an_outcome);
+	RUN(test_held_fragments_balance);
 	return test_summary();
 }

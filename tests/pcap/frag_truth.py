@@ -9,13 +9,17 @@ not from edgewatch's code:
   the outermost fragmented IP header (plus the outer VLAN: two VLANs are two networks);
 - a later fragment belongs to the flow of its datagram's first fragment, if that first
   fragment came before it and not more than FRAG_TIMEOUT_S earlier (the reassembly timeout
-  edgewatch documents; RFC 8200 says 60 s); otherwise its first fragment is missing;
+  edgewatch documents; RFC 8200 says 60 s), or if the first fragment comes after it, not
+  more than FRAG_TIMEOUT_S after the first of the datagram's later fragments that came
+  before it (they "join" then, as a reassembling host would still put the datagram
+  together); otherwise its first fragment is missing;
 - a frame that is not a fragment is keyed by its innermost IP header and the L4 header that
   follows it (an ICMP error's quoted header is payload, not a layer).
 
 The truth is per frame, so it gives each unidirectional flow's exact packets and frame
 bytes, fragments included, with no slack, plus how many later fragments were attributed
-and how many had no first fragment.
+(their first fragment came before them), joined (it came after them) and how many had no
+first fragment.
 """
 import ipaddress
 import shutil
@@ -144,11 +148,15 @@ def frame_key(frame, headers, l4, ports):
 
 def derive(pcap):
     """-> dict: flows {key: [pkts, frame bytes]}, attributed (later fragments put in their
-    first fragment's flow), first_missing, fragments (frames that are fragments)."""
+    first fragment's flow), joined (later fragments that came before their first fragment
+    and were put in its flow when it came), first_missing (never placed), fragments
+    (frames that are fragments)."""
     out = tshark(pcap, ["-T", "fields", "-E", "occurrence=a", "-E", "separator=/t"] +
                  sum((["-e", f] for f in FIELDS), []))
-    flows, datagrams = {}, {}
-    truth = {"flows": flows, "attributed": 0, "first_missing": 0, "fragments": 0}
+    # held: datagram -> [time of its first held fragment, packets, frame bytes]
+    flows, datagrams, held = {}, {}, {}
+    truth = {"flows": flows, "attributed": 0, "joined": 0, "first_missing": 0,
+             "fragments": 0}
     for line in out.splitlines():
         frame = Frame(line)
         headers, l4, ports = ip_layers(frame)
@@ -168,13 +176,25 @@ def derive(pcap):
                 # a repeated first fragment within the timeout keeps the datagram's flow
                 if not seen or frame.time > seen[1] + FRAG_TIMEOUT_S:
                     datagrams[dgram] = (key, frame.time)
+                wait = held.pop(dgram, None)
+                if wait and frame.time <= wait[0] + FRAG_TIMEOUT_S:
+                    cur = flows.setdefault(key, [0, 0])
+                    cur[0] += wait[1]
+                    cur[1] += wait[2]
+                    truth["joined"] += wait[1]
+                    truth["first_missing"] -= wait[1]
             else:
                 seen = datagrams.get(dgram)
                 if seen and frame.time <= seen[1] + FRAG_TIMEOUT_S:
                     key = seen[0]
                     truth["attributed"] += 1
                 else:
-                    truth["first_missing"] += 1
+                    truth["first_missing"] += 1	# until its first fragment comes
+                    wait = held.get(dgram)
+                    if not wait or frame.time > wait[0] + FRAG_TIMEOUT_S:
+                        wait = held[dgram] = [frame.time, 0, 0]
+                    wait[1] += 1
+                    wait[2] += frame.length
                     continue
         else:
             key = frame_key(frame, headers, l4, ports)

@@ -24,7 +24,8 @@ Principled differences, applied before comparing (each is a decision of edgewatc
   taken from edgewatch's counters: frag_truth.py derives it from tshark with reassembly
   off (first fragments carry the ports; later ones follow their datagram's). For a
   capture with fragments, every unidirectional flow's packets and frame bytes must equal
-  that per-frame truth exactly, and the counters frag_attributed and
+  that per-frame truth exactly, and the counters frag_attributed, frag_pending_joined
+  (later fragments that came before their first one and joined it) and
   pkt_frag_first_missing must equal its counts; a capture without fragments must have
   both at 0.
 - ESP flows are keyed by SPI in edgewatch (one flow per security association, as
@@ -128,10 +129,11 @@ def check_fragments(pcap, row, stats, ours, surplus):
     problems = []
     try:
         truth = (frag_truth.derive(pcap) if frag_truth.has_fragments(pcap) else
-                 {"flows": None, "attributed": 0, "first_missing": 0})
+                 {"flows": None, "attributed": 0, "joined": 0, "first_missing": 0})
     except frag_truth.TruthError as err:
         return ["fragment truth: %s" % err]
     for name, want in (("frag_attributed", truth["attributed"]),
+                       ("frag_pending_joined", truth["joined"]),
                        ("pkt_frag_first_missing", truth["first_missing"])):
         got = counter(stats, name)
         if got != want:

@@ -38,6 +38,7 @@ int dp_open(struct dp *dp, const struct dp_options *opt)
 		goto fail;
 	dp->flows_fd = bpf_map__fd(dp->skel->maps.flows);
 	dp->frags_fd = bpf_map__fd(dp->skel->maps.frags);
+	dp->frag_pending_fd = bpf_map__fd(dp->skel->maps.frag_pending);
 	dp->counters_fd = bpf_map__fd(dp->skel->maps.counters);
 	dp->xdp_fd = bpf_program__fd(dp->skel->progs.ew_xdp_ingress);
 	dp->tc_fd = bpf_program__fd(dp->skel->progs.ew_tc_egress);
@@ -91,6 +92,8 @@ int dp_reset(struct dp *dp)
 
 	if (!err)
 		err = map_clear(dp->frags_fd, sizeof(struct frag_key));
+	if (!err)
+		err = map_clear(dp->frag_pending_fd, sizeof(struct frag_key));
 	return err;
 }
 

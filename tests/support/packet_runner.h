@@ -25,6 +25,7 @@ struct dp {
 	struct datapath *skel;
 	int flows_fd;
 	int frags_fd;
+	int frag_pending_fd;
 	int counters_fd;
 	int xdp_fd;
 	int tc_fd;
@@ -33,7 +34,8 @@ struct dp {
 /* Open and load the datapath (0 or -errno; the libbpf message went to stderr). */
 int dp_open(struct dp *dp, const struct dp_options *opt);
 void dp_close(struct dp *dp);
-/* Empty the flow and fragment tables (counters are read as deltas instead). */
+/* Empty the flow and fragment tables, pending fragments too (counters are read as
+ * deltas instead). */
 int dp_reset(struct dp *dp);
 
 /*
