@@ -189,7 +189,10 @@ unit-test-build: $(UNIT_TESTS)
 
 # The fuzz targets too when clang can link libFuzzer; when it cannot, tests/run.sh's fuzz
 # tier says SKIP and why, and the rest of the suite still runs.
+# deps-arm64 too: the arm64 tier (tests/arm64/run.sh) cross-builds and runs the unit tests
+# under qemu-user, and says SKIP only where the cross toolchain could not be installed.
 test: deps
+	$(Q)scripts/deps.sh --arm64 || echo "  arm64 cross toolchain not installed: the arm64 tier will say why"
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)$(MAKE) --no-print-directory fuzz || echo "  fuzz targets not built: the fuzz tier will say why"
 	$(Q)tests/run.sh

@@ -12,7 +12,11 @@ cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
 	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libyaml-dev:arm64 libjson-c-dev:arm64
 	libssl-dev:arm64 libpcap-dev:arm64 libpcre2-dev:arm64 libmicrohttpd-dev:arm64
 	librdkafka-dev:arm64 libncurses-dev:arm64 libsystemd-dev:arm64 libcap-dev:arm64
-	libstdc++6:arm64)	# libhs.so.5 (Vectorscan) is C++
+	libstdc++6:arm64	# libhs.so.5 (Vectorscan) is C++
+	# the sanitizers of the arm64 unit tests, beside the same libc as every other :arm64
+	# library (the cross packages' copies in /usr/aarch64-linux-gnu/lib come with a libc
+	# of another build, and loading both hangs the first pthread_create)
+	libasan8:arm64 libubsan1:arm64)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
