@@ -4,14 +4,15 @@
 # -MMD -MP: every object depends on the headers it included, so header edits rebuild
 # what uses them (BPF objects and skeletons included).
 
+HOST_ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
+ARCH := $(HOST_ARCH)
 OUTPUT := .output
-ASAN_OUT := $(OUTPUT)/asan
-ARCH := $(shell uname -m | sed 's/x86_64/x86/' | sed 's/aarch64/arm64/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
 CLANG ?= clang
 CC ?= cc
 BPFTOOL ?= bpftool
+PKG_CONFIG := pkg-config
 PKG_LIBS := libbpf libelf zlib libhs yaml-0.1 json-c libcrypto libpcap libpcre2-8 \
 	libmicrohttpd
 # the syslog sink's TLS (RFC 5425)
@@ -29,6 +30,33 @@ PKG_LIBS += libsystemd
 # the calling thread only (test_privdrop.sh: every_thread_dropped).
 PKG_LIBS += libpsx libcap
 
+# Cross build: `make ARCH=arm64` on an x86 host (README "arm64"). Debian's cross gcc and
+# the :arm64 multiarch libraries (`make deps-arm64`), into .output/arm64 unless OUTPUT is
+# given, so the native objects in .output are never mixed with arm64 ones. The BPF objects
+# need no cross compiler (clang -target bpf); only vmlinux/arm64/vmlinux.h differs.
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_arm64 := aarch64-linux-gnu
+CROSS := $(CROSS_$(ARCH))
+ifeq ($(CROSS),)
+$(error ARCH=$(ARCH): there is no cross build for it on $(HOST_ARCH) (ARCH=arm64 is the one))
+endif
+ifneq ($(origin OUTPUT),command line)
+OUTPUT := .output/$(ARCH)
+endif
+ifeq ($(origin CC),default)
+CC := $(CROSS)-gcc
+endif
+PKG_CONFIG := $(CROSS)-pkg-config
+# Debian 12 has no Hyperscan for arm64 (it is x86-only); its fork Vectorscan (same API,
+# NEON) is packaged, but libvectorscan5:arm64 Conflicts with the native libhyperscan5 the
+# x86 build needs, so scripts/deps.sh --arm64 unpacks it here instead of installing it.
+VECTORSCAN_ARM64 ?= /opt/edgewatch-arm64/vectorscan
+PKG_LIBS := $(filter-out libhs,$(PKG_LIBS))
+HS_CFLAGS := -I$(VECTORSCAN_ARM64)/usr/include
+HS_LIBS := -L$(VECTORSCAN_ARM64)/usr/lib/$(CROSS) -lhs
+endif
+ASAN_OUT := $(OUTPUT)/asan
+
 ifeq ($(V),1)
 Q :=
 msg =
@@ -42,8 +70,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Werror -D_GNU_SOURCE -Iuserspace -Ibpf -I$(OUTPUT) -MMD -MP \
-	$(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
-LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lpthread -lm
+	$(shell $(PKG_CONFIG) --cflags $(PKG_LIBS) 2>/dev/null) $(HS_CFLAGS)
+LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKG_LIBS) 2>/dev/null) $(HS_LIBS) -lpthread -lm
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
@@ -67,7 +95,7 @@ BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/ben
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps build test-build test test-kernels demo bench fuzz vmlinux install uninstall man deb \
+.PHONY: all deps deps-arm64 build test-build unit-test-build test test-kernels demo bench fuzz vmlinux install uninstall man deb \
 	packaging-files clean help FORCE
 .DELETE_ON_ERROR:
 # Keep intermediates (skeletons, test objects): they are real build outputs.
@@ -79,12 +107,15 @@ help:
 	@echo 'edgewatch targets:'
 	@echo '  make             build BPF objects, skeletons and .output/edgewatch'
 	@echo '  make deps        install the Debian packages needed (no-op when present)'
+	@echo '  make deps-arm64  the arm64 cross toolchain, libraries and qemu-user (no-op when present)'
+	@echo '  make ARCH=arm64  cross-build for arm64 into .output/arm64 (OUTPUT=DIR elsewhere)'
 	@echo '  make test        the whole suite (root): unit, BPF table, pcap, end-to-end'
 	@echo '  make test-kernels  the kernel matrix: BPF table, e2e and replay tests in qemu guests (root)'
 	@echo '  make demo        veth lab with attack traffic, edgewatch on its uplink (root)'
 	@echo '  make bench       benchmarks, written to BENCHMARKS.md tables (root)'
 	@echo '  make fuzz        build the libFuzzer targets in .output/fuzz/ (run: tests/fuzz/run.sh SECONDS)'
-	@echo '  make vmlinux     regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'
+	@echo '  make vmlinux     regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'\''s BTF'
+	@echo '                   (ARCH=arm64: from Debian'\''s arm64 kernel package)'
 	@echo '  make install     binary, rules, config, systemd unit, logrotate, completion (PREFIX=/usr/local, DESTDIR)'
 	@echo '  make uninstall   remove what make install installed (an edited config stays)'
 	@echo '  make man         the man pages edgewatch(8) and edgewatch.yaml(5) in .output/man'
@@ -94,6 +125,10 @@ help:
 
 deps:
 	$(Q)scripts/deps.sh
+
+# the arm64 cross build's toolchain, :arm64 libraries, Vectorscan and qemu-user (README "arm64")
+deps-arm64:
+	$(Q)scripts/deps.sh --arm64
 
 build: $(OUTPUT)/edgewatch
 
@@ -107,7 +142,7 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 vmlinux:
-	$(Q)scripts/gen-vmlinux.sh $(VMLINUX)
+	$(Q)scripts/gen-vmlinux.sh $(VMLINUX) $(ARCH)
 
 # `edgewatch --version` names the git revision it was built from: regenerated on every
 # make, rewritten (and version.c rebuilt) only when the revision changed.
@@ -148,9 +183,16 @@ $(ASAN_OUT)/tests/%: $(ASAN_OUT)/tests/bpf/%.o $(ASAN_LIB_OBJS) $(TEST_SUPPORT)
 
 test-build: $(OUTPUT)/edgewatch $(ASAN_OUT)/edgewatch $(UNIT_TESTS) $(BPF_TESTS) $(BENCH_PROGS)
 
+# the unit test programs alone: what the arm64 tier runs under qemu-user (BPF tests need
+# the bpf syscall, which qemu-user does not emulate)
+unit-test-build: $(UNIT_TESTS)
+
 # The fuzz targets too when clang can link libFuzzer; when it cannot, tests/run.sh's fuzz
 # tier says SKIP and why, and the rest of the suite still runs.
+# deps-arm64 too: the arm64 tier (tests/arm64/run.sh) cross-builds and runs the unit tests
+# under qemu-user, and says SKIP only where the cross toolchain could not be installed.
 test: deps
+	$(Q)scripts/deps.sh --arm64 || echo "  arm64 cross toolchain not installed: the arm64 tier will say why"
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)$(MAKE) --no-print-directory fuzz || echo "  fuzz targets not built: the fuzz tier will say why"
 	$(Q)tests/run.sh
@@ -276,4 +318,6 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(shell find $(OUTPUT) -path $(OUTPUT)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (a cross build's own tree, .output/arm64, is not this build's)
+-include $(shell find $(OUTPUT) -path $(OUTPUT)/deb -prune -o -path $(OUTPUT)/arm64 -prune \
+	-o -name '*.d' -type f -print 2>/dev/null)

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Install every Debian package edgewatch needs to build, test, benchmark and run its demo.
 # A no-op (no apt call at all) when everything is already installed.
+# --arm64 (make deps-arm64): the arm64 cross build and its unit tests under qemu-user
+# instead (scripts/deps-arm64.sh; README "arm64").
 set -euo pipefail
+if [ "${1:-}" = --arm64 ]; then
+	exec "$(dirname "$0")/deps-arm64.sh"
+fi
 
 # build: BPF toolchain, libbpf skeletons, userspace libraries
 build_pkgs=(clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: C unit tests, BPF table tests, fuzz targets (short), pcap tests,
-# end-to-end tests, and the nearest kernel of the kernel matrix under qemu.
+# end-to-end tests, the arm64 build with its unit tests under qemu-user, and the nearest
+# kernel of the kernel matrix under qemu.
 # Run from the repository root as root (`make test` builds everything first).
 # Every tier prints "PASS name", "FAIL name: why" or "SKIP name: why" lines; this script
 # counts them and ends with one line: "N passed, N failed, N skipped".
@@ -90,6 +91,15 @@ for t in tests/e2e/test_*.sh; do
 	fi
 	run_program "$(basename "$t" .sh)" bash "$t"
 done
+
+# The arm64 build (make ARCH=arm64 into .output/arm64) and its unit tests under qemu-user
+# (tests/arm64/run.sh; README "arm64"): SKIP saying why without the cross toolchain
+# (make deps-arm64, which make test runs). TEST_ARM64=0 leaves the tier out.
+echo "== arm64 (cross build, unit tests under qemu-user)"
+if [ "${TEST_ARM64:-1}" != 0 ]; then
+	# the build and about 45 programs under emulation: more than the per-program 600 s
+	PER_TEST_TIMEOUT=3600 run_program arm64 tests/arm64/run.sh
+fi
 
 # The nearest kernel of the matrix (Debian 12's 6.1) under qemu: the BPF table tests, an
 # end-to-end test and a replay in the guest, each result "kernel/FLAVOUR/..."; the whole

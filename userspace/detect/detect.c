@@ -386,6 +386,8 @@ static void live_send(struct detect *d, const struct flow_key *key, const struct
 	lv->now_ns = f.end_ns;
 	lv->flow = &f;
 	live_dispatch(d, lv);
+	/* f dies here: lv is the caller's (gcc 12 for arm64 refuses the dangling pointer) */
+	lv->flow = NULL;
 }
 
 void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
