@@ -204,8 +204,15 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 	}
 	if (r->verdict.eol_reference)
 		refs[ev.reference_count++] = r->verdict.eol_reference;
-	for (i = 0; i < r->verdict.cve_count; i++)
-		refs[ev.reference_count++] = r->verdict.cve_references[i];
+	for (i = 0; i < r->verdict.cve_count; i++) {
+		const char *ref = r->verdict.cve_references[i];
+		size_t j;
+
+		for (j = 0; j < ev.reference_count && strcmp(refs[j], ref); j++)
+			;
+		if (j == ev.reference_count)	/* one advisory often covers several CVEs */
+			refs[ev.reference_count++] = ref;
+	}
 	if (output_inventory(inv->x->out, &ev))
 		inv->counts.event_errors++;
 	else if (!strcmp(change, "new"))
