@@ -14,8 +14,10 @@ a data file with a bad line stops the replay with FILE:LINE.
 
 Prints PASS/FAIL lines for tests/run.sh. usage: test_inventory.py [EDGEWATCH]
 """
+import json
 import os
 import struct
+import subprocess
 import sys
 import tempfile
 
@@ -168,6 +170,38 @@ def check_alerts(events):
         ("cve,2018-14847",), ("cve,2021-41773", "cve,2021-42013")] else "%s" % refs)
 
 
+def check_command():
+    """`edgewatch inventory EVE --json`: the latest record of each service, by risk."""
+    with tempfile.TemporaryDirectory() as d:
+        cap, eve, cfg = (os.path.join(d, n) for n in ("c.pcap", "eve.json", "e.yaml"))
+        with open(cap, "wb") as f:
+            f.write(capture())
+        with open(cfg, "w") as f:
+            f.write(CONFIG)
+        subprocess.run([BIN, "replay", "-c", cfg, "-o", eve, cap], capture_output=True,
+                       timeout=300)
+        with open(eve, "a") as f:
+            f.write("not json\n")
+        proc = subprocess.run([BIN, "inventory", eve, "--json"], capture_output=True,
+                              text=True, timeout=60)
+        rows = [json.loads(line) for line in proc.stdout.splitlines()]
+        got = [(r["dest_ip"], r["risk"], r["inventory"]["change"]) for r in rows]
+        want = [("198.18.0.20", 11, "new"), ("198.18.0.30", 8, "new"),
+                ("198.18.0.10", 6, "new"), ("198.18.0.13", 4, "new"),
+                ("198.18.0.32", 1, "new"), ("198.18.0.11", 0, "new"),
+                ("198.18.0.12", 0, "new"), ("198.18.0.31", 0, "new"),
+                ("198.18.0.40", 0, "changed")]
+        RESULTS.result("command_json", None if proc.returncode == 0 and got == want and
+                       "1 lines were not EVE JSON" in proc.stderr else
+                       "exit %d %s: %s" % (proc.returncode, proc.stderr[-200:], got))
+        proc = subprocess.run([BIN, "inventory", eve], capture_output=True, text=True,
+                              timeout=60)
+        lines = proc.stdout.splitlines()
+        RESULTS.result("command_table", None if proc.returncode == 0 and len(lines) == 10 and
+                       lines[1].split()[:2] == ["11", "198.18.0.20:80"] and
+                       "CVE-2021-41773" in lines[1] else "%s" % lines[:3])
+
+
 def main():
     proc, events = replay_bytes(BIN, capture(), CONFIG)
     if proc.returncode != 0:
@@ -194,6 +228,8 @@ def main():
     # tick after it was seen (198.18.0.40's upgrade comes after the last tick)
     RESULTS.result("summary", None if proc.returncode == 0 and summaries == sorted(
         set(r[0] for r in EXPECTED)) else "%s" % summaries)
+
+    check_command()
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("edge-software 1\neol apache <2.0 2010-02-30x https://x\n")
