@@ -81,7 +81,9 @@ BROWSING_RESP = b"HTTP/1.1 200 OK\r\nServer: nginx/1.18.0\r\nContent-Length: 0\r
 EXCHANGES = [
     (1, "198.19.0.5", "198.18.0.10", 22, b"SSH-2.0-OpenSSH_5.3\r\n", b""),
     (2, "198.19.0.6", "198.18.0.10", 22, b"SSH-2.0-OpenSSH_5.3\r\n", b""),
-    (3, "198.18.0.200", "198.18.0.11", 22, b"SSH-2.0-dropbear_2019.78\r\n", b""),
+    # the client's own version string (a client in home-net) is not a server's banner
+    (3, "198.18.0.200", "198.18.0.11", 22, b"SSH-2.0-dropbear_2019.78\r\n",
+     b"SSH-2.0-PuTTY_Release_0.80\r\n"),
     (4, "198.18.0.200", "198.18.0.12", 22, b"SSH-2.0-Cisco-1.25\r\n", b""),
     (5, "198.18.0.200", "198.18.0.13", 2222, b"SSH-1.99-OpenSSH_3.9p1\r\n", b""),
     (6, "198.19.0.7", "198.18.0.20", 80, ADMIN_UI, b"GET / HTTP/1.1\r\nHost: r\r\n\r\n"),
