@@ -379,6 +379,7 @@ int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size
 	e->cfg = cfg;
 	/* the caller frees the old configuration next: nothing may keep pointing into it */
 	detect_reconfigure(e->detect, cfg);
+	inventory_reconfigure(e->inventory, cfg);
 	return 0;
 }
 

@@ -142,6 +142,17 @@ void inventory_free(struct inventory *inv)
 	free(inv);
 }
 
+void inventory_reconfigure(struct inventory *inv, const struct ew_config *cfg)
+{
+	if (!inv)
+		return;
+	/* always: the old configuration is freed next (inventory.enabled is read at start:
+	 * a reload that turns it off leaves it on until the restart) */
+	inv->cfg = cfg;
+	inv->summary_interval_ns = (uint64_t)cfg->inventory.summary_interval * NS_PER_S;
+	alert_limiter_set_window(inv->limiter, (uint64_t)cfg->inventory.alert_interval * NS_PER_S);
+}
+
 static int64_t to_realtime(const struct inventory *inv)
 {
 	return __atomic_load_n(&inv->x->clock_to_realtime_ns, __ATOMIC_RELAXED);
@@ -430,15 +441,16 @@ void inventory_finish(struct inventory *inv)
 		alert_limiter_flush(inv->limiter, on_limited_alert, inv);
 }
 
-void inventory_stats(const struct inventory *inv, struct stats_inventory *s)
+void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 {
-	struct summary_walk w = { .inv = (struct inventory *)inv };
+	struct summary_walk w = { .inv = inv };
 
 	memset(s, 0, sizeof(*s));
 	if (!inv)
 		return;
-	/* the flag counts are of the records now: counted afresh for each snapshot */
-	memset(w.inv->counts.flagged, 0, sizeof(w.inv->counts.flagged));
+	/* the flag counts are of the records now: counted afresh for each snapshot (the
+	 * main thread's, like every other use of the table) */
+	memset(inv->counts.flagged, 0, sizeof(inv->counts.flagged));
 	lru_map_each(inv->table, summary_visit, &w);
 	*s = inv->counts;
 	s->services = lru_map_count(inv->table);

@@ -42,6 +42,13 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 		  const struct flow_exporter *exporter);
 void inventory_free(struct inventory *inv);	/* NULL-safe; inventory_finish() first */
 
+/*
+ * A reload (SIGHUP): cfg replaces the configuration the inventory reads (home-net,
+ * management.ports, the summary and alert intervals follow it; the table size and the
+ * data file are read at start). The caller frees the old one next. NULL-safe.
+ */
+void inventory_reconfigure(struct inventory *inv, const struct ew_config *cfg);
+
 /* One record from the samples ring buffer (validated by the caller). NULL-safe. */
 void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 			 const uint8_t *payload);
@@ -50,6 +57,6 @@ void inventory_tick(struct inventory *inv, uint64_t now_ns);
 /* The end of the run: held alerts written with their suppressed counts. NULL-safe. */
 void inventory_finish(struct inventory *inv);
 /* The stats event's part. */
-void inventory_stats(const struct inventory *inv, struct stats_inventory *s);
+void inventory_stats(struct inventory *inv, struct stats_inventory *s);
 
 #endif /* EDGEWATCH_INVENTORY_INVENTORY_H */
