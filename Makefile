@@ -251,7 +251,7 @@ PKG_OUT := $(OUTPUT)/packaging
 PKG_SUBST := sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@RULESDIR@|$(RULESDIR)|g' \
 	-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOGDIR@|$(LOCALSTATEDIR)/log/edgewatch|g' \
 	-e 's|@CACHEDIR@|$(LOCALSTATEDIR)/cache/edgewatch|g' -e 's|@DOCDIR@|$(DOCDIR)|g'
-SHIPPED_RULES := $(wildcard rules/*.rules) rules/classification.config
+SHIPPED_RULES := $(wildcard rules/*.rules) rules/classification.config rules/edge-software.txt
 
 # the paths are substituted at every install: PREFIX may differ from the last one
 packaging-files: FORCE

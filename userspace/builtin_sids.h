@@ -19,4 +19,11 @@
 
 /* anomaly detections: 9000101-9000599, one row each in detect/detections.c */
 
+/* the passive inventory (userspace/inventory/): 9000601-9000699; a flagged service seen
+ * answering, at most once per service and inventory.alert-interval */
+#define EW_SID_INVENTORY_KNOWN_EXPLOITED 9000601	/* a version with a CISA KEV CVE:
+							 * category Vulnerable Edge Software */
+#define EW_SID_INVENTORY_END_OF_LIFE 9000602	/* past its end of life: category End of
+						 * Life */
+
 #endif /* EDGEWATCH_BUILTIN_SIDS_H */

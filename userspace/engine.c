@@ -13,6 +13,7 @@
 #include "log.h"
 #include "output/eve_seal.h"
 #include "output/pcap_evidence.h"
+#include "inventory/inventory.h"
 #include "payload/sample_pipeline.h"
 #include "policy/policy.h"
 
@@ -81,7 +82,12 @@ static int on_event(void *ctx, void *data, size_t size)
 static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct engine *e = ctx;
+	const struct sample_header *hdr = data;
 
+	/* the server's first bytes to the inventory first (the pipeline counts and drops
+	 * what is malformed; the inventory only skips it) */
+	if (e->inventory && size >= sizeof(*hdr) && hdr->cap_len <= size - sizeof(*hdr))
+		inventory_on_sample(e->inventory, hdr, (const uint8_t *)(hdr + 1));
 	return sample_pipeline_on_sample(e->pipeline, data, size);
 }
 
@@ -180,6 +186,9 @@ static int engine_init_consumers(struct engine *e, const char *iface)
 	if (err)
 		return err;
 	err = detect_new(&e->detect, e->cfg, &e->exporter);
+	if (err)
+		return err;
+	err = inventory_new(&e->inventory, e->cfg, &e->exporter);
 	if (err)
 		return err;
 	if (e->detect) {
@@ -421,6 +430,7 @@ int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size
 	e->cfg = cfg;
 	/* the caller frees the old configuration next: nothing may keep pointing into it */
 	detect_reconfigure(e->detect, cfg);
+	inventory_reconfigure(e->inventory, cfg);
 	return 0;
 }
 
@@ -534,10 +544,13 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 		log_warn("flow sweep: %s", strerror(-err));
 	/* the detectors' time is the flows' (capture time in replay); at shutdown every
 	 * flow has ended: the detectors say what they still hold */
-	if (shutdown)
+	if (shutdown) {
 		detect_finish(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
-	else
+		inventory_finish(e->inventory);
+	} else {
 		detect_tick(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
+		inventory_tick(e->inventory, now_ns);
+	}
 	output_flush(&e->output);
 	return err;
 }
@@ -649,6 +662,7 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	if (e->pipeline)
 		sample_pipeline_stats(e->pipeline, &s->samples, &s->rules, &s->streams);
 	detect_stats(e->detect, &s->anomaly);
+	inventory_stats(e->inventory, &s->inventory);
 	flood_live_stats(e->flood_live, &s->anomaly.live);
 	s->anomaly.live.hot_reports = e->totals.hot_reported;
 	s->anomaly.live.hot_lost = e->totals.hot_lost;
@@ -802,6 +816,8 @@ void engine_destroy(struct engine *e)
 	e->pipeline = NULL;
 	detect_free(e->detect);
 	e->detect = NULL;
+	inventory_free(e->inventory);
+	e->inventory = NULL;
 	e->exporter.observe = NULL;
 	policy_runtime_free(e->policy);
 	e->policy = NULL;

@@ -75,6 +75,7 @@ struct engine {
 	struct policy_runtime *policy;
 	struct sample_pipeline *pipeline;
 	struct detect *detect;		/* the anomaly detectors (NULL: anomaly.enabled false) */
+	struct inventory *inventory;	/* the passive inventory (NULL: inventory.enabled false) */
 	/* live flood counts (datapath.h), when the flood detector runs: the reader of
 	 * flood_dests, the sweeper's hot flows, and its hot_pkts (0: off) */
 	struct flood_live *flood_live;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check_config.h"
+#include "inventory/inventory_cmd.h"
 #include "log.h"
 #include "logcmd/log_cmd.h"
 #include "reload.h"
@@ -30,6 +31,7 @@ static const struct command commands[] = {
 	{ "check-config", cmd_check_config, "validate a configuration file (no kernel needed)" },
 	{ "rules", cmd_rules, "rules check [FILE...]: validate rule files" },
 	{ "log", cmd_log, "log keygen KEYFILE, log verify: sealed EVE files" },
+	{ "inventory", cmd_inventory, "the edge's services from EVE files, sorted by risk" },
 };
 
 static void usage(FILE *out)
@@ -48,7 +50,8 @@ static void usage(FILE *out)
 		     "  edgewatch replay capture.pcap > eve.json\n"
 		     "  edgewatch check-config /etc/edgewatch/edgewatch.yaml\n"
 		     "  edgewatch rules check rules/*.rules\n"
-		     "  edgewatch log verify --key seal.key.pub eve.json\n");
+		     "  edgewatch log verify --key seal.key.pub eve.json\n"
+		     "  edgewatch inventory eve.json\n");
 }
 
 int main(int argc, char **argv)

@@ -304,6 +304,7 @@ static void daemon_anomaly_text(struct json_object *stats)
 static void daemon_text(const char *ifname)
 {
 	struct json_object *event = status_daemon_snapshot(ifname), *stats, *exported, *ts;
+	struct json_object *inventory;
 	const char *sep = "";
 
 	if (!event)
@@ -340,6 +341,9 @@ static void daemon_text(const char *ifname)
 	daemon_counters_text(stats, "pcap", "packet evidence");
 	daemon_outputs_text(stats);
 	daemon_anomaly_text(stats);
+	daemon_counters_text(stats, "inventory", "inventory");
+	if (json_object_object_get_ex(stats, "inventory", &inventory))	/* services by flag */
+		daemon_counters_text(inventory, "flagged", "inventory services flagged");
 cleanup:
 	json_object_put(event);
 }

@@ -73,6 +73,13 @@ test_lotl_alerts() {
 	else
 		e2e_fail status_shows_stream_windows "$(echo "$out" | grep -E 'stream|as of' | tr '\n' ';')"
 	fi
+	# ... and the inventory's: the HTTP server on 8080 (a management port, in home-net)
+	# answered over IPv4 and IPv6: two services, flagged cleartext_mgmt
+	if echo "$out" | grep -Eq 'inventory services flagged:.* cleartext_mgmt 2'; then
+		e2e_pass status_shows_inventory_flags
+	else
+		e2e_fail status_shows_inventory_flags "$(echo "$out" | grep -E 'inventory' | tr '\n' ';')"
+	fi
 	e2e_edgewatch_stop "$ew"
 	local rc=$?
 	if [ $rc -ne 0 ]; then
@@ -84,6 +91,14 @@ test_lotl_alerts() {
 	else
 		e2e_fail alerts_once_per_flow_with_their_rule \
 			"$(echo "$out" | head -n 8 | tr '\n' ';')"
+	fi
+	# the server's responses (no Server header) entered the inventory; the clients'
+	# requests (User-Agents) did not
+	if [ "$(grep '"event_type":"inventory"' "$EVE" | grep -c '"dest_port":8080,"proto":"TCP","inventory":{"change":"new","service":"http"')" = 2 ] &&
+	   ! grep '"event_type":"inventory"' "$EVE" | grep -q '"dest_port":[1-7]'; then
+		e2e_pass inventory_http_server
+	else
+		e2e_fail inventory_http_server "$(grep '"event_type":"inventory"' "$EVE" | head -n 3 | tr '\n' ';')"
 	fi
 	if out=$(check_stats); then
 		e2e_pass samples_accounted

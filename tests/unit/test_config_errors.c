@@ -73,7 +73,7 @@ static const struct error_row rows[] = {
 	{ "unknown_key_top", "flows:\n  idle-timeout: 5\n",
 	  "edgewatch.yaml:1:1: error: flows: unknown key (did you mean \"flow\"?); allowed here: "
 	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs, "
-	  "anomaly, run" },
+	  "anomaly, inventory, run" },
 	{ "unknown_key_nested", "flow:\n  idle_timeout: 5\n",
 	  "edgewatch.yaml:2:3: error: flow.idle_timeout: unknown key (did you mean "
 	  "\"idle-timeout\"?); allowed here: table-size, idle-timeout, active-timeout, "
@@ -225,7 +225,7 @@ static const struct error_row rows[] = {
 	{ "key_control_character", "\"fl\\x01ow\": {}\n",
 	  "edgewatch.yaml:1:1: error: fl?ow: unknown key (did you mean \"flow\"?); allowed here: "
 	  "home-net, external-net, vars, flow, management, egress, sampling, rules, outputs, "
-	  "anomaly, run" },
+	  "anomaly, inventory, run" },
 	{ "quote_escapes", "management:\n  action: 'a\"b\\c'\n",
 	  "edgewatch.yaml:2:11: error: management.action: expected alert or drop, got "
 	  "\"a\\\"b\\\\c\"" },

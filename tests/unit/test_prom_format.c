@@ -64,6 +64,10 @@ static void fill_snapshot(struct stats_snapshot *s, int final)
 	s->anomaly.live.on = 1;
 	s->anomaly.live.dests_tracked = 71;
 	s->anomaly.live.hot_lost = 72;
+	s->inventory.on = 1;
+	s->inventory.services = 81;
+	s->inventory.flagged[INVENTORY_KNOWN_EXPLOITED] = 82;
+	s->inventory.flagged[INVENTORY_CLEARTEXT_MGMT] = 83;
 }
 
 static const struct prom_alert_class alert_classes[] = {
@@ -113,6 +117,11 @@ static void test_values(struct test_case *t)
 	CHECK(t, text, "render failed");
 	EXPECT(t, value_is(text, "edgewatch_stats_timestamp_seconds", "1700000000.123456"),
 	       "timestamp");
+	EXPECT(t, value_is(text, "edgewatch_inventory_services", "81"), "inventory services");
+	EXPECT(t, value_is(text, "edgewatch_inventory_flagged_services{flag=\"known_exploited\"}",
+			   "82"), "inventory known_exploited");
+	EXPECT(t, value_is(text, "edgewatch_inventory_flagged_services{flag=\"cleartext_mgmt\"}",
+			   "83"), "inventory cleartext_mgmt");
 	snprintf(expected, sizeof(expected), "%d", 1000 + EW_CNT_PKT_FLOW);
 	EXPECT(t, value_is(text, "edgewatch_datapath_packets_total{hook=\"xdp_ingress\","
 				 "group=\"outcome\",counter=\"pkt_flow\"}", expected), "pkt_flow");

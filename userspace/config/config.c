@@ -61,6 +61,11 @@ int config_set_defaults(struct ew_config *cfg)
 				services[i].specs[j];
 	cfg->management.ports_are_default = 1;
 
+	cfg->inventory.enabled = 1;
+	cfg->inventory.table_size = 4096;
+	cfg->inventory.summary_interval = 3600;
+	cfg->inventory.alert_interval = 3600;
+
 	cfg->sampling.first_packets = 4;
 	cfg->sampling.flagged_cap = 32;
 	cfg->sampling.one_in = 1000;
@@ -143,6 +148,7 @@ void config_free(struct ew_config *cfg)
 	free(cfg->outputs.syslog.ca_file);
 	free(cfg->anomaly.exclude.items);
 	free(cfg->run.user);
+	free(cfg->inventory.software_file);
 	config_free_kafka(&cfg->outputs.kafka);
 	free(cfg->source);
 	free(cfg);

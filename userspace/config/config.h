@@ -246,6 +246,15 @@ struct ew_config {
 		uint32_t value[EW_AP_COUNT];	/* every threshold and window (seconds) */
 		struct ew_cidr_list exclude;	/* flows from or to these are not looked at */
 	} anomaly;
+
+	/* inventory: the passive edge inventory (userspace/inventory/) */
+	struct {
+		int enabled;			/* inventory.enabled (true) */
+		uint32_t table_size;		/* services remembered, 16..1048576 (4096) */
+		uint32_t summary_interval;	/* seconds between summaries, 0 = none (3600) */
+		uint32_t alert_interval;	/* seconds between alerts per service (3600) */
+		char *software_file;		/* NULL: edge-software.txt of the shipped rules */
+	} inventory;
 };
 
 /*

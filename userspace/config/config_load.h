@@ -119,6 +119,7 @@ int config_read_outputs(struct config_loader *ld, const struct config_node *node
 int config_read_syslog(struct config_loader *ld, const struct config_node *node, void *target);
 /* anomaly (config_anomaly.c) */
 int config_read_anomaly(struct config_loader *ld, const struct config_node *node, void *target);
+int config_read_inventory(struct config_loader *ld, const struct config_node *node, void *target);
 void config_anomaly_defaults(struct ew_config *cfg);
 int config_read_ipfix(struct config_loader *ld, const struct config_node *node, void *target);
 /* outputs.kafka (config_kafka.c) */

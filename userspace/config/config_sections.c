@@ -377,6 +377,53 @@ int config_read_vars(struct config_loader *ld, const struct config_node *node, v
 	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
 }
 
+/* --- inventory -------------------------------------------------------------------- */
+
+static int read_inventory_enabled(struct config_loader *ld, const struct config_node *node,
+				  void *target)
+{
+	return loader_read_bool(ld, node, &ld->cfg->inventory.enabled);
+}
+
+static int read_inventory_table_size(struct config_loader *ld, const struct config_node *node,
+				     void *target)
+{
+	return loader_read_uint(ld, node, 16, 1048576, &ld->cfg->inventory.table_size);
+}
+
+static int read_inventory_summary(struct config_loader *ld, const struct config_node *node,
+				  void *target)
+{
+	return loader_read_duration(ld, node, 0, 7 * 86400, &ld->cfg->inventory.summary_interval);
+}
+
+static int read_inventory_alert(struct config_loader *ld, const struct config_node *node,
+				void *target)
+{
+	return loader_read_duration(ld, node, 0, 7 * 86400, &ld->cfg->inventory.alert_interval);
+}
+
+static int read_inventory_software(struct config_loader *ld, const struct config_node *node,
+				   void *target)
+{
+	free(ld->cfg->inventory.software_file);
+	ld->cfg->inventory.software_file = NULL;
+	return loader_read_path(ld, node, &ld->cfg->inventory.software_file);
+}
+
+int config_read_inventory(struct config_loader *ld, const struct config_node *node, void *target)
+{
+	static const struct config_key keys[] = {
+		{ "enabled", read_inventory_enabled },
+		{ "table-size", read_inventory_table_size },
+		{ "summary-interval", read_inventory_summary },
+		{ "alert-interval", read_inventory_alert },
+		{ "software-file", read_inventory_software },
+	};
+
+	return loader_read_mapping(ld, node, CONFIG_KEYS(keys), NULL, NULL);
+}
+
 /* --- the document ----------------------------------------------------------------- */
 
 int config_read_document(struct config_loader *ld, const struct config_node *root)
@@ -393,6 +440,7 @@ int config_read_document(struct config_loader *ld, const struct config_node *roo
 		{ "rules", config_read_rules },
 		{ "outputs", config_read_outputs },
 		{ "anomaly", config_read_anomaly },
+		{ "inventory", config_read_inventory },
 		{ "run", config_read_run },
 	};
 	char got[CONFIG_QUOTE_STRLEN];

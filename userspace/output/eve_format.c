@@ -801,6 +801,32 @@ static void put_anomaly_stats(struct json_line *jl, const struct stats_anomaly *
 	json_line_end(jl);
 }
 
+/* The inventory's account: what its samples gave, its table, its events and flags. */
+static void put_inventory_stats(struct json_line *jl, const struct stats_inventory *v)
+{
+	int f;
+
+	json_line_object(jl, "inventory");
+	json_line_u64(jl, "samples", v->samples);
+	json_line_u64(jl, "recognised", v->recognised);
+	json_line_u64(jl, "not_home_net", v->not_home_net);
+	json_line_u64(jl, "services", v->services);
+	json_line_u64(jl, "capacity", v->capacity);
+	json_line_u64(jl, "evicted", v->evicted);
+	json_line_u64(jl, "new", v->new_events);
+	json_line_u64(jl, "changed", v->changed_events);
+	json_line_u64(jl, "summary", v->summary_events);
+	json_line_u64(jl, "event_errors", v->event_errors);
+	json_line_u64(jl, "alerts", v->alerts);
+	json_line_u64(jl, "alerts_suppressed", v->alerts_suppressed);
+	json_line_object(jl, "flagged");
+	for (f = 0; f < INVENTORY_FLAG_COUNT; f++)
+		json_line_u64(jl, inventory_flag_name(f), v->flagged[f]);
+	json_line_end(jl);
+	json_line_u64(jl, "software_entries", v->software_entries);
+	json_line_end(jl);
+}
+
 int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const char *iface)
 {
 	begin_event(jl, s->ts_ns, "stats");
@@ -823,6 +849,8 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	}
 	if (s->anomaly.on)
 		put_anomaly_stats(jl, &s->anomaly);
+	if (s->inventory.on)
+		put_inventory_stats(jl, &s->inventory);
 	json_line_object(jl, "eve");
 	json_line_u64(jl, "events_written", s->eve.events_written);
 	json_line_u64(jl, "write_errors", s->eve.write_errors);
@@ -850,6 +878,73 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	return json_line_finish(jl);
 }
 
+/*
+ * An inventory record (event.h): the server as dest_ip/dest_port (it answered), then
+ * "inventory" with what it runs, whom it answered and the flags with their reasons.
+ */
+int eve_format_inventory(struct json_line *jl, const struct inventory_event *ev,
+			 const char *iface)
+{
+	char ip[46], buf[8];
+	size_t i;
+	int f;
+
+	begin_event(jl, ev->ts_ns, "inventory");
+	if (iface)
+		json_line_str(jl, "in_iface", iface);
+	inet_ntop(ev->family == 6 ? AF_INET6 : AF_INET, ev->addr, ip, sizeof(ip));
+	json_line_str(jl, "dest_ip", ip);
+	if (proto_has_ports(ev->proto))
+		json_line_u64(jl, "dest_port", ev->port);
+	json_line_str(jl, "proto", proto_name(ev->proto, buf));
+	json_line_object(jl, "inventory");
+	json_line_str(jl, "change", ev->change);
+	json_line_str(jl, "service", ev->service);
+	if (ev->protocol && *ev->protocol)
+		json_line_str(jl, "protocol_version", ev->protocol);
+	json_line_str(jl, "product", ev->product);
+	json_line_str(jl, "version", ev->version);
+	json_line_str(jl, "banner", ev->banner);
+	if (ev->title && *ev->title)
+		json_line_str(jl, "title", ev->title);
+	if (ev->previous_product) {
+		json_line_object(jl, "previous");
+		json_line_str(jl, "product", ev->previous_product);
+		json_line_str(jl, "version", ev->previous_version);
+		json_line_end(jl);
+	}
+	put_time(jl, "first_seen", ev->first_ns);
+	put_time(jl, "last_seen", ev->last_ns);
+	json_line_u64(jl, "flows", ev->flows);
+	json_line_u64(jl, "clients", ev->clients);
+	if (ev->clients_capped)
+		json_line_bool(jl, "clients_capped", 1);
+	json_line_u64(jl, "clients_outside_home_net", ev->clients_outside);
+	json_line_bool(jl, "management_port", ev->mgmt_port);
+	json_line_bool(jl, "management_protected", ev->mgmt_protected);
+	json_line_array(jl, "flags");
+	for (f = 0; f < INVENTORY_FLAG_COUNT; f++)
+		if (ev->flags & (1u << f))
+			json_line_str(jl, NULL, inventory_flag_name(f));
+	json_line_end(jl);
+	if (ev->eol_date)
+		json_line_str(jl, "end_of_life", ev->eol_date);
+	if (ev->cve_count) {
+		json_line_array(jl, "cves");
+		for (i = 0; i < ev->cve_count; i++)
+			json_line_str(jl, NULL, ev->cves[i]);
+		json_line_end(jl);
+	}
+	if (ev->reference_count) {
+		json_line_array(jl, "references");
+		for (i = 0; i < ev->reference_count; i++)
+			json_line_str(jl, NULL, ev->references[i]);
+		json_line_end(jl);
+	}
+	json_line_end(jl);
+	return json_line_finish(jl);
+}
+
 int eve_format_event(struct json_line *jl, enum output_event_type type, const void *ev,
 		     const char *iface)
 {
@@ -860,6 +955,8 @@ int eve_format_event(struct json_line *jl, enum output_event_type type, const vo
 		return eve_format_alert(jl, ev, iface);
 	case OUTPUT_STATS:
 		return eve_format_stats(jl, ev, iface);
+	case OUTPUT_INVENTORY:
+		return eve_format_inventory(jl, ev, iface);
 	default:
 		return -EINVAL;
 	}

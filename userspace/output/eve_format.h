@@ -31,13 +31,16 @@ size_t eve_alert_line_max(const struct alert_event *a);
 int eve_format_flow(struct json_line *jl, const struct flow_event *ev, const char *iface);
 int eve_format_alert(struct json_line *jl, const struct alert_event *ev, const char *iface);
 int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const char *iface);
+int eve_format_inventory(struct json_line *jl, const struct inventory_event *ev,
+			 const char *iface);
 /*
  * Lines formatted by the calling thread so far (any of the three): the fan-out formats
  * each event's line once however many sinks carry it, and tests/unit/test_output_fanout.c
  * holds it to that. Per thread, so counting costs no atomic.
  */
 uint64_t eve_lines_formatted(void);
-/* One of the three by type, ev a struct flow_event, alert_event or stats_snapshot. */
+/* One of them by type, ev a struct flow_event, alert_event, stats_snapshot or
+ * inventory_event. */
 int eve_format_event(struct json_line *jl, enum output_event_type type, const void *ev,
 		     const char *iface);
 

@@ -52,6 +52,12 @@ static int eve_sink_stats(struct output_sink *s, const struct stats_snapshot *sn
 	return write_line(eve_sink_of(s), line);
 }
 
+static int eve_sink_inventory(struct output_sink *s, const struct inventory_event *ev,
+			      const struct output_line *line)
+{
+	return write_line(eve_sink_of(s), line);
+}
+
 static int eve_sink_flush(struct output_sink *s)
 {
 	return eve_flush(eve_sink_of(s)->writer);
@@ -81,6 +87,7 @@ static const struct output_sink_ops eve_sink_ops = {
 	.flow = eve_sink_flow,
 	.alert = eve_sink_alert,
 	.stats = eve_sink_stats,
+	.inventory = eve_sink_inventory,
 	.flush = eve_sink_flush,
 	.reopen = eve_sink_reopen,
 	.close = eve_sink_close,
@@ -102,7 +109,7 @@ int eve_sink_open(struct output_sink **out, struct eve_writer **writer, const ch
 	}
 	es->base.ops = &eve_sink_ops;
 	es->base.line_types = OUTPUT_LINE(OUTPUT_FLOW) | OUTPUT_LINE(OUTPUT_ALERT) |
-			      OUTPUT_LINE(OUTPUT_STATS);
+			      OUTPUT_LINE(OUTPUT_STATS) | OUTPUT_LINE(OUTPUT_INVENTORY);
 	*out = &es->base;
 	*writer = es->writer;
 	return 0;

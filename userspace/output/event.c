@@ -16,6 +16,18 @@ static const char *const reason_names[EW_END_MAX] = {
 	[EW_END_RECOVERED] = "recovered",
 };
 
+const char *inventory_flag_name(enum inventory_flag flag)
+{
+	static const char *const names[INVENTORY_FLAG_COUNT] = {
+		[INVENTORY_END_OF_LIFE] = "end_of_life",
+		[INVENTORY_KNOWN_EXPLOITED] = "known_exploited",
+		[INVENTORY_MGMT_EXPOSED] = "mgmt_exposed",
+		[INVENTORY_CLEARTEXT_MGMT] = "cleartext_mgmt",
+	};
+
+	return (unsigned int)flag < INVENTORY_FLAG_COUNT ? names[flag] : "unknown";
+}
+
 const char *flow_end_reason_name(enum ew_flow_end reason)
 {
 	return (unsigned)reason < EW_END_MAX && reason_names[reason] ? reason_names[reason]

@@ -210,4 +210,55 @@ void alert_event_init(struct alert_event *a, const struct flow_key *key,
 		      const struct flow_record *rec, int from_a, uint64_t ts_ns,
 		      int64_t to_realtime_ns, uint64_t flow_id_salt);
 
+
+/* Why a service in the inventory is flagged (inventory.flags, in this order). */
+enum inventory_flag {
+	INVENTORY_END_OF_LIFE,		/* its product and version are past end of life */
+	INVENTORY_KNOWN_EXPLOITED,	/* its version has a CVE in CISA's KEV catalog */
+	INVENTORY_MGMT_EXPOSED,		/* a management port answering a client outside
+					 * home-net */
+	INVENTORY_CLEARTEXT_MGMT,	/* Telnet, or HTTP on a management port */
+	INVENTORY_FLAG_COUNT,
+};
+
+/* "end_of_life", "known_exploited", "mgmt_exposed", "cleartext_mgmt". */
+const char *inventory_flag_name(enum inventory_flag flag);
+
+/*
+ * A service of the passive inventory (userspace/inventory/): a server's address, port
+ * and protocol, what its banner says, who it answered. change: "new" (first seen),
+ * "changed" (another product or version than before: previous_* say which), "summary"
+ * (the periodic record of a service seen since the last summary).
+ */
+struct inventory_event {
+	uint64_t ts_ns;			/* wall clock */
+	const char *change;
+	int family;
+	const uint8_t *addr;		/* the server */
+	uint16_t port;			/* host order */
+	uint8_t proto;
+	const char *service;		/* "ssh", "http", "ftp", "smtp", "telnet" */
+	const char *protocol;		/* SSH protocol version ("2.0"); NULL/"": none */
+	const char *product;		/* "": unknown */
+	const char *version;		/* "": unknown */
+	const char *banner;		/* as seen, escaped (printable ASCII) */
+	const char *title;		/* HTTP page title, escaped; "": none */
+	const char *previous_product;	/* change "changed" only */
+	const char *previous_version;
+	uint64_t first_ns;		/* wall clock */
+	uint64_t last_ns;
+	uint64_t flows;			/* flows in which it answered */
+	uint64_t clients;		/* distinct clients (a lower bound when capped) */
+	int clients_capped;		/* more than the record lists */
+	uint64_t clients_outside;	/* of them, outside home-net */
+	int mgmt_port;			/* the port is in management.ports */
+	int mgmt_protected;		/* the management policy judged its flows */
+	unsigned int flags;		/* 1u << enum inventory_flag */
+	const char *eol_date;		/* NULL: not end of life */
+	const char *const *cves;	/* known exploited */
+	size_t cve_count;
+	const char *const *references;	/* the data file's references of the verdicts */
+	size_t reference_count;
+};
+
 #endif /* EDGEWATCH_OUTPUT_EVENT_H */

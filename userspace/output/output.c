@@ -57,6 +57,7 @@ const char *output_event_type_name(enum output_event_type type)
 		[OUTPUT_FLOW] = "flow",
 		[OUTPUT_ALERT] = "alert",
 		[OUTPUT_STATS] = "stats",
+		[OUTPUT_INVENTORY] = "inventory",
 	};
 
 	return type < OUTPUT_EVENT_TYPES ? names[type] : "unknown";
@@ -138,6 +139,8 @@ static int sink_take(struct output_sink *s, enum output_event_type type, const v
 		return s->ops->flow(s, ev, line);
 	case OUTPUT_ALERT:
 		return s->ops->alert(s, ev, line);
+	case OUTPUT_INVENTORY:
+		return s->ops->inventory(s, ev, line);
 	default:
 		return s->ops->stats(s, ev, line);
 	}
@@ -172,6 +175,9 @@ static int fan_out(struct output *out, struct output_sink *only, enum output_eve
 		first = sink_take(only, type, ev, &line);
 	} else {
 		for (i = 0; i < out->sink_count; i++) {
+			/* a sink without an inventory op leaves those events out, uncounted */
+			if (type == OUTPUT_INVENTORY && !out->sinks[i]->ops->inventory)
+				continue;
 			err = sink_take(out->sinks[i], type, ev, &line);
 			count(out->sinks[i], type, err);
 			if (i == 0)
@@ -201,6 +207,11 @@ int output_alert(struct output *out, const struct alert_event *ev)
 		ev = &with_pcap;
 	}
 	return fan_out(out, NULL, OUTPUT_ALERT, ev, eve_alert_line_max(ev));
+}
+
+int output_inventory(struct output *out, const struct inventory_event *ev)
+{
+	return fan_out(out, NULL, OUTPUT_INVENTORY, ev, JSON_LINE_MAX);
 }
 
 int output_stats(struct output *out, const struct stats_snapshot *snap)

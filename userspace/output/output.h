@@ -55,6 +55,9 @@ struct output_sink_ops {
 		     const struct output_line *line);
 	int (*stats)(struct output_sink *s, const struct stats_snapshot *snap,
 		     const struct output_line *line);
+	/* NULL: the sink leaves inventory events out (only the EVE file takes them yet) */
+	int (*inventory)(struct output_sink *s, const struct inventory_event *ev,
+			 const struct output_line *line);
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
 	int (*reopen)(struct output_sink *s);	/* SIGHUP: files renamed by logrotate */
 	void (*close)(struct output_sink *s);	/* flush and free */
@@ -106,7 +109,7 @@ int output_open_rotating(struct output *out, const char *eve_path,
 			 const struct eve_rotation *rot, const char *iface);
 /* Add a sink (the output closes it). 0, or -ENOSPC past OUTPUT_SINKS_MAX. */
 int output_add_sink(struct output *out, struct output_sink *sink);
-/* "flow", "alert", "stats". */
+/* "flow", "alert", "stats", "inventory". */
 const char *output_event_type_name(enum output_event_type type);
 /* Every sink's name and totals so far, in the order they were added (the EVE sink first). */
 void output_sinks_stats(struct output *out, struct stats_sinks *sinks);
@@ -133,6 +136,8 @@ void output_pcap_stats(struct output *out, struct stats_pcap *pcap);
 int output_flow(struct output *out, const struct flow_event *ev);
 int output_alert(struct output *out, const struct alert_event *ev);
 int output_stats(struct output *out, const struct stats_snapshot *snap);
+/* From the main thread only (the inventory is fed by the ring buffer's consumer). */
+int output_inventory(struct output *out, const struct inventory_event *ev);
 /* A snapshot to one of out's sinks alone, not counted in its totals (the status sink's
  * refresh between stats events); that sink's result. */
 int output_stats_to(struct output *out, struct output_sink *sink,

@@ -562,6 +562,29 @@ static void put_anomaly(struct prom_text *t, const struct stats_anomaly *a)
 		"Hot-flow reports the sweeper's ring had no room for", a->live.hot_lost);
 }
 
+/* The passive inventory: its services now, by flag, its table and its events. */
+static void put_inventory(struct prom_text *t, const struct stats_inventory *v)
+{
+	int f;
+
+	gauge(t, "edgewatch_inventory_services", "Services in the edge inventory now", v->services);
+	gauge(t, "edgewatch_inventory_capacity", "Services the inventory holds (inventory.table-size)",
+	      v->capacity);
+	counter(t, "edgewatch_inventory_evicted_total",
+		"Services forgotten to make room (least recently seen first)", v->evicted);
+	family(t, "edgewatch_inventory_flagged_services", "gauge",
+	       "Services in the inventory now with each flag");
+	for (f = 0; f < INVENTORY_FLAG_COUNT; f++)
+		sample(t, "edgewatch_inventory_flagged_services",
+		       LABELS("flag", inventory_flag_name(f)), v->flagged[f]);
+	counter(t, "edgewatch_inventory_not_home_net_total",
+		"Server banners from outside home-net, not recorded", v->not_home_net);
+	counter(t, "edgewatch_inventory_alerts_total",
+		"End-of-life and known-exploited alerts written", v->alerts);
+	counter(t, "edgewatch_inventory_alerts_suppressed_total",
+		"Inventory alerts held by the per-service rate limit", v->alerts_suppressed);
+}
+
 int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
 		      const struct prom_alert_counts *alerts)
 {
@@ -588,6 +611,8 @@ int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
 	}
 	if (s->anomaly.on)
 		put_anomaly(t, &s->anomaly);
+	if (s->inventory.on)
+		put_inventory(t, &s->inventory);
 	put_output(t, s, alerts);
 	if (!t->err && reserve(t, 1) == 0)
 		t->buf[t->len] = '\0';

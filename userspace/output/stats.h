@@ -246,11 +246,31 @@ struct stats_sink_queue {
 };
 
 #define STATS_QUEUED_SINKS 4
+/* The passive inventory (userspace/inventory/): on 0 when inventory.enabled is false. */
+struct stats_inventory {
+	int on;
+	uint64_t samples;		/* server samples looked at */
+	uint64_t recognised;		/* ... whose banner named a service */
+	uint64_t not_home_net;		/* ... from a server outside home-net: not recorded */
+	uint64_t services;		/* records now */
+	uint64_t capacity;		/* inventory.table-size */
+	uint64_t evicted;		/* records forgotten to make room (least recently seen) */
+	uint64_t new_events;		/* inventory events written, by change */
+	uint64_t changed_events;
+	uint64_t summary_events;
+	uint64_t event_errors;		/* inventory events the EVE file refused */
+	uint64_t alerts;		/* end-of-life / known-exploited alerts written */
+	uint64_t alerts_suppressed;	/* held by the per-service rate limit */
+	uint64_t flagged[4];		/* records now with each flag (enum inventory_flag) */
+	uint64_t software_entries;	/* lines of the edge software data loaded */
+};
+
 /* The output's event types (output.h hands each to every sink). */
 enum output_event_type {
 	OUTPUT_FLOW,
 	OUTPUT_ALERT,
 	OUTPUT_STATS,
+	OUTPUT_INVENTORY,	/* the passive inventory (userspace/inventory/) */
 	OUTPUT_EVENT_TYPES,
 };
 
@@ -345,6 +365,7 @@ struct stats_snapshot {
 	struct stats_output eve;
 	struct stats_pcap pcap;
 	struct stats_anomaly anomaly;
+	struct stats_inventory inventory;
 	size_t queued_sink_count;	/* 0: no such sink configured (no stats.outputs) */
 	struct stats_sink_queue queued_sinks[STATS_QUEUED_SINKS];
 	struct stats_sinks sinks;

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The passive edge inventory: the table, the flags, the events (inventory.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "builtin_sids.h"
+#include "detect/alert_limiter.h"
+#include "detect/detector.h"
+#include "detect/lru_map.h"
+#include "inventory/banner.h"
+#include "inventory/edge_software.h"
+#include "inventory/inventory.h"
+#include "log.h"
+#include "output/output.h"
+#include "payload/shipped_rules.h"
+
+_Static_assert(INVENTORY_FLAG_COUNT == sizeof(((struct stats_inventory *)0)->flagged) /
+					       sizeof(uint64_t), "a stats count per flag");
+
+#define NS_PER_S 1000000000ull
+/* Services remembered by the alert rate limit (one key per service and sid). */
+#define INVENTORY_ALERT_KEYS 4096
+
+/* A service: zeroed before filling (hashed as bytes). */
+struct inventory_key {
+	uint8_t family;
+	uint8_t proto;
+	uint16_t port;			/* host order */
+	uint16_t vlan;			/* outermost VLAN id (0: none): the same address on two
+					 * VLANs is two devices */
+	uint8_t pad[2];
+	uint8_t addr[16];
+};
+
+struct inventory_record {
+	struct banner banner;
+	uint64_t first_ns;		/* datapath clock */
+	uint64_t last_ns;
+	uint64_t last_flow_seq;		/* a flow answering twice counts once */
+	uint64_t flows;
+	uint8_t clients[INVENTORY_CLIENTS_MAX][16];
+	uint32_t client_count;
+	int clients_capped;
+	uint32_t clients_outside;	/* listed clients outside home-net */
+	int any_outside;		/* a client outside home-net, listed or not */
+	int mgmt_port;
+	int mgmt_protected;
+	int seen_since_summary;
+	unsigned int flags;
+	struct edge_sw_verdict verdict;	/* points into the loaded data */
+};
+
+/* An alert as the rate limit holds it: all it needs to be written later. */
+struct inventory_alert {
+	struct sample_header hdr;
+	uint32_t sid;
+	char product[BANNER_PRODUCT_LEN];
+	char version[BANNER_VERSION_LEN];
+	struct edge_sw_verdict verdict;
+};
+
+struct inventory {
+	const struct ew_config *cfg;
+	const struct flow_exporter *x;
+	struct lru_map *table;
+	struct edge_software *software;
+	struct alert_limiter *limiter;
+	uint64_t summary_interval_ns;	/* 0: no summary */
+	uint64_t next_summary_ns;	/* datapath clock; 0: not started */
+	struct stats_inventory counts;
+};
+
+/* Where the data file is: inventory.software-file, else beside the shipped rules. */
+static int load_software(struct inventory *inv)
+{
+	char path[4096], err[512];
+	int rc;
+
+	if (inv->cfg->inventory.software_file) {
+		snprintf(path, sizeof(path), "%s", inv->cfg->inventory.software_file);
+	} else {
+		if (shipped_rules_dir(path, sizeof(path) - 32))
+			return 0;	/* no shipped data: services are listed, not judged */
+		strcat(path, "/edge-software.txt");
+	}
+	rc = edge_software_load(path, &inv->software, err, sizeof(err));
+	if (rc == -ENOENT && !inv->cfg->inventory.software_file) {
+		log_warn("inventory: no edge software data (%s): end of life and known-exploited "
+			 "versions are not flagged", err);
+		return 0;
+	}
+	if (rc)
+		log_error("inventory: %s", err);
+	return rc;
+}
+
+int inventory_new(struct inventory **out, const struct ew_config *cfg,
+		  const struct flow_exporter *exporter)
+{
+	struct inventory *inv;
+	int err;
+
+	*out = NULL;
+	if (!cfg->inventory.enabled)
+		return 0;
+	inv = calloc(1, sizeof(*inv));
+	if (!inv)
+		return -ENOMEM;
+	inv->cfg = cfg;
+	inv->x = exporter;
+	inv->summary_interval_ns = (uint64_t)cfg->inventory.summary_interval * NS_PER_S;
+	err = lru_map_new(&inv->table, cfg->inventory.table_size, sizeof(struct inventory_key),
+			  sizeof(struct inventory_record));
+	if (!err)
+		err = alert_limiter_new(&inv->limiter, INVENTORY_ALERT_KEYS,
+					sizeof(struct inventory_alert));
+	if (!err)
+		err = load_software(inv);
+	if (err) {
+		inventory_free(inv);
+		return err;
+	}
+	alert_limiter_set_window(inv->limiter, (uint64_t)cfg->inventory.alert_interval * NS_PER_S);
+	alert_limiter_set_aggregate(inv->limiter, 0);	/* one service, one subject */
+	inv->counts.on = 1;
+	inv->counts.capacity = cfg->inventory.table_size;
+	inv->counts.software_entries = edge_software_entries(inv->software);
+	*out = inv;
+	return 0;
+}
+
+void inventory_free(struct inventory *inv)
+{
+	if (!inv)
+		return;
+	lru_map_free(inv->table);
+	alert_limiter_free(inv->limiter);
+	edge_software_free(inv->software);
+	free(inv);
+}
+
+void inventory_reconfigure(struct inventory *inv, const struct ew_config *cfg)
+{
+	if (!inv)
+		return;
+	/* always: the old configuration is freed next (inventory.enabled is read at start:
+	 * a reload that turns it off leaves it on until the restart) */
+	inv->cfg = cfg;
+	inv->summary_interval_ns = (uint64_t)cfg->inventory.summary_interval * NS_PER_S;
+	alert_limiter_set_window(inv->limiter, (uint64_t)cfg->inventory.alert_interval * NS_PER_S);
+}
+
+static int64_t to_realtime(const struct inventory *inv)
+{
+	return __atomic_load_n(&inv->x->clock_to_realtime_ns, __ATOMIC_RELAXED);
+}
+
+static int port_is_mgmt(const struct ew_config *cfg, uint8_t proto, uint16_t port)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->management.ports.count; i++) {
+		const struct ew_port_spec *ps = &cfg->management.ports.items[i];
+
+		if (ps->proto == proto && port >= ps->low && port <= ps->high)
+			return 1;
+	}
+	return 0;
+}
+
+/* The flags from the record's facts and its verdict (each documented in event.h). */
+static unsigned int flags_of(const struct inventory_record *r)
+{
+	unsigned int f = 0;
+
+	if (r->verdict.eol_date)
+		f |= 1u << INVENTORY_END_OF_LIFE;
+	if (r->verdict.cve_count)
+		f |= 1u << INVENTORY_KNOWN_EXPLOITED;
+	if (r->mgmt_port && r->any_outside)
+		f |= 1u << INVENTORY_MGMT_EXPOSED;
+	if (r->banner.service == BANNER_TELNET ||
+	    (r->banner.service == BANNER_HTTP && r->mgmt_port))
+		f |= 1u << INVENTORY_CLEARTEXT_MGMT;
+	return f;
+}
+
+static void emit_event(struct inventory *inv, const struct inventory_key *k,
+		       const struct inventory_record *r, const char *change, uint64_t now_ns,
+		       const struct banner *previous)
+{
+	const char *refs[EDGE_SW_CVES_MAX + 1];
+	int64_t rt = to_realtime(inv);
+	struct inventory_event ev = {
+		.ts_ns = now_ns + rt, .change = change, .family = k->family, .addr = k->addr,
+		.port = k->port, .proto = k->proto,
+		.service = banner_service_name(r->banner.service),
+		.protocol = r->banner.protocol, .product = r->banner.product,
+		.version = r->banner.version, .banner = r->banner.text, .title = r->banner.title,
+		.first_ns = r->first_ns + rt, .last_ns = r->last_ns + rt, .flows = r->flows,
+		.clients = r->client_count, .clients_capped = r->clients_capped,
+		.clients_outside = r->clients_outside, .mgmt_port = r->mgmt_port,
+		.mgmt_protected = r->mgmt_protected, .flags = r->flags,
+		.eol_date = r->verdict.eol_date, .cves = r->verdict.cves,
+		.cve_count = r->verdict.cve_count, .references = refs,
+	};
+	size_t i;
+
+	if (previous) {
+		ev.previous_product = previous->product;
+		ev.previous_version = previous->version;
+	}
+	if (r->verdict.eol_reference)
+		refs[ev.reference_count++] = r->verdict.eol_reference;
+	for (i = 0; i < r->verdict.cve_count; i++) {
+		const char *ref = r->verdict.cve_references[i];
+		size_t j;
+
+		for (j = 0; j < ev.reference_count && strcmp(refs[j], ref); j++)
+			;
+		if (j == ev.reference_count)	/* one advisory often covers several CVEs */
+			refs[ev.reference_count++] = ref;
+	}
+	if (output_inventory(inv->x->out, &ev))
+		inv->counts.event_errors++;
+	else if (!strcmp(change, "new"))
+		inv->counts.new_events++;
+	else if (!strcmp(change, "changed"))
+		inv->counts.changed_events++;
+	else
+		inv->counts.summary_events++;
+}
+
+/* The alert of a held or passed inventory_alert (the flow rebuilt from its sample). */
+static void write_alert(struct inventory *inv, const struct inventory_alert *a,
+			uint64_t suppressed)
+{
+	static const char *const names[] = { "product", "version", "end_of_life" };
+	struct alert_metadata md[3 + EDGE_SW_CVES_MAX];
+	char refs[EDGE_SW_CVES_MAX][32];
+	const char *ref_ptrs[EDGE_SW_CVES_MAX];
+	struct flow_record rec = { 0 };
+	struct alert_event ev;
+	size_t i, n = 0;
+	int kev = a->sid == EW_SID_INVENTORY_KNOWN_EXPLOITED;
+
+	rec.flow_seq = a->hdr.flow_seq;
+	rec.initiator = a->hdr.initiator;
+	rec.first_seen_ns = a->hdr.ts_ns;
+	rec.last_seen_ns = a->hdr.ts_ns;
+	rec.policy_verdict = a->hdr.policy_verdict;
+	alert_event_init(&ev, &a->hdr.key, &rec, a->hdr.from_a, a->hdr.ts_ns, to_realtime(inv),
+			 inv->x->flow_id_salt);
+	ev.sid = a->sid;
+	ev.signature = kev ? "EDGEWATCH INVENTORY known-exploited software version answering"
+			   : "EDGEWATCH INVENTORY end-of-life software answering";
+	ev.category = kev ? "Vulnerable Edge Software" : "End of Life";
+	ev.severity = kev ? 1 : 2;
+	md[n++] = (struct alert_metadata){ names[0], a->product };
+	md[n++] = (struct alert_metadata){ names[1], a->version };
+	if (a->verdict.eol_date)
+		md[n++] = (struct alert_metadata){ names[2], a->verdict.eol_date };
+	for (i = 0; kev && i < a->verdict.cve_count; i++) {
+		/* Suricata's reference form: "cve,2021-41773" */
+		snprintf(refs[i], sizeof(refs[i]), "cve,%s", a->verdict.cves[i] + 4);
+		ref_ptrs[i] = refs[i];
+	}
+	ev.metadata = md;
+	ev.metadata_count = n;
+	ev.references = ref_ptrs;
+	ev.reference_count = kev ? a->verdict.cve_count : 0;
+	ev.suppressed = suppressed;
+	if (output_alert(inv->x->out, &ev) == 0)
+		inv->counts.alerts++;
+}
+
+static void on_limited_alert(void *ctx, const void *event, const struct alert_summary *s)
+{
+	write_alert(ctx, event, s->suppressed);
+}
+
+/* A flagged service answered: its alerts, at most one per service and sid per window. */
+static void maybe_alert(struct inventory *inv, const struct inventory_key *k,
+			const struct inventory_record *r, const struct sample_header *hdr)
+{
+	uint32_t sids[2];
+	int n = 0, i;
+
+	if (r->flags & (1u << INVENTORY_KNOWN_EXPLOITED))
+		sids[n++] = EW_SID_INVENTORY_KNOWN_EXPLOITED;
+	if (r->flags & (1u << INVENTORY_END_OF_LIFE))
+		sids[n++] = EW_SID_INVENTORY_END_OF_LIFE;
+	for (i = 0; i < n; i++) {
+		struct inventory_alert a = { .hdr = *hdr, .sid = sids[i], .verdict = r->verdict };
+		struct alert_limit_key lk;
+		struct alert_summary sum;
+
+		memset(&lk, 0, sizeof(lk));
+		lk.type = sids[i];
+		lk.family = k->family;
+		lk.proto = k->proto;
+		lk.port = k->port;
+		memcpy(lk.target, k->addr, sizeof(lk.target));
+		memcpy(a.product, r->banner.product, sizeof(a.product));
+		memcpy(a.version, r->banner.version, sizeof(a.version));
+		if (alert_limiter_check(inv->limiter, &lk, &a, hdr->ts_ns, &sum, on_limited_alert,
+					inv) == ALERT_LIMIT_WRITE)
+			write_alert(inv, &a, sum.suppressed);
+		else
+			inv->counts.alerts_suppressed++;
+	}
+}
+
+static void note_client(struct inventory *inv, struct inventory_record *r, uint8_t family,
+			const uint8_t *client)
+{
+	int outside = !detect_in_cidrs(&inv->cfg->home_net, family, client);
+	uint32_t i;
+
+	r->any_outside |= outside;
+	for (i = 0; i < r->client_count; i++)
+		if (!memcmp(r->clients[i], client, 16))
+			return;
+	if (r->client_count == INVENTORY_CLIENTS_MAX) {
+		r->clients_capped = 1;
+		return;
+	}
+	memcpy(r->clients[r->client_count++], client, 16);
+	r->clients_outside += outside;
+}
+
+/* Product or version other than the record's (a banner naming none changes nothing). */
+static int banner_changed(const struct banner *old, const struct banner *now)
+{
+	if (!now->product[0])
+		return old->service != now->service;
+	return old->service != now->service || strcmp(old->product, now->product) ||
+	       strcmp(old->version, now->version);
+}
+
+void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
+			 const uint8_t *payload)
+{
+	const union ew_addr *server, *client;
+	struct inventory_key k;
+	struct inventory_record *r;
+	struct banner b, previous;
+	int created;
+
+	/* the responder's first bytes: a stream window's first segment, or a sample */
+	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len ||
+	    (hdr->reason == EW_SAMPLE_STREAM && hdr->stream_off != 0))
+		return;
+	inv->counts.samples++;
+	if (banner_parse(payload, hdr->cap_len, &b) == BANNER_NONE)
+		return;
+	inv->counts.recognised++;
+	server = hdr->from_a ? &hdr->key.addr_a : &hdr->key.addr_b;
+	client = hdr->from_a ? &hdr->key.addr_b : &hdr->key.addr_a;
+	if (!detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) &&
+	    hdr->policy_verdict == EW_POLICY_NONE) {
+		inv->counts.not_home_net++;
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.family = hdr->key.family;
+	k.proto = hdr->key.proto;
+	k.port = ntohs(hdr->from_a ? hdr->key.port_a : hdr->key.port_b);
+	k.vlan = hdr->key.vlan[0];
+	memcpy(k.addr, server->u8, sizeof(k.addr));
+	r = lru_map_upsert(inv->table, &k, &created, NULL, NULL);
+	if (created) {
+		r->banner = b;
+		r->first_ns = hdr->ts_ns;
+		r->mgmt_port = port_is_mgmt(inv->cfg, k.proto, k.port);
+	}
+	previous = r->banner;
+	if (!created && banner_changed(&r->banner, &b))
+		r->banner = b;
+	r->last_ns = hdr->ts_ns;
+	if (created || r->last_flow_seq != hdr->flow_seq)
+		r->flows++;
+	r->last_flow_seq = hdr->flow_seq;
+	r->mgmt_protected |= hdr->policy_verdict != EW_POLICY_NONE;
+	r->seen_since_summary = 1;
+	note_client(inv, r, hdr->key.family, client->u8);
+	edge_software_match(inv->software, r->banner.product, r->banner.version, &r->verdict);
+	r->flags = flags_of(r);
+	if (created)
+		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL);
+	else if (banner_changed(&previous, &r->banner))
+		emit_event(inv, &k, r, "changed", hdr->ts_ns, &previous);
+	maybe_alert(inv, &k, r, hdr);
+}
+
+struct summary_walk {
+	struct inventory *inv;
+	uint64_t now_ns;
+	int emit;
+};
+
+static int summary_visit(void *ctx, const void *key, void *value)
+{
+	struct summary_walk *w = ctx;
+	struct inventory_record *r = value;
+	int f;
+
+	for (f = 0; f < INVENTORY_FLAG_COUNT; f++)
+		if (r->flags & (1u << f))
+			w->inv->counts.flagged[f]++;
+	if (w->emit && r->seen_since_summary) {
+		emit_event(w->inv, key, r, "summary", w->now_ns, NULL);
+		r->seen_since_summary = 0;
+	}
+	return 0;
+}
+
+void inventory_tick(struct inventory *inv, uint64_t now_ns)
+{
+	struct summary_walk w = { .inv = inv, .now_ns = now_ns, .emit = 1 };
+
+	if (!inv || !inv->summary_interval_ns)
+		return;
+	if (!inv->next_summary_ns) {
+		inv->next_summary_ns = now_ns + inv->summary_interval_ns;
+		return;
+	}
+	if (now_ns < inv->next_summary_ns)
+		return;
+	inv->next_summary_ns = now_ns + inv->summary_interval_ns;
+	memset(inv->counts.flagged, 0, sizeof(inv->counts.flagged));
+	lru_map_each(inv->table, summary_visit, &w);
+}
+
+void inventory_finish(struct inventory *inv)
+{
+	if (inv)
+		alert_limiter_flush(inv->limiter, on_limited_alert, inv);
+}
+
+void inventory_stats(struct inventory *inv, struct stats_inventory *s)
+{
+	struct summary_walk w = { .inv = inv };
+
+	memset(s, 0, sizeof(*s));
+	if (!inv)
+		return;
+	/* the flag counts are of the records now: counted afresh for each snapshot (the
+	 * main thread's, like every other use of the table) */
+	memset(inv->counts.flagged, 0, sizeof(inv->counts.flagged));
+	lru_map_each(inv->table, summary_visit, &w);
+	*s = inv->counts;
+	s->services = lru_map_count(inv->table);
+	s->evicted = lru_map_evictions(inv->table);
+}
