@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,17 @@ void detect_stats_add_map(struct stats_detector *out, const struct lru_map *m)
 	out->capacity += lru_map_capacity(m);
 	out->evicted += lru_map_evictions(m);
 	out->bytes += lru_map_bytes(m);
+}
+
+uint64_t detect_distinct_estimate(const uint8_t *bits, unsigned int nbits)
+{
+	unsigned int set = 0, i;
+
+	for (i = 0; i < nbits / 8; i++)
+		set += (unsigned int)__builtin_popcount(bits[i]);
+	if (set >= nbits)
+		set = nbits - 1;	/* saturated: the estimate's ceiling */
+	return (uint64_t)llround((double)nbits * log((double)nbits / (double)(nbits - set)));
 }
 
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN])

@@ -110,6 +110,11 @@ const struct ew_config *detect_config(const struct detect *hub);
 struct lru_map;
 void detect_stats_add_map(struct stats_detector *out, const struct lru_map *m);
 
+/* Distinct items hashed into a bitmap of nbits bits (a multiple of 8): linear counting,
+ * n ~ nbits ln(nbits / empty bits); near exact while few bits are set, saturates near
+ * nbits ln(nbits). */
+uint64_t detect_distinct_estimate(const uint8_t *bits, unsigned int nbits);
+
 /* An address as text (4 or 6), for lists in the evidence. */
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN]);
 
