@@ -429,8 +429,12 @@ void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
 
 void detect_hot_flow(struct detect *d, const struct flow_hot *h)
 {
-	struct detect_live lv = { .kind = DETECT_LIVE_HOT };
-	struct flow_record rec = { .initiator = h->initiator, .flow_seq = h->flow_seq };
+	struct detect_live lv = { .kind = DETECT_LIVE_HOT, .reverse = h->dir == EW_DIR_TO_CLIENT };
+	/* the responder's packets (an echo flood toward the host that opened the ICMP
+	 * pair): seen as a flow its sender started, so the detectors see who sent them to
+	 * whom (src the sender, dst the host they flood) */
+	struct flow_record rec = { .initiator = lv.reverse ? !h->initiator : h->initiator,
+				   .flow_seq = h->flow_seq };
 
 	if (!d)
 		return;

@@ -55,6 +55,8 @@ enum detect_live_kind { DETECT_LIVE_DEST, DETECT_LIVE_HOT };
 
 struct detect_live {
 	enum detect_live_kind kind;
+	int reverse;			/* HOT: the flow's responder sent these packets (flow is
+					 * seen from it: its src the responder) */
 	uint64_t now_ns;		/* wall clock of the read */
 	uint64_t since_ns;		/* DEST: of the previous read (what it counts is since) */
 	const struct detect_flow *flow;
