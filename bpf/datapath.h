@@ -219,6 +219,13 @@ enum ew_policy_verdict {
 #define EW_TCP_URG 0x20
 #define EW_TCP_ECE 0x40
 #define EW_TCP_CWR 0x80
+/*
+ * ICMP flows have no TCP flags: their tcp_flags[dir] bytes say which echo messages the
+ * direction sent (parse_l4.bpf.h), written like TCP flags (only when new). A direction
+ * that sent only echo replies is answering; the hot-flow reports leave it out.
+ */
+#define EW_ICMP_SENT_ECHO_REQUEST 0x40
+#define EW_ICMP_SENT_ECHO_REPLY 0x80
 
 /* flow_record.reported: what userspace has already been told about the flow, once each */
 #define EW_REPORTED_VIOLATION 0x01
@@ -256,7 +263,8 @@ struct flow_record {
 	__u32 tunnel_id;	/* VXLAN/Geneve VNI or GRE key of the innermost tunnel */
 	__u32 policy_gen;	/* the policy generation policy_verdict was decided under */
 	__u8 tcp_flags[2];	/* OR of TCP flags, per direction (starts an aligned word:
-				 * flow_or_tcp_flags() ORs into it atomically) */
+				 * flow_or_tcp_flags() ORs into it atomically); ICMP:
+				 * EW_ICMP_SENT_ECHO_* */
 	__u8 initiator;		/* 0: endpoint a of the key started the flow, 1: endpoint b */
 	__u8 first_hook;	/* enum ew_hook of the first packet */
 	__u8 outer_family;	/* family of outer_src/outer_dst; 0 when not tunnelled */
@@ -278,8 +286,14 @@ struct flow_record {
 		__u16 stream_segs[2];
 	};
 	__u16 flagged_samples;	/* samples taken because the flow is flagged */
-	__u32 stream_base[2];	/* TCP: the sequence number at stream offset 0, per
-				 * direction (valid with EW_FLOW_F_STREAM_BASE_*) */
+	union {
+		__u32 stream_base[2];	/* TCP: the sequence number at stream offset 0, per
+					 * direction (valid with EW_FLOW_F_STREAM_BASE_*) */
+		/* UDP and ICMP: each direction's packets (low 32 bits) when the sweeper
+		 * last looked for hot flows (sweep.bpf.h, sweep_hot_count): the rate of
+		 * the last sweep interval, not of the whole record */
+		__u32 hot_mark[2];
+	};
 	union ew_addr outer_src;	/* outermost IP header of the first packet (tunnel */
 	union ew_addr outer_dst;	/* endpoints), when the flow is tunnelled */
 	/*
@@ -534,9 +548,12 @@ struct sweep_args {
 	__u64 debris_min_ns;
 	__u64 debris_budget;	/* in/out */
 	__u64 debris_kept[EW_SWEEP_AGE_BUCKETS];	/* out: debris left, by idle time */
-	/* with EW_SWEEP_F_HOT: a kept UDP or ICMP flow whose initiator sent at least hot_pkts
-	 * packets since its last record, at least hot_pkts a second on average, is reported
-	 * on hot_flows (struct flow_hot): a single-source flood is seen while it lasts */
+	/* with EW_SWEEP_F_HOT: a kept UDP or ICMP flow that sent at least hot_pkts packets
+	 * one way since the previous such sweep (and its last record), at least hot_pkts a
+	 * second on average, is reported on hot_flows (struct flow_hot): the initiator's
+	 * way, and for ICMP the responder's too unless it only answered echo requests (an
+	 * echo flood toward a host that opened the pair): a single-source flood is seen
+	 * while it lasts */
 	__u64 hot_pkts;
 	__u64 hot_reported;	/* out: reports written */
 	__u64 hot_lost;		/* out: reports hot_flows had no room for (those packets are
@@ -639,15 +656,18 @@ struct flow_hot {
 	struct flow_key key;
 	__u64 flow_seq;
 	__u64 first_seen_ns;	/* datapath clock */
-	__u64 since_ns;		/* the start of what is not in a record: the last active-
-				 * timeout record's time, or first_seen_ns */
+	__u64 since_ns;		/* the start of the span reported: the previous hot sweep, the
+				 * last active-timeout record or first_seen_ns (the latest) */
 	__u64 last_seen_ns;
-	__u64 packets;		/* the initiator's packets, the whole flow so far */
-	__u64 exported_packets;	/* of those, already in records */
+	__u64 packets;		/* dir's packets, the whole flow so far */
+	__u64 exported_packets;	/* of those, before the span (in records, or under the
+				 * rate at the previous hot sweep) */
 	__u8 initiator;		/* flow_record.initiator */
 	__u8 icmp_type;
 	__u8 icmp_code;
-	__u8 pad[5];
+	__u8 dir;		/* enum ew_dir of the packets: EW_DIR_TO_CLIENT, the
+				 * responder's (toward the initiator) */
+	__u8 pad[4];
 };
 _Static_assert(sizeof(struct flow_hot) == 104, "flow_hot layout");
 

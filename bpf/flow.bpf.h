@@ -184,20 +184,29 @@ static __always_inline void flow_note_gap(struct flow_record *fr, __u64 gap_ns)
 }
 
 /*
- * Replay: can the flow be hot at the next sweep (sweep_flow_is_hot's count, see
+ * Replay: can the flow be hot at the next sweep (sweep_hot_count's count, see
  * replay_hot_pkts)? Checked on every packet of a UDP or ICMP flow, whatever its
  * direction: a plain store, replay runs on one CPU.
  */
 static __always_inline void flow_note_replay_hot(const struct flow_key *key,
 						 const struct flow_record *fr)
 {
+	__u64 fwd, rev;
+	__u32 fwd_marked, rev_marked;
+
 	if (!cfg_replay || !replay_hot_pkts)
 		return;
 	if (key->proto != IPPROTO_UDP && key->proto != IPPROTO_ICMP &&
 	    key->proto != IPPROTO_ICMPV6)
 		return;
-	if (fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER] >=
-	    replay_hot_pkts)
+	/* sweep_hot_count's count, either way (a sweep too many costs nothing) */
+	fwd = fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER];
+	fwd_marked = (__u32)fr->packets[EW_DIR_TO_SERVER] - fr->hot_mark[EW_DIR_TO_SERVER];
+	rev = fr->packets[EW_DIR_TO_CLIENT] - fr->exported_packets[EW_DIR_TO_CLIENT];
+	rev_marked = (__u32)fr->packets[EW_DIR_TO_CLIENT] - fr->hot_mark[EW_DIR_TO_CLIENT];
+	if ((fwd >= replay_hot_pkts && fwd_marked >= replay_hot_pkts) ||
+	    (key->proto != IPPROTO_UDP && rev >= replay_hot_pkts &&
+	     rev_marked >= replay_hot_pkts))
 		replay_hot_seen = 1;
 }
 

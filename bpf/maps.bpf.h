@@ -283,8 +283,8 @@ __u64 replay_closing_ns = 0;
 /*
  * Replay only: the sweeper's hot_pkts (0: no hot flows reported), set by userspace
  * before the first frame; replay_hot_seen goes to 1 when a frame leaves a UDP or ICMP
- * flow with at least that many packets toward its responder since its last record
- * (sweep_flow_is_hot can then hold for it), and userspace clears it after each sweep.
+ * flow with at least that many packets one way since its last record and the
+ * previous hot sweep (sweep_hot_count can then hold for it), and userspace clears it after each sweep.
  * Without it replay had to sweep at every tick that hot_pkts frames reached.
  */
 __u64 replay_hot_pkts = 0;

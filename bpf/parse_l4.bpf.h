@@ -58,6 +58,11 @@ static __always_inline int parse_l4(struct parse_state *ps, void *data, void *po
 			return EW_CNT_PKT_TRUNC_L4;
 		ps->icmp_type = icmp[0];
 		ps->icmp_code = icmp[1];
+		/* the echo messages in the flow's flag bytes (datapath.h: which way answers) */
+		if (icmp[0] == (ps->ipproto == IPPROTO_ICMP ? 8 : 128))
+			ps->tcp_flags = EW_ICMP_SENT_ECHO_REQUEST;
+		else if (icmp[0] == (ps->ipproto == IPPROTO_ICMP ? 0 : 129))
+			ps->tcp_flags = EW_ICMP_SENT_ECHO_REPLY;
 		set_payload(ps, data, icmp + 8);
 		return 0;
 	}

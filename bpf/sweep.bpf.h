@@ -188,17 +188,31 @@ static __always_inline int sweep_refresh_counters(struct flow_record *copy,
 	return 0;
 }
 
+/* The previous hot sweep's now_ns: every kept UDP/ICMP flow's hot_mark is of then. */
+__u64 sweep_hot_prev_ns = 0;
+
 /*
- * A kept UDP or ICMP flow whose initiator sent at least hot_pkts packets since its last
- * record, at least hot_pkts a second on average over that span, goes on hot_flows
- * (datapath.h, "Live flood counts"). Stateless: the span is the flow's own (since its
- * last record), so a report never claims a burst that was not there; userspace knows
- * which of those packets it has already counted. TCP is left out: SYN floods are
- * judged on new flows per destination, and a busy TCP flow is not a flood.
+ * A kept UDP or ICMP flow that sent at least hot_pkts packets one way since the previous
+ * hot sweep (hot_mark) and since its last record, at least hot_pkts a second on average
+ * over that span, goes on hot_flows (datapath.h, "Live flood counts"). The span starts at
+ * the latest of the previous hot sweep, the last record and the flow's first packet: a
+ * long quiet flow (a monitor's ping every second for an hour) that turns into a flood is
+ * judged on the flood's rate, not on the hour's average (which kept it under the rate
+ * for minutes, and spread what it reported over the hour). TCP is left out: SYN floods
+ * are judged on new flows per destination, and a busy TCP flow is not a flood. The
+ * responder's way counts for ICMP only (a UDP server's answers are asked for: a QUIC
+ * download is a fast UDP flow toward its client): ICMP flows are keyed by address pair,
+ * so an echo flood toward a host that opened the pair (its port-unreachable answers to a
+ * UDP flood, an earlier ping of its own) travels the responder's way. Either way, an ICMP
+ * way that sent echo replies and never a request is answering, and is not reported.
+ * Returns the packets of the span (0: not hot).
  */
-__noinline int sweep_flow_is_hot(const struct flow_record *fr, struct sweep_args *a, __u8 proto)
+__noinline __u64 sweep_hot_count(const struct flow_record *fr, struct sweep_args *a, __u8 proto,
+				 int dir)
 {
-	__u64 since, pkts, secs;
+	__u64 since, pkts, secs, total, exported;
+	__u32 mark;
+	__u8 echo;
 
 	/* a global function, verified once on its own (so its arguments are checked
 	 * here): inlined into the for_each callback, these branches multiplied the
@@ -209,18 +223,49 @@ __noinline int sweep_flow_is_hot(const struct flow_record *fr, struct sweep_args
 		return 0;
 	if (proto != IPPROTO_UDP && proto != IPPROTO_ICMP && proto != IPPROTO_ICMPV6)
 		return 0;
+	/* constant indexes, one branch each (see flow_account: clang 14 and x[var]) */
+	if (dir == EW_DIR_TO_SERVER) {
+		echo = fr->tcp_flags[EW_DIR_TO_SERVER];
+		total = fr->packets[EW_DIR_TO_SERVER];
+		exported = fr->exported_packets[EW_DIR_TO_SERVER];
+		mark = fr->hot_mark[EW_DIR_TO_SERVER];
+	} else {
+		if (proto == IPPROTO_UDP)
+			return 0;
+		echo = fr->tcp_flags[EW_DIR_TO_CLIENT];
+		total = fr->packets[EW_DIR_TO_CLIENT];
+		exported = fr->exported_packets[EW_DIR_TO_CLIENT];
+		mark = fr->hot_mark[EW_DIR_TO_CLIENT];
+	}
+	/* ICMP: a way that sent echo replies and no request only answered (either way: the
+	 * host that opened the pair answers a flood of the other's requests) */
+	if (proto != IPPROTO_UDP &&
+	    (echo & (EW_ICMP_SENT_ECHO_REQUEST | EW_ICMP_SENT_ECHO_REPLY)) == EW_ICMP_SENT_ECHO_REPLY)
+		return 0;
 	since = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
-	pkts = fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER];
+	pkts = total - exported;
+	/* marked at the previous hot sweep (the flow was there then): only what came since.
+	 * 32 bits of a count: the difference is right while fewer than 2^32 packets come
+	 * in one sweep interval */
+	if (sweep_hot_prev_ns > since) {
+		since = sweep_hot_prev_ns;
+		if ((__u32)((__u32)total - mark) < pkts)
+			pkts = (__u32)((__u32)total - mark);
+	}
 	secs = a->now_ns > since ? (a->now_ns - since) / 1000000000ULL : 0;
-	return pkts >= a->hot_pkts && !(secs > 1 && pkts / secs < a->hot_pkts);
+	if (pkts < a->hot_pkts || (secs > 1 && pkts / secs < a->hot_pkts))
+		return 0;
+	return pkts;
 }
 
-static __always_inline void sweep_note_hot(const struct flow_key *key,
-					   const struct flow_record *fr, struct sweep_args *a)
+static __always_inline void sweep_note_hot_dir(const struct flow_key *key,
+					       const struct flow_record *fr,
+					       struct sweep_args *a, int dir)
 {
 	struct flow_hot *h;
+	__u64 pkts = sweep_hot_count(fr, a, key->proto, dir);
 
-	if (!sweep_flow_is_hot(fr, a, key->proto))
+	if (!pkts)
 		return;
 	h = bpf_ringbuf_reserve(&hot_flows, sizeof(*h), 0);
 	if (!h) {
@@ -231,15 +276,33 @@ static __always_inline void sweep_note_hot(const struct flow_key *key,
 	h->flow_seq = fr->flow_seq;
 	h->first_seen_ns = fr->first_seen_ns;
 	h->since_ns = fr->interval_start_ns ? fr->interval_start_ns : fr->first_seen_ns;
+	if (sweep_hot_prev_ns > h->since_ns)
+		h->since_ns = sweep_hot_prev_ns;
 	h->last_seen_ns = fr->last_seen_ns;
-	h->packets = fr->packets[EW_DIR_TO_SERVER];
-	h->exported_packets = fr->exported_packets[EW_DIR_TO_SERVER];
+	h->packets = dir == EW_DIR_TO_SERVER ? fr->packets[EW_DIR_TO_SERVER]
+					     : fr->packets[EW_DIR_TO_CLIENT];
+	h->exported_packets = h->packets - pkts;
 	h->initiator = fr->initiator;
 	h->icmp_type = fr->icmp_type;
 	h->icmp_code = fr->icmp_code;
+	h->dir = (__u8)dir;
 	__builtin_memset(h->pad, 0, sizeof(h->pad));
 	bpf_ringbuf_submit(h, BPF_RB_NO_WAKEUP);
 	a->hot_reported++;
+}
+
+static __always_inline void sweep_note_hot(const struct flow_key *key, struct flow_record *fr,
+					   struct sweep_args *a)
+{
+	if (key->proto != IPPROTO_UDP && key->proto != IPPROTO_ICMP &&
+	    key->proto != IPPROTO_ICMPV6)
+		return;
+	sweep_note_hot_dir(key, fr, a, EW_DIR_TO_SERVER);
+	sweep_note_hot_dir(key, fr, a, EW_DIR_TO_CLIENT);
+	/* the next hot sweep measures from here (a plain store: the datapath never
+	 * writes hot_mark, and a packet counted meanwhile is in the next interval) */
+	fr->hot_mark[EW_DIR_TO_SERVER] = (__u32)fr->packets[EW_DIR_TO_SERVER];
+	fr->hot_mark[EW_DIR_TO_CLIENT] = (__u32)fr->packets[EW_DIR_TO_CLIENT];
 }
 
 static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
@@ -323,6 +386,8 @@ int ew_sweep(struct sweep_args *ctx)
 	sweep_plan_start(&a);
 	__builtin_memset(a.debris_kept, 0, sizeof(a.debris_kept));
 	bpf_for_each_map_elem(&flows, sweep_one, &a, 0);
+	if ((a.flags & EW_SWEEP_F_HOT) && a.hot_pkts && !a.ring_full)
+		sweep_hot_prev_ns = a.now_ns;	/* every kept flow's hot_mark is of now */
 	a.next_end_ns = sweep_plan.next_end_ns;
 	/* fragments still waiting for their first fragment: over after the fragment
 	 * timeout, or at shutdown (they stay first-missing, counted as expired) */

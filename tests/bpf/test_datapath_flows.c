@@ -224,10 +224,12 @@ static const struct row rows[] = {
 	      .proto = IPPROTO_NUM_UDP } },
 	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 } } },
 	{ "icmp_echo_and_reply", "echo request and reply are one flow (ports 0); the type of "
-				 "the first packet is recorded",
+				 "the first packet is recorded, and each way's echo messages in "
+				 "its flag byte (the flood detector: who only answers)",
 	  { { echo_request, 0, EW_DIR_TO_SERVER },
 	    { echo_reply, 0, EW_DIR_TO_CLIENT } },
-	  { { .src = CLIENT4, .dst = SERVER4, .proto = IPPROTO_NUM_ICMP, .icmp_type = 8 } },
+	  { { .src = CLIENT4, .dst = SERVER4, .proto = IPPROTO_NUM_ICMP, .icmp_type = 8,
+	      .tcp_flags = { EW_ICMP_SENT_ECHO_REQUEST, EW_ICMP_SENT_ECHO_REPLY } } },
 	  { { EW_CNT_PKT_FLOW, 2 }, { EW_CNT_FLOW_CREATED, 1 } } },
 	{ "esp_two_spis", "each ESP security association is its own flow: outbound and "
 			  "inbound SPIs give two flows, each with its own initiator",

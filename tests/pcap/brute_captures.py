@@ -24,6 +24,29 @@ def attempts(dport, to_server, to_client, gap_s=3, dur_s=1.5, count=ATTEMPTS, t0
     return frames
 
 
+def distributed(sources=200, per=3, round_s=60):
+    """A botnet: sources x per login-shaped SSH attempts (2.6/3.4 KB, 1.5 s each) to
+    SERVER from 198.18.16.0 on, each source far under the per-source threshold (20); per
+    rounds of every source once, round_s long (600 attempts in 3 minutes)."""
+    frames = []
+    step = round_s * S // sources
+    for k in range(per):
+        for i in range(sources):
+            frames += synth.tcp_session(synth.addr(0x1000 + i), SERVER, 40000 + k, 22,
+                                        (k * sources + i) * step, 2600, 3400, 1.5)
+    return frames
+
+
+def busy_ssh_server(clients=200, gap_s=5):
+    """A busy server's ordinary day: clients each one interactive SSH session (300 s,
+    20/40 KB), gap_s apart: sessions, never attempts."""
+    frames = []
+    for i in range(clients):
+        frames += synth.tcp_session(synth.addr(0x2000 + i), SERVER, 41000, 22,
+                                    i * gap_s * S, 20000, 40000, 300)
+    return frames
+
+
 def captures():
     """{file name: (frames, ground truth line)}"""
     out = {}

@@ -8,15 +8,23 @@ tests/pcap/brute_captures.py) and the real single-session management captures.
   ends with possible_success 1 (the long session after the guesses);
 - the same captures with the threshold doubled (40 > the 30 attempts) raise nothing:
   the detector, not something else, makes those alerts;
-- benign_ssh-* (anomaly/) and tests/pcaps/mgmt_*.pcap raise no brute-force alert.
+- benign_ssh-* (anomaly/) and tests/pcaps/mgmt_*.pcap raise no brute-force alert;
+- distributed (captures written here at run time by brute_captures.py): 200 sources x 3
+  SSH attempts raise sid 9000211 "distributed SSH brute force" toward 198.18.0.22:22, one
+  episode, with the sources named (sources_total ~200) and no per-source alert; with
+  anomaly.brute-force.attempts at 130 (650 attempts needed) nothing; a busy server's 200
+  clients each with one long session raise nothing.
 Prints PASS/FAIL anomaly-brute/<name> lines for tests/run.sh.
 """
 import glob
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from replay_run import replay_bytes  # noqa: E402
+import brute_captures  # noqa: E402
+import synth  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PCAPS = os.path.join(HERE, "..", "pcaps")
@@ -87,6 +95,52 @@ def check_positive(binary, name, sid, technique, port):
     return None
 
 
+def check_distributed(binary, path):
+    alerts, err = brute_alerts(binary, path)
+    if err:
+        return err
+    per_source = [a for a in alerts if a["alert"]["signature_id"] != 9000211]
+    if per_source:
+        return "other alerts: %s" % per_source[0]["alert"]["signature"]
+    if not alerts:
+        return "no distributed brute-force alert"
+    for a in alerts:
+        an = a.get("anomaly") or {}
+        if a["alert"]["category"] != "Brute Force" or \
+                an.get("technique") != "distributed SSH brute force":
+            return "category/technique %r/%r" % (a["alert"]["category"], an.get("technique"))
+        if (a["dest_ip"], a["dest_port"]) != (TARGET, 22):
+            return "target %s:%s" % (a["dest_ip"], a["dest_port"])
+        if not a["src_ip"].startswith("198.18.16.") or len(an.get("sources", [])) != 16:
+            return "src %s, sources %r" % (a["src_ip"], an.get("sources"))
+    episodes = [a["anomaly"]["episode"] for a in alerts]
+    if episodes[0] != "start" or episodes[-1] != "end" or "start" in episodes[1:]:
+        return "episodes %r (one expected)" % episodes
+    last = alerts[-1]["anomaly"]
+    if last.get("attempts") != 600 or not 180 <= last.get("sources_total", 0) <= 230:
+        return "end: attempts %r sources_total %r" % (last.get("attempts"),
+                                                       last.get("sources_total"))
+    return None
+
+
+def distributed_checks(binary):
+    with tempfile.TemporaryDirectory() as tmp:
+        bots = os.path.join(tmp, "brute_ssh-distributed.pcap")
+        busy = os.path.join(tmp, "benign_ssh-busy-server.pcap")
+        for path, frames in ((bots, brute_captures.distributed()),
+                             (busy, brute_captures.busy_ssh_server())):
+            with open(path, "wb") as fh:
+                fh.write(synth.pcap(sorted(frames, key=lambda x: x[0])))
+        result("distributed/200x3", check_distributed(binary, bots))
+        alerts, err = brute_alerts(binary, bots, attempts=130)
+        result("distributed/200x3/threshold-raised",
+               err or ("%d alerts with 650 attempts needed" % len(alerts) if alerts else None))
+        alerts, err = brute_alerts(binary, busy)
+        result("distributed/negative/busy-server-200-sessions",
+               err or ("%d alerts: %s" % (len(alerts), alerts[0]["alert"]["signature"])
+                       if alerts else None))
+
+
 def main():
     binary = sys.argv[1]
     for name, (sid, technique, port) in sorted(EXPECT.items()):
@@ -102,6 +156,7 @@ def main():
         result("negative/" + os.path.basename(path),
                err or ("%d brute-force alerts: %s" % (
                    len(alerts), alerts[0]["alert"]["signature"]) if alerts else None))
+    distributed_checks(binary)
     return 1 if failures else 0
 
 

@@ -13,7 +13,13 @@
  * - SNMP: 20 unanswered requests in 30 s alert, a poller's 6 a minute for 30 minutes
  *   (180 in the window) does not, answered requests never count;
  * - HTTP(S): 20 login-shaped connections are quiet without management addresses
- *   (threshold 200), and alert toward a configured management address.
+ *   (threshold 200), and alert toward a configured management address;
+ * - distributed (per target and service): 200 sources x 3 attempts alert as one episode
+ *   naming the service and the top sources (the busiest first), and no per-source alert;
+ *   99 attempts from 33 sources do not, 100 do (doubling the factor silences it);
+ *   300 clients each with one long session do not, nor the same server with 150
+ *   short connections of as many clients among them (the attempts' share); one source
+ *   below its own threshold does not.
  */
 #include "datapath.h"
 #include "../support/detect_rig.h"
@@ -39,18 +45,25 @@ static int bf_rig(struct detect_rig *r)
 	return detect_rig_config(r, EW_DETECTOR_BRUTE_FORCE) || detect_rig_start(r) ? -1 : 0;
 }
 
-/* n connections of shape c to TARGET:port, gap apart from t0. */
-static void connect_n(struct detect_rig *r, int n, uint16_t port, const struct conn *c,
-		      uint64_t t0, uint64_t gap)
+/* n connections of shape c from src to TARGET:port, gap apart from t0. */
+static void connect_from(struct detect_rig *r, uint32_t src, int n, uint16_t port,
+			 const struct conn *c, uint64_t t0, uint64_t gap)
 {
 	for (int i = 0; i < n; i++) {
 		uint64_t t = t0 + (uint64_t)i * gap;
-		struct rig_flow f = { ATTACKER, TARGET, (uint16_t)(40000 + i), port, c->proto,
+		struct rig_flow f = { src, TARGET, (uint16_t)(40000 + i), port, c->proto,
 				      c->fwd, c->rev, 0, c->pkts_fwd, c->bytes_fwd, c->pkts_rev,
 				      c->bytes_rev, t, t + c->dur_ns, c->active };
 
 		detect_rig_send(r, &f);
 	}
+}
+
+/* n connections of shape c from ATTACKER to TARGET:port, gap apart from t0. */
+static void connect_n(struct detect_rig *r, int n, uint16_t port, const struct conn *c,
+		      uint64_t t0, uint64_t gap)
+{
+	connect_from(r, ATTACKER, n, port, c, t0, gap);
 }
 
 static int run_end(struct detect_rig *r, struct json_object **a)
@@ -277,6 +290,139 @@ static void test_http_management_only(struct test_case *t)
 	detect_rig_free(a, n);
 }
 
+#define BOT(i) (0xc6130000u + (uint32_t)(i) + 1)	/* 198.19.x.y */
+
+/* sources x per attempts to ssh, interleaved (each round every source once), 1 s apart */
+static void botnet(struct detect_rig *r, int sources, int per, uint64_t t0)
+{
+	for (int k = 0; k < per; k++)
+		for (int i = 0; i < sources; i++)
+			connect_from(r, BOT(i), 1, 22, &LOGIN,
+				     t0 + (uint64_t)(k * sources + i) * RIG_SEC, 0);
+}
+
+static int count_sid(struct json_object **a, int n, const char *sid)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += !strcmp(rig_get(a[i], "alert.signature_id"), sid);
+	return k;
+}
+
+static void test_distributed(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n, i;
+
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	/* one bot busier than the rest (still under its own 20) leads the list */
+	connect_from(&r, 0xc6120201u, 12, 22, &LOGIN, T0, 5 * RIG_SEC);
+	botnet(&r, 200, 3, T0 + 100 * RIG_SEC);
+	n = run_end(&r, a);
+	EXPECT(t, count_sid(a, n, "9000201") == 0, "a per-source alert among %d", n);
+	EXPECT(t, count_sid(a, n, "9000211") >= 1, "no distributed alert among %d", n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(rig_get(a[i], "alert.signature_id"), "9000211"))
+			continue;
+		EXPECT(t, !strcmp(rig_get(a[i], "anomaly.technique"),
+				  "distributed SSH brute force") &&
+			  !strcmp(rig_get(a[i], "alert.category"), "Brute Force"),
+		       "technique %s", rig_get(a[i], "anomaly.technique"));
+		EXPECT(t, !strcmp(rig_get(a[i], "dest_ip"), "198.18.0.22") &&
+			  !strcmp(rig_get(a[i], "dest_port"), "22"), "dest %s:%s",
+		       rig_get(a[i], "dest_ip"), rig_get(a[i], "dest_port"));
+		EXPECT(t, atoi(rig_get(a[i], "anomaly.attempts")) >= 100 &&
+			  atoi(rig_get(a[i], "anomaly.threshold")) == 100 &&
+			  atoi(rig_get(a[i], "anomaly.threshold_sources")) == 20,
+		       "attempts %s threshold %s", rig_get(a[i], "anomaly.attempts"),
+		       rig_get(a[i], "anomaly.threshold"));
+		EXPECT(t, !strcmp(rig_get(a[i], "anomaly.sources.0"), "198.18.2.1"),
+		       "top source %s", rig_get(a[i], "anomaly.sources.0"));
+		EXPECT(t, atoi(rig_get(a[i], "anomaly.sources_total")) >= 20,
+		       "sources_total %s", rig_get(a[i], "anomaly.sources_total"));
+	}
+	/* the last alert has the totals: all 600 + 12 attempts, some 200 sources */
+	if (n) {
+		int total = atoi(rig_get(a[n - 1], "anomaly.sources_total"));
+
+		EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.attempts")) == 612, "attempts %s",
+		       rig_get(a[n - 1], "anomaly.attempts"));
+		EXPECT(t, total >= 180 && total <= 230, "sources_total %d, want ~201", total);
+		EXPECT(t, atoi(rig_get(a[n - 1], "anomaly.top_source_attempts")) == 12,
+		       "top %s", rig_get(a[n - 1], "anomaly.top_source_attempts"));
+	}
+	detect_rig_free(a, n);
+}
+
+/* 100 attempts from 33+ sources at the threshold, 99 under it. */
+static void test_distributed_threshold(struct test_case *t)
+{
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n;
+
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	botnet(&r, 33, 3, T0);
+	n = run_end(&r, a);
+	EXPECT(t, count_sid(a, n, "9000211") == 0, "99 attempts alerted");
+	detect_rig_free(a, n);
+
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	botnet(&r, 33, 3, T0);
+	connect_from(&r, BOT(40), 1, 22, &LOGIN, T0 + 200 * RIG_SEC, 0);
+	n = run_end(&r, a);
+	EXPECT(t, count_sid(a, n, "9000211") >= 1, "100 attempts not alerted");
+	detect_rig_free(a, n);
+
+	/* 120 attempts, but from 15 sources (8 each): not many sources */
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	botnet(&r, 15, 8, T0);
+	n = run_end(&r, a);
+	EXPECT(t, count_sid(a, n, "9000211") == 0, "15 sources alerted");
+	detect_rig_free(a, n);
+}
+
+/* A busy ssh server: many clients, each one long session; then some short ones too. */
+static void test_distributed_busy_server(struct test_case *t)
+{
+	/* an interactive session: 20 minutes, 300 KB each way */
+	static const struct conn SESSION = { 6, EST, EST, 3000, 300000, 3000, 300000,
+					     1200 * RIG_SEC, 0 };
+	struct json_object *a[16];
+	struct detect_rig r;
+	int n, i;
+
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	for (i = 0; i < 300; i++)
+		connect_from(&r, BOT(i), 1, 22, &SESSION, T0 + (uint64_t)i * 2 * RIG_SEC, 0);
+	n = run_end(&r, a);
+	EXPECT(t, n == 0, "%d alerts from 300 sessions", n);
+	detect_rig_free(a, n);
+
+	/* and 150 short connections among them (scripted one-off commands, git over ssh,
+	 * sftp of a small file): 150 attempts from 150 sources, but half of the 450 */
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	for (i = 0; i < 300; i++) {
+		/* records come as flows end: the sessions' 20 minutes after they began */
+		connect_from(&r, BOT(i), 1, 22, &SESSION, T0 + (uint64_t)i * 2 * RIG_SEC, 0);
+		if (i % 2 == 0)
+			connect_from(&r, BOT(1000 + i), 1, 22, &LOGIN,
+				     T0 + (1200 + (uint64_t)i * 2) * RIG_SEC, 0);
+	}
+	n = run_end(&r, a);
+	EXPECT(t, n == 0, "%d alerts from 300 sessions and 150 short connections", n);
+	detect_rig_free(a, n);
+
+	/* one source below its own threshold: nothing */
+	CHECK(t, bf_rig(&r) == 0, "rig");
+	connect_n(&r, 19, 22, &LOGIN, T0, 3 * RIG_SEC);
+	n = run_end(&r, a);
+	EXPECT(t, n == 0, "%d alerts from one source's 19", n);
+	detect_rig_free(a, n);
+}
+
 int main(void)
 {
 	test_program = "test_detect_brute_force";
@@ -288,5 +434,8 @@ int main(void)
 	RUN(test_session_possible_success);
 	RUN(test_snmp_per_minute);
 	RUN(test_http_management_only);
+	RUN(test_distributed);
+	RUN(test_distributed_threshold);
+	RUN(test_distributed_busy_server);
 	return test_summary();
 }

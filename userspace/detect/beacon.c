@@ -33,6 +33,30 @@ struct pair_seed {
 	struct conn first;
 };
 
+/*
+ * A seed pushed out of the seed tier by newer pairs (max-tracked new pairs arrive
+ * between a pair's first two connections: a busy edge makes thousands a minute) leaves
+ * a ghost: its first connection in 12 bytes, in a direct-mapped table of
+ * GHOST_PER_SEED x max-tracked slots, placed by a hash of the pair and checked by a
+ * 32-bit tag of another part of it. A new seed whose ghost is there takes its first
+ * connection back, so the pair's second connection still promotes it with both. Without
+ * it a beacon whose period is longer than the seed tier's churn started over at every
+ * connection and was never scored (tests/unit/test_detect_beacon.c: at max-tracked 256,
+ * 256 one-off pairs between its first two connections were enough). A ghost lasts until
+ * another evicted seed lands on its slot: it survives k more evictions with probability
+ * about e^(-k / slots), so a beacon now survives up to about 4 x max-tracked one-off
+ * pairs between its first two connections (78% of the time at 1 x, 37% at 4 x) instead
+ * of max-tracked. Memory: 12 bytes a slot (3 MB at the default 65,536), counted in the
+ * stats' bytes as slots are used.
+ */
+#define GHOST_PER_SEED 4
+
+struct seed_ghost {
+	uint32_t tag;		/* 0: empty */
+	uint32_t start_s;	/* the first connection's start (wall clock seconds) */
+	uint32_t bytes;		/* its bytes both ways (at most 4 GB) */
+};
+
 struct pair_state {
 	struct conn ring[BEACON_RING];
 	uint32_t next;		/* where the next connection goes */
@@ -105,6 +129,51 @@ uint32_t beacon_peer_note(struct beacon *b, const struct pair_key *pk, int side,
 	return st->count;
 }
 
+/* The ghost slot of k and its tag (FNV-1a over the key's bytes: slot from the low
+ * half, tag from the high). */
+static struct seed_ghost *ghost_of(struct beacon *b, const struct pair_key *k, uint32_t *tag)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	*tag = (uint32_t)(h >> 32) | 1;	/* never 0: an empty slot */
+	return &b->ghosts[(uint32_t)h % b->ghost_slots];
+}
+
+/* lru_map's eviction hook of the seed tier: the seed leaves its ghost. */
+static void seed_evicted(void *ctx, const void *key, void *value)
+{
+	struct beacon *b = ctx;
+	const struct pair_seed *seed = value;
+	struct seed_ghost *g;
+	uint32_t tag;
+
+	g = ghost_of(b, key, &tag);
+	if (!g->tag)
+		b->ghosts_used++;
+	g->tag = tag;
+	g->start_s = (uint32_t)(seed->first.start_ns / NS);
+	g->bytes = seed->first.bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)seed->first.bytes;
+}
+
+/* A new seed of k: its ghost's first connection into first (1), or none there (0). */
+static int ghost_take(struct beacon *b, const struct pair_key *k, struct conn *first)
+{
+	uint32_t tag;
+	struct seed_ghost *g = ghost_of(b, k, &tag);
+
+	if (g->tag != tag)
+		return 0;
+	first->start_ns = (uint64_t)g->start_s * NS;
+	first->bytes = g->bytes;
+	g->tag = 0;
+	b->ghosts_used--;
+	return 1;
+}
+
 static int beacon_create(struct detector **out, const struct ew_config *cfg, struct detect *hub)
 {
 	size_t cap = cfg->anomaly.value[EW_AP_MAX_TRACKED];
@@ -126,9 +195,17 @@ static int beacon_create(struct detector **out, const struct ew_config *cfg, str
 	if (!err)
 		err = lru_map_new(&b->peer_sets, cap, sizeof(struct peer_key),
 				  sizeof(struct peer_state));
+	if (!err) {
+		/* calloc: pages are touched only as seeds are evicted onto them */
+		b->ghost_slots = cap * GHOST_PER_SEED;
+		b->ghosts = calloc(b->ghost_slots, sizeof(*b->ghosts));
+		if (!b->ghosts)
+			err = -ENOMEM;
+	}
 	if (!err)
 		err = beacon_in_flow_new(b, cfg);
 	if (err) {
+		free(b->ghosts);
 		lru_map_free(b->pairs);
 		lru_map_free(b->seeds);
 		lru_map_free(b->peer_sets);
@@ -204,8 +281,11 @@ static void beacon_flow(struct detector *d, const struct detect_flow *f)
 		return;
 	st = lru_map_get(b->pairs, &k);
 	if (!st) {
-		struct pair_seed *seed = lru_map_upsert(b->seeds, &k, &created, NULL, NULL);
+		struct pair_seed *seed = lru_map_upsert(b->seeds, &k, &created, seed_evicted, b);
 
+		/* pushed out by other pairs before: its first connection comes back */
+		if (created && ghost_take(b, &k, &seed->first))
+			created = 0;
 		/* the first connection, or one after the seed's left the window */
 		if (created || seed->first.start_ns + b->window_ns < f->first_ns) {
 			seed->first.start_ns = f->first_ns;
@@ -264,6 +344,7 @@ static void beacon_stats(const struct detector *d, struct stats_detector *out)
 	detect_stats_add_map(out, b->pairs);
 	detect_stats_add_map(out, b->seeds);
 	detect_stats_add_map(out, b->peer_sets);
+	out->bytes += b->ghosts_used * sizeof(struct seed_ghost);
 	beacon_in_flow_stats(b, out);
 }
 
@@ -284,6 +365,7 @@ static void beacon_destroy(struct detector *d)
 	lru_map_free(b->pairs);
 	lru_map_free(b->seeds);
 	lru_map_free(b->peer_sets);
+	free(b->ghosts);
 	beacon_in_flow_free(b);
 	free(b);
 }

@@ -31,6 +31,9 @@ struct beacon {
 	struct lru_map *pairs;		/* pair_key -> pair_state (the ring), from 2 connections */
 	struct lru_map *seeds;		/* pair_key -> pair_seed: a pair's first connection */
 	struct lru_map *peer_sets;
+	struct seed_ghost *ghosts;	/* seeds pushed out by other pairs (beacon.c) */
+	size_t ghost_slots;
+	uint64_t ghosts_used;		/* slots written at least once (for the bytes) */
 	uint64_t suppressed;	/* regular but a poller's or a popular service's */
 	struct beacon_in_flow *in_flow;
 };

@@ -20,12 +20,17 @@
  * tumbling, anchored on the first attempt's own time (flow records arrive late and out
  * of order, so arrival order is never used). No tick: a stale entry restarts its window
  * at its next attempt, and the LRU bounds memory.
+ *
+ * Distributed brute force (a botnet: many sources, each a few attempts, below the
+ * per-source threshold) is summed per (target, service) in a second map of the same
+ * bound: see "distributed" below.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "datapath.h"
 #include "detect/detector.h"
 #include "detect/lru_map.h"
 
@@ -57,16 +62,17 @@ struct svc_def {
 	const char *name;
 	uint64_t band;		/* bytes each way at most for an attempt */
 	uint64_t max_ns;	/* duration at most for an attempt */
+	uint32_t dist_sid;	/* many sources at one target (distributed); 0: not judged */
 };
 
 static const struct svc_def svcs[] = {
-	[SVC_SSH] = { 9000201, "ssh", 16384, 30 * NS },
-	[SVC_TELNET] = { 9000202, "telnet", 8192, 30 * NS },
-	[SVC_FTP] = { 9000203, "ftp", 8192, 30 * NS },
-	[SVC_RDP] = { 9000204, "rdp", 65536, 30 * NS },
-	[SVC_VNC] = { 9000205, "vnc", 8192, 30 * NS },
-	[SVC_SNMP] = { 9000206, "snmp", 0, 0 },
-	[SVC_HTTP] = { 9000207, "http", 24576, 10 * NS },
+	[SVC_SSH] = { 9000201, "ssh", 16384, 30 * NS, 9000211 },
+	[SVC_TELNET] = { 9000202, "telnet", 8192, 30 * NS, 9000212 },
+	[SVC_FTP] = { 9000203, "ftp", 8192, 30 * NS, 9000213 },
+	[SVC_RDP] = { 9000204, "rdp", 65536, 30 * NS, 9000214 },
+	[SVC_VNC] = { 9000205, "vnc", 8192, 30 * NS, 9000215 },
+	[SVC_SNMP] = { 9000206, "snmp", 0, 0, 0 },
+	[SVC_HTTP] = { 9000207, "http", 24576, 10 * NS, 9000217 },
 };
 
 /*
@@ -108,9 +114,55 @@ struct bf_state {
 	uint64_t success_at_ns;
 };
 
+/*
+ * Distributed brute force, per (target, service), over the same window: a botnet's
+ * sources each make a few attempts (fail2ban's and sshguard's per-source bans, and our
+ * own per-source threshold, never see them), together many. Anchors: Zeek's
+ * detect-bruteforcing counts per guesser (30 in 30 minutes) and lets an operator exempt
+ * (client, server) subnet pairs; ntopng's host checks keep counters per victim as well
+ * as per attacker. We count at the victim, with three conditions, all in one window:
+ *  - attempts >= DIST_ATTEMPTS_FACTOR x `attempts` (100 by default): five per-source
+ *    thresholds' worth of failed-looking connections toward one service of one host;
+ *  - distinct sources >= `attempts` (20): many sources, so one guesser (already alerted
+ *    per source) or a handful of admins never make it;
+ *  - attempts >= the other connections to the service (sessions: long or large, a
+ *    login that worked): a busy server's clients mostly log in and stay; under a
+ *    botnet the short refused connections are most of what reaches the port. Flow shape
+ *    decides what is an attempt, as for one source (classify()), so many clients each
+ *    with one long session add sessions, never attempts.
+ * Only the login services whose per-source threshold is the plain one: not SNMP (many
+ * pollers retrying a device that is down are many sources of unanswered requests) and
+ * HTTP(S) only toward configured management addresses (without them every web server's
+ * visitors would count).
+ * Sources: distinct ones estimated by linear counting over EW_FLOOD_SRC_BITS bits (the
+ * flood detector's hash; exact enough to a thousand or two), and the busiest kept by the
+ * space-saving algorithm in DIST_TOP slots (a newcomer replaces the slot with the fewest
+ * attempts and inherits its count as its error): any source with more than 1/DIST_TOP of
+ * the window's attempts is kept, and each is ranked by what it surely made (count minus
+ * error), so a uniform botnet's inherited counts never outrank a real heavy hitter. The
+ * first DETECT_LIST_ITEMS of them are named in the alert.
+ * Memory: about 1.8 KB an entry, max-tracked / 16 entries (4096 targets by default:
+ * 7 MB at most, allocated as used), least recently used forgotten first, counted.
+ */
+#define DIST_ATTEMPTS_FACTOR 5
+#define DIST_TOP 64
+#define DIST_MAP_DIVISOR 16
+
+struct bf_dist_state {
+	uint64_t win_start_ns;
+	uint64_t last_ns;
+	uint64_t attempts;
+	uint64_t sessions;	/* the service's other connections in the window */
+	uint32_t top_attempts[DIST_TOP];
+	uint32_t top_error[DIST_TOP];	/* of top_attempts, inherited from the slot's last */
+	uint8_t top_src[DIST_TOP][16];
+	uint8_t src_bits[EW_FLOOD_SRC_BITS / 8];
+};
+
 struct bf_detector {
 	struct detector base;
 	struct lru_map *map;
+	struct lru_map *dist;	/* (target, service) -> struct bf_dist_state */
 	uint64_t window_ns;
 	uint64_t attempts;
 };
@@ -142,7 +194,13 @@ static int bf_create(struct detector **out, const struct ew_config *cfg, struct 
 		return -ENOMEM;
 	err = lru_map_new(&d->map, cfg->anomaly.value[EW_AP_MAX_TRACKED], sizeof(struct bf_key),
 			  sizeof(struct bf_state));
+	if (!err)
+		err = lru_map_new(&d->dist,
+				  cfg->anomaly.value[EW_AP_MAX_TRACKED] / DIST_MAP_DIVISOR ?
+				  cfg->anomaly.value[EW_AP_MAX_TRACKED] / DIST_MAP_DIVISOR : 1,
+				  sizeof(struct bf_key), sizeof(struct bf_dist_state));
 	if (err) {
+		lru_map_free(d->map);
 		free(d);
 		return err;
 	}
@@ -224,6 +282,133 @@ static void bf_report(struct bf_detector *d, int svc, const struct detect_flow *
 	detect_report(d->base.hub, &r);
 }
 
+/* Note src in the window's top sources (space-saving) and its distinct-source bits. */
+static void dist_note_source(struct bf_dist_state *st, const uint8_t *src)
+{
+	union ew_addr a;
+	uint32_t bit;
+	int i, min = 0;
+
+	memcpy(a.u8, src, 16);
+	bit = ew_flood_src_bit(&a);
+	st->src_bits[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	for (i = 0; i < DIST_TOP; i++) {
+		if (st->top_attempts[i] && !memcmp(st->top_src[i], src, 16)) {
+			st->top_attempts[i]++;
+			return;
+		}
+		if (st->top_attempts[i] < st->top_attempts[min])
+			min = i;
+	}
+	memcpy(st->top_src[min], src, 16);
+	st->top_error[min] = st->top_attempts[min];	/* 0 for an empty slot */
+	st->top_attempts[min]++;
+}
+
+/* What the source of slot i surely made in the window. */
+static uint32_t dist_sure(const struct bf_dist_state *st, int i)
+{
+	return st->top_attempts[i] - st->top_error[i];
+}
+
+static void dist_report(struct bf_detector *d, int svc, uint16_t port,
+			const struct detect_flow *f, const struct bf_dist_state *st, uint64_t sources)
+{
+	static const uint8_t many[16];
+	char names[DETECT_LIST_ITEMS][DETECT_ITEM_LEN];
+	const char *items[DETECT_LIST_ITEMS];
+	int order[DIST_TOP], n = 0, i, j;
+	uint64_t total = st->attempts + st->sessions;
+
+	/* the kept sources, most sure attempts first */
+	for (i = 0; i < DIST_TOP; i++) {
+		if (!st->top_attempts[i])
+			continue;
+		for (j = n; j > 0 && dist_sure(st, order[j - 1]) < dist_sure(st, i); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+		n++;
+	}
+	if (n > DETECT_LIST_ITEMS)
+		n = DETECT_LIST_ITEMS;
+	for (i = 0; i < n; i++) {
+		detect_addr_text(f->family, st->top_src[order[i]], names[i]);
+		items[i] = names[i];
+	}
+	{
+		struct anomaly_number numbers[] = {
+			{ "attempts", (double)st->attempts, 1 },
+			{ "threshold", (double)(d->attempts * DIST_ATTEMPTS_FACTOR), 1 },
+			{ "threshold_sources", (double)d->attempts, 1 },
+			{ "window_s", (double)(d->window_ns / NS), 1 },
+			{ "span_s", (double)((st->last_ns - st->win_start_ns) / NS), 1 },
+			{ "sessions", (double)st->sessions, 1 },
+			{ "attempt_share", total ? (double)st->attempts / (double)total : 0, 0 },
+			{ "top_source_attempts", n ? dist_sure(st, order[0]) : 0, 1 },
+		};
+		struct anomaly_list list = { "sources", items, (size_t)n, sources };
+		struct anomaly_report r = {
+			.sid = svcs[svc].dist_sid,
+			.flow = f,
+			.to_server = 1,
+			.family = f->family,
+			.source = many,	/* one episode per (target, service), whoever tips it */
+			.target = f->dst,
+			.port = port,	/* VNC: 5900, its displays are one service */
+			.proto = f->proto,
+			.ts_ns = f->end_ns,
+			.window_s = d->window_ns / NS,
+			.numbers = numbers,
+			.number_count = sizeof(numbers) / sizeof(numbers[0]),
+			.lists = &list,
+			.list_count = 1,
+		};
+
+		detect_report(d->base.hub, &r);
+	}
+}
+
+/*
+ * A flow of a login service, summed at its target: kind 1 an attempt, -1 a session (long
+ * or large). key: the per-source key (its source is cleared here).
+ */
+static void dist_flow(struct bf_detector *d, int svc, int kind, struct bf_key *key,
+		      const struct detect_flow *f)
+{
+	const struct ew_cidr_list *mgmt = &detect_config(d->base.hub)->management.addresses;
+	struct bf_dist_state *st;
+	/* an attempt at its start (as per source); a session at its record's end: a long
+	 * one began long before, and its start must not drag the window back */
+	uint64_t t = kind > 0 ? f->first_ns : f->end_ns, sources;
+	int created;
+
+	if (!svcs[svc].dist_sid || (svc == SVC_HTTP && !mgmt->count))
+		return;
+	/* a session counts once (its first record), not at every active timeout */
+	if (kind < 0 && f->start_ns >= f->first_ns + NS)
+		return;
+	memset(key->src, 0, sizeof(key->src));
+	st = lru_map_upsert(d->dist, key, &created, NULL, NULL);
+	if (created || t >= st->win_start_ns + d->window_ns) {
+		memset(st, 0, sizeof(*st));
+		st->win_start_ns = t;
+	} else if (t < st->win_start_ns && kind > 0) {
+		st->win_start_ns = t;	/* arrived out of order: it opens the window */
+	}
+	if (f->end_ns > st->last_ns)
+		st->last_ns = f->end_ns;
+	if (kind < 0) {
+		st->sessions++;
+		return;
+	}
+	st->attempts++;
+	dist_note_source(st, f->src);
+	sources = detect_distinct_estimate(st->src_bits, EW_FLOOD_SRC_BITS);
+	if (st->attempts >= d->attempts * DIST_ATTEMPTS_FACTOR && sources >= d->attempts &&
+	    st->attempts >= st->sessions)
+		dist_report(d, svc, key->port, f, st, sources);
+}
+
 static void bf_flow(struct detector *base, const struct detect_flow *f)
 {
 	struct bf_detector *d = (struct bf_detector *)base;
@@ -249,6 +434,11 @@ static void bf_flow(struct detector *base, const struct detect_flow *f)
 	memcpy(key.src, f->src, 16);
 	memcpy(key.dst, f->dst, 16);
 	threshold = threshold_of(d, svc, f);
+	{
+		struct bf_key target = key;
+
+		dist_flow(d, svc, kind, &target, f);
+	}
 	if (kind < 0) {
 		/* a session: noted only where attempts came first (an entry exists) */
 		st = lru_map_get(d->map, &key);
@@ -295,6 +485,7 @@ static void bf_stats(const struct detector *base, struct stats_detector *out)
 
 	out->tracked = out->capacity = out->evicted = out->bytes = 0;
 	detect_stats_add_map(out, d->map);
+	detect_stats_add_map(out, d->dist);
 }
 
 static void bf_destroy(struct detector *base)
@@ -302,6 +493,7 @@ static void bf_destroy(struct detector *base)
 	struct bf_detector *d = (struct bf_detector *)base;
 
 	lru_map_free(d->map);
+	lru_map_free(d->dist);
 	free(d);
 }
 

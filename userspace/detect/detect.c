@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,17 @@ void detect_stats_add_map(struct stats_detector *out, const struct lru_map *m)
 	out->capacity += lru_map_capacity(m);
 	out->evicted += lru_map_evictions(m);
 	out->bytes += lru_map_bytes(m);
+}
+
+uint64_t detect_distinct_estimate(const uint8_t *bits, unsigned int nbits)
+{
+	unsigned int set = 0, i;
+
+	for (i = 0; i < nbits / 8; i++)
+		set += (unsigned int)__builtin_popcount(bits[i]);
+	if (set >= nbits)
+		set = nbits - 1;	/* saturated: the estimate's ceiling */
+	return (uint64_t)llround((double)nbits * log((double)nbits / (double)(nbits - set)));
 }
 
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN])
@@ -419,8 +431,12 @@ void detect_live_dest(struct detect *d, const struct flood_dest_key *dest,
 
 void detect_hot_flow(struct detect *d, const struct flow_hot *h)
 {
-	struct detect_live lv = { .kind = DETECT_LIVE_HOT };
-	struct flow_record rec = { .initiator = h->initiator, .flow_seq = h->flow_seq };
+	struct detect_live lv = { .kind = DETECT_LIVE_HOT, .reverse = h->dir == EW_DIR_TO_CLIENT };
+	/* the responder's packets (an echo flood toward the host that opened the ICMP
+	 * pair): seen as a flow its sender started, so the detectors see who sent them to
+	 * whom (src the sender, dst the host they flood) */
+	struct flow_record rec = { .initiator = lv.reverse ? !h->initiator : h->initiator,
+				   .flow_seq = h->flow_seq };
 
 	if (!d)
 		return;

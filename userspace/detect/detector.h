@@ -55,6 +55,8 @@ enum detect_live_kind { DETECT_LIVE_DEST, DETECT_LIVE_HOT };
 
 struct detect_live {
 	enum detect_live_kind kind;
+	int reverse;			/* HOT: the flow's responder sent these packets (flow is
+					 * seen from it: its src the responder) */
 	uint64_t now_ns;		/* wall clock of the read */
 	uint64_t since_ns;		/* DEST: of the previous read (what it counts is since) */
 	const struct detect_flow *flow;
@@ -109,6 +111,11 @@ const struct ew_config *detect_config(const struct detect *hub);
 /* Add one of a detector's maps to its stats (tracked, capacity, evicted, bytes). */
 struct lru_map;
 void detect_stats_add_map(struct stats_detector *out, const struct lru_map *m);
+
+/* Distinct items hashed into a bitmap of nbits bits (a multiple of 8): linear counting,
+ * n ~ nbits ln(nbits / empty bits); near exact while few bits are set, saturates near
+ * nbits ln(nbits). */
+uint64_t detect_distinct_estimate(const uint8_t *bits, unsigned int nbits);
 
 /* An address as text (4 or 6), for lists in the evidence. */
 void detect_addr_text(uint8_t family, const uint8_t *addr, char out[DETECT_ITEM_LEN]);

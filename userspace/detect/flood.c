@@ -78,7 +78,12 @@ struct flood_state {
 	uint8_t srcs[FLOOD_SRC_NAMED][16];
 };
 
-/* What live counts have already counted of a hot flow (detect_live_on). */
+/* What live counts have already counted of a hot flow (detect_live_on), one way: keyed
+ * by flow_seq, with FLOW_SEQ_REVERSE for the responder's packets (hot ICMP answers the
+ * wrong way: an echo flood toward the host that opened the pair). flow_seq is
+ * (cpu << 48) | sequence: the top bit is never the flow's own. */
+#define FLOW_SEQ_REVERSE (1ULL << 63)
+
 struct flood_live_flow {
 	uint64_t counted;		/* the initiator's packets counted, the whole flow */
 	uint64_t until_ns;		/* up to this time (wall clock) */
@@ -362,6 +367,13 @@ static void live_record_packets(struct flood *fl, struct flood_state *st,
 		from = max_u64(from, lf->until_ns);
 	if (f->flow_pkts_fwd > counted)
 		spread_packets(fl, st, from, f->end_ns, f->flow_pkts_fwd - counted, 1);
+	if (f->ends) {
+		/* and what hot reports counted of the responder's packets (records never
+		 * count those toward the initiator) */
+		uint64_t rev = seq | FLOW_SEQ_REVERSE;
+
+		lru_map_delete(fl->live_flows, &rev);
+	}
 	if (lf && f->ends)
 		lru_map_delete(fl->live_flows, &seq);
 	else if (lf) {
@@ -425,7 +437,8 @@ static void live_dest(struct flood *fl, const struct detect_live *lv)
 static void live_hot(struct flood *fl, const struct detect_live *lv)
 {
 	const struct detect_flow *f = lv->flow;
-	uint64_t seq = f->ev->flow.rec->flow_seq, counted, from = f->start_ns, w;
+	uint64_t seq = f->ev->flow.rec->flow_seq | (lv->reverse ? FLOW_SEQ_REVERSE : 0);
+	uint64_t counted, from = f->start_ns, w;
 	int half_open, created, class = class_of(f, &half_open);
 	struct flood_live_flow *lf;
 	struct flood_state *st;
@@ -436,8 +449,9 @@ static void live_hot(struct flood *fl, const struct detect_live *lv)
 	flood_key_of(&k, f, class);
 	st = lru_map_upsert(fl->dests, &k, &created, NULL, NULL);
 	lf = lru_map_upsert(fl->live_flows, &seq, &created, NULL, NULL);
-	/* new here: the first packet was counted as a new flow, the records' are counted */
-	counted = created ? 1 : lf->counted;
+	/* new here: the first packet was counted as a new flow (the initiator's way; the
+	 * responder's way never makes one), the records' are counted */
+	counted = created ? !lv->reverse : lf->counted;
 	counted = max_u64(counted, f->flow_pkts_fwd - f->pkts_fwd);
 	if (!created)
 		from = max_u64(from, lf->until_ns);
@@ -474,6 +488,12 @@ static void flood_flow(struct detector *d, const struct detect_flow *f)
 	int created, half_open, first_record, class = class_of(f, &half_open);
 
 	if (class < 0)
+		return;
+	/* an ICMP flow whose initiator sent echo replies and no request answered pings (the
+	 * datapath's echo bits, datapath.h): its packets are no flood toward the pinger */
+	if (class == FLOOD_ICMP &&
+	    (f->flags_fwd & (EW_ICMP_SENT_ECHO_REQUEST | EW_ICMP_SENT_ECHO_REPLY)) ==
+		    EW_ICMP_SENT_ECHO_REPLY)
 		return;
 	flood_key_of(&k, f, class);
 	st = lru_map_upsert(fl->dests, &k, &created, NULL, NULL);
