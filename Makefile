@@ -95,7 +95,7 @@ BENCH_PROGS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(wildcard tests/ben
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_PROGS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all deps deps-arm64 build test-build unit-test-build test test-kernels demo bench fuzz vmlinux install uninstall man deb \
+.PHONY: all deps deps-arm64 build test-build unit-test-build test test-kernels demo bench rules-coverage fuzz vmlinux install uninstall man deb \
 	packaging-files clean help FORCE
 .DELETE_ON_ERROR:
 # Keep intermediates (skeletons, test objects): they are real build outputs.
@@ -113,6 +113,7 @@ help:
 	@echo '  make test-kernels  the kernel matrix: BPF table, e2e and replay tests in qemu guests (root)'
 	@echo '  make demo        veth lab with attack traffic, edgewatch on its uplink (root)'
 	@echo '  make bench       benchmarks, written to BENCHMARKS.md tables (root)'
+	@echo '  make rules-coverage  regenerate rules/COVERAGE.md from the rules metadata'
 	@echo '  make fuzz        build the libFuzzer targets in .output/fuzz/ (run: tests/fuzz/run.sh SECONDS)'
 	@echo '  make vmlinux     regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel'\''s BTF'
 	@echo '                   (ARCH=arm64: from Debian'\''s arm64 kernel package)'
@@ -205,6 +206,11 @@ test-kernels: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)scripts/demo.sh
+
+# rules/COVERAGE.md is generated from the rules' metadata (tests/pcap/test_rules_coverage.py
+# checks it is up to date)
+rules-coverage:
+	$(Q)scripts/rules_coverage.py --write
 
 # --- benchmarks ------------------------------------------------------------------
 BENCH_SUPPORT := $(OUTPUT)/tests/support/packet_builder.o

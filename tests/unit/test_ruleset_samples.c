@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Every rule against its samples. For each rule with sid S in the rule files there must be
- * SAMPLES/S.pos, which must raise S, and SAMPLES/S.neg, which must not; one PASS/FAIL line
- * per sid (a missing sample is a FAIL naming the sid, so is a sample without a rule).
+ * SAMPLES/S.pos, which must raise S, and SAMPLES/S.neg, which must raise no rule of its set;
+ * one PASS/FAIL line per sid (a missing sample is a FAIL naming the sid, so is a sample
+ * without a rule).
  *
  * Two sets: the shipped rules (rules/NAME.rules, tests/rules/samples/) and the engine's own
  * fixtures (tests/rules/fixtures/NAME.rules, tests/rules/fixtures/samples/).
@@ -155,11 +156,11 @@ static const char *load_sample(const char *path, struct sample *s, char *why, si
 	return NULL;
 }
 
-/* Whether sample path raises sid: 1 yes, 0 no, -1 unusable (why set). */
+/* Whether sample path raises sid: 1 yes, 0 no, -1 unusable (why set); every sid it raises
+ * in *matches. */
 static int sample_raises(const struct ruleset *rs, struct scan_ctx *ctx, const char *path,
-			 uint32_t sid, char *why, size_t why_size)
+			 uint32_t sid, struct test_matches *matches, char *why, size_t why_size)
 {
-	struct test_matches matches = { 0 };
 	struct sample s;
 	const char *problem = load_sample(path, &s, why, why_size);
 	int raised = -1;
@@ -167,10 +168,10 @@ static int sample_raises(const struct ruleset *rs, struct scan_ctx *ctx, const c
 	if (problem) {
 		if (problem != why)
 			snprintf(why, why_size, "%s", problem);
-	} else if (ruleset_scan(rs, ctx, &s.in, test_collect, &matches)) {
+	} else if (ruleset_scan(rs, ctx, &s.in, test_collect, matches)) {
 		snprintf(why, why_size, "scan failed");
 	} else {
-		raised = test_matched(&matches, sid);
+		raised = test_matched(matches, sid);
 	}
 	free(s.bytes);
 	return raised;
@@ -183,23 +184,33 @@ struct sid_row {
 	const struct rule_info *rule;
 };
 
+/*
+ * The positive sample raises its rule; the negative one, the benign look-alike, raises no
+ * rule of the set at all: a rule that fires on another rule's benign neighbour is as much
+ * a false alert as one that fires on its own.
+ */
 static void check_sid(struct test_case *t, const struct sid_row *row)
 {
-	char pos[512], neg[512], why[256] = "";
+	char pos[512], neg[512], why[256] = "", sids[256];
+	struct test_matches matches = { 0 };
 	int raised;
 
 	snprintf(pos, sizeof(pos), "%s/%u.pos", row->set->samples_dir, row->rule->sid);
 	snprintf(neg, sizeof(neg), "%s/%u.neg", row->set->samples_dir, row->rule->sid);
-	raised = sample_raises(row->rs, row->ctx, pos, row->rule->sid, why, sizeof(why));
+	raised = sample_raises(row->rs, row->ctx, pos, row->rule->sid, &matches, why, sizeof(why));
 	CHECK(t, raised >= 0, "sid %u (%s:%d): %s: %s", row->rule->sid, row->rule->file,
 	      row->rule->line, pos, why);
 	EXPECT(t, raised == 1, "sid %u (%s:%d): %s does not raise it", row->rule->sid,
 	       row->rule->file, row->rule->line, pos);
-	raised = sample_raises(row->rs, row->ctx, neg, row->rule->sid, why, sizeof(why));
+	memset(&matches, 0, sizeof(matches));
+	raised = sample_raises(row->rs, row->ctx, neg, row->rule->sid, &matches, why, sizeof(why));
 	CHECK(t, raised >= 0, "sid %u (%s:%d): %s: %s", row->rule->sid, row->rule->file,
 	      row->rule->line, neg, why);
 	EXPECT(t, raised == 0, "sid %u (%s:%d): %s raises it", row->rule->sid, row->rule->file,
 	       row->rule->line, neg);
+	EXPECT(t, matches.count == 0, "sid %u (%s:%d): %s raises other rules: %s",
+	       row->rule->sid, row->rule->file, row->rule->line, neg,
+	       test_sids_text(&matches, sids, sizeof(sids)));
 }
 
 static int has_rule(const struct ruleset *rs, unsigned long sid)
