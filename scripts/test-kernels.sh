@@ -8,8 +8,9 @@
 #   scripts/test-kernels.sh [--tier] [KERNEL...]
 #
 # KERNEL: debian-cloud (Debian 12's 6.1 cloud flavour), debian-generic (its generic
-# flavour), host (this machine's /boot/vmlinuz-$(uname -r), if readable). Default: all
-# three (KERNELS overrides). --tier: as a tier of tests/run.sh: every result line is
+# flavour), debian-6.12 (the newest 6.12 cloud kernel Debian 12 also carries), host (this
+# machine's /boot/vmlinuz-$(uname -r), if readable). Default: all four (KERNELS
+# overrides). --tier: as a tier of tests/run.sh: every result line is
 # prefixed "kernel/FLAVOUR/", and a guest that cannot be had (no qemu, no kernel package:
 # no network) is a SKIP that says why, with exit 0; outside --tier it is a failure.
 #
@@ -26,7 +27,7 @@ if [ "${1:-}" = --tier ]; then
 	TIER=1
 	shift
 fi
-KERNELS=${KERNELS:-debian-cloud debian-generic host}
+KERNELS=${KERNELS:-debian-cloud debian-generic debian-6.12 host}
 [ $# -gt 0 ] && KERNELS="$*"
 WORK=.output/kernels
 CACHE=$WORK/cache
@@ -53,17 +54,41 @@ unavailable() {	# unavailable FLAVOUR WHY
 	[ $TIER = 1 ] || overall=1
 }
 
-# Fetch and extract the Debian kernel package that the meta package META depends on
-# (linux-image-cloud-amd64 -> linux-image-6.1.0-N-cloud-amd64-unsigned). Prints the
-# extracted root; on failure prints why on stderr and returns 1.
-debian_kernel() {	# debian_kernel META
-	local meta=$1 image pkg deb root
-	image=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+# The kernel image package a flavour stands for: what the meta package depends on
+# (linux-image-cloud-amd64 -> linux-image-6.1.0-N-cloud-amd64), or for debian-6.12 the
+# newest 6.12 cloud image Debian 12 carries beside its 6.1 (no meta package of its own).
+# Prints the package name without -unsigned, or nothing when the lists do not know it.
+kernel_image_of() {	# kernel_image_of FLAVOUR
+	case "$1" in
+	debian-cloud) apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+			awk '/Depends: linux-image-/ {print $2; exit}' ;;
+	debian-generic) apt-cache depends linux-image-amd64 2>/dev/null |
+			awk '/Depends: linux-image-/ {print $2; exit}' ;;
+	debian-6.12) apt-cache search --names-only \
+			'^linux-image-6\.12\.[0-9.]+\+deb12-cloud-amd64-unsigned$' 2>/dev/null |
+			awk '{print $1}' | sort -V | tail -n 1 | sed 's/-unsigned$//' ;;
+	esac
+}
+
+# What an earlier download of a flavour is called in the cache (offline runs).
+cached_glob_of() {	# cached_glob_of FLAVOUR
+	case "$1" in
+	debian-cloud) echo "linux-image-6.1.*-cloud-amd64-unsigned_*.deb" ;;
+	debian-generic) echo "linux-image-6.1.*-amd64-unsigned_*.deb" ;;
+	debian-6.12) echo "linux-image-6.12.*-cloud-amd64-unsigned_*.deb" ;;
+	esac
+}
+
+# Fetch and extract the Debian kernel package of FLAVOUR. Prints the extracted root; on
+# failure prints why on stderr and returns 1.
+debian_kernel() {	# debian_kernel FLAVOUR
+	local flavour=$1 image pkg deb root
+	image=$(kernel_image_of "$flavour")
 	if [ -z "$image" ] && [ "$(id -u)" -eq 0 ]; then
 		# a fresh machine whose package lists were never fetched (make deps had nothing
 		# to install, so it did not update them)
 		apt-get update -qq >/dev/null 2>&1
-		image=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
+		image=$(kernel_image_of "$flavour")
 	fi
 	mkdir -p "$CACHE"
 	if [ -n "$image" ]; then
@@ -77,8 +102,8 @@ debian_kernel() {	# debian_kernel META
 		fi
 	else
 		# no package lists (apt-get update not run, offline): an earlier download will do
-		deb=$(ls "$CACHE"/linux-image-*-"${meta#linux-image-}"-unsigned_*.deb 2>/dev/null | tail -n 1)
-		[ -n "$deb" ] || { echo "apt-cache knows no $meta (apt-get update?) and none is cached" >&2
+		deb=$(ls "$CACHE"/$(cached_glob_of "$flavour") 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$deb" ] || { echo "the package lists know no kernel for $flavour (apt-get update?) and none is cached" >&2
 				   return 1; }
 	fi
 	root=$CACHE/$(basename "$deb" .deb)
@@ -210,10 +235,8 @@ elif [ ! -x "$ASAN/edgewatch" ]; then
 else
 	for k in $KERNELS; do
 		case "$k" in
-		debian-cloud|debian-generic)
-			meta=linux-image-amd64
-			[ "$k" = debian-cloud ] && meta=linux-image-cloud-amd64
-			if ! root=$(debian_kernel "$meta" 2>"$WORK/$k.err"); then
+		debian-cloud|debian-generic|debian-6.12)
+			if ! root=$(debian_kernel "$k" 2>"$WORK/$k.err"); then
 				unavailable "$k" "$(cat "$WORK/$k.err")"
 				continue
 			fi
@@ -231,7 +254,7 @@ else
 			run_kernel host "$vmlinuz" "/lib/modules/$(uname -r)"
 			;;
 		*)
-			echo "FAIL kernel/$k: unknown kernel (debian-cloud, debian-generic or host)"
+			echo "FAIL kernel/$k: unknown kernel (debian-cloud, debian-generic, debian-6.12 or host)"
 			overall=1
 			;;
 		esac
@@ -239,4 +262,9 @@ else
 fi
 # the summary, also kept for the README's table of the last run (.output/kernels/last-run.txt)
 printf '%s\n' "${report[@]}" | tee "$WORK/last-run.txt"
+# outside make test, the README's table follows (its rows for the kernels that ran)
+if [ $TIER = 0 ] && ! python3 scripts/kernel_table.py --readme README.md "$WORK/last-run.txt"; then
+	echo "README.md's kernel table not updated (see above)"
+	overall=1
+fi
 exit $overall
