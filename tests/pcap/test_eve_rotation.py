@@ -58,7 +58,12 @@ def check_size_gzip(r, binary):
                                  "    compress: gzip\n")
         if proc.returncode != 0:
             return r.result(name, f"replay exited {proc.returncode}: {proc.stderr[-400:]}")
-        files = sorted(glob.glob(os.path.join(d, "eve.json*")), key=os.path.getmtime)
+        # closed files in the order they were compressed, the open one last: a closed
+        # file's .gz is written by the compression thread, at times after the open
+        # file's last line (a loaded machine showed it: mtime alone put a .gz last)
+        open_file = os.path.join(d, "eve.json")
+        files = sorted(glob.glob(os.path.join(d, "eve.json*")),
+                       key=lambda p: (p == open_file, os.path.getmtime(p)))
         gz = [p for p in files if p.endswith(".gz")]
         if len(files) < 10 or len(gz) != len(files) - 1:
             return r.result(name, f"{len(files)} files, {len(gz)} .gz: want >= 10, all but "
