@@ -146,7 +146,9 @@ e2e_edgewatch_start() {	# e2e_edgewatch_start NS IFACE EVE_FILE|"" [ARGS...]
 		> "$E2E_TMP/edgewatch-$iface-$E2E_EW_STARTS.out" 2> "$E2E_EW_ERR" &
 	E2E_EW_PID=$!
 	E2E_PIDS+=("$E2E_EW_PID")
-	for i in $(seq 1 100); do
+	# up to 30 s: a cold rule cache compiles the 179 shipped rules first (~4 s in a
+	# release build, several times that under ASan on a loaded machine)
+	for i in $(seq 1 300); do
 		grep -q "watching" "$E2E_EW_ERR" 2>/dev/null && return 0
 		kill -0 "$E2E_EW_PID" 2>/dev/null || break
 		sleep 0.1

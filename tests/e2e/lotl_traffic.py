@@ -88,10 +88,13 @@ EXPECTED = {
     41001: [9104001],	# ${jndi: in the User-Agent
     41002: [9104001],	# ... sent twice on one connection: one alert for the flow
     41003: [9104003],	# the lookup percent-encoded in the URI
-    41004: [9104030],	# "; wget http://..." percent-encoded in a CGI parameter
+    # "; wget http://..." percent-encoded in a CGI parameter, and that parameter is a
+    # diagnostics form's address (addr=): command injection there too
+    41004: [9104030, 9104034],
     41005: [9103001],	# Ivanti CVE-2023-46805: %2e%2e traversal out of user-backup-code
-    # cd /tmp; wget ...; chmod 777 x; ./x in a form body: the staging and the run
-    41006: [9101003, 9101004],
+    # cd /tmp; wget ...; chmod 777 x; ./x in a form body: the staging and the run, and
+    # the injection itself in the ping form's ping_ip field
+    41006: [9101003, 9101004, 9104034],
     41101: [9102001],	# certutil -urlcache over IPv6
     41102: [9104050],	# the Nikto user agent over IPv6
     # VLAN 100, hand-built, sent twice: F5 CVE-2020-5902 ..; traversal, and the
