@@ -90,6 +90,30 @@ def pcap(frames):
     return b"".join(out)
 
 
+def pcapng(frames, linktype=1, nanoseconds=True, pad=0):
+    """frames: (timestamp ns since EPOCH, frame bytes) -> a pcapng file's bytes: one
+    section, one interface of linktype with nanosecond (if_tsresol 9) or the default
+    microsecond timestamps; pad: that many bytes of an unknown (local-use) block after
+    the interface block, which a reader skips."""
+    def block(btype, body):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+    idb = struct.pack("<HHI", linktype, 0, 65535)
+    if nanoseconds:	# if_tsresol 9, then opt_endofopt
+        idb += struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
+    out = [block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)), block(1, idb)]
+    if pad:
+        out.append(block(0x80000BAD, b"\0" * pad))
+    for ts, f in frames:
+        ts = EPOCH * 10**9 + ts
+        if not nanoseconds:
+            ts //= 1000
+        out.append(block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(f),
+                                        len(f)) + f))
+    return b"".join(out)
+
+
 def sparse(count, gap_s):
     """One UDP exchange every gap_s seconds, all in one flow (a quiet link's keepalive)."""
     return [(i * gap_s * 10**9, eth(udp(addr(2), addr(1), 40000, 123))) for i in range(count)]

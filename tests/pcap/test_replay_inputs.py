@@ -19,7 +19,7 @@ import tempfile
 
 from replay_run import replay_bytes
 from result_lines import Results
-from synth import csum
+from synth import csum, pcapng as synth_pcapng
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".output/asan/edgewatch"
 RESULTS = Results("pcap/replay_inputs")
@@ -62,19 +62,6 @@ def pcap(linktype, frames, cut=0):
     for i, f in enumerate(frames):
         out += struct.pack("<IIII", 1700000000 + i, 0, len(f), len(f)) + f
     return out[:len(out) - cut] if cut else out
-
-
-def pcapng(linktype, frames):
-    def block(btype, body):
-        body += b"\0" * (-len(body) % 4)
-        n = 12 + len(body)
-        return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
-    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
-    out += block(1, struct.pack("<HHI", linktype, 0, 65535))
-    for i, f in enumerate(frames):
-        ts = (1700000000 + i) * 1000000
-        out += block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(f), len(f)) + f)
-    return out
 
 
 def replay(data, suffix=".pcap"):
@@ -124,8 +111,11 @@ frames = {
 for name, (linktype, fs) in frames.items():
     # bytes are the capture's frame lengths, whatever the link layer
     check_link_type(name, pcap(linktype, fs), frame_lens=[len(f) for f in fs])
-check_link_type("pcapng_ethernet", pcapng(1, frames["ethernet"][1]), ".pcapng",
-                frame_lens=[len(f) for f in frames["ethernet"][1]])
+# microsecond timestamps (no if_tsresol), a second apart
+ETH_FRAMES = frames["ethernet"][1]
+check_link_type("pcapng_ethernet",
+                synth_pcapng([(i * 10**9, f) for i, f in enumerate(ETH_FRAMES)], nanoseconds=False),
+                ".pcapng", frame_lens=[len(f) for f in ETH_FRAMES])
 
 # Frames the kernel will not run (shorter than Ethernet): replay counts them itself.
 proc, events = replay(pcap(1, [eth(0x0800, V4), b"", b"\x02" * 10]))

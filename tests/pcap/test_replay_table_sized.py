@@ -17,7 +17,6 @@ Prints PASS/FAIL lines for tests/run.sh. usage: test_replay_table_sized.py [EDGE
 import os
 import json
 import re
-import struct
 import subprocess
 import sys
 import tempfile
@@ -52,26 +51,6 @@ def frames():
     return f
 
 
-def pcapng(frames, pad=0):
-    """A pcapng file of Ethernet frames (nanosecond timestamps); pad: that many bytes of an
-    unknown (local-use) block after the interface block, which a reader skips."""
-    def block(btype, body):
-        body += b"\0" * (-len(body) % 4)
-        n = 12 + len(body)
-        return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
-    out = [block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
-           # if_tsresol 9: nanoseconds; then opt_endofopt
-           block(1, struct.pack("<HHI", 1, 0, 65535) + struct.pack("<HHB3x", 9, 1, 9) +
-                 struct.pack("<HH", 0, 0))]
-    if pad:
-        out.append(block(0x80000BAD, b"\0" * pad))
-    for ts, fr in frames:
-        ts += synth.EPOCH * 10**9
-        out.append(block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(fr),
-                                        len(fr)) + fr))
-    return b"".join(out)
-
-
 TIMINGS = re.compile(r'"(last_us|last_reader_wait_us)": [0-9]+')
 
 
@@ -98,8 +77,8 @@ def replay(d, name, data):
 def main():
     fr = frames()
     with tempfile.TemporaryDirectory() as d:
-        rc_s, log_s, sized = replay(d, "sized", pcapng(fr))
-        rc_c, log_c, configured = replay(d, "configured", pcapng(fr, PAD_BYTES))
+        rc_s, log_s, sized = replay(d, "sized", synth.pcapng(fr))
+        rc_c, log_c, configured = replay(d, "configured", synth.pcapng(fr, pad=PAD_BYTES))
     sized_on = "a flow table of" in log_s
     RESULTS.result("small_capture_gets_a_sized_table",
                    None if rc_s == 0 and sized_on else
