@@ -149,6 +149,11 @@ static void test_shipped_file(struct test_case *t)
 	CHECK(t, !v.cve_count, "routeros 6.40.8 (fixed)");
 	edge_software_match(db, "mikrotik-routeros", "6.42.1", &v);
 	CHECK(t, !v.cve_count, "routeros 6.42.1 (fixed)");
+	edge_software_match(db, "microsoft-iis", "6.0", &v);
+	CHECK(t, v.eol_date && v.cve_count == 1 && !strcmp(v.cves[0], "CVE-2017-7269"),
+	      "iis 6.0: end of life and WebDAV overflow");
+	edge_software_match(db, "microsoft-iis", "7.5", &v);
+	CHECK(t, v.eol_date && !v.cve_count, "iis 7.5: end of life only");
 	edge_software_free(db);
 }
 
