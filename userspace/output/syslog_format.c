@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "output/eve_format.h"
+#include "output/json_line.h"
 #include "output/syslog_format.h"
 
 /* Room before the header for the frame, "LEN " (LEN at most 10 digits). */
@@ -127,21 +128,6 @@ size_t syslog_message_cap(const struct syslog_fields *f, size_t eve_len)
 	return FRAME_ROOM + HEADER_MAX + (f->alert ? alert_sd_max(f->alert) : 2) + 1 + eve_len;
 }
 
-/* n's decimal digits at out; their count. */
-static size_t put_decimal(char *out, size_t n)
-{
-	char digits[24];
-	size_t len = 0, i;
-
-	do {
-		digits[len++] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	for (i = 0; i < len; i++)
-		out[i] = digits[len - 1 - i];
-	return len;
-}
-
 static size_t put_text(char *out, const char *text)
 {
 	size_t len = strlen(text);
@@ -169,7 +155,7 @@ int syslog_format(const struct syslog_origin *o, const struct syslog_fields *f,
 		return -ENOSPC;
 	syslog_format_timestamp(f->ts_ns, ts);
 	header[header_len++] = '<';
-	header_len += put_decimal(header + header_len, o->facility * 8 + f->severity);
+	header_len += decimal_u64(o->facility * 8 + f->severity, header + header_len);
 	header_len += put_text(header + header_len, ">1 ");
 	header_len += put_text(header + header_len, ts);
 	memcpy(header + header_len, o->fixed, o->fixed_len);
@@ -190,8 +176,8 @@ int syslog_format(const struct syslog_origin *o, const struct syslog_fields *f,
 	m->start = FRAME_ROOM;
 	m->len = header_len + eve_len;
 	if (o->framed) {	/* RFC 6587 3.4.1: MSG-LEN SP SYSLOG-MSG */
-		char frame[FRAME_ROOM];
-		size_t frame_len = put_decimal(frame, m->len);
+		char frame[DECIMAL_U64_MAX + 1];	/* at most 10 digits: FRAME_ROOM */
+		size_t frame_len = decimal_u64(m->len, frame);
 
 		frame[frame_len++] = ' ';
 		m->start -= frame_len;
