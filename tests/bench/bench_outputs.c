@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <librdkafka/rdkafka.h>
@@ -30,7 +31,10 @@
 #include "output/output.h"
 #include "bench_events.h"
 
-#define EVENTS 100000
+/* 100,000 events; fewer on the command line (bench_outputs 3000: under every sink's queue
+ * bound, for valgrind --tool=callgrind, whose serialised threads starve the senders) */
+static int event_count = 100000;
+
 static double clock_s(clockid_t clock)
 {
 	struct timespec ts;
@@ -43,6 +47,9 @@ static double clock_s(clockid_t clock)
 struct cpu_cost {
 	double thread_ns;	/* the engine's thread */
 	double process_ns;	/* every thread of the process */
+	/* the engine's thread per 1,000 events (getrusage RUSAGE_THREAD): what its CPU time
+	 * pays besides instructions */
+	double minor_faults, switches_voluntary, switches_involuntary;
 };
 
 /* The baseline: the same lines, formatted beforehand, written with fwrite. */
@@ -66,12 +73,12 @@ static double bench_fwrite(const char *path)
 	if (!f)
 		return -1;
 	t0 = now_s();
-	for (i = 0; i < EVENTS; i++)
+	for (i = 0; i < event_count; i++)
 		fwrite(lines[i % FLOWS], 1, lens[i % FLOWS], f);
 	fflush(f);
 	t = now_s() - t0;
 	fclose(f);
-	return t * 1e9 / EVENTS;
+	return t * 1e9 / event_count;
 }
 
 /* A UDP socket on loopback that a thread drains (a collector that keeps up). */
@@ -122,19 +129,25 @@ static void drain_stop(struct drain *d)
  * (what the engine's thread waits for; the sinks' threads send meanwhile and after). */
 static double bench_output(struct output *out, double *handoff, struct cpu_cost *cpu)
 {
+	struct rusage ru0, ru1;
 	double t0 = now_s(), t, th0 = clock_s(CLOCK_THREAD_CPUTIME_ID),
 	       pr0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	int i;
 
-	for (i = 0; i < EVENTS; i++)
+	getrusage(RUSAGE_THREAD, &ru0);
+	for (i = 0; i < event_count; i++)
 		output_flow(out, &events[i % FLOWS]);
 	output_flush(out);
-	*handoff = (now_s() - t0) * 1e9 / EVENTS;
+	*handoff = (now_s() - t0) * 1e9 / event_count;
 	output_drain(out);
-	cpu->thread_ns = (clock_s(CLOCK_THREAD_CPUTIME_ID) - th0) * 1e9 / EVENTS;
-	cpu->process_ns = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - pr0) * 1e9 / EVENTS;
+	cpu->thread_ns = (clock_s(CLOCK_THREAD_CPUTIME_ID) - th0) * 1e9 / event_count;
+	cpu->process_ns = (clock_s(CLOCK_PROCESS_CPUTIME_ID) - pr0) * 1e9 / event_count;
+	getrusage(RUSAGE_THREAD, &ru1);
+	cpu->minor_faults = (ru1.ru_minflt - ru0.ru_minflt) * 1e3 / event_count;
+	cpu->switches_voluntary = (ru1.ru_nvcsw - ru0.ru_nvcsw) * 1e3 / event_count;
+	cpu->switches_involuntary = (ru1.ru_nivcsw - ru0.ru_nivcsw) * 1e3 / event_count;
 	t = now_s() - t0;
-	return t * 1e9 / EVENTS;
+	return t * 1e9 / event_count;
 }
 
 static void print_queues(struct output *out)
@@ -157,7 +170,7 @@ static void print_queues(struct output *out)
 	free(snap);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char eve_path[] = "/tmp/edgewatch-bench-eve.XXXXXX";
 	struct drain syslog_drain = { 0 }, ipfix_drain = { 0 };
@@ -180,6 +193,8 @@ int main(void)
 	if (fd < 0)
 		return 1;
 	close(fd);
+	if (argc > 1 && atoi(argv[1]) > 0)
+		event_count = atoi(argv[1]);
 	make_events();
 
 	base = bench_fwrite(eve_path);
@@ -218,7 +233,7 @@ int main(void)
 	inet_pton(AF_INET, "127.0.0.1", io.collector.addr);
 	io.collector.port = ipfix_drain.port;
 	ko = (struct ew_kafka_output){ .enabled = 1, .brokers = &broker, .broker_count = 1,
-				       .topic_prefix = "bench", .queue_messages = EVENTS * 2,
+				       .topic_prefix = "bench", .queue_messages = event_count * 2,
 				       .client_id = "edgewatch-bench", .compression = "none",
 				       .properties = props, .property_count = 1 };
 	prom.family = 4;
@@ -236,7 +251,7 @@ int main(void)
 	all = bench_output(&out, &all_handoff, &all_cpu);
 
 	printf("### Output wing: ns per flow event (%d events, `.output/bench/bench_outputs`)\n\n",
-	       EVENTS);
+	       event_count);
 	printf("| writer | ns/event, engine's hand-off | ratio | ns/event, until every sink "
 	       "delivered | ratio |\n|---|---|---|---|---|\n");
 	printf("| fwrite of the same lines, formatted beforehand (baseline) | %.0f | 1.00 | %.0f | "
@@ -251,14 +266,20 @@ int main(void)
 	       "|---|---|---|\n");
 	printf("| EVE sink alone | %.0f | %.0f |\n", eve_cpu.thread_ns, eve_cpu.process_ns);
 	printf("| all sinks | %.0f | %.0f |\n", all_cpu.thread_ns, all_cpu.process_ns);
+	printf("\n| engine's thread, per 1,000 events | minor faults | switches, voluntary | "
+	       "involuntary |\n|---|---|---|---|\n");
+	printf("| EVE sink alone | %.1f | %.1f | %.1f |\n", eve_cpu.minor_faults,
+	       eve_cpu.switches_voluntary, eve_cpu.switches_involuntary);
+	printf("| all sinks | %.1f | %.1f | %.1f |\n\n", all_cpu.minor_faults,
+	       all_cpu.switches_voluntary, all_cpu.switches_involuntary);
 	printf("| all sinks / EVE alone | %.2f | %.2f |\n", all_cpu.thread_ns / eve_cpu.thread_ns,
 	       all_cpu.process_ns / eve_cpu.process_ns);
 	print_queues(&out);
 	output_close(&out);
 
 	/* what each queued sink adds to the engine's thread, EVE + that sink alone */
-	printf("\n| EVE + one sink | engine's thread CPU ns/event | minus EVE alone |\n"
-	       "|---|---|---|\n");
+	printf("\n| EVE + one sink | engine's thread CPU ns/event | minus EVE alone | per 1,000 "
+	       "events: minor faults, switches (voluntary, involuntary) |\n|---|---|---|---|\n");
 	for (type = 0; type < 3; type++) {
 		static const char *const names[] = { "syslog (UDP)", "IPFIX (UDP)",
 						     "Kafka (mock cluster)" };
@@ -274,8 +295,9 @@ int main(void)
 			return 1;
 		wall = bench_output(&out, &handoff, &one);
 		(void)wall;
-		printf("| %s | %.0f | %.0f |\n", names[type], one.thread_ns,
-		       one.thread_ns - eve_cpu.thread_ns);
+		printf("| %s | %.0f | %.0f | %.1f, %.1f, %.1f |\n", names[type], one.thread_ns,
+		       one.thread_ns - eve_cpu.thread_ns, one.minor_faults,
+		       one.switches_voluntary, one.switches_involuntary);
 		output_close(&out);
 	}
 	printf("\n");

@@ -122,10 +122,28 @@ static void test_overflow_reported(struct test_case *t)
 	CHECK(t, json_line_finish(&jl) == -ENOSPC, "end without open not reported");
 }
 
+static void test_decimal_u64(struct test_case *t)
+{
+	static const struct {
+		uint64_t value;
+		const char *text;
+	} rows[] = { { 0, "0" }, { 9, "9" }, { 10, "10" }, { 134, "134" },
+		     { UINT64_MAX, "18446744073709551615" } };
+	char out[DECIMAL_U64_MAX];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		n = decimal_u64(rows[i].value, out);
+		EXPECT(t, n == strlen(rows[i].text) && !memcmp(out, rows[i].text, n),
+		       "%s: got %.*s", rows[i].text, (int)n, out);
+	}
+}
+
 int main(void)
 {
 	test_program = "json_line";
 	RUN(test_nested_values);
+	RUN(test_decimal_u64);
 	RUN(test_escaping_round_trip);
 	RUN(test_escaping_as_json_c);
 	RUN(test_overflow_reported);

@@ -9,9 +9,12 @@
  *  - a broker outage mid-run: what fits the queue arrives after it, what does not is
  *    counted as dropped_queue_full, exactly;
  *  - brokers down at close: the drain is bounded and what is left is lost_at_close.
- * The account balances in each: taken = sent + in_queue + every loss.
+ * The account balances in each: taken = sent + in_queue + every loss; and it does in a
+ * snapshot taken while two threads produce and the poll thread reports (the counts are
+ * atomics, not under a lock: a snapshot never sees an outcome before its taken).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +266,15 @@ static void account(struct harness *h, struct stats_sink_queue *a)
 	h->sink->ops->account(h->sink, a);
 }
 
+/* Both producers are through: taken reached total (one snapshot, read again). */
+static int counted_done(struct harness *h, uint64_t total)
+{
+	struct stats_sink_queue a;
+
+	account(h, &a);
+	return a.taken >= total;
+}
+
 static int balances(const struct stats_sink_queue *a)
 {
 	return a->taken == a->sent + a->in_queue + a->dropped_queue_full + a->lost_at_close +
@@ -487,11 +499,92 @@ static void test_down_at_close_counted(struct test_case *t)
 	harness_free(h);
 }
 
+#define HAMMER_QUEUE 500
+#define HAMMER_EACH 20000
+
+/* A producer of HAMMER_EACH flow events with one line (not remembered: not consumed). */
+static void *hammer_produce(void *arg)
+{
+	struct output_sink *sink = arg;
+	struct flow_key key;
+	struct flow_record rec;
+	struct flow_event ev = { 0 };
+	static const char text[] = "{\"event_type\":\"flow\"}";
+	struct output_line line = { .buf = text, .len = sizeof(text) - 1 };
+	int i;
+
+	flow_fixture(1, &key, &rec);
+	ev.flow.key = &key;
+	ev.flow.rec = &rec;
+	flow_fields_of(&key, &rec, SALT, &ev.flow.fields);
+	for (i = 0; i < HAMMER_EACH; i++)
+		sink->ops->flow(sink, &ev, &line);
+	return NULL;
+}
+
+/*
+ * Two producers and the poll thread against snapshots in a loop: every snapshot has
+ * in_queue within librdkafka's queue bound plus the two produces in progress (an outcome
+ * read before its taken would make it wrap below zero), taken and the outcomes never go
+ * back; at the end every message was delivered or dropped for the full queue, none in
+ * between.
+ */
+static void test_account_under_two_producers(struct test_case *t)
+{
+	char why[2048] = "";
+	struct harness *h = harness_new("ew-hammer", HAMMER_QUEUE, why, sizeof(why));
+	struct stats_sink_queue a, last = { 0 };
+	pthread_t producers[2];
+	uint64_t since;
+	int started = 0, done = 0, i, snapshots = 0, bad = 0;
+
+	CHECK(t, h, "%s", why);
+	for (i = 0; i < 2; i++)
+		started += !pthread_create(&producers[i], NULL, hammer_produce, h->sink);
+	CHECK(t, started == 2, "pthread_create");
+	while (!done) {
+		done = counted_done(h, 2 * HAMMER_EACH);
+		account(h, &a);
+		snapshots++;
+		if (a.in_queue > HAMMER_QUEUE + 2 || a.taken < last.taken || a.sent < last.sent ||
+		    a.dropped_queue_full < last.dropped_queue_full || !balances(&a)) {
+			if (!bad++)
+				test_fail(t, __FILE__, __LINE__, "snapshot %d: taken %llu sent %llu "
+					  "dropped %llu in_queue %llu (before: taken %llu sent %llu)",
+					  snapshots, (unsigned long long)a.taken,
+					  (unsigned long long)a.sent,
+					  (unsigned long long)a.dropped_queue_full,
+					  (unsigned long long)a.in_queue,
+					  (unsigned long long)last.taken, (unsigned long long)last.sent);
+		}
+		last = a;
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(producers[i], NULL);
+	/* the queue delivered before the drain, whose 2 s a loaded machine may need */
+	for (since = now_ms(); now_ms() - since < 30000; usleep(10000)) {
+		account(h, &a);
+		if (!a.in_queue)
+			break;
+	}
+	h->sink->ops->drain(h->sink);
+	account(h, &a);
+	EXPECT(t, a.taken == 2 * HAMMER_EACH && a.sent + a.dropped_queue_full == a.taken &&
+			  !a.in_queue && !a.lost_at_close && !a.send_failed && balances(&a),
+	       "at the end: taken %llu sent %llu dropped %llu lost %llu failed %llu",
+	       (unsigned long long)a.taken, (unsigned long long)a.sent,
+	       (unsigned long long)a.dropped_queue_full, (unsigned long long)a.lost_at_close,
+	       (unsigned long long)a.send_failed);
+	EXPECT(t, snapshots > 10, "only %d snapshots while producing", snapshots);
+	harness_free(h);
+}
+
 int main(void)
 {
 	test_program = "test_kafka_sink";
 	RUN(test_every_event_arrives);
 	RUN(test_outage_loses_only_what_overflows);
 	RUN(test_down_at_close_counted);
+	RUN(test_account_under_two_producers);
 	return test_summary();
 }

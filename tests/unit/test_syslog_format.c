@@ -73,7 +73,9 @@ static void test_alert_message(struct test_case *t)
 	struct alert_event a;
 	struct syslog_origin o;
 	struct syslog_message m = { 0 };
-	char eve[8192], want[9000], *msg;
+	struct syslog_fields f;
+	char eve[8192], want[9000], *msg, *buf;
+	size_t cap;
 	struct json_line jl;
 	int n;
 
@@ -81,7 +83,13 @@ static void test_alert_message(struct test_case *t)
 	syslog_origin_init(&o, 16, "sensor", 42, 1);
 	json_line_init(&jl, eve, sizeof(eve));
 	CHECK(t, eve_format_alert(&jl, &a, "wan0") == 0, "EVE format failed");
-	CHECK(t, syslog_format_alert(&o, &a, jl.buf, jl.len, &m) == 0, "format failed");
+	f = syslog_fields_alert(&a);
+	cap = syslog_message_cap(&f, jl.len);
+	buf = malloc(cap);
+	CHECK(t, buf, "malloc");
+	CHECK(t, syslog_format(&o, &f, jl.buf, jl.len, buf, cap - 1, &m) == -ENOSPC,
+	      "a buffer short of the cap was written");
+	CHECK(t, syslog_format(&o, &f, jl.buf, jl.len, buf, cap, &m) == 0, "format failed");
 	/* 2021-12-13T20:09:26.000002Z: 1639426166 s + 2000 ns */
 	snprintf(want, sizeof(want),
 		 "<131>1 2021-12-13T20:09:26.000002Z sensor edgewatch 42 alert "
@@ -104,6 +112,9 @@ static void test_unframed_stats(struct test_case *t)
 	struct stats_snapshot *s = calloc(1, sizeof(*s));
 	struct syslog_origin o;
 	struct syslog_message m = { 0 };
+	struct syslog_fields f;
+	size_t cap;
+	char *buf;
 	const char *want = "<134>1 1970-01-01T00:00:01.500000Z - edgewatch 7 stats - {";
 	char *eve = malloc(EVE_STATS_LINE_MAX);
 	struct json_line jl;
@@ -113,7 +124,11 @@ static void test_unframed_stats(struct test_case *t)
 	syslog_origin_init(&o, 16, NULL, 7, 0);	/* UDP: no frame */
 	json_line_init(&jl, eve, EVE_STATS_LINE_MAX);
 	CHECK(t, eve_format_stats(&jl, s, NULL) == 0, "EVE format failed");
-	CHECK(t, syslog_format_stats(&o, s, jl.buf, jl.len, &m) == 0, "format failed");
+	f = syslog_fields_stats(s);
+	cap = syslog_message_cap(&f, jl.len);
+	buf = malloc(cap);
+	CHECK(t, buf, "malloc");
+	CHECK(t, syslog_format(&o, &f, jl.buf, jl.len, buf, cap, &m) == 0, "format failed");
 	CHECK(t, !strncmp(m.buf + m.start, want, strlen(want)), "got %.80s", m.buf + m.start);
 	CHECK(t, m.buf[m.start + m.len - 1] == '}', "MSG is not the whole JSON line");
 	free(m.buf);

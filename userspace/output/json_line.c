@@ -106,18 +106,26 @@ void json_line_str(struct json_line *jl, const char *key, const char *value)
 	put_string(jl, value);
 }
 
-void json_line_u64(struct json_line *jl, const char *key, uint64_t value)
+size_t decimal_u64(uint64_t value, char out[DECIMAL_U64_MAX])
 {
-	char digits[20];
-	int n = 0;
+	char reversed[DECIMAL_U64_MAX];
+	size_t n = 0, i;
 
-	member(jl, key);
 	do {
-		digits[n++] = '0' + value % 10;
+		reversed[n++] = (char)('0' + value % 10);
 		value /= 10;
 	} while (value);
-	while (n)
-		put_char(jl, digits[--n]);
+	for (i = 0; i < n; i++)
+		out[i] = reversed[n - 1 - i];
+	return n;
+}
+
+void json_line_u64(struct json_line *jl, const char *key, uint64_t value)
+{
+	char digits[DECIMAL_U64_MAX];
+
+	member(jl, key);
+	put(jl, digits, decimal_u64(value, digits));
 }
 
 void json_line_real(struct json_line *jl, const char *key, double value)

@@ -40,6 +40,11 @@ void json_line_begin(struct json_line *jl);
 /* Members of the current object (key may be NULL inside an array). */
 void json_line_str(struct json_line *jl, const char *key, const char *value);
 void json_line_u64(struct json_line *jl, const char *key, uint64_t value);
+
+/* value's decimal digits at out (no terminator); their count. By hand, not snprintf:
+ * the syslog header and the Kafka key on every event (BENCHMARKS.md, output wing). */
+#define DECIMAL_U64_MAX 20
+size_t decimal_u64(uint64_t value, char out[DECIMAL_U64_MAX]);
 void json_line_bool(struct json_line *jl, const char *key, int value);
 /* A real number, 3 decimals at most, trailing zeros cut ("0.875", "12"); a value
  * that is not finite is written as null (JSON has no NaN). */

@@ -13,8 +13,13 @@
  * Where every message went: taken = sent + in_queue + dropped_queue_full +
  * lost_at_close + send_failed + format_failed (stats.h, struct stats_sink_queue).
  * librdkafka gives every message it took exactly one delivery report, so in_queue is
- * what was produced and has no report yet: an exact count, not librdkafka's outq_len
- * (which counts requests too).
+ * what was taken and has no outcome yet: an exact count, not librdkafka's outq_len
+ * (which counts requests too). Those counters are atomics, not under the sink's lock:
+ * the engine's thread (a produce per event) and the poll thread (a report per message)
+ * took that lock for every message and met on it (BENCHMARKS.md, output wing). A
+ * snapshot reads the outcomes first and taken last; every outcome is counted after its
+ * message's taken (same thread, or after librdkafka handed the message from one to the
+ * other), so in_queue = taken - outcomes is never negative and the sum exact.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -27,6 +32,7 @@
 
 #include "config/config.h"
 #include "log.h"
+#include "output/json_line.h"
 #include "output/output.h"
 #include "output/sink_clock.h"
 
@@ -48,12 +54,17 @@ struct kafka_sink {
 	pthread_t poller;
 	int stopping;			/* the poll thread: end (atomic) */
 
+	/* where every message went: __atomic_* only, without the lock (see the top) */
+	struct {
+		uint64_t taken, sent, send_failed, lost_at_close, dropped_queue_full,
+			format_failed;
+	} counts;
+
 	pthread_mutex_t lock;		/* everything below */
-	pthread_cond_t settled;		/* every message produced has its report */
-	uint64_t produced;		/* taken by librdkafka */
+	pthread_cond_t settled;		/* every message taken has its outcome */
 	uint64_t errors_logged_at;
 	int warned_full;
-	struct stats_sink_queue account;
+	struct stats_sink_queue account;	/* but its counts: counts */
 };
 
 static struct kafka_sink *kafka_sink_of(struct output_sink *s)
@@ -61,12 +72,36 @@ static struct kafka_sink *kafka_sink_of(struct output_sink *s)
 	return (struct kafka_sink *)s;
 }
 
-/* Under the lock: produced, no delivery report yet. */
+static void count(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+}
+
+static uint64_t counted(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_SEQ_CST);
+}
+
+/* The counts into out, in_queue their difference: outcomes first, taken last. */
+static void read_counts(const struct kafka_sink *ks, struct stats_sink_queue *out)
+{
+	out->sent = counted(&ks->counts.sent);
+	out->send_failed = counted(&ks->counts.send_failed);
+	out->lost_at_close = counted(&ks->counts.lost_at_close);
+	out->dropped_queue_full = counted(&ks->counts.dropped_queue_full);
+	out->format_failed = counted(&ks->counts.format_failed);
+	out->taken = counted(&ks->counts.taken);
+	out->in_queue = out->taken - out->sent - out->send_failed - out->lost_at_close -
+			out->dropped_queue_full - out->format_failed;
+}
+
+/* Taken, no outcome yet. */
 static uint64_t in_queue(const struct kafka_sink *ks)
 {
-	const struct stats_sink_queue *a = &ks->account;
+	struct stats_sink_queue c;
 
-	return ks->produced - a->sent - a->send_failed - a->lost_at_close;
+	read_counts(ks, &c);
+	return c.in_queue;
 }
 
 /*
@@ -79,7 +114,7 @@ static void count_failure(struct kafka_sink *ks, rd_kafka_resp_err_t err)
 	const char *name = rd_kafka_err2name(err);
 	size_t i;
 
-	a->send_failed++;
+	count(&ks->counts.send_failed);
 	for (i = 0; i < a->failure_kind_count; i++) {
 		if (!strcmp(a->failures[i].name, name) ||
 		    (i == STATS_SINK_FAILURE_KINDS - 1)) {
@@ -100,17 +135,22 @@ static void delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *m, void *o
 {
 	struct kafka_sink *ks = opaque;
 
-	pthread_mutex_lock(&ks->lock);
-	if (!m->err)
-		ks->account.sent++;
-	else if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-		 m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
-		ks->account.lost_at_close++;	/* in flight: maybe delivered, unknowable */
-	else
+	if (!m->err) {
+		count(&ks->counts.sent);
+	} else if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+		   m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+		count(&ks->counts.lost_at_close);	/* in flight: maybe delivered, unknowable */
+	} else {
+		pthread_mutex_lock(&ks->lock);
 		count_failure(ks, m->err);
-	if (!in_queue(ks))
+		pthread_mutex_unlock(&ks->lock);
+	}
+	/* the lock only to wake a waiter: it checks in_queue under it before it waits */
+	if (!in_queue(ks)) {
+		pthread_mutex_lock(&ks->lock);
 		pthread_cond_broadcast(&ks->settled);
-	pthread_mutex_unlock(&ks->lock);
+		pthread_mutex_unlock(&ks->lock);
+	}
 }
 
 /*
@@ -134,8 +174,8 @@ static void client_error(rd_kafka_t *rk, int err, const char *reason, void *opaq
 	if (err == RD_KAFKA_RESP_ERR__TRANSPORT || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
 	    err == RD_KAFKA_RESP_ERR__RESOLVE)
 		ks->account.connect_failures++;
-	log_it = ks->errors_logged_at != ks->account.sent + 1;
-	ks->errors_logged_at = ks->account.sent + 1;
+	log_it = ks->errors_logged_at != counted(&ks->counts.sent) + 1;
+	ks->errors_logged_at = counted(&ks->counts.sent) + 1;
 	pthread_mutex_unlock(&ks->lock);
 	if (log_it)
 		log_warn("kafka: %s: %s; messages queue meanwhile (librdkafka retries until "
@@ -164,25 +204,21 @@ static int produce(struct kafka_sink *ks, int type, const char *key, const char 
 	rd_kafka_resp_err_t err;
 	int ret = 0;
 
-	pthread_mutex_lock(&ks->lock);
-	ks->account.taken++;
-	ks->produced++;		/* before: its report may come before produce returns */
-	pthread_mutex_unlock(&ks->lock);
+	count(&ks->counts.taken);	/* before: its report may come before produce returns */
 	if (!rd_kafka_produce(ks->topics[type], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
 			      (void *)line, len, key, key ? strlen(key) : 0, NULL))
 		return 0;
 	err = rd_kafka_last_error();
 	pthread_mutex_lock(&ks->lock);
-	ks->produced--;
 	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-		ks->account.dropped_queue_full++;
+		count(&ks->counts.dropped_queue_full);
 		if (!ks->warned_full)
 			log_warn("kafka: queue full (outputs.kafka.queue-messages, or librdkafka's "
 				 "queue.buffering.max.kbytes): the brokers %s are down or slow; new "
 				 "messages are dropped and counted", ks->bootstrap);
 		ks->warned_full = 1;
 	} else if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-		ks->account.format_failed++;
+		count(&ks->counts.format_failed);
 		ret = -EMSGSIZE;
 	} else {
 		count_failure(ks, err);
@@ -194,10 +230,8 @@ static int produce(struct kafka_sink *ks, int type, const char *key, const char 
 
 static int format_failed(struct kafka_sink *ks, int err)
 {
-	pthread_mutex_lock(&ks->lock);
-	ks->account.taken++;
-	ks->account.format_failed++;
-	pthread_mutex_unlock(&ks->lock);
+	count(&ks->counts.taken);
+	count(&ks->counts.format_failed);
 	return err;
 }
 
@@ -214,9 +248,10 @@ static int produce_line(struct kafka_sink *ks, enum output_event_type type, cons
 	return produce(ks, type, key, line->buf, line->len);
 }
 
+/* by hand: snprintf was 40% of the sink's instructions per event (BENCHMARKS.md) */
 static void flow_id_key(uint64_t flow_id, char key[KEY_MAX])
 {
-	snprintf(key, KEY_MAX, "%llu", (unsigned long long)flow_id);
+	key[decimal_u64(flow_id, key)] = '\0';
 }
 
 static int kafka_sink_flow(struct output_sink *s, const struct flow_event *ev,
@@ -297,16 +332,17 @@ static void kafka_sink_account(struct output_sink *s, struct stats_sink_queue *o
 
 	pthread_mutex_lock(&ks->lock);
 	*out = ks->account;
-	out->in_queue = in_queue(ks);
 	pthread_mutex_unlock(&ks->lock);
+	read_counts(ks, out);
 	out->name = "kafka";
 }
 
 static void log_losses(const struct kafka_sink *ks, uint64_t lost_before)
 {
-	const struct stats_sink_queue *a = &ks->account;
+	struct stats_sink_queue counts = ks->account, *a = &counts;
 	size_t i;
 
+	read_counts(ks, a);
 	/* what the final stats event could not say: the messages after it (itself) */
 	if (a->lost_at_close > lost_before)
 		log_warn("kafka: %llu messages lost at close (the brokers %s did not take them "
@@ -343,13 +379,13 @@ static void kafka_sink_close(struct output_sink *s)
 	uint64_t lost;
 
 	pthread_mutex_lock(&ks->lock);
-	lost = ks->account.lost_at_close;
+	lost = counted(&ks->counts.lost_at_close);
 	settle(ks);
 	pthread_mutex_unlock(&ks->lock);
 	__atomic_store_n(&ks->stopping, 1, __ATOMIC_RELEASE);
 	pthread_join(ks->poller, NULL);
 	/* no reports after the poll thread: what has none yet is lost, and stays counted */
-	ks->account.lost_at_close += in_queue(ks);
+	__atomic_fetch_add(&ks->counts.lost_at_close, in_queue(ks), __ATOMIC_SEQ_CST);
 	log_losses(ks, lost);
 	pthread_cond_destroy(&ks->settled);
 	pthread_mutex_destroy(&ks->lock);

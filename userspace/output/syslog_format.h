@@ -43,6 +43,8 @@ struct syslog_origin {
 	uint32_t facility;	/* 0..23 */
 	char hostname[256];	/* RFC 5424 HOSTNAME: printable ASCII, or "-" */
 	char procid[16];
+	char fixed[256 + 16 + sizeof(SYSLOG_APP_NAME) + 4];	/* " HOSTNAME edgewatch PROCID " */
+	size_t fixed_len;
 	int framed;		/* "LEN " before each message (TCP, TLS) */
 };
 
@@ -52,24 +54,36 @@ void syslog_origin_init(struct syslog_origin *o, uint32_t facility, const char *
 
 /* A message ready for the wire (framing included when the origin says so). */
 struct syslog_message {
-	char *buf;		/* malloc'd; the bytes are buf[start .. start + len) */
+	char *buf;		/* the caller's; the bytes are buf[start .. start + len) */
 	size_t start;
 	size_t len;
 };
 
-/*
- * An event as one message around its EVE line (eve_line, eve_len bytes: copied), in one
- * buffer of its own sized to the message. 0 or -ENOMEM.
- */
-int syslog_format_alert(const struct syslog_origin *o, const struct alert_event *ev,
-			const char *eve_line, size_t eve_len, struct syslog_message *m);
-int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *ev,
-		       const char *eve_line, size_t eve_len, struct syslog_message *m);
-int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
-			const char *eve_line, size_t eve_len, struct syslog_message *m);
+/* What an event's message says besides its EVE line. */
+struct syslog_fields {
+	enum syslog_severity severity;
+	uint64_t ts_ns;
+	const char *msgid;			/* "alert", "flow", "stats", "seal" */
+	const struct alert_event *alert;	/* its SD element; NULL: "-" */
+};
+
+struct syslog_fields syslog_fields_alert(const struct alert_event *ev);
+struct syslog_fields syslog_fields_flow(const struct flow_event *ev);
+struct syslog_fields syslog_fields_stats(const struct stats_snapshot *s);
 /* A seal record's line (MSGID "seal", notice): what a collector keeps for log verify. */
-int syslog_format_seal(const struct syslog_origin *o, uint64_t ts_ns, const char *eve_line,
-		       size_t eve_len, struct syslog_message *m);
+struct syslog_fields syslog_fields_seal(uint64_t ts_ns);
+
+/* The bytes syslog_format() may need for a message of f around an eve_len-byte line. */
+size_t syslog_message_cap(const struct syslog_fields *f, size_t eve_len);
+
+/*
+ * The message of f around its EVE line (eve_line, eve_len bytes: copied) into buf, cap
+ * bytes (at least syslog_message_cap(); the syslog sink's queue hands out the room, so a
+ * message costs no allocation). 0, or -ENOSPC when cap is short.
+ */
+int syslog_format(const struct syslog_origin *o, const struct syslog_fields *f,
+		  const char *eve_line, size_t eve_len, char *buf, size_t cap,
+		  struct syslog_message *m);
 
 /*
  * value escaped as an SD-PARAM value (RFC 5424 6.3.3: '"', '\' and ']' get a

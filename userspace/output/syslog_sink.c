@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The syslog sink: each event's EVE line (formatted once by the fan-out, output.c) put in
- * a message (syslog_format.c) in the producer's thread and on the sink's own bounded queue; a sender thread connects, reconnects with
+ * a message (syslog_format.c), formatted in the producer's thread straight into the sink's
+ * own bounded queue (a byte ring preallocated at open: no allocation per message,
+ * byte_ring.h), to be sent in order by a sender thread that connects, reconnects with
  * exponential backoff, and sends (syslog_transport.c). The engine never waits for the
  * collector: a full queue drops the new message and counts it. A message leaves the
  * queue once it is sent (TCP, TLS: a message cut by a dead connection is sent again on
@@ -18,13 +20,14 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "output/byte_ring.h"
 #include "output/output.h"
 #include "output/sink_clock.h"
 #include "output/syslog_format.h"
 #include "output/syslog_transport.h"
 
 #define QUEUE_MESSAGES 4096
-#define QUEUE_BYTES (16u << 20)		/* stats lines are up to 64 KiB each */
+#define QUEUE_BYTES (16u << 20)		/* the byte ring; stats lines are up to 64 KiB each */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 30000
 #define CONNECT_TIMEOUT_MS 2000
@@ -40,8 +43,9 @@ struct syslog_sink {
 	pthread_cond_t wake;		/* the sender: a message, stop, or abort */
 	pthread_cond_t idle;		/* the closer: the queue emptied, or a send ended */
 	pthread_t sender;
-	struct syslog_message ring[QUEUE_MESSAGES];
-	size_t head, count, bytes;
+	struct syslog_message ring[QUEUE_MESSAGES];	/* their bytes in bytes */
+	struct byte_ring bytes;
+	size_t head, count;
 	int in_flight;			/* the head is being sent (outside the lock) */
 	int stopping, aborting;
 	int abort_fd;			/* the connected socket, for an abort (-1: none) */
@@ -58,8 +62,7 @@ static void pop_head(struct syslog_sink *ss)
 {
 	struct syslog_message *m = &ss->ring[ss->head];
 
-	ss->bytes -= m->len;
-	free(m->buf);
+	byte_ring_release_oldest(&ss->bytes, m->start + m->len);
 	m->buf = NULL;
 	ss->head = (ss->head + 1) % QUEUE_MESSAGES;
 	ss->count--;
@@ -190,83 +193,90 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
-/* Put a formatted message on the queue, or count it dropped. */
-static int enqueue(struct syslog_sink *ss, int format_err, struct syslog_message *m)
+static void count_queue_full(struct syslog_sink *ss)
 {
-	int err = 0;
+	ss->account.dropped_queue_full++;
+	if (!ss->warned_full)
+		log_warn("syslog: queue full (%u messages or %u MiB): the collector at %s port %u "
+			 "is down or slow; new messages are dropped and counted", QUEUE_MESSAGES,
+			 QUEUE_BYTES >> 20, ss->cfg.host, ss->cfg.port);
+	ss->warned_full = 1;
+}
+
+/*
+ * The message of f around line, formatted into the queue's byte ring (under the lock:
+ * alerts come from several threads), or counted as dropped. A line the fan-out could
+ * not format is this sink's format failure (the EVE sink counts it too); one larger
+ * than the whole ring can never be queued: counted as too large.
+ */
+static int enqueue(struct syslog_sink *ss, const struct syslog_fields *f,
+		   const struct output_line *line)
+{
+	size_t cap = line->err ? 0 : syslog_message_cap(f, line->len);
+	struct syslog_message *m;
+	char *room;
+	int err = line->err;
 
 	pthread_mutex_lock(&ss->lock);
 	ss->account.taken++;
-	if (format_err) {
+	if (!err && cap > ss->bytes.size)
+		err = -EMSGSIZE;
+	if (err) {
 		ss->account.format_failed++;
-		err = format_err;
-	} else if (ss->count == QUEUE_MESSAGES || ss->bytes + m->len > QUEUE_BYTES ||
-		   ss->stopping) {
-		ss->account.dropped_queue_full++;
-		if (!ss->warned_full)
-			log_warn("syslog: queue full (%u messages or %u MiB): the collector at %s "
-				 "port %u is down or slow; new messages are dropped and counted",
-				 QUEUE_MESSAGES, QUEUE_BYTES >> 20, ss->cfg.host, ss->cfg.port);
-		ss->warned_full = 1;
-		free(m->buf);
-	} else {
-		ss->ring[(ss->head + ss->count) % QUEUE_MESSAGES] = *m;
-		ss->bytes += m->len;
-		/* the sender sends until the queue is empty before it waits: waking it for
-		 * every message costs the engine a futex call each (BENCHMARKS.md, outputs) */
-		if (++ss->count == 1)
-			pthread_cond_signal(&ss->wake);
+		goto out;
 	}
+	room = ss->count < QUEUE_MESSAGES && !ss->stopping ? byte_ring_reserve(&ss->bytes, cap)
+							   : NULL;
+	if (!room) {
+		count_queue_full(ss);
+		goto out;
+	}
+	m = &ss->ring[(ss->head + ss->count) % QUEUE_MESSAGES];
+	syslog_format(&ss->origin, f, line->buf, line->len, room, cap, m);	/* cap: fits */
+	byte_ring_shrink_last(&ss->bytes, room, m->start + m->len);
+	/* the sender sends until the queue is empty before it waits: waking it for every
+	 * message costs the engine a futex call each (BENCHMARKS.md, outputs) */
+	if (++ss->count == 1)
+		pthread_cond_signal(&ss->wake);
+out:
 	pthread_mutex_unlock(&ss->lock);
 	return err;
 }
 
-/*
- * A message around the event's EVE line; a line the fan-out could not format is this
- * sink's format failure (the EVE sink counts it too).
- */
 static int syslog_sink_flow(struct output_sink *s, const struct flow_event *ev,
 			    const struct output_line *line)
 {
 	struct syslog_sink *ss = syslog_sink_of(s);
-	struct syslog_message m;
+	struct syslog_fields f = syslog_fields_flow(ev);
 
 	if (!ss->cfg.flows)
 		return 0;	/* not taken: line_types did not ask for the line */
-	if (line->err)
-		return enqueue(ss, line->err, NULL);
-	return enqueue(ss, syslog_format_flow(&ss->origin, ev, line->buf, line->len, &m), &m);
+	return enqueue(ss, &f, line);
 }
 
 static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev,
 			     const struct output_line *line)
 {
-	struct syslog_sink *ss = syslog_sink_of(s);
-	struct syslog_message m;
+	struct syslog_fields f = syslog_fields_alert(ev);
 
-	if (line->err)
-		return enqueue(ss, line->err, NULL);
-	return enqueue(ss, syslog_format_alert(&ss->origin, ev, line->buf, line->len, &m), &m);
+	return enqueue(syslog_sink_of(s), &f, line);
 }
 
 static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
 			     const struct output_line *line)
 {
-	struct syslog_sink *ss = syslog_sink_of(s);
-	struct syslog_message m;
+	struct syslog_fields f = syslog_fields_stats(snap);
 
-	if (line->err)
-		return enqueue(ss, line->err, NULL);
-	return enqueue(ss, syslog_format_stats(&ss->origin, snap, line->buf, line->len, &m), &m);
+	return enqueue(syslog_sink_of(s), &f, line);
 }
 
 /* Seals always (with or without flows): the collector's copy proves a truncation. */
 static int syslog_sink_seal(struct output_sink *s, const char *line, size_t len, uint64_t ts_ns)
 {
-	struct syslog_sink *ss = syslog_sink_of(s);
-	struct syslog_message m;
+	struct syslog_fields f = syslog_fields_seal(ts_ns);
+	struct output_line seal = { .buf = line, .len = len };
 
-	return enqueue(ss, syslog_format_seal(&ss->origin, ts_ns, line, len, &m), &m);
+	return enqueue(syslog_sink_of(s), &f, &seal);
 }
 
 static int syslog_sink_nothing(struct output_sink *s)
@@ -347,6 +357,7 @@ static void syslog_sink_close(struct output_sink *s)
 	pthread_cond_destroy(&ss->wake);
 	pthread_cond_destroy(&ss->idle);
 	pthread_mutex_destroy(&ss->lock);
+	byte_ring_free(&ss->bytes);
 	free(ss->cfg.host);
 	free(ss->cfg.ca_file);
 	free(ss);
@@ -384,7 +395,8 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 	gethostname(hostname, sizeof(hostname) - 1);
 	syslog_origin_init(&ss->origin, cfg->facility, hostname, (int)getpid(),
 			   cfg->transport != EW_SYSLOG_UDP);
-	if (!ss->cfg.host || (cfg->ca_file && !ss->cfg.ca_file)) {
+	if (!ss->cfg.host || (cfg->ca_file && !ss->cfg.ca_file) ||
+	    byte_ring_init(&ss->bytes, QUEUE_BYTES)) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -404,6 +416,7 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 	*out = &ss->base;
 	return 0;
 fail:
+	byte_ring_free(&ss->bytes);
 	free(ss->cfg.host);
 	free(ss->cfg.ca_file);
 	free(ss);
