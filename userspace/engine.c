@@ -371,6 +371,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		e->output_open = 0;
 		return err;
 	}
+	if (!s->replay && map_memory_read(e->dp.skel->obj, &e->map_memory))
+		log_warn("the maps' kernel memory: no memlock in /proc/self/fdinfo");
 	flow_exporter_init(&e->exporter, &e->output, flow_id_salt,
 			   s->replay ? 0 : datapath_clock_to_realtime_ns());
 	e->exporter.alerted = flow_alerted;
@@ -555,22 +557,20 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 			return 0;
 	} else {			/* follow NTP steps of the wall clock (scanner threads
 					 * read it for their alerts: an atomic store) */
-		struct sweep_policy policy;
 		uint64_t activity = idle_clock_activity(&e->clock);
 
 		__atomic_store_n(&e->exporter.clock_to_realtime_ns,
 				 datapath_clock_to_realtime_ns(), __ATOMIC_RELAXED);
-		sweep_policy_of(e, &policy);
-		if (!sweep_schedule_due_live(&e->schedule, &policy, now_ns, e->last_sweep_ns,
-					     activity != e->swept_activity,
+		if (!sweep_schedule_due_live(&e->schedule, now_ns,
+					     activity != e->prev_swept_activity,
 					     e->sweep_result.over_high_water)) {
 			/* nothing to end: the detectors' windows still move on time */
 			engine_tick(e, now_ns);
 			return 0;
 		}
-		/* before the walk: packets during it make the next tick sweep */
+		/* before the walk: packets during it make the next ticks sweep */
+		e->prev_swept_activity = e->swept_activity;
 		e->swept_activity = activity;
-		e->last_sweep_ns = now_ns;
 	}
 	err = engine_sweep(e, now_ns, 0);
 	/* sooner while a flood keeps the table over its high-water mark */
@@ -623,6 +623,13 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->flows.in_table = e->sweep_result.flows_in_table;
 	s->flows.table_size = e->settings.flow_table_size;
 	s->flows.sweeps = e->totals.sweeps;
+	if (!e->settings.replay) {
+		s->kernel.on = 1;
+		s->kernel.maps = e->map_memory.maps;
+		s->kernel.map_bytes = e->map_memory.bytes;
+		s->kernel.ringbuf_bytes = e->map_memory.ringbuf_bytes;
+		s->kernel.clock_wakeups = __atomic_load_n(&e->clock.wakeups, __ATOMIC_RELAXED);
+	}
 	s->flows.sweep_errors = e->totals.sweep_errors;
 	s->flows.sweep_delete_races = e->totals.delete_races;
 	s->flows.sweep_reused_before_refresh = e->totals.reused_before_refresh;

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "idle_clock.h"
+#include "map_memory.h"
 #include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
@@ -88,8 +89,9 @@ struct engine {
 	uint64_t live_new_flows;	/* replay: new flows at the last read (read when moved) */
 	uint64_t live_read_ns;		/* datapath clock of the last read (0: none yet) */
 	struct idle_clock clock;	/* live: keeps the datapath's clock current */
-	uint64_t swept_activity;	/* live: clock.activity when the last sweep began */
-	uint64_t last_sweep_ns;		/* live: when the last sweep ran */
+	/* live: clock.activity when the last sweep and the one before it began */
+	uint64_t swept_activity, prev_swept_activity;
+	struct map_memory map_memory;	/* live: the maps' kernel memory at start */
 	struct datapath_instance dp;
 	struct output output;		/* every event goes out through it */
 	struct output_sink *status_sink;	/* live: the snapshot `status` shows (or NULL) */

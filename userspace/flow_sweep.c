@@ -93,19 +93,10 @@ int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy
 	return sweep_under_pressure(p->table_size, p->fill_hint + s->frames);
 }
 
-int sweep_schedule_due_live(const struct sweep_schedule *s, const struct sweep_policy *p,
-			    uint64_t now_ns, uint64_t last_sweep_ns, int packets_since,
+int sweep_schedule_due_live(const struct sweep_schedule *s, uint64_t now_ns, int traffic,
 			    int over_high_water)
 {
-	uint64_t shortest = p->idle_timeout_ns;
-
-	if (p->active_timeout_ns && p->active_timeout_ns < shortest)
-		shortest = p->active_timeout_ns;
-	if (p->tcp_closed_timeout_ns < shortest)
-		shortest = p->tcp_closed_timeout_ns;
-	if (packets_since || now_ns >= s->next_end_ns || s->hot_last || over_high_water)
-		return 1;
-	return now_ns >= end_after(last_sweep_ns, shortest);
+	return traffic || now_ns >= s->next_end_ns || s->hot_last || over_high_water;
 }
 
 void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r, int err)
