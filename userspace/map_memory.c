@@ -30,7 +30,7 @@ int64_t map_memory_parse_fdinfo(const char *fdinfo)
 	return -1;
 }
 
-static int64_t map_fd_memlock(int fd)
+int64_t map_memory_of_fd(int fd)
 {
 	char path[64], text[1024];
 	ssize_t n;
@@ -60,7 +60,7 @@ int map_memory_read(const struct bpf_object *obj, struct map_memory *out)
 		if (fd < 0)	/* not created (autocreate off) */
 			continue;
 		out->maps++;
-		bytes = map_fd_memlock(fd);
+		bytes = map_memory_of_fd(fd);
 		if (bytes < 0) {
 			out->unreadable++;
 			continue;

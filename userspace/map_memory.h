@@ -20,7 +20,8 @@ struct map_memory {
 
 /* Sum obj's maps' memlock into out. 0, or -errno when none could be read. */
 int map_memory_read(const struct bpf_object *obj, struct map_memory *out);
-/* The memlock of one map fd, from text in the format of /proc/PID/fdinfo/FD; -1: none. */
+/* The memlock of one map fd (-1: none), and the same from text in the format of /proc/PID/fdinfo/FD; -1: none. */
+int64_t map_memory_of_fd(int fd);
 int64_t map_memory_parse_fdinfo(const char *fdinfo);
 
 #endif /* EDGEWATCH_MAP_MEMORY_H */
