@@ -28,13 +28,42 @@ __u32 replay_frame_len = 0;
 /*
  * The clock of the fast path, in ns: clock_now_ns, kept current by userspace (the
  * skeleton's .bss is mmapped). The live daemon writes CLOCK_MONOTONIC every
- * millisecond, replay writes the capture's timestamp before each packet. Measured here,
- * bpf_ktime_get_ns costs 34 ns and even bpf_ktime_get_coarse_ns 20 ns over an empty
- * program (BENCHMARKS.md); reading a variable costs nothing, and a millisecond is finer
- * than any flow timeout.
+ * millisecond while packets flow, replay writes the capture's timestamp before each
+ * packet. Measured here, bpf_ktime_get_ns costs 34 ns and even bpf_ktime_get_coarse_ns
+ * 20 ns over an empty program (BENCHMARKS.md); reading a variable costs nothing, and a
+ * millisecond is finer than any flow timeout.
+ *
+ * Live, the clock thread sleeps when no packet has read the clock for a while
+ * (userspace/engine.c, so an idle daemon costs nothing): it sets clock_asleep and stops
+ * writing. A packet that finds it asleep takes the exact time itself (bpf_ktime_get_ns
+ * is CLOCK_MONOTONIC, the thread's clock) and wakes the thread through clock_wake; so
+ * does every packet until the thread has written a fresh time and cleared the flag, and
+ * no packet is stamped older than before. A time taken here may be a little ahead of the
+ * value the thread then writes: flow.bpf.h keeps last_seen the later of the two.
+ * Awake, the thread learns that packets still flow from clock_used, written only when
+ * found clear (the thread clears it each tick): the established path pays two reads of
+ * this cache line, which the clock write invalidates every tick anyway.
  */
+static __always_inline __u64 ew_clock_wake(void)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!clock_wake_sent) {
+		clock_wake_sent = 1;
+		/* the ring is read whole at every wake-up: full means a wake is pending */
+		bpf_ringbuf_output(&clock_wake, &now, sizeof(now), BPF_RB_FORCE_WAKEUP);
+	}
+	return now;
+}
+
 static __always_inline __u64 ew_now_ns(void)
 {
+	if (cfg_replay)		/* rodata: the verifier drops the live part in replay */
+		return clock_now_ns;
+	if (clock_asleep)
+		return ew_clock_wake();
+	if (!clock_used)
+		clock_used = 1;
 	return clock_now_ns;
 }
 

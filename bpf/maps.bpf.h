@@ -255,6 +255,12 @@ struct {
 	__uint(max_entries, EW_SAMPLES_RINGBUF_SIZE);
 } samples SEC(".maps");
 
+/* Live only: a packet that found the clock asleep wakes its thread (ew_now_ns) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);	/* one page, the least a ring can have */
+} clock_wake SEC(".maps");
+
 /* The 1-in-N sampling draw, per CPU */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -267,6 +273,15 @@ struct {
 
 /* The clock of the fast path: see ew_now_ns() in datapath.bpf.c. */
 __u64 clock_now_ns = 0;
+/*
+ * Live only, the idle clock (ew_now_ns): userspace sets clock_asleep when it stops
+ * writing clock_now_ns (no packet for a while); the datapath sets clock_used when it
+ * finds it clear (one write per clock tick and CPU, not per packet) and
+ * clock_wake_sent when it has woken the clock thread.
+ */
+__u32 clock_asleep = 0;
+__u32 clock_used = 0;
+__u32 clock_wake_sent = 0;
 /* The policy generation in force; its set is generation & 1. */
 __u32 policy_gen = 0;
 /* The live flood counts' source bitmaps' generation (datapath.h, EW_FLOOD_SRC_BITS). */

@@ -371,6 +371,8 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		e->output_open = 0;
 		return err;
 	}
+	if (!s->replay && map_memory_read(e->dp.skel->obj, &e->map_memory))
+		log_warn("the maps' kernel memory: no memlock in /proc/self/fdinfo");
 	flow_exporter_init(&e->exporter, &e->output, flow_id_salt,
 			   s->replay ? 0 : datapath_clock_to_realtime_ns());
 	e->exporter.alerted = flow_alerted;
@@ -453,32 +455,9 @@ int engine_poll_fd(const struct engine *e)
 	return ring_buffer__epoll_fd(e->rings);
 }
 
-/* The datapath's clock: one write a millisecond, for every packet's timestamp. */
-static void *clock_thread_main(void *arg)
-{
-	struct engine *e = arg;
-	struct timespec tick = { .tv_sec = 0, .tv_nsec = 1000000 };
-
-	while (e->clock_running) {
-		e->dp.skel->bss->clock_now_ns = datapath_clock_now_ns();
-		nanosleep(&tick, NULL);
-	}
-	return NULL;
-}
-
 int engine_start_clock(struct engine *e)
 {
-	int err;
-
-	e->dp.skel->bss->clock_now_ns = datapath_clock_now_ns();
-	e->clock_running = 1;
-	err = pthread_create(&e->clock_thread, NULL, clock_thread_main, e);
-	if (err) {
-		e->clock_running = 0;
-		log_error("cannot start the clock thread: %s", strerror(err));
-		return -err;
-	}
-	return 0;
+	return idle_clock_start(&e->clock, e->dp.skel);
 }
 
 static void sweep_policy_of(const struct engine *e, struct sweep_policy *p)
@@ -525,6 +504,14 @@ static void engine_live_read(struct engine *e, uint64_t now_ns)
 	e->live_read_ns = now_ns;
 }
 
+/* What runs after each sweep: the detectors' time is the flows' (capture time in replay). */
+static void engine_tick(struct engine *e, uint64_t now_ns)
+{
+	detect_tick(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
+	inventory_tick(e->inventory, now_ns);
+	output_flush(&e->output);
+}
+
 static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 {
 	struct sweep_policy policy;
@@ -542,16 +529,14 @@ static int engine_sweep(struct engine *e, uint64_t now_ns, int shutdown)
 	sweep_schedule_swept(&e->schedule, &e->sweep_result, err);
 	if (err)
 		log_warn("flow sweep: %s", strerror(-err));
-	/* the detectors' time is the flows' (capture time in replay); at shutdown every
-	 * flow has ended: the detectors say what they still hold */
+	/* at shutdown every flow has ended: the detectors say what they still hold */
 	if (shutdown) {
 		detect_finish(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
 		inventory_finish(e->inventory);
+		output_flush(&e->output);
 	} else {
-		detect_tick(e->detect, now_ns + flow_exporter_to_realtime(&e->exporter));
-		inventory_tick(e->inventory, now_ns);
+		engine_tick(e, now_ns);
 	}
-	output_flush(&e->output);
 	return err;
 }
 
@@ -572,8 +557,20 @@ int engine_maybe_sweep(struct engine *e, uint64_t now_ns)
 			return 0;
 	} else {			/* follow NTP steps of the wall clock (scanner threads
 					 * read it for their alerts: an atomic store) */
+		uint64_t activity = idle_clock_activity(&e->clock);
+
 		__atomic_store_n(&e->exporter.clock_to_realtime_ns,
 				 datapath_clock_to_realtime_ns(), __ATOMIC_RELAXED);
+		if (!sweep_schedule_due_live(&e->schedule, now_ns,
+					     activity != e->prev_swept_activity,
+					     e->sweep_result.over_high_water)) {
+			/* nothing to end: the detectors' windows still move on time */
+			engine_tick(e, now_ns);
+			return 0;
+		}
+		/* before the walk: packets during it make the next ticks sweep */
+		e->prev_swept_activity = e->swept_activity;
+		e->swept_activity = activity;
 	}
 	err = engine_sweep(e, now_ns, 0);
 	/* sooner while a flood keeps the table over its high-water mark */
@@ -626,6 +623,13 @@ int engine_take_stats(struct engine *e, uint64_t now_ns, int final, struct stats
 	s->flows.in_table = e->sweep_result.flows_in_table;
 	s->flows.table_size = e->settings.flow_table_size;
 	s->flows.sweeps = e->totals.sweeps;
+	if (!e->settings.replay) {
+		s->kernel.on = 1;
+		s->kernel.maps = e->map_memory.maps;
+		s->kernel.map_bytes = e->map_memory.bytes;
+		s->kernel.ringbuf_bytes = e->map_memory.ringbuf_bytes;
+		s->kernel.clock_wakeups = __atomic_load_n(&e->clock.wakeups, __ATOMIC_RELAXED);
+	}
 	s->flows.sweep_errors = e->totals.sweep_errors;
 	s->flows.sweep_delete_races = e->totals.delete_races;
 	s->flows.sweep_reused_before_refresh = e->totals.reused_before_refresh;
@@ -808,10 +812,7 @@ int engine_output_lost(struct engine *e)
 
 void engine_destroy(struct engine *e)
 {
-	if (e->clock_running) {
-		e->clock_running = 0;
-		pthread_join(e->clock_thread, NULL);
-	}
+	idle_clock_stop(&e->clock);
 	sample_pipeline_free(e->pipeline);
 	e->pipeline = NULL;
 	detect_free(e->detect);

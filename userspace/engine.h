@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "idle_clock.h"
+#include "map_memory.h"
 #include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
@@ -86,8 +88,10 @@ struct engine {
 	struct bucket_reorder ended_reorder, hot_reorder;
 	uint64_t live_new_flows;	/* replay: new flows at the last read (read when moved) */
 	uint64_t live_read_ns;		/* datapath clock of the last read (0: none yet) */
-	pthread_t clock_thread;		/* live: keeps the datapath's clock current */
-	volatile int clock_running;
+	struct idle_clock clock;	/* live: keeps the datapath's clock current */
+	/* live: clock.activity when the last sweep and the one before it began */
+	uint64_t swept_activity, prev_swept_activity;
+	struct map_memory map_memory;	/* live: the maps' kernel memory at start */
 	struct datapath_instance dp;
 	struct output output;		/* every event goes out through it */
 	struct output_sink *status_sink;	/* live: the snapshot `status` shows (or NULL) */
@@ -126,7 +130,8 @@ int engine_consume(struct engine *e);
 int engine_poll_fd(const struct engine *e);
 /*
  * Live runs: start the thread that writes the clock into the datapath every
- * millisecond (datapath.bpf.c reads it instead of calling a clock helper). 0 or -errno.
+ * millisecond while packets flow (idle_clock.h; datapath.bpf.c reads it instead of
+ * calling a clock helper). 0 or -errno.
  */
 int engine_start_clock(struct engine *e);
 /*

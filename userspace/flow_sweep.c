@@ -93,6 +93,12 @@ int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy
 	return sweep_under_pressure(p->table_size, p->fill_hint + s->frames);
 }
 
+int sweep_schedule_due_live(const struct sweep_schedule *s, uint64_t now_ns, int traffic,
+			    int over_high_water)
+{
+	return traffic || now_ns >= s->next_end_ns || s->hot_last || over_high_water;
+}
+
 void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r, int err)
 {
 	s->next_end_ns = err ? 0 : r->next_end_ns;

@@ -89,6 +89,22 @@ void sweep_schedule_frame(struct sweep_schedule *s, uint64_t ts_ns);
 /* Can a sweep with policy p at now_ns end a flow (or change what the next one does)? */
 int sweep_schedule_due(const struct sweep_schedule *s, const struct sweep_policy *p,
 		       uint64_t now_ns);
+/*
+ * The live daemon's sweep schedule: the same ticks (one each sweep-interval), but a tick
+ * sweeps only if
+ *   - packets flowed since the sweep before the last one began (traffic: the idle clock
+ *     saw them, idle_clock.h); so every tick sweeps while packets flow, as always, and
+ *     one more after: a packet that read the clock before the last sweep began may have
+ *     written its flow after the walk passed it (no program run lasts a tick),
+ *   - or a flow the last sweep kept can have ended (its next_end_ns),
+ *   - or the last sweep reported a hot flow or failed (hot_last), or left the table
+ *     over its high-water mark (over_high_water: its debris goes next).
+ * Without these a sweep would walk the whole table and end nothing (a flow's timeouts
+ * only come nearer with time; hot and pressure need packets), so the output is the one
+ * a sweep at every tick gives, and an idle daemon does not walk its table every second.
+ */
+int sweep_schedule_due_live(const struct sweep_schedule *s, uint64_t now_ns, int traffic,
+			    int over_high_water);
 /* A sweep ran (err: it failed, so what the table holds is not known: sweep next tick). */
 void sweep_schedule_swept(struct sweep_schedule *s, const struct sweep_result *r, int err);
 

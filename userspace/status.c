@@ -342,6 +342,7 @@ static void daemon_text(const char *ifname)
 	daemon_outputs_text(stats);
 	daemon_anomaly_text(stats);
 	daemon_counters_text(stats, "inventory", "inventory");
+	daemon_counters_text(stats, "kernel", "kernel memory (bytes) and clock");
 	if (json_object_object_get_ex(stats, "inventory", &inventory))	/* services by flag */
 		daemon_counters_text(inventory, "flagged", "inventory services flagged");
 cleanup:

@@ -29,6 +29,7 @@
 #include "datapath_loader.h"
 #include "flow_export.h"
 #include "flow_sweep.h"
+#include "map_memory.h"
 #include "bench_run.h"
 
 static int quick;
@@ -148,23 +149,6 @@ static void bench_test_run(void)
 }
 
 /* memlock of a map (what the kernel charges for it), from /proc/self/fdinfo. */
-static long long map_memlock(int fd)
-{
-	char path[64], line[256];
-	long long value = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %lld", &value) == 1)
-			break;
-	fclose(f);
-	return value;
-}
-
 /* Fill the flow table with n idle flows from userspace (batch updates). */
 static int fill_table(int fd, uint32_t n, uint64_t last_seen)
 {
@@ -302,20 +286,26 @@ static void bench_memory(void)
 {
 	struct datapath *skel = load_datapath(BPF_MAP_TYPE_HASH, EW_FLOW_TABLE_DEFAULT);
 	long long flows_mem, frags_mem;
+	struct map_memory all;
 
 	if (!skel)
 		exit(1);
-	flows_mem = map_memlock(bpf_map__fd(skel->maps.flows));
-	frags_mem = map_memlock(bpf_map__fd(skel->maps.frags));
+	flows_mem = map_memory_of_fd(bpf_map__fd(skel->maps.flows));
+	frags_mem = map_memory_of_fd(bpf_map__fd(skel->maps.frags));
 	printf("### Kernel memory (memlock as charged by the kernel)\n\n");
 	printf("| map | slots | key + value bytes | total | bytes/slot |\n");
 	printf("|---|---:|---:|---:|---:|\n");
 	printf("| flows (hash, preallocated) | %u | %zu | %.1f MiB | %.0f |\n",
 	       EW_FLOW_TABLE_DEFAULT, sizeof(struct flow_key) + sizeof(struct flow_record),
 	       flows_mem / 1048576.0, (double)flows_mem / EW_FLOW_TABLE_DEFAULT);
-	printf("| frags (LRU hash) | %u | %zu | %.1f MiB | %.0f |\n\n", EW_FRAG_TABLE_DEFAULT,
+	printf("| frags (LRU hash) | %u | %zu | %.1f MiB | %.0f |\n", EW_FRAG_TABLE_DEFAULT,
 	       sizeof(struct frag_key) + sizeof(struct frag_entry), frags_mem / 1048576.0,
 	       (double)frags_mem / EW_FRAG_TABLE_DEFAULT);
+	/* every map, as `status` and the stats event report it (stats.kernel) */
+	if (map_memory_read(skel->obj, &all) == 0)
+		printf("| all %u maps of the datapath (stats.kernel.map_bytes) | - | - | %.1f MiB | - |\n"
+		       "| of which ring buffers | - | - | %.1f MiB | - |\n\n", all.maps,
+		       all.bytes / 1048576.0, all.ringbuf_bytes / 1048576.0);
 	datapath__destroy(skel);
 }
 

@@ -28,6 +28,7 @@ fi
 	.output/bench/bench_outputs
 	python3 tests/bench/replay_speed.py .output/edgewatch
 	tests/bench/flood_cost.sh
+	tests/bench/idle.sh
 	.output/bench/bench_seal
 } | tee "$TMP"
 # keep the hand-written part of BENCHMARKS.md (everything before the results)

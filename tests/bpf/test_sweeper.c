@@ -611,6 +611,52 @@ static void test_tcp_rst_closed(struct test_case *t)
 }
 
 /*
+ * The earliest time a flow the sweep kept can end (sweep_result.next_end_ns): the live
+ * daemon and replay skip the sweeps before it (flow_sweep.h), so it must be the minimum
+ * of every kept flow's idle, tcp-closed and active ends, and ~0 for an empty table.
+ */
+static void test_next_end_ns(struct test_case *t)
+{
+	struct sweep_fixture *fx = &fixture;
+	struct conv udp = { CLIENT4, 40010, SERVER4, 53, PROTO_UDP };
+	struct conv rst = { CLIENT4, 40011, SERVER4, 22, PROTO_TCP };
+	struct conv old = { CLIENT6, 40012, SERVER6, 443, PROTO_UDP };
+	int err;
+
+	CHECK(t, fixture_open(fx, &sweep_dp, NULL) == 0, "fixture");
+	fx->policy.active_timeout_ns = ACTIVE_NS;
+	err = sweep_at(fx, T0, 0);
+	EXPECT(t, err == 0 && fx->result.next_end_ns == UINT64_MAX,
+	       "empty table: next_end_ns %" PRIu64 ", want ~0", fx->result.next_end_ns);
+	err = conv_send(fx, &old, 0, 0, 40, T0);		/* active: T0 + 100 s */
+	err = err ?: conv_send(fx, &udp, 0, 0, 40, T0 + 1 * NS);
+	err = err ?: conv_send(fx, &rst, 0, PKT_TCP_SYN, 0, T0 + 2 * NS);
+	err = err ?: conv_send(fx, &rst, 1, PKT_TCP_RST | PKT_TCP_ACK, 0, T0 + 3 * NS);
+	err = err ?: conv_send(fx, &udp, 1, 0, 80, T0 + 4 * NS);	/* idle: T0 + 64 s */
+	/* keeps old busy past its idle end, so its active end comes first */
+	for (uint64_t s = 30; !err && s <= 90; s += 30)
+		err = conv_send(fx, &old, 1, 0, 40, T0 + s * NS);
+	CHECK(t, err == 0, "a packet did not land in a flow");
+
+	err = sweep_at(fx, T0 + 3 * NS + CLOSED_NS - 1, 0);
+	check_result(t, fx, "before the RST flow's end", err, NONE_EXPORTED, 3, 8);
+	EXPECT(t, fx->result.next_end_ns == T0 + 3 * NS + CLOSED_NS,
+	       "next_end_ns T0%+" PRId64 " ns, want the RST flow's tcp-closed end T0+8 s",
+	       (int64_t)(fx->result.next_end_ns - T0));
+	err = sweep_at(fx, fx->result.next_end_ns, 0);
+	check_result(t, fx, "at the RST flow's end", err, EXPORTED([EW_END_CLOSED] = 1), 2, 6);
+	EXPECT(t, fx->result.next_end_ns == T0 + 4 * NS + IDLE_NS,
+	       "next_end_ns T0%+" PRId64 " ns, want the UDP flow's idle end T0+64 s",
+	       (int64_t)(fx->result.next_end_ns - T0));
+	err = sweep_at(fx, fx->result.next_end_ns, 0);
+	check_result(t, fx, "at the UDP flow's end", err, EXPORTED([EW_END_TIMEOUT] = 1), 1, 4);
+	EXPECT(t, fx->result.next_end_ns == T0 + ACTIVE_NS,
+	       "next_end_ns T0%+" PRId64 " ns, want the busy flow's active end T0+100 s",
+	       (int64_t)(fx->result.next_end_ns - T0));
+	fixture_close(fx);
+}
+
+/*
  * Table pressure: when the previous sweep left the table at least 90% full, flows idle
  * for idle-timeout/8 end as "forced"; just under 90% they stay. A flow past the idle
  * timeout is still "timeout", a flow idle for a little less than idle/8 stays.
@@ -1246,6 +1292,7 @@ int main(void)
 	RUN(test_shutdown_every_flow);
 	RUN(test_unended_flows_stay);
 	RUN(test_active_timeout);
+	RUN(test_next_end_ns);
 	RUN(test_ring_full_rerun);
 	RUN(test_flood_debris_forced);
 	RUN(test_eve_write_failure_lines);

@@ -827,6 +827,16 @@ static void put_inventory_stats(struct json_line *jl, const struct stats_invento
 	json_line_end(jl);
 }
 
+static void put_kernel_stats(struct json_line *jl, const struct stats_kernel *k)
+{
+	json_line_object(jl, "kernel");
+	json_line_u64(jl, "maps", k->maps);
+	json_line_u64(jl, "map_bytes", k->map_bytes);
+	json_line_u64(jl, "ringbuf_bytes", k->ringbuf_bytes);
+	json_line_u64(jl, "clock_wakeups", k->clock_wakeups);
+	json_line_end(jl);
+}
+
 int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const char *iface)
 {
 	begin_event(jl, s->ts_ns, "stats");
@@ -851,6 +861,8 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 		put_anomaly_stats(jl, &s->anomaly);
 	if (s->inventory.on)
 		put_inventory_stats(jl, &s->inventory);
+	if (s->kernel.on)	/* live only: the replay goldens stay */
+		put_kernel_stats(jl, &s->kernel);
 	json_line_object(jl, "eve");
 	json_line_u64(jl, "events_written", s->eve.events_written);
 	json_line_u64(jl, "write_errors", s->eve.write_errors);

@@ -613,6 +613,16 @@ int prom_format_stats(struct prom_text *t, const struct stats_snapshot *s,
 		put_anomaly(t, &s->anomaly);
 	if (s->inventory.on)
 		put_inventory(t, &s->inventory);
+	if (s->kernel.on) {
+		gauge(t, "edgewatch_kernel_map_bytes",
+		      "Kernel memory the datapath's maps hold (their memlock, read at start)",
+		      s->kernel.map_bytes);
+		gauge(t, "edgewatch_kernel_ringbuf_bytes", "Of which ring buffers",
+		      s->kernel.ringbuf_bytes);
+		counter(t, "edgewatch_clock_wakeups_total",
+			"Times a packet woke the datapath clock after it slept (idle)",
+			s->kernel.clock_wakeups);
+	}
 	put_output(t, s, alerts);
 	if (!t->err && reserve(t, 1) == 0)
 		t->buf[t->len] = '\0';

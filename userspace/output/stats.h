@@ -265,6 +265,18 @@ struct stats_inventory {
 	uint64_t software_entries;	/* lines of the edge software data loaded */
 };
 
+/*
+ * The live datapath's own cost (off in replay, whose output must not depend on the
+ * machine): its maps' kernel memory, read once at start (map_memory.h), and the clock.
+ */
+struct stats_kernel {
+	int on;
+	uint64_t maps;
+	uint64_t map_bytes;		/* the maps' memlock, summed */
+	uint64_t ringbuf_bytes;		/* of which ring buffers */
+	uint64_t clock_wakeups;		/* a packet woke the sleeping clock (idle_clock.h) */
+};
+
 /* The output's event types (output.h hands each to every sink). */
 enum output_event_type {
 	OUTPUT_FLOW,
@@ -366,6 +378,7 @@ struct stats_snapshot {
 	struct stats_pcap pcap;
 	struct stats_anomaly anomaly;
 	struct stats_inventory inventory;
+	struct stats_kernel kernel;
 	size_t queued_sink_count;	/* 0: no such sink configured (no stats.outputs) */
 	struct stats_sink_queue queued_sinks[STATS_QUEUED_SINKS];
 	struct stats_sinks sinks;
