@@ -55,7 +55,7 @@ struct output_sink_ops {
 		     const struct output_line *line);
 	int (*stats)(struct output_sink *s, const struct stats_snapshot *snap,
 		     const struct output_line *line);
-	/* NULL: the sink leaves inventory events out (only the EVE file takes them yet) */
+	/* NULL: the sink leaves inventory events out (EVE, syslog and Kafka take them) */
 	int (*inventory)(struct output_sink *s, const struct inventory_event *ev,
 			 const struct output_line *line);
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */

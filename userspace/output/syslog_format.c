@@ -176,6 +176,13 @@ int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *e
 	return format_message(o, SYSLOG_INFO, ev->end_ns, "flow", NULL, eve_line, eve_len, m);
 }
 
+int syslog_format_inventory(const struct syslog_origin *o, const struct inventory_event *ev,
+			    const char *eve_line, size_t eve_len, struct syslog_message *m)
+{
+	return format_message(o, ev->flags ? SYSLOG_NOTICE : SYSLOG_INFO, ev->ts_ns, "inventory",
+			      NULL, eve_line, eve_len, m);
+}
+
 int syslog_format_seal(const struct syslog_origin *o, uint64_t ts_ns, const char *eve_line,
 		       size_t eve_len, struct syslog_message *m)
 {

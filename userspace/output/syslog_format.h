@@ -5,7 +5,7 @@
  *   <PRI>1 TIMESTAMP HOSTNAME edgewatch PROCID MSGID [SD] MSG
  *
  * PRI = facility * 8 + severity; TIMESTAMP is the event's own time (UTC, microseconds);
- * MSGID is alert, flow or stats; an alert carries one SD element,
+ * MSGID is alert, flow, stats or inventory; an alert carries one SD element,
  * [edgewatch@32473 sid="..." gid="..." rev="..." severity="..." category="..."
  * signature="..."] (32473 is the example enterprise number of RFC 5612: the
  * element's name is ours, not registered), other events "-"; MSG is the EVE line (the
@@ -67,6 +67,10 @@ int syslog_format_flow(const struct syslog_origin *o, const struct flow_event *e
 		       const char *eve_line, size_t eve_len, struct syslog_message *m);
 int syslog_format_stats(const struct syslog_origin *o, const struct stats_snapshot *s,
 			const char *eve_line, size_t eve_len, struct syslog_message *m);
+/* An inventory record (MSGID "inventory"): notice when the service is flagged (end of
+ * life, known exploited, ...: an operator's filter on severity keeps them), else info. */
+int syslog_format_inventory(const struct syslog_origin *o, const struct inventory_event *ev,
+			    const char *eve_line, size_t eve_len, struct syslog_message *m);
 /* A seal record's line (MSGID "seal", notice): what a collector keeps for log verify. */
 int syslog_format_seal(const struct syslog_origin *o, uint64_t ts_ns, const char *eve_line,
 		       size_t eve_len, struct syslog_message *m);

@@ -249,6 +249,18 @@ static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev
 	return enqueue(ss, syslog_format_alert(&ss->origin, ev, line->buf, line->len, &m), &m);
 }
 
+static int syslog_sink_inventory(struct output_sink *s, const struct inventory_event *ev,
+				 const struct output_line *line)
+{
+	struct syslog_sink *ss = syslog_sink_of(s);
+	struct syslog_message m;
+
+	if (line->err)
+		return enqueue(ss, line->err, NULL);
+	return enqueue(ss, syslog_format_inventory(&ss->origin, ev, line->buf, line->len, &m),
+		       &m);
+}
+
 static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
 			     const struct output_line *line)
 {
@@ -357,6 +369,7 @@ static const struct output_sink_ops syslog_sink_ops = {
 	.flow = syslog_sink_flow,
 	.alert = syslog_sink_alert,
 	.stats = syslog_sink_stats,
+	.inventory = syslog_sink_inventory,
 	.seal = syslog_sink_seal,
 	.flush = syslog_sink_nothing,
 	.reopen = syslog_sink_nothing,
@@ -376,6 +389,7 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 	ss->base.ops = &syslog_sink_ops;
 	/* flows only when asked: otherwise the fan-out need not format a line for us */
 	ss->base.line_types = OUTPUT_LINE(OUTPUT_ALERT) | OUTPUT_LINE(OUTPUT_STATS) |
+			      OUTPUT_LINE(OUTPUT_INVENTORY) |
 			      (cfg->flows ? OUTPUT_LINE(OUTPUT_FLOW) : 0);
 	ss->cfg = *cfg;
 	ss->cfg.host = strdup(cfg->host);
