@@ -11,8 +11,10 @@
 #include "detect/detector.h"
 #include "detect/lru_map.h"
 #include "inventory/banner.h"
+#include "inventory/banner_stream.h"
 #include "inventory/edge_software.h"
 #include "inventory/inventory.h"
+#include "inventory/recognise.h"
 #include "log.h"
 #include "output/output.h"
 #include "payload/shipped_rules.h"
@@ -68,6 +70,7 @@ struct inventory {
 	struct lru_map *table;
 	struct edge_software *software;
 	struct alert_limiter *limiter;
+	struct banner_streams *streams;	/* banners cut over several segments */
 	uint64_t summary_interval_ns;	/* 0: no summary */
 	uint64_t next_summary_ns;	/* datapath clock; 0: not started */
 	struct stats_inventory counts;
@@ -118,6 +121,8 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 		err = alert_limiter_new(&inv->limiter, INVENTORY_ALERT_KEYS,
 					sizeof(struct inventory_alert));
 	if (!err)
+		err = banner_streams_new(&inv->streams, BANNER_STREAMS_DEFAULT);
+	if (!err)
 		err = load_software(inv);
 	if (err) {
 		inventory_free(inv);
@@ -138,6 +143,7 @@ void inventory_free(struct inventory *inv)
 		return;
 	lru_map_free(inv->table);
 	alert_limiter_free(inv->limiter);
+	banner_streams_free(inv->streams);
 	edge_software_free(inv->software);
 	free(inv);
 }
@@ -182,7 +188,7 @@ static unsigned int flags_of(const struct inventory_record *r)
 		f |= 1u << INVENTORY_KNOWN_EXPLOITED;
 	if (r->mgmt_port && r->any_outside)
 		f |= 1u << INVENTORY_MGMT_EXPOSED;
-	if (r->banner.service == BANNER_TELNET ||
+	if (r->banner.service == BANNER_TELNET || r->banner.service == BANNER_SNMP ||
 	    (r->banner.service == BANNER_HTTP && r->mgmt_port))
 		f |= 1u << INVENTORY_CLEARTEXT_MGMT;
 	return f;
@@ -200,6 +206,7 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		.service = banner_service_name(r->banner.service),
 		.protocol = r->banner.protocol, .product = r->banner.product,
 		.version = r->banner.version, .banner = r->banner.text, .title = r->banner.title,
+		.object_id = r->banner.object_id,
 		.first_ns = r->first_ns + rt, .last_ns = r->last_ns + rt, .flows = r->flows,
 		.clients = r->client_count, .clients_capped = r->clients_capped,
 		.clients_outside = r->clients_outside, .mgmt_port = r->mgmt_port,
@@ -350,12 +357,24 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 	struct banner b, previous;
 	int created;
 
-	/* the responder's first bytes: a stream window's first segment, or a sample */
-	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len ||
-	    (hdr->reason == EW_SAMPLE_STREAM && hdr->stream_off != 0))
+	size_t len;
+
+	/* the responder's first bytes: a sample, or a stream window's segments put back
+	 * together until the banner is whole (banner_stream.h) */
+	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len)
 		return;
+	len = hdr->cap_len;
+	if (hdr->reason == EW_SAMPLE_STREAM) {
+		payload = banner_streams_add(inv->streams, hdr->flow_seq, hdr->stream_off, payload,
+					     hdr->cap_len, hdr->cap_len < hdr->payload_len, &len);
+		if (!payload)
+			return;
+		if (len > hdr->cap_len || hdr->stream_off)
+			inv->counts.banners_reassembled++;
+	}
 	inv->counts.samples++;
-	if (banner_parse(payload, hdr->cap_len, &b) == BANNER_NONE)
+	if (inventory_recognise(inv->software, hdr->key.proto, payload, len, &b,
+				&inv->counts) == BANNER_NONE)
 		return;
 	inv->counts.recognised++;
 	server = hdr->from_a ? &hdr->key.addr_a : &hdr->key.addr_b;
@@ -455,4 +474,5 @@ void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 	*s = inv->counts;
 	s->services = lru_map_count(inv->table);
 	s->evicted = lru_map_evictions(inv->table);
+	s->banner_streams_evicted = banner_streams_evicted(inv->streams);
 }
