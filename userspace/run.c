@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "instance_lock.h"
+#include "inventory/inventory.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "privdrop.h"
@@ -362,6 +363,14 @@ static int run_drop_privileges(const struct privdrop_target *t, struct engine *e
  * The event loop: events and samples as they come, sweeps and stats on time, reload
  * on SIGHUP, until a stop signal or the duration.
  */
+/* The status socket's inventory request: the engine's table now (status_socket.h). */
+static int run_inventory_dump(void *ctx, int fd)
+{
+	struct engine *e = ctx;
+
+	return inventory_dump(e->inventory, fd);
+}
+
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		     struct ew_config **cfg, struct status_server *status,
 		     struct service_notify *sn)
@@ -521,6 +530,8 @@ int cmd_run(int argc, char **argv)
 	/* without it only root can read status: say so, and go on */
 	if (status_server_open(&status, ro.iface))
 		log_warn("%s: `edgewatch status` works for root only", ro.iface);
+	else if (engine.inventory)	/* `edgewatch inventory -i IFACE` */
+		status_server_set_inventory(&status, run_inventory_dump, &engine);
 	if (run_drop_privileges(&as_user, &engine, pin_dir, ro.config_path))
 		goto cleanup;
 	engine.start_ns = datapath_clock_now_ns();

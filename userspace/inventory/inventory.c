@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "builtin_sids.h"
@@ -16,6 +17,7 @@
 #include "inventory/inventory.h"
 #include "inventory/recognise.h"
 #include "log.h"
+#include "output/json_line.h"
 #include "output/output.h"
 #include "payload/shipped_rules.h"
 
@@ -194,11 +196,11 @@ static unsigned int flags_of(const struct inventory_record *r)
 	return f;
 }
 
-static void emit_event(struct inventory *inv, const struct inventory_key *k,
-		       const struct inventory_record *r, const char *change, uint64_t now_ns,
-		       const struct banner *previous)
+/* The event of a record (refs: EDGE_SW_CVES_MAX + 1 slots, the event's references). */
+static void event_of(struct inventory *inv, const struct inventory_key *k,
+		     const struct inventory_record *r, const char *change, uint64_t now_ns,
+		     const char **refs, struct inventory_event *out)
 {
-	const char *refs[EDGE_SW_CVES_MAX + 1];
 	int64_t rt = to_realtime(inv);
 	struct inventory_event ev = {
 		.ts_ns = now_ns + rt, .change = change, .family = k->family, .addr = k->addr,
@@ -216,10 +218,6 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 	};
 	size_t i;
 
-	if (previous) {
-		ev.previous_product = previous->product;
-		ev.previous_version = previous->version;
-	}
 	if (r->verdict.eol_reference)
 		refs[ev.reference_count++] = r->verdict.eol_reference;
 	for (i = 0; i < r->verdict.cve_count; i++) {
@@ -230,6 +228,21 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 			;
 		if (j == ev.reference_count)	/* one advisory often covers several CVEs */
 			refs[ev.reference_count++] = ref;
+	}
+	*out = ev;
+}
+
+static void emit_event(struct inventory *inv, const struct inventory_key *k,
+		       const struct inventory_record *r, const char *change, uint64_t now_ns,
+		       const struct banner *previous)
+{
+	const char *refs[EDGE_SW_CVES_MAX + 1];
+	struct inventory_event ev;
+
+	event_of(inv, k, r, change, now_ns, refs, &ev);
+	if (previous) {
+		ev.previous_product = previous->product;
+		ev.previous_version = previous->version;
 	}
 	if (output_inventory(inv->x->out, &ev))
 		inv->counts.event_errors++;
@@ -475,4 +488,48 @@ void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 	s->services = lru_map_count(inv->table);
 	s->evicted = lru_map_evictions(inv->table);
 	s->banner_streams_evicted = banner_streams_evicted(inv->streams);
+}
+
+/* The dump's walk: each record as an EVE line into fd, the first error kept. */
+struct dump_walk {
+	struct inventory *inv;
+	int fd;
+	int err;
+	char *buf;
+};
+
+static int dump_visit(void *ctx, const void *key, void *value)
+{
+	struct dump_walk *w = ctx;
+	const struct inventory_record *r = value;
+	const char *refs[EDGE_SW_CVES_MAX + 1];
+	struct inventory_event ev;
+	int err;
+
+	if (w->err)
+		return 0;
+	event_of(w->inv, key, r, "current", r->last_ns, refs, &ev);
+	err = output_inventory_line(&ev, w->inv->x->out->iface, w->buf, JSON_LINE_MAX);
+	if (err < 0) {
+		w->err = err;
+		return 0;
+	}
+	w->buf[err] = '\n';
+	if (write(w->fd, w->buf, (size_t)err + 1) != err + 1)
+		w->err = -errno;
+	return 0;
+}
+
+int inventory_dump(struct inventory *inv, int fd)
+{
+	struct dump_walk w = { .inv = inv, .fd = fd };
+
+	if (!inv)
+		return -ENOENT;
+	w.buf = malloc(JSON_LINE_MAX + 1);
+	if (!w.buf)
+		return -ENOMEM;
+	lru_map_each(inv->table, dump_visit, &w);
+	free(w.buf);
+	return w.err;
 }

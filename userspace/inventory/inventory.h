@@ -56,6 +56,11 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 void inventory_tick(struct inventory *inv, uint64_t now_ns);
 /* The end of the run: held alerts written with their suppressed counts. NULL-safe. */
 void inventory_finish(struct inventory *inv);
+/*
+ * The table now, one EVE inventory line per service (change "current"), into fd: what
+ * `edgewatch inventory -i IFACE` renders (status_socket.h). Main thread. 0 or -errno.
+ */
+int inventory_dump(struct inventory *inv, int fd);
 /* The stats event's part. */
 void inventory_stats(struct inventory *inv, struct stats_inventory *s);
 
