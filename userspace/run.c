@@ -519,6 +519,14 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	if (engine_start_clock(&engine))
 		goto cleanup;
+	/* the inventory across restarts, beside the lock (the clock first: the file keeps
+	 * wall-clock times); a file that cannot be read was logged, the table starts empty */
+	if (engine.inventory) {
+		char state[256];
+
+		snprintf(state, sizeof(state), "%s/%s.inventory", LOCK_DIR, ro.iface);
+		inventory_persist(engine.inventory, state);
+	}
 	if (datapath_attach(&engine.dp, ro.iface, ro.xdp_mode))
 		goto cleanup;
 	if (datapath_pin(&engine.dp, pin_dir))

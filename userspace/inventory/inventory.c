@@ -15,6 +15,7 @@
 #include "inventory/banner_stream.h"
 #include "inventory/edge_software.h"
 #include "inventory/inventory.h"
+#include "inventory/persist.h"
 #include "inventory/recognise.h"
 #include "log.h"
 #include "output/json_line.h"
@@ -27,6 +28,8 @@ _Static_assert(INVENTORY_FLAG_COUNT == sizeof(((struct stats_inventory *)0)->fla
 #define NS_PER_S 1000000000ull
 /* Services remembered by the alert rate limit (one key per service and sid). */
 #define INVENTORY_ALERT_KEYS 4096
+/* How often a live run saves the table (and at its end). */
+#define INVENTORY_SAVE_INTERVAL_S 60
 
 /* A service: zeroed before filling (hashed as bytes). */
 struct inventory_key {
@@ -38,6 +41,9 @@ struct inventory_key {
 	uint8_t pad[2];
 	uint8_t addr[16];
 };
+
+_Static_assert(sizeof(struct inventory_key) == sizeof(((struct inventory_saved *)0)->key),
+	       "a key fits the state file's record");
 
 struct inventory_record {
 	struct banner banner;
@@ -75,6 +81,8 @@ struct inventory {
 	struct banner_streams *streams;	/* banners cut over several segments */
 	uint64_t summary_interval_ns;	/* 0: no summary */
 	uint64_t next_summary_ns;	/* datapath clock; 0: not started */
+	char *state_path;		/* the state file (live runs); NULL: none */
+	uint64_t next_save_ns;		/* datapath clock; 0: not started */
 	struct stats_inventory counts;
 };
 
@@ -146,6 +154,7 @@ void inventory_free(struct inventory *inv)
 	lru_map_free(inv->table);
 	alert_limiter_free(inv->limiter);
 	banner_streams_free(inv->streams);
+	free(inv->state_path);
 	edge_software_free(inv->software);
 	free(inv);
 }
@@ -454,6 +463,12 @@ void inventory_tick(struct inventory *inv, uint64_t now_ns)
 {
 	struct summary_walk w = { .inv = inv, .now_ns = now_ns, .emit = 1 };
 
+	if (inv && inv->state_path) {
+		if (inv->next_save_ns && now_ns >= inv->next_save_ns)
+			inventory_save(inv);
+		if (!inv->next_save_ns || now_ns >= inv->next_save_ns)
+			inv->next_save_ns = now_ns + INVENTORY_SAVE_INTERVAL_S * NS_PER_S;
+	}
 	if (!inv || !inv->summary_interval_ns)
 		return;
 	if (!inv->next_summary_ns) {
@@ -469,8 +484,126 @@ void inventory_tick(struct inventory *inv, uint64_t now_ns)
 
 void inventory_finish(struct inventory *inv)
 {
-	if (inv)
-		alert_limiter_flush(inv->limiter, on_limited_alert, inv);
+	if (!inv)
+		return;
+	alert_limiter_flush(inv->limiter, on_limited_alert, inv);
+	if (inv->state_path)
+		inventory_save(inv);
+}
+
+/* The state file's walk: each record as saved, on the wall clock. */
+struct save_walk {
+	struct inventory_saved *recs;
+	size_t n;
+	int64_t rt;
+};
+
+static int save_visit(void *ctx, const void *key, void *value)
+{
+	struct save_walk *w = ctx;
+	const struct inventory_record *r = value;
+	struct inventory_saved *sv = &w->recs[w->n++];
+
+	_Static_assert(INVENTORY_CLIENTS_MAX == INVENTORY_SAVED_CLIENTS, "clients saved whole");
+	memset(sv, 0, sizeof(*sv));
+	memcpy(sv->key, key, sizeof(sv->key));
+	sv->first_rt_ns = (int64_t)r->first_ns + w->rt;
+	sv->last_rt_ns = (int64_t)r->last_ns + w->rt;
+	sv->flows = r->flows;
+	memcpy(sv->clients, r->clients, sizeof(sv->clients));
+	sv->client_count = r->client_count;
+	sv->clients_outside = r->clients_outside;
+	sv->clients_capped = (uint8_t)r->clients_capped;
+	sv->any_outside = (uint8_t)r->any_outside;
+	sv->mgmt_protected = (uint8_t)r->mgmt_protected;
+	sv->banner = r->banner;
+	return 0;
+}
+
+int inventory_save(struct inventory *inv)
+{
+	struct save_walk w = { .rt = to_realtime(inv) };
+	char why[4200];
+	int err;
+
+	w.recs = calloc(lru_map_count(inv->table) + 1, sizeof(*w.recs));
+	if (!w.recs)
+		return -ENOMEM;
+	lru_map_each(inv->table, save_visit, &w);
+	err = inventory_state_write(inv->state_path, w.recs, w.n, why, sizeof(why));
+	free(w.recs);
+	if (err) {
+		if (!inv->counts.state_errors++)	/* once: it is counted after that */
+			log_error("inventory: cannot save the table: %s", why);
+		return err;
+	}
+	inv->counts.state_saved++;
+	return 0;
+}
+
+/* One saved service back into the table; its flags judged afresh (the data file and the
+ * configuration may have changed across the restart). */
+static void restore(struct inventory *inv, const struct inventory_saved *sv, int64_t rt)
+{
+	struct inventory_key k;
+	struct inventory_record *r;
+	int created;
+
+	memcpy(&k, sv->key, sizeof(k));
+	r = lru_map_upsert(inv->table, &k, &created, NULL, NULL);
+	memset(r, 0, sizeof(*r));
+	r->banner = sv->banner;
+	/* the strings came from a file: keep them terminated whatever it held */
+	r->banner.protocol[sizeof(r->banner.protocol) - 1] = '\0';
+	r->banner.product[sizeof(r->banner.product) - 1] = '\0';
+	r->banner.version[sizeof(r->banner.version) - 1] = '\0';
+	r->banner.text[sizeof(r->banner.text) - 1] = '\0';
+	r->banner.title[sizeof(r->banner.title) - 1] = '\0';
+	r->banner.object_id[sizeof(r->banner.object_id) - 1] = '\0';
+	if ((unsigned int)r->banner.service >= BANNER_SERVICE_COUNT)
+		r->banner.service = BANNER_NONE;
+	r->first_ns = (uint64_t)(sv->first_rt_ns - rt);
+	r->last_ns = (uint64_t)(sv->last_rt_ns - rt);
+	r->flows = sv->flows;
+	memcpy(r->clients, sv->clients, sizeof(r->clients));
+	r->client_count = sv->client_count < INVENTORY_CLIENTS_MAX ? sv->client_count
+								  : INVENTORY_CLIENTS_MAX;
+	r->clients_outside = sv->clients_outside;
+	r->clients_capped = sv->clients_capped;
+	r->any_outside = sv->any_outside;
+	r->mgmt_protected = sv->mgmt_protected;
+	r->mgmt_port = port_is_mgmt(inv->cfg, k.proto, k.port);
+	edge_software_match(inv->software, r->banner.product, r->banner.version, &r->verdict);
+	r->flags = flags_of(r);
+}
+
+int inventory_persist(struct inventory *inv, const char *path)
+{
+	struct inventory_saved *recs;
+	char why[4200];
+	size_t n, i;
+	int err;
+
+	if (!inv)
+		return 0;
+	inv->state_path = strdup(path);
+	if (!inv->state_path)
+		return -ENOMEM;
+	err = inventory_state_read(path, &recs, &n, why, sizeof(why));
+	if (err == -ENOENT)
+		return 0;	/* a first start */
+	if (err) {
+		inv->counts.state_errors++;
+		log_error("inventory: %s; starting with an empty table (the file is replaced at "
+			  "the next save)", why);
+		return err;
+	}
+	for (i = 0; i < n; i++)
+		restore(inv, &recs[i], to_realtime(inv));
+	inv->counts.state_loaded = n;
+	free(recs);
+	log_info("inventory: %zu services from %s", n, path);
+	return 0;
 }
 
 void inventory_stats(struct inventory *inv, struct stats_inventory *s)

@@ -853,6 +853,13 @@ static void put_inventory_stats(struct json_line *jl, const struct stats_invento
 		json_line_u64(jl, "banners_reassembled", v->banners_reassembled);
 		json_line_u64(jl, "banner_streams_evicted", v->banner_streams_evicted);
 	}
+	if (v->state_loaded || v->state_saved || v->state_errors) {
+		json_line_object(jl, "state_file");
+		json_line_u64(jl, "loaded", v->state_loaded);
+		json_line_u64(jl, "saved", v->state_saved);
+		json_line_u64(jl, "errors", v->state_errors);
+		json_line_end(jl);
+	}
 	put_inventory_snmp(jl, v);
 	json_line_end(jl);
 }

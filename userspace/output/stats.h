@@ -269,6 +269,9 @@ struct stats_inventory {
 	/* banners read from a stream window's segments (not only its first) */
 	uint64_t banners_reassembled;
 	uint64_t banner_streams_evicted;	/* windows forgotten unfinished to make room */
+	uint64_t state_loaded;		/* services loaded from the state file at start */
+	uint64_t state_saved;		/* saves of the state file */
+	uint64_t state_errors;		/* state file not read (corrupt, ...) or not written */
 };
 
 /* The output's event types (output.h hands each to every sink). */
