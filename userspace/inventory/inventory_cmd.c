@@ -207,7 +207,9 @@ static int query_instance(const char *iface, int json)
 	status_socket_path(iface, path, sizeof(path));
 	fflush(stdout);
 	err = status_socket_ask(iface, json ? "inventory --json\n" : "inventory\n");
-	if (!err)
+	/* an empty answer: with --json an empty table is no line at all (the table mode
+	 * always has its header); an instance stopping closes its socket first (-ENOENT) */
+	if (!err || (err == -EIO && json))
 		return 0;
 	if (err == -ENOENT)
 		log_error("inventory: no edgewatch instance runs on %s (nothing listens on %s)",
