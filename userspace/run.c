@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "instance_lock.h"
+#include "inventory/inventory.h"
 #include "log.h"
 #include "policy/policy.h"
 #include "privdrop.h"
@@ -362,6 +363,14 @@ static int run_drop_privileges(const struct privdrop_target *t, struct engine *e
  * The event loop: events and samples as they come, sweeps and stats on time, reload
  * on SIGHUP, until a stop signal or the duration.
  */
+/* The status socket's inventory request: the engine's table now (status_socket.h). */
+static int run_inventory_dump(void *ctx, int fd)
+{
+	struct engine *e = ctx;
+
+	return inventory_dump(e->inventory, fd);
+}
+
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		     struct ew_config **cfg, struct status_server *status,
 		     struct service_notify *sn)
@@ -510,6 +519,14 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	if (engine_start_clock(&engine))
 		goto cleanup;
+	/* the inventory across restarts, beside the lock (the clock first: the file keeps
+	 * wall-clock times); a file that cannot be read was logged, the table starts empty */
+	if (engine.inventory) {
+		char state[256];
+
+		snprintf(state, sizeof(state), "%s/%s.inventory", LOCK_DIR, ro.iface);
+		inventory_persist(engine.inventory, state);
+	}
 	if (datapath_attach(&engine.dp, ro.iface, ro.xdp_mode))
 		goto cleanup;
 	if (datapath_pin(&engine.dp, pin_dir))
@@ -521,6 +538,8 @@ int cmd_run(int argc, char **argv)
 	/* without it only root can read status: say so, and go on */
 	if (status_server_open(&status, ro.iface))
 		log_warn("%s: `edgewatch status` works for root only", ro.iface);
+	else if (engine.inventory)	/* `edgewatch inventory -i IFACE` */
+		status_server_set_inventory(&status, run_inventory_dump, &engine);
 	if (run_drop_privileges(&as_user, &engine, pin_dir, ro.config_path))
 		goto cleanup;
 	engine.start_ns = datapath_clock_now_ns();

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,7 +18,7 @@
 #include "log.h"
 #include "status_socket.h"
 
-/* The request is one line: "status" or "status --json". */
+/* The request is one line: "status", "inventory", either with " --json". */
 #define REQUEST_MAX 32
 /* A client writes its request right after connecting: one that says nothing by then
  * does not get to hold the daemon's loop. */
@@ -25,7 +26,7 @@
 
 extern char **environ;
 
-static int socket_path(const char *ifname, char *buf, size_t len)
+int status_socket_path(const char *ifname, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s/%s.sock", LOCK_DIR, ifname);
 
@@ -41,10 +42,11 @@ int status_server_open(struct status_server *s, const char *ifname)
 	int err, i;
 
 	s->fd = -1;
+	s->inventory = NULL;
 	for (i = 0; i < STATUS_SOCKET_MAX_CHILDREN; i++)
 		s->children[i] = 0;
 	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
-	err = socket_path(ifname, s->path, sizeof(s->path));
+	err = status_socket_path(ifname, s->path, sizeof(s->path));
 	if (err)
 		return err;
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -68,6 +70,12 @@ int status_server_open(struct status_server *s, const char *ifname)
 	return 0;
 }
 
+void status_server_set_inventory(struct status_server *s, status_inventory_fn fn, void *ctx)
+{
+	s->inventory = fn;
+	s->inventory_ctx = ctx;
+}
+
 static int free_child_slot(struct status_server *s)
 {
 	int i;
@@ -79,11 +87,10 @@ static int free_child_slot(struct status_server *s)
 	return -1;
 }
 
-/* Run our own binary's status as root, its output the connection. */
-static pid_t spawn_status(const struct status_server *s, int conn, int as_json)
+/* Run our own binary with argv, its output the connection, its input in_fd (-1:
+ * /dev/null). */
+static pid_t spawn_answer(const struct status_server *s, int conn, char **argv, int in_fd)
 {
-	char *argv[] = { "edgewatch", "status", "-i", (char *)s->ifname,
-			 as_json ? "--json" : NULL, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
@@ -92,7 +99,10 @@ static pid_t spawn_status(const struct status_server *s, int conn, int as_json)
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, conn, 1);
 	posix_spawn_file_actions_adddup2(&fa, conn, 2);
 	/* the daemon blocks its signals for its signalfd: the child must not */
@@ -106,9 +116,45 @@ static pid_t spawn_status(const struct status_server *s, int conn, int as_json)
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (err) {
-		log_warn("cannot run status for a client of %s: %s", s->path, strerror(err));
+		log_warn("cannot run %s for a client of %s: %s", argv[1], s->path, strerror(err));
 		return 0;
 	}
+	return pid;
+}
+
+static pid_t spawn_status(const struct status_server *s, int conn, int as_json)
+{
+	char *argv[] = { "edgewatch", "status", "-i", (char *)s->ifname,
+			 as_json ? "--json" : NULL, NULL };
+
+	return spawn_answer(s, conn, argv, -1);
+}
+
+/* The table as EVE lines in a memfd, rendered by `inventory [--json] /dev/stdin`. */
+static pid_t spawn_inventory(const struct status_server *s, int conn, int as_json)
+{
+	char *argv[] = { "edgewatch", "inventory", "/dev/stdin", as_json ? "--json" : NULL,
+			 NULL };
+	const char *off = "edgewatch: error: the inventory is off on this instance "
+			  "(inventory.enabled: false)\n";
+	pid_t pid = 0;
+	int fd, err;
+
+	if (!s->inventory) {
+		(void)!write(conn, off, strlen(off));
+		return 0;
+	}
+	fd = memfd_create("edgewatch-inventory", MFD_CLOEXEC);
+	if (fd < 0) {
+		log_warn("inventory for a client of %s: memfd: %s", s->path, strerror(errno));
+		return 0;
+	}
+	err = s->inventory(s->inventory_ctx, fd);
+	if (err)
+		log_warn("inventory for a client of %s: %s", s->path, strerror(-err));
+	else if (lseek(fd, 0, SEEK_SET) == 0)
+		pid = spawn_answer(s, conn, argv, fd);
+	close(fd);
 	return pid;
 }
 
@@ -135,9 +181,10 @@ void status_server_accept(struct status_server *s)
 	if (n <= 0)
 		goto cleanup;
 	req[n] = '\0';
-	if (strncmp(req, "status", 6) != 0)
-		goto cleanup;
-	s->children[slot] = spawn_status(s, pfd.fd, strstr(req, "--json") != NULL);
+	if (!strncmp(req, "status", 6))
+		s->children[slot] = spawn_status(s, pfd.fd, strstr(req, "--json") != NULL);
+	else if (!strncmp(req, "inventory", 9))
+		s->children[slot] = spawn_inventory(s, pfd.fd, strstr(req, "--json") != NULL);
 cleanup:
 	close(pfd.fd);
 }
@@ -160,6 +207,7 @@ void status_server_close(struct status_server *s)
 		unlink(s->path);
 	}
 	s->fd = -1;
+	s->inventory = NULL;
 	for (i = 0; i < STATUS_SOCKET_MAX_CHILDREN; i++) {
 		if (s->children[i])
 			waitpid(s->children[i], NULL, 0);
@@ -169,14 +217,18 @@ void status_server_close(struct status_server *s)
 
 int status_socket_query(const char *ifname, int as_json)
 {
+	return status_socket_ask(ifname, as_json ? "status --json\n" : "status\n");
+}
+
+int status_socket_ask(const char *ifname, const char *req)
+{
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	const char *req = as_json ? "status --json\n" : "status\n";
 	char path[128], buf[4096];
 	size_t got = 0;
 	ssize_t n;
 	int fd, err = 0;
 
-	if (socket_path(ifname, path, sizeof(path)))
+	if (status_socket_path(ifname, path, sizeof(path)))
 		return -ENAMETOOLONG;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

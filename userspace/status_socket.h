@@ -14,13 +14,25 @@
 #ifndef EDGEWATCH_STATUS_SOCKET_H
 #define EDGEWATCH_STATUS_SOCKET_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #define STATUS_GROUP "edgewatch"
 #define STATUS_SOCKET_MAX_CHILDREN 4
 
+/*
+ * `edgewatch inventory -i IFACE`: the instance's inventory table lives in its memory, not
+ * in a map a child could read, so for the request "inventory" the daemon writes the
+ * table as EVE inventory lines into a memfd (this hook, from the main thread) and the
+ * child renders it with the file mode's code (`edgewatch inventory [--json] /dev/stdin`,
+ * the memfd its stdin): sorted by risk the same way. 0 or -errno.
+ */
+typedef int (*status_inventory_fn)(void *ctx, int fd);
+
 struct status_server {
 	int fd;			/* listening socket, -1 when none */
+	status_inventory_fn inventory;	/* NULL: the instance has no inventory */
+	void *inventory_ctx;
 	char path[128];
 	char ifname[32];
 	pid_t children[STATUS_SOCKET_MAX_CHILDREN];
@@ -28,6 +40,8 @@ struct status_server {
 
 /* Listen on the instance's socket (replacing a dead instance's). 0 or -errno (logged). */
 int status_server_open(struct status_server *s, const char *ifname);
+/* Answer "inventory" requests with fn (NULL: "the inventory is off"). */
+void status_server_set_inventory(struct status_server *s, status_inventory_fn fn, void *ctx);
 /* Accept one connection and answer it (the listening fd is readable). */
 void status_server_accept(struct status_server *s);
 /* Reap the children that have finished (call now and then). */
@@ -41,5 +55,9 @@ void status_server_close(struct status_server *s);
  * group: the caller says so), -ENOENT (no instance listens), or another -errno.
  */
 int status_socket_query(const char *ifname, int as_json);
+/* The same for any request line ("inventory --json"): its answer to stdout. */
+int status_socket_ask(const char *ifname, const char *request);
+/* The instance's socket: /run/edgewatch/IFACE.sock. 0 or -ENAMETOOLONG. */
+int status_socket_path(const char *ifname, char *buf, size_t len);
 
 #endif /* EDGEWATCH_STATUS_SOCKET_H */

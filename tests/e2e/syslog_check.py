@@ -2,7 +2,7 @@
 """Check what a real rsyslogd received from edgewatch's syslog sink against the EVE file
 of the same replay (tests/e2e/test_syslog.sh).
 
-  syslog_check.py delivered EVE RECEIVED   every alert and stats event arrived, as the
+  syslog_check.py delivered EVE RECEIVED   every alert, inventory record and stats event arrived, as the
                                            same JSON, with its RFC 5424 header and SD
   syslog_check.py lost EVE RECEIVED        nothing arrived, and the final stats event
                                            counts every message as lost
@@ -81,11 +81,24 @@ def check_delivered(eve, got):
     got_stats = [g for g in got if g["msgid"] == "stats"]
     if sorted(map(key, stats)) != sorted(key(g["msg"]) for g in got_stats):
         return f"rsyslog got {len(got_stats)} stats events, the EVE file has {len(stats)}"
-    if len(got) != len(got_alerts) + len(got_stats):
+    # inventory records go to syslog too (MSGID inventory, notice when flagged, else info)
+    inventory = [e for e in eve if e["event_type"] == "inventory"]
+    if not inventory:
+        return "the capture gave no inventory record: nothing to compare"
+    got_inventory = [g for g in got if g["msgid"] == "inventory"]
+    if sorted(map(key, inventory)) != sorted(key(g["msg"]) for g in got_inventory):
+        return (f"rsyslog got {len(got_inventory)} inventory records, the EVE file has "
+                f"{len(inventory)}, or their JSON differs")
+    for g in got_inventory:
+        want_pri = FACILITY_LOCAL0 * 8 + (5 if g["msg"]["inventory"]["flags"] else 6)
+        if g["pri"] != want_pri or g["sd"] != "-":
+            return f"inventory record: PRI {g['pri']} (want {want_pri}), SD {g['sd']}"
+    if len(got) != len(got_alerts) + len(got_stats) + len(got_inventory):
         return f"unexpected messages: {[g['msgid'] for g in got]}"
     acct = stats[-1]["stats"]["outputs"]["syslog"]
     # the final stats event accounts for every message before it
-    want = {"taken": len(alerts) + len(stats) - 1, "sent": len(alerts) + len(stats) - 1,
+    sent = len(alerts) + len(inventory) + len(stats) - 1
+    want = {"taken": sent, "sent": sent,
             "in_queue": 0, "dropped_queue_full": 0, "lost_at_close": 0, "send_failed": 0,
             "format_failed": 0}
     wrong = {k: acct[k] for k in want if acct[k] != want[k]}
@@ -102,7 +115,7 @@ def check_lost(eve, got):
     if got:
         return f"rsyslog got {len(got)} messages from a sink that should not connect"
     acct = stats[-1]["stats"]["outputs"]["syslog"]
-    taken = len(alerts) + len(stats) - 1
+    taken = len(alerts) + len([e for e in eve if e["event_type"] == "inventory"]) + len(stats) - 1
     if acct["taken"] != taken or acct["sent"] != 0 or acct["in_queue"] != 0:
         return f"final account {acct}: want taken {taken}, sent 0, in_queue 0"
     if acct["lost_at_close"] + acct["dropped_queue_full"] != taken:

@@ -105,7 +105,9 @@ replay() {
 	local name=$1 conf=$E2E_TMP/$1.yaml ca=""
 	[ -n "${4:-}" ] && ca="ca-file: $4"
 	cat >"$conf" <<-YAML
-	home-net: [198.18.0.0/15, 2001:db8::/32]
+	# the capture's web server (172.16.238.10:8080) in home-net: its answers are
+	# inventory records, which syslog carries too
+	home-net: [198.18.0.0/15, 2001:db8::/32, 172.16.238.0/24]
 	management:
 	  addresses: [198.19.255.254/32]
 	rules:

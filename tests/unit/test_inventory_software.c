@@ -78,7 +78,11 @@ static void test_bad_lines(struct test_case *t)
 		{ "eol apache * 2017-07-11 https://x\n", "mem:1: the first line is \"edge-software 1\"" },
 		{ "edge-software 2\n", "mem:1: the first line is \"edge-software 1\"" },
 		{ "", "mem:1: empty" },
-		{ "edge-software 1\nxyz apache * 2017-07-11 https://x\n", "mem:2: KIND is eol or kev" },
+		{ "edge-software 1\nxyz apache * 2017-07-11 https://x\n", "mem:2: KIND is eol, kev or sysdescr" },
+		{ "edge-software 1\nsysdescr cisco-ios <15 Cisco*%v https://x\n", "mem:2: a sysdescr line's VERSIONS" },
+		{ "edge-software 1\nsysdescr cisco-ios * Cisco*%v*%v https://x\n", "mem:2: a sysdescr PATTERN has %v at most once" },
+		{ "edge-software 1\nsysdescr cisco-ios * Cisco*%d https://x\n", "mem:2: a sysdescr PATTERN's '%'" },
+		{ "edge-software 1\nsysdescr cisco-ios * Cisco* http://x\n", "mem:2: REFERENCE is" },
 		{ "edge-software 1\n\neol Apache * 2017-07-11 https://x\n", "mem:3: PRODUCT is" },
 		{ "edge-software 1\neol apache 2.2 2017-07-11 https://x\n",
 		  "mem:2: a version constraint starts with" },
@@ -157,6 +161,55 @@ static void test_shipped_file(struct test_case *t)
 	edge_software_free(db);
 }
 
+/* sysDescr patterns: the shipped lines on real agents' text, and hostile text. */
+static void test_sysdescr(struct test_case *t)
+{
+	static const struct {
+		const char *text, *product, *version;
+	} rows[] = {
+		{ "Cisco IOS Software, C2960 Software (C2960-I7V-M), Version 12.2(58)SE1, RELEASE "
+		  "SOFTWARE (fc1)", "cisco-ios", "12.2(58)SE1" },
+		{ "Cisco Internetwork Operating System Software \r\nIOS (tm) C2600 Software "
+		  "(C2600-I-M), Version 12.0(7)T,  RELEASE SOFTWARE (fc2)", "cisco-ios", "12.0(7)T" },
+		{ "Juniper Networks, Inc. ex2200-48t-4g internet router, kernel JUNOS 10.2R1.8 #0: "
+		  "2010-05-27 20:13:49 UTC", "juniper-junos", "10.2R1.8" },
+		{ "RouterOS RB493AH", "mikrotik-routeros", "" },
+		{ "routeros rb750", "mikrotik-routeros", "" },	/* case-blind */
+		{ "Linux edge 5.10.0-21-amd64 #1 SMP Debian", "", "" },
+		{ "Cisco IOS Software, no version stated", "", "" },
+		{ "", "", "" },
+	};
+	struct edge_software *db;
+	char err[256] = "", product[32], version[32], hostile[255];
+	size_t i;
+
+	CHECK(t, edge_software_load("rules/edge-software.txt", &db, err, sizeof(err)) == 0,
+	      "%s", err);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int hit = edge_software_sysdescr(db, rows[i].text, strlen(rows[i].text), product,
+						 version);
+
+		EXPECT(t, hit == !!*rows[i].product && !strcmp(product, rows[i].product) &&
+				  !strcmp(version, rows[i].version),
+		       "row %zu: %d '%s' '%s'", i, hit, product, version);
+	}
+	/* a sysDescr line is no eol line: cisco-ios with an unknown version judges nothing */
+	struct edge_sw_verdict v;
+
+	edge_software_match(db, "cisco-ios", "", &v);
+	EXPECT(t, !v.eol_date && !v.cve_count, "a sysdescr line matched as a verdict");
+	/* stars against a long run of near misses: bounded, no match, no overrun (ASan) */
+	memset(hostile, 'C', sizeof(hostile));
+	EXPECT(t, !edge_software_sysdescr(db, hostile, sizeof(hostile), product, version),
+	       "hostile text matched %s", product);
+	memcpy(hostile, "Cisco", 5);	/* anchored: the rest is found after the stars' scans */
+	memcpy(hostile + 150, "Cisco IOS Software Version ", 27);
+	memset(hostile + 177, '9', sizeof(hostile) - 177);	/* 78 digits to the end */
+	EXPECT(t, edge_software_sysdescr(db, hostile, sizeof(hostile), product, version) &&
+			  strlen(version) == 31, "a version cut at its bound: '%s'", version);
+	edge_software_free(db);
+}
+
 int main(void)
 {
 	test_program = "test_inventory_software";
@@ -164,5 +217,6 @@ int main(void)
 	RUN(test_ranges);
 	RUN(test_bad_lines);
 	RUN(test_shipped_file);
+	RUN(test_sysdescr);
 	return test_summary();
 }

@@ -12,6 +12,8 @@
  * last seal a collector received proves a truncation of the file (`log verify
  * --last-seal`): the whole file verifies against it, the file cut after an earlier seal
  * fails as truncated.
+ * Inventory records (issue 14) leave the box like alerts: syslog (MSGID inventory, notice
+ * when flagged) and Kafka (PREFIX.inventory, keyed ADDR/PORT/PROTO), the EVE line's bytes.
  * The collectors (a UDP socket for syslog, librdkafka's mock cluster) live on loopback
  * in a network namespace of the test's own (unshare), so nothing reaches the host's.
  */
@@ -90,6 +92,7 @@ static int start_cluster(void)
 	rd_kafka_mock_topic_create(mcluster, "fanout.alert", 1, 1);
 	rd_kafka_mock_topic_create(mcluster, "fanout.stats", 1, 1);
 	rd_kafka_mock_topic_create(mcluster, "fanout.seal", 1, 1);
+	rd_kafka_mock_topic_create(mcluster, "fanout.inventory", 1, 1);
 	snprintf(broker_host, sizeof(broker_host), "%s",
 		 rd_kafka_mock_cluster_bootstraps(mcluster));
 	colon = strrchr(broker_host, ':');
@@ -511,6 +514,63 @@ static void test_seals_off_the_box(struct test_case *t)
 		EXPECT(t, 0, "cannot remove %s", dir);
 }
 
+#define INVENTORY_EVENTS 3
+
+/* Each inventory record: in the EVE file, at syslog and in PREFIX.inventory, the same bytes. */
+static void test_inventory_everywhere(struct test_case *t)
+{
+	static const uint8_t addr[4] = { 198, 18, 0, 1 };
+	static const char *const changes[INVENTORY_EVENTS] = { "new", "changed", "summary" };
+	char *lines[LINES_MAX], *kafka[INVENTORY_EVENTS + 1], dgram[8192], *msg;
+	size_t count, i, from_kafka, from_syslog = 0;
+	struct fanout f;
+	ssize_t len;
+
+	if (no_netns)
+		SKIP(t, "%s", no_netns);
+	CHECK(t, !fanout_open(&f), "cannot open the output with its sinks");
+	for (i = 0; i < INVENTORY_EVENTS; i++) {
+		struct inventory_event ev = {
+			.ts_ns = 1639426166000000000ULL + i, .change = changes[i], .family = 4,
+			.addr = addr, .port = 161, .proto = 17, .service = "snmp",
+			.product = "cisco-ios", .version = "15.2(4)M7", .banner = "Cisco IOS",
+			.title = "", .first_ns = 1639426166000000000ULL,
+			.last_ns = 1639426166000000000ULL + i, .flows = 1 + i, .clients = 1,
+			.flags = i ? 1u << INVENTORY_CLEARTEXT_MGMT : 0,
+		};
+
+		EXPECT(t, output_inventory(&f.out, &ev) == 0, "event %zu refused", i);
+	}
+	output_flush(&f.out);
+	output_drain(&f.out);
+	count = eve_lines(&f, lines, LINES_MAX);
+	EXPECT(t, count == INVENTORY_EVENTS, "%zu EVE lines, want %d", count, INVENTORY_EVENTS);
+	for (i = 0; i < count; i++) {
+		const char *want_pri = i ? "<133>1 " : "<134>1 ";	/* local0: notice, info */
+
+		len = recv(f.collector, dgram, sizeof(dgram) - 1, 0);
+		if (len <= 0)
+			break;
+		from_syslog++;
+		dgram[len] = '\0';
+		msg = strstr(dgram, " inventory - ");	/* MSGID inventory, no SD: then MSG */
+		EXPECT(t, msg && !strcmp(msg + 13, lines[i]) && !strncmp(dgram, want_pri, 7),
+		       "syslog message %zu:\n got: %s\nwant: %s%s", i, dgram, want_pri, lines[i]);
+	}
+	EXPECT(t, from_syslog == count, "%zu inventory messages at syslog, want %zu", from_syslog,
+	       count);
+	from_kafka = consume_topic("fanout.inventory", kafka, INVENTORY_EVENTS);
+	EXPECT(t, from_kafka == count, "%zu inventory messages at kafka, want %zu", from_kafka,
+	       count);
+	for (i = 0; i < from_kafka && i < count; i++)
+		EXPECT(t, !strcmp(kafka[i], lines[i]), "kafka message %zu:\n got: %s\nwant: %s", i,
+		       kafka[i], lines[i]);
+	for (i = 0; i < from_kafka; i++)
+		free(kafka[i]);
+	free_lines(lines, count);
+	fanout_close(&f);
+}
+
 int main(void)
 {
 	test_program = "test_output_fanout";
@@ -522,6 +582,7 @@ int main(void)
 	RUN(test_same_bytes);
 	RUN(test_alerts_from_threads);
 	RUN(test_seals_off_the_box);
+	RUN(test_inventory_everywhere);
 	if (mcluster)
 		rd_kafka_mock_cluster_destroy(mcluster);
 	if (mock_owner)

@@ -15,6 +15,7 @@ const char *banner_service_name(enum banner_service s)
 	static const char *const names[BANNER_SERVICE_COUNT] = {
 		[BANNER_NONE] = "unknown", [BANNER_SSH] = "ssh", [BANNER_HTTP] = "http",
 		[BANNER_FTP] = "ftp", [BANNER_SMTP] = "smtp", [BANNER_TELNET] = "telnet",
+		[BANNER_SNMP] = "snmp",
 	};
 
 	return (unsigned int)s < BANNER_SERVICE_COUNT ? names[s] : "unknown";

@@ -20,6 +20,7 @@
 #define BANNER_VERSION_LEN 32
 #define BANNER_TITLE_RAW_MAX 40
 #define BANNER_TITLE_LEN (4 * BANNER_TITLE_RAW_MAX + 1)
+#define BANNER_OBJECT_ID_LEN 96
 
 enum banner_service {
 	BANNER_NONE = 0,	/* nothing recognised: not entered in the inventory */
@@ -28,19 +29,22 @@ enum banner_service {
 	BANNER_FTP,
 	BANNER_SMTP,
 	BANNER_TELNET,
+	BANNER_SNMP,		/* an SNMPv1/v2c response (snmp.h; not from banner_parse) */
 	BANNER_SERVICE_COUNT,
 };
 
 struct banner {
 	enum banner_service service;
-	char protocol[8];			/* SSH: "2.0", "1.99", "1.5"; else "" */
+	char protocol[8];			/* SSH: "2.0", "1.99", "1.5"; SNMP: "1",
+						 * "2c"; else "" */
 	char product[BANNER_PRODUCT_LEN];	/* lower case ("openssh", "apache"); "" unknown */
 	char version[BANNER_VERSION_LEN];	/* "7.4p1", "2.4.49"; "" unknown */
 	char text[BANNER_TEXT_LEN];		/* the banner or Server header, escaped */
 	char title[BANNER_TITLE_LEN];		/* HTTP: the page's <title>, escaped; "" none */
+	char object_id[BANNER_OBJECT_ID_LEN];	/* SNMP: sysObjectID, dotted; "" none */
 };
 
-/* "ssh", "http", "ftp", "smtp", "telnet" ("unknown" for BANNER_NONE). */
+/* "ssh", "http", "ftp", "smtp", "telnet", "snmp" ("unknown" for BANNER_NONE). */
 const char *banner_service_name(enum banner_service s);
 
 /*

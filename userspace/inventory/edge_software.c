@@ -18,7 +18,9 @@
 #define SW_CONSTRAINTS_MAX 4
 #define SW_LINE_MAX 1024
 
-enum sw_kind { SW_EOL, SW_KEV };
+enum sw_kind { SW_EOL, SW_KEV, SW_SYSDESCR };
+/* A sysdescr line's PATTERN (snmp.h: an SNMP agent's sysDescr names product and version). */
+#define SW_PATTERN_LEN 96
 enum sw_op { SW_LT, SW_LE, SW_GT, SW_GE, SW_EQ };
 
 struct sw_constraint {
@@ -32,6 +34,7 @@ struct sw_entry {
 	struct sw_constraint c[SW_CONSTRAINTS_MAX];
 	int constraint_count;		/* 0: every version ("*"), unknown ones included */
 	char value[SW_VALUE_LEN];	/* the date or the CVE */
+	char pattern[SW_PATTERN_LEN];	/* sysdescr: '*' any run, %v the version */
 	char reference[SW_REFERENCE_LEN];
 };
 
@@ -181,6 +184,35 @@ static int valid_cve(const char *s)
 	return digits >= 4;
 }
 
+static const char *parse_reference(const char *text, struct sw_entry *e)
+{
+	if (strncmp(text, "https://", 8) || strlen(text) >= SW_REFERENCE_LEN)
+		return "REFERENCE is an https:// URL (at most 199 bytes): cite every line";
+	strcpy(e->reference, text);
+	return NULL;
+}
+
+/* "sysdescr PRODUCT * PATTERN REFERENCE": the VERSIONS field is "*" (the pattern finds
+ * the version); PATTERN printable, no spaces (a '*' matches them), %v at most once. */
+static const char *parse_sysdescr(const char *versions, const char *pattern,
+				  const char *reference, struct sw_entry *e)
+{
+	const char *v;
+
+	if (strcmp(versions, "*"))
+		return "a sysdescr line's VERSIONS is \"*\" (its PATTERN's %v finds the version)";
+	if (strlen(pattern) >= SW_PATTERN_LEN)
+		return "a sysdescr PATTERN is at most 95 bytes";
+	for (v = pattern; *v; v++)
+		if (*v == '%' && v[1] != 'v')
+			return "a sysdescr PATTERN's '%' is only %v (the version)";
+	v = strstr(pattern, "%v");
+	if (v && strstr(v + 2, "%v"))
+		return "a sysdescr PATTERN has %v at most once";
+	strcpy(e->pattern, pattern);
+	return parse_reference(reference, e);
+}
+
 /* One data line (comments gone, not blank) into e. NULL or the reason it is wrong. */
 static const char *parse_entry(char *line, struct sw_entry *e)
 {
@@ -200,11 +232,15 @@ static const char *parse_entry(char *line, struct sw_entry *e)
 		e->kind = SW_EOL;
 	else if (!strcmp(field[0], "kev"))
 		e->kind = SW_KEV;
+	else if (!strcmp(field[0], "sysdescr"))
+		e->kind = SW_SYSDESCR;
 	else
-		return "KIND is eol or kev";
+		return "KIND is eol, kev or sysdescr";
 	if (strlen(field[1]) >= SW_PRODUCT_LEN || !valid_name(field[1]))
 		return "PRODUCT is lower-case letters, digits and . _ - + ~ (at most 31)";
 	strcpy(e->product, field[1]);
+	if (e->kind == SW_SYSDESCR)
+		return parse_sysdescr(field[2], field[3], field[4], e);
 	why = parse_versions(field[2], e);
 	if (why)
 		return why;
@@ -213,10 +249,7 @@ static const char *parse_entry(char *line, struct sw_entry *e)
 	if (e->kind == SW_KEV && !valid_cve(field[3]))
 		return "a kev line's VALUE is a CVE id (CVE-YYYY-NNNN)";
 	strcpy(e->value, field[3]);	/* both checks bound it below SW_VALUE_LEN */
-	if (strncmp(field[4], "https://", 8) || strlen(field[4]) >= SW_REFERENCE_LEN)
-		return "REFERENCE is an https:// URL (at most 199 bytes): cite every line";
-	strcpy(e->reference, field[4]);
-	return NULL;
+	return parse_reference(field[4], e);
 }
 
 static int add_entry(struct edge_software *db, const struct sw_entry *e)
@@ -375,7 +408,7 @@ void edge_software_match(const struct edge_software *db, const char *product,
 	for (i = 0; i < db->count; i++) {
 		const struct sw_entry *e = &db->entries[i];
 
-		if (!entry_matches(e, product, version))
+		if (e->kind == SW_SYSDESCR || !entry_matches(e, product, version))
 			continue;
 		if (e->kind == SW_EOL) {
 			if (!v->eol_date || strcmp(e->value, v->eol_date) < 0) {
@@ -389,4 +422,77 @@ void edge_software_match(const struct edge_software *db, const char *product,
 			v->cves_unlisted++;
 		}
 	}
+}
+
+/* A version in a sysDescr: starts with a digit; Cisco's "15.2(4)M7" keeps its brackets. */
+static size_t sysdescr_version_len(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	if (!len || !isdigit((unsigned char)s[0]))
+		return 0;
+	while (n < len && n < SW_VERSION_LEN - 1 &&
+	       (isalnum((unsigned char)s[n]) || is_sep(s[n]) || s[n] == '(' || s[n] == ')'))
+		n++;
+	while (n && (is_sep(s[n - 1]) || s[n - 1] == '('))	/* "1.2." ends a sentence */
+		n--;
+	return n;
+}
+
+/*
+ * Glob a sysDescr: '*' any run (lazy: the first place the rest matches), %v a version,
+ * other bytes case-blind. The one-star backtrack of the classic glob: linear in text per
+ * star, so a hostile sysDescr costs at most pattern x text steps.
+ */
+static int sysdescr_glob(const char *pat, const char *text, size_t len, char *version)
+{
+	const char *star = NULL;
+	size_t t = 0, star_t = 0, vlen;
+
+	version[0] = '\0';
+	while (t < len || *pat) {
+		if (*pat == '*') {
+			star = ++pat;
+			star_t = t;
+			continue;
+		}
+		if (pat[0] == '%' && pat[1] == 'v' && (vlen = sysdescr_version_len(text + t, len - t))) {
+			memcpy(version, text + t, vlen);
+			version[vlen] = '\0';
+			pat += 2;
+			t += vlen;
+			continue;
+		}
+		if (*pat && *pat != '%' && t < len &&
+		    tolower((unsigned char)*pat) == tolower((unsigned char)text[t])) {
+			pat++;
+			t++;
+			continue;
+		}
+		if (!*pat && star && star == pat)	/* a trailing '*' takes the rest */
+			return 1;
+		if (!star || star_t >= len)
+			return 0;
+		pat = star;
+		t = ++star_t;
+	}
+	return 1;
+}
+
+int edge_software_sysdescr(const struct edge_software *db, const char *text, size_t len,
+			   char *product, char *version)
+{
+	size_t i;
+
+	product[0] = version[0] = '\0';
+	for (i = 0; db && i < db->count; i++) {
+		const struct sw_entry *e = &db->entries[i];
+
+		if (e->kind == SW_SYSDESCR && sysdescr_glob(e->pattern, text, len, version)) {
+			strcpy(product, e->product);
+			return 1;
+		}
+	}
+	version[0] = '\0';
+	return 0;
 }

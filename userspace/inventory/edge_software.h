@@ -10,7 +10,8 @@
  *   eol  apache  >=2.2,<2.3  2017-07-11  https://...
  *   kev  exim    >=4.87,<=4.91  CVE-2019-10149  https://...
  *
- * KIND eol (VALUE: the date support ended, YYYY-MM-DD) or kev (VALUE: the CVE id);
+ * KIND eol (VALUE: the date support ended, YYYY-MM-DD) or kev (VALUE: the CVE id), or
+ * sysdescr (VERSIONS "*", VALUE a pattern: edge_software_sysdescr() below);
  * PRODUCT as the banner parser names it (banner.h: lower case); VERSIONS "*" or
  * constraints joined by ',' (all must hold), each <, <=, >, >= or = and a version.
  * '#' starts a comment. A bad line is an error naming FILE:LINE and why.
@@ -57,5 +58,21 @@ struct edge_sw_verdict {
  */
 void edge_software_match(const struct edge_software *db, const char *product,
 			 const char *version, struct edge_sw_verdict *v);
+
+/*
+ * An SNMP agent's sysDescr (text, len bytes, not terminated) against the data's sysdescr
+ * lines, in file order:
+ *
+ *   sysdescr PRODUCT * PATTERN REFERENCE
+ *   sysdescr cisco-ios * Cisco*IOS*Software*Version*%v, https://...
+ *
+ * PATTERN: '*' matches any run (spaces too: a pattern has none), %v a version (from a
+ * digit: letters, digits, . _ - + ~ and brackets), other bytes case-blind; the whole
+ * sysDescr must match (end it with '*'). The first line that matches names the product
+ * (product: BANNER_PRODUCT_LEN bytes) and its %v the version (version: SW_VERSION_LEN;
+ * "" without %v). 1 matched, 0 not (both "").
+ */
+int edge_software_sysdescr(const struct edge_software *db, const char *text, size_t len,
+			   char *product, char *version);
 
 #endif /* EDGEWATCH_INVENTORY_EDGE_SOFTWARE_H */

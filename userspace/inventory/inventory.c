@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "builtin_sids.h"
@@ -11,9 +12,13 @@
 #include "detect/detector.h"
 #include "detect/lru_map.h"
 #include "inventory/banner.h"
+#include "inventory/banner_stream.h"
 #include "inventory/edge_software.h"
 #include "inventory/inventory.h"
+#include "inventory/persist.h"
+#include "inventory/recognise.h"
 #include "log.h"
+#include "output/json_line.h"
 #include "output/output.h"
 #include "payload/shipped_rules.h"
 
@@ -23,6 +28,8 @@ _Static_assert(INVENTORY_FLAG_COUNT == sizeof(((struct stats_inventory *)0)->fla
 #define NS_PER_S 1000000000ull
 /* Services remembered by the alert rate limit (one key per service and sid). */
 #define INVENTORY_ALERT_KEYS 4096
+/* How often a live run saves the table (and at its end). */
+#define INVENTORY_SAVE_INTERVAL_S 60
 
 /* A service: zeroed before filling (hashed as bytes). */
 struct inventory_key {
@@ -34,6 +41,9 @@ struct inventory_key {
 	uint8_t pad[2];
 	uint8_t addr[16];
 };
+
+_Static_assert(sizeof(struct inventory_key) == sizeof(((struct inventory_saved *)0)->key),
+	       "a key fits the state file's record");
 
 struct inventory_record {
 	struct banner banner;
@@ -68,8 +78,11 @@ struct inventory {
 	struct lru_map *table;
 	struct edge_software *software;
 	struct alert_limiter *limiter;
+	struct banner_streams *streams;	/* banners cut over several segments */
 	uint64_t summary_interval_ns;	/* 0: no summary */
 	uint64_t next_summary_ns;	/* datapath clock; 0: not started */
+	char *state_path;		/* the state file (live runs); NULL: none */
+	uint64_t next_save_ns;		/* datapath clock; 0: not started */
 	struct stats_inventory counts;
 };
 
@@ -118,6 +131,8 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 		err = alert_limiter_new(&inv->limiter, INVENTORY_ALERT_KEYS,
 					sizeof(struct inventory_alert));
 	if (!err)
+		err = banner_streams_new(&inv->streams, BANNER_STREAMS_DEFAULT);
+	if (!err)
 		err = load_software(inv);
 	if (err) {
 		inventory_free(inv);
@@ -138,6 +153,8 @@ void inventory_free(struct inventory *inv)
 		return;
 	lru_map_free(inv->table);
 	alert_limiter_free(inv->limiter);
+	banner_streams_free(inv->streams);
+	free(inv->state_path);
 	edge_software_free(inv->software);
 	free(inv);
 }
@@ -182,17 +199,17 @@ static unsigned int flags_of(const struct inventory_record *r)
 		f |= 1u << INVENTORY_KNOWN_EXPLOITED;
 	if (r->mgmt_port && r->any_outside)
 		f |= 1u << INVENTORY_MGMT_EXPOSED;
-	if (r->banner.service == BANNER_TELNET ||
+	if (r->banner.service == BANNER_TELNET || r->banner.service == BANNER_SNMP ||
 	    (r->banner.service == BANNER_HTTP && r->mgmt_port))
 		f |= 1u << INVENTORY_CLEARTEXT_MGMT;
 	return f;
 }
 
-static void emit_event(struct inventory *inv, const struct inventory_key *k,
-		       const struct inventory_record *r, const char *change, uint64_t now_ns,
-		       const struct banner *previous)
+/* The event of a record (refs: EDGE_SW_CVES_MAX + 1 slots, the event's references). */
+static void event_of(struct inventory *inv, const struct inventory_key *k,
+		     const struct inventory_record *r, const char *change, uint64_t now_ns,
+		     const char **refs, struct inventory_event *out)
 {
-	const char *refs[EDGE_SW_CVES_MAX + 1];
 	int64_t rt = to_realtime(inv);
 	struct inventory_event ev = {
 		.ts_ns = now_ns + rt, .change = change, .family = k->family, .addr = k->addr,
@@ -200,6 +217,7 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		.service = banner_service_name(r->banner.service),
 		.protocol = r->banner.protocol, .product = r->banner.product,
 		.version = r->banner.version, .banner = r->banner.text, .title = r->banner.title,
+		.object_id = r->banner.object_id,
 		.first_ns = r->first_ns + rt, .last_ns = r->last_ns + rt, .flows = r->flows,
 		.clients = r->client_count, .clients_capped = r->clients_capped,
 		.clients_outside = r->clients_outside, .mgmt_port = r->mgmt_port,
@@ -209,10 +227,6 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 	};
 	size_t i;
 
-	if (previous) {
-		ev.previous_product = previous->product;
-		ev.previous_version = previous->version;
-	}
 	if (r->verdict.eol_reference)
 		refs[ev.reference_count++] = r->verdict.eol_reference;
 	for (i = 0; i < r->verdict.cve_count; i++) {
@@ -223,6 +237,21 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 			;
 		if (j == ev.reference_count)	/* one advisory often covers several CVEs */
 			refs[ev.reference_count++] = ref;
+	}
+	*out = ev;
+}
+
+static void emit_event(struct inventory *inv, const struct inventory_key *k,
+		       const struct inventory_record *r, const char *change, uint64_t now_ns,
+		       const struct banner *previous)
+{
+	const char *refs[EDGE_SW_CVES_MAX + 1];
+	struct inventory_event ev;
+
+	event_of(inv, k, r, change, now_ns, refs, &ev);
+	if (previous) {
+		ev.previous_product = previous->product;
+		ev.previous_version = previous->version;
 	}
 	if (output_inventory(inv->x->out, &ev))
 		inv->counts.event_errors++;
@@ -350,12 +379,24 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 	struct banner b, previous;
 	int created;
 
-	/* the responder's first bytes: a stream window's first segment, or a sample */
-	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len ||
-	    (hdr->reason == EW_SAMPLE_STREAM && hdr->stream_off != 0))
+	size_t len;
+
+	/* the responder's first bytes: a sample, or a stream window's segments put back
+	 * together until the banner is whole (banner_stream.h) */
+	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len)
 		return;
+	len = hdr->cap_len;
+	if (hdr->reason == EW_SAMPLE_STREAM) {
+		payload = banner_streams_add(inv->streams, hdr->flow_seq, hdr->stream_off, payload,
+					     hdr->cap_len, hdr->cap_len < hdr->payload_len, &len);
+		if (!payload)
+			return;
+		if (len > hdr->cap_len || hdr->stream_off)
+			inv->counts.banners_reassembled++;
+	}
 	inv->counts.samples++;
-	if (banner_parse(payload, hdr->cap_len, &b) == BANNER_NONE)
+	if (inventory_recognise(inv->software, hdr->key.proto, payload, len, &b,
+				&inv->counts) == BANNER_NONE)
 		return;
 	inv->counts.recognised++;
 	server = hdr->from_a ? &hdr->key.addr_a : &hdr->key.addr_b;
@@ -422,6 +463,12 @@ void inventory_tick(struct inventory *inv, uint64_t now_ns)
 {
 	struct summary_walk w = { .inv = inv, .now_ns = now_ns, .emit = 1 };
 
+	if (inv && inv->state_path) {
+		if (inv->next_save_ns && now_ns >= inv->next_save_ns)
+			inventory_save(inv);
+		if (!inv->next_save_ns || now_ns >= inv->next_save_ns)
+			inv->next_save_ns = now_ns + INVENTORY_SAVE_INTERVAL_S * NS_PER_S;
+	}
 	if (!inv || !inv->summary_interval_ns)
 		return;
 	if (!inv->next_summary_ns) {
@@ -437,8 +484,126 @@ void inventory_tick(struct inventory *inv, uint64_t now_ns)
 
 void inventory_finish(struct inventory *inv)
 {
-	if (inv)
-		alert_limiter_flush(inv->limiter, on_limited_alert, inv);
+	if (!inv)
+		return;
+	alert_limiter_flush(inv->limiter, on_limited_alert, inv);
+	if (inv->state_path)
+		inventory_save(inv);
+}
+
+/* The state file's walk: each record as saved, on the wall clock. */
+struct save_walk {
+	struct inventory_saved *recs;
+	size_t n;
+	int64_t rt;
+};
+
+static int save_visit(void *ctx, const void *key, void *value)
+{
+	struct save_walk *w = ctx;
+	const struct inventory_record *r = value;
+	struct inventory_saved *sv = &w->recs[w->n++];
+
+	_Static_assert(INVENTORY_CLIENTS_MAX == INVENTORY_SAVED_CLIENTS, "clients saved whole");
+	memset(sv, 0, sizeof(*sv));
+	memcpy(sv->key, key, sizeof(sv->key));
+	sv->first_rt_ns = (int64_t)r->first_ns + w->rt;
+	sv->last_rt_ns = (int64_t)r->last_ns + w->rt;
+	sv->flows = r->flows;
+	memcpy(sv->clients, r->clients, sizeof(sv->clients));
+	sv->client_count = r->client_count;
+	sv->clients_outside = r->clients_outside;
+	sv->clients_capped = (uint8_t)r->clients_capped;
+	sv->any_outside = (uint8_t)r->any_outside;
+	sv->mgmt_protected = (uint8_t)r->mgmt_protected;
+	sv->banner = r->banner;
+	return 0;
+}
+
+int inventory_save(struct inventory *inv)
+{
+	struct save_walk w = { .rt = to_realtime(inv) };
+	char why[4200];
+	int err;
+
+	w.recs = calloc(lru_map_count(inv->table) + 1, sizeof(*w.recs));
+	if (!w.recs)
+		return -ENOMEM;
+	lru_map_each(inv->table, save_visit, &w);
+	err = inventory_state_write(inv->state_path, w.recs, w.n, why, sizeof(why));
+	free(w.recs);
+	if (err) {
+		if (!inv->counts.state_errors++)	/* once: it is counted after that */
+			log_error("inventory: cannot save the table: %s", why);
+		return err;
+	}
+	inv->counts.state_saved++;
+	return 0;
+}
+
+/* One saved service back into the table; its flags judged afresh (the data file and the
+ * configuration may have changed across the restart). */
+static void restore(struct inventory *inv, const struct inventory_saved *sv, int64_t rt)
+{
+	struct inventory_key k;
+	struct inventory_record *r;
+	int created;
+
+	memcpy(&k, sv->key, sizeof(k));
+	r = lru_map_upsert(inv->table, &k, &created, NULL, NULL);
+	memset(r, 0, sizeof(*r));
+	r->banner = sv->banner;
+	/* the strings came from a file: keep them terminated whatever it held */
+	r->banner.protocol[sizeof(r->banner.protocol) - 1] = '\0';
+	r->banner.product[sizeof(r->banner.product) - 1] = '\0';
+	r->banner.version[sizeof(r->banner.version) - 1] = '\0';
+	r->banner.text[sizeof(r->banner.text) - 1] = '\0';
+	r->banner.title[sizeof(r->banner.title) - 1] = '\0';
+	r->banner.object_id[sizeof(r->banner.object_id) - 1] = '\0';
+	if ((unsigned int)r->banner.service >= BANNER_SERVICE_COUNT)
+		r->banner.service = BANNER_NONE;
+	r->first_ns = (uint64_t)(sv->first_rt_ns - rt);
+	r->last_ns = (uint64_t)(sv->last_rt_ns - rt);
+	r->flows = sv->flows;
+	memcpy(r->clients, sv->clients, sizeof(r->clients));
+	r->client_count = sv->client_count < INVENTORY_CLIENTS_MAX ? sv->client_count
+								  : INVENTORY_CLIENTS_MAX;
+	r->clients_outside = sv->clients_outside;
+	r->clients_capped = sv->clients_capped;
+	r->any_outside = sv->any_outside;
+	r->mgmt_protected = sv->mgmt_protected;
+	r->mgmt_port = port_is_mgmt(inv->cfg, k.proto, k.port);
+	edge_software_match(inv->software, r->banner.product, r->banner.version, &r->verdict);
+	r->flags = flags_of(r);
+}
+
+int inventory_persist(struct inventory *inv, const char *path)
+{
+	struct inventory_saved *recs;
+	char why[4200];
+	size_t n, i;
+	int err;
+
+	if (!inv)
+		return 0;
+	inv->state_path = strdup(path);
+	if (!inv->state_path)
+		return -ENOMEM;
+	err = inventory_state_read(path, &recs, &n, why, sizeof(why));
+	if (err == -ENOENT)
+		return 0;	/* a first start */
+	if (err) {
+		inv->counts.state_errors++;
+		log_error("inventory: %s; starting with an empty table (the file is replaced at "
+			  "the next save)", why);
+		return err;
+	}
+	for (i = 0; i < n; i++)
+		restore(inv, &recs[i], to_realtime(inv));
+	inv->counts.state_loaded = n;
+	free(recs);
+	log_info("inventory: %zu services from %s", n, path);
+	return 0;
 }
 
 void inventory_stats(struct inventory *inv, struct stats_inventory *s)
@@ -455,4 +620,49 @@ void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 	*s = inv->counts;
 	s->services = lru_map_count(inv->table);
 	s->evicted = lru_map_evictions(inv->table);
+	s->banner_streams_evicted = banner_streams_evicted(inv->streams);
+}
+
+/* The dump's walk: each record as an EVE line into fd, the first error kept. */
+struct dump_walk {
+	struct inventory *inv;
+	int fd;
+	int err;
+	char *buf;
+};
+
+static int dump_visit(void *ctx, const void *key, void *value)
+{
+	struct dump_walk *w = ctx;
+	const struct inventory_record *r = value;
+	const char *refs[EDGE_SW_CVES_MAX + 1];
+	struct inventory_event ev;
+	int err;
+
+	if (w->err)
+		return 0;
+	event_of(w->inv, key, r, "current", r->last_ns, refs, &ev);
+	err = output_inventory_line(&ev, w->inv->x->out->iface, w->buf, JSON_LINE_MAX);
+	if (err < 0) {
+		w->err = err;
+		return 0;
+	}
+	w->buf[err] = '\n';
+	if (write(w->fd, w->buf, (size_t)err + 1) != err + 1)
+		w->err = -errno;
+	return 0;
+}
+
+int inventory_dump(struct inventory *inv, int fd)
+{
+	struct dump_walk w = { .inv = inv, .fd = fd };
+
+	if (!inv)
+		return -ENOENT;
+	w.buf = malloc(JSON_LINE_MAX + 1);
+	if (!w.buf)
+		return -ENOMEM;
+	lru_map_each(inv->table, dump_visit, &w);
+	free(w.buf);
+	return w.err;
 }

@@ -56,6 +56,20 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 void inventory_tick(struct inventory *inv, uint64_t now_ns);
 /* The end of the run: held alerts written with their suppressed counts. NULL-safe. */
 void inventory_finish(struct inventory *inv);
+/*
+ * The table now, one EVE inventory line per service (change "current"), into fd: what
+ * `edgewatch inventory -i IFACE` renders (status_socket.h). Main thread. 0 or -errno.
+ */
+int inventory_dump(struct inventory *inv, int fd);
+/*
+ * Keep the table in the state file path (inventory/persist.h) across restarts: load it
+ * now (first_seen kept; flags judged afresh), save it every 60 s of the tick and at
+ * inventory_finish(). A file that cannot be read is an error naming it and why: the table
+ * starts empty (counted: stats.inventory.state_errors). 0 or -errno; NULL-safe.
+ */
+int inventory_persist(struct inventory *inv, const char *path);
+/* Save the table now (atomic). 0 or -errno (logged once, counted). */
+int inventory_save(struct inventory *inv);
 /* The stats event's part. */
 void inventory_stats(struct inventory *inv, struct stats_inventory *s);
 

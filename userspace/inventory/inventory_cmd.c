@@ -5,6 +5,7 @@
  * by risk. So a replay of last week's capture gives last week's edge. Files plain or
  * gzip (rotated EVE files), read in the order given.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "inventory/inventory_cmd.h"
 #include "log.h"
+#include "status_socket.h"
 
 /* An EVE line is at most 64 KiB (EVE_STATS_LINE_MAX); longer ones are not events. */
 #define LINE_MAX_BYTES (64 * 1024 + 2)
@@ -176,36 +178,71 @@ static void print_table(struct service **sorted, size_t n)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"USAGE: edgewatch inventory EVE_FILE... [--json]\n\n"
+		"USAGE: edgewatch inventory EVE_FILE... [--json]\n"
+		"       edgewatch inventory -i IFACE [--json]\n\n"
 		"The services the EVE files' inventory events describe (the latest event of each\n"
-		"server address, port and protocol), sorted by risk: known_exploited 8,\n"
-		"end_of_life 4, mgmt_exposed 2, cleartext_mgmt 1. Files plain or gzip.\n\n"
+		"server address, port and protocol), or the running instance on IFACE holds\n"
+		"now, sorted by risk: known_exploited 8, end_of_life 4, mgmt_exposed 2,\n"
+		"cleartext_mgmt 1. Files plain or gzip.\n\n"
 		"OPTIONS:\n"
+		"  -i, --interface IFACE\n"
+		"              the table of the instance running on IFACE now (through its\n"
+		"              status socket, /run/edgewatch/IFACE.sock: root or the group\n"
+		"              edgewatch)\n"
 		"  --json      one JSON object per service (its latest inventory event, with\n"
 		"              \"risk\"), in the same order\n"
 		"  -h, --help  this text\n\n"
 		"EXAMPLES:\n"
 		"  edgewatch replay last-week.pcap -o week.json && edgewatch inventory week.json\n"
-		"  edgewatch inventory /var/log/edgewatch/eve.json* --json\n");
+		"  edgewatch inventory /var/log/edgewatch/eve.json* --json\n"
+		"  edgewatch inventory -i wan0\n");
+}
+
+/* -i IFACE: ask the running instance (status_socket.h); the exit status. */
+static int query_instance(const char *iface, int json)
+{
+	char path[128] = "?";
+	int err;
+
+	status_socket_path(iface, path, sizeof(path));
+	fflush(stdout);
+	err = status_socket_ask(iface, json ? "inventory --json\n" : "inventory\n");
+	/* an empty answer: with --json an empty table is no line at all (the table mode
+	 * always has its header); an instance stopping closes its socket first (-ENOENT) */
+	if (!err || (err == -EIO && json))
+		return 0;
+	if (err == -ENOENT)
+		log_error("inventory: no edgewatch instance runs on %s (nothing listens on %s)",
+			  iface, path);
+	else if (err == -EACCES)
+		log_error("inventory: %s: permission denied (root, or a member of the group "
+			  "\"%s\", may ask)", path, STATUS_GROUP);
+	else
+		log_error("inventory: %s: %s", path, strerror(-err));
+	return 1;
 }
 
 int cmd_inventory(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "interface", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct service *table = NULL, *s, *tmp, **sorted = NULL;
 	unsigned long bad_lines = 0;
+	const char *iface = NULL;
 	int json = 0, c, i, rc = 0;
 	char *line = NULL;
 	size_t n = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
 		if (c == 'j') {
 			json = 1;
+		} else if (c == 'i') {
+			iface = optarg;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -214,9 +251,16 @@ int cmd_inventory(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (iface && optind < argc) {
+		log_error("inventory: -i IFACE or EVE files, not both");
+		usage(stderr);
+		return 2;
+	}
+	if (iface)
+		return query_instance(iface, json);
 	if (optind >= argc) {
-		log_error("inventory: name the EVE files to read (reading a running instance, "
-			  "-i IFACE, is not done yet)");
+		log_error("inventory: name the EVE files to read, or -i IFACE for a running "
+			  "instance");
 		usage(stderr);
 		return 2;
 	}

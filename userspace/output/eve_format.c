@@ -801,6 +801,30 @@ static void put_anomaly_stats(struct json_line *jl, const struct stats_anomaly *
 	json_line_end(jl);
 }
 
+/* SNMP responses read, and the malformed ones by reason (inventory/snmp.h's order). */
+static void put_inventory_snmp(struct json_line *jl, const struct stats_inventory *v)
+{
+	static const char *const reasons[] = { "truncated", "bad_length", "bad_tag",
+					       "bad_integer", "bad_oid" };
+	uint64_t any = v->snmp_responses;
+	size_t i;
+
+	_Static_assert(sizeof(reasons) / sizeof(reasons[0]) ==
+			       sizeof(v->snmp_malformed) / sizeof(v->snmp_malformed[0]),
+		       "a name per malformed reason");
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		any |= v->snmp_malformed[i];
+	if (!any)
+		return;
+	json_line_object(jl, "snmp");
+	json_line_u64(jl, "responses", v->snmp_responses);
+	json_line_object(jl, "malformed");
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		json_line_u64(jl, reasons[i], v->snmp_malformed[i]);
+	json_line_end(jl);
+	json_line_end(jl);
+}
+
 /* The inventory's account: what its samples gave, its table, its events and flags. */
 static void put_inventory_stats(struct json_line *jl, const struct stats_inventory *v)
 {
@@ -824,6 +848,19 @@ static void put_inventory_stats(struct json_line *jl, const struct stats_invento
 		json_line_u64(jl, inventory_flag_name(f), v->flagged[f]);
 	json_line_end(jl);
 	json_line_u64(jl, "software_entries", v->software_entries);
+	/* present once non-zero: captures without SNMP or split banners keep their lines */
+	if (v->banners_reassembled || v->banner_streams_evicted) {
+		json_line_u64(jl, "banners_reassembled", v->banners_reassembled);
+		json_line_u64(jl, "banner_streams_evicted", v->banner_streams_evicted);
+	}
+	if (v->state_loaded || v->state_saved || v->state_errors) {
+		json_line_object(jl, "state_file");
+		json_line_u64(jl, "loaded", v->state_loaded);
+		json_line_u64(jl, "saved", v->state_saved);
+		json_line_u64(jl, "errors", v->state_errors);
+		json_line_end(jl);
+	}
+	put_inventory_snmp(jl, v);
 	json_line_end(jl);
 }
 
@@ -919,6 +956,8 @@ int eve_format_inventory(struct json_line *jl, const struct inventory_event *ev,
 	json_line_str(jl, "banner", ev->banner);
 	if (ev->title && *ev->title)
 		json_line_str(jl, "title", ev->title);
+	if (ev->object_id && *ev->object_id)
+		json_line_str(jl, "sysobjectid", ev->object_id);
 	if (ev->previous_product) {
 		json_line_object(jl, "previous");
 		json_line_str(jl, "product", ev->previous_product);

@@ -217,7 +217,8 @@ enum inventory_flag {
 	INVENTORY_KNOWN_EXPLOITED,	/* its version has a CVE in CISA's KEV catalog */
 	INVENTORY_MGMT_EXPOSED,		/* a management port answering a client outside
 					 * home-net */
-	INVENTORY_CLEARTEXT_MGMT,	/* Telnet, or HTTP on a management port */
+	INVENTORY_CLEARTEXT_MGMT,	/* Telnet, SNMPv1/v2c, or HTTP on a management
+					 * port */
 	INVENTORY_FLAG_COUNT,
 };
 
@@ -237,12 +238,13 @@ struct inventory_event {
 	const uint8_t *addr;		/* the server */
 	uint16_t port;			/* host order */
 	uint8_t proto;
-	const char *service;		/* "ssh", "http", "ftp", "smtp", "telnet" */
+	const char *service;		/* "ssh", "http", "ftp", "smtp", "telnet", "snmp" */
 	const char *protocol;		/* SSH protocol version ("2.0"); NULL/"": none */
 	const char *product;		/* "": unknown */
 	const char *version;		/* "": unknown */
 	const char *banner;		/* as seen, escaped (printable ASCII) */
 	const char *title;		/* HTTP page title, escaped; "": none */
+	const char *object_id;		/* SNMP sysObjectID, dotted; NULL/"": none */
 	const char *previous_product;	/* change "changed" only */
 	const char *previous_version;
 	uint64_t first_ns;		/* wall clock */

@@ -2,8 +2,9 @@
 /*
  * The Kafka sink: every event's EVE JSON line (formatted once by the fan-out, output.c)
  * as one message, to the topic
- * of its type (PREFIX.alert, PREFIX.flow, PREFIX.stats), keyed by flow_id (a flow's
- * events land in one partition, in order) and the stats by HOST/IFACE. librdkafka's
+ * of its type (PREFIX.alert, PREFIX.flow, PREFIX.stats, PREFIX.inventory), keyed by
+ * flow_id (a flow's events land in one partition, in order), the stats by HOST/IFACE and
+ * an inventory record by its service (ADDR/PORT/PROTO: a service's records in order). librdkafka's
  * producer queue is the sink's bounded queue (queue.buffering.max.messages): a produce
  * never blocks (no RD_KAFKA_MSG_F_BLOCK), a full queue drops the new message, counted.
  * The producer is idempotent: librdkafka retries until message.timeout.ms, and a retry
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -274,6 +276,17 @@ static int kafka_sink_alert(struct output_sink *s, const struct alert_event *ev,
 			    line);
 }
 
+/* A service's records (new, changed, summaries) in one partition, in order. */
+static int kafka_sink_inventory(struct output_sink *s, const struct inventory_event *ev,
+				const struct output_line *line)
+{
+	char key[KEY_MAX], addr[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(ev->family == 6 ? AF_INET6 : AF_INET, ev->addr, addr, sizeof(addr));
+	snprintf(key, sizeof(key), "%s/%u/%u", addr, ev->port, ev->proto);
+	return produce_line(kafka_sink_of(s), OUTPUT_INVENTORY, key, line);
+}
+
 static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
 			    const struct output_line *line)
 {
@@ -397,6 +410,7 @@ static const struct output_sink_ops kafka_sink_ops = {
 	.flow = kafka_sink_flow,
 	.alert = kafka_sink_alert,
 	.stats = kafka_sink_stats,
+	.inventory = kafka_sink_inventory,
 	.seal = kafka_sink_seal,
 	.flush = kafka_sink_nothing,
 	.reopen = kafka_sink_nothing,
@@ -472,6 +486,7 @@ static int start_producer(struct kafka_sink *ks, const struct ew_kafka_output *c
 		[OUTPUT_FLOW] = "flow",
 		[OUTPUT_ALERT] = "alert",
 		[OUTPUT_STATS] = "stats",
+		[OUTPUT_INVENTORY] = "inventory",
 		[KAFKA_SEAL_TOPIC] = "seal",
 	};
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -514,7 +529,7 @@ int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
 		return -ENOMEM;
 	ks->base.ops = &kafka_sink_ops;
 	ks->base.line_types = OUTPUT_LINE(OUTPUT_FLOW) | OUTPUT_LINE(OUTPUT_ALERT) |
-			      OUTPUT_LINE(OUTPUT_STATS);
+			      OUTPUT_LINE(OUTPUT_STATS) | OUTPUT_LINE(OUTPUT_INVENTORY);
 	gethostname(hostname, sizeof(hostname) - 1);
 	snprintf(ks->stats_key, sizeof(ks->stats_key), "%s%s%s", hostname, iface ? "/" : "",
 		 iface ? iface : "");

@@ -214,6 +214,17 @@ int output_inventory(struct output *out, const struct inventory_event *ev)
 	return fan_out(out, NULL, OUTPUT_INVENTORY, ev, JSON_LINE_MAX);
 }
 
+int output_inventory_line(const struct inventory_event *ev, const char *iface, char *buf,
+			  size_t cap)
+{
+	struct json_line jl;
+	int err;
+
+	json_line_init(&jl, buf, cap);
+	err = eve_format_event(&jl, OUTPUT_INVENTORY, ev, iface);
+	return err ? err : (int)jl.len;
+}
+
 int output_stats(struct output *out, const struct stats_snapshot *snap)
 {
 	return fan_out(out, NULL, OUTPUT_STATS, snap, EVE_STATS_LINE_MAX);

@@ -55,7 +55,7 @@ struct output_sink_ops {
 		     const struct output_line *line);
 	int (*stats)(struct output_sink *s, const struct stats_snapshot *snap,
 		     const struct output_line *line);
-	/* NULL: the sink leaves inventory events out (only the EVE file takes them yet) */
+	/* NULL: the sink leaves inventory events out (EVE, syslog and Kafka take them) */
 	int (*inventory)(struct output_sink *s, const struct inventory_event *ev,
 			 const struct output_line *line);
 	int (*flush)(struct output_sink *s);	/* after every sweep, and at the end */
@@ -138,6 +138,10 @@ int output_alert(struct output *out, const struct alert_event *ev);
 int output_stats(struct output *out, const struct stats_snapshot *snap);
 /* From the main thread only (the inventory is fed by the ring buffer's consumer). */
 int output_inventory(struct output *out, const struct inventory_event *ev);
+/* An inventory event's EVE line into buf (cap bytes, no newline), without a sink: the
+ * running table for `edgewatch inventory -i`. Its length, or -ENOSPC/-errno. */
+int output_inventory_line(const struct inventory_event *ev, const char *iface, char *buf,
+			  size_t cap);
 /* A snapshot to one of out's sinks alone, not counted in its totals (the status sink's
  * refresh between stats events); that sink's result. */
 int output_stats_to(struct output *out, struct output_sink *sink,

@@ -263,6 +263,15 @@ struct stats_inventory {
 	uint64_t alerts_suppressed;	/* held by the per-service rate limit */
 	uint64_t flagged[4];		/* records now with each flag (enum inventory_flag) */
 	uint64_t software_entries;	/* lines of the edge software data loaded */
+	uint64_t snmp_responses;	/* SNMPv1/v2c responses read (inventory/snmp.h) */
+	/* malformed SNMP by reason: truncated, bad_length, bad_tag, bad_integer, bad_oid */
+	uint64_t snmp_malformed[5];
+	/* banners read from a stream window's segments (not only its first) */
+	uint64_t banners_reassembled;
+	uint64_t banner_streams_evicted;	/* windows forgotten unfinished to make room */
+	uint64_t state_loaded;		/* services loaded from the state file at start */
+	uint64_t state_saved;		/* saves of the state file */
+	uint64_t state_errors;		/* state file not read (corrupt, ...) or not written */
 };
 
 /*

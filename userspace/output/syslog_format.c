@@ -198,6 +198,12 @@ struct syslog_fields syslog_fields_flow(const struct flow_event *ev)
 	return (struct syslog_fields){ SYSLOG_INFO, ev->end_ns, "flow", NULL };
 }
 
+struct syslog_fields syslog_fields_inventory(const struct inventory_event *ev)
+{
+	return (struct syslog_fields){ ev->flags ? SYSLOG_NOTICE : SYSLOG_INFO, ev->ts_ns,
+				       "inventory", NULL };
+}
+
 struct syslog_fields syslog_fields_seal(uint64_t ts_ns)
 {
 	return (struct syslog_fields){ SYSLOG_NOTICE, ts_ns, "seal", NULL };

@@ -5,7 +5,7 @@
  *   <PRI>1 TIMESTAMP HOSTNAME edgewatch PROCID MSGID [SD] MSG
  *
  * PRI = facility * 8 + severity; TIMESTAMP is the event's own time (UTC, microseconds);
- * MSGID is alert, flow or stats; an alert carries one SD element,
+ * MSGID is alert, flow, stats or inventory; an alert carries one SD element,
  * [edgewatch@32473 sid="..." gid="..." rev="..." severity="..." category="..."
  * signature="..."] (32473 is the example enterprise number of RFC 5612: the
  * element's name is ours, not registered), other events "-"; MSG is the EVE line (the
@@ -63,13 +63,16 @@ struct syslog_message {
 struct syslog_fields {
 	enum syslog_severity severity;
 	uint64_t ts_ns;
-	const char *msgid;			/* "alert", "flow", "stats", "seal" */
+	const char *msgid;			/* "alert", "flow", "stats", "inventory", "seal" */
 	const struct alert_event *alert;	/* its SD element; NULL: "-" */
 };
 
 struct syslog_fields syslog_fields_alert(const struct alert_event *ev);
 struct syslog_fields syslog_fields_flow(const struct flow_event *ev);
 struct syslog_fields syslog_fields_stats(const struct stats_snapshot *s);
+/* An inventory record (MSGID "inventory"): notice when the service is flagged (end of
+ * life, known exploited, ...: an operator's filter on severity keeps them), else info. */
+struct syslog_fields syslog_fields_inventory(const struct inventory_event *ev);
 /* A seal record's line (MSGID "seal", notice): what a collector keeps for log verify. */
 struct syslog_fields syslog_fields_seal(uint64_t ts_ns);
 

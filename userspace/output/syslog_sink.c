@@ -262,6 +262,14 @@ static int syslog_sink_alert(struct output_sink *s, const struct alert_event *ev
 	return enqueue(syslog_sink_of(s), &f, line);
 }
 
+static int syslog_sink_inventory(struct output_sink *s, const struct inventory_event *ev,
+				 const struct output_line *line)
+{
+	struct syslog_fields f = syslog_fields_inventory(ev);
+
+	return enqueue(syslog_sink_of(s), &f, line);
+}
+
 static int syslog_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
 			     const struct output_line *line)
 {
@@ -368,6 +376,7 @@ static const struct output_sink_ops syslog_sink_ops = {
 	.flow = syslog_sink_flow,
 	.alert = syslog_sink_alert,
 	.stats = syslog_sink_stats,
+	.inventory = syslog_sink_inventory,
 	.seal = syslog_sink_seal,
 	.flush = syslog_sink_nothing,
 	.reopen = syslog_sink_nothing,
@@ -387,6 +396,7 @@ int syslog_sink_open(struct output_sink **out, const struct ew_syslog_output *cf
 	ss->base.ops = &syslog_sink_ops;
 	/* flows only when asked: otherwise the fan-out need not format a line for us */
 	ss->base.line_types = OUTPUT_LINE(OUTPUT_ALERT) | OUTPUT_LINE(OUTPUT_STATS) |
+			      OUTPUT_LINE(OUTPUT_INVENTORY) |
 			      (cfg->flows ? OUTPUT_LINE(OUTPUT_FLOW) : 0);
 	ss->cfg = *cfg;
 	ss->cfg.host = strdup(cfg->host);

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Servers and clients for tests/e2e/test_inventory_live.sh, every loop bounded:
+
+  serve ADDR          an SSH-like banner on ADDR:2222 (OpenSSH 5.3: end of life) and an
+                      SNMPv2c agent on ADDR:161/udp (Cisco IOS sysDescr), each answering
+                      at most 4 times, for at most 20 s
+  ask ADDR            connect to the banner once, ask the agent once
+"""
+import socket
+import sys
+import threading
+
+BANNER = b"SSH-2.0-OpenSSH_5.3\r\n"
+DESCR = b"Cisco IOS Software, C2960 Software (C2960-I7V-M), Version 12.2(58)SE1, RELEASE " \
+        b"SOFTWARE (fc1)"
+
+
+def ber(tag, value):
+    n = len(value)
+    return bytes([tag, n] if n < 128 else [tag, 0x81, n]) + value
+
+
+SYSDESCR_OID = ber(0x06, bytes([0x2B, 6, 1, 2, 1, 1, 1, 0]))
+
+
+def message(pdu_tag, value):
+    vb = ber(0x30, ber(0x30, SYSDESCR_OID + value))
+    pdu = ber(0x02, b"\x01") + ber(0x02, b"\0") + ber(0x02, b"\0") + vb
+    return ber(0x30, ber(0x02, b"\x01") + ber(0x04, b"public") + ber(pdu_tag, pdu))
+
+
+def serve_banner(addr):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 2222))
+    s.listen(4)
+    s.settimeout(20)
+    for _ in range(4):
+        try:
+            c, _ = s.accept()
+        except socket.timeout:
+            return
+        c.sendall(BANNER)
+        c.close()
+
+
+def serve_agent(addr):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, 161))
+    s.settimeout(20)
+    for _ in range(4):
+        try:
+            _, peer = s.recvfrom(2048)
+        except socket.timeout:
+            return
+        s.sendto(message(0xA2, ber(0x04, DESCR)), peer)
+
+
+def ask(addr):
+    c = socket.create_connection((addr, 2222), timeout=5)
+    got = c.recv(100)
+    c.close()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(5)
+    u.sendto(message(0xA0, b"\x05\x00"), (addr, 161))
+    answer, _ = u.recvfrom(2048)
+    return got == BANNER and DESCR in answer
+
+
+def main():
+    if sys.argv[1] == "serve":
+        threads = [threading.Thread(target=f, args=(sys.argv[2],))
+                   for f in (serve_banner, serve_agent)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return 0
+    return 0 if ask(sys.argv[2]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
