@@ -359,6 +359,20 @@ int main(int argc, char **argv)
 	       "one core.\n\n",
 	       ruleset_count(warm), file_count, file_count == 1 ? "" : "s", warm->exprs.count,
 	       warm->always_count, pcre.count, SAMPLES_PER_SIZE);
+	{
+		size_t per_buffer[RULE_BUF_COUNT] = { 0 };
+		int bf;
+
+		for (i = 0; i < warm->exprs.count; i++)
+			per_buffer[warm->exprs.buffers[i]]++;
+		printf("Expressions per buffer database:");
+		for (bf = 0; bf < RULE_BUF_COUNT; bf++) {
+			if (per_buffer[bf])
+				printf(" %s %zu", rule_buffer_name((enum rule_buffer)bf),
+				       per_buffer[bf]);
+		}
+		printf(".\n\n");
+	}
 	printf("| sample | engine | ns/sample | Gbit/s per core | PCRE2 time / this |\n");
 	printf("|---|---|---:|---:|---:|\n");
 	for (k = 0; k < 2; k++) {
