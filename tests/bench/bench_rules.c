@@ -7,12 +7,21 @@
  *
  * For 256 B and 1500 B HTTP-like samples (benign requests: the common case, where the
  * prefilter must say "nothing here" fast), in the same run:
- *   - the ruleset's Hyperscan database alone, one scan of the sample;
- *   - ruleset_scan(), the whole engine: HTTP parse, a scan per buffer, confirm step;
+ *   - every prefilter of the ruleset in one Hyperscan database, one scan of the sample
+ *     (the bare-scan yardstick; the engine keeps one database per buffer);
+ *   - ruleset_scan(), the whole engine: HTTP parse, each buffer's database over that
+ *     buffer, confirm step;
  *   - PCRE2 with JIT running the same expressions one after the other over the sample
  *     (what a regex-per-rule engine does);
  * and the load time: cold (parse, Hyperscan compile, cache write) against a cache hit.
  * Prints Markdown tables.
+ *
+ *   .output/bench/bench_rules --profile ROUNDS [RULE_FILE...]
+ *
+ * runs only ruleset_scan, ROUNDS passes over the samples of both sizes, with the database
+ * cached in .output/bench/rules-cache: what `valgrind --tool=callgrind` needs (instruction
+ * counts do not depend on the load of a shared machine; a cold compile under valgrind
+ * takes minutes).
  */
 #include <glob.h>
 #include <netinet/in.h>
@@ -144,6 +153,7 @@ enum engine { ENGINE_HS_DB, ENGINE_RULESET, ENGINE_PCRE, ENGINE_COUNT };
 
 struct bench_ctx {
 	const struct ruleset *rs;
+	hs_database_t *all_db;		/* every prefilter, whatever its buffer */
 	hs_scratch_t *scratch;
 	struct scan_ctx *scan;
 	struct pcre_set *pcre;
@@ -159,8 +169,8 @@ static void run_engine(struct bench_ctx *b, enum engine engine, const struct ben
 
 	switch (engine) {
 	case ENGINE_HS_DB:
-		if (b->rs->db)
-			hs_scan(b->rs->db, (const char *)s->bytes, (unsigned int)s->len, 0,
+		if (b->all_db)
+			hs_scan(b->all_db, (const char *)s->bytes, (unsigned int)s->len, 0,
 				b->scratch, count_hs, hits);
 		break;
 	case ENGINE_RULESET:
@@ -219,11 +229,76 @@ static void remove_dir(const char *dir)
 		fprintf(stderr, "bench_rules: could not remove %s\n", dir);
 }
 
+/* The ruleset's expressions (what compiled) in one database: the bare-scan yardstick. */
+static hs_database_t *compile_all(const struct hs_expressions *exprs)
+{
+	const hs_expr_ext_t **ext_ptrs = calloc(exprs->count + 1, sizeof(*ext_ptrs));
+	hs_compile_error_t *compile_err = NULL;
+	hs_database_t *db = NULL;
+	size_t i;
+
+	if (!ext_ptrs || !exprs->count) {
+		free(ext_ptrs);
+		return NULL;
+	}
+	for (i = 0; i < exprs->count; i++)
+		ext_ptrs[i] = exprs->exts[i].flags ? &exprs->exts[i] : NULL;
+	if (hs_compile_ext_multi((const char *const *)exprs->patterns, exprs->flags, exprs->ids,
+				 ext_ptrs, (unsigned int)exprs->count, HS_MODE_BLOCK, NULL, &db,
+				 &compile_err) != HS_SUCCESS) {
+		fprintf(stderr, "bench_rules: the one-database yardstick does not compile: %s\n",
+			compile_err ? compile_err->message : "?");
+		hs_free_compile_error(compile_err);
+		db = NULL;
+	}
+	free(ext_ptrs);
+	return db;
+}
+
+/* ruleset_scan alone over both sample sizes, the database from a kept cache. */
+static int profile(const char *const *files, size_t file_count, size_t rounds)
+{
+	static const char profile_cache[] = ".output/bench/rules-cache";
+	struct bench_sample samples[2][SAMPLES_PER_SIZE];
+	struct ruleset *rs = NULL;
+	struct bench_ctx b = { 0 };
+	size_t hits = 0, r, i, k;
+	int hit;
+
+	mkdir(profile_cache, 0700);
+	load_ms(files, file_count, profile_cache, &rs, &hit);
+	b.rs = rs;
+	b.scan = scan_ctx_new(rs);
+	if (!b.scan) {
+		fprintf(stderr, "bench_rules: cannot allocate a scan context\n");
+		return 1;
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < SAMPLES_PER_SIZE; i++)
+			build_sample(&samples[k][i], k ? 1500 : 256, (uint32_t)(i * 7919 + k));
+	}
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 2; k++) {
+			for (i = 0; i < SAMPLES_PER_SIZE; i++)
+				run_engine(&b, ENGINE_RULESET, &samples[k][i], &hits);
+		}
+	}
+	printf("profile: %zu rounds, %zu matches, database %s\n", rounds, hits,
+	       hit ? "from the cache" : "compiled");
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < SAMPLES_PER_SIZE; i++)
+			free(samples[k][i].bytes);
+	}
+	scan_ctx_free(b.scan);
+	ruleset_free(rs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const engine_names[ENGINE_COUNT] = {
-		"Hyperscan database, one scan",
-		"ruleset_scan (HTTP parse, scan per buffer, confirm)",
+		"Hyperscan, all prefilters in one database, one scan",
+		"ruleset_scan (HTTP parse, a database per buffer, confirm)",
 		"PCRE2 JIT, expression after expression",
 	};
 	static const size_t sizes[] = { 256, 1500 };
@@ -236,9 +311,14 @@ int main(int argc, char **argv)
 	int cold_hit, warm_hit;
 	glob_t found = { 0 };
 	const char *const *files;
-	size_t file_count, i, k;
+	size_t file_count, i, k, profile_rounds = 0;
 
 	log_set_level(LOG_LEVEL_ERROR);
+	if (argc > 2 && strcmp(argv[1], "--profile") == 0) {
+		profile_rounds = strtoul(argv[2], NULL, 10);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc > 1) {
 		files = (const char *const *)argv + 1;
 		file_count = (size_t)argc - 1;
@@ -249,6 +329,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_rules: no rule files (give some, or run from the repo root)\n");
 		return 1;
 	}
+	if (profile_rounds)
+		return profile(files, file_count, profile_rounds);
 	if (!mkdtemp(cache_dir)) {
 		perror("bench_rules: mkdtemp");
 		return 1;
@@ -260,7 +342,8 @@ int main(int argc, char **argv)
 	b.rs = warm;
 	b.scan = scan_ctx_new(warm);
 	b.pcre = &pcre;
-	if (!b.scan || (warm->db && hs_alloc_scratch(warm->db, &b.scratch) != HS_SUCCESS)) {
+	b.all_db = compile_all(&warm->exprs);
+	if (!b.scan || (b.all_db && hs_alloc_scratch(b.all_db, &b.scratch) != HS_SUCCESS)) {
 		fprintf(stderr, "bench_rules: cannot allocate scan contexts\n");
 		return 1;
 	}
@@ -276,6 +359,20 @@ int main(int argc, char **argv)
 	       "one core.\n\n",
 	       ruleset_count(warm), file_count, file_count == 1 ? "" : "s", warm->exprs.count,
 	       warm->always_count, pcre.count, SAMPLES_PER_SIZE);
+	{
+		size_t per_buffer[RULE_BUF_COUNT] = { 0 };
+		int bf;
+
+		for (i = 0; i < warm->exprs.count; i++)
+			per_buffer[warm->exprs.buffers[i]]++;
+		printf("Expressions per buffer database:");
+		for (bf = 0; bf < RULE_BUF_COUNT; bf++) {
+			if (per_buffer[bf])
+				printf(" %s %zu", rule_buffer_name((enum rule_buffer)bf),
+				       per_buffer[bf]);
+		}
+		printf(".\n\n");
+	}
 	printf("| sample | engine | ns/sample | Gbit/s per core | PCRE2 time / this |\n");
 	printf("|---|---|---:|---:|---:|\n");
 	for (k = 0; k < 2; k++) {
@@ -313,6 +410,7 @@ int main(int argc, char **argv)
 	free(pcre.codes);
 	pcre2_match_data_free(pcre.match_data);
 	hs_free_scratch(b.scratch);
+	hs_free_database(b.all_db);
 	scan_ctx_free(b.scan);
 	ruleset_free(cold);
 	ruleset_free(warm);

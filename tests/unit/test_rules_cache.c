@@ -461,6 +461,40 @@ static void test_unusable_cache_dir(struct test_case *t)
 	rules_report_free(&report);
 }
 
+/*
+ * Each buffer has its own database: a prefilter that moves to another buffer (same bytes,
+ * same rule index) is a different database, so its key must differ. A clean miss, not a
+ * file found under the same key and refused as invalid; and the moved rule matches.
+ */
+static void test_moved_buffer_misses(struct test_case *t)
+{
+	static const char uri_rules[] =
+		"alert http any any -> any any (msg:\"m\"; http.uri; content:\"zq-probe-mark\"; sid:1;)\n";
+	static const char header_rules[] =
+		"alert http any any -> any any (msg:\"m\"; http.header; content:\"zq-probe-mark\"; "
+		"sid:1;)\n";
+	struct scan_input in = test_input("GET / HTTP/1.1\r\nX-Probe: zq-probe-mark\r\n\r\n");
+	struct test_matches matches;
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	char dir[64], log[2048];
+
+	CHECK(t, fresh_dir(dir, sizeof(dir)) == 0, "setup");
+	CHECK(t, test_load_text(uri_rules, &rs, &report, dir) == 0, "http.uri load");
+	ruleset_free(rs);
+	rules_report_free(&report);
+	CHECK(t, load_capturing(header_rules, &rs, &report, dir, log, sizeof(log)) == 0,
+	      "http.header load");
+	EXPECT(t, !report.cache_hit, "the http.uri database was taken for an http.header rule");
+	EXPECT(t, log[0] == '\0', "a key miss should be silent, got: %s", log);
+	EXPECT(t, rs && test_scan(rs, &in, &matches) == 0 && matches.count == 1 &&
+			  matches.sids[0] == 1,
+	       "the moved rule must match in its header");
+	ruleset_free(rs);
+	rules_report_free(&report);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	test_program = "test_rules_cache";
@@ -478,6 +512,7 @@ int main(void)
 	RUN(test_writable_cache_dir_refused);
 	RUN(test_writable_cache_file_refused);
 	RUN(test_foreign_owner_refused);
+	RUN(test_moved_buffer_misses);
 	remove_dir(cache_dir);
 	return test_summary();
 }

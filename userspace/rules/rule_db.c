@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The one Hyperscan database of a ruleset: one expression per rule (its prefilter), the
- * expression id being the rule's index. A content becomes an escaped literal, with its
+ * The Hyperscan databases of a ruleset, one per buffer some prefilter lives in: one
+ * expression per rule (its prefilter), the expression id being the rule's index, in the
+ * database of the buffer its prefilter inspects. Each buffer is scanned by its own small
+ * database only (one database for all buffers scanned the HTTP header block and the body,
+ * nearly the whole payload again, with every payload pattern). A content becomes an escaped literal, with its
  * absolute offset/depth as Hyperscan offset bounds; a pcre is compiled with
  * HS_FLAG_PREFILTER, so Hyperscan may report more than PCRE would match but never less,
  * and the confirm step decides. HS_FLAG_SINGLEMATCH: one report per rule and buffer is
@@ -24,6 +27,7 @@ void hs_expressions_release(struct hs_expressions *exprs)
 	free(exprs->flags);
 	free(exprs->ids);
 	free(exprs->exts);
+	free(exprs->buffers);
 	memset(exprs, 0, sizeof(*exprs));
 }
 
@@ -78,7 +82,8 @@ int hs_expressions_build(struct hs_expressions *exprs, const struct rule *rules,
 	exprs->flags = calloc(n + 1, sizeof(*exprs->flags));
 	exprs->ids = calloc(n + 1, sizeof(*exprs->ids));
 	exprs->exts = calloc(n + 1, sizeof(*exprs->exts));
-	if (!exprs->patterns || !exprs->flags || !exprs->ids || !exprs->exts)
+	exprs->buffers = calloc(n + 1, sizeof(*exprs->buffers));
+	if (!exprs->patterns || !exprs->flags || !exprs->ids || !exprs->exts || !exprs->buffers)
 		goto nomem;
 	for (i = 0; i < count; i++) {
 		const struct rule_item *item;
@@ -99,6 +104,7 @@ int hs_expressions_build(struct hs_expressions *exprs, const struct rule *rules,
 			goto nomem;
 		exprs->patterns[exprs->count] = pattern;
 		exprs->ids[exprs->count] = (unsigned int)i;
+		exprs->buffers[exprs->count] = (uint8_t)item->buffer;
 		exprs->count++;
 	}
 	return 0;
@@ -117,6 +123,7 @@ void hs_expressions_remove(struct hs_expressions *exprs, size_t index)
 	memmove(&exprs->flags[index], &exprs->flags[index + 1], tail * sizeof(*exprs->flags));
 	memmove(&exprs->ids[index], &exprs->ids[index + 1], tail * sizeof(*exprs->ids));
 	memmove(&exprs->exts[index], &exprs->exts[index + 1], tail * sizeof(*exprs->exts));
+	memmove(&exprs->buffers[index], &exprs->buffers[index + 1], tail * sizeof(*exprs->buffers));
 	exprs->count--;
 }
 
@@ -167,5 +174,102 @@ int hs_expressions_compile(struct hs_expressions *exprs, hs_database_t **db, cha
 	}
 	hs_free_compile_error(compile_err);
 	free(ext_ptrs);
+	return err;
+}
+
+static int expressions_alloc(struct hs_expressions *exprs, size_t n)
+{
+	memset(exprs, 0, sizeof(*exprs));
+	exprs->patterns = calloc(n + 1, sizeof(*exprs->patterns));
+	exprs->flags = calloc(n + 1, sizeof(*exprs->flags));
+	exprs->ids = calloc(n + 1, sizeof(*exprs->ids));
+	exprs->exts = calloc(n + 1, sizeof(*exprs->exts));
+	exprs->buffers = calloc(n + 1, sizeof(*exprs->buffers));
+	if (exprs->patterns && exprs->flags && exprs->ids && exprs->exts && exprs->buffers)
+		return 0;
+	hs_expressions_release(exprs);
+	return -ENOMEM;
+}
+
+/* Move expression i of from to the end of to (room reserved). */
+static void expression_move(struct hs_expressions *to, struct hs_expressions *from, size_t i)
+{
+	size_t n = to->count++;
+
+	to->patterns[n] = from->patterns[i];
+	from->patterns[i] = NULL;
+	to->flags[n] = from->flags[i];
+	to->ids[n] = from->ids[i];
+	to->exts[n] = from->exts[i];
+	to->buffers[n] = from->buffers[i];
+}
+
+int hs_expressions_split(struct hs_expressions *exprs, struct hs_expressions parts[RULE_BUF_COUNT])
+{
+	size_t counts[RULE_BUF_COUNT] = { 0 }, i;
+	int b;
+
+	for (i = 0; i < exprs->count; i++)
+		counts[exprs->buffers[i]]++;
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		if (expressions_alloc(&parts[b], counts[b])) {
+			while (b-- > 0)
+				hs_expressions_release(&parts[b]);
+			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < exprs->count; i++)
+		expression_move(&parts[exprs->buffers[i]], exprs, i);
+	exprs->count = 0;
+	return 0;
+}
+
+void hs_expressions_join(struct hs_expressions *exprs, struct hs_expressions parts[RULE_BUF_COUNT])
+{
+	size_t at[RULE_BUF_COUNT] = { 0 };
+	int b;
+
+	/* exprs keeps its arrays (as large as all parts together); ascending ids, as built */
+	exprs->count = 0;
+	for (;;) {
+		int best = -1;
+
+		for (b = 0; b < RULE_BUF_COUNT; b++) {
+			if (at[b] < parts[b].count &&
+			    (best < 0 || parts[b].ids[at[b]] < parts[best].ids[at[best]]))
+				best = b;
+		}
+		if (best < 0)
+			break;
+		expression_move(exprs, &parts[best], at[best]++);
+	}
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		parts[b].count = 0;	/* the patterns moved back: not freed here */
+		hs_expressions_release(&parts[b]);
+	}
+}
+
+int hs_expressions_compile_buffers(struct hs_expressions *exprs,
+				   hs_database_t *dbs[RULE_BUF_COUNT], char *why, size_t why_size)
+{
+	struct hs_expressions parts[RULE_BUF_COUNT];
+	int b, err;
+
+	for (b = 0; b < RULE_BUF_COUNT; b++)
+		dbs[b] = NULL;
+	err = hs_expressions_split(exprs, parts);
+	if (err) {
+		snprintf(why, why_size, "out of memory");
+		return err;
+	}
+	for (b = 0; !err && b < RULE_BUF_COUNT; b++)
+		err = hs_expressions_compile(&parts[b], &dbs[b], why, why_size);
+	hs_expressions_join(exprs, parts);
+	if (err) {
+		for (b = 0; b < RULE_BUF_COUNT; b++) {
+			hs_free_database(dbs[b]);
+			dbs[b] = NULL;
+		}
+	}
 	return err;
 }

@@ -284,6 +284,11 @@ struct match_state {
 };
 
 bool rule_header_matches(const struct rule *rule, const struct scan_input *in, bool is_http);
+/*
+ * The reference path for tests: no Hyperscan, every rule confirmed on every sample. A
+ * prefilter may only save work, never change a result: tests compare the two paths.
+ */
+void scan_ctx_set_confirm_all(struct scan_ctx *ctx, bool confirm_all);
 bool rule_items_match(const struct rule *rule, struct match_buffers *buffers,
 		      struct match_state *state);
 
@@ -293,6 +298,7 @@ struct hs_expressions {
 	unsigned int *flags;
 	unsigned int *ids;		/* rule index */
 	hs_expr_ext_t *exts;
+	uint8_t *buffers;		/* enum rule_buffer its rule's prefilter inspects */
 	size_t count;
 };
 
@@ -307,6 +313,18 @@ void hs_expressions_remove(struct hs_expressions *exprs, size_t index);
  */
 int hs_expressions_compile(struct hs_expressions *exprs, hs_database_t **db, char *why,
 			   size_t why_size);
+/*
+ * Move the expressions into one set per buffer (each in id order), and back (merged by
+ * id, into exprs' own arrays). Between the two, exprs is empty.
+ */
+int hs_expressions_split(struct hs_expressions *exprs, struct hs_expressions parts[RULE_BUF_COUNT]);
+void hs_expressions_join(struct hs_expressions *exprs, struct hs_expressions parts[RULE_BUF_COUNT]);
+/*
+ * One database per buffer (NULL for a buffer without expressions), each compiled as
+ * hs_expressions_compile() does; exprs loses what any compile dropped.
+ */
+int hs_expressions_compile_buffers(struct hs_expressions *exprs,
+				   hs_database_t *dbs[RULE_BUF_COUNT], char *why, size_t why_size);
 
 /* The database cache (rule_cache.c). */
 #define RULES_CACHE_KEY_SIZE 32
@@ -319,19 +337,18 @@ int rules_cache_key(const struct hs_expressions *exprs, uint8_t key[RULES_CACHE_
  * a refused file leaves exprs as they were.
  */
 int rules_cache_load(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
-		     struct hs_expressions *exprs, hs_database_t **db);
+		     struct hs_expressions *exprs, hs_database_t *dbs[RULE_BUF_COUNT]);
 int rules_cache_store(const char *cache_dir, const uint8_t key[RULES_CACHE_KEY_SIZE],
-		      const struct hs_expressions *exprs, const hs_database_t *db);
+		      const struct hs_expressions *exprs, hs_database_t *const dbs[RULE_BUF_COUNT]);
 
 struct ruleset {
 	struct rule *rules;
 	size_t count;
 	struct classification classes;
 	struct hs_expressions exprs;	/* what the database was compiled from */
-	hs_database_t *db;		/* NULL when no rule has a prefilter */
+	hs_database_t *dbs[RULE_BUF_COUNT];	/* per buffer; NULL: no prefilter in it */
 	uint32_t *always;		/* rules without a prefilter: confirmed every sample */
 	size_t always_count;
-	uint32_t buffers_scanned;	/* bit per buffer some prefilter lives in */
 	uint8_t needs_http;		/* some rule needs the HTTP parse */
 	uint32_t nocase_buffers;	/* bit per buffer some nocase content searches */
 	char **file_names;		/* rule_info.file points here */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * A loaded ruleset: its Hyperscan database (compiled, or from the cache), the rules
+ * A loaded ruleset: its Hyperscan databases, one per buffer (compiled, or from the cache), the rules
  * Hyperscan cannot prefilter, and the accessors.
  */
 #include <errno.h>
@@ -22,21 +22,21 @@ static int compile_or_load(struct ruleset *rs, const struct ruleset_options *opt
 		use_cache = 0;
 	}
 	if (use_cache) {
-		err = rules_cache_load(opts->cache_dir, key, &rs->exprs, &rs->db);
+		err = rules_cache_load(opts->cache_dir, key, &rs->exprs, rs->dbs);
 		if (!err) {
 			*cache_hit = 1;
 			return 0;
 		}
 		use_cache = err != -EPERM;	/* refused (and said why): not written either */
 	}
-	err = hs_expressions_compile(&rs->exprs, &rs->db, why, sizeof(why));
+	err = hs_expressions_compile_buffers(&rs->exprs, rs->dbs, why, sizeof(why));
 	if (err) {
 		if (rules_problems_add(problems, "", 0, 0, "hyperscan", 0, "%s", why))
 			return -ENOMEM;
 		return err;
 	}
-	if (use_cache && rs->db) {
-		err = rules_cache_store(opts->cache_dir, key, &rs->exprs, rs->db);
+	if (use_cache && rs->exprs.count) {
+		err = rules_cache_store(opts->cache_dir, key, &rs->exprs, rs->dbs);
 		if (err)
 			log_warn("rules cache %s: cannot write: %s (the next load compiles again)",
 				 opts->cache_dir, strerror(-err));
@@ -64,12 +64,8 @@ int ruleset_assemble(struct ruleset *rs, const struct ruleset_options *opts,
 		free(compiled);
 		return -ENOMEM;
 	}
-	for (i = 0; i < rs->exprs.count; i++) {
-		const struct rule *rule = &rs->rules[rs->exprs.ids[i]];
-
+	for (i = 0; i < rs->exprs.count; i++)
 		compiled[rs->exprs.ids[i]] = 1;
-		rs->buffers_scanned |= 1u << rule->items[rule->prefilter].buffer;
-	}
 	for (i = 0; i < rs->count; i++) {
 		struct rule *rule = &rs->rules[i];
 		size_t k;
@@ -102,7 +98,8 @@ void ruleset_free(struct ruleset *rs)
 	free(rs->rules);
 	classification_release(&rs->classes);
 	hs_expressions_release(&rs->exprs);
-	hs_free_database(rs->db);
+	for (i = 0; i < RULE_BUF_COUNT; i++)
+		hs_free_database(rs->dbs[i]);
 	free(rs->always);
 	for (i = 0; i < rs->file_count; i++)
 		free(rs->file_names[i]);

@@ -2,7 +2,7 @@
 /*
  * Loading a ruleset: rule files split into rules (comments, blank lines, '\' continuation
  * lines), each rule parsed with its problems located by file, line and column; duplicate
- * sids found; then the one Hyperscan database compiled or taken from the cache.
+ * sids found; then the Hyperscan databases (one per buffer) compiled or taken from the cache.
  */
 #include <errno.h>
 #include <stdio.h>

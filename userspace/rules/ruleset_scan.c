@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Scanning one sample: parse it as HTTP when some rule needs that, run the Hyperscan
- * database over each buffer some prefilter lives in, then confirm the candidate rules
+ * Scanning one sample: parse it as HTTP when some rule needs that, run each buffer's
+ * Hyperscan database (the prefilters of the rules that inspect that buffer) over that
+ * buffer, then confirm the candidate rules
  * (and the rules without a prefilter) in rule order, calling back for each match.
  *
  * The ruleset is read-only after loading; everything a scan writes lives in its
@@ -38,7 +39,7 @@ struct scan_ctx {
 	uint8_t *marked;		/* per rule: already a candidate for this sample */
 	uint8_t *lower;			/* room for lower-cased copies of nocase buffers */
 	size_t lower_size;
-	enum rule_buffer scanning;	/* the buffer hs_scan is running over */
+	bool confirm_all;		/* the reference path: no prefilter (tests) */
 	struct scan_stats stats;
 };
 
@@ -60,13 +61,17 @@ void scan_ctx_free(struct scan_ctx *ctx)
 struct scan_ctx *scan_ctx_new(const struct ruleset *rs)
 {
 	struct scan_ctx *ctx = rs ? calloc(1, sizeof(*ctx)) : NULL;
+	int b;
 
 	if (!ctx)
 		return NULL;
 	ctx->rs = rs;
 	http_request_init(&ctx->http);
-	if (rs->db && hs_alloc_scratch(rs->db, &ctx->scratch) != HS_SUCCESS)
-		goto fail;
+	/* one scratch grown to fit every buffer's database */
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		if (rs->dbs[b] && hs_alloc_scratch(rs->dbs[b], &ctx->scratch) != HS_SUCCESS)
+			goto fail;
+	}
 	/* one ovector pair: the confirm step needs where a match starts and ends only */
 	ctx->match_data = pcre2_match_data_create(1, NULL);
 	ctx->match_context = pcre2_match_context_create(NULL);
@@ -85,6 +90,11 @@ fail:
 	return NULL;
 }
 
+void scan_ctx_set_confirm_all(struct scan_ctx *ctx, bool confirm_all)
+{
+	ctx->confirm_all = confirm_all;
+}
+
 void scan_ctx_stats(const struct scan_ctx *ctx, struct scan_stats *out)
 {
 	*out = ctx->stats;
@@ -94,10 +104,9 @@ static int on_prefilter_match(unsigned int id, unsigned long long from, unsigned
 			      unsigned int flags, void *user)
 {
 	struct scan_ctx *ctx = user;
-	const struct rule *rule = &ctx->rs->rules[id];
 
-	/* one database for all buffers: a hit counts only in the buffer of its rule */
-	if (rule->items[rule->prefilter].buffer != ctx->scanning || ctx->marked[id])
+	/* each database holds the prefilters of one buffer: a hit is a candidate */
+	if (ctx->marked[id])
 		return 0;
 	ctx->marked[id] = 1;
 	ctx->candidates[ctx->candidate_count++] = id;
@@ -160,11 +169,10 @@ static void prefilter(struct scan_ctx *ctx, const struct match_buffers *buffers)
 	const struct ruleset *rs = ctx->rs;
 	int b;
 
-	for (b = 0; rs->db && b < RULE_BUF_COUNT; b++) {
-		if (!(rs->buffers_scanned & (1u << b)) || !buffers->present[b] || !buffers->len[b])
+	for (b = 0; b < RULE_BUF_COUNT; b++) {
+		if (!rs->dbs[b] || !buffers->present[b] || !buffers->len[b])
 			continue;
-		ctx->scanning = (enum rule_buffer)b;
-		if (hs_scan(rs->db, (const char *)buffers->data[b], (unsigned int)buffers->len[b], 0,
+		if (hs_scan(rs->dbs[b], (const char *)buffers->data[b], (unsigned int)buffers->len[b], 0,
 			    ctx->scratch, on_prefilter_match, ctx) != HS_SUCCESS)
 			ctx->stats.scan_errors++;	/* its candidates are lost: counted */
 	}
@@ -200,9 +208,14 @@ int ruleset_scan(const struct ruleset *rs, struct scan_ctx *ctx, const struct sc
 		return -ENOMEM;
 
 	ctx->candidate_count = 0;
-	prefilter(ctx, &buffers);
-	for (i = 0; i < rs->always_count; i++)
-		ctx->candidates[ctx->candidate_count++] = rs->always[i];
+	if (ctx->confirm_all) {
+		for (i = 0; i < rs->count; i++)
+			ctx->candidates[ctx->candidate_count++] = (uint32_t)i;
+	} else {
+		prefilter(ctx, &buffers);
+		for (i = 0; i < rs->always_count; i++)
+			ctx->candidates[ctx->candidate_count++] = rs->always[i];
+	}
 	/* rule order (file order), whatever order Hyperscan reported in */
 	qsort(ctx->candidates, ctx->candidate_count, sizeof(*ctx->candidates), compare_u32);
 
