@@ -12,6 +12,8 @@
 #include "detect/lru_map.h"
 #include "inventory/banner.h"
 #include "inventory/edge_software.h"
+#include "inventory/fingerprints.h"
+#include "inventory/handshake.h"
 #include "inventory/inventory.h"
 #include "log.h"
 #include "output/output.h"
@@ -19,6 +21,11 @@
 
 _Static_assert(INVENTORY_FLAG_COUNT == sizeof(((struct stats_inventory *)0)->flagged) /
 					       sizeof(uint64_t), "a stats count per flag");
+
+_Static_assert(TLS_STATUS_COUNT == sizeof(((struct stats_inventory *)0)->tls) / sizeof(uint64_t) &&
+	       SSH_KEX_STATUS_COUNT ==
+		       sizeof(((struct stats_inventory *)0)->ssh) / sizeof(uint64_t),
+	       "a stats count per handshake outcome");
 
 #define NS_PER_S 1000000000ull
 /* Services remembered by the alert rate limit (one key per service and sid). */
@@ -51,6 +58,7 @@ struct inventory_record {
 	int seen_since_summary;
 	unsigned int flags;
 	struct edge_sw_verdict verdict;	/* points into the loaded data */
+	struct inventory_fingerprints *fp;	/* TLS / SSH facts (handshake.h); NULL: none */
 };
 
 /* An alert as the rate limit holds it: all it needs to be written later. */
@@ -68,6 +76,7 @@ struct inventory {
 	struct lru_map *table;
 	struct edge_software *software;
 	struct alert_limiter *limiter;
+	struct handshakes *handshakes;	/* NULL: no stream window to read them from */
 	uint64_t summary_interval_ns;	/* 0: no summary */
 	uint64_t next_summary_ns;	/* datapath clock; 0: not started */
 	struct stats_inventory counts;
@@ -119,6 +128,9 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 					sizeof(struct inventory_alert));
 	if (!err)
 		err = load_software(inv);
+	if (!err)
+		err = handshakes_new(&inv->handshakes, cfg->sampling.stream_depth,
+				     cfg->sampling.stream_segments);
 	if (err) {
 		inventory_free(inv);
 		return err;
@@ -132,12 +144,32 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 	return 0;
 }
 
+static int free_fingerprints(void *ctx, const void *key, void *value)
+{
+	struct inventory_record *r = value;
+
+	(void)ctx;
+	(void)key;
+	free(r->fp);
+	r->fp = NULL;
+	return 0;
+}
+
+/* A record makes room for another: its fingerprints go with it. */
+static void on_record_evicted(void *ctx, const void *key, void *value)
+{
+	free_fingerprints(ctx, key, value);
+}
+
 void inventory_free(struct inventory *inv)
 {
 	if (!inv)
 		return;
+	if (inv->table)
+		lru_map_each(inv->table, free_fingerprints, NULL);
 	lru_map_free(inv->table);
 	alert_limiter_free(inv->limiter);
+	handshakes_free(inv->handshakes);
 	edge_software_free(inv->software);
 	free(inv);
 }
@@ -185,19 +217,21 @@ static unsigned int flags_of(const struct inventory_record *r)
 	if (r->banner.service == BANNER_TELNET ||
 	    (r->banner.service == BANNER_HTTP && r->mgmt_port))
 		f |= 1u << INVENTORY_CLEARTEXT_MGMT;
-	return f;
+	return f | fingerprints_flags(r->fp, r->mgmt_port);
 }
 
 static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		       const struct inventory_record *r, const char *change, uint64_t now_ns,
-		       const struct banner *previous)
+		       const struct banner *previous, const char *previous_cert)
 {
 	const char *refs[EDGE_SW_CVES_MAX + 1];
 	int64_t rt = to_realtime(inv);
 	struct inventory_event ev = {
 		.ts_ns = now_ns + rt, .change = change, .family = k->family, .addr = k->addr,
 		.port = k->port, .proto = k->proto,
-		.service = banner_service_name(r->banner.service),
+		/* a record made by a TLS handshake has no banner */
+		.service = r->banner.service == BANNER_NONE && r->fp ? "tls"
+			 : banner_service_name(r->banner.service),
 		.protocol = r->banner.protocol, .product = r->banner.product,
 		.version = r->banner.version, .banner = r->banner.text, .title = r->banner.title,
 		.first_ns = r->first_ns + rt, .last_ns = r->last_ns + rt, .flows = r->flows,
@@ -207,12 +241,14 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		.eol_date = r->verdict.eol_date, .cves = r->verdict.cves,
 		.cve_count = r->verdict.cve_count, .references = refs,
 	};
+	struct inventory_handshake_view hv;
 	size_t i;
 
 	if (previous) {
 		ev.previous_product = previous->product;
 		ev.previous_version = previous->version;
 	}
+	ev.handshake = fingerprints_view(r->fp, previous_cert, &hv);
 	if (r->verdict.eol_reference)
 		refs[ev.reference_count++] = r->verdict.eol_reference;
 	for (i = 0; i < r->verdict.cve_count; i++) {
@@ -230,6 +266,8 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		inv->counts.new_events++;
 	else if (!strcmp(change, "changed"))
 		inv->counts.changed_events++;
+	else if (!strcmp(change, "learned"))
+		inv->counts.learned_events++;
 	else
 		inv->counts.summary_events++;
 }
@@ -341,58 +379,123 @@ static int banner_changed(const struct banner *old, const struct banner *now)
 	       strcmp(old->version, now->version);
 }
 
+/*
+ * The service a sample's flow reaches: the responder's address and port (the sender of
+ * a to_client packet, the receiver of a to_server one). 0 when it is outside home-net
+ * and unprotected (counted): not recorded.
+ */
+static int service_of(struct inventory *inv, const struct sample_header *hdr,
+		      struct inventory_key *k, const uint8_t **client)
+{
+	int server_is_a = hdr->dir == EW_DIR_TO_CLIENT ? hdr->from_a : !hdr->from_a;
+	const union ew_addr *server = server_is_a ? &hdr->key.addr_a : &hdr->key.addr_b;
+
+	*client = (server_is_a ? &hdr->key.addr_b : &hdr->key.addr_a)->u8;
+	if (!detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) &&
+	    hdr->policy_verdict == EW_POLICY_NONE) {
+		inv->counts.not_home_net++;
+		return 0;
+	}
+	memset(k, 0, sizeof(*k));
+	k->family = hdr->key.family;
+	k->proto = hdr->key.proto;
+	k->port = ntohs(server_is_a ? hdr->key.port_a : hdr->key.port_b);
+	k->vlan = hdr->key.vlan[0];
+	memcpy(k->addr, server->u8, sizeof(k->addr));
+	return 1;
+}
+
+/* The record (created when absent: first seen now) answered in hdr's flow. */
+static struct inventory_record *record_seen(struct inventory *inv, const struct inventory_key *k,
+					    const struct sample_header *hdr, const uint8_t *client,
+					    int *created)
+{
+	struct inventory_record *r = lru_map_upsert(inv->table, k, created, on_record_evicted,
+						    NULL);
+
+	if (*created) {
+		memset(r, 0, sizeof(*r));
+		r->first_ns = hdr->ts_ns;
+		r->mgmt_port = port_is_mgmt(inv->cfg, k->proto, k->port);
+	}
+	r->last_ns = hdr->ts_ns;
+	if (*created || r->last_flow_seq != hdr->flow_seq)
+		r->flows++;
+	r->last_flow_seq = hdr->flow_seq;
+	r->mgmt_protected |= hdr->policy_verdict != EW_POLICY_NONE;
+	r->seen_since_summary = 1;
+	note_client(inv, r, hdr->key.family, client);
+	return r;
+}
+
+/* What a flow's TLS or SSH handshake told (handshake.h) into its service's record. */
+static void on_handshake(void *ctx, const struct handshake_facts *facts)
+{
+	struct inventory *inv = ctx;
+	const struct sample_header *hdr = facts->hdr;
+	enum fingerprints_change ch;
+	struct inventory_record *r;
+	struct inventory_key k;
+	const uint8_t *client;
+	char previous_cert[65];
+	int created = 0;
+
+	if (!service_of(inv, hdr, &k, &client))
+		return;
+	/* a TLS server is listed by its handshake (no banner names it); an SSH server by
+	 * its banner first, and a client alone never makes a record */
+	if (facts->from_server && facts->kind == HANDSHAKE_TLS)
+		r = record_seen(inv, &k, hdr, client, &created);
+	else
+		r = lru_map_get(inv->table, &k);
+	if (!r)
+		return;
+	ch = fingerprints_merge(&r->fp, facts, previous_cert);
+	r->flags = flags_of(r);
+	if (created)
+		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL, NULL);
+	else if (ch == FINGERPRINTS_NEW_CERT)
+		emit_event(inv, &k, r, "changed", hdr->ts_ns, NULL, previous_cert);
+	else if (ch == FINGERPRINTS_LEARNED)
+		emit_event(inv, &k, r, "learned", hdr->ts_ns, NULL, NULL);
+	/* no alert: those are of banners' versions (its answer alerted already) */
+}
+
 void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 			 const uint8_t *payload)
 {
-	const union ew_addr *server, *client;
 	struct inventory_key k;
 	struct inventory_record *r;
 	struct banner b, previous;
+	const uint8_t *client;
 	int created;
 
+	if (!inv)
+		return;
+	/* TLS and SSH handshakes: both directions of the stream window */
+	handshakes_on_sample(inv->handshakes, hdr, payload, to_realtime(inv), on_handshake, inv);
 	/* the responder's first bytes: a stream window's first segment, or a sample */
-	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len ||
+	if (hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len ||
 	    (hdr->reason == EW_SAMPLE_STREAM && hdr->stream_off != 0))
 		return;
 	inv->counts.samples++;
 	if (banner_parse(payload, hdr->cap_len, &b) == BANNER_NONE)
 		return;
 	inv->counts.recognised++;
-	server = hdr->from_a ? &hdr->key.addr_a : &hdr->key.addr_b;
-	client = hdr->from_a ? &hdr->key.addr_b : &hdr->key.addr_a;
-	if (!detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) &&
-	    hdr->policy_verdict == EW_POLICY_NONE) {
-		inv->counts.not_home_net++;
+	if (!service_of(inv, hdr, &k, &client))
 		return;
-	}
-	memset(&k, 0, sizeof(k));
-	k.family = hdr->key.family;
-	k.proto = hdr->key.proto;
-	k.port = ntohs(hdr->from_a ? hdr->key.port_a : hdr->key.port_b);
-	k.vlan = hdr->key.vlan[0];
-	memcpy(k.addr, server->u8, sizeof(k.addr));
-	r = lru_map_upsert(inv->table, &k, &created, NULL, NULL);
-	if (created) {
+	r = record_seen(inv, &k, hdr, client, &created);
+	if (created)
 		r->banner = b;
-		r->first_ns = hdr->ts_ns;
-		r->mgmt_port = port_is_mgmt(inv->cfg, k.proto, k.port);
-	}
 	previous = r->banner;
 	if (!created && banner_changed(&r->banner, &b))
 		r->banner = b;
-	r->last_ns = hdr->ts_ns;
-	if (created || r->last_flow_seq != hdr->flow_seq)
-		r->flows++;
-	r->last_flow_seq = hdr->flow_seq;
-	r->mgmt_protected |= hdr->policy_verdict != EW_POLICY_NONE;
-	r->seen_since_summary = 1;
-	note_client(inv, r, hdr->key.family, client->u8);
 	edge_software_match(inv->software, r->banner.product, r->banner.version, &r->verdict);
 	r->flags = flags_of(r);
 	if (created)
-		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL);
+		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL, NULL);
 	else if (banner_changed(&previous, &r->banner))
-		emit_event(inv, &k, r, "changed", hdr->ts_ns, &previous);
+		emit_event(inv, &k, r, "changed", hdr->ts_ns, &previous, NULL);
 	maybe_alert(inv, &k, r, hdr);
 }
 
@@ -412,7 +515,7 @@ static int summary_visit(void *ctx, const void *key, void *value)
 		if (r->flags & (1u << f))
 			w->inv->counts.flagged[f]++;
 	if (w->emit && r->seen_since_summary) {
-		emit_event(w->inv, key, r, "summary", w->now_ns, NULL);
+		emit_event(w->inv, key, r, "summary", w->now_ns, NULL, NULL);
 		r->seen_since_summary = 0;
 	}
 	return 0;
@@ -437,13 +540,17 @@ void inventory_tick(struct inventory *inv, uint64_t now_ns)
 
 void inventory_finish(struct inventory *inv)
 {
-	if (inv)
-		alert_limiter_flush(inv->limiter, on_limited_alert, inv);
+	if (!inv)
+		return;
+	/* windows still open (flows cut by the capture's end): what they hold is read */
+	handshakes_flush(inv->handshakes, to_realtime(inv), on_handshake, inv);
+	alert_limiter_flush(inv->limiter, on_limited_alert, inv);
 }
 
 void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 {
 	struct summary_walk w = { .inv = inv };
+	struct handshake_stats hs;
 
 	memset(s, 0, sizeof(*s));
 	if (!inv)
@@ -453,6 +560,12 @@ void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 	memset(inv->counts.flagged, 0, sizeof(inv->counts.flagged));
 	lru_map_each(inv->table, summary_visit, &w);
 	*s = inv->counts;
+	handshakes_get_stats(inv->handshakes, &hs);
+	memcpy(s->tls, hs.tls, sizeof(s->tls));
+	memcpy(s->ssh, hs.ssh, sizeof(s->ssh));
+	s->bad_certificate = hs.bad_certificate;
+	s->not_captured = hs.not_captured;
+	s->handshake_flows_forgotten = hs.flows_forgotten;
 	s->services = lru_map_count(inv->table);
 	s->evicted = lru_map_evictions(inv->table);
 }

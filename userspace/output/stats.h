@@ -257,12 +257,19 @@ struct stats_inventory {
 	uint64_t evicted;		/* records forgotten to make room (least recently seen) */
 	uint64_t new_events;		/* inventory events written, by change */
 	uint64_t changed_events;
+	uint64_t learned_events;	/* a handshake told more of a listed service */
 	uint64_t summary_events;
 	uint64_t event_errors;		/* inventory events the EVE file refused */
 	uint64_t alerts;		/* end-of-life / known-exploited alerts written */
 	uint64_t alerts_suppressed;	/* held by the per-service rate limit */
-	uint64_t flagged[4];		/* records now with each flag (enum inventory_flag) */
+	uint64_t flagged[6];		/* records now with each flag (enum inventory_flag) */
 	uint64_t software_entries;	/* lines of the edge software data loaded */
+	/* handshakes followed for fingerprints (inventory/handshake.h), by outcome */
+	uint64_t tls[8];		/* enum tls_status: ok, truncated, not_tls, ... */
+	uint64_t ssh[7];		/* enum ssh_kex_status: ok, truncated, not_ssh, ... */
+	uint64_t bad_certificate;	/* a certificate OpenSSL could not read */
+	uint64_t not_captured;		/* a window whose first bytes were not captured */
+	uint64_t handshake_flows_forgotten;	/* more flows than followed at once */
 };
 
 /* The output's event types (output.h hands each to every sink). */
