@@ -52,8 +52,9 @@ enum fingerprints_change fingerprints_merge(struct inventory_fingerprints **fpp,
 	if (!facts->from_server)
 		return ch;
 	if (facts->ja3s) {
-		if (!fp->has_tls || fp->tls_version != facts->tls_version ||
-		    set_text(fp->ja3s, sizeof(fp->ja3s), facts->ja3s))
+		/* set_text first: it must run whatever the rest says */
+		if (set_text(fp->ja3s, sizeof(fp->ja3s), facts->ja3s) || !fp->has_tls ||
+		    fp->tls_version != facts->tls_version)
 			ch = FINGERPRINTS_LEARNED;
 		set_text(fp->ja3s_md5, sizeof(fp->ja3s_md5), facts->ja3s_md5);
 		fp->has_tls = 1;

@@ -16,9 +16,10 @@ _Static_assert(SSH_HASSH_LEN >= TLS_JA3_LEN, "a client's fingerprint of either k
 struct hs_flow {
 	uint8_t kind;			/* enum handshake_kind */
 	uint8_t done[2];		/* per enum ew_dir: parsed, found bad or given up */
+	uint8_t seen[2];		/* per enum ew_dir: a segment was taken */
 	uint8_t server_delivered;
 	uint8_t client_waiting;		/* client_fp holds a fingerprint for the server's */
-	uint8_t pad[3];
+	uint8_t pad;
 	char client_md5[33];
 	char client_fp[SSH_HASSH_LEN];
 };
@@ -132,8 +133,9 @@ static void parse_tls(struct hs_call *c, struct hs_flow *f, const struct stream_
 	facts.ja3s = h->tls.ja3s;
 	facts.ja3s_md5 = h->md5;
 	if (h->tls.cert_len) {
-		int64_t seen_s = (int64_t)(chunk->hdr->ts_ns + c->to_realtime_ns) /
-				 (int64_t)NS_PER_S;
+		/* unsigned: capture times past 2262 do not fit signed nanoseconds */
+		int64_t seen_s = (int64_t)((chunk->hdr->ts_ns + (uint64_t)c->to_realtime_ns) /
+					   NS_PER_S);
 
 		if (tls_cert_read(h->tls.cert, h->tls.cert_len, seen_s, &h->cert))
 			h->stats.bad_certificate++;
@@ -191,10 +193,29 @@ static void on_chunk(void *user, const struct stream_chunk *chunk)
 		parse_ssh(c, f, chunk, dir, final);
 }
 
+/* A flow no longer followed: a direction taken but never read to its end was cut short. */
+static int count_unfinished(void *ctx, const void *key, void *value)
+{
+	struct handshakes *h = ctx;
+	struct hs_flow *f = value;
+	int dir;
+
+	(void)key;
+	for (dir = 0; dir < 2; dir++) {
+		if (!f->seen[dir] || f->done[dir])
+			continue;
+		f->done[dir] = 1;
+		if (f->kind == HANDSHAKE_TLS)
+			h->stats.tls[TLS_MORE]++;
+		else
+			h->stats.ssh[SSH_KEX_MORE]++;
+	}
+	return 0;
+}
+
 static void count_forgotten(void *ctx, const void *key, void *value)
 {
-	(void)key;
-	(void)value;
+	count_unfinished(ctx, key, value);
 	((struct handshakes *)ctx)->stats.flows_forgotten++;
 }
 
@@ -235,6 +256,7 @@ void handshakes_on_sample(struct handshakes *h, const struct sample_header *hdr,
 	}
 	if (f->done[hdr->dir == EW_DIR_TO_CLIENT])
 		return;
+	f->seen[hdr->dir == EW_DIR_TO_CLIENT] = 1;
 	stream_table_add(h->streams, &seg, on_chunk, &c);
 	/* windows whose flows went quiet are parsed as they are, at most once a second */
 	if (hdr->ts_ns >= h->next_expire_ns) {
@@ -247,8 +269,12 @@ void handshakes_flush(struct handshakes *h, int64_t to_realtime_ns, handshake_fn
 {
 	struct hs_call c = { .h = h, .to_realtime_ns = to_realtime_ns, .fn = fn, .ctx = ctx };
 
-	if (h)
-		stream_table_flush(h->streams, on_chunk, &c);
+	if (!h)
+		return;
+	stream_table_flush(h->streams, on_chunk, &c);
+	/* what was read already and never completed (a window released after its last
+	 * scan, idle or at the flow's end, gives no new range) */
+	lru_map_each(h->flows, count_unfinished, h);
 }
 
 void handshakes_get_stats(const struct handshakes *h, struct handshake_stats *out)
