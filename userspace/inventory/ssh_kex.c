@@ -50,8 +50,8 @@ static size_t skip_identification(const uint8_t *p, size_t len, int from_server,
 	return 0;
 }
 
-enum ssh_kex_status ssh_kex_parse(const uint8_t *p, size_t len, int from_server, char *hassh,
-				  size_t hassh_size)
+static enum ssh_kex_status parse(const uint8_t *p, size_t len, int from_server, char *hassh,
+				 size_t hassh_size)
 {
 	/* name-lists after the cookie: kex, host key, enc c2s, enc s2c, mac c2s, mac s2c,
 	 * comp c2s, comp s2c; HASSH takes kex and the client's or the server's three */
@@ -94,14 +94,10 @@ enum ssh_kex_status ssh_kex_parse(const uint8_t *p, size_t len, int from_server,
 
 			/* names are US-ASCII without spaces (RFC 4251 5, 6) */
 			for (j = 0; j < n; j++)
-				if (p[off + j] < 0x21 || p[off + j] > 0x7e) {
-					hassh[0] = '\0';
+				if (p[off + j] < 0x21 || p[off + j] > 0x7e)
 					return SSH_KEX_BAD_KEXINIT;
-				}
-			if (hassh_size - pos <= (size_t)n + 1) {
-				hassh[0] = '\0';
+			if (hassh_size - pos <= (size_t)n + 1)
 				return SSH_KEX_TOO_LONG;
-			}
 			if (pos)
 				hassh[pos++] = ';';
 			memcpy(hassh + pos, p + off, n);
@@ -111,6 +107,16 @@ enum ssh_kex_status ssh_kex_parse(const uint8_t *p, size_t len, int from_server,
 		off += n;
 	}
 	return SSH_KEX_DONE;
+}
+
+enum ssh_kex_status ssh_kex_parse(const uint8_t *p, size_t len, int from_server, char *hassh,
+				  size_t hassh_size)
+{
+	enum ssh_kex_status st = parse(p, len, from_server, hassh, hassh_size);
+
+	if (st != SSH_KEX_DONE)	/* lists read before the fault are not a HASSH */
+		hassh[0] = '\0';
+	return st;
 }
 
 const char *ssh_kex_status_name(enum ssh_kex_status s)
