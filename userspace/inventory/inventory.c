@@ -379,27 +379,40 @@ static int banner_changed(const struct banner *old, const struct banner *now)
 	       strcmp(old->version, now->version);
 }
 
+/* The responder of a sample's flow: the sender of a to_client packet, else the receiver. */
+static int server_is_a(const struct sample_header *hdr)
+{
+	return hdr->dir == EW_DIR_TO_CLIENT ? hdr->from_a : !hdr->from_a;
+}
+
+/* Is the flow's server one the inventory lists (in home-net, or the policy judged it)? */
+static int server_listed(const struct inventory *inv, const struct sample_header *hdr)
+{
+	const union ew_addr *server = server_is_a(hdr) ? &hdr->key.addr_a : &hdr->key.addr_b;
+
+	return detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) ||
+	       hdr->policy_verdict != EW_POLICY_NONE;
+}
+
 /*
- * The service a sample's flow reaches: the responder's address and port (the sender of
- * a to_client packet, the receiver of a to_server one). 0 when it is outside home-net
- * and unprotected (counted): not recorded.
+ * The service a sample's flow reaches: the responder's address and port. 0 when it is
+ * outside home-net and unprotected (counted): not recorded.
  */
 static int service_of(struct inventory *inv, const struct sample_header *hdr,
 		      struct inventory_key *k, const uint8_t **client)
 {
-	int server_is_a = hdr->dir == EW_DIR_TO_CLIENT ? hdr->from_a : !hdr->from_a;
-	const union ew_addr *server = server_is_a ? &hdr->key.addr_a : &hdr->key.addr_b;
+	int a = server_is_a(hdr);
+	const union ew_addr *server = a ? &hdr->key.addr_a : &hdr->key.addr_b;
 
-	*client = (server_is_a ? &hdr->key.addr_b : &hdr->key.addr_a)->u8;
-	if (!detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) &&
-	    hdr->policy_verdict == EW_POLICY_NONE) {
+	*client = (a ? &hdr->key.addr_b : &hdr->key.addr_a)->u8;
+	if (!server_listed(inv, hdr)) {
 		inv->counts.not_home_net++;
 		return 0;
 	}
 	memset(k, 0, sizeof(*k));
 	k->family = hdr->key.family;
 	k->proto = hdr->key.proto;
-	k->port = ntohs(server_is_a ? hdr->key.port_a : hdr->key.port_b);
+	k->port = ntohs(a ? hdr->key.port_a : hdr->key.port_b);
 	k->vlan = hdr->key.vlan[0];
 	memcpy(k->addr, server->u8, sizeof(k->addr));
 	return 1;
@@ -472,8 +485,11 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 
 	if (!inv)
 		return;
-	/* TLS and SSH handshakes: both directions of the stream window */
-	handshakes_on_sample(inv->handshakes, hdr, payload, to_realtime(inv), on_handshake, inv);
+	/* TLS and SSH handshakes: both directions of the stream window, of listed servers
+	 * only (the clients' browsing costs no window copy) */
+	if (server_listed(inv, hdr))
+		handshakes_on_sample(inv->handshakes, hdr, payload, to_realtime(inv),
+				     on_handshake, inv);
 	/* the responder's first bytes: a stream window's first segment, or a sample */
 	if (hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len ||
 	    (hdr->reason == EW_SAMPLE_STREAM && hdr->stream_off != 0))
