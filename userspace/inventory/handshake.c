@@ -213,10 +213,14 @@ static int count_unfinished(void *ctx, const void *key, void *value)
 	return 0;
 }
 
+/* Room for another flow: a flow read already goes quietly, one in the middle is counted. */
 static void count_forgotten(void *ctx, const void *key, void *value)
 {
+	struct hs_flow *f = value;
+
+	if ((f->seen[0] && !f->done[0]) || (f->seen[1] && !f->done[1]))
+		((struct handshakes *)ctx)->stats.flows_forgotten++;
 	count_unfinished(ctx, key, value);
-	((struct handshakes *)ctx)->stats.flows_forgotten++;
 }
 
 /* Is this segment the start of a window worth following (TLS or SSH)? */
@@ -236,7 +240,7 @@ void handshakes_on_sample(struct handshakes *h, const struct sample_header *hdr,
 			  void *ctx)
 {
 	struct hs_call c = { .h = h, .to_realtime_ns = to_realtime_ns, .fn = fn, .ctx = ctx };
-	struct stream_segment seg = { .hdr = hdr, .payload = payload, .now_ns = hdr->ts_ns };
+	struct stream_segment seg;
 	struct hs_flow *f;
 
 	if (!h || hdr->reason != EW_SAMPLE_STREAM || !hdr->cap_len || hdr->dir > EW_DIR_TO_CLIENT)
@@ -257,7 +261,13 @@ void handshakes_on_sample(struct handshakes *h, const struct sample_header *hdr,
 	if (f->done[hdr->dir == EW_DIR_TO_CLIENT])
 		return;
 	f->seen[hdr->dir == EW_DIR_TO_CLIENT] = 1;
+	seg = (struct stream_segment){ .hdr = hdr, .payload = payload, .now_ns = hdr->ts_ns };
 	stream_table_add(h->streams, &seg, on_chunk, &c);
+	/* both directions read: their windows go now, not when idle (the flow entry stays,
+	 * so the rest of the flow's segments are not taken again); the callback wrote
+	 * nothing into h->flows, so f is still the flow's */
+	if (f->done[0] && f->done[1])
+		stream_table_flow_end(h->streams, hdr->flow_seq, on_chunk, &c);
 	/* windows whose flows went quiet are parsed as they are, at most once a second */
 	if (hdr->ts_ns >= h->next_expire_ns) {
 		stream_table_expire(h->streams, hdr->ts_ns, on_chunk, &c);

@@ -23,8 +23,9 @@
 #include "inventory/tls.h"
 #include "inventory/tls_cert.h"
 
-/* Flows whose handshakes are followed at once; the least recent is forgotten. */
-#define HANDSHAKE_FLOWS_MAX 4096
+/* Flows whose handshakes are followed at once (2 KiB each: a client's fingerprint waits
+ * there); the least recent is forgotten. */
+#define HANDSHAKE_FLOWS_MAX 1024
 #define HANDSHAKE_STREAMS_MAX 2048
 #define HANDSHAKE_BYTES_MAX (16u << 20)
 /* A window with no segment for this long is parsed as it is and released. */
@@ -58,7 +59,8 @@ struct handshake_stats {
 	uint64_t bad_certificate;		/* a Certificate whose DER OpenSSL refused */
 	uint64_t not_captured;			/* bytes at the window's start not captured
 						 * (snap length, a lost first segment) */
-	uint64_t flows_forgotten;		/* HANDSHAKE_FLOWS_MAX reached: least recent out */
+	uint64_t flows_forgotten;		/* HANDSHAKE_FLOWS_MAX reached: the least recent,
+						 * not read to its end, dropped */
 };
 
 typedef void (*handshake_fn)(void *ctx, const struct handshake_facts *facts);
