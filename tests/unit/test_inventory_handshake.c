@@ -52,35 +52,39 @@ static void feed(struct handshakes *h, uint64_t flow, int dir, size_t off, size_
 	handshakes_on_sample(h, &s.hdr, s.payload, 0, on_facts, NULL);
 }
 
-/* A TLS record holding a ServerHello (no extensions) and ServerHelloDone. */
+/* Direction dir's stream: one TLS handshake record of the message (record version 3.minor). */
+static void put_record(int dir, uint8_t minor, const uint8_t *msg, size_t len)
+{
+	uint8_t *p = stream[dir];
+
+	p[0] = 0x16;
+	p[1] = 3;
+	p[2] = minor;
+	p[3] = (uint8_t)(len >> 8);
+	p[4] = (uint8_t)len;
+	memcpy(p + 5, msg, len);
+	stream_len[dir] = 5 + len;
+}
+
+/* A ServerHello (no extensions) and ServerHelloDone. */
 static void server_flight(void)
 {
 	static const uint8_t hello[] = {
 		0x02, 0, 0, 38, 0x03, 0x03, [6 ... 37] = 0x11, 0, 0x00, 0x9c, 0,
 		0x0e, 0, 0, 0,
 	};
-	uint8_t *p = stream[EW_DIR_TO_CLIENT];
 
-	memcpy(p, "\x16\x03\x03", 3);
-	p[3] = 0;
-	p[4] = sizeof(hello);
-	memcpy(p + 5, hello, sizeof(hello));
-	stream_len[EW_DIR_TO_CLIENT] = 5 + sizeof(hello);
+	put_record(EW_DIR_TO_CLIENT, 3, hello, sizeof(hello));
 }
 
-/* A ClientHello with one cipher (0x002f), no extensions. */
+/* A ClientHello with one cipher (0x002f), no extensions, in a record of version 3.1. */
 static void client_hello(void)
 {
 	static const uint8_t hello[] = {
 		0x01, 0, 0, 41, 0x03, 0x03, [6 ... 37] = 0x22, 0, 0, 2, 0x00, 0x2f, 1, 0,
 	};
-	uint8_t *p = stream[EW_DIR_TO_SERVER];
 
-	memcpy(p, "\x16\x03\x01", 3);
-	p[3] = 0;
-	p[4] = sizeof(hello);
-	memcpy(p + 5, hello, sizeof(hello));
-	stream_len[EW_DIR_TO_SERVER] = 5 + sizeof(hello);
+	put_record(EW_DIR_TO_SERVER, 1, hello, sizeof(hello));
 }
 
 static void test_out_of_order(struct test_case *t)
