@@ -188,9 +188,9 @@ def check_command():
                               text=True, timeout=60)
         rows = [json.loads(line) for line in proc.stdout.splitlines()]
         got = [(r["dest_ip"], r["risk"], r["inventory"]["change"]) for r in rows]
-        want = [("198.18.0.20", 11, "new"), ("198.18.0.30", 8, "new"),
-                ("198.18.0.10", 6, "new"), ("198.18.0.13", 4, "new"),
-                ("198.18.0.32", 1, "new"), ("198.18.0.11", 0, "new"),
+        want = [("198.18.0.20", 44, "new"), ("198.18.0.30", 32, "new"),
+                ("198.18.0.10", 24, "new"), ("198.18.0.13", 16, "new"),
+                ("198.18.0.32", 4, "new"), ("198.18.0.11", 0, "new"),
                 ("198.18.0.12", 0, "new"), ("198.18.0.31", 0, "new"),
                 ("198.18.0.40", 0, "changed")]
         RESULTS.result("command_json", None if proc.returncode == 0 and got == want and
@@ -200,7 +200,7 @@ def check_command():
                               timeout=60)
         lines = proc.stdout.splitlines()
         RESULTS.result("command_table", None if proc.returncode == 0 and len(lines) == 10 and
-                       lines[1].split()[:2] == ["11", "198.18.0.20:80"] and
+                       lines[1].split()[:2] == ["44", "198.18.0.20:80"] and
                        "CVE-2021-41773" in lines[1] else "%s" % lines[:3])
 
 

@@ -14,6 +14,8 @@
 #include "inventory/banner.h"
 #include "inventory/banner_stream.h"
 #include "inventory/edge_software.h"
+#include "inventory/fingerprints.h"
+#include "inventory/handshake.h"
 #include "inventory/inventory.h"
 #include "inventory/persist.h"
 #include "inventory/recognise.h"
@@ -24,6 +26,11 @@
 
 _Static_assert(INVENTORY_FLAG_COUNT == sizeof(((struct stats_inventory *)0)->flagged) /
 					       sizeof(uint64_t), "a stats count per flag");
+
+_Static_assert(TLS_STATUS_COUNT == sizeof(((struct stats_inventory *)0)->tls) / sizeof(uint64_t) &&
+	       SSH_KEX_STATUS_COUNT ==
+		       sizeof(((struct stats_inventory *)0)->ssh) / sizeof(uint64_t),
+	       "a stats count per handshake outcome");
 
 #define NS_PER_S 1000000000ull
 /* Services remembered by the alert rate limit (one key per service and sid). */
@@ -61,6 +68,7 @@ struct inventory_record {
 	int seen_since_summary;
 	unsigned int flags;
 	struct edge_sw_verdict verdict;	/* points into the loaded data */
+	struct inventory_fingerprints *fp;	/* TLS / SSH facts (handshake.h); NULL: none */
 };
 
 /* An alert as the rate limit holds it: all it needs to be written later. */
@@ -79,6 +87,7 @@ struct inventory {
 	struct edge_software *software;
 	struct alert_limiter *limiter;
 	struct banner_streams *streams;	/* banners cut over several segments */
+	struct handshakes *handshakes;	/* NULL: no stream window to read them from */
 	uint64_t summary_interval_ns;	/* 0: no summary */
 	uint64_t next_summary_ns;	/* datapath clock; 0: not started */
 	char *state_path;		/* the state file (live runs); NULL: none */
@@ -134,6 +143,9 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 		err = banner_streams_new(&inv->streams, BANNER_STREAMS_DEFAULT);
 	if (!err)
 		err = load_software(inv);
+	if (!err)
+		err = handshakes_new(&inv->handshakes, cfg->sampling.stream_depth,
+				     cfg->sampling.stream_segments);
 	if (err) {
 		inventory_free(inv);
 		return err;
@@ -147,14 +159,34 @@ int inventory_new(struct inventory **out, const struct ew_config *cfg,
 	return 0;
 }
 
+static int free_fingerprints(void *ctx, const void *key, void *value)
+{
+	struct inventory_record *r = value;
+
+	(void)ctx;
+	(void)key;
+	free(r->fp);
+	r->fp = NULL;
+	return 0;
+}
+
+/* A record makes room for another: its fingerprints go with it. */
+static void on_record_evicted(void *ctx, const void *key, void *value)
+{
+	free_fingerprints(ctx, key, value);
+}
+
 void inventory_free(struct inventory *inv)
 {
 	if (!inv)
 		return;
+	if (inv->table)
+		lru_map_each(inv->table, free_fingerprints, NULL);
 	lru_map_free(inv->table);
 	alert_limiter_free(inv->limiter);
 	banner_streams_free(inv->streams);
 	free(inv->state_path);
+	handshakes_free(inv->handshakes);
 	edge_software_free(inv->software);
 	free(inv);
 }
@@ -202,19 +234,25 @@ static unsigned int flags_of(const struct inventory_record *r)
 	if (r->banner.service == BANNER_TELNET || r->banner.service == BANNER_SNMP ||
 	    (r->banner.service == BANNER_HTTP && r->mgmt_port))
 		f |= 1u << INVENTORY_CLEARTEXT_MGMT;
-	return f;
+	return f | fingerprints_flags(r->fp, r->mgmt_port);
 }
 
-/* The event of a record (refs: EDGE_SW_CVES_MAX + 1 slots, the event's references). */
+/*
+ * The event of a record (refs: EDGE_SW_CVES_MAX + 1 slots, the event's references; hv:
+ * room for its handshake facts; previous_cert: the certificate it replaced, or NULL).
+ */
 static void event_of(struct inventory *inv, const struct inventory_key *k,
 		     const struct inventory_record *r, const char *change, uint64_t now_ns,
-		     const char **refs, struct inventory_event *out)
+		     const char **refs, const char *previous_cert,
+		     struct inventory_handshake_view *hv, struct inventory_event *out)
 {
 	int64_t rt = to_realtime(inv);
 	struct inventory_event ev = {
 		.ts_ns = now_ns + rt, .change = change, .family = k->family, .addr = k->addr,
 		.port = k->port, .proto = k->proto,
-		.service = banner_service_name(r->banner.service),
+		/* a record made by a TLS handshake has no banner */
+		.service = r->banner.service == BANNER_NONE && r->fp ? "tls"
+			 : banner_service_name(r->banner.service),
 		.protocol = r->banner.protocol, .product = r->banner.product,
 		.version = r->banner.version, .banner = r->banner.text, .title = r->banner.title,
 		.object_id = r->banner.object_id,
@@ -227,6 +265,7 @@ static void event_of(struct inventory *inv, const struct inventory_key *k,
 	};
 	size_t i;
 
+	ev.handshake = fingerprints_view(r->fp, previous_cert, hv);
 	if (r->verdict.eol_reference)
 		refs[ev.reference_count++] = r->verdict.eol_reference;
 	for (i = 0; i < r->verdict.cve_count; i++) {
@@ -243,12 +282,13 @@ static void event_of(struct inventory *inv, const struct inventory_key *k,
 
 static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		       const struct inventory_record *r, const char *change, uint64_t now_ns,
-		       const struct banner *previous)
+		       const struct banner *previous, const char *previous_cert)
 {
 	const char *refs[EDGE_SW_CVES_MAX + 1];
+	struct inventory_handshake_view hv;
 	struct inventory_event ev;
 
-	event_of(inv, k, r, change, now_ns, refs, &ev);
+	event_of(inv, k, r, change, now_ns, refs, previous_cert, &hv, &ev);
 	if (previous) {
 		ev.previous_product = previous->product;
 		ev.previous_version = previous->version;
@@ -259,6 +299,8 @@ static void emit_event(struct inventory *inv, const struct inventory_key *k,
 		inv->counts.new_events++;
 	else if (!strcmp(change, "changed"))
 		inv->counts.changed_events++;
+	else if (!strcmp(change, "learned"))
+		inv->counts.learned_events++;
 	else
 		inv->counts.summary_events++;
 }
@@ -370,20 +412,122 @@ static int banner_changed(const struct banner *old, const struct banner *now)
 	       strcmp(old->version, now->version);
 }
 
+/* The responder of a sample's flow: the sender of a to_client packet, else the receiver. */
+static int server_is_a(const struct sample_header *hdr)
+{
+	return hdr->dir == EW_DIR_TO_CLIENT ? hdr->from_a : !hdr->from_a;
+}
+
+/* Is the flow's server one the inventory lists (in home-net, or the policy judged it)? */
+static int server_listed(const struct inventory *inv, const struct sample_header *hdr)
+{
+	const union ew_addr *server = server_is_a(hdr) ? &hdr->key.addr_a : &hdr->key.addr_b;
+
+	return detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) ||
+	       hdr->policy_verdict != EW_POLICY_NONE;
+}
+
+/*
+ * The service a sample's flow reaches: the responder's address and port. 0 when it is
+ * outside home-net and unprotected (counted): not recorded.
+ */
+static int service_of(struct inventory *inv, const struct sample_header *hdr,
+		      struct inventory_key *k, const uint8_t **client)
+{
+	int a = server_is_a(hdr);
+	const union ew_addr *server = a ? &hdr->key.addr_a : &hdr->key.addr_b;
+
+	*client = (a ? &hdr->key.addr_b : &hdr->key.addr_a)->u8;
+	if (!server_listed(inv, hdr)) {
+		inv->counts.not_home_net++;
+		return 0;
+	}
+	memset(k, 0, sizeof(*k));
+	k->family = hdr->key.family;
+	k->proto = hdr->key.proto;
+	k->port = ntohs(a ? hdr->key.port_a : hdr->key.port_b);
+	k->vlan = hdr->key.vlan[0];
+	memcpy(k->addr, server->u8, sizeof(k->addr));
+	return 1;
+}
+
+/* The record (created when absent: first seen now) answered in hdr's flow. */
+static struct inventory_record *record_seen(struct inventory *inv, const struct inventory_key *k,
+					    const struct sample_header *hdr, const uint8_t *client,
+					    int *created)
+{
+	struct inventory_record *r = lru_map_upsert(inv->table, k, created, on_record_evicted,
+						    NULL);
+
+	if (*created) {
+		memset(r, 0, sizeof(*r));
+		r->first_ns = hdr->ts_ns;
+		r->mgmt_port = port_is_mgmt(inv->cfg, k->proto, k->port);
+	}
+	r->last_ns = hdr->ts_ns;
+	if (*created || r->last_flow_seq != hdr->flow_seq)
+		r->flows++;
+	r->last_flow_seq = hdr->flow_seq;
+	r->mgmt_protected |= hdr->policy_verdict != EW_POLICY_NONE;
+	r->seen_since_summary = 1;
+	note_client(inv, r, hdr->key.family, client);
+	return r;
+}
+
+/* What a flow's TLS or SSH handshake told (handshake.h) into its service's record. */
+static void on_handshake(void *ctx, const struct handshake_facts *facts)
+{
+	struct inventory *inv = ctx;
+	const struct sample_header *hdr = facts->hdr;
+	enum fingerprints_change ch;
+	struct inventory_record *r;
+	struct inventory_key k;
+	const uint8_t *client;
+	char previous_cert[65];
+	int created = 0;
+
+	if (!service_of(inv, hdr, &k, &client))
+		return;
+	/* a TLS server is listed by its handshake (no banner names it); an SSH server by
+	 * its banner first, and a client alone never makes a record */
+	if (facts->from_server && facts->kind == HANDSHAKE_TLS)
+		r = record_seen(inv, &k, hdr, client, &created);
+	else
+		r = lru_map_get(inv->table, &k);
+	if (!r)
+		return;
+	ch = fingerprints_merge(&r->fp, facts, previous_cert);
+	r->flags = flags_of(r);
+	if (created)
+		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL, NULL);
+	else if (ch == FINGERPRINTS_NEW_CERT)
+		emit_event(inv, &k, r, "changed", hdr->ts_ns, NULL, previous_cert);
+	else if (ch == FINGERPRINTS_LEARNED)
+		emit_event(inv, &k, r, "learned", hdr->ts_ns, NULL, NULL);
+	/* no alert: those are of banners' versions (its answer alerted already) */
+}
+
 void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 			 const uint8_t *payload)
 {
-	const union ew_addr *server, *client;
 	struct inventory_key k;
 	struct inventory_record *r;
 	struct banner b, previous;
+	const uint8_t *client;
 	int created;
 
 	size_t len;
 
+	if (!inv)
+		return;
+	/* TLS and SSH handshakes: both directions of the stream window, of listed servers
+	 * only (the clients' browsing costs no window copy) */
+	if (server_listed(inv, hdr))
+		handshakes_on_sample(inv->handshakes, hdr, payload, to_realtime(inv),
+				     on_handshake, inv);
 	/* the responder's first bytes: a sample, or a stream window's segments put back
 	 * together until the banner is whole (banner_stream.h) */
-	if (!inv || hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len)
+	if (hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len)
 		return;
 	len = hdr->cap_len;
 	if (hdr->reason == EW_SAMPLE_STREAM) {
@@ -399,41 +543,20 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 				&inv->counts) == BANNER_NONE)
 		return;
 	inv->counts.recognised++;
-	server = hdr->from_a ? &hdr->key.addr_a : &hdr->key.addr_b;
-	client = hdr->from_a ? &hdr->key.addr_b : &hdr->key.addr_a;
-	if (!detect_in_cidrs(&inv->cfg->home_net, hdr->key.family, server->u8) &&
-	    hdr->policy_verdict == EW_POLICY_NONE) {
-		inv->counts.not_home_net++;
+	if (!service_of(inv, hdr, &k, &client))
 		return;
-	}
-	memset(&k, 0, sizeof(k));
-	k.family = hdr->key.family;
-	k.proto = hdr->key.proto;
-	k.port = ntohs(hdr->from_a ? hdr->key.port_a : hdr->key.port_b);
-	k.vlan = hdr->key.vlan[0];
-	memcpy(k.addr, server->u8, sizeof(k.addr));
-	r = lru_map_upsert(inv->table, &k, &created, NULL, NULL);
-	if (created) {
+	r = record_seen(inv, &k, hdr, client, &created);
+	if (created)
 		r->banner = b;
-		r->first_ns = hdr->ts_ns;
-		r->mgmt_port = port_is_mgmt(inv->cfg, k.proto, k.port);
-	}
 	previous = r->banner;
 	if (!created && banner_changed(&r->banner, &b))
 		r->banner = b;
-	r->last_ns = hdr->ts_ns;
-	if (created || r->last_flow_seq != hdr->flow_seq)
-		r->flows++;
-	r->last_flow_seq = hdr->flow_seq;
-	r->mgmt_protected |= hdr->policy_verdict != EW_POLICY_NONE;
-	r->seen_since_summary = 1;
-	note_client(inv, r, hdr->key.family, client->u8);
 	edge_software_match(inv->software, r->banner.product, r->banner.version, &r->verdict);
 	r->flags = flags_of(r);
 	if (created)
-		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL);
+		emit_event(inv, &k, r, "new", hdr->ts_ns, NULL, NULL);
 	else if (banner_changed(&previous, &r->banner))
-		emit_event(inv, &k, r, "changed", hdr->ts_ns, &previous);
+		emit_event(inv, &k, r, "changed", hdr->ts_ns, &previous, NULL);
 	maybe_alert(inv, &k, r, hdr);
 }
 
@@ -453,7 +576,7 @@ static int summary_visit(void *ctx, const void *key, void *value)
 		if (r->flags & (1u << f))
 			w->inv->counts.flagged[f]++;
 	if (w->emit && r->seen_since_summary) {
-		emit_event(w->inv, key, r, "summary", w->now_ns, NULL);
+		emit_event(w->inv, key, r, "summary", w->now_ns, NULL, NULL);
 		r->seen_since_summary = 0;
 	}
 	return 0;
@@ -486,6 +609,8 @@ void inventory_finish(struct inventory *inv)
 {
 	if (!inv)
 		return;
+	/* windows still open (flows cut by the capture's end): what they hold is read */
+	handshakes_flush(inv->handshakes, to_realtime(inv), on_handshake, inv);
 	alert_limiter_flush(inv->limiter, on_limited_alert, inv);
 	if (inv->state_path)
 		inventory_save(inv);
@@ -609,6 +734,7 @@ int inventory_persist(struct inventory *inv, const char *path)
 void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 {
 	struct summary_walk w = { .inv = inv };
+	struct handshake_stats hs;
 
 	memset(s, 0, sizeof(*s));
 	if (!inv)
@@ -618,6 +744,12 @@ void inventory_stats(struct inventory *inv, struct stats_inventory *s)
 	memset(inv->counts.flagged, 0, sizeof(inv->counts.flagged));
 	lru_map_each(inv->table, summary_visit, &w);
 	*s = inv->counts;
+	handshakes_get_stats(inv->handshakes, &hs);
+	memcpy(s->tls, hs.tls, sizeof(s->tls));
+	memcpy(s->ssh, hs.ssh, sizeof(s->ssh));
+	s->bad_certificate = hs.bad_certificate;
+	s->not_captured = hs.not_captured;
+	s->handshake_flows_forgotten = hs.flows_forgotten;
 	s->services = lru_map_count(inv->table);
 	s->evicted = lru_map_evictions(inv->table);
 	s->banner_streams_evicted = banner_streams_evicted(inv->streams);
@@ -636,12 +768,13 @@ static int dump_visit(void *ctx, const void *key, void *value)
 	struct dump_walk *w = ctx;
 	const struct inventory_record *r = value;
 	const char *refs[EDGE_SW_CVES_MAX + 1];
+	struct inventory_handshake_view hv;
 	struct inventory_event ev;
 	int err;
 
 	if (w->err)
 		return 0;
-	event_of(w->inv, key, r, "current", r->last_ns, refs, &ev);
+	event_of(w->inv, key, r, "current", r->last_ns, refs, NULL, &hv, &ev);
 	err = output_inventory_line(&ev, w->inv->x->out->iface, w->buf, JSON_LINE_MAX);
 	if (err < 0) {
 		w->err = err;

@@ -21,14 +21,14 @@
 /* An EVE line is at most 64 KiB (EVE_STATS_LINE_MAX); longer ones are not events. */
 #define LINE_MAX_BYTES (64 * 1024 + 2)
 
-/* Risk: the flags weighted so that one known-exploited service outranks any number of
- * lesser flags on another (8 > 4 + 2 + 1). */
+/* Risk: the flags weighted so that one flag outranks any mix of lesser flags on another
+ * service (powers of two: 32 > 16 + 8 + 4 + 2 + 1). */
 static const struct {
 	const char *flag;
 	int weight;
 } risk_weights[] = {
-	{ "known_exploited", 8 }, { "end_of_life", 4 }, { "mgmt_exposed", 2 },
-	{ "cleartext_mgmt", 1 },
+	{ "known_exploited", 32 }, { "end_of_life", 16 }, { "mgmt_exposed", 8 },
+	{ "cleartext_mgmt", 4 }, { "cert_expired", 2 }, { "cert_self_signed", 1 },
 };
 
 struct service {
@@ -182,8 +182,8 @@ static void usage(FILE *out)
 		"       edgewatch inventory -i IFACE [--json]\n\n"
 		"The services the EVE files' inventory events describe (the latest event of each\n"
 		"server address, port and protocol), or the running instance on IFACE holds\n"
-		"now, sorted by risk: known_exploited 8, end_of_life 4, mgmt_exposed 2,\n"
-		"cleartext_mgmt 1. Files plain or gzip.\n\n"
+		"now, sorted by risk: known_exploited 32, end_of_life 16, mgmt_exposed 8,\n"
+		"cleartext_mgmt 4, cert_expired 2, cert_self_signed 1. Files plain or gzip.\n\n"
 		"OPTIONS:\n"
 		"  -i, --interface IFACE\n"
 		"              the table of the instance running on IFACE now (through its\n"

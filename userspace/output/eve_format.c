@@ -13,6 +13,8 @@
 #include "counters.h"
 #include "output/eve_format.h"
 #include "output/output.h"
+#include "inventory/ssh_kex.h"
+#include "inventory/tls.h"
 #include "policy/policy_inventory.h"
 
 #define NS_PER_SEC 1000000000ULL
@@ -839,6 +841,7 @@ static void put_inventory_stats(struct json_line *jl, const struct stats_invento
 	json_line_u64(jl, "evicted", v->evicted);
 	json_line_u64(jl, "new", v->new_events);
 	json_line_u64(jl, "changed", v->changed_events);
+	json_line_u64(jl, "learned", v->learned_events);
 	json_line_u64(jl, "summary", v->summary_events);
 	json_line_u64(jl, "event_errors", v->event_errors);
 	json_line_u64(jl, "alerts", v->alerts);
@@ -848,6 +851,19 @@ static void put_inventory_stats(struct json_line *jl, const struct stats_invento
 		json_line_u64(jl, inventory_flag_name(f), v->flagged[f]);
 	json_line_end(jl);
 	json_line_u64(jl, "software_entries", v->software_entries);
+	json_line_object(jl, "handshakes");
+	json_line_object(jl, "tls");
+	for (f = 0; f < TLS_STATUS_COUNT; f++)
+		json_line_u64(jl, tls_status_name(f), v->tls[f]);
+	json_line_end(jl);
+	json_line_object(jl, "ssh");
+	for (f = 0; f < SSH_KEX_STATUS_COUNT; f++)
+		json_line_u64(jl, ssh_kex_status_name(f), v->ssh[f]);
+	json_line_end(jl);
+	json_line_u64(jl, "bad_certificate", v->bad_certificate);
+	json_line_u64(jl, "not_captured", v->not_captured);
+	json_line_u64(jl, "flows_forgotten", v->handshake_flows_forgotten);
+	json_line_end(jl);
 	/* present once non-zero: captures without SNMP or split banners keep their lines */
 	if (v->banners_reassembled || v->banner_streams_evicted) {
 		json_line_u64(jl, "banners_reassembled", v->banners_reassembled);
@@ -927,6 +943,68 @@ int eve_format_stats(struct json_line *jl, const struct stats_snapshot *s, const
 	return json_line_finish(jl);
 }
 
+/* A time as an EVE timestamp from seconds since the epoch. */
+static void put_time_s(struct json_line *jl, const char *key, int64_t s)
+{
+	put_time(jl, key, (uint64_t)(s < 0 ? 0 : s) * 1000000000ull);
+}
+
+/* The clients' JA3 or HASSH: [{hash, string}], capped at what the record lists. */
+static void put_client_fps(struct json_line *jl, const struct inventory_handshake *h)
+{
+	size_t i;
+
+	json_line_array(jl, h->client_kind);
+	for (i = 0; i < h->client_count; i++) {
+		json_line_object(jl, NULL);
+		json_line_str(jl, "hash", h->clients[i].hash);
+		json_line_str(jl, "string", h->clients[i].string);
+		json_line_end(jl);
+	}
+	json_line_end(jl);
+	if (h->clients_capped)
+		json_line_bool(jl, "clients_capped", 1);
+}
+
+/* A service's TLS (version, JA3S, certificate, clients' JA3) or SSH (HASSH) facts. */
+static void put_inventory_handshake(struct json_line *jl, const struct inventory_handshake *h)
+{
+	const struct inventory_cert *c = h->cert;
+
+	if (h->tls_version) {
+		json_line_object(jl, "tls");
+		json_line_str(jl, "version", h->tls_version);
+		json_line_str(jl, "ja3s", h->ja3s);
+		json_line_str(jl, "ja3s_string", h->ja3s_string);
+		if (h->cert_encrypted)
+			json_line_bool(jl, "certificate_encrypted", 1);
+		if (c) {
+			json_line_object(jl, "certificate");
+			json_line_str(jl, "subject_cn", c->subject_cn);
+			json_line_str(jl, "issuer_cn", c->issuer_cn);
+			put_time_s(jl, "not_before", c->not_before);
+			put_time_s(jl, "not_after", c->not_after);
+			json_line_bool(jl, "self_signed", c->self_signed);
+			json_line_bool(jl, "expired", c->expired);
+			json_line_str(jl, "sha256", c->sha256);
+			json_line_end(jl);
+		}
+		if (h->client_count && !strcmp(h->client_kind, "ja3"))
+			put_client_fps(jl, h);
+		json_line_end(jl);
+	}
+	if (h->hassh_server || (h->client_count && !strcmp(h->client_kind, "hassh"))) {
+		json_line_object(jl, "ssh");
+		if (h->hassh_server) {
+			json_line_str(jl, "hassh_server", h->hassh_server);
+			json_line_str(jl, "hassh_server_string", h->hassh_server_string);
+		}
+		if (h->client_count && !strcmp(h->client_kind, "hassh"))
+			put_client_fps(jl, h);
+		json_line_end(jl);
+	}
+}
+
 /*
  * An inventory record (event.h): the server as dest_ip/dest_port (it answered), then
  * "inventory" with what it runs, whom it answered and the flags with their reasons.
@@ -958,10 +1036,14 @@ int eve_format_inventory(struct json_line *jl, const struct inventory_event *ev,
 		json_line_str(jl, "title", ev->title);
 	if (ev->object_id && *ev->object_id)
 		json_line_str(jl, "sysobjectid", ev->object_id);
-	if (ev->previous_product) {
+	if (ev->previous_product || (ev->handshake && ev->handshake->previous_cert_sha256)) {
 		json_line_object(jl, "previous");
-		json_line_str(jl, "product", ev->previous_product);
-		json_line_str(jl, "version", ev->previous_version);
+		if (ev->previous_product) {
+			json_line_str(jl, "product", ev->previous_product);
+			json_line_str(jl, "version", ev->previous_version);
+		}
+		if (ev->handshake && ev->handshake->previous_cert_sha256)
+			json_line_str(jl, "certificate_sha256", ev->handshake->previous_cert_sha256);
 		json_line_end(jl);
 	}
 	put_time(jl, "first_seen", ev->first_ns);
@@ -992,6 +1074,8 @@ int eve_format_inventory(struct json_line *jl, const struct inventory_event *ev,
 			json_line_str(jl, NULL, ev->references[i]);
 		json_line_end(jl);
 	}
+	if (ev->handshake)
+		put_inventory_handshake(jl, ev->handshake);
 	json_line_end(jl);
 	return json_line_finish(jl);
 }

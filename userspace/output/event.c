@@ -23,6 +23,8 @@ const char *inventory_flag_name(enum inventory_flag flag)
 		[INVENTORY_KNOWN_EXPLOITED] = "known_exploited",
 		[INVENTORY_MGMT_EXPOSED] = "mgmt_exposed",
 		[INVENTORY_CLEARTEXT_MGMT] = "cleartext_mgmt",
+		[INVENTORY_CERT_EXPIRED] = "cert_expired",
+		[INVENTORY_CERT_SELF_SIGNED] = "cert_self_signed",
 	};
 
 	return (unsigned int)flag < INVENTORY_FLAG_COUNT ? names[flag] : "unknown";

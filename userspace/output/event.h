@@ -219,17 +219,53 @@ enum inventory_flag {
 					 * home-net */
 	INVENTORY_CLEARTEXT_MGMT,	/* Telnet, SNMPv1/v2c, or HTTP on a management
 					 * port */
+	INVENTORY_CERT_EXPIRED,		/* its certificate had expired when it was seen */
+	INVENTORY_CERT_SELF_SIGNED,	/* a self-signed certificate on a management port */
 	INVENTORY_FLAG_COUNT,
 };
 
-/* "end_of_life", "known_exploited", "mgmt_exposed", "cleartext_mgmt". */
+/* "end_of_life", "known_exploited", "mgmt_exposed", "cleartext_mgmt", "cert_expired",
+ * "cert_self_signed". */
 const char *inventory_flag_name(enum inventory_flag flag);
+
+/* A server's certificate as the inventory saw it (TLS <= 1.2). */
+struct inventory_cert {
+	const char *subject_cn;		/* escaped; "": none */
+	const char *issuer_cn;
+	int64_t not_before;		/* seconds since the epoch */
+	int64_t not_after;
+	int self_signed;
+	int expired;			/* when it was seen */
+	const char *sha256;		/* hex of the DER */
+};
+
+/* A client fingerprint (JA3 of a TLS client, HASSH of an SSH one). */
+struct inventory_client_fp {
+	const char *hash;		/* MD5 hex */
+	const char *string;		/* what was hashed */
+};
+
+/* What a service's handshakes gave (userspace/inventory/handshake.h). */
+struct inventory_handshake {
+	const char *tls_version;	/* "1.2", "1.3"; NULL: no TLS ServerHello seen */
+	int cert_encrypted;		/* TLS 1.3: the certificate is not visible */
+	const char *ja3s, *ja3s_string;	/* NULL: none */
+	const struct inventory_cert *cert;	/* NULL: none seen */
+	const char *previous_cert_sha256;	/* change "changed" by a new certificate */
+	const char *hassh_server, *hassh_server_string;	/* NULL: none */
+	const char *client_kind;	/* "ja3" or "hassh" */
+	const struct inventory_client_fp *clients;	/* distinct, in the order seen */
+	size_t client_count;
+	int clients_capped;		/* more than the record lists */
+};
 
 /*
  * A service of the passive inventory (userspace/inventory/): a server's address, port
  * and protocol, what its banner says, who it answered. change: "new" (first seen),
- * "changed" (another product or version than before: previous_* say which), "summary"
- * (the periodic record of a service seen since the last summary).
+ * "changed" (another product or version than before: previous_* say which; or another
+ * certificate: handshake->previous_cert_sha256), "learned" (a handshake told more of a
+ * service already listed: its fingerprints or first certificate), "summary" (the periodic
+ * record of a service seen since the last summary).
  */
 struct inventory_event {
 	uint64_t ts_ns;			/* wall clock */
@@ -261,6 +297,7 @@ struct inventory_event {
 	size_t cve_count;
 	const char *const *references;	/* the data file's references of the verdicts */
 	size_t reference_count;
+	const struct inventory_handshake *handshake;	/* TLS / SSH fingerprints; NULL: none */
 };
 
 #endif /* EDGEWATCH_OUTPUT_EVENT_H */

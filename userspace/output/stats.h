@@ -257,11 +257,12 @@ struct stats_inventory {
 	uint64_t evicted;		/* records forgotten to make room (least recently seen) */
 	uint64_t new_events;		/* inventory events written, by change */
 	uint64_t changed_events;
+	uint64_t learned_events;	/* a handshake told more of a listed service */
 	uint64_t summary_events;
 	uint64_t event_errors;		/* inventory events the EVE file refused */
 	uint64_t alerts;		/* end-of-life / known-exploited alerts written */
 	uint64_t alerts_suppressed;	/* held by the per-service rate limit */
-	uint64_t flagged[4];		/* records now with each flag (enum inventory_flag) */
+	uint64_t flagged[6];		/* records now with each flag (enum inventory_flag) */
 	uint64_t software_entries;	/* lines of the edge software data loaded */
 	uint64_t snmp_responses;	/* SNMPv1/v2c responses read (inventory/snmp.h) */
 	/* malformed SNMP by reason: truncated, bad_length, bad_tag, bad_integer, bad_oid */
@@ -272,6 +273,12 @@ struct stats_inventory {
 	uint64_t state_loaded;		/* services loaded from the state file at start */
 	uint64_t state_saved;		/* saves of the state file */
 	uint64_t state_errors;		/* state file not read (corrupt, ...) or not written */
+	/* handshakes followed for fingerprints (inventory/handshake.h), by outcome */
+	uint64_t tls[8];		/* enum tls_status: ok, truncated, not_tls, ... */
+	uint64_t ssh[7];		/* enum ssh_kex_status: ok, truncated, not_ssh, ... */
+	uint64_t bad_certificate;	/* a certificate OpenSSL could not read */
+	uint64_t not_captured;		/* a window whose first bytes were not captured */
+	uint64_t handshake_flows_forgotten;	/* more flows than followed at once */
 };
 
 /*
