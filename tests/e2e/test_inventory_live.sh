@@ -55,7 +55,7 @@ test_inventory_live() {
 		e2e_fail traffic "the client got no banner or no SNMP answer"
 
 	out=$(ask_table 2)
-	# riskiest first: the end-of-life SSH (4) before the SNMP agent (cleartext_mgmt 1)
+	# riskiest first: the end-of-life SSH (16) before the SNMP agent (cleartext_mgmt 4)
 	if echo "$out" | grep -n '198\.18\.0\.1' | head -n 1 | grep -q 'openssh' &&
 	   echo "$out" | grep -q 'snmp.*cisco-ios.*12\.2(58)SE1'; then
 		e2e_pass table_from_running_instance
@@ -68,7 +68,7 @@ import json, sys
 rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
 got = [(r["dest_port"], r["inventory"]["service"], r["inventory"]["product"], r["risk"])
        for r in rows]
-sys.exit(0 if got[:2] == [(2222, "ssh", "openssh", 4), (161, "snmp", "cisco-ios", 1)] and
+sys.exit(0 if got[:2] == [(2222, "ssh", "openssh", 16), (161, "snmp", "cisco-ios", 4)] and
          all(r["inventory"]["change"] == "current" for r in rows) else 1)'; then
 		e2e_pass json_sorted_by_risk
 	else
