@@ -140,7 +140,10 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp
+	@# the skeleton's global variables may have the shared header's types (NAME.h)
+	$(Q)if [ -f bpf/$*.h ]; then sed -i '0,/^#include <bpf\/libbpf.h>/s//&\n#include "$*.h"/' $@.tmp; fi
+	$(Q)mv $@.tmp $@
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh $(VMLINUX) $(ARCH)
