@@ -456,7 +456,7 @@ int ew_xdp_replay_batch(struct xdp_md *ctx)
 		replay_frame_len = frame->wire_len;
 		events_pos = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
 		samples_pos = bpf_ringbuf_query(&samples, BPF_RB_PROD_POS);
-		ew_xdp_replay_frame(ctx);
+		frame->verdict = ew_xdp_replay_frame(ctx);
 		replay_batch_ran = i + 1;
 		if (bpf_ringbuf_query(&events, BPF_RB_PROD_POS) != events_pos ||
 		    bpf_ringbuf_query(&samples, BPF_RB_PROD_POS) != samples_pos)

@@ -786,7 +786,9 @@ struct ew_replay_frame {
 	__u64 ts_ns;		/* capture time: the datapath clock for this frame */
 	__u32 wire_len;		/* length on the wire (the capture may hold less) */
 	__u32 len;		/* bytes of the frame in the buffer (>= 14: Ethernet) */
+	__u32 verdict;		/* out: the XDP action the body returned */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct ew_replay_frame) == 16, "ew_replay_frame layout");
+_Static_assert(sizeof(struct ew_replay_frame) == 24, "ew_replay_frame layout");
 
 #endif /* EDGEWATCH_DATAPATH_H */

@@ -133,7 +133,7 @@ int replay_batch_run(struct replay_batch *b, uint32_t first, uint32_t *ran)
 }
 
 int replay_batch_run_one(struct replay_batch *b, const uint8_t *data, uint32_t len,
-			 uint32_t wire_len, uint64_t ts_ns)
+			 uint32_t wire_len, uint64_t ts_ns, int *verdict)
 {
 	uint32_t ran;
 	int err;
@@ -141,6 +141,8 @@ int replay_batch_run_one(struct replay_batch *b, const uint8_t *data, uint32_t l
 	replay_batch_clear(b);
 	replay_batch_add(b, data, len, wire_len, ts_ns);
 	err = replay_batch_run(b, 0, &ran);
+	if (verdict)
+		*verdict = (int)b->skel->bss->replay_batch[0].verdict;
 	replay_batch_clear(b);
 	return err;
 }

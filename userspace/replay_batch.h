@@ -64,8 +64,11 @@ void replay_batch_add(struct replay_batch *b, const uint8_t *data, uint32_t len,
 int replay_batch_run(struct replay_batch *b, uint32_t first, uint32_t *ran);
 /* Empty the batch (its frames ran). */
 void replay_batch_clear(struct replay_batch *b);
-/* One frame on its own (tests and tools that run frames as replay does). 0 or -errno. */
+/*
+ * One frame on its own, as replay runs it (for tests and benches); *verdict (if not NULL)
+ * gets its XDP action. 0 or -errno.
+ */
 int replay_batch_run_one(struct replay_batch *b, const uint8_t *data, uint32_t len,
-			 uint32_t wire_len, uint64_t ts_ns);
+			 uint32_t wire_len, uint64_t ts_ns, int *verdict);
 
 #endif /* EDGEWATCH_REPLAY_BATCH_H */
