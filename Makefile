@@ -140,7 +140,12 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp
+	@# global variables of the shared header's types (bpf/datapath.h: struct ew_*) need
+	@# it in the skeleton (datapath and the benches built from datapath.bpf.c)
+	$(Q)if grep -q 'struct ew_' $@.tmp; then \
+		sed -i '0,/^#include <bpf\/libbpf.h>/s//&\n#include "datapath.h"/' $@.tmp; fi
+	$(Q)mv $@.tmp $@
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh $(VMLINUX) $(ARCH)

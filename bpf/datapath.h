@@ -775,4 +775,20 @@ _Static_assert(sizeof(struct sample_header) == 96, "sample_header layout");
 #define EW_STREAM_DEPTH_DEFAULT 4096
 #define EW_STREAM_SEGMENTS_DEFAULT 512
 
+/*
+ * Replay's batches (issue 11): several frames in one BPF_PROG_TEST_RUN of
+ * ew_xdp_replay_batch. Userspace packs the frames back to back in reverse order
+ * ([f_n-1]...[f_1][f_0]: the first frame ends where the buffer ends) and describes each
+ * in the .bss array replay_batch (index i: frame f_i), which the skeleton mmaps.
+ */
+#define EW_REPLAY_BATCH_MAX 64	/* a power of two: the program masks its index */
+struct ew_replay_frame {
+	__u64 ts_ns;		/* capture time: the datapath clock for this frame */
+	__u32 wire_len;		/* length on the wire (the capture may hold less) */
+	__u32 len;		/* bytes of the frame in the buffer (>= 14: Ethernet) */
+	__u32 verdict;		/* out: the XDP action the body returned */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct ew_replay_frame) == 24, "ew_replay_frame layout");
+
 #endif /* EDGEWATCH_DATAPATH_H */

@@ -289,8 +289,13 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 		 * the fast path, under a flood).
 		 */
 		bpf_program__set_autoload(dp->skel->progs.ew_tc_egress, false);
+		/* and it runs frames through ew_xdp_replay_batch (the same body, several
+		 * frames a run: replay_batch.h), so the live entry point is not verified */
+		bpf_program__set_autoload(dp->skel->progs.ew_xdp_ingress, false);
 		bpf_map__set_map_flags(dp->skel->maps.flows,
 				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_NO_PREALLOC);
+	} else {	/* replay's batch program: nothing for a live run to verify */
+		bpf_program__set_autoload(dp->skel->progs.ew_xdp_replay_batch, false);
 	}
 	err = datapath__load(dp->skel);
 	if ((err == -EPERM || err == -EACCES) && !has_bpf_capabilities()) {

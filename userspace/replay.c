@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pcap_frames.h"
 #include "replay.h"
+#include "replay_batch.h"
 #include "replay_table.h"
 
 #define ETH_HLEN 14
@@ -102,22 +103,6 @@ static void count_unrunnable(struct engine *e, const struct pcap_frame *frame)
 	c[EW_CNT_VERDICT_PASS]++;
 }
 
-static int run_frame(struct engine *e, int prog_fd, const struct pcap_frame *frame)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame->data, .data_size_in = frame->len,
-		    .repeat = 1);
-
-	e->dp.skel->bss->clock_now_ns = frame->ts_ns;
-	e->dp.skel->bss->replay_frame_len = frame->wire_len;
-	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
-		int err = -errno;
-
-		log_error("BPF_PROG_TEST_RUN failed: %s", strerror(-err));
-		return err;
-	}
-	return 0;
-}
-
 struct replay_progress {
 	uint64_t frames;
 	uint64_t next_report_ns;
@@ -143,46 +128,139 @@ static void report_progress(struct replay_progress *p, const struct pcap_frames 
 	p->shown = 1;
 }
 
-/* One capture through the program. 0, or -1 when the capture is broken (err set). */
-static int replay_file(struct engine *e, const char *path, uint64_t *last_ts, int *started,
-		       uint64_t *frames, char *err, size_t errlen)
+/* What the frames of a batch still need after they ran, one by one, in order. */
+struct frame_after {
+	uint64_t ts_ns;
+};
+
+struct replay_pass {
+	struct engine *e;
+	struct replay_batch *batch;
+	struct replay_progress progress;
+	const struct pcap_frames *pf;
+	uint64_t *last_ts;
+	struct frame_after after[EW_REPLAY_BATCH_MAX];	/* the batch's frames */
+};
+
+/*
+ * What replay does around each frame, after the frame ran (frame by frame, it was done
+ * before the next frame ran; a batch runs only frames for which none of it can change
+ * what the next frame does: see replay_batch_flush).
+ */
+static void frame_done(struct replay_pass *p, const struct frame_after *f)
 {
-	int prog_fd = bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress);
-	struct replay_progress progress = {};
+	struct engine *e = p->e;
+
+	if (f->ts_ns > *p->last_ts)
+		*p->last_ts = f->ts_ns;
+	/* EVE files rotate and are named by the capture's time, as live by the wall's */
+	eve_set_clock(e->output.eve, *p->last_ts);
+	sweep_schedule_frame(&e->schedule, f->ts_ns);
+	/* its events and samples now, before the next frame: output in capture order */
+	engine_consume(e);
+	engine_maybe_sweep(e, f->ts_ns);
+	p->progress.frames++;
+	if ((p->progress.frames & 0x3ff) == 0)
+		report_progress(&p->progress, p->pf, 0);
+}
+
+/*
+ * Run the frames gathered and do what follows each, in order. Between two frames of one
+ * test run, userspace does nothing the second could see: the program stops after a
+ * frame that wrote an event or a sample (reading one may change the maps: a drop rule's
+ * blocked flow), and a batch ends with a frame at which a sweep tick falls (a sweep
+ * deletes flows, reads the counters, feeds the detectors). The rest of frame_done only
+ * moves userspace's clocks and counts (the EVE clock is read only by what consume and
+ * sweep write). 0, or -errno when the kernel refused a run.
+ */
+static int replay_batch_flush(struct replay_pass *p)
+{
+	uint32_t first = 0, ran, i;
+	int err;
+
+	while (first < p->batch->n) {
+		err = replay_batch_run(p->batch, first, &ran);
+		if (err)
+			return err;
+		for (i = first; i < first + ran; i++)
+			frame_done(p, &p->after[i]);
+		first += ran;
+	}
+	replay_batch_clear(p->batch);
+	return 0;
+}
+
+/*
+ * Frames per test run at most: EW_REPLAY_BATCH_MAX, or EDGEWATCH_REPLAY_BATCH (a test
+ * hook: 1 runs frame by frame, as replay did before batches, so that a test can compare).
+ */
+static uint32_t replay_batch_frames(void)
+{
+	const char *v = getenv("EDGEWATCH_REPLAY_BATCH");
+	char *end;
+	unsigned long n;
+
+	if (!v || !*v)
+		return EW_REPLAY_BATCH_MAX;
+	n = strtoul(v, &end, 10);
+	if (*end || n < 1 || n > EW_REPLAY_BATCH_MAX) {
+		log_warn("replay: EDGEWATCH_REPLAY_BATCH=%s is not 1..%d: ignored", v,
+			 EW_REPLAY_BATCH_MAX);
+		return EW_REPLAY_BATCH_MAX;
+	}
+	return (uint32_t)n;
+}
+
+/* One capture through the program. 0, or -1 when the capture is broken (err set). */
+static int replay_file(struct engine *e, struct replay_batch *batch, const char *path,
+		       uint64_t *last_ts, int *started, uint64_t *frames, char *err,
+		       size_t errlen)
+{
+	struct replay_pass p = { .e = e, .batch = batch, .last_ts = last_ts };
 	struct pcap_frames pf;
 	struct pcap_frame frame;
 	int ret;
 
 	if (pcap_frames_open(&pf, path, err, errlen))
 		return -1;
+	p.pf = &pf;
 	while ((ret = pcap_frames_next(&pf, &frame, err, errlen)) == 1) {
 		if (!*started) {
 			e->start_ns = frame.ts_ns;
 			e->next_sweep_ns = frame.ts_ns + e->settings.sweep_interval_ns;
 			*started = 1;
 		}
-		if (frame.ts_ns > *last_ts)
-			*last_ts = frame.ts_ns;
-		/* EVE files rotate and are named by the capture's time, as live by the wall's */
-		eve_set_clock(e->output.eve, *last_ts);
 		if (frame.not_convertible || frame.len < ETH_HLEN) {
+			/* in its place among the frames: what runs before it runs first */
+			if (replay_batch_flush(&p))
+				goto refused;
 			count_unrunnable(e, &frame);
-		} else if (run_frame(e, prog_fd, &frame)) {
-			snprintf(err, errlen, "%s: frame %llu: the kernel refused to run it", path,
-				 (unsigned long long)pf.index);
-			ret = -1;
-			break;
+			frame_done(&p, &(struct frame_after){ .ts_ns = frame.ts_ns });
+			continue;
 		}
-		sweep_schedule_frame(&e->schedule, frame.ts_ns);
-		/* its events and samples now, before the next frame: output in capture order */
-		engine_consume(e);
-		engine_maybe_sweep(e, frame.ts_ns);
-		progress.frames++;
-		if ((progress.frames & 0x3ff) == 0)
-			report_progress(&progress, &pf, 0);
+		if (!replay_batch_fits(batch, frame.len) && replay_batch_flush(&p))
+			goto refused;
+		p.after[batch->n].ts_ns = frame.ts_ns;
+		replay_batch_add(batch, frame.data, frame.len, frame.wire_len, frame.ts_ns);
+		/* a tick after this frame (engine_maybe_sweep's test), a frame that cannot
+		 * wait for the next (too large to copy), or no room: run what is gathered */
+		if ((frame.ts_ns >= e->next_sweep_ns || replay_batch_full(batch)) &&
+		    replay_batch_flush(&p))
+			goto refused;
+		continue;
+refused:
+		snprintf(err, errlen, "%s: frame %llu: the kernel refused to run it", path,
+			 (unsigned long long)pf.index);
+		ret = -1;
+		break;
 	}
-	report_progress(&progress, &pf, 1);
-	*frames += progress.frames;
+	if (ret >= 0 && replay_batch_flush(&p)) {
+		snprintf(err, errlen, "%s: frame %llu: the kernel refused to run it", path,
+			 (unsigned long long)pf.index);
+		ret = -1;
+	}
+	report_progress(&p.progress, &pf, 1);
+	*frames += p.progress.frames;
 	pcap_frames_close(&pf);
 	return ret < 0 ? -1 : 0;
 }
@@ -278,6 +356,7 @@ int cmd_replay(int argc, char **argv)
 	struct ew_config *cfg = NULL;
 	const char *config_path = NULL, *output = NULL;
 	struct output_sink *summary = NULL;
+	struct replay_batch *batch;
 	struct timespec t0, frames_t0;
 	char err[512] = "";
 	uint64_t last_ts = 0, frames = 0;
@@ -338,12 +417,22 @@ int cmd_replay(int argc, char **argv)
 		log_warn("replay: no closing summary (out of memory or sinks)");
 		summary = NULL;	/* output_add_sink closed it */
 	}
+	batch = malloc(sizeof(*batch));
+	if (!batch || replay_batch_init(batch, engine.dp.skel, replay_batch_frames())) {
+		log_error("replay: cannot set up the frame batches (%s)",
+			  batch ? "no batch program" : "out of memory");
+		free(batch);
+		engine_destroy(&engine);
+		config_free(cfg);
+		return 1;
+	}
 	engine.dp.skel->bss->replay_hot_pkts = engine.hot_pkts;
 	sweep_schedule_start(&engine.schedule, &engine.dp.skel->bss->replay_closing_ns,
 			     &engine.dp.skel->bss->replay_hot_seen);
 	clock_gettime(CLOCK_MONOTONIC, &frames_t0);
 	for (i = optind; i < argc && !broken; i++) {
-		if (replay_file(&engine, argv[i], &last_ts, &started, &frames, err, sizeof(err)))
+		if (replay_file(&engine, batch, argv[i], &last_ts, &started, &frames, err,
+				sizeof(err)))
 			broken = 1;
 	}
 	/* Whatever was read is reported, even when a capture turned out broken. */
@@ -358,6 +447,9 @@ int cmd_replay(int argc, char **argv)
 			  (unsigned long long)output_eve_errors(&engine.output));
 		ret = 1;
 	}
+	log_debug("replay: %llu frames in %llu test runs", (unsigned long long)frames,
+			  (unsigned long long)batch->runs);
+	free(batch);
 	engine_destroy(&engine);
 	config_free(cfg);
 	if (broken) {

@@ -29,6 +29,7 @@
 #include "config/config.h"
 #include "counters.h"
 #include "datapath_loader.h"
+#include "replay_batch.h"
 #include "output/eve_format.h"
 #include "output/output.h"
 #include "flow_export.h"
@@ -186,17 +187,18 @@ static void pipeline_stop(struct bench *b)
  */
 static void produce(struct bench *b, enum payload_mix mix, int rounds)
 {
-	int prog_fd = bpf_program__fd(b->dp.skel->progs.ew_xdp_ingress);
+	static struct replay_batch batch;	/* the replay datapath's program, a frame a run */
+	uint64_t now_ns = b->dp.skel->bss->clock_now_ns;
 	int flow, round;
 
+	if (replay_batch_init(&batch, b->dp.skel, 1))
+		exit(1);
 	for (round = 0; round < rounds; round++) {
 		for (flow = 0; flow < FLOWS; flow++) {
 			const struct pkt *p = &b->frames[mix][flow];
-			LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
-				    .data_size_in = p->len, .repeat = 1);
 
-			b->dp.skel->bss->clock_now_ns += 1000;
-			if (bpf_prog_test_run_opts(prog_fd, &opts))
+			now_ns += 1000;
+			if (replay_batch_run_one(&batch, p->data, p->len, p->len, now_ns, NULL))
 				exit(1);
 		}
 	}

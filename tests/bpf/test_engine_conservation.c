@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 #include "counters.h"
 #include "engine.h"
+#include "replay_batch.h"
 #include "log.h"
 #include "../support/packet_builder.h"
 #include "../support/test.h"
@@ -65,18 +66,15 @@ static void fixture_close(struct fixture *fx)
  * as replay runs it. */
 static int run_frame(struct engine *e, struct pkt *p, uint64_t now_ns)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+	static struct replay_batch batch;
+	int err;
 
 	pkt_finish(p);
 	pkt_pad(p, 60);
 	if (!pkt_ok(p))
 		return -EINVAL;
-	opts.data_in = p->data;
-	opts.data_size_in = p->len;
-	e->dp.skel->bss->clock_now_ns = now_ns;
-	e->dp.skel->bss->replay_frame_len = p->len;
-	return bpf_prog_test_run_opts(bpf_program__fd(e->dp.skel->progs.ew_xdp_ingress), &opts)
-		       ? -errno : 0;
+	err = replay_batch_init(&batch, e->dp.skel, 1);
+	return err ? err : replay_batch_run_one(&batch, p->data, p->len, p->len, now_ns, NULL);
 }
 
 /* One UDP frame through the XDP program at capture time now_ns. */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * What replay loads (issue 11: start-up was a quarter of replaying a capture): only the
- * programs it runs (the XDP program and the sweeper, not the tc program: nothing to
- * verify for it), and a flow table that is not preallocated (filling 262,144 slots was
+ * programs it runs (the XDP batch program and the sweeper; not the tc program, and not
+ * ew_xdp_ingress, whose body the batch program runs: nothing to verify for them), and a flow table that is not preallocated (filling 262,144 slots was
  * a third of the start-up) but holds exactly as many flows: the size-th flow goes in,
  * the next is refused. A live load keeps both (tc attaches; a preallocated table
  * allocates nothing per new flow in the fast path).
@@ -37,7 +37,10 @@ static void test_replay_loads_what_it_runs(struct test_case *t)
 
 	CHECK(t, datapath_load(&dp, &opts) == 0, "replay load failed");
 	flags = map_flags_of(dp.skel->maps.flows);
-	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_xdp_ingress) >= 0, "no XDP program");
+	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_xdp_replay_batch) >= 0,
+	       "no XDP batch program");
+	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_xdp_ingress) < 0,
+	       "the live XDP program was loaded (and its body verified twice) for replay");
 	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_sweep) >= 0, "no sweeper");
 	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_tc_egress) < 0,
 	       "the tc program was loaded (and verified) for replay");
@@ -55,6 +58,9 @@ static void test_live_loads_everything(struct test_case *t)
 	CHECK(t, datapath_load(&dp, &opts) == 0, "live load failed");
 	flags = map_flags_of(dp.skel->maps.flows);
 	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_tc_egress) >= 0, "no tc program");
+	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_xdp_ingress) >= 0, "no XDP program");
+	EXPECT(t, bpf_program__fd(dp.skel->progs.ew_xdp_replay_batch) < 0,
+	       "replay's batch program was loaded (and verified) for a live run");
 	EXPECT(t, flags != ~0U && !(flags & BPF_F_NO_PREALLOC),
 	       "the live flow table is not preallocated (map flags 0x%x)", flags);
 	datapath_destroy(&dp);

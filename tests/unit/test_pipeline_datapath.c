@@ -14,6 +14,7 @@
 
 #include "counters.h"
 #include "datapath_loader.h"
+#include "replay_batch.h"
 #include "../support/packet_builder.h"
 #include "../support/test.h"
 #include "pipeline_fixture.h"
@@ -34,7 +35,7 @@ struct lab {
 	struct datapath_instance dp;
 	struct pipeline_fixture f;
 	struct ring_buffer *samples;
-	int prog_fd;
+	struct replay_batch batch;	/* frames run as replay runs them */
 	uint64_t now_ns;
 };
 
@@ -75,7 +76,8 @@ static int lab_open(struct lab *lab, int enforce, int synchronous, size_t queue_
 		return -1;
 	lab->samples = ring_buffer__new(bpf_map__fd(lab->dp.skel->maps.samples), on_sample,
 					lab->f.sp, NULL);
-	lab->prog_fd = bpf_program__fd(lab->dp.skel->progs.ew_xdp_ingress);
+	if (replay_batch_init(&lab->batch, lab->dp.skel, 1))
+		return -1;
 	return lab->samples ? 0 : -1;
 }
 
@@ -106,14 +108,12 @@ static void tcp_frame(struct pkt *p, const char *src, uint16_t sport, const char
 /* Run one frame through XDP; the verdict, or -1. */
 static int run(struct lab *lab, const struct pkt *p)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
-		    .repeat = 1);
+	int verdict;
 
 	lab->now_ns += 1000000;
-	lab->dp.skel->bss->clock_now_ns = lab->now_ns;
-	if (bpf_prog_test_run_opts(lab->prog_fd, &opts))
+	if (replay_batch_run_one(&lab->batch, p->data, p->len, p->len, lab->now_ns, &verdict))
 		return -1;
-	return (int)opts.retval;
+	return verdict;
 }
 
 /* Client to server (to_server) or back, on the client's port. */
