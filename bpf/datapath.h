@@ -765,7 +765,7 @@ _Static_assert(sizeof(struct sample_header) == 96, "sample_header layout");
 #define EW_SAMPLES_RINGBUF_SIZE (8 * 1024 * 1024)
 /* Largest snap length the programs accept (configuration sampling.snaplen). */
 #define EW_SNAPLEN_MAX 4096
-#define EW_SNAPLEN_DEFAULT 512
+#define EW_SNAPLEN_DEFAULT 1500
 /* Frame header bytes a sample carries after its payload (sample_header.hdr_len): room for
  * Ethernet, two VLAN tags, IPv6 with extension headers and TCP with options, and one
  * tunnel layer; a sample's record is the header, the snap length and this. */

@@ -140,7 +140,7 @@ static void bench_open(struct bench *b)
 {
 	static const char yaml[] = "rules:\n  files: [rules/*.rules]\n"
 				   "  classification: rules/classification.config\n";
-	struct datapath_options dopts = { .replay = 1 };
+	struct datapath_options dopts = { .replay = 1, .snaplen = 512 };	/* BATCH fits */
 	struct config_error cerr;
 	int mix, flow;
 

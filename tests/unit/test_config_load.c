@@ -99,7 +99,7 @@ static void check_defaults(struct test_case *t, const struct ew_config *cfg)
 	      "alert-aggregate-sources: the limiter's default");
 	CHECK(t, !cfg->egress.monitored && cfg->egress.allow_count == 0, "egress off");
 	CHECK(t, cfg->sampling.first_packets == 4 && cfg->sampling.flagged_cap == 32 &&
-		     cfg->sampling.one_in == 1000 && cfg->sampling.snaplen == 512,
+		     cfg->sampling.one_in == 1000 && cfg->sampling.snaplen == 1500,
 	      "sampling defaults");
 	CHECK(t, cfg->rules.file_count == 0 && !cfg->rules.classification &&
 		     !cfg->rules.cache_dir && !cfg->rules.skip_unsupported,

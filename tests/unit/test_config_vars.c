@@ -176,7 +176,7 @@ static void test_print_summary(struct test_case *t)
 			  "  flow:         262144 slots; timeouts idle 60s, active 1800s, "
 			  "tcp-closed 5s; sweep every 1s\n"
 			  "  sampling:     first 1 payload packet per direction, 32 of a flagged "
-			  "flow, none after that; snaplen 512; TCP stream window 4096 bytes (512 "
+			  "flow, none after that; snaplen 1500; TCP stream window 4096 bytes (512 "
 			  "segments) per direction\n"
 			  "  rules:        tests/config/rules/a.rules, tests/config/rules/b.rules\n"
 			  "                classification (default); cache off; "

@@ -69,7 +69,7 @@ int config_set_defaults(struct ew_config *cfg)
 	cfg->sampling.first_packets = 4;
 	cfg->sampling.flagged_cap = 32;
 	cfg->sampling.one_in = 1000;
-	cfg->sampling.snaplen = 512;
+	cfg->sampling.snaplen = EW_SNAPLEN_DEFAULT;
 	cfg->sampling.stream_depth = EW_STREAM_DEPTH_DEFAULT;
 	cfg->sampling.stream_segments = EW_STREAM_SEGMENTS_DEFAULT;
 
