@@ -219,7 +219,7 @@ static int replay_file(struct engine *e, struct replay_batch *batch, const char 
 	struct replay_pass p = { .e = e, .batch = batch, .last_ts = last_ts };
 	struct pcap_frames pf;
 	struct pcap_frame frame;
-	int ret;
+	int ret, kernel_refused = 0;
 
 	if (pcap_frames_open(&pf, path, err, errlen))
 		return -1;
@@ -251,10 +251,15 @@ static int replay_file(struct engine *e, struct replay_batch *batch, const char 
 refused:
 		snprintf(err, errlen, "%s: frame %llu: the kernel refused to run it", path,
 			 (unsigned long long)pf.index);
+		kernel_refused = 1;
 		ret = -1;
 		break;
 	}
-	if (ret >= 0 && replay_batch_flush(&p)) {
+	/*
+	 * The frames gathered run at the capture's end, and also before a broken record
+	 * (ret -1, err saying where): what was read before it is reported, as frame by frame.
+	 */
+	if (!kernel_refused && replay_batch_flush(&p)) {
 		snprintf(err, errlen, "%s: frame %llu: the kernel refused to run it", path,
 			 (unsigned long long)pf.index);
 		ret = -1;
