@@ -305,12 +305,22 @@ static __always_inline void sweep_note_hot(const struct flow_key *key, struct fl
 	fr->hot_mark[EW_DIR_TO_CLIENT] = (__u32)fr->packets[EW_DIR_TO_CLIENT];
 }
 
-static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
-		      struct sweep_args *a)
+/*
+ * One flow of the sweep: keep it, or end it (its record on ended_flows, then deleted).
+ * 0 to go on, 1 to stop (the ring is full). A global function, verified once on its own:
+ * inlined into the for_each callback, which the verifier checks as a loop until its
+ * states repeat, the branches on the flow multiplied the callback's states past the 1M
+ * instruction budget (6.18.44, where 6.18's earlier builds and 6.1 passed). The key is
+ * a copy on the callback's stack: a global function's pointer arguments are taken as
+ * writable, and a map key is not.
+ */
+__noinline int sweep_flow(struct flow_key *key, struct flow_record *fr, struct sweep_args *a)
 {
 	struct flow_end *rec;
 	int reason;
 
+	if (!key || !fr || !a)
+		return 0;
 	a->visited++;
 	reason = sweep_decide(key, fr, a);
 	if (reason < 0) {
@@ -352,7 +362,7 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		a->kept++;
 		a->kept_packets += fr->packets[0] + fr->packets[1] - rec->record.packets[0] -
 				   rec->record.packets[1];
-	} else if (bpf_map_delete_elem(map, key)) {
+	} else if (bpf_map_delete_elem(&flows, key)) {
 		bpf_ringbuf_discard(rec, 0);
 		a->delete_races++;
 		return 0;
@@ -371,6 +381,16 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	a->ended++;
 	return 0;
+}
+
+/* bpf_for_each_map_elem's callback over the flow table: sweep_flow on a copy of the key. */
+static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
+		      struct sweep_args *a)
+{
+	struct flow_key k = *key;
+
+	/* the verifier wants a callback's return known to be 0 or 1 */
+	return sweep_flow(&k, fr, a) ? 1 : 0;
 }
 
 SEC("syscall")
