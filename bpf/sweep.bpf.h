@@ -306,21 +306,21 @@ static __always_inline void sweep_note_hot(const struct flow_key *key, struct fl
 }
 
 /*
- * One flow of the sweep: keep it, or end it (its record on ended_flows, then deleted).
- * 0 to go on, 1 to stop (the ring is full). A global function, verified once on its own:
- * inlined into the for_each callback, which the verifier checks as a loop until its
- * states repeat, the branches on the flow multiplied the callback's states past the 1M
- * instruction budget (6.18.44, where 6.18's earlier builds and 6.1 passed). The key is
- * a copy on the callback's stack: a global function's pointer arguments are taken as
- * writable, and a map key is not.
+ * Judge one flow of the sweep: -1 keeps it (and notes what a kept flow tells: the next
+ * end, hot flows, debris), else the reason it ends. A global function, verified once
+ * on its own: inlined into the for_each callback, which the verifier checks as a loop
+ * until its states repeat, these branches multiplied the callback's states past the 1M
+ * instruction budget (6.18.44; 6.18's earlier builds and 6.1 passed). The key is a copy
+ * on the callback's stack: a global function's pointer arguments are taken as writable,
+ * and a map key is not; and no map helper takes such an argument as a key on 6.1
+ * ("R2 type=mem expected=fp, ..."), so ending the flow stays in the callback.
  */
-__noinline int sweep_flow(struct flow_key *key, struct flow_record *fr, struct sweep_args *a)
+__noinline int sweep_judge(struct flow_key *key, struct flow_record *fr, struct sweep_args *a)
 {
-	struct flow_end *rec;
 	int reason;
 
 	if (!key || !fr || !a)
-		return 0;
+		return -1;
 	a->visited++;
 	reason = sweep_decide(key, fr, a);
 	if (reason < 0) {
@@ -334,8 +334,26 @@ __noinline int sweep_flow(struct flow_key *key, struct flow_record *fr, struct s
 			a->debris_kept[sweep_age_bucket(a->now_ns > fr->last_seen_ns ?
 							a->now_ns - fr->last_seen_ns : 0) &
 				       (EW_SWEEP_AGE_BUCKETS - 1)]++;
-		return 0;
+		return -1;
 	}
+	return reason;
+}
+
+/*
+ * bpf_for_each_map_elem's callback over the flow table: judge the flow, and end it when
+ * it is over (its record on ended_flows, then deleted). 0 to go on, 1 to stop (the ring
+ * is full).
+ */
+static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
+		      struct sweep_args *a)
+{
+	struct flow_key k = *key;
+	struct flow_end *rec;
+	int reason;
+
+	reason = sweep_judge(&k, fr, a);
+	if (reason < 0)
+		return 0;
 	/* the record first: no flow leaves the table without one */
 	rec = bpf_ringbuf_reserve(&ended_flows, sizeof(*rec), 0);
 	if (!rec) {
@@ -362,7 +380,7 @@ __noinline int sweep_flow(struct flow_key *key, struct flow_record *fr, struct s
 		a->kept++;
 		a->kept_packets += fr->packets[0] + fr->packets[1] - rec->record.packets[0] -
 				   rec->record.packets[1];
-	} else if (bpf_map_delete_elem(&flows, key)) {
+	} else if (bpf_map_delete_elem(map, key)) {
 		bpf_ringbuf_discard(rec, 0);
 		a->delete_races++;
 		return 0;
@@ -381,16 +399,6 @@ __noinline int sweep_flow(struct flow_key *key, struct flow_record *fr, struct s
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	a->ended++;
 	return 0;
-}
-
-/* bpf_for_each_map_elem's callback over the flow table: sweep_flow on a copy of the key. */
-static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_record *fr,
-		      struct sweep_args *a)
-{
-	struct flow_key k = *key;
-
-	/* the verifier wants a callback's return known to be 0 or 1 */
-	return sweep_flow(&k, fr, a) ? 1 : 0;
 }
 
 SEC("syscall")
