@@ -177,6 +177,24 @@ static void test_shipped_file(struct test_case *t)
 	      "iis 6.0: end of life and WebDAV overflow");
 	edge_software_match(db, "microsoft-iis", "7.5", &v);
 	CHECK(t, v.eol_date && !v.cve_count, "iis 7.5: end of life only");
+	/* each end-of-life line just inside and just outside its range */
+	static const struct {
+		const char *product, *version, *eol;
+	} eol[] = {
+		{ "microsoft-iis", "8.0", "2023-10-10" },  { "microsoft-iis", "8.5", "2023-10-10" },
+		{ "microsoft-iis", "10.0", NULL },	   { "nginx", "1.25.5", "2024-04-23" },
+		{ "nginx", "1.26.0", "2025-04-23" },	   { "nginx", "1.27.5", "2025-04-23" },
+		{ "nginx", "1.28.0", NULL },		   { "apache", "1.3.42", "2010-02-03" },
+		{ "apache", "2.0.65", "2013-07-10" },	   { "apache", "2.2.34", "2017-07-11" },
+		{ "apache", "2.4.66", NULL },		   { "openssh", "6.9p1", "2015-08-11" },
+		{ "openssh", "7.0p1", NULL },
+	};
+
+	for (i = 0; i < sizeof(eol) / sizeof(eol[0]); i++) {
+		edge_software_match(db, eol[i].product, eol[i].version, &v);
+		CHECK(t, eol[i].eol ? v.eol_date && !strcmp(v.eol_date, eol[i].eol) : !v.eol_date,
+		      "%s %s: %s", eol[i].product, eol[i].version, v.eol_date ? v.eol_date : "-");
+	}
 	edge_software_free(db);
 }
 
