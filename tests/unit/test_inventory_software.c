@@ -153,11 +153,48 @@ static void test_shipped_file(struct test_case *t)
 	CHECK(t, !v.cve_count, "routeros 6.40.8 (fixed)");
 	edge_software_match(db, "mikrotik-routeros", "6.42.1", &v);
 	CHECK(t, !v.cve_count, "routeros 6.42.1 (fixed)");
+	/* the advisory's three ranges at their edges: bugfix 6.30.1-6.40.7, current 6.29-6.42,
+	 * release candidates 6.29rc1-6.43rc3 */
+	static const struct {
+		const char *version;
+		int exploited;
+	} routeros[] = {
+		{ "6.28", 0 },	  { "6.29rc1", 1 }, { "6.29", 1 },    { "6.40.7", 1 },
+		{ "6.40rc5", 1 }, { "6.41rc1", 1 }, { "6.42", 1 },    { "6.42rc5", 1 },
+		{ "6.43rc1", 1 }, { "6.43rc3", 1 }, { "6.43rc4", 0 }, { "6.43rc10", 0 },
+		{ "6.43", 0 },	  { "6.43.1", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(routeros) / sizeof(routeros[0]); i++) {
+		edge_software_match(db, "mikrotik-routeros", routeros[i].version, &v);
+		CHECK(t, (v.cve_count == 1 && !strcmp(v.cves[0], "CVE-2018-14847")) ==
+				 routeros[i].exploited,
+		      "routeros %s: %zu", routeros[i].version, v.cve_count);
+	}
 	edge_software_match(db, "microsoft-iis", "6.0", &v);
 	CHECK(t, v.eol_date && v.cve_count == 1 && !strcmp(v.cves[0], "CVE-2017-7269"),
 	      "iis 6.0: end of life and WebDAV overflow");
 	edge_software_match(db, "microsoft-iis", "7.5", &v);
 	CHECK(t, v.eol_date && !v.cve_count, "iis 7.5: end of life only");
+	/* each end-of-life line just inside and just outside its range */
+	static const struct {
+		const char *product, *version, *eol;
+	} eol[] = {
+		{ "microsoft-iis", "8.0", "2023-10-10" },  { "microsoft-iis", "8.5", "2023-10-10" },
+		{ "microsoft-iis", "10.0", NULL },	   { "nginx", "1.25.5", "2024-04-23" },
+		{ "nginx", "1.26.0", "2025-04-23" },	   { "nginx", "1.27.5", "2025-04-23" },
+		{ "nginx", "1.28.0", NULL },		   { "apache", "1.3.42", "2010-02-03" },
+		{ "apache", "2.0.65", "2013-07-10" },	   { "apache", "2.2.34", "2017-07-11" },
+		{ "apache", "2.4.66", NULL },		   { "openssh", "6.9p1", "2015-08-11" },
+		{ "openssh", "7.0p1", NULL },
+	};
+
+	for (i = 0; i < sizeof(eol) / sizeof(eol[0]); i++) {
+		edge_software_match(db, eol[i].product, eol[i].version, &v);
+		CHECK(t, eol[i].eol ? v.eol_date && !strcmp(v.eol_date, eol[i].eol) : !v.eol_date,
+		      "%s %s: %s", eol[i].product, eol[i].version, v.eol_date ? v.eol_date : "-");
+	}
 	edge_software_free(db);
 }
 
