@@ -5,10 +5,12 @@
  * TCX has no libbpf probe in libbpf 1.1, so it is asked of the kernel directly.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -87,20 +89,42 @@ static int probe_privilege(void)
 	return 0;
 }
 
+/*
+ * The kernel's BTF is there: its file starts with the BTF magic. Not parsed here: libbpf
+ * parses it again to load the programs, and one parse is 80-140 ms of a replay's
+ * start-up (issue 11). Where /sys/kernel/btf/vmlinux is missing, libbpf looks in a few
+ * places for a vmlinux file with BTF (btf__load_vmlinux_btf): only then is it parsed,
+ * to say whether one of those is usable.
+ */
+static int probe_vmlinux_btf(void)
+{
+	uint16_t magic = 0;
+	struct btf *btf;
+	FILE *f;
+
+	f = fopen("/sys/kernel/btf/vmlinux", "rb");
+	if (f) {
+		size_t got = fread(&magic, sizeof(magic), 1, f);
+
+		fclose(f);
+		return got == 1 && magic == BTF_MAGIC;
+	}
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return 0;
+	btf__free(btf);
+	return 1;
+}
+
 int kernel_probe_libbpf(enum kernel_feature_id id)
 {
-	struct btf *btf;
 	int err;
 
 	if (id != KF_BTF_VMLINUX && (err = probe_privilege()))
 		return err;
 	switch (id) {
 	case KF_BTF_VMLINUX:
-		btf = btf__load_vmlinux_btf();
-		if (!btf)
-			return 0;
-		btf__free(btf);
-		return 1;
+		return probe_vmlinux_btf();
 	case KF_RINGBUF:
 		return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
 	case KF_FOR_EACH_MAP_ELEM:

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+
 #include "kernel_features.h"
 #include "log.h"
 #include "../support/test.h"
@@ -158,6 +160,28 @@ static void test_old_kernel_names_every_missing_feature(struct test_case *t)
 	      "not every missing feature named: %s", log);
 }
 
+/*
+ * The real BTF probe (no mock): it reads the magic of /sys/kernel/btf/vmlinux instead of
+ * parsing the file (libbpf parses it once more to load; one parse was 80-140 ms of a
+ * replay's start-up). Present here means the magic is there; libbpf must agree.
+ */
+static void test_btf_probe_agrees_with_libbpf(struct test_case *t)
+{
+	struct btf *btf;
+	int probed, parsed;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		SKIP(t, "no readable /sys/kernel/btf/vmlinux on this kernel");
+		return;
+	}
+	probed = kernel_probe_libbpf(KF_BTF_VMLINUX);
+	btf = btf__load_vmlinux_btf();
+	parsed = btf != NULL;
+	btf__free(btf);
+	CHECK(t, probed == parsed, "probe says %d, libbpf %s", probed,
+	      parsed ? "parsed it" : "could not parse it");
+}
+
 int main(void)
 {
 	test_program = "kernel_features";
@@ -168,5 +192,6 @@ int main(void)
 	RUN(test_replay_does_not_probe_tcx);
 	RUN(test_unknown_is_not_refused);
 	RUN(test_old_kernel_names_every_missing_feature);
+	RUN(test_btf_probe_agrees_with_libbpf);
 	return test_summary();
 }
