@@ -776,8 +776,8 @@ int inventory_persist(struct inventory *inv, const char *path)
 	for (i = 0; i < st.service_count; i++)
 		restore(inv, &st.services[i], fp_of[i], to_realtime(inv));
 	inv->counts.state_loaded = st.service_count;
-	log_info("inventory: %zu services (%zu with handshake facts) from %s", st.service_count,
-		 st.fingerprint_count, path);
+	log_info("inventory: %zu services from %s (%zu with handshake facts)", st.service_count,
+		 path, st.fingerprint_count);
 	free(fp_of);
 	inventory_state_free(&st);
 	return 0;
