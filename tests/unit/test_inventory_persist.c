@@ -441,7 +441,8 @@ static void test_handshakes_kept(struct test_case *t)
 			 strstr(before, "\"ja3s_string\":\"771,156,\"") &&
 			 strstr(before, "\"string\":\"771,47,,,\"") &&
 			 strstr(before, "\"subject_cn\":\"router.edge.example\"") &&
-			 strstr(before, "\"self_signed\":true") && strstr(before, "\"expired\":true") &&
+			 strstr(before, "\"self_signed\":true") &&
+			 strstr(before, "\"expired\":true") &&
 			 strstr(before, "\"version\":\"1.2\"") &&
 			 strstr(before, "\"hassh_server_string\":\"curve25519-sha256;"
 					"aes256-gcm@openssh.com;hmac-sha2-512;zlib\"") &&

@@ -13,6 +13,8 @@
 
 #define INVENTORY_CLIENT_FP_MAX 4
 
+/* Saved as it is in the state file (persist.h): a change here bumps
+ * INVENTORY_STATE_VERSION (a change of size alone is caught by the file's record size). */
 struct inventory_fingerprints {
 	int has_tls;
 	uint16_t tls_version;

@@ -57,7 +57,8 @@ int inventory_state_write(const char *path, const struct inventory_state *st, ch
 	f = fopen(tmp, "we");
 	if (!f)
 		return fail(why, why_len, tmp, -errno, NULL);
-	if (fwrite(&h, sizeof(h), 1, f) != 1 || (bytes && fwrite(st->services, bytes, 1, f) != 1) ||
+	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
+	    (bytes && fwrite(st->services, bytes, 1, f) != 1) ||
 	    (fp_bytes && fwrite(st->fingerprints, fp_bytes, 1, f) != 1) || fflush(f) ||
 	    fsync(fileno(f)))
 		err = -errno ? -errno : -EIO;
@@ -91,14 +92,16 @@ static int read_header(FILE *f, const char *path, struct state_header *h, char *
 	if (got < offsetof(struct state_header, count) ||
 	    memcmp(h->magic, STATE_MAGIC, sizeof(h->magic)))
 		return fail(why, why_len, path, -EINVAL, "not an edgewatch inventory state file");
-	if (h->version != INVENTORY_STATE_VERSION || h->record_size != sizeof(struct inventory_saved)) {
+	if (h->version != INVENTORY_STATE_VERSION ||
+	    h->record_size != sizeof(struct inventory_saved)) {
 		snprintf(reason, sizeof(reason), "format version %u with %u-byte records; this "
 			 "build reads version %u with %zu-byte records", h->version,
 			 h->record_size, INVENTORY_STATE_VERSION, sizeof(struct inventory_saved));
 		return fail(why, why_len, path, -EINVAL, reason);
 	}
 	if (got < sizeof(*h))
-		return fail(why, why_len, path, -EINVAL, "truncated, or longer than its header says");
+		return fail(why, why_len, path, -EINVAL,
+			    "truncated, or longer than its header says");
 	if (h->fp_record_size != sizeof(struct inventory_saved_fingerprints)) {
 		snprintf(reason, sizeof(reason), "%u-byte fingerprint records; this build reads "
 			 "%zu-byte ones", h->fp_record_size,
@@ -129,7 +132,8 @@ int inventory_state_read(const char *path, struct inventory_state *st, char *why
 	/* at most one fingerprint record per service */
 	if (h.count > STATE_RECORDS_MAX || h.fp_count > h.count || fseek(f, 0, SEEK_END) ||
 	    (end = ftell(f)) < 0 || (size_t)end != sizeof(h) + bytes + fp_bytes) {
-		err = fail(why, why_len, path, -EINVAL, "truncated, or longer than its header says");
+		err = fail(why, why_len, path, -EINVAL,
+			   "truncated, or longer than its header says");
 		goto out;
 	}
 	fseek(f, sizeof(h), SEEK_SET);
