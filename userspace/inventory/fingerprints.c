@@ -80,6 +80,41 @@ enum fingerprints_change fingerprints_merge(struct inventory_fingerprints **fpp,
 	return ch;
 }
 
+/* A fixed array's text ended within it. */
+#define TERMINATE(a) ((a)[sizeof(a) - 1] = '\0')
+
+struct inventory_fingerprints *fingerprints_restore(const struct inventory_fingerprints *saved)
+{
+	struct inventory_fingerprints *fp = malloc(sizeof(*fp));
+	uint32_t i;
+
+	if (!fp)
+		return NULL;
+	*fp = *saved;
+	TERMINATE(fp->ja3s);
+	TERMINATE(fp->ja3s_md5);
+	TERMINATE(fp->cert.subject_cn);
+	TERMINATE(fp->cert.issuer_cn);
+	TERMINATE(fp->cert.sha256);
+	TERMINATE(fp->hassh_server);
+	TERMINATE(fp->hassh_server_md5);
+	fp->has_tls = !!fp->has_tls;
+	fp->cert_encrypted = !!fp->cert_encrypted;
+	fp->has_cert = !!fp->has_cert;
+	fp->cert.self_signed = !!fp->cert.self_signed;
+	fp->cert.expired = !!fp->cert.expired;
+	fp->clients_capped = !!fp->clients_capped;
+	if (fp->client_kind != HANDSHAKE_TLS && fp->client_kind != HANDSHAKE_SSH)
+		fp->client_kind = HANDSHAKE_TLS;
+	if (fp->client_count > INVENTORY_CLIENT_FP_MAX)
+		fp->client_count = INVENTORY_CLIENT_FP_MAX;
+	for (i = 0; i < INVENTORY_CLIENT_FP_MAX; i++) {
+		TERMINATE(fp->clients[i].md5);
+		TERMINATE(fp->clients[i].fp);
+	}
+	return fp;
+}
+
 unsigned int fingerprints_flags(const struct inventory_fingerprints *fp, int mgmt_port)
 {
 	unsigned int f = 0;

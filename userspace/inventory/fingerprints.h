@@ -13,6 +13,8 @@
 
 #define INVENTORY_CLIENT_FP_MAX 4
 
+/* Saved as it is in the state file (persist.h): a change here bumps
+ * INVENTORY_STATE_VERSION (a change of size alone is caught by the file's record size). */
 struct inventory_fingerprints {
 	int has_tls;
 	uint16_t tls_version;
@@ -47,6 +49,14 @@ enum fingerprints_change {
 enum fingerprints_change fingerprints_merge(struct inventory_fingerprints **fp,
 					    const struct handshake_facts *facts,
 					    char previous_cert[65]);
+
+/*
+ * A copy of saved (the state file's, persist.h) for a restored record, its strings
+ * NUL-terminated, its counts and kinds bounded whatever the file held; NULL: -ENOMEM.
+ * The facts are kept as they were seen (a certificate's expired is that of the time it
+ * was seen, not judged again): the same flags and events as before the restart.
+ */
+struct inventory_fingerprints *fingerprints_restore(const struct inventory_fingerprints *saved);
 
 /* cert_expired, and cert_self_signed on a management port (1u << enum inventory_flag). */
 unsigned int fingerprints_flags(const struct inventory_fingerprints *fp, int mgmt_port);

@@ -616,18 +616,26 @@ void inventory_finish(struct inventory *inv)
 		inventory_save(inv);
 }
 
-/* The state file's walk: each record as saved, on the wall clock. */
+/* The state file's walk: each record as saved, on the wall clock, and its handshake facts. */
 struct save_walk {
-	struct inventory_saved *recs;
-	size_t n;
+	struct inventory_state st;
 	int64_t rt;
 };
+
+static int count_fingerprints(void *ctx, const void *key, void *value)
+{
+	const struct inventory_record *r = value;
+
+	(void)key;
+	*(size_t *)ctx += r->fp != NULL;
+	return 0;
+}
 
 static int save_visit(void *ctx, const void *key, void *value)
 {
 	struct save_walk *w = ctx;
 	const struct inventory_record *r = value;
-	struct inventory_saved *sv = &w->recs[w->n++];
+	struct inventory_saved *sv = &w->st.services[w->st.service_count];
 
 	_Static_assert(INVENTORY_CLIENTS_MAX == INVENTORY_SAVED_CLIENTS, "clients saved whole");
 	memset(sv, 0, sizeof(*sv));
@@ -642,21 +650,39 @@ static int save_visit(void *ctx, const void *key, void *value)
 	sv->any_outside = (uint8_t)r->any_outside;
 	sv->mgmt_protected = (uint8_t)r->mgmt_protected;
 	sv->banner = r->banner;
+	if (r->fp) {
+		struct inventory_saved_fingerprints *sf =
+			&w->st.fingerprints[w->st.fingerprint_count++];
+
+		memset(sf, 0, sizeof(*sf));
+		sf->service = (uint32_t)w->st.service_count;
+		/* memcpy, not an assignment: its padding as calloc left it (the CRC is of
+		 * the bytes) */
+		memcpy(&sf->fp, r->fp, sizeof(sf->fp));
+	}
+	w->st.service_count++;
 	return 0;
 }
 
 int inventory_save(struct inventory *inv)
 {
 	struct save_walk w = { .rt = to_realtime(inv) };
+	size_t fingerprints = 0;
 	char why[4200];
 	int err;
 
-	w.recs = calloc(lru_map_count(inv->table) + 1, sizeof(*w.recs));
-	if (!w.recs)
-		return -ENOMEM;
-	lru_map_each(inv->table, save_visit, &w);
-	err = inventory_state_write(inv->state_path, w.recs, w.n, why, sizeof(why));
-	free(w.recs);
+	/* the facts' records only for the services that have some (11 KiB each) */
+	lru_map_each(inv->table, count_fingerprints, &fingerprints);
+	w.st.services = calloc(lru_map_count(inv->table) + 1, sizeof(*w.st.services));
+	w.st.fingerprints = calloc(fingerprints + 1, sizeof(*w.st.fingerprints));
+	if (!w.st.services || !w.st.fingerprints) {
+		err = -ENOMEM;
+		snprintf(why, sizeof(why), "%s: %s", inv->state_path, strerror(ENOMEM));
+	} else {
+		lru_map_each(inv->table, save_visit, &w);
+		err = inventory_state_write(inv->state_path, &w.st, why, sizeof(why));
+	}
+	inventory_state_free(&w.st);
 	if (err) {
 		if (!inv->counts.state_errors++)	/* once: it is counted after that */
 			log_error("inventory: cannot save the table: %s", why);
@@ -666,16 +692,23 @@ int inventory_save(struct inventory *inv)
 	return 0;
 }
 
-/* One saved service back into the table; its flags judged afresh (the data file and the
- * configuration may have changed across the restart). */
-static void restore(struct inventory *inv, const struct inventory_saved *sv, int64_t rt)
+/*
+ * One saved service back into the table, with its handshake facts (fp, NULL: none); its
+ * flags judged afresh (the data file and the configuration may have changed across the
+ * restart), from the facts as they were seen.
+ */
+static void restore(struct inventory *inv, const struct inventory_saved *sv,
+		    const struct inventory_fingerprints *fp, int64_t rt)
 {
 	struct inventory_key k;
 	struct inventory_record *r;
 	int created;
 
 	memcpy(&k, sv->key, sizeof(k));
-	r = lru_map_upsert(inv->table, &k, &created, NULL, NULL);
+	/* a table smaller than the file's (table-size lowered): the least recent go */
+	r = lru_map_upsert(inv->table, &k, &created, on_record_evicted, NULL);
+	if (!created)
+		free(r->fp);	/* a key twice in the file: the later one is kept */
 	memset(r, 0, sizeof(*r));
 	r->banner = sv->banner;
 	/* the strings came from a file: keep them terminated whatever it held */
@@ -698,15 +731,21 @@ static void restore(struct inventory *inv, const struct inventory_saved *sv, int
 	r->any_outside = sv->any_outside;
 	r->mgmt_protected = sv->mgmt_protected;
 	r->mgmt_port = port_is_mgmt(inv->cfg, k.proto, k.port);
+	if (fp) {
+		r->fp = fingerprints_restore(fp);
+		if (!r->fp)	/* counted: the facts come back with the next handshake */
+			inv->counts.state_errors++;
+	}
 	edge_software_match(inv->software, r->banner.product, r->banner.version, &r->verdict);
 	r->flags = flags_of(r);
 }
 
 int inventory_persist(struct inventory *inv, const char *path)
 {
-	struct inventory_saved *recs;
+	const struct inventory_fingerprints **fp_of = NULL;
+	struct inventory_state st;
 	char why[4200];
-	size_t n, i;
+	size_t i;
 	int err;
 
 	if (!inv)
@@ -714,20 +753,33 @@ int inventory_persist(struct inventory *inv, const char *path)
 	inv->state_path = strdup(path);
 	if (!inv->state_path)
 		return -ENOMEM;
-	err = inventory_state_read(path, &recs, &n, why, sizeof(why));
+	err = inventory_state_read(path, &st, why, sizeof(why));
 	if (err == -ENOENT)
 		return 0;	/* a first start */
+	if (!err) {
+		/* each service's facts, by its index in the file */
+		fp_of = calloc(st.service_count + 1, sizeof(*fp_of));
+		if (!fp_of) {
+			err = -ENOMEM;
+			snprintf(why, sizeof(why), "%s: %s", path, strerror(ENOMEM));
+		}
+	}
 	if (err) {
+		inventory_state_free(&st);
 		inv->counts.state_errors++;
 		log_error("inventory: %s; starting with an empty table (the file is replaced at "
 			  "the next save)", why);
 		return err;
 	}
-	for (i = 0; i < n; i++)
-		restore(inv, &recs[i], to_realtime(inv));
-	inv->counts.state_loaded = n;
-	free(recs);
-	log_info("inventory: %zu services from %s", n, path);
+	for (i = 0; i < st.fingerprint_count; i++)
+		fp_of[st.fingerprints[i].service] = &st.fingerprints[i].fp;
+	for (i = 0; i < st.service_count; i++)
+		restore(inv, &st.services[i], fp_of[i], to_realtime(inv));
+	inv->counts.state_loaded = st.service_count;
+	log_info("inventory: %zu services from %s (%zu with handshake facts)", st.service_count,
+		 path, st.fingerprint_count);
+	free(fp_of);
+	inventory_state_free(&st);
 	return 0;
 }
 

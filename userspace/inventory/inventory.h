@@ -63,7 +63,8 @@ void inventory_finish(struct inventory *inv);
 int inventory_dump(struct inventory *inv, int fd);
 /*
  * Keep the table in the state file path (inventory/persist.h) across restarts: load it
- * now (first_seen kept; flags judged afresh), save it every 60 s of the tick and at
+ * now (first_seen kept, the TLS / SSH facts as they were seen; flags judged afresh from
+ * them, the data file and the configuration), save it every 60 s of the tick and at
  * inventory_finish(). A file that cannot be read is an error naming it and why: the table
  * starts empty (counted: stats.inventory.state_errors). 0 or -errno; NULL-safe.
  */

@@ -272,7 +272,8 @@ struct stats_inventory {
 	uint64_t banner_streams_evicted;	/* windows forgotten unfinished to make room */
 	uint64_t state_loaded;		/* services loaded from the state file at start */
 	uint64_t state_saved;		/* saves of the state file */
-	uint64_t state_errors;		/* state file not read (corrupt, ...) or not written */
+	uint64_t state_errors;		/* state file not read (corrupt, ...) or not written,
+					 * or a service's handshake facts not restored (memory) */
 	/* handshakes followed for fingerprints (inventory/handshake.h), by outcome */
 	uint64_t tls[8];		/* enum tls_status: ok, truncated, not_tls, ... */
 	uint64_t ssh[7];		/* enum ssh_kex_status: ok, truncated, not_ssh, ... */
