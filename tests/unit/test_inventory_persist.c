@@ -372,6 +372,17 @@ static void ssh_flow(struct rig *r, uint64_t flow)
 	segment(r, 22, flow, EW_DIR_TO_CLIENT, (uint32_t)id, server + id, server_len - id);
 }
 
+/* The same, the server's identification line and KEXINIT in one segment (dropbear). */
+static void ssh_flow_one_segment(struct rig *r, uint64_t flow)
+{
+	uint8_t client[1024], server[1024];
+	size_t client_len = ssh_kexinit(client, "SSH-2.0-PuTTY_0.78\r\n", SSH_LISTS);
+	size_t server_len = ssh_kexinit(server, SSH_ID, SSH_LISTS);
+
+	segment(r, 22, flow, EW_DIR_TO_CLIENT, 0, server, server_len);
+	segment(r, 22, flow, EW_DIR_TO_SERVER, 0, client, client_len);
+}
+
 /* A certificate for CN valid from now + from_s for days, self-signed: DER in *der. */
 static int make_cert(const char *cn, long from_s, long days, EVP_PKEY *key, uint8_t **der)
 {
@@ -475,6 +486,25 @@ static void test_handshakes_kept(struct test_case *t)
 	EVP_PKEY_free(key);
 }
 
+/* A server's identification line and KEXINIT in one segment: listed, and its HASSHServer
+ * read from that same segment (the banner lists the server before its handshake is read). */
+static void test_ssh_banner_and_kexinit_in_one_segment(struct test_case *t)
+{
+	static char dump[32768];
+	struct rig r;
+
+	unlink(path);
+	CHECK(t, rig_open(&r) == 0, "open");
+	ssh_flow_one_segment(&r, 1);
+	CHECK(t, dump_sorted(&r, dump, sizeof(dump)) == 0, "dump");
+	EXPECT(t, strstr(dump, "\"product\":\"openssh\"") &&
+			  strstr(dump, "\"hassh_server_string\":\"curve25519-sha256;"
+					"aes256-gcm@openssh.com;hmac-sha2-512;zlib\""),
+	       "the server's KEXINIT of its first segment was not read: %s", dump);
+	rig_close(&r);
+	unlink(path);
+}
+
 /* Every string of a fixed array ends with its NUL, and no NUL is asked for before. */
 #define FULL(a) (strlen(a) == sizeof(a) - 1)
 
@@ -538,6 +568,7 @@ int main(void)
 	RUN(test_round_trip);
 	RUN(test_corrupt);
 	RUN(test_handshakes_kept);
+	RUN(test_ssh_banner_and_kexinit_in_one_segment);
 	RUN(test_hostile_strings);
 	rmdir(dir);
 	return test_summary();

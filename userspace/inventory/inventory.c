@@ -507,26 +507,18 @@ static void on_handshake(void *ctx, const struct handshake_facts *facts)
 	/* no alert: those are of banners' versions (its answer alerted already) */
 }
 
-void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
-			 const uint8_t *payload)
+/* The responder's first bytes: a sample, or a stream window's segments put back together
+ * until the banner is whole (banner_stream.h); a recognised banner lists its server. */
+static void banner_on_sample(struct inventory *inv, const struct sample_header *hdr,
+			     const uint8_t *payload)
 {
 	struct inventory_key k;
 	struct inventory_record *r;
 	struct banner b, previous;
 	const uint8_t *client;
 	int created;
-
 	size_t len;
 
-	if (!inv)
-		return;
-	/* TLS and SSH handshakes: both directions of the stream window, of listed servers
-	 * only (the clients' browsing costs no window copy) */
-	if (server_listed(inv, hdr))
-		handshakes_on_sample(inv->handshakes, hdr, payload, to_realtime(inv),
-				     on_handshake, inv);
-	/* the responder's first bytes: a sample, or a stream window's segments put back
-	 * together until the banner is whole (banner_stream.h) */
 	if (hdr->dir != EW_DIR_TO_CLIENT || !hdr->cap_len)
 		return;
 	len = hdr->cap_len;
@@ -558,6 +550,21 @@ void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
 	else if (banner_changed(&previous, &r->banner))
 		emit_event(inv, &k, r, "changed", hdr->ts_ns, &previous, NULL);
 	maybe_alert(inv, &k, r, hdr);
+}
+
+void inventory_on_sample(struct inventory *inv, const struct sample_header *hdr,
+			 const uint8_t *payload)
+{
+	if (!inv)
+		return;
+	banner_on_sample(inv, hdr, payload);
+	/* TLS and SSH handshakes: both directions of the stream window, of listed servers
+	 * only (the clients' browsing costs no window copy). After the banner: an SSH server
+	 * that sends its identification line and its KEXINIT in one segment (dropbear does)
+	 * is listed by that line before its KEXINIT is read, or its HASSHServer was lost. */
+	if (server_listed(inv, hdr))
+		handshakes_on_sample(inv->handshakes, hdr, payload, to_realtime(inv),
+				     on_handshake, inv);
 }
 
 struct summary_walk {
