@@ -324,7 +324,7 @@ static void tls_flow(struct rig *r, uint64_t flow, const uint8_t *der, size_t le
 /* An SSH identification line and its KEXINIT (RFC 4253 7.1) with the lists given. */
 static size_t ssh_kexinit(uint8_t *out, const char *id, const char *const lists[10])
 {
-	uint8_t payload[1024];
+	uint8_t payload[4096];
 	size_t n = 0, len, pad, i;
 
 	payload[n++] = 20;
@@ -505,6 +505,66 @@ static void test_ssh_banner_and_kexinit_in_one_segment(struct test_case *t)
 	unlink(path);
 }
 
+/*
+ * Four SSH clients, each with long algorithm lists (about 1.4 KiB of HASSH string): the
+ * service's EVE line and its `inventory -i` line are over 4 KiB, and must come out whole
+ * (they were refused with -ENOSPC: the event counted as an error, the whole dump failed).
+ */
+static void test_long_fingerprints_come_out_whole(struct test_case *t)
+{
+	static char lists[4][4][400], dump[65536];
+	const char *kex[10];
+	uint8_t client[4096], server[1024];
+	size_t server_len = ssh_kexinit(server, SSH_ID, SSH_LISTS), len, got;
+	char *ev;
+	struct rig r;
+	FILE *f;
+	int c, l, lines = 0;
+
+	unlink(path);
+	CHECK(t, rig_open(&r) == 0, "open");
+	for (c = 0; c < 4; c++) {
+		for (l = 0; l < 4; l++) {
+			memset(lists[c][l], 'a' + l, sizeof(lists[c][l]) - 1);
+			lists[c][l][sizeof(lists[c][l]) - 1] = '\0';
+			lists[c][l][0] = (char)('0' + c);	/* each client its own */
+		}
+		/* kex, host key, enc c->s, enc s->c, mac x2, compression x2, languages */
+		kex[0] = lists[c][0];
+		kex[1] = "ssh-ed25519";
+		kex[2] = lists[c][1];
+		kex[3] = lists[c][1];
+		kex[4] = lists[c][2];
+		kex[5] = lists[c][2];
+		kex[6] = lists[c][3];
+		kex[7] = lists[c][3];
+		kex[8] = kex[9] = "";
+		len = ssh_kexinit(client, "SSH-2.0-PuTTY_0.78\r\n", kex);
+		segment(&r, 22, (uint64_t)c + 1, EW_DIR_TO_CLIENT, 0, server, strlen(SSH_ID));
+		segment(&r, 22, (uint64_t)c + 1, EW_DIR_TO_SERVER, 0, client, len);
+		segment(&r, 22, (uint64_t)c + 1, EW_DIR_TO_CLIENT, (uint32_t)strlen(SSH_ID),
+			server + strlen(SSH_ID), server_len - strlen(SSH_ID));
+	}
+	ev = eve_inventory(&r);
+	for (c = 0; c < 4; c++)
+		EXPECT(t, strstr(ev, lists[c][0]), "client %d's HASSH string not in the events", c);
+	f = tmpfile();
+	CHECK(t, f, "tmpfile");
+	EXPECT(t, inventory_dump(r.inv, fileno(f)) == 0, "the dump failed");
+	rewind(f);
+	got = fread(dump, 1, sizeof(dump) - 1, f);
+	dump[got] = '\0';
+	fclose(f);
+	for (ev = dump; (ev = strchr(ev, '\n')); ev++)
+		lines++;
+	EXPECT(t, lines == 1 && got > 4096 && dump[got - 1] == '\n', "%d lines, %zu bytes",
+	       lines, got);
+	for (c = 0; c < 4; c++)
+		EXPECT(t, strstr(dump, lists[c][3]), "client %d's HASSH string not in the dump", c);
+	rig_close(&r);
+	unlink(path);
+}
+
 /* Every string of a fixed array ends with its NUL, and no NUL is asked for before. */
 #define FULL(a) (strlen(a) == sizeof(a) - 1)
 
@@ -569,6 +629,7 @@ int main(void)
 	RUN(test_corrupt);
 	RUN(test_handshakes_kept);
 	RUN(test_ssh_banner_and_kexinit_in_one_segment);
+	RUN(test_long_fingerprints_come_out_whole);
 	RUN(test_hostile_strings);
 	rmdir(dir);
 	return test_summary();

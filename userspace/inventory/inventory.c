@@ -20,6 +20,7 @@
 #include "inventory/persist.h"
 #include "inventory/recognise.h"
 #include "log.h"
+#include "output/eve_format.h"
 #include "output/json_line.h"
 #include "output/output.h"
 #include "payload/shipped_rules.h"
@@ -820,6 +821,7 @@ struct dump_walk {
 	int fd;
 	int err;
 	char *buf;
+	size_t cap;	/* buf holds cap bytes and the newline */
 };
 
 static int dump_visit(void *ctx, const void *key, void *value)
@@ -829,12 +831,24 @@ static int dump_visit(void *ctx, const void *key, void *value)
 	const char *refs[EDGE_SW_CVES_MAX + 1];
 	struct inventory_handshake_view hv;
 	struct inventory_event ev;
+	size_t need;
+	char *grown;
 	int err;
 
 	if (w->err)
 		return 0;
 	event_of(w->inv, key, r, "current", r->last_ns, refs, NULL, &hv, &ev);
-	err = output_inventory_line(&ev, w->inv->x->out->iface, w->buf, JSON_LINE_MAX);
+	need = eve_inventory_line_max(&ev);
+	if (need > w->cap) {	/* a long handshake (the buffer only grows) */
+		grown = realloc(w->buf, need + 1);
+		if (!grown) {
+			w->err = -ENOMEM;
+			return 0;
+		}
+		w->buf = grown;
+		w->cap = need;
+	}
+	err = output_inventory_line(&ev, w->inv->x->out->iface, w->buf, w->cap);
 	if (err < 0) {
 		w->err = err;
 		return 0;
@@ -851,7 +865,8 @@ int inventory_dump(struct inventory *inv, int fd)
 
 	if (!inv)
 		return -ENOENT;
-	w.buf = malloc(JSON_LINE_MAX + 1);
+	w.cap = JSON_LINE_MAX;
+	w.buf = malloc(w.cap + 1);
 	if (!w.buf)
 		return -ENOMEM;
 	lru_map_each(inv->table, dump_visit, &w);

@@ -319,6 +319,33 @@ static size_t eve_anomaly_line_max(const struct alert_anomaly *an)
 	return n;
 }
 
+/* The length of s, 0 for NULL. */
+static size_t len_or_0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+size_t eve_inventory_line_max(const struct inventory_event *ev)
+{
+	/* the fixed fields and the banner's (printable, escaped at most once more: its
+	 * backslashes) within JSON_LINE_MAX; a handshake's strings come from the wire and
+	 * can be long (a KEXINIT's lists, up to 2 KiB each) with every byte escaped
+	 * (\u00XX: 6 bytes), with their quotes and keys */
+	const struct inventory_handshake *h = ev->handshake;
+	size_t n = JSON_LINE_MAX + 2 * len_or_0(ev->banner) + 2 * len_or_0(ev->title), i;
+
+	if (!h)
+		return n;
+	n += 6 * (len_or_0(h->ja3s) + len_or_0(h->ja3s_string) + len_or_0(h->hassh_server) +
+		  len_or_0(h->hassh_server_string) + len_or_0(h->previous_cert_sha256));
+	if (h->cert)
+		n += 6 * (len_or_0(h->cert->subject_cn) + len_or_0(h->cert->issuer_cn) +
+			  len_or_0(h->cert->sha256));
+	for (i = 0; i < h->client_count; i++)
+		n += 64 + 6 * (len_or_0(h->clients[i].hash) + len_or_0(h->clients[i].string));
+	return n;
+}
+
 size_t eve_alert_line_max(const struct alert_event *a)
 {
 	/* the fixed fields, the payload twice (base64, printable with escapes) and the

@@ -21,6 +21,8 @@ void eve_format_timestamp(uint64_t realtime_ns, char out[EVE_TIMESTAMP_LEN]);
 
 /* A buffer big enough for the alert's line (its payload and HTTP fields escaped). */
 size_t eve_alert_line_max(const struct alert_event *a);
+/* The longest EVE line of an inventory event: its handshake's strings can be long. */
+size_t eve_inventory_line_max(const struct inventory_event *ev);
 /* The stats line's buffer: the EVE writer's longest line. */
 #define EVE_STATS_LINE_MAX (64 * 1024)
 

@@ -211,7 +211,7 @@ int output_alert(struct output *out, const struct alert_event *ev)
 
 int output_inventory(struct output *out, const struct inventory_event *ev)
 {
-	return fan_out(out, NULL, OUTPUT_INVENTORY, ev, JSON_LINE_MAX);
+	return fan_out(out, NULL, OUTPUT_INVENTORY, ev, eve_inventory_line_max(ev));
 }
 
 int output_inventory_line(const struct inventory_event *ev, const char *iface, char *buf,
