@@ -20,7 +20,9 @@
  * took that lock for every message and met on it (BENCHMARKS.md, output wing). A
  * snapshot reads the outcomes first and taken last; every outcome is counted after its
  * message's taken (same thread, or after librdkafka handed the message from one to the
- * other), so in_queue = taken - outcomes is never negative and the sum exact.
+ * other), so in_queue = taken - outcomes is never negative and the sum exact. A message
+ * taken (even dropped) between the two reads is in in_queue: it has no outcome yet as
+ * far as that snapshot knows.
  */
 #include <errno.h>
 #include <pthread.h>
