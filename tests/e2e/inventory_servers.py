@@ -31,10 +31,11 @@ def message(pdu_tag, value):
     return ber(0x30, ber(0x02, b"\x01") + ber(0x04, b"public") + ber(pdu_tag, pdu))
 
 
-def serve_banner(addr):
+def serve_tcp(addr, port, answer):
+    """Up to four connections to addr:port, each handed to answer; 20 s without one ends."""
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 2222))
+    s.bind((addr, port))
     s.listen(4)
     s.settimeout(20)
     for _ in range(4):
@@ -42,8 +43,14 @@ def serve_banner(addr):
             c, _ = s.accept()
         except socket.timeout:
             return
+        answer(c)
+
+
+def serve_banner(addr):
+    def answer(c):
         c.sendall(BANNER)
         c.close()
+    serve_tcp(addr, 2222, answer)
 
 
 def serve_agent(addr):
@@ -63,22 +70,15 @@ def serve_tls(addr, cert, key):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(cert, key)
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 8443))
-    s.listen(4)
-    s.settimeout(20)
-    for _ in range(4):
-        try:
-            c, _ = s.accept()
-        except socket.timeout:
-            return
+
+    def answer(c):
         c.settimeout(5)
         try:
             with ctx.wrap_socket(c, server_side=True) as t:
                 t.recv(1)   # until the client closes
         except (ssl.SSLError, OSError):
             pass
+    serve_tcp(addr, 8443, answer)
 
 
 def ask_tls(addr):

@@ -26,6 +26,7 @@
 #include "inventory/inventory.h"
 #include "inventory/persist.h"
 #include "output/output.h"
+#include "../support/inventory_fixtures.h"
 #include "../support/test.h"
 
 static char dir[] = "/tmp/edgewatch-persist.XXXXXX";
@@ -202,20 +203,8 @@ static void rig_close(struct rig *r)
 /* The EVE file's inventory events so far, joined. */
 static char *eve_inventory(struct rig *r)
 {
-	static char text[65536];
-	char line[8192];
-	FILE *f;
-
 	output_flush(&r->out);
-	text[0] = '\0';
-	f = fopen(r->eve, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "\"event_type\":\"inventory\"") &&
-		    strlen(text) + strlen(line) < sizeof(text))
-			strcat(text, line);
-	if (f)
-		fclose(f);
-	return text;
+	return fixture_eve_inventory(r->eve);
 }
 
 static int cmp_lines(const void *a, const void *b)
@@ -383,28 +372,6 @@ static void ssh_flow_one_segment(struct rig *r, uint64_t flow)
 	segment(r, 22, flow, EW_DIR_TO_SERVER, 0, client, client_len);
 }
 
-/* A certificate for CN valid from now + from_s for days, self-signed: DER in *der. */
-static int make_cert(const char *cn, long from_s, long days, EVP_PKEY *key, uint8_t **der)
-{
-	X509 *x = X509_new();
-	X509_NAME *name = X509_NAME_new();
-	int len;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-	X509_gmtime_adj(X509_getm_notBefore(x), from_s);
-	X509_gmtime_adj(X509_getm_notAfter(x), from_s + days * 86400);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(x, name);
-	X509_set_issuer_name(x, name);
-	X509_set_pubkey(x, key);
-	X509_sign(x, key, EVP_sha256());
-	*der = NULL;
-	len = i2d_X509(x, der);
-	X509_NAME_free(name);
-	X509_free(x);
-	return len;
-}
 
 /* The text of "key":"..." in line (at most cap - 1 bytes), "" if absent. */
 static const char *field(const char *line, const char *key, char *out, size_t cap)
@@ -432,8 +399,8 @@ static void test_handshakes_kept(struct test_case *t)
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	uint8_t *old_der = NULL, *new_der = NULL;
 	/* valid for a day, from two days ago to one: expired when seen now */
-	int old_len = make_cert("router.edge.example", -2 * 86400, 1, key, &old_der);
-	int new_len = make_cert("router.edge.example", 0, 365, key, &new_der);
+	int old_len = fixture_cert("router.edge.example", -2 * 86400, 1, key, NULL, &old_der);
+	int new_len = fixture_cert("router.edge.example", 0, 365, key, NULL, &new_der);
 	char sha[80], previous[80], *ev;
 	struct rig r;
 

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "../support/inventory_fixtures.h"
 #include "../support/test.h"
 #include "config/config.h"
 #include "config/config_error.h"
@@ -85,20 +86,8 @@ static void answer(struct rig *r, const char *server, uint16_t sport, const char
 /* The EVE file's inventory lines, joined. */
 static char *eve_inventory(struct rig *r)
 {
-	static char text[65536];
-	char line[4096];
-	FILE *f;
-
 	output_flush(&r->out);
-	text[0] = '\0';
-	f = fopen(r->path, "r");
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "\"event_type\":\"inventory\"") &&
-		    strlen(text) + strlen(line) < sizeof(text))
-			strcat(text, line);
-	if (f)
-		fclose(f);
-	return text;
+	return fixture_eve_inventory(r->path);
 }
 
 static void test_flags_follow_reload(struct test_case *t)

@@ -15,6 +15,7 @@
 #include "inventory/ssh_kex.h"
 #include "inventory/tls.h"
 #include "inventory/tls_cert.h"
+#include "../support/inventory_fixtures.h"
 #include "../support/test.h"
 
 /* A byte builder: bounded, big-endian. */
@@ -137,30 +138,6 @@ static void records(struct buf *out, const struct buf *hs, size_t size)
 	}
 }
 
-/* A certificate for CN, valid from now + from_s for days, signed by signer (NULL: its
- * own key): DER in *der (OPENSSL_free). */
-static int make_cert(const char *cn, long from_s, long days, EVP_PKEY *key, EVP_PKEY *signer,
-		     uint8_t **der)
-{
-	X509 *x = X509_new();
-	X509_NAME *name = X509_NAME_new();
-	int len;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
-	X509_gmtime_adj(X509_getm_notBefore(x), from_s);
-	X509_gmtime_adj(X509_getm_notAfter(x), from_s + days * 86400);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(x, name);
-	X509_set_issuer_name(x, name);	/* by name its own issuer, in both cases */
-	X509_set_pubkey(x, key);
-	X509_sign(x, signer ? signer : key, EVP_sha256());
-	*der = NULL;
-	len = i2d_X509(x, der);
-	X509_NAME_free(name);
-	X509_free(x);
-	return len;
-}
 
 static uint8_t scratch[65536];
 static struct tls_result res;
@@ -208,8 +185,8 @@ static void test_server_certificate(struct test_case *t)
 	struct buf flight = { 0 };
 	uint8_t *der, *other;
 	/* valid for a day, from two days ago to one */
-	int len = make_cert("router.edge.example", -2 * 86400, 1, key_a, NULL, &der);
-	int other_len = make_cert("router.edge.example", 0, 30, key_a, key_b, &other);
+	int len = fixture_cert("router.edge.example", -2 * 86400, 1, key_a, NULL, &der);
+	int other_len = fixture_cert("router.edge.example", 0, 30, key_a, key_b, &other);
 	int64_t now = (int64_t)time(NULL);
 
 	CHECK(t, len > 0 && other_len > 0, "certificates not made");
@@ -259,7 +236,7 @@ static void test_every_prefix(struct test_case *t)
 {
 	struct buf flight = { 0 }, hello = { 0 }, hs = { 0 };
 	uint8_t *der;
-	int len = make_cert("x", 0, 1, key_a, NULL, &der);
+	int len = fixture_cert("x", 0, 1, key_a, NULL, &der);
 	size_t i;
 
 	server_flight(&flight, der, len, 33);
@@ -327,7 +304,7 @@ static void test_fuzz(struct test_case *t)
 	struct tls_cert_facts facts;
 	unsigned int seed = 14;
 	uint8_t *der, buf[8192];
-	int len = make_cert("fuzz", 0, 1, key_a, NULL, &der);
+	int len = fixture_cert("fuzz", 0, 1, key_a, NULL, &der);
 	int i;
 
 	server_flight(&flight, der, len, 60);
