@@ -13,6 +13,10 @@
 #include <stdint.h>
 
 /* Raw banner bytes kept (before escaping): one line of a greeting or a Server header. */
+/* A fixed array's text ended within it, whatever it held (strings read from the state
+ * file). */
+#define TEXT_TERMINATE(a) ((a)[sizeof(a) - 1] = '\0')
+
 #define BANNER_RAW_MAX 96
 /* Room for BANNER_RAW_MAX bytes escaped (\xNN: 4 per byte) and the NUL. */
 #define BANNER_TEXT_LEN (4 * BANNER_RAW_MAX + 1)

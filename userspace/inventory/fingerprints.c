@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inventory/banner.h"
 #include "inventory/fingerprints.h"
 
 /* dst (a fixed array) takes src when it differs; 1 if it did. */
@@ -80,9 +81,6 @@ enum fingerprints_change fingerprints_merge(struct inventory_fingerprints **fpp,
 	return ch;
 }
 
-/* A fixed array's text ended within it. */
-#define TERMINATE(a) ((a)[sizeof(a) - 1] = '\0')
-
 struct inventory_fingerprints *fingerprints_restore(const struct inventory_fingerprints *saved)
 {
 	struct inventory_fingerprints *fp = malloc(sizeof(*fp));
@@ -91,13 +89,13 @@ struct inventory_fingerprints *fingerprints_restore(const struct inventory_finge
 	if (!fp)
 		return NULL;
 	*fp = *saved;
-	TERMINATE(fp->ja3s);
-	TERMINATE(fp->ja3s_md5);
-	TERMINATE(fp->cert.subject_cn);
-	TERMINATE(fp->cert.issuer_cn);
-	TERMINATE(fp->cert.sha256);
-	TERMINATE(fp->hassh_server);
-	TERMINATE(fp->hassh_server_md5);
+	TEXT_TERMINATE(fp->ja3s);
+	TEXT_TERMINATE(fp->ja3s_md5);
+	TEXT_TERMINATE(fp->cert.subject_cn);
+	TEXT_TERMINATE(fp->cert.issuer_cn);
+	TEXT_TERMINATE(fp->cert.sha256);
+	TEXT_TERMINATE(fp->hassh_server);
+	TEXT_TERMINATE(fp->hassh_server_md5);
 	fp->has_tls = !!fp->has_tls;
 	fp->cert_encrypted = !!fp->cert_encrypted;
 	fp->has_cert = !!fp->has_cert;
@@ -109,8 +107,8 @@ struct inventory_fingerprints *fingerprints_restore(const struct inventory_finge
 	if (fp->client_count > INVENTORY_CLIENT_FP_MAX)
 		fp->client_count = INVENTORY_CLIENT_FP_MAX;
 	for (i = 0; i < INVENTORY_CLIENT_FP_MAX; i++) {
-		TERMINATE(fp->clients[i].md5);
-		TERMINATE(fp->clients[i].fp);
+		TEXT_TERMINATE(fp->clients[i].md5);
+		TEXT_TERMINATE(fp->clients[i].fp);
 	}
 	return fp;
 }

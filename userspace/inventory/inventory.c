@@ -720,12 +720,12 @@ static void restore(struct inventory *inv, const struct inventory_saved *sv,
 	memset(r, 0, sizeof(*r));
 	r->banner = sv->banner;
 	/* the strings came from a file: keep them terminated whatever it held */
-	r->banner.protocol[sizeof(r->banner.protocol) - 1] = '\0';
-	r->banner.product[sizeof(r->banner.product) - 1] = '\0';
-	r->banner.version[sizeof(r->banner.version) - 1] = '\0';
-	r->banner.text[sizeof(r->banner.text) - 1] = '\0';
-	r->banner.title[sizeof(r->banner.title) - 1] = '\0';
-	r->banner.object_id[sizeof(r->banner.object_id) - 1] = '\0';
+	TEXT_TERMINATE(r->banner.protocol);
+	TEXT_TERMINATE(r->banner.product);
+	TEXT_TERMINATE(r->banner.version);
+	TEXT_TERMINATE(r->banner.text);
+	TEXT_TERMINATE(r->banner.title);
+	TEXT_TERMINATE(r->banner.object_id);
 	if ((unsigned int)r->banner.service >= BANNER_SERVICE_COUNT)
 		r->banner.service = BANNER_NONE;
 	r->first_ns = (uint64_t)(sv->first_rt_ns - rt);
