@@ -40,6 +40,8 @@
 #define BACKOFF_MAX_MS 30000
 #define CONNECT_TIMEOUT_MS 2000
 #define DRAIN_MS 2000			/* at the end: how long the collector gets */
+/* records the sender gathers before it is woken (sink_clock.h): about four UDP messages */
+#define GATHER_RECORDS 64
 
 struct ipfix_sink {
 	struct output_sink base;
@@ -63,6 +65,7 @@ struct ipfix_sink {
 	int stopping, aborting;
 	int connected;			/* for an abort */
 	int warned_full;
+	struct sink_pace pace;		/* when the sender is woken */
 	struct stats_sink_queue account;
 };
 
@@ -75,6 +78,7 @@ static void pop_records(struct ipfix_sink *is, size_t n)
 {
 	is->head = (is->head + n) % QUEUE_RECORDS;
 	is->count -= n;
+	sink_pace_sent(&is->pace, n);
 	if (!is->count)
 		pthread_cond_broadcast(&is->idle);
 }
@@ -171,9 +175,11 @@ static void *sender_main(void *arg)
 		if (!is->count) {
 			if (is->stopping)
 				break;
-			pthread_cond_wait(&is->wake, &is->lock);
+			sink_pace_idle(&is->pace, &is->wake, &is->lock);
 			continue;
 		}
+		if (sink_pace_gather(&is->pace, &is->wake, &is->lock, is->count, GATHER_RECORDS))
+			continue;
 		if (!is->connected) {
 			if (sink_now_ms() < next_try_ms) {
 				sink_wait_until(&is->wake, &is->lock, next_try_ms);
@@ -207,9 +213,8 @@ static int ipfix_sink_flow(struct output_sink *s, const struct flow_event *ev,
 		is->warned_full = 1;
 	} else {
 		is->ring[(is->head + is->count) % QUEUE_RECORDS] = rec;
-		/* the sender sends until the queue is empty before it waits: waking it for
-		 * every record costs the engine a futex call each (BENCHMARKS.md, outputs) */
-		if (++is->count == 1)
+		/* one wake per gathered batch, not per record (sink_clock.h, struct sink_pace) */
+		if (sink_pace_queued(&is->pace, ++is->count, GATHER_RECORDS))
 			pthread_cond_signal(&is->wake);
 	}
 	pthread_mutex_unlock(&is->lock);
@@ -241,10 +246,14 @@ static void settle(struct ipfix_sink *is)
 {
 	uint64_t deadline = sink_now_ms() + DRAIN_MS;
 
+	is->pace.hurry = 1;	/* no gathering while the closer waits */
+	pthread_cond_signal(&is->wake);
 	while ((is->count || is->in_flight) && sink_now_ms() < deadline)
 		sink_wait_until(&is->idle, &is->lock, deadline);
-	if (!is->count)
+	if (!is->count) {
+		is->pace.hurry = 0;
 		return;
+	}
 	is->aborting = 1;
 	if (is->connected)
 		syslog_transport_abort(&is->transport);
@@ -253,6 +262,7 @@ static void settle(struct ipfix_sink *is)
 	is->account.lost_at_close += is->count;
 	pop_records(is, is->count);
 	is->aborting = 0;
+	is->pace.hurry = 0;
 	pthread_cond_signal(&is->wake);
 }
 

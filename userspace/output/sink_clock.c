@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Monotonic waits of the sinks' sender threads (sink_clock.h). */
+/* Monotonic waits of the sinks' sender threads, and when they are woken (sink_clock.h). */
 #include <time.h>
 
 #include "output/sink_clock.h"
@@ -45,4 +45,52 @@ int sink_sync_init(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_cond_t *
 	if (!err)
 		err = -pthread_mutex_init(lock, NULL);
 	return err;
+}
+
+int sink_pace_queued(struct sink_pace *p, size_t count, size_t batch)
+{
+	if (p->state == SINK_SENDER_IDLE && count == 1)
+		return 1;
+	if (p->state == SINK_SENDER_GATHERING && count >= batch) {
+		p->state = SINK_SENDER_RUNNING;	/* one wake per batch, not one per message */
+		return 1;
+	}
+	return 0;
+}
+
+void sink_pace_idle(struct sink_pace *p, pthread_cond_t *wake, pthread_mutex_t *lock)
+{
+	p->state = SINK_SENDER_IDLE;
+	p->gather_until_ms = 0;
+	p->owed = 0;
+	pthread_cond_wait(wake, lock);
+	p->state = SINK_SENDER_RUNNING;
+}
+
+int sink_pace_gather(struct sink_pace *p, pthread_cond_t *wake, pthread_mutex_t *lock,
+		     size_t count, size_t batch)
+{
+	uint64_t now;
+
+	if (p->owed)
+		return 0;
+	if (!p->hurry && count < batch) {
+		now = sink_now_ms();
+		if (!p->gather_until_ms)
+			p->gather_until_ms = now + SINK_GATHER_MS;
+		if (now < p->gather_until_ms) {
+			p->state = SINK_SENDER_GATHERING;
+			sink_wait_until(wake, lock, p->gather_until_ms);
+			p->state = SINK_SENDER_RUNNING;
+			return 1;
+		}
+	}
+	p->owed = count;
+	p->gather_until_ms = 0;
+	return 0;
+}
+
+void sink_pace_sent(struct sink_pace *p, size_t n)
+{
+	p->owed = n < p->owed ? p->owed - n : 0;
 }

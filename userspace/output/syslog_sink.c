@@ -50,6 +50,7 @@ struct syslog_sink {
 	int stopping, aborting;
 	int abort_fd;			/* the connected socket, for an abort (-1: none) */
 	int warned_full;
+	struct sink_pace pace;		/* when the sender is woken */
 	struct stats_sink_queue account;
 };
 
@@ -66,6 +67,7 @@ static void pop_head(struct syslog_sink *ss)
 	m->buf = NULL;
 	ss->head = (ss->head + 1) % QUEUE_MESSAGES;
 	ss->count--;
+	sink_pace_sent(&ss->pace, 1);
 	if (!ss->count)
 		pthread_cond_broadcast(&ss->idle);
 }
@@ -175,9 +177,12 @@ static void *sender_main(void *arg)
 		if (!ss->count) {
 			if (ss->stopping)
 				break;
-			pthread_cond_wait(&ss->wake, &ss->lock);
+			sink_pace_idle(&ss->pace, &ss->wake, &ss->lock);
 			continue;
 		}
+		if (sink_pace_gather(&ss->pace, &ss->wake, &ss->lock, ss->count,
+				     SYSLOG_SEND_BATCH))
+			continue;
 		if (ss->transport.fd < 0) {
 			if (sink_now_ms() < next_try_ms) {
 				sink_wait_until(&ss->wake, &ss->lock, next_try_ms);
@@ -234,9 +239,8 @@ static int enqueue(struct syslog_sink *ss, const struct syslog_fields *f,
 	m = &ss->ring[(ss->head + ss->count) % QUEUE_MESSAGES];
 	syslog_format(&ss->origin, f, line->buf, line->len, room, cap, m);	/* cap: fits */
 	byte_ring_shrink_last(&ss->bytes, room, m->start + m->len);
-	/* the sender sends until the queue is empty before it waits: waking it for every
-	 * message costs the engine a futex call each (BENCHMARKS.md, outputs) */
-	if (++ss->count == 1)
+	/* one wake per gathered batch, not per message (sink_clock.h, struct sink_pace) */
+	if (sink_pace_queued(&ss->pace, ++ss->count, SYSLOG_SEND_BATCH))
 		pthread_cond_signal(&ss->wake);
 out:
 	pthread_mutex_unlock(&ss->lock);
@@ -300,10 +304,14 @@ static void settle(struct syslog_sink *ss)
 {
 	uint64_t deadline = sink_now_ms() + DRAIN_MS;
 
+	ss->pace.hurry = 1;	/* no gathering while the closer waits */
+	pthread_cond_signal(&ss->wake);
 	while ((ss->count || ss->in_flight) && sink_now_ms() < deadline)
 		sink_wait_until(&ss->idle, &ss->lock, deadline);
-	if (!ss->count)
+	if (!ss->count) {
+		ss->pace.hurry = 0;
 		return;
+	}
 	ss->aborting = 1;
 	if (ss->abort_fd >= 0)
 		syslog_transport_abort(&ss->transport);
@@ -313,6 +321,7 @@ static void settle(struct syslog_sink *ss)
 	while (ss->count)
 		pop_head(ss);
 	ss->aborting = 0;
+	ss->pace.hurry = 0;
 	pthread_cond_signal(&ss->wake);
 }
 
