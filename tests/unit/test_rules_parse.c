@@ -354,6 +354,37 @@ static void test_negated_content_and_positions(struct test_case *t)
 	rules_report_free(&report);
 }
 
+/*
+ * A content too short to prefilter gives way to the rule's first pcre Hyperscan can
+ * compile as a prefilter; one it refuses (it matches the empty string) is passed over;
+ * with none the short content stays. Hyperscan is asked only of those rules.
+ */
+static void test_short_content_prefilter_choice(struct test_case *t)
+{
+	struct rules_report report;
+	struct ruleset *rs = NULL;
+	int err = test_load_text(
+		RULE_HEAD "(content:\"cd\"; pcre:\"/a*/\"; pcre:\"/cd\\s+\\/tmp/\"; sid:1;)\n"
+		RULE_HEAD "(content:\"cd\"; pcre:\"/x?/\"; sid:2;)\n"
+		RULE_HEAD "(content:\"cd\"; pcre:!\"/cd\\s+\\/tmp/\"; sid:3;)\n"
+		RULE_HEAD "(content:\"/tmp/x\"; pcre:\"/cd\\s+\\/tmp/\"; sid:4;)\n",
+		&rs, &report, NULL);
+
+	CHECK(t, err == 0, "load failed: %s", report.count ? report.problems[0].message : "");
+	EXPECT(t, rule_at(rs, 0)->prefilter == 2, "sid 1: prefilter %d, want the second pcre (2)",
+	       rule_at(rs, 0)->prefilter);
+	EXPECT(t, rule_at(rs, 1)->prefilter == 0,
+	       "sid 2: prefilter %d, want the short content (its pcre matches empty)",
+	       rule_at(rs, 1)->prefilter);
+	EXPECT(t, rule_at(rs, 2)->prefilter == 0,
+	       "sid 3: prefilter %d, want the short content (a negated pcre is no prefilter)",
+	       rule_at(rs, 2)->prefilter);
+	EXPECT(t, rule_at(rs, 3)->prefilter == 0, "sid 4: prefilter %d, want the long content",
+	       rule_at(rs, 3)->prefilter);
+	ruleset_free(rs);
+	rules_report_free(&report);
+}
+
 static void test_skip_unsupported(struct test_case *t)
 {
 	static const char text[] = RULE_HEAD "(content:\"ok\"; sid:1;)\n" RULE_HEAD
@@ -647,6 +678,7 @@ int main(void)
 	RUN(test_vars);
 	RUN(test_exponential_vars);
 	RUN(test_classification_file);
+	RUN(test_short_content_prefilter_choice);
 	RUN(test_missing_default_classification);
 	RUN(test_unreadable_rule_file);
 	RUN(test_rule_file_kinds);

@@ -135,6 +135,21 @@ static void mark_backtracking(struct rule *rule)
  */
 #define PREFILTER_SHORT_CONTENT 4
 
+/* The rule's first pcre Hyperscan can compile as a prefilter, or -1. */
+static int first_hyperscan_pcre(const struct rule *rule)
+{
+	size_t i;
+
+	for (i = 0; i < rule->item_count; i++) {
+		const struct rule_item *item = &rule->items[i];
+
+		if (item->kind == RULE_ITEM_PCRE && item->pcre.hs_candidate &&
+		    rule_pcre_hyperscan_accepts(&item->pcre))
+			return (int)i;
+	}
+	return -1;
+}
+
 /*
  * The prefilter: the content marked fast_pattern, else the longest positive content
  * (rarest in practice, and fewest false candidates) unless it is shorter than
@@ -144,14 +159,12 @@ static void mark_backtracking(struct rule *rule)
  */
 static void choose_prefilter(struct rule *rule)
 {
-	int best = -1, pcre = -1;
+	int best = -1, pcre;
 	size_t i;
 
 	for (i = 0; i < rule->item_count; i++) {
 		const struct rule_item *item = &rule->items[i];
 
-		if (pcre < 0 && item->kind == RULE_ITEM_PCRE && item->pcre.hs_eligible)
-			pcre = (int)i;
 		if (item->kind != RULE_ITEM_CONTENT || item->content.negated)
 			continue;
 		if (item->content.fast_pattern) {
@@ -161,8 +174,11 @@ static void choose_prefilter(struct rule *rule)
 		if (best < 0 || item->content.len > rule->items[best].content.len)
 			best = (int)i;
 	}
-	if (best < 0 || (rule->items[best].content.len < PREFILTER_SHORT_CONTENT && pcre >= 0))
-		best = pcre;
+	if (best < 0 || rule->items[best].content.len < PREFILTER_SHORT_CONTENT) {
+		pcre = first_hyperscan_pcre(rule);	/* asked only here: Hyperscan parses it */
+		if (best < 0 || pcre >= 0)
+			best = pcre;
+	}
 	rule->prefilter = best;
 }
 

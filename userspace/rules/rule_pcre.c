@@ -57,15 +57,20 @@ static char *unquote_regex(const char *value, size_t len)
 	return out;
 }
 
-/* Whether Hyperscan can compile the expression as a prefilter that matches something. */
-static int hyperscan_accepts(const char *pattern, unsigned int flags)
+/*
+ * Whether Hyperscan can compile the expression as a prefilter that matches something.
+ * Hyperscan parses the expression for it: with the shipped rules' 163 pcres that was
+ * 22 ms, 6% of a replay's start-up, when asked of every pcre at parse time; only the
+ * rules whose contents are too short to prefilter need the answer (rule_finish.c).
+ */
+int rule_pcre_hyperscan_accepts(const struct rule_pcre *pcre)
 {
 	hs_expr_info_t *info = NULL;
 	hs_compile_error_t *compile_err = NULL;
 	int ok;
 
-	ok = hs_expression_info(pattern, flags | HS_FLAG_PREFILTER, &info, &compile_err) ==
-		     HS_SUCCESS && info->min_width > 0;
+	ok = hs_expression_info(pcre->pattern, pcre->hs_flags | HS_FLAG_PREFILTER, &info,
+				&compile_err) == HS_SUCCESS && info->min_width > 0;
 	free(info);	/* allocated with malloc: no hs_set_allocator */
 	hs_free_compile_error(compile_err);
 	return ok;
@@ -207,8 +212,7 @@ int rule_apply_pcre(struct rule_parser *p, size_t keyword_offset, const char *va
 	if (err)
 		return err;
 	/* Hyperscan prefilters only what it can look for anywhere in the buffer */
-	item->pcre.hs_eligible = !negated && !item->pcre.relative &&
-				 !(item->pcre.options & (PCRE2_EXTENDED | PCRE2_ANCHORED)) &&
-				 hyperscan_accepts(item->pcre.pattern, item->pcre.hs_flags);
+	item->pcre.hs_candidate = !negated && !item->pcre.relative &&
+				  !(item->pcre.options & (PCRE2_EXTENDED | PCRE2_ANCHORED));
 	return 0;
 }

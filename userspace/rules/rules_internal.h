@@ -141,7 +141,10 @@ struct rule_pcre {
 	unsigned int hs_flags;	/* the same flags for Hyperscan */
 	uint8_t negated;
 	uint8_t relative;	/* /R: from the end of the previous match */
-	uint8_t hs_eligible;	/* Hyperscan can compile it as a prefilter */
+	/* a prefilter candidate by its shape (not negated, not relative, no /x or /A);
+	 * whether Hyperscan compiles it is asked only of the one a rule is prefiltered
+	 * with (rule_pcre_hyperscan_accepts) */
+	uint8_t hs_candidate;
 	pcre2_code *code;
 };
 
@@ -251,6 +254,7 @@ int rule_apply_option(struct rule_parser *p, const char *keyword, size_t keyword
 int rule_apply_content_option(struct rule_parser *p, const char *keyword, size_t keyword_offset,
 			      const char *value, size_t value_offset, int *handled);
 /* pcre (rule_pcre.c). */
+int rule_pcre_hyperscan_accepts(const struct rule_pcre *pcre);
 int rule_apply_pcre(struct rule_parser *p, size_t keyword_offset, const char *value,
 		    size_t value_offset);
 /* After all options: checks that need the whole rule, grouping, prefilter choice. */
