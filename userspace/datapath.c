@@ -235,6 +235,13 @@ static int has_bpf_capabilities(void)
 	return 1;
 }
 
+/* map down to entries (0: unchanged; never up). */
+static void shrink_lru(struct bpf_map *map, uint32_t entries)
+{
+	if (entries && entries < bpf_map__max_entries(map))
+		bpf_map__set_max_entries(map, entries);
+}
+
 int datapath_load(struct datapath_instance *dp, const struct datapath_options *opts)
 {
 	uint32_t table_size = opts->flow_table_size ? opts->flow_table_size : EW_FLOW_TABLE_DEFAULT;
@@ -294,6 +301,12 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 		bpf_program__set_autoload(dp->skel->progs.ew_xdp_ingress, false);
 		bpf_map__set_map_flags(dp->skel->maps.flows,
 				       bpf_map__map_flags(dp->skel->maps.flows) | BPF_F_NO_PREALLOC);
+		/* an LRU is always preallocated: blocked_flows' 65,536 entries alone were
+		 * ~20 ms of a short replay's start-up; a capture that cannot fill them gets
+		 * fewer (replay_table.h, replay_lru_entries) */
+		shrink_lru(dp->skel->maps.blocked_flows, opts->lru_entries);
+		shrink_lru(dp->skel->maps.frags, opts->lru_entries);
+		shrink_lru(dp->skel->maps.frag_pending, opts->lru_entries);
 	} else {	/* replay's batch program: nothing for a live run to verify */
 		bpf_program__set_autoload(dp->skel->progs.ew_xdp_replay_batch, false);
 	}

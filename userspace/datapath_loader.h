@@ -25,6 +25,9 @@ struct datapath_options {
 	uint32_t stream_depth;		/* TCP stream window per direction; 0 = off */
 	uint32_t stream_segments;	/* segments sampled per window; 0 = the default */
 	int l3_link;			/* the interface carries IP without a link-layer header */
+	/* replay: blocked_flows, frags and frag_pending get at most this many entries
+	 * (replay_lru_entries: more than the capture can fill); 0 = their defaults */
+	uint32_t lru_entries;
 };
 
 struct datapath_instance {

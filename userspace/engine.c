@@ -335,6 +335,7 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 		.stream_depth = s->stream_depth,
 		.stream_segments = s->stream_segments,
 		.l3_link = s->l3_link,
+		.lru_entries = s->replay_lru_entries,
 	};
 	int err;
 

@@ -41,6 +41,9 @@ struct engine_settings {
 	/* replay: the flow table's slots when sized to the capture (replay_table.h; the
 	 * sweeps' output is put back in flow_table_size's order); 0: flow_table_size */
 	uint32_t replay_table_slots;
+	/* replay: entries of the LRU maps a capture of this size cannot fill (see
+	 * replay_lru_entries); 0: their defaults */
+	uint32_t replay_lru_entries;
 	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */
 };
 

@@ -296,6 +296,7 @@ static int captures_readable(char **files, int n)
  * A flow table sized to the captures (replay_table.h): what a sweep costs then follows
  * the capture, not the configured table. Only for regular files (their size bounds the
  * frames) and when this kernel's hash map walks in the order replay can reproduce.
+ * The LRU maps likewise, to what the captures cannot fill (their order is not walked).
  */
 static void replay_size_table(struct engine_settings *s, const struct ew_config *cfg,
 			      char **files, int n)
@@ -310,6 +311,7 @@ static void replay_size_table(struct engine_settings *s, const struct ew_config 
 			return;
 		bytes += (uint64_t)st.st_size;
 	}
+	s->replay_lru_entries = replay_lru_entries(bytes, libbpf_num_possible_cpus());
 	slots = replay_table_slots(s->flow_table_size, bytes, detect_hot_packets(cfg));
 	if (!slots)
 		return;

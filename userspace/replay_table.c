@@ -10,6 +10,9 @@
 
 /* The smallest record a capture holds: a pcap record header (a pcapng block is 32). */
 #define CAPTURE_RECORD_MIN_BYTES 16
+/* The most an LRU map's CPU takes from its global free list at a refill (the kernel's
+ * LOCAL_FREE_TARGET). */
+#define LRU_REFILL_MAX 128
 /* A table smaller than this saves nothing worth the reordering. */
 #define REPLAY_TABLE_MIN_SLOTS 1024
 /* Records the rings hold (a ring's record has an 8-byte header; a kernel before 6.2
@@ -42,6 +45,15 @@ uint32_t replay_table_slots(uint32_t configured, uint64_t capture_bytes, uint64_
 	if (slots >= pow2_at_least(configured))
 		return 0;	/* as many buckets as the configured table: nothing to gain */
 	return (uint32_t)slots;
+}
+
+uint32_t replay_lru_entries(uint64_t capture_bytes, int ncpus)
+{
+	uint64_t frames = capture_bytes / CAPTURE_RECORD_MIN_BYTES + 1;
+
+	if (ncpus <= 0 || frames > UINT32_MAX / 4)
+		return 0;	/* unknown CPUs, or more than any default: keep the defaults */
+	return (uint32_t)(2 * frames + ((uint64_t)ncpus + 1) * LRU_REFILL_MAX);
 }
 
 static inline uint32_t rol32(uint32_t w, unsigned int s)

@@ -36,6 +36,19 @@
  */
 uint32_t replay_table_slots(uint32_t configured, uint64_t capture_bytes, uint64_t hot_pkts);
 
+/*
+ * The entries replay's LRU maps (blocked_flows, frags, frag_pending) need for captures
+ * totalling capture_bytes on a machine of ncpus possible CPUs, so that none evicts (a
+ * map already smaller keeps its size: datapath_load only shrinks). An LRU starts evicting before it is full:
+ * when a CPU finds its local free list empty and the global one holds fewer than the
+ * refill target (at most 128, kernel/bpf/bpf_lru_list.c), while each other CPU's local
+ * list may hold up to that many. Each frame adds at most one entry to each map, and an
+ * update of an existing key takes a free node before it gives the old one back: so
+ * twice the frames, plus 128 for each CPU and one more, leave the global list its
+ * refill with nothing evicted.
+ */
+uint32_t replay_lru_entries(uint64_t capture_bytes, int ncpus);
+
 /* The bucket of key in a zero-seeded BPF hash map of `slots` max entries. */
 uint32_t flow_table_bucket(const struct flow_key *key, uint32_t slots);
 

@@ -3,13 +3,17 @@
  * A replay table sized to the capture walks, once its records are sorted by the
  * configured table's buckets, in the configured table's order (userspace/replay_table.h):
  * checked here against real zero-seeded kernel hash maps of both sizes, given the same
- * inserts, replacements (which move an entry to its bucket's head) and deletes.
+ * inserts, replacements (which move an entry to its bucket's head) and deletes. And an
+ * LRU map of replay_lru_entries() entries evicts nothing of what the capture can put in
+ * it, whichever CPUs the updates run on.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "log.h"
 #include "replay_table.h"
@@ -117,6 +121,55 @@ static void test_sorted_small_walk_is_the_big_walk(struct test_case *t)
 	close(small);
 }
 
+/* Whether an LRU map of `entries` keeps all of `keys` distinct keys, each inserted then
+ * updated once, the updates spread over every CPU this process may run on. 1 kept, 0
+ * evicted, -errno when the map could not be made. */
+static int lru_keeps_all(uint32_t entries, uint32_t keys)
+{
+	cpu_set_t allowed, one;
+	int fd, cpu = -1, kept = 1;
+	uint32_t i, v;
+	struct flow_key k;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "ew_lru_test", sizeof(struct flow_key),
+			    sizeof(uint32_t), entries, NULL);
+	if (fd < 0)
+		return -errno;
+	sched_getaffinity(0, sizeof(allowed), &allowed);
+	for (i = 0; i < 2 * keys; i++) {
+		do	/* the next allowed CPU: each takes its own local free list */
+			cpu = (cpu + 1) % CPU_SETSIZE;
+		while (!CPU_ISSET(cpu, &allowed));
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		key_of(&k, i % keys);
+		v = i;
+		bpf_map_update_elem(fd, &k, &v, BPF_ANY);	/* the second round updates */
+	}
+	sched_setaffinity(0, sizeof(allowed), &allowed);
+	for (i = 0; i < keys && kept; i++) {
+		key_of(&k, i);
+		kept = !bpf_map_lookup_elem(fd, &k, &v);
+	}
+	close(fd);
+	return kept;
+}
+
+static void test_lru_sized_to_the_capture_keeps_all(struct test_case *t)
+{
+	const uint64_t bytes = KEYS * 16 - 1;	/* at most KEYS frames of 16 bytes */
+	uint32_t entries = replay_lru_entries(bytes, libbpf_num_possible_cpus());
+	int kept = lru_keeps_all(entries, KEYS), small;
+
+	CHECK(t, kept >= 0, "LRU map of %u entries: %s", entries, strerror(-kept));
+	EXPECT(t, kept == 1, "an LRU of %u entries evicted some of %u keys", entries, KEYS);
+	/* the margin is needed: as many entries as keys evicts (or the test shows nothing) */
+	small = lru_keeps_all(KEYS, KEYS);
+	EXPECT(t, small == 0, "an LRU of exactly %u entries kept all %u keys (%d): the margin "
+	       "this test checks would not be needed", KEYS, KEYS, small);
+}
+
 static void test_kernel_order_is_known(struct test_case *t)
 {
 	EXPECT(t, replay_table_order_matches(), "this kernel's hash map walks in an order "
@@ -133,5 +186,6 @@ int main(void)
 	log_set_level(LOG_LEVEL_ERROR);
 	RUN(test_kernel_order_is_known);
 	RUN(test_sorted_small_walk_is_the_big_walk);
+	RUN(test_lru_sized_to_the_capture_keeps_all);
 	return test_summary();
 }

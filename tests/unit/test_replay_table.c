@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * When replay sizes its flow table to the capture (userspace/replay_table.h), and the
- * reorder buffer that puts a sweep's records back in the configured table's walk order.
+ * reorder buffer that puts a sweep's records back in the configured table's walk order;
+ * the LRU maps' entries for a capture (an LRU that evicts nothing: tests/bpf).
  * The walk order itself against a real kernel hash map: tests/bpf/test_replay_table.c.
  */
 #include <string.h>
@@ -35,6 +36,17 @@ static void test_where_the_configured_table_stays(struct test_case *t)
 	EXPECT(t, replay_table_slots(CONFIGURED, 16 * 40000, 10) == 0, "hot 10: sized");
 	EXPECT(t, replay_table_slots(CONFIGURED, 16 * 40000, 1000) == 65536, "hot 1000: %u",
 	       replay_table_slots(CONFIGURED, 16 * 40000, 1000));
+}
+
+/* LRU entries: twice the frames the bytes can hold, and 128 for each CPU and one more */
+static void test_lru_entries(struct test_case *t)
+{
+	EXPECT(t, replay_lru_entries(1599, 2) == 2 * 100 + 3 * 128, "1,599 bytes, 2 CPUs: %u",
+	       replay_lru_entries(1599, 2));
+	EXPECT(t, replay_lru_entries(16 * 40000, 8) == 80002 + 9 * 128, "40,000 frames: %u",
+	       replay_lru_entries(16 * 40000, 8));
+	EXPECT(t, replay_lru_entries(1ULL << 40, 2) == 0, "a TiB: keep the defaults");
+	EXPECT(t, replay_lru_entries(100, -1) == 0, "CPUs unknown: keep the defaults");
 }
 
 struct rec {
@@ -97,6 +109,7 @@ int main(void)
 	test_program = "replay_table";
 	RUN(test_small_capture_gets_a_small_table);
 	RUN(test_where_the_configured_table_stays);
+	RUN(test_lru_entries);
 	RUN(test_reorder_is_a_stable_sort_by_bucket);
 	return test_summary();
 }
