@@ -62,6 +62,9 @@ struct {
 	__type(value, struct minimal_count);
 } minimal_flows SEC(".maps");
 
+/* XDP_PASS for BPF_PROG_TEST_RUN; the live bench sets XDP_DROP, as edgewatch --passive */
+const volatile __u32 minimal_verdict = XDP_PASS;
+
 SEC("xdp")
 int bench_minimal_counter(struct xdp_md *ctx)
 {
@@ -73,7 +76,7 @@ int bench_minimal_counter(struct xdp_md *ctx)
 	struct minimal_count one = { 1, 0 }, *c;
 
 	if ((void *)(ports + 2) > data_end || eth->h_proto != bpf_htons(0x0800))
-		return XDP_PASS;
+		return minimal_verdict;
 	k.saddr = ip->saddr;
 	k.daddr = ip->daddr;
 	k.proto = ip->protocol;
@@ -87,7 +90,7 @@ int bench_minimal_counter(struct xdp_md *ctx)
 		one.bytes = data_end - data;
 		bpf_map_update_elem(&minimal_flows, &k, &one, BPF_NOEXIST);
 	}
-	return XDP_PASS;
+	return minimal_verdict;
 }
 
 /*

@@ -9,6 +9,9 @@
  *     XDP_TX), spread over FLOWS source ports; prints the seconds it took.
  *   bench_live drop IFACE
  *     attach the empty XDP_DROP baseline to IFACE until SIGINT/SIGTERM.
+ *   bench_live counter IFACE
+ *     attach the minimal flow counter (bench_minimal_counter, dropping after it
+ *     counted, as edgewatch --passive does) likewise: issue 11's yardstick.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -110,14 +113,24 @@ static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned
 	return 0;
 }
 
-static int cmd_drop(const char *ifname)
+/* Attach the empty XDP_DROP program, or (counter) the minimal flow counter made to drop,
+ * until SIGINT or SIGTERM. */
+static int cmd_attach(const char *ifname, int counter)
 {
-	struct bench *skel = bench__open_and_load();
+	struct bench *skel = bench__open();
 	int ifindex = if_nametoindex(ifname), err;
 
 	if (!skel || !ifindex)
 		return 1;
-	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.bench_empty_drop),
+	skel->rodata->minimal_verdict = XDP_DROP;
+	if (bench__load(skel)) {
+		fprintf(stderr, "cannot load the bench programs\n");
+		bench__destroy(skel);
+		return 1;
+	}
+	err = bpf_xdp_attach(ifindex,
+			     bpf_program__fd(counter ? skel->progs.bench_minimal_counter
+						     : skel->progs.bench_empty_drop),
 			     XDP_FLAGS_DRV_MODE, NULL);
 	if (err) {
 		fprintf(stderr, "cannot attach to %s: %s\n", ifname, strerror(-err));
@@ -140,7 +153,10 @@ int main(int argc, char **argv)
 		return cmd_gen(argv[2], argv[3], strtoul(argv[4], NULL, 10),
 			       strtoul(argv[5], NULL, 10));
 	if (argc == 3 && strcmp(argv[1], "drop") == 0)
-		return cmd_drop(argv[2]);
-	fprintf(stderr, "usage: %s gen IFACE DST_MAC FLOWS COUNT | drop IFACE\n", argv[0]);
+		return cmd_attach(argv[2], 0);
+	if (argc == 3 && strcmp(argv[1], "counter") == 0)
+		return cmd_attach(argv[2], 1);
+	fprintf(stderr, "usage: %s gen IFACE DST_MAC FLOWS COUNT | drop IFACE | counter IFACE\n",
+		argv[0]);
 	return 2;
 }

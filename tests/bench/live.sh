@@ -2,8 +2,9 @@
 # Live benchmark: frames pushed into a veth pair inside namespaces (bench_live gen), the
 # program under test on the receiving veth. Received packet rate of edgewatch (passive:
 # XDP_DROP after accounting, as on a SPAN sensor) as a ratio to an empty XDP_DROP
-# program measured in the same run, for 1 flow and 50,000 flows; and the same with the
-# management policy on (-c), every frame a management flow from an allowed source.
+# program measured in the same run, for 1 flow and 50,000 flows, and to a minimal flow
+# counter (issue 11's yardstick); and the same with the management policy on (-c), every
+# frame a management flow from an allowed source.
 # Prints a Markdown table. Bounded: COUNT frames per run, a few runs.
 set -u
 cd "$(dirname "$0")/../.."
@@ -69,6 +70,18 @@ with_empty_drop() {
 	kill -INT $pid; wait $pid
 }
 
+# The minimal flow counter (bpf/bench.bpf.c: an IPv4 5-tuple LRU hash of packets and
+# bytes, then XDP_DROP): the least a flow counter can cost, issue 11's yardstick.
+with_minimal_counter() {
+	ip netns exec "$NS_RX" "$GEN" counter "$RX" > "$TMP/counter.out" &
+	local pid=$!
+	PIDS+=($pid)
+	sleep 0.5
+	MIN_1=$(best_of 3 1)
+	MIN_50K=$(best_of 3 50000)
+	kill -INT $pid; wait $pid
+}
+
 with_edgewatch() {
 	nsenter --net=/run/netns/"$NS_RX" "$EW" run -i "$RX" --passive -o /dev/null \
 		2> "$TMP/ew.err" &
@@ -97,11 +110,13 @@ with_edgewatch_policy() {
 }
 
 with_empty_drop
+with_minimal_counter
 with_edgewatch
 with_edgewatch_policy
-python3 - "$EMPTY_1" "$EW_1" "$EMPTY_50K" "$EW_50K" "$COUNT" "$EWP_1" "$EWP_50K" <<'PY'
+python3 - "$EMPTY_1" "$EW_1" "$EMPTY_50K" "$EW_50K" "$COUNT" "$EWP_1" "$EWP_50K" "$MIN_1" \
+	"$MIN_50K" <<'PY'
 import sys
-e1, w1, e50, w50, count, p1, p50 = map(float, sys.argv[1:])
+e1, w1, e50, w50, count, p1, p50, m1, m50 = map(float, sys.argv[1:])
 print("### Live veth, %d frames of 64 bytes per run, best of 3\n" % count)
 print("| flows | empty XDP_DROP (Mpps) | edgewatch --passive (Mpps) | ratio | goal |")
 print("|---:|---:|---:|---:|---:|")
@@ -111,4 +126,10 @@ print("| 1, management policy on (-c: allowed management flow) | %.2f | %.2f | %
       "policy off: %.2f |" % (e1 / 1e6, p1 / 1e6, p1 / e1, w1 / e1))
 print("| 50,000, management policy on | %.2f | %.2f | %.2f | policy off: %.2f |"
       % (e50 / 1e6, p50 / 1e6, p50 / e50, w50 / e50))
+print("\n| flows | minimal flow counter (Mpps; x empty) | edgewatch --passive (Mpps) | "
+      "edgewatch / counter | goal |")
+print("|---:|---:|---:|---:|---:|")
+print("| 1 | %.2f (%.2f) | %.2f | %.2f | >= 0.85 |" % (m1 / 1e6, m1 / e1, w1 / 1e6, w1 / m1))
+print("| 50,000 | %.2f (%.2f) | %.2f | %.2f | >= 0.85 |"
+      % (m50 / 1e6, m50 / e50, w50 / 1e6, w50 / m50))
 PY
