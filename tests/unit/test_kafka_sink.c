@@ -8,7 +8,8 @@
  *    key's events in the order they were handed over;
  *  - a broker outage mid-run: what fits the queue arrives after it, what does not is
  *    counted as dropped_queue_full, exactly;
- *  - brokers down at close: the drain is bounded and what is left is lost_at_close.
+ *  - brokers down at close: the drain is bounded and what is left is lost_at_close;
+ *  - a line too large for the hand-off queue or for librdkafka: counted, not sent.
  * The account balances in each: taken = sent + in_queue + every loss; and it does in a
  * snapshot taken while two threads produce and the poll thread reports (the counts are
  * atomics, not under a lock: a snapshot never sees an outcome before its taken).
@@ -499,6 +500,59 @@ static void test_down_at_close_counted(struct test_case *t)
 	harness_free(h);
 }
 
+/* A flow event whose line is len bytes of JSON-ish filler (not remembered: never arrives). */
+static int send_flow_of_size(struct harness *h, size_t len)
+{
+	struct flow_key key;
+	struct flow_record rec;
+	struct flow_event ev = { 0 };
+	char *text = malloc(len);
+	struct output_line line = { .buf = text, .len = len };
+	int err;
+
+	if (!text)
+		return -ENOMEM;
+	memset(text, 'x', len);
+	flow_fixture(7, &key, &rec);
+	ev.flow.key = &key;
+	ev.flow.rec = &rec;
+	flow_fields_of(&key, &rec, SALT, &ev.flow.fields);
+	err = h->sink->ops->flow(h->sink, &ev, &line);
+	free(text);
+	return err;
+}
+
+/*
+ * A line too large for the sink's hand-off queue (32 MiB) is refused at once; one that
+ * fits it but not librdkafka's message.max.bytes (1,000,000 by default) is refused by
+ * librdkafka on the sender's thread: both counted as too large (format_failed), neither
+ * delays the next message, the account balances.
+ */
+static void test_too_large_counted(struct test_case *t)
+{
+	char why[2048] = "";
+	struct harness *h = harness_new("ew-large", 100, why, sizeof(why));
+	struct stats_sink_queue a;
+	int err;
+
+	CHECK(t, h, "%s", why);
+	err = send_flow_of_size(h, 33u << 20);
+	EXPECT(t, err == -EMSGSIZE, "a 33 MiB line: %d, not -EMSGSIZE", err);
+	err = send_flow_of_size(h, 2u << 20);
+	EXPECT(t, !err, "a 2 MiB line refused by the engine's side: %d", err);
+	send_flow(h, 1, 0);
+	h->sink->ops->drain(h->sink);
+	account(h, &a);
+	EXPECT(t, a.taken == 3 && a.format_failed == 2 && a.sent == 1 && !a.in_queue &&
+			  !a.dropped_queue_full && balances(&a),
+	       "taken %llu too large %llu sent %llu in_queue %llu dropped %llu",
+	       (unsigned long long)a.taken, (unsigned long long)a.format_failed,
+	       (unsigned long long)a.sent, (unsigned long long)a.in_queue,
+	       (unsigned long long)a.dropped_queue_full);
+	EXPECT(t, !consume_and_match(h, 1, 20000, why, sizeof(why)), "%s", why);
+	harness_free(h);
+}
+
 #define HAMMER_QUEUE 500
 #define HAMMER_EACH 20000
 
@@ -590,6 +644,7 @@ int main(void)
 	RUN(test_every_event_arrives);
 	RUN(test_outage_loses_only_what_overflows);
 	RUN(test_down_at_close_counted);
+	RUN(test_too_large_counted);
 	RUN(test_account_under_two_producers);
 	return test_summary();
 }

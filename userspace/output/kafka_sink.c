@@ -4,9 +4,17 @@
  * as one message, to the topic
  * of its type (PREFIX.alert, PREFIX.flow, PREFIX.stats, PREFIX.inventory), keyed by
  * flow_id (a flow's events land in one partition, in order), the stats by HOST/IFACE and
- * an inventory record by its service (ADDR/PORT/PROTO: a service's records in order). librdkafka's
- * producer queue is the sink's bounded queue (queue.buffering.max.messages): a produce
- * never blocks (no RD_KAFKA_MSG_F_BLOCK), a full queue drops the new message, counted.
+ * an inventory record by its service (ADDR/PORT/PROTO: a service's records in order).
+ *
+ * The engine's thread does not call librdkafka: rd_kafka_produce (its allocation and copy
+ * of the message, the partitioner's CRC of the key, its queue lock) was the largest part
+ * of what all sinks cost that thread (BENCHMARKS.md, output wing). The engine copies the
+ * key and line into a hand-off queue of the sink's own (a byte ring, as syslog's), and a
+ * sender thread hands them to librdkafka in order, gathering batches as syslog's sender
+ * does (sink_clock.h, struct sink_pace). queue-messages bounds every message taken and
+ * without an outcome, in the hand-off queue and in librdkafka's (the latter is configured
+ * with the same bound, so it never refuses one the sink let in): a full queue drops the
+ * new message at once, counted, and the engine never waits.
  * The producer is idempotent: librdkafka retries until message.timeout.ms, and a retry
  * neither reorders nor duplicates within a partition. Delivery reports, served by a poll
  * thread of the sink's own, say where each message went.
@@ -36,6 +44,7 @@
 
 #include "config/config.h"
 #include "log.h"
+#include "output/byte_ring.h"
 #include "output/json_line.h"
 #include "output/output.h"
 #include "output/sink_clock.h"
@@ -43,7 +52,42 @@
 #define DRAIN_MS 2000		/* at the end: how long the brokers get */
 #define PURGE_WAIT_MS 1000	/* then: how long the purged messages' reports get */
 #define POLL_MS 100		/* the poll thread's wait: how soon it sees stop */
-#define KEY_MAX 320		/* "HOST/IFACE" (HOST up to 255), or a flow_id */
+#define KEY_MAX 320		/* "HOST/IFACE" (HOST up to 255), or a service's ADDR/PORT/PROTO */
+/*
+ * The hand-off queue's bounds: queue-messages messages, at most HANDOFF_MESSAGES_MAX,
+ * and HANDOFF_BYTES (allocated lazily by the kernel: pages cost only once a burst has
+ * touched them). A burst of that many events (the sweeper ends thousands of flows at
+ * once) fits while the sender hands them over; librdkafka's own queue, up to
+ * queue-messages, then holds what the brokers have not taken.
+ */
+#define HANDOFF_MESSAGES_MAX 65536
+#define HANDOFF_BYTES (32u << 20)
+#define HANDOFF_BATCH 64	/* the sender gathers this many before it is woken */
+
+/*
+ * A message's key. A flow's is its flow_id in decimal, written by the sender: on the
+ * engine's thread the decimal was half of what the hand-off cost (BENCHMARKS.md).
+ */
+enum message_key_kind {
+	KEY_NONE,	/* an alert without a flow: any partition */
+	KEY_FLOW_ID,
+	KEY_TEXT,	/* HOST/IFACE, a service's ADDR/PORT/PROTO */
+};
+
+struct message_key {
+	enum message_key_kind kind;
+	uint64_t flow_id;	/* KEY_FLOW_ID */
+	const char *text;	/* KEY_TEXT */
+};
+
+/* A message in the hand-off queue: a text key's bytes, then the value, in the byte ring. */
+struct handoff_message {
+	char *buf;
+	uint64_t flow_id;	/* KEY_FLOW_ID */
+	uint32_t key_len, len;	/* key_len: KEY_TEXT's bytes in buf */
+	uint8_t type;
+	uint8_t key_kind;	/* enum message_key_kind */
+};
 
 /* A topic per event type, and one for the seal records (outputs.eve.seal). */
 #define KAFKA_SEAL_TOPIC OUTPUT_EVENT_TYPES
@@ -57,6 +101,7 @@ struct kafka_sink {
 	char *bootstrap;		/* for messages */
 	pthread_t poller;
 	int stopping;			/* the poll thread: end (atomic) */
+	uint32_t queue_messages;	/* outputs.kafka.queue-messages */
 
 	/* where every message went: __atomic_* only, without the lock (see the top) */
 	struct {
@@ -66,6 +111,17 @@ struct kafka_sink {
 
 	pthread_mutex_t lock;		/* everything below */
 	pthread_cond_t settled;		/* every message taken has its outcome */
+	pthread_cond_t wake;		/* the sender: a message, or stop */
+	pthread_cond_t idle;		/* the closer: the hand-off queue emptied, or a batch ended */
+	pthread_t sender;
+	struct handoff_message *handoff;	/* handoff_slots of them, their bytes in bytes */
+	size_t handoff_slots;
+	struct byte_ring bytes;
+	size_t head, count;		/* the hand-off queue */
+	int in_flight;			/* the sender hands a batch over (outside the lock) */
+	int sender_stopping;
+	uint64_t outcomes_read;		/* the outcomes when produce last read them */
+	struct sink_pace pace;		/* when the sender is woken */
 	uint64_t errors_logged_at;
 	int warned_full;
 	struct stats_sink_queue account;	/* but its counts: counts */
@@ -201,35 +257,158 @@ static void *poll_main(void *arg)
 	return NULL;
 }
 
-/* Hand one line to librdkafka (copied), or count why it did not take it. */
-static int produce(struct kafka_sink *ks, int type, const char *key, const char *line,
-		   size_t len)
+/* A message dropped for a full queue (ours or librdkafka's). Under the lock. */
+static void count_queue_full(struct kafka_sink *ks)
 {
-	rd_kafka_resp_err_t err;
-	int ret = 0;
+	count(&ks->counts.dropped_queue_full);
+	if (!ks->warned_full)
+		log_warn("kafka: queue full (outputs.kafka.queue-messages, or librdkafka's "
+			 "queue.buffering.max.kbytes): the brokers %s are down or slow; new "
+			 "messages are dropped and counted", ks->bootstrap);
+	ks->warned_full = 1;
+}
 
-	count(&ks->counts.taken);	/* before: its report may come before produce returns */
-	if (!rd_kafka_produce(ks->topics[type], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-			      (void *)line, len, key, key ? strlen(key) : 0, NULL))
-		return 0;
+/*
+ * The sender: one message of the hand-off queue to librdkafka (which copies it), or
+ * counted by why librdkafka did not take it. Outside the lock.
+ */
+static void hand_over(struct kafka_sink *ks, const struct handoff_message *m)
+{
+	char flow_id[DECIMAL_U64_MAX];
+	const char *key = m->key_kind == KEY_TEXT ? m->buf : NULL;
+	size_t key_len = m->key_len;
+	rd_kafka_resp_err_t err;
+
+	if (m->key_kind == KEY_FLOW_ID) {	/* by hand: snprintf cost 40% more */
+		key_len = decimal_u64(m->flow_id, flow_id);
+		key = flow_id;
+	}
+	if (!rd_kafka_produce(ks->topics[m->type], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+			      m->buf + m->key_len, m->len, (void *)key, key_len, NULL))
+		return;
 	err = rd_kafka_last_error();
 	pthread_mutex_lock(&ks->lock);
-	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-		count(&ks->counts.dropped_queue_full);
-		if (!ks->warned_full)
-			log_warn("kafka: queue full (outputs.kafka.queue-messages, or librdkafka's "
-				 "queue.buffering.max.kbytes): the brokers %s are down or slow; new "
-				 "messages are dropped and counted", ks->bootstrap);
-		ks->warned_full = 1;
-	} else if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		count_queue_full(ks);	/* queue.buffering.max.kbytes */
+	else if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
 		count(&ks->counts.format_failed);
-		ret = -EMSGSIZE;
-	} else {
+	else
 		count_failure(ks, err);
-		ret = -EIO;
+	pthread_mutex_unlock(&ks->lock);
+}
+
+/* The oldest message leaves the hand-off queue (handed over or lost). Under the lock. */
+static void pop_handoff(struct kafka_sink *ks)
+{
+	struct handoff_message *m = &ks->handoff[ks->head];
+
+	byte_ring_release_oldest(&ks->bytes, (size_t)m->key_len + m->len);
+	m->buf = NULL;
+	ks->head = (ks->head + 1) % ks->handoff_slots;
+	ks->count--;
+	sink_pace_sent(&ks->pace, 1);
+	if (!ks->count)
+		pthread_cond_broadcast(&ks->idle);
+}
+
+/* Up to HANDOFF_BATCH messages from the head to librdkafka, outside the lock (the
+ * producers append behind them meanwhile: their bytes stay reserved until popped). */
+static void hand_over_batch(struct kafka_sink *ks)
+{
+	struct handoff_message batch[HANDOFF_BATCH];
+	size_t i, n = ks->count < HANDOFF_BATCH ? ks->count : HANDOFF_BATCH;
+
+	for (i = 0; i < n; i++)
+		batch[i] = ks->handoff[(ks->head + i) % ks->handoff_slots];
+	ks->in_flight = 1;
+	pthread_mutex_unlock(&ks->lock);
+	for (i = 0; i < n; i++)
+		hand_over(ks, &batch[i]);
+	pthread_mutex_lock(&ks->lock);
+	ks->in_flight = 0;
+	for (i = 0; i < n; i++)
+		pop_handoff(ks);
+	pthread_cond_broadcast(&ks->idle);
+}
+
+static void *sender_main(void *arg)
+{
+	struct kafka_sink *ks = arg;
+
+	pthread_mutex_lock(&ks->lock);
+	for (;;) {
+		if (!ks->count) {
+			if (ks->sender_stopping)
+				break;
+			sink_pace_idle(&ks->pace, &ks->wake, &ks->lock);
+			continue;
+		}
+		if (sink_pace_gather(&ks->pace, &ks->wake, &ks->lock, ks->count, HANDOFF_BATCH))
+			continue;
+		hand_over_batch(ks);
 	}
 	pthread_mutex_unlock(&ks->lock);
-	return ret;
+	return NULL;
+}
+
+/*
+ * Is there room for one more message under queue-messages? Without reading the outcome
+ * counts, which the poll thread writes for every delivery (each read a cache line from
+ * the other core, on the engine's thread), as long as the outcomes last read say so:
+ * outcomes only grow, so taken minus them bounds in_queue from above. Under the lock.
+ */
+static int below_bound(struct kafka_sink *ks)
+{
+	struct stats_sink_queue c;
+
+	if (counted(&ks->counts.taken) - ks->outcomes_read < ks->queue_messages)
+		return 1;
+	read_counts(ks, &c);
+	ks->outcomes_read = c.taken - c.in_queue;
+	return c.in_queue < ks->queue_messages;
+}
+
+/*
+ * The engine's part (any producer thread): the key and the line copied into the
+ * hand-off queue, or counted as dropped. The bound is queue-messages over every message
+ * taken and without an outcome yet (here or in librdkafka's queue); read before this
+ * one is taken, under the lock, so two producers cannot both take the last place.
+ */
+static int produce(struct kafka_sink *ks, int type, const struct message_key *key,
+		   const char *line, size_t len)
+{
+	size_t key_len = key->kind == KEY_TEXT ? strlen(key->text) : 0;
+	struct handoff_message *m;
+	char *room = NULL;
+	int full;
+
+	pthread_mutex_lock(&ks->lock);
+	full = !below_bound(ks) || ks->count >= ks->handoff_slots || ks->sender_stopping;
+	count(&ks->counts.taken);	/* before its outcome, always (see the top) */
+	if (!full && len > HANDOFF_BYTES - key_len) {
+		count(&ks->counts.format_failed);	/* larger than the whole queue */
+		pthread_mutex_unlock(&ks->lock);
+		return -EMSGSIZE;
+	}
+	if (!full)
+		room = byte_ring_reserve(&ks->bytes, key_len + len);
+	if (!room) {
+		count_queue_full(ks);
+		pthread_mutex_unlock(&ks->lock);
+		return 0;
+	}
+	if (key_len)
+		memcpy(room, key->text, key_len);
+	memcpy(room + key_len, line, len);
+	m = &ks->handoff[(ks->head + ks->count) % ks->handoff_slots];
+	*m = (struct handoff_message){ .buf = room, .flow_id = key->flow_id,
+				       .key_len = (uint32_t)key_len, .len = (uint32_t)len,
+				       .type = (uint8_t)type, .key_kind = (uint8_t)key->kind };
+	/* one wake per gathered batch, not per message (sink_clock.h, struct sink_pace) */
+	if (sink_pace_queued(&ks->pace, ++ks->count, HANDOFF_BATCH))
+		pthread_cond_signal(&ks->wake);
+	pthread_mutex_unlock(&ks->lock);
+	return 0;
 }
 
 static int format_failed(struct kafka_sink *ks, int err)
@@ -240,61 +419,56 @@ static int format_failed(struct kafka_sink *ks, int err)
 }
 
 /*
- * The event's EVE line as a message of type with key (NULL: none). librdkafka copies it
- * (RD_KAFKA_MSG_F_COPY: into the one allocation that holds its message header, so
- * handing over a buffer of ours with F_FREE would cost the same malloc and copy here).
+ * The event's EVE line as a message of type with key (NULL: none), into the hand-off
+ * queue. The sender then has librdkafka copy it (RD_KAFKA_MSG_F_COPY: into the one
+ * allocation that holds its message header, so handing over a buffer of ours with F_FREE
+ * would cost the same malloc and copy).
  */
-static int produce_line(struct kafka_sink *ks, enum output_event_type type, const char *key,
-			const struct output_line *line)
+static int produce_line(struct kafka_sink *ks, enum output_event_type type,
+			const struct message_key *key, const struct output_line *line)
 {
 	if (line->err)
 		return format_failed(ks, line->err);	/* the EVE sink counts it too */
 	return produce(ks, type, key, line->buf, line->len);
 }
 
-/* by hand: snprintf was 40% of the sink's instructions per event (BENCHMARKS.md) */
-static void flow_id_key(uint64_t flow_id, char key[KEY_MAX])
-{
-	key[decimal_u64(flow_id, key)] = '\0';
-}
-
 static int kafka_sink_flow(struct output_sink *s, const struct flow_event *ev,
 			   const struct output_line *line)
 {
-	char key[KEY_MAX];
+	struct message_key key = { KEY_FLOW_ID, ev->flow.fields.flow_id, NULL };
 
-	flow_id_key(ev->flow.fields.flow_id, key);
-	return produce_line(kafka_sink_of(s), OUTPUT_FLOW, key, line);
+	return produce_line(kafka_sink_of(s), OUTPUT_FLOW, &key, line);
 }
 
 static int kafka_sink_alert(struct output_sink *s, const struct alert_event *ev,
 			    const struct output_line *line)
 {
-	char key[KEY_MAX];
-
-	flow_id_key(ev->flow.fields.flow_id, key);
 	/* no flow (the table was full): no key, any partition */
-	return produce_line(kafka_sink_of(s), OUTPUT_ALERT, ev->flow_table_full ? NULL : key,
-			    line);
+	struct message_key key = { ev->flow_table_full ? KEY_NONE : KEY_FLOW_ID,
+				   ev->flow.fields.flow_id, NULL };
+
+	return produce_line(kafka_sink_of(s), OUTPUT_ALERT, &key, line);
 }
 
 /* A service's records (new, changed, summaries) in one partition, in order. */
 static int kafka_sink_inventory(struct output_sink *s, const struct inventory_event *ev,
 				const struct output_line *line)
 {
-	char key[KEY_MAX], addr[INET6_ADDRSTRLEN] = "?";
+	char text[KEY_MAX], addr[INET6_ADDRSTRLEN] = "?";
+	struct message_key key = { KEY_TEXT, 0, text };
 
 	inet_ntop(ev->family == 6 ? AF_INET6 : AF_INET, ev->addr, addr, sizeof(addr));
-	snprintf(key, sizeof(key), "%s/%u/%u", addr, ev->port, ev->proto);
-	return produce_line(kafka_sink_of(s), OUTPUT_INVENTORY, key, line);
+	snprintf(text, sizeof(text), "%s/%u/%u", addr, ev->port, ev->proto);
+	return produce_line(kafka_sink_of(s), OUTPUT_INVENTORY, &key, line);
 }
 
 static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *snap,
 			    const struct output_line *line)
 {
 	struct kafka_sink *ks = kafka_sink_of(s);
+	struct message_key key = { KEY_TEXT, 0, ks->stats_key };
 
-	return produce_line(ks, OUTPUT_STATS, ks->stats_key, line);
+	return produce_line(ks, OUTPUT_STATS, &key, line);
 }
 
 /* Seal records to PREFIX.seal, keyed by the stats key (HOST/IFACE): one EVE stream's
@@ -302,13 +476,14 @@ static int kafka_sink_stats(struct output_sink *s, const struct stats_snapshot *
 static int kafka_sink_seal(struct output_sink *s, const char *line, size_t len, uint64_t ts_ns)
 {
 	struct kafka_sink *ks = kafka_sink_of(s);
+	struct message_key key = { KEY_TEXT, 0, ks->stats_key };
 
-	return produce(ks, KAFKA_SEAL_TOPIC, ks->stats_key, line, len);
+	return produce(ks, KAFKA_SEAL_TOPIC, &key, line, len);
 }
 
 static int kafka_sink_nothing(struct output_sink *s)
 {
-	return 0;	/* librdkafka sends as soon as it can (linger.ms); no files */
+	return 0;	/* the sender and librdkafka send as soon as they can; no files */
 }
 
 static void wait_settled(struct kafka_sink *ks, uint64_t deadline_ms)
@@ -318,12 +493,36 @@ static void wait_settled(struct kafka_sink *ks, uint64_t deadline_ms)
 }
 
 /*
- * Give the brokers until DRAIN_MS from now to take what is queued; then purge the rest
- * (queued and in flight), whose reports count it as lost at close. Under the lock.
+ * The hand-off queue to librdkafka at once (no gathering while the closer waits); what
+ * the sender could not hand over by the deadline (it never waits for a broker, so only a
+ * starved sender) is lost at close. Under the lock.
+ */
+static void settle_handoff(struct kafka_sink *ks, uint64_t deadline_ms)
+{
+	ks->pace.hurry = 1;
+	pthread_cond_signal(&ks->wake);
+	while ((ks->count || ks->in_flight) && sink_now_ms() < deadline_ms)
+		sink_wait_until(&ks->idle, &ks->lock, deadline_ms);
+	while (ks->in_flight)
+		pthread_cond_wait(&ks->idle, &ks->lock);
+	while (ks->count) {
+		count(&ks->counts.lost_at_close);
+		pop_handoff(ks);
+	}
+	ks->pace.hurry = 0;
+}
+
+/*
+ * Give the sender and the brokers until DRAIN_MS from now to take what is queued; then
+ * purge the rest (queued and in flight), whose reports count it as lost at close.
+ * Under the lock.
  */
 static void settle(struct kafka_sink *ks)
 {
-	wait_settled(ks, sink_now_ms() + DRAIN_MS);
+	uint64_t deadline = sink_now_ms() + DRAIN_MS;
+
+	settle_handoff(ks, deadline);
+	wait_settled(ks, deadline);
 	if (!in_queue(ks))
 		return;
 	pthread_mutex_unlock(&ks->lock);
@@ -375,6 +574,14 @@ static void log_losses(const struct kafka_sink *ks, uint64_t lost_before)
 			 a->failures[i].name);
 }
 
+static void destroy_sync(struct kafka_sink *ks)
+{
+	pthread_cond_destroy(&ks->settled);
+	pthread_cond_destroy(&ks->wake);
+	pthread_cond_destroy(&ks->idle);
+	pthread_mutex_destroy(&ks->lock);
+}
+
 static void kafka_sink_free(struct kafka_sink *ks)
 {
 	int type;
@@ -384,6 +591,8 @@ static void kafka_sink_free(struct kafka_sink *ks)
 			rd_kafka_topic_destroy(ks->topics[type]);
 	if (ks->rk)
 		rd_kafka_destroy(ks->rk);
+	byte_ring_free(&ks->bytes);
+	free(ks->handoff);
 	free(ks->bootstrap);
 	free(ks);
 }
@@ -396,14 +605,16 @@ static void kafka_sink_close(struct output_sink *s)
 	pthread_mutex_lock(&ks->lock);
 	lost = counted(&ks->counts.lost_at_close);
 	settle(ks);
+	ks->sender_stopping = 1;	/* later produces are dropped, counted */
+	pthread_cond_signal(&ks->wake);
 	pthread_mutex_unlock(&ks->lock);
+	pthread_join(ks->sender, NULL);
 	__atomic_store_n(&ks->stopping, 1, __ATOMIC_RELEASE);
 	pthread_join(ks->poller, NULL);
 	/* no reports after the poll thread: what has none yet is lost, and stays counted */
 	__atomic_fetch_add(&ks->counts.lost_at_close, in_queue(ks), __ATOMIC_SEQ_CST);
 	log_losses(ks, lost);
-	pthread_cond_destroy(&ks->settled);
-	pthread_mutex_destroy(&ks->lock);
+	destroy_sync(ks);
 	kafka_sink_free(ks);
 }
 
@@ -459,7 +670,14 @@ static int configure(struct kafka_sink *ks, const struct ew_kafka_output *cfg,
 	};
 	size_t i;
 
-	snprintf(queue_messages, sizeof(queue_messages), "%u", cfg->queue_messages);
+	/*
+	 * The sink's own bound (produce) is the one that counts; librdkafka's is a batch
+	 * larger, so that it never refuses a message the sink let in while a delivery
+	 * report that freed a place is still being served (it counts the message until
+	 * then). queue-messages is at most 10,000,000, librdkafka's bound 2^31 - 1.
+	 */
+	snprintf(queue_messages, sizeof(queue_messages), "%u",
+		 cfg->queue_messages + HANDOFF_BATCH);
 	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
 		if (rd_kafka_conf_set(conf, ours[i].name, ours[i].value, why, why_len))
 			return -EINVAL;
@@ -478,7 +696,7 @@ static int init_sync(struct kafka_sink *ks)
 {
 	int err = sink_cond_init(&ks->settled);
 
-	return err ? err : -pthread_mutex_init(&ks->lock, NULL);
+	return err ? err : sink_sync_init(&ks->lock, &ks->wake, &ks->idle);
 }
 
 /* The producer and its topics; errors logged. 0 or -errno. */
@@ -535,8 +753,12 @@ int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
 	gethostname(hostname, sizeof(hostname) - 1);
 	snprintf(ks->stats_key, sizeof(ks->stats_key), "%s%s%s", hostname, iface ? "/" : "",
 		 iface ? iface : "");
+	ks->queue_messages = cfg->queue_messages;
+	ks->handoff_slots = cfg->queue_messages < HANDOFF_MESSAGES_MAX ? cfg->queue_messages
+								     : HANDOFF_MESSAGES_MAX;
+	ks->handoff = calloc(ks->handoff_slots, sizeof(*ks->handoff));
 	ks->bootstrap = bootstrap_servers(cfg);
-	if (!ks->bootstrap) {
+	if (!ks->bootstrap || !ks->handoff || byte_ring_init(&ks->bytes, HANDOFF_BYTES)) {
 		kafka_sink_free(ks);
 		return -ENOMEM;
 	}
@@ -549,8 +771,15 @@ int kafka_sink_open(struct output_sink **out, const struct ew_kafka_output *cfg,
 	if (!err)
 		err = -pthread_create(&ks->poller, NULL, poll_main, ks);
 	if (err) {
-		pthread_cond_destroy(&ks->settled);
-		pthread_mutex_destroy(&ks->lock);
+		destroy_sync(ks);
+		kafka_sink_free(ks);
+		return err;
+	}
+	err = -pthread_create(&ks->sender, NULL, sender_main, ks);
+	if (err) {
+		__atomic_store_n(&ks->stopping, 1, __ATOMIC_RELEASE);
+		pthread_join(ks->poller, NULL);
+		destroy_sync(ks);
 		kafka_sink_free(ks);
 		return err;
 	}
