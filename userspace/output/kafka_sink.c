@@ -13,8 +13,11 @@
  * sender thread hands them to librdkafka in order, gathering batches as syslog's sender
  * does (sink_clock.h, struct sink_pace). queue-messages bounds every message taken and
  * without an outcome, in the hand-off queue and in librdkafka's (the latter is configured
- * with the same bound, so it never refuses one the sink let in): a full queue drops the
- * new message at once, counted, and the engine never waits.
+ * a little above it, so it never refuses one the sink let in): a full queue drops the
+ * new message at once, counted, and the engine never waits. What librdkafka refuses on
+ * the sender's thread (too large, a fatal producer state) is counted there: the sink op
+ * returned 0 for it already, so the fan-out's error total does not see it, the sink's
+ * account does.
  * The producer is idempotent: librdkafka retries until message.timeout.ms, and a retry
  * neither reorders nor duplicates within a partition. Delivery reports, served by a poll
  * thread of the sink's own, say where each message went.
@@ -55,10 +58,12 @@
 #define KEY_MAX 320		/* "HOST/IFACE" (HOST up to 255), or a service's ADDR/PORT/PROTO */
 /*
  * The hand-off queue's bounds: queue-messages messages, at most HANDOFF_MESSAGES_MAX,
- * and HANDOFF_BYTES (allocated lazily by the kernel: pages cost only once a burst has
- * touched them). A burst of that many events (the sweeper ends thousands of flows at
+ * and HANDOFF_BYTES. A burst of that many events (the sweeper ends thousands of flows at
  * once) fits while the sender hands them over; librdkafka's own queue, up to
- * queue-messages, then holds what the brokers have not taken.
+ * queue-messages, then holds what the brokers have not taken. The bytes are allocated
+ * lazily by the kernel, and the ring starts over at offset 0 whenever it empties (after
+ * each batch while the sender keeps up); a sender that stays behind walks all of it and
+ * keeps it resident: 32 MiB at most.
  */
 #define HANDOFF_MESSAGES_MAX 65536
 #define HANDOFF_BYTES (32u << 20)
@@ -120,6 +125,7 @@ struct kafka_sink {
 	size_t head, count;		/* the hand-off queue */
 	int in_flight;			/* the sender hands a batch over (outside the lock) */
 	int sender_stopping;
+	int handoff_abort;		/* the closer empties the hand-off queue: no new batch */
 	uint64_t outcomes_read;		/* the outcomes when produce last read them */
 	struct sink_pace pace;		/* when the sender is woken */
 	uint64_t errors_logged_at;
@@ -294,6 +300,9 @@ static void hand_over(struct kafka_sink *ks, const struct handoff_message *m)
 		count(&ks->counts.format_failed);
 	else
 		count_failure(ks, err);
+	/* the last outcome a drain waits for may be this one, not a delivery report */
+	if (!in_queue(ks))
+		pthread_cond_broadcast(&ks->settled);
 	pthread_mutex_unlock(&ks->lock);
 }
 
@@ -337,6 +346,10 @@ static void *sender_main(void *arg)
 
 	pthread_mutex_lock(&ks->lock);
 	for (;;) {
+		if (ks->handoff_abort) {	/* the closer empties the queue */
+			pthread_cond_wait(&ks->wake, &ks->lock);
+			continue;
+		}
 		if (!ks->count) {
 			if (ks->sender_stopping)
 				break;
@@ -383,12 +396,18 @@ static int produce(struct kafka_sink *ks, int type, const struct message_key *ke
 	int full;
 
 	pthread_mutex_lock(&ks->lock);
-	full = !below_bound(ks) || ks->count >= ks->handoff_slots || ks->sender_stopping;
+	/* before this one is taken: below_bound counts what was taken before it */
+	full = !below_bound(ks) || ks->count >= ks->handoff_slots;
 	count(&ks->counts.taken);	/* before its outcome, always (see the top) */
-	if (!full && len > HANDOFF_BYTES - key_len) {
-		count(&ks->counts.format_failed);	/* larger than the whole queue */
+	if (ks->sender_stopping) {	/* after close began */
+		count(&ks->counts.lost_at_close);
 		pthread_mutex_unlock(&ks->lock);
-		return -EMSGSIZE;
+		return 0;
+	}
+	if (!len || len > HANDOFF_BYTES - key_len) {
+		count(&ks->counts.format_failed);	/* empty, or larger than the whole queue */
+		pthread_mutex_unlock(&ks->lock);
+		return len ? -EMSGSIZE : -EINVAL;
 	}
 	if (!full)
 		room = byte_ring_reserve(&ks->bytes, key_len + len);
@@ -503,11 +522,17 @@ static void settle_handoff(struct kafka_sink *ks, uint64_t deadline_ms)
 	pthread_cond_signal(&ks->wake);
 	while ((ks->count || ks->in_flight) && sink_now_ms() < deadline_ms)
 		sink_wait_until(&ks->idle, &ks->lock, deadline_ms);
-	while (ks->in_flight)
-		pthread_cond_wait(&ks->idle, &ks->lock);
-	while (ks->count) {
-		count(&ks->counts.lost_at_close);
-		pop_handoff(ks);
+	if (ks->count) {
+		/* producers outran the sender: it starts no new batch while the rest goes */
+		ks->handoff_abort = 1;
+		while (ks->in_flight)
+			pthread_cond_wait(&ks->idle, &ks->lock);
+		while (ks->count) {
+			count(&ks->counts.lost_at_close);
+			pop_handoff(ks);
+		}
+		ks->handoff_abort = 0;
+		pthread_cond_signal(&ks->wake);
 	}
 	ks->pace.hurry = 0;
 }
@@ -671,10 +696,11 @@ static int configure(struct kafka_sink *ks, const struct ew_kafka_output *cfg,
 	size_t i;
 
 	/*
-	 * The sink's own bound (produce) is the one that counts; librdkafka's is a batch
-	 * larger, so that it never refuses a message the sink let in while a delivery
-	 * report that freed a place is still being served (it counts the message until
-	 * then). queue-messages is at most 10,000,000, librdkafka's bound 2^31 - 1.
+	 * The sink's own bound (produce) is the one that counts; librdkafka's is set above
+	 * it, so that it never refuses a message the sink let in while the delivery report
+	 * that freed a place is still being served (librdkafka counts its message until the
+	 * callback returns: one at a time, so any margin of one or more would do).
+	 * queue-messages is at most 10,000,000, librdkafka's bound 2^31 - 1.
 	 */
 	snprintf(queue_messages, sizeof(queue_messages), "%u",
 		 cfg->queue_messages + HANDOFF_BATCH);
@@ -696,7 +722,12 @@ static int init_sync(struct kafka_sink *ks)
 {
 	int err = sink_cond_init(&ks->settled);
 
-	return err ? err : sink_sync_init(&ks->lock, &ks->wake, &ks->idle);
+	if (err)
+		return err;
+	err = sink_sync_init(&ks->lock, &ks->wake, &ks->idle);
+	if (err)	/* sink_sync_init undid its own */
+		pthread_cond_destroy(&ks->settled);
+	return err;
 }
 
 /* The producer and its topics; errors logged. 0 or -errno. */

@@ -40,10 +40,18 @@ int sink_sync_init(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_cond_t *
 {
 	int err = sink_cond_init(wake);
 
-	if (!err)
-		err = sink_cond_init(idle);
-	if (!err)
-		err = -pthread_mutex_init(lock, NULL);
+	if (err)
+		return err;
+	err = sink_cond_init(idle);
+	if (err) {
+		pthread_cond_destroy(wake);
+		return err;
+	}
+	err = -pthread_mutex_init(lock, NULL);
+	if (err) {	/* what was made is undone: on failure the caller has nothing to free */
+		pthread_cond_destroy(wake);
+		pthread_cond_destroy(idle);
+	}
 	return err;
 }
 

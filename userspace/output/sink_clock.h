@@ -20,7 +20,7 @@ void sink_wait_until(pthread_cond_t *cond, pthread_mutex_t *lock, uint64_t deadl
 /* A cond on CLOCK_MONOTONIC. 0 or -errno. */
 int sink_cond_init(pthread_cond_t *cond);
 
-/* The lock and two conds on CLOCK_MONOTONIC. 0 or -errno. */
+/* The lock and two conds on CLOCK_MONOTONIC. 0 or -errno (then none is left made). */
 int sink_sync_init(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_cond_t *idle);
 
 /*
