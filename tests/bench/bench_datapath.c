@@ -6,7 +6,8 @@
  *   established TCP flow and a VLAN+VXLAN packet, new flows (one test run per new
  *   flow), against an empty XDP program and, for the established flow, against a
  *   minimal flow counter (an IPv4 5-tuple LRU hash of packets and bytes, bench.bpf.c:
- *   issue 11's yardstick); the flow table as a hash (chosen), an LRU and a per-CPU hash;
+ *   issue 11's yardstick) and the ladder from it to the datapath's table shape (its key,
+ *   its record, both); the flow table as a hash (chosen), an LRU and a per-CPU hash;
  *   and what the two kernel clocks cost;
  * - one sweep of a table holding 1,000,000 flows: scan only, and export-and-delete;
  * - kernel memory per flow slot;
@@ -89,6 +90,37 @@ static struct datapath *load_datapath(enum bpf_map_type flow_map_type, uint32_t 
 	return skel;
 }
 
+/*
+ * The ladder from the minimal counter to the datapath's table shape (bench.bpf.c): the
+ * same counting with edgewatch's 48-byte key, with its 192-byte record, and with both in
+ * a preallocated hash, each as a multiple of the counter. The datapath's row over the
+ * last rung is the rest of its work (parser, policy, outcome counters, sampling).
+ */
+static void print_ladder(struct bench *bench, const struct pkt *tcp, int repeat, double empty,
+			 double minimal)
+{
+	const struct {
+		const char *name, *table;
+		struct bpf_program *prog;
+	} rungs[] = {
+		{ "the counter with edgewatch's 48-byte key (struct flow_key)", "LRU hash",
+		  bench->progs.bench_ladder_wide_key },
+		{ "the counter with edgewatch's 192-byte record (struct flow_record)", "LRU hash",
+		  bench->progs.bench_ladder_record },
+		{ "the counter with both: the datapath's table shape", "hash",
+		  bench->progs.bench_ladder_table_shape },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rungs) / sizeof(rungs[0]); i++) {
+		double ns = bench_ns_per_packet(bpf_program__fd(rungs[i].prog), tcp, repeat);
+
+		printf("| TCP, established flow: %s (%.2fx the minimal counter) | %s | %.1f | %.1f "
+		       "| %.1f |\n", rungs[i].name, ns / minimal, rungs[i].table, ns, ns - empty,
+		       ns / empty);
+	}
+}
+
 static void bench_test_run(void)
 {
 	static const struct table_variant variants[] = {
@@ -125,6 +157,7 @@ static void bench_test_run(void)
 	printf("| TCP, established flow: the minimal counter (IPv4 5-tuple, LRU hash, "
 	       "bench.bpf.c) | LRU hash | %.1f | %.1f | %.1f |\n", minimal, minimal - empty,
 	       minimal / empty);
+	print_ladder(bench, &tcp, repeat, empty, minimal);
 	for (v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
 		struct datapath *skel = load_datapath(variants[v].type, EW_FLOW_TABLE_DEFAULT);
 		int fd;
