@@ -578,11 +578,11 @@ static void *hammer_produce(void *arg)
 }
 
 /*
- * Two producers and the poll thread against snapshots in a loop: every snapshot has
- * in_queue within librdkafka's queue bound plus the two produces in progress plus what was
- * taken while the snapshot was read (an outcome read before its taken would make it wrap
- * below zero), taken and the outcomes never go back; at the end every message was delivered or dropped for the full queue, none in
- * between.
+ * Two producers, the sender and the poll thread against snapshots in a loop: every
+ * snapshot has in_queue within the sink's queue bound plus the two produces in progress
+ * plus what was taken while the snapshot was read (an outcome read before its taken
+ * would make it wrap below zero), taken and the outcomes never go back; at the end every
+ * message was delivered or dropped for the full queue, none in between.
  */
 static void test_account_under_two_producers(struct test_case *t)
 {

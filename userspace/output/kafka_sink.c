@@ -285,7 +285,7 @@ static void hand_over(struct kafka_sink *ks, const struct handoff_message *m)
 	size_t key_len = m->key_len;
 	rd_kafka_resp_err_t err;
 
-	if (m->key_kind == KEY_FLOW_ID) {	/* by hand: snprintf cost 40% more */
+	if (m->key_kind == KEY_FLOW_ID) {	/* decimal_u64, not snprintf: BENCHMARKS.md */
 		key_len = decimal_u64(m->flow_id, flow_id);
 		key = flow_id;
 	}
@@ -438,10 +438,10 @@ static int format_failed(struct kafka_sink *ks, int err)
 }
 
 /*
- * The event's EVE line as a message of type with key (NULL: none), into the hand-off
- * queue. The sender then has librdkafka copy it (RD_KAFKA_MSG_F_COPY: into the one
- * allocation that holds its message header, so handing over a buffer of ours with F_FREE
- * would cost the same malloc and copy).
+ * The event's EVE line as a message of type with its key, into the hand-off queue. The
+ * sender then has librdkafka copy it (RD_KAFKA_MSG_F_COPY: into the one allocation that
+ * holds its message header, so handing over a buffer of ours with F_FREE would cost the
+ * same malloc and copy).
  */
 static int produce_line(struct kafka_sink *ks, enum output_event_type type,
 			const struct message_key *key, const struct output_line *line)
