@@ -60,25 +60,17 @@ best_of() {	# best_of N FLOWS: the best of N runs (the machine is shared and noi
 	echo "$best"
 }
 
-with_empty_drop() {
-	ip netns exec "$NS_RX" "$GEN" drop "$RX" > "$TMP/drop.out" &
+# A bench program on RX (bench_live MODE: drop, the empty XDP_DROP program; counter, the
+# minimal flow counter of bpf/bench.bpf.c, an IPv4 5-tuple LRU hash of packets and bytes
+# then XDP_DROP, issue 11's yardstick): its rates at 1 and 50,000 flows into NAME_1 and
+# NAME_50K.
+with_bench_program() {
+	ip netns exec "$NS_RX" "$GEN" "$1" "$RX" > "$TMP/$1.out" &
 	local pid=$!
 	PIDS+=($pid)
 	sleep 0.5
-	EMPTY_1=$(best_of 3 1)
-	EMPTY_50K=$(best_of 3 50000)
-	kill -INT $pid; wait $pid
-}
-
-# The minimal flow counter (bpf/bench.bpf.c: an IPv4 5-tuple LRU hash of packets and
-# bytes, then XDP_DROP): the least a flow counter can cost, issue 11's yardstick.
-with_minimal_counter() {
-	ip netns exec "$NS_RX" "$GEN" counter "$RX" > "$TMP/counter.out" &
-	local pid=$!
-	PIDS+=($pid)
-	sleep 0.5
-	MIN_1=$(best_of 3 1)
-	MIN_50K=$(best_of 3 50000)
+	printf -v "$2_1" '%s' "$(best_of 3 1)"
+	printf -v "$2_50K" '%s' "$(best_of 3 50000)"
 	kill -INT $pid; wait $pid
 }
 
@@ -109,8 +101,8 @@ with_edgewatch_policy() {
 	kill -INT $pid; wait $pid
 }
 
-with_empty_drop
-with_minimal_counter
+with_bench_program drop EMPTY
+with_bench_program counter MIN
 with_edgewatch
 with_edgewatch_policy
 python3 - "$EMPTY_1" "$EW_1" "$EMPTY_50K" "$EW_50K" "$COUNT" "$EWP_1" "$EWP_50K" "$MIN_1" \
