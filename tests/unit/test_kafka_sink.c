@@ -172,6 +172,17 @@ static void flow_fixture(uint32_t n, struct flow_key *key, struct flow_record *r
 	rec->flow_seq = 100 + n;
 }
 
+/* Flow n's event (flow_fixture), its flow fields computed; key and rec hold the flow. */
+static void flow_event_of(uint32_t n, struct flow_key *key, struct flow_record *rec,
+			  struct flow_event *ev)
+{
+	flow_fixture(n, key, rec);
+	memset(ev, 0, sizeof(*ev));
+	ev->flow.key = key;
+	ev->flow.rec = rec;
+	flow_fields_of(key, rec, SALT, &ev->flow.fields);
+}
+
 static void remember(struct harness *h, enum output_event_type type, const char *key,
 		     const struct json_line *jl)
 {
@@ -193,15 +204,12 @@ static int send_flow(struct harness *h, uint32_t n, uint32_t round)
 {
 	struct flow_key key;
 	struct flow_record rec;
-	struct flow_event ev = { 0 };
+	struct flow_event ev;
 	char buf[JSON_LINE_MAX], id[32];
 	struct output_line line;
 	struct json_line jl;
 
-	flow_fixture(n, &key, &rec);
-	ev.flow.key = &key;
-	ev.flow.rec = &rec;
-	flow_fields_of(&key, &rec, SALT, &ev.flow.fields);
+	flow_event_of(n, &key, &rec, &ev);
 	ev.reason = EW_END_ACTIVE_TIMEOUT;
 	ev.packets[0] = round + 1;
 	ev.bytes[0] = 60 * (round + 1);
@@ -506,7 +514,7 @@ static int send_flow_of_size(struct harness *h, size_t len)
 {
 	struct flow_key key;
 	struct flow_record rec;
-	struct flow_event ev = { 0 };
+	struct flow_event ev;
 	char *text = malloc(len);
 	struct output_line line = { .buf = text, .len = len };
 	int err;
@@ -514,10 +522,7 @@ static int send_flow_of_size(struct harness *h, size_t len)
 	if (!text)
 		return -ENOMEM;
 	memset(text, 'x', len);
-	flow_fixture(7, &key, &rec);
-	ev.flow.key = &key;
-	ev.flow.rec = &rec;
-	flow_fields_of(&key, &rec, SALT, &ev.flow.fields);
+	flow_event_of(7, &key, &rec, &ev);
 	err = h->sink->ops->flow(h->sink, &ev, &line);
 	free(text);
 	return err;
@@ -563,15 +568,12 @@ static void *hammer_produce(void *arg)
 	struct output_sink *sink = arg;
 	struct flow_key key;
 	struct flow_record rec;
-	struct flow_event ev = { 0 };
+	struct flow_event ev;
 	static const char text[] = "{\"event_type\":\"flow\"}";
 	struct output_line line = { .buf = text, .len = sizeof(text) - 1 };
 	int i;
 
-	flow_fixture(1, &key, &rec);
-	ev.flow.key = &key;
-	ev.flow.rec = &rec;
-	flow_fields_of(&key, &rec, SALT, &ev.flow.fields);
+	flow_event_of(1, &key, &rec, &ev);
 	for (i = 0; i < HAMMER_EACH; i++)
 		sink->ops->flow(sink, &ev, &line);
 	return NULL;
@@ -653,15 +655,12 @@ static void *steady_produce(void *arg)
 	struct steady_producer *p = arg;
 	struct flow_key key;
 	struct flow_record rec;
-	struct flow_event ev = { 0 };
+	struct flow_event ev;
 	static const char text[] = "{\"event_type\":\"flow\"}";
 	struct output_line line = { .buf = text, .len = sizeof(text) - 1 };
 	uint64_t until = now_ms() + 10000;
 
-	flow_fixture(2, &key, &rec);
-	ev.flow.key = &key;
-	ev.flow.rec = &rec;
-	flow_fields_of(&key, &rec, SALT, &ev.flow.fields);
+	flow_event_of(2, &key, &rec, &ev);
 	while (!__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE) && p->produced < 2000000 &&
 	       (p->produced % 1024 || now_ms() < until)) {
 		p->sink->ops->flow(p->sink, &ev, &line);
