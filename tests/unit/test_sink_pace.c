@@ -82,13 +82,12 @@ static void *toy_sender(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		if (!s->count) {
-			if (s->stopping)
-				break;
-			sink_pace_idle(&s->pace, &s->wake, &s->lock);
-			continue;
-		}
-		if (sink_pace_gather(&s->pace, &s->wake, &s->lock, s->count, BATCH))
+		enum sink_sender_step step = sink_pace_next(&s->pace, &s->wake, &s->lock, s->count,
+							    BATCH, 0, s->stopping);
+
+		if (step == SINK_STOP)
+			break;
+		if (step == SINK_LOOK_AGAIN)
 			continue;
 		s->taken += s->count;	/* "sent" */
 		sink_pace_sent(&s->pace, s->count);

@@ -168,17 +168,13 @@ static void *sender_main(void *arg)
 
 	pthread_mutex_lock(&is->lock);
 	for (;;) {
-		if (is->aborting) {	/* the closer empties the queue */
-			pthread_cond_wait(&is->wake, &is->lock);
-			continue;
-		}
-		if (!is->count) {
-			if (is->stopping)
-				break;
-			sink_pace_idle(&is->pace, &is->wake, &is->lock);
-			continue;
-		}
-		if (sink_pace_gather(&is->pace, &is->wake, &is->lock, is->count, GATHER_RECORDS))
+		enum sink_sender_step step =
+			sink_pace_next(&is->pace, &is->wake, &is->lock, is->count,
+				       GATHER_RECORDS, is->aborting, is->stopping);
+
+		if (step == SINK_STOP)
+			break;
+		if (step == SINK_LOOK_AGAIN)
 			continue;
 		if (!is->connected) {
 			if (sink_now_ms() < next_try_ms) {

@@ -346,17 +346,13 @@ static void *sender_main(void *arg)
 
 	pthread_mutex_lock(&ks->lock);
 	for (;;) {
-		if (ks->handoff_abort) {	/* the closer empties the queue */
-			pthread_cond_wait(&ks->wake, &ks->lock);
-			continue;
-		}
-		if (!ks->count) {
-			if (ks->sender_stopping)
-				break;
-			sink_pace_idle(&ks->pace, &ks->wake, &ks->lock);
-			continue;
-		}
-		if (sink_pace_gather(&ks->pace, &ks->wake, &ks->lock, ks->count, HANDOFF_BATCH))
+		enum sink_sender_step step =
+			sink_pace_next(&ks->pace, &ks->wake, &ks->lock, ks->count,
+				       HANDOFF_BATCH, ks->handoff_abort, ks->sender_stopping);
+
+		if (step == SINK_STOP)
+			break;
+		if (step == SINK_LOOK_AGAIN)
 			continue;
 		hand_over_batch(ks);
 	}

@@ -102,3 +102,20 @@ void sink_pace_sent(struct sink_pace *p, size_t n)
 {
 	p->owed = n < p->owed ? p->owed - n : 0;
 }
+
+enum sink_sender_step sink_pace_next(struct sink_pace *p, pthread_cond_t *wake,
+				     pthread_mutex_t *lock, size_t count, size_t batch,
+				     int aborting, int stopping)
+{
+	if (aborting) {
+		pthread_cond_wait(wake, lock);
+		return SINK_LOOK_AGAIN;
+	}
+	if (!count) {
+		if (stopping)
+			return SINK_STOP;
+		sink_pace_idle(p, wake, lock);
+		return SINK_LOOK_AGAIN;
+	}
+	return sink_pace_gather(p, wake, lock, count, batch) ? SINK_LOOK_AGAIN : SINK_SEND;
+}

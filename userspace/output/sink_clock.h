@@ -62,6 +62,22 @@ void sink_pace_idle(struct sink_pace *p, pthread_cond_t *wake, pthread_mutex_t *
 int sink_pace_gather(struct sink_pace *p, pthread_cond_t *wake, pthread_mutex_t *lock,
 		     size_t count, size_t batch);
 
+/* What a sender does next (sink_pace_next). */
+enum sink_sender_step {
+	SINK_SEND,	/* send from the queue's head now */
+	SINK_LOOK_AGAIN,	/* it waited: look at the queue (and the sink's state) again */
+	SINK_STOP,	/* the queue is empty and the sink stops */
+};
+
+/*
+ * The sender's loop, under the lock: with aborting set (the closer empties the queue)
+ * it waits for a wake; with count queued it gathers (sink_pace_gather) or sends; with
+ * none it stops when stopping is set, else waits for a message (sink_pace_idle).
+ */
+enum sink_sender_step sink_pace_next(struct sink_pace *p, pthread_cond_t *wake,
+				     pthread_mutex_t *lock, size_t count, size_t batch,
+				     int aborting, int stopping);
+
 /* The sender, after a send: n messages left the queue (sent or counted as lost). */
 void sink_pace_sent(struct sink_pace *p, size_t n);
 

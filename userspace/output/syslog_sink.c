@@ -170,18 +170,13 @@ static void *sender_main(void *arg)
 
 	pthread_mutex_lock(&ss->lock);
 	for (;;) {
-		if (ss->aborting) {	/* the closer empties the queue */
-			pthread_cond_wait(&ss->wake, &ss->lock);
-			continue;
-		}
-		if (!ss->count) {
-			if (ss->stopping)
-				break;
-			sink_pace_idle(&ss->pace, &ss->wake, &ss->lock);
-			continue;
-		}
-		if (sink_pace_gather(&ss->pace, &ss->wake, &ss->lock, ss->count,
-				     SYSLOG_SEND_BATCH))
+		enum sink_sender_step step =
+			sink_pace_next(&ss->pace, &ss->wake, &ss->lock, ss->count,
+				       SYSLOG_SEND_BATCH, ss->aborting, ss->stopping);
+
+		if (step == SINK_STOP)
+			break;
+		if (step == SINK_LOOK_AGAIN)
 			continue;
 		if (ss->transport.fd < 0) {
 			if (sink_now_ms() < next_try_ms) {
