@@ -569,6 +569,7 @@ struct flow_end {
 };
 _Static_assert(sizeof(struct flow_end) == 248, "flow_end layout");
 
+/* The object's size: the daemon and replay set their own (userspace/ring_sizes.h) */
 #define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
 
 /* ---- Live flood counts (the flood detector's kernel half: detect/README.md) -------
@@ -760,7 +761,8 @@ struct sample_header {
 };
 _Static_assert(sizeof(struct sample_header) == 96, "sample_header layout");
 
-/* Ring buffer sizes (bytes, powers of two). */
+/* Ring buffer sizes (bytes, powers of two). The samples ring's is the object's: the
+ * daemon and replay set their own (userspace/ring_sizes.h). */
 #define EW_EVENTS_RINGBUF_SIZE (256 * 1024)
 #define EW_SAMPLES_RINGBUF_SIZE (8 * 1024 * 1024)
 /* Largest snap length the programs accept (configuration sampling.snaplen). */

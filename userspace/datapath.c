@@ -275,6 +275,11 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 		log_error("cannot size the flow table to %u: %s", table_size, strerror(-err));
 		goto fail;
 	}
+	/* sized to the table and the snaplen (ring_sizes.h: powers of two, whole pages) */
+	if (opts->rings.ended_flows)
+		bpf_map__set_max_entries(dp->skel->maps.ended_flows, opts->rings.ended_flows);
+	if (opts->rings.samples)
+		bpf_map__set_max_entries(dp->skel->maps.samples, opts->rings.samples);
 	if (opts->replay) {
 		/* the same hash seed every time: the sweeper walks, and so exports, the flows
 		 * of a capture in the same order at every replay */

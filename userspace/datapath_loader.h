@@ -10,6 +10,7 @@
 #include "datapath.h"
 #include "datapath.skel.h"
 #include "kernel_features.h"
+#include "ring_sizes.h"
 
 enum xdp_attach_mode {
 	XDP_ATTACH_AUTO = 0,	/* native where the driver has it, else generic (warned) */
@@ -28,6 +29,8 @@ struct datapath_options {
 	/* replay: blocked_flows, frags and frag_pending get at most this many entries
 	 * (replay_lru_entries: more than the capture can fill); 0 = their defaults */
 	uint32_t lru_entries;
+	/* the ended_flows and samples rings' bytes (ring_sizes.h); 0 = the object's sizes */
+	struct ring_sizes rings;
 };
 
 struct datapath_instance {

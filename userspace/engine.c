@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -339,6 +340,9 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
 	};
 	int err;
 
+	/* from the configured table, also when replay sizes its own (ring_sizes.h) */
+	ring_sizes_for(&dopts.rings, s->flow_table_size, s->snaplen, s->replay_frames,
+		       (size_t)sysconf(_SC_PAGESIZE));
 	memset(e, 0, sizeof(*e));
 	e->settings = *s;
 	e->cfg = cfg;

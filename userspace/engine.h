@@ -44,6 +44,9 @@ struct engine_settings {
 	/* replay: entries of the LRU maps a capture of this size cannot fill (see
 	 * replay_lru_entries); 0: their defaults */
 	uint32_t replay_lru_entries;
+	/* replay: the most frames the captures can hold (replay_frames_bound), which sizes
+	 * the ring buffers (ring_sizes.h); 0: unknown, or live */
+	uint64_t replay_frames;
 	int l3_link;			/* the interface carries bare IP (WireGuard, tun, PPP) */
 };
 

@@ -311,6 +311,7 @@ static void replay_size_table(struct engine_settings *s, const struct ew_config 
 			return;
 		bytes += (uint64_t)st.st_size;
 	}
+	s->replay_frames = replay_frames_bound(bytes);
 	s->replay_lru_entries = replay_lru_entries(bytes, libbpf_num_possible_cpus());
 	slots = replay_table_slots(s->flow_table_size, bytes, detect_hot_packets(cfg));
 	if (!slots)

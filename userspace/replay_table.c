@@ -7,6 +7,7 @@
 
 #include "flow_sweep.h"
 #include "replay_table.h"
+#include "ring_sizes.h"
 
 /* The smallest record a capture holds: a pcap record header (a pcapng block is 32). */
 #define CAPTURE_RECORD_MIN_BYTES 16
@@ -15,10 +16,8 @@
 #define LRU_REFILL_MAX 128
 /* A table smaller than this saves nothing worth the reordering. */
 #define REPLAY_TABLE_MIN_SLOTS 1024
-/* Records the rings hold (a ring's record has an 8-byte header; a kernel before 6.2
- * holds one record fewer when they divide it exactly), with a margin. */
-#define ENDED_RING_RECORDS (EW_ENDED_RINGBUF_SIZE / (sizeof(struct flow_end) + 8) - 16)
-#define HOT_RING_RECORDS (EW_HOT_RINGBUF_SIZE / (sizeof(struct flow_hot) + 8) - 16)
+/* Hot reports the hot ring holds in one pass (its size is fixed: ring_sizes.h) */
+#define HOT_RING_RECORDS ring_records(EW_HOT_RINGBUF_SIZE, sizeof(struct flow_hot))
 
 static uint64_t pow2_at_least(uint64_t n)
 {
@@ -29,18 +28,28 @@ static uint64_t pow2_at_least(uint64_t n)
 	return p;
 }
 
+uint64_t replay_frames_bound(uint64_t capture_bytes)
+{
+	return capture_bytes / CAPTURE_RECORD_MIN_BYTES + 1;
+}
+
 uint32_t replay_table_slots(uint32_t configured, uint64_t capture_bytes, uint64_t hot_pkts)
 {
 	/* at most one flow per frame: more flows than frames cannot be */
-	uint64_t frames = capture_bytes / CAPTURE_RECORD_MIN_BYTES + 1;
+	uint64_t frames = replay_frames_bound(capture_bytes);
 	uint64_t slots = pow2_at_least(frames < REPLAY_TABLE_MIN_SLOTS ? REPLAY_TABLE_MIN_SLOTS
 									: frames);
+	struct ring_sizes live;
+
+	/* the ended ring of a live run with the configured table (replay's own, when
+	 * smaller, holds every flow the frames can make: ring_sizes_for) */
+	ring_sizes_for(&live, configured, 0, 0, (size_t)sysconf(_SC_PAGESIZE));
 
 	/* the forced exports and the debris pass pick flows in walk order */
 	if (frames * 100 >= (uint64_t)configured * SWEEP_PRESSURE_PERCENT)
 		return 0;
 	/* one pass of the ended ring per sweep; no lost hot report */
-	if (frames >= ENDED_RING_RECORDS || (hot_pkts && frames / hot_pkts >= HOT_RING_RECORDS))
+	if (frames >= ring_records(live.ended_flows, sizeof(struct flow_end)) || (hot_pkts && frames / hot_pkts >= HOT_RING_RECORDS))
 		return 0;
 	if (slots >= pow2_at_least(configured))
 		return 0;	/* as many buckets as the configured table: nothing to gain */
@@ -49,7 +58,7 @@ uint32_t replay_table_slots(uint32_t configured, uint64_t capture_bytes, uint64_
 
 uint32_t replay_lru_entries(uint64_t capture_bytes, int ncpus)
 {
-	uint64_t frames = capture_bytes / CAPTURE_RECORD_MIN_BYTES + 1;
+	uint64_t frames = replay_frames_bound(capture_bytes);
 
 	if (ncpus <= 0 || frames > UINT32_MAX / 4)
 		return 0;	/* unknown CPUs, or more than any default: keep the defaults */

@@ -28,6 +28,9 @@
 #include <stdint.h>
 #include "datapath.h"
 
+/* The most frames captures of capture_bytes can hold (no record is shorter than 16 bytes). */
+uint64_t replay_frames_bound(uint64_t capture_bytes);
+
 /*
  * The flow table slots for a replay of captures totalling capture_bytes, with the
  * configured table of `configured` slots and the sweeper's hot-flow threshold hot_pkts

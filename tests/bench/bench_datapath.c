@@ -14,7 +14,8 @@
  * - the anomaly detectors' in-kernel cost on the established-flow path: the flows' gap
  *   sums (flow_note_gap(), the beacon detector's) against the same datapath built
  *   without them (bpf/bench_nogap.bpf.c), in the same run.
- * Prints Markdown. Run as root: .output/bench/bench_datapath [--quick]
+ * Prints Markdown. Run as root: .output/bench/bench_datapath [--quick | --memory]
+ * (--memory: the kernel memory table alone)
  */
 #include <endian.h>
 #include <errno.h>
@@ -323,11 +324,32 @@ static void bench_sweep(void)
 	datapath__destroy(skel);
 }
 
+/*
+ * Every map of the datapath as the daemon loads it (datapath_load, its ring buffers sized
+ * by ring_sizes.h) for a table of `slots`: a row of the memory table.
+ */
+static void print_all_maps(uint32_t slots)
+{
+	struct datapath_options opts = { .flow_table_size = slots };
+	struct datapath_instance dp;
+	struct map_memory all;
+
+	ring_sizes_for(&opts.rings, slots, EW_SNAPLEN_DEFAULT, 0, (size_t)sysconf(_SC_PAGESIZE));
+	if (datapath_load(&dp, &opts))
+		exit(1);
+	if (map_memory_read(dp.skel->obj, &all) == 0)
+		printf("| all %u maps of the datapath, as the daemon loads them "
+		       "(stats.kernel.map_bytes) | %u | - | %.1f MiB | - |\n"
+		       "| of which ring buffers (stats.kernel.ringbuf_bytes) | - | - | %.1f MiB "
+		       "| - |\n", all.maps, slots, all.bytes / 1048576.0,
+		       all.ringbuf_bytes / 1048576.0);
+	datapath_destroy(&dp);
+}
+
 static void bench_memory(void)
 {
 	struct datapath *skel = load_datapath(BPF_MAP_TYPE_HASH, EW_FLOW_TABLE_DEFAULT);
 	long long flows_mem, frags_mem;
-	struct map_memory all;
 
 	if (!skel)
 		exit(1);
@@ -342,12 +364,12 @@ static void bench_memory(void)
 	printf("| frags (LRU hash) | %u | %zu | %.1f MiB | %.0f |\n", EW_FRAG_TABLE_DEFAULT,
 	       sizeof(struct frag_key) + sizeof(struct frag_entry), frags_mem / 1048576.0,
 	       (double)frags_mem / EW_FRAG_TABLE_DEFAULT);
-	/* every map, as `status` and the stats event report it (stats.kernel) */
-	if (map_memory_read(skel->obj, &all) == 0)
-		printf("| all %u maps of the datapath (stats.kernel.map_bytes) | - | - | %.1f MiB | - |\n"
-		       "| of which ring buffers | - | - | %.1f MiB | - |\n\n", all.maps,
-		       all.bytes / 1048576.0, all.ringbuf_bytes / 1048576.0);
 	datapath__destroy(skel);
+	/* every map, as `status` and the stats event report it (stats.kernel): the default
+	 * table and a small gateway's */
+	print_all_maps(EW_FLOW_TABLE_DEFAULT);
+	print_all_maps(16384);
+	printf("\n");
 }
 
 /*
@@ -446,6 +468,10 @@ static void bench_detector_cost(void)
 int main(int argc, char **argv)
 {
 	quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+	if (argc > 1 && strcmp(argv[1], "--memory") == 0) {
+		bench_memory();
+		return 0;
+	}
 	bench_test_run();
 	bench_detector_cost();
 	bench_sweep();

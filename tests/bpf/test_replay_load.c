@@ -6,6 +6,8 @@
  * a third of the start-up) but holds exactly as many flows: the size-th flow goes in,
  * the next is refused. A live load keeps both (tc attaches; a preallocated table
  * allocates nothing per new flow in the fast path).
+ * And the ring buffers the kernel creates are the sizes ring_sizes.h gives, in the kernel
+ * memory it charges.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "datapath_loader.h"
 #include "log.h"
+#include "map_memory.h"
 #include "../support/test.h"
 
 #define TABLE 64
@@ -93,6 +96,66 @@ static void test_replay_table_holds_its_size(struct test_case *t)
 	      TABLE + 1, TABLE, err ? strerror(-err) : "taken");
 }
 
+/* at most 8 pages and 1/64 of the data over it */
+#define RING_OVERHEAD(bytes) (8LL * sysconf(_SC_PAGESIZE) + (bytes) / 64)
+
+static __u32 max_entries_of(struct bpf_map *map)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_map__fd(map), &info, &len))
+		return 0;
+	return info.max_entries;
+}
+
+/* datapath_load makes the rings it is given, and a small table's rings cost less. */
+static void check_rings(struct test_case *t, const char *what, int replay,
+			const struct ring_sizes *rings)
+{
+	struct datapath_options opts = { .replay = replay, .flow_table_size = TABLE,
+					 .rings = *rings };
+	struct datapath_instance dp;
+	int64_t ended_mem, samples_mem;
+
+	CHECK(t, datapath_load(&dp, &opts) == 0, "%s: load failed", what);
+	EXPECT(t, max_entries_of(dp.skel->maps.ended_flows) == rings->ended_flows,
+	       "%s: ended_flows of %u bytes, want %u", what,
+	       max_entries_of(dp.skel->maps.ended_flows), rings->ended_flows);
+	EXPECT(t, max_entries_of(dp.skel->maps.samples) == rings->samples,
+	       "%s: samples of %u bytes, want %u", what, max_entries_of(dp.skel->maps.samples),
+	       rings->samples);
+	/* the kernel charges the data pages (mapped twice, counted once), the consumer's
+	 * and producer's pages and the page array: a few pages over the data */
+	ended_mem = map_memory_of_fd(bpf_map__fd(dp.skel->maps.ended_flows));
+	samples_mem = map_memory_of_fd(bpf_map__fd(dp.skel->maps.samples));
+	EXPECT(t, ended_mem >= rings->ended_flows &&
+			  ended_mem <= rings->ended_flows + RING_OVERHEAD(rings->ended_flows),
+	       "%s: ended_flows charges %lld bytes for %u", what, (long long)ended_mem,
+	       rings->ended_flows);
+	EXPECT(t, samples_mem >= rings->samples &&
+			  samples_mem <= rings->samples + RING_OVERHEAD(rings->samples),
+	       "%s: samples charges %lld bytes for %u", what, (long long)samples_mem,
+	       rings->samples);
+	datapath_destroy(&dp);
+}
+
+static void test_rings_follow_the_table(struct test_case *t)
+{
+	struct ring_sizes rings;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	ring_sizes_for(&rings, 16384, EW_SNAPLEN_DEFAULT, 0, page);
+	EXPECT(t, rings.ended_flows < EW_ENDED_RINGBUF_SIZE && rings.samples <
+							 EW_SAMPLES_RINGBUF_SIZE,
+	       "a 16,384-slot table's rings are not smaller: %u %u", rings.ended_flows,
+	       rings.samples);
+	check_rings(t, "live, 16,384 slots", 0, &rings);
+	/* a replay of one frame */
+	ring_sizes_for(&rings, EW_FLOW_TABLE_DEFAULT, EW_SNAPLEN_DEFAULT, 1, page);
+	check_rings(t, "replay, one frame", 1, &rings);
+}
+
 int main(void)
 {
 	test_program = "replay_load";
@@ -104,5 +167,6 @@ int main(void)
 	RUN(test_replay_loads_what_it_runs);
 	RUN(test_live_loads_everything);
 	RUN(test_replay_table_holds_its_size);
+	RUN(test_rings_follow_the_table);
 	return test_summary();
 }

@@ -13,11 +13,16 @@
 #include "payload/payload_alert.h"
 #include "payload/pipeline_internal.h"
 
-/* The default queue holds as many samples as the kernel's ring buffer (README). */
-static size_t default_queue_slots(size_t record_size)
+/*
+ * The default queue holds as many samples as the kernel's ring buffer, whose size
+ * follows the flow table and the snaplen (ring_sizes.h; README).
+ */
+static size_t default_queue_slots(const struct sample_pipeline *sp)
 {
 	const char *env = getenv("EDGEWATCH_SAMPLE_QUEUE_SLOTS");
-	size_t slots = EW_SAMPLES_RINGBUF_SIZE / record_size;
+	size_t ring = sp->dp ? bpf_map__max_entries(sp->dp->skel->maps.samples)
+			     : EW_SAMPLES_RINGBUF_SIZE;
+	size_t slots = ring / sp->record_size;
 
 	if (env && *env) {
 		char *end;
@@ -83,7 +88,7 @@ static int start_scanners(struct sample_pipeline *sp)
 		err = sample_queue_init(&sp->queue,
 					sp->queue_slots_requested
 						? sp->queue_slots_requested
-						: default_queue_slots(sp->record_size),
+						: default_queue_slots(sp),
 					sp->record_size);
 		if (err)
 			return err;

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The sizes of the two large ring buffers, worked out at start from what fills them
+ * (issue 11: kernel memory that follows the table and the sampling, not fixed sizes).
+ *
+ *  - ended_flows (the sweeper's records, struct flow_end): a quarter of the flow table's
+ *    slots, the proportion the fixed 16 MiB ring had to the default 262,144-slot table.
+ *    A sweep that finds the ring full stops, and the daemon drains it and runs the
+ *    sweeper again (flow_sweep.c), so the ring's size sets how many passes a sweep takes
+ *    when a quarter of the table or more ends at once, not whether a record is lost.
+ *  - samples (struct sample_header + snaplen + EW_SAMPLE_HEADROOM each): one sample for
+ *    each 64 slots of the flow table, 256 to 65,536 of them (4,096 at the default table,
+ *    the fixed 8 MiB ring's count at the default snaplen), of the record size that
+ *    sampling.snaplen gives. The reloadable rates (first-packets, flagged-cap, one-in)
+ *    do not size it: a reload can raise them, and a ring cannot grow without loading
+ *    the programs again.
+ *  - replay: the program stops after each frame that wrote a sample and the samples are
+ *    read before the next frame runs, so the samples ring holds a few; the ended ring
+ *    holds every flow the captures' frames can make (one pass per sweep, as the sized
+ *    replay table needs: replay_table.h), when that is less than the live size.
+ * Every size is a power of two and a whole number of pages, as the kernel requires.
+ * events, hot_flows (256 KiB each) and clock_wake (one page) keep fixed sizes: their
+ * volume is bounded by rate limits and a sweep's reports, not by the table.
+ */
+#ifndef EDGEWATCH_RING_SIZES_H
+#define EDGEWATCH_RING_SIZES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ring_sizes {
+	uint32_t ended_flows;	/* bytes */
+	uint32_t samples;	/* bytes */
+};
+
+/*
+ * The sizes for a flow table of table_size slots (the configured one, also in replay),
+ * samples of snaplen payload bytes, and in replay the most frames the captures can
+ * hold (0: a live run). page_size: the kernel's (sysconf(_SC_PAGESIZE)).
+ */
+void ring_sizes_for(struct ring_sizes *out, uint32_t table_size, uint32_t snaplen,
+		    uint64_t replay_frames, size_t page_size);
+
+/* The bytes one sample takes in the samples ring, its 8-byte header included. */
+size_t ring_sample_bytes(uint32_t snaplen);
+
+/*
+ * The records of record_bytes (the kernel adds an 8-byte header and rounds to 8) that a
+ * ring of ring_bytes is sure to hold in one pass, with a margin of 16 (a kernel before
+ * 6.2 holds one record fewer when the records divide the ring exactly).
+ */
+uint64_t ring_records(uint32_t ring_bytes, size_t record_bytes);
+
+#endif /* EDGEWATCH_RING_SIZES_H */
