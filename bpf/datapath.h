@@ -241,22 +241,34 @@ enum ew_policy_verdict {
 /*
  * Flow table value, written by the kernel only: the programs count packets into it, the
  * sweeper (sweep.bpf.h) writes the baselines of its active-timeout records and deletes
- * it when the flow ends. Counters are atomic adds and flag words (TCP flags included)
- * atomic ORs: a flow can be updated at once on several CPUs (XDP ingress and tc egress,
- * or one direction spread over queues). The timestamps are plain writes: a lost race
- * there costs a time a few ns older.
+ * it when the flow ends. Flag words (TCP flags included) are atomic ORs: a flow can be
+ * updated at once on several CPUs (XDP ingress and tc egress, or one direction spread
+ * over queues). So are the counters, but for the flow's owner: the CPU that created it
+ * (flow_seq's CPU) adds into own_packets and own_bytes with plain adds, every other CPU
+ * atomically into packets and bytes, and a direction's count is the sum of the two
+ * (flow_dir_packets, flow_dir_bytes; flow_record_fold for a copy). A locked add waits
+ * for the CPU's store buffer, which the parser has just filled: the two of them were 6
+ * of the established path's 49 ns (BENCHMARKS.md, issue 11). Plain adds on the owner
+ * are exact because the programs of one CPU never run interleaved: XDP in the receive
+ * softirq, tc egress with bottom halves disabled (on PREEMPT_RT both hold the CPU's
+ * bottom-half lock), and a program is never moved to another CPU while it runs. Replay
+ * runs every frame on one thread, and adds plainly into packets and bytes. The
+ * timestamps are plain writes: a lost race there costs a time a few ns older.
  */
 struct flow_record {
-	__u64 packets[2];	/* indexed by enum ew_dir */
+	__u64 packets[2];	/* indexed by enum ew_dir: the other CPUs' atomic adds */
 	__u64 bytes[2];		/* frame length as received/sent, L2 header included */
-	__u64 exported_packets[2];	/* of those, already in active-timeout records */
-	__u64 exported_bytes[2];
+	__u64 own_packets[2];	/* the owner CPU's plain adds (in the same cache line) */
+	__u64 own_bytes[2];
 	__u64 first_seen_ns;	/* datapath clock: see datapath.bpf.c */
 	__u64 last_seen_ns;
 	__u64 flow_seq;		/* unique per flow: (cpu << 48) | per-cpu sequence (cpu 0
-				 * in replay, which runs on one CPU) */
+				 * in replay, which runs on one CPU); the CPU owns own_* */
 	__u64 interval_start_ns;	/* 0, or when the sweeper wrote its last active-timeout
 					 * record: the start of the next one */
+	__u64 exported_packets[2];	/* of the counts (both parts), already in
+					 * active-timeout records */
+	__u64 exported_bytes[2];
 	__u32 flags;		/* EW_FLOW_F_* (atomic OR) */
 	__u32 reported;		/* EW_REPORTED_* (atomic OR: the first to set a bit reports) */
 	__u32 encap;		/* EW_ENCAP_BIT()s of the first packet */
@@ -309,7 +321,45 @@ struct flow_record {
 	__u32 gap_count;
 	__u32 gap_sum_ms;
 };
-_Static_assert(sizeof(struct flow_record) == 192, "flow_record layout");
+_Static_assert(sizeof(struct flow_record) == 224, "flow_record layout");
+_Static_assert(__builtin_offsetof(struct flow_record, own_bytes) + 16 <= 64,
+	       "the owner's counters share the first cache line with the atomic ones");
+
+/* The CPU whose programs add into a flow's own_packets and own_bytes (live runs). */
+#define EW_FLOW_OWNER_CPU(flow_seq) ((__u32)((flow_seq) >> 48))
+
+/* A direction's packets and bytes of a flow in the table: both parts (constant dir). */
+static inline __u64 flow_dir_packets(const struct flow_record *fr, int dir)
+{
+	return dir == EW_DIR_TO_SERVER
+		       ? fr->packets[EW_DIR_TO_SERVER] + fr->own_packets[EW_DIR_TO_SERVER]
+		       : fr->packets[EW_DIR_TO_CLIENT] + fr->own_packets[EW_DIR_TO_CLIENT];
+}
+
+static inline __u64 flow_dir_bytes(const struct flow_record *fr, int dir)
+{
+	return dir == EW_DIR_TO_SERVER
+		       ? fr->bytes[EW_DIR_TO_SERVER] + fr->own_bytes[EW_DIR_TO_SERVER]
+		       : fr->bytes[EW_DIR_TO_CLIENT] + fr->own_bytes[EW_DIR_TO_CLIENT];
+}
+
+/*
+ * A copy of a record made whole: the owner's counts moved into packets and bytes, so
+ * that whoever reads the copy (userspace, the ended-flows ring) sees one count per
+ * direction. The sweeper folds what it hands over; userspace folds what it reads
+ * from the table itself (flow_table_scan, flow_table_drain).
+ */
+static inline void flow_record_fold(struct flow_record *r)
+{
+	r->packets[EW_DIR_TO_SERVER] += r->own_packets[EW_DIR_TO_SERVER];
+	r->packets[EW_DIR_TO_CLIENT] += r->own_packets[EW_DIR_TO_CLIENT];
+	r->bytes[EW_DIR_TO_SERVER] += r->own_bytes[EW_DIR_TO_SERVER];
+	r->bytes[EW_DIR_TO_CLIENT] += r->own_bytes[EW_DIR_TO_CLIENT];
+	r->own_packets[EW_DIR_TO_SERVER] = 0;
+	r->own_packets[EW_DIR_TO_CLIENT] = 0;
+	r->own_bytes[EW_DIR_TO_SERVER] = 0;
+	r->own_bytes[EW_DIR_TO_CLIENT] = 0;
+}
 _Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
 	       "tcp_flags starts a 4-byte word (atomic OR)");
 
@@ -567,7 +617,7 @@ struct flow_end {
 	struct flow_key key;
 	struct flow_record record;
 };
-_Static_assert(sizeof(struct flow_end) == 248, "flow_end layout");
+_Static_assert(sizeof(struct flow_end) == 280, "flow_end layout");
 
 /* The object's size: the daemon and replay set their own (userspace/ring_sizes.h) */
 #define EW_ENDED_RINGBUF_SIZE (16 * 1024 * 1024)
@@ -713,7 +763,7 @@ struct ew_event {
 	struct flow_key key;
 	struct flow_record record;	/* the flow as it was then (initiator, first seen) */
 };
-_Static_assert(sizeof(struct ew_event) == 272, "ew_event layout");
+_Static_assert(sizeof(struct ew_event) == 304, "ew_event layout");
 
 /* sample_header.reason */
 enum ew_sample_reason {

@@ -200,14 +200,35 @@ static __always_inline void flow_note_replay_hot(const struct flow_key *key,
 	    key->proto != IPPROTO_ICMPV6)
 		return;
 	/* sweep_hot_count's count, either way (a sweep too many costs nothing) */
-	fwd = fr->packets[EW_DIR_TO_SERVER] - fr->exported_packets[EW_DIR_TO_SERVER];
-	fwd_marked = (__u32)fr->packets[EW_DIR_TO_SERVER] - fr->hot_mark[EW_DIR_TO_SERVER];
-	rev = fr->packets[EW_DIR_TO_CLIENT] - fr->exported_packets[EW_DIR_TO_CLIENT];
-	rev_marked = (__u32)fr->packets[EW_DIR_TO_CLIENT] - fr->hot_mark[EW_DIR_TO_CLIENT];
+	fwd = flow_dir_packets(fr, EW_DIR_TO_SERVER) - fr->exported_packets[EW_DIR_TO_SERVER];
+	fwd_marked = (__u32)flow_dir_packets(fr, EW_DIR_TO_SERVER) -
+		     fr->hot_mark[EW_DIR_TO_SERVER];
+	rev = flow_dir_packets(fr, EW_DIR_TO_CLIENT) - fr->exported_packets[EW_DIR_TO_CLIENT];
+	rev_marked = (__u32)flow_dir_packets(fr, EW_DIR_TO_CLIENT) -
+		     fr->hot_mark[EW_DIR_TO_CLIENT];
 	if ((fwd >= replay_hot_pkts && fwd_marked >= replay_hot_pkts) ||
 	    (key->proto != IPPROTO_UDP && rev >= replay_hot_pkts &&
 	     rev_marked >= replay_hot_pkts))
 		replay_hot_seen = 1;
+}
+
+/*
+ * Count a packet into its flow's direction (struct flow_record: who adds where). Replay
+ * runs on one thread: plain adds. Live: plain adds into own_* on the CPU that created
+ * the flow, atomic adds on any other.
+ */
+static __always_inline void flow_count(struct flow_record *fr, int dir, __u64 pkts, __u64 len)
+{
+	if (cfg_replay) {
+		fr->packets[dir & 1] += pkts;
+		fr->bytes[dir & 1] += len;
+	} else if (bpf_get_smp_processor_id() == EW_FLOW_OWNER_CPU(fr->flow_seq)) {
+		fr->own_packets[dir & 1] += pkts;
+		fr->own_bytes[dir & 1] += len;
+	} else {
+		__sync_fetch_and_add(&fr->packets[dir & 1], pkts);
+		__sync_fetch_and_add(&fr->bytes[dir & 1], len);
+	}
 }
 
 /* No flow for the packet: hand back the record it would have started with. */
@@ -303,8 +324,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	}
 
 	dir = (from_a == (fr->initiator == 0)) ? EW_DIR_TO_SERVER : EW_DIR_TO_CLIENT;
-	__sync_fetch_and_add(&fr->packets[dir & 1], pkts);
-	__sync_fetch_and_add(&fr->bytes[dir & 1], len);
+	flow_count(fr, dir, pkts, len);
 	/* Write only what changed: fewer dirty cache lines when both directions of a
 	 * flow run on different CPUs (see struct flow_record for what a race costs). */
 	if (ps->tcp_flags & ~fr->tcp_flags[dir & 1]) {

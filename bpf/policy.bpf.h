@@ -147,6 +147,7 @@ static __always_inline void event_emit(struct ew_counters *cnt, __u32 hook, __u3
 	ev->flags = flags;
 	ev->key = *key;
 	ev->record = *fr;
+	flow_record_fold(&ev->record);	/* one count per direction for userspace */
 	bpf_ringbuf_submit(ev, 0);
 	cnt->count[hook & 1][EW_CNT_EVENT_SENT]++;
 }

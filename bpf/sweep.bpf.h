@@ -15,7 +15,8 @@
 static __always_inline int flow_is_debris(const struct flow_key *key,
 					  const struct flow_record *fr)
 {
-	__u64 to_server = fr->packets[EW_DIR_TO_SERVER], to_client = fr->packets[EW_DIR_TO_CLIENT];
+	__u64 to_server = flow_dir_packets(fr, EW_DIR_TO_SERVER);
+	__u64 to_client = flow_dir_packets(fr, EW_DIR_TO_CLIENT);
 
 	if (to_server + to_client <= 1)
 		return 1;
@@ -157,10 +158,11 @@ static __always_inline int sweep_refresh_counters(struct flow_record *copy,
 	if (fr->flow_seq != copy->flow_seq)
 		return -1;
 	barrier();	/* the reads stay between the two checks */
-	now.packets[0] = fr->packets[0];
-	now.packets[1] = fr->packets[1];
-	now.bytes[0] = fr->bytes[0];
-	now.bytes[1] = fr->bytes[1];
+	/* both parts of each count (datapath.h): copy is folded (flow_record_fold) */
+	now.packets[0] = flow_dir_packets(fr, EW_DIR_TO_SERVER);
+	now.packets[1] = flow_dir_packets(fr, EW_DIR_TO_CLIENT);
+	now.bytes[0] = flow_dir_bytes(fr, EW_DIR_TO_SERVER);
+	now.bytes[1] = flow_dir_bytes(fr, EW_DIR_TO_CLIENT);
 	now.last_seen_ns = fr->last_seen_ns;
 	now.tcp_flags[0] = fr->tcp_flags[0];
 	now.tcp_flags[1] = fr->tcp_flags[1];
@@ -226,14 +228,14 @@ __noinline __u64 sweep_hot_count(const struct flow_record *fr, struct sweep_args
 	/* constant indexes, one branch each (see flow_account: clang 14 and x[var]) */
 	if (dir == EW_DIR_TO_SERVER) {
 		echo = fr->tcp_flags[EW_DIR_TO_SERVER];
-		total = fr->packets[EW_DIR_TO_SERVER];
+		total = flow_dir_packets(fr, EW_DIR_TO_SERVER);
 		exported = fr->exported_packets[EW_DIR_TO_SERVER];
 		mark = fr->hot_mark[EW_DIR_TO_SERVER];
 	} else {
 		if (proto == IPPROTO_UDP)
 			return 0;
 		echo = fr->tcp_flags[EW_DIR_TO_CLIENT];
-		total = fr->packets[EW_DIR_TO_CLIENT];
+		total = flow_dir_packets(fr, EW_DIR_TO_CLIENT);
 		exported = fr->exported_packets[EW_DIR_TO_CLIENT];
 		mark = fr->hot_mark[EW_DIR_TO_CLIENT];
 	}
@@ -279,8 +281,8 @@ static __always_inline void sweep_note_hot_dir(const struct flow_key *key,
 	if (sweep_hot_prev_ns > h->since_ns)
 		h->since_ns = sweep_hot_prev_ns;
 	h->last_seen_ns = fr->last_seen_ns;
-	h->packets = dir == EW_DIR_TO_SERVER ? fr->packets[EW_DIR_TO_SERVER]
-					     : fr->packets[EW_DIR_TO_CLIENT];
+	h->packets = dir == EW_DIR_TO_SERVER ? flow_dir_packets(fr, EW_DIR_TO_SERVER)
+					     : flow_dir_packets(fr, EW_DIR_TO_CLIENT);
 	h->exported_packets = h->packets - pkts;
 	h->initiator = fr->initiator;
 	h->icmp_type = fr->icmp_type;
@@ -301,8 +303,8 @@ static __always_inline void sweep_note_hot(const struct flow_key *key, struct fl
 	sweep_note_hot_dir(key, fr, a, EW_DIR_TO_CLIENT);
 	/* the next hot sweep measures from here (a plain store: the datapath never
 	 * writes hot_mark, and a packet counted meanwhile is in the next interval) */
-	fr->hot_mark[EW_DIR_TO_SERVER] = (__u32)fr->packets[EW_DIR_TO_SERVER];
-	fr->hot_mark[EW_DIR_TO_CLIENT] = (__u32)fr->packets[EW_DIR_TO_CLIENT];
+	fr->hot_mark[EW_DIR_TO_SERVER] = (__u32)flow_dir_packets(fr, EW_DIR_TO_SERVER);
+	fr->hot_mark[EW_DIR_TO_CLIENT] = (__u32)flow_dir_packets(fr, EW_DIR_TO_CLIENT);
 }
 
 /*
@@ -325,8 +327,9 @@ __noinline int sweep_judge(struct flow_key *key, struct flow_record *fr, struct 
 	reason = sweep_decide(key, fr, a);
 	if (reason < 0) {
 		a->kept++;
-		a->kept_packets += fr->packets[0] + fr->packets[1] - fr->exported_packets[0] -
-				   fr->exported_packets[1];
+		a->kept_packets += flow_dir_packets(fr, EW_DIR_TO_SERVER) +
+				   flow_dir_packets(fr, EW_DIR_TO_CLIENT) -
+				   fr->exported_packets[0] - fr->exported_packets[1];
 		sweep_plan_note(key, fr);
 		if ((a->flags & EW_SWEEP_F_HOT) && a->hot_pkts)
 			sweep_note_hot(key, fr, a);
@@ -364,6 +367,7 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 	rec->pad = 0;
 	rec->key = *key;
 	rec->record = *fr;
+	flow_record_fold(&rec->record);	/* one count per direction for userspace */
 	if (reason == EW_END_ACTIVE_TIMEOUT) {
 		/* the flow goes on: what this record covers is the next one's baseline */
 		fr->exported_packets[0] = rec->record.packets[0];
@@ -378,8 +382,9 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 		__sync_fetch_and_add(&fr->gap_sumsq_ms, -rec->record.gap_sumsq_ms);
 		sweep_plan_note(key, fr);
 		a->kept++;
-		a->kept_packets += fr->packets[0] + fr->packets[1] - rec->record.packets[0] -
-				   rec->record.packets[1];
+		a->kept_packets += flow_dir_packets(fr, EW_DIR_TO_SERVER) +
+				   flow_dir_packets(fr, EW_DIR_TO_CLIENT) -
+				   rec->record.packets[0] - rec->record.packets[1];
 	} else if (bpf_map_delete_elem(map, key)) {
 		bpf_ringbuf_discard(rec, 0);
 		a->delete_races++;

@@ -282,6 +282,7 @@ int flow_table_drain(int flows_fd, struct flow_exporter *x, enum ew_flow_end rea
 		 * say when that write failed: the EVE file's count of lost lines does */
 		lost_before = output_eve_errors(x->out);
 		for (i = 0; i < count; i++) {
+			flow_record_fold(&values[i]);	/* one count per direction */
 			if (flow_export(x, &keys[i], &values[i], reason, now_ns)) {
 				result->errors++;
 				goto cleanup;

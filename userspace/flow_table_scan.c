@@ -34,8 +34,11 @@ int flow_table_scan(int fd, flow_table_visit_fn visit, void *ctx, uint32_t *max_
 			done = 1;	/* the last batch: count holds what it read */
 		}
 		first = 0;
-		for (i = 0; i < count; i++)
+		for (i = 0; i < count; i++) {
+			/* the owner's and the other CPUs' counts as one (datapath.h) */
+			flow_record_fold(&vals[i]);
 			visit(ctx, &keys[i], &vals[i]);
+		}
 	}
 cleanup:
 	free(keys);

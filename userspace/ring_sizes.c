@@ -6,10 +6,11 @@
 #define RING_RECORD_HEADER 8
 /* Records kept free of a ring's count (ring_records) */
 #define RING_MARGIN 16
-/* One ended-flow record for this many flow table slots */
-#define ENDED_SLOTS_PER_RECORD 4
-/* The ended ring's bounds: 256 records (a sweep of a small table in one pass or two),
- * and 1 M records (a 16 M-slot table then sweeps in at most 16 passes) */
+/* Bytes of the ended ring per flow table slot: 16 MiB at the default table, as the
+ * fixed ring had (58,000 records of 288 bytes, 22% of the table) */
+#define ENDED_RING_BYTES_PER_SLOT 64
+/* The ended ring's bounds: 227 records (a sweep of a small table in a few passes),
+ * and 932,000 (a 16 M-slot table then sweeps in at most 18 passes) */
 #define ENDED_RING_MIN (64u * 1024)
 #define ENDED_RING_MAX (256u * 1024 * 1024)
 /* One sample for this many flow table slots, and the bounds of that count */
@@ -60,7 +61,7 @@ void ring_sizes_for(struct ring_sizes *out, uint32_t table_size, uint32_t snaple
 
 	if (!table_size)
 		table_size = EW_FLOW_TABLE_DEFAULT;
-	out->ended_flows = ring_bytes((uint64_t)table_size / ENDED_SLOTS_PER_RECORD * end_rec,
+	out->ended_flows = ring_bytes((uint64_t)table_size * ENDED_RING_BYTES_PER_SLOT,
 				      ended_floor, ENDED_RING_MAX);
 	samples = (uint64_t)table_size / SAMPLE_SLOTS_PER_RECORD;
 	if (samples < SAMPLE_RECORDS_MIN)

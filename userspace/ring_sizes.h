@@ -3,11 +3,11 @@
  * The sizes of the two large ring buffers, worked out at start from what fills them
  * (issue 11: kernel memory that follows the table and the sampling, not fixed sizes).
  *
- *  - ended_flows (the sweeper's records, struct flow_end): a quarter of the flow table's
- *    slots, the proportion the fixed 16 MiB ring had to the default 262,144-slot table.
- *    A sweep that finds the ring full stops, and the daemon drains it and runs the
- *    sweeper again (flow_sweep.c), so the ring's size sets how many passes a sweep takes
- *    when a quarter of the table or more ends at once, not whether a record is lost.
+ *  - ended_flows (the sweeper's records, struct flow_end): 64 bytes per flow table slot,
+ *    the proportion the fixed 16 MiB ring had to the default 262,144-slot table (records
+ *    for 22% of the slots). A sweep that finds the ring full stops, and the daemon
+ *    drains it and runs the sweeper again (flow_sweep.c), so the ring's size sets how
+ *    many passes a sweep takes when more than that ends at once, never a lost record.
  *  - samples (struct sample_header + snaplen + EW_SAMPLE_HEADROOM each): one sample for
  *    each 64 slots of the flow table, 256 to 65,536 of them (4,096 at the default table,
  *    the fixed 8 MiB ring's count at the default snaplen), of the record size that

@@ -155,6 +155,7 @@ int dp_flow_get(struct dp *dp, const struct flow_key *key, struct flow_record *r
 {
 	if (bpf_map_lookup_elem(dp->flows_fd, key, rec))
 		return -errno;
+	flow_record_fold(rec);	/* one count per direction, as userspace reads it */
 	return 0;
 }
 
@@ -170,6 +171,8 @@ int dp_flow_list(struct dp *dp, struct flow_key *keys, struct flow_record *recs,
 				keys[n] = next;
 			if (recs && bpf_map_lookup_elem(dp->flows_fd, &next, &recs[n]))
 				return -errno;
+			if (recs)
+				flow_record_fold(&recs[n]);
 		}
 		n++;
 		cur = next;

@@ -56,11 +56,11 @@ int dp_run_tc(struct dp *dp, const void *frame, size_t len, uint32_t gso_segs, u
 
 /* The counters summed over CPUs. 0 or -errno. */
 int dp_counters(struct dp *dp, struct ew_counters *out);
-/* The flow of key: 0, -ENOENT, or -errno. */
+/* The flow of key, its counts folded (flow_record_fold): 0, -ENOENT, or -errno. */
 int dp_flow_get(struct dp *dp, const struct flow_key *key, struct flow_record *rec);
 /* Entries in the flow table, or -errno. */
 int dp_flow_count(struct dp *dp);
-/* Copy up to max entries of the flow table; returns how many, or -errno. */
+/* Copy up to max entries of the flow table, folded; returns how many, or -errno. */
 int dp_flow_list(struct dp *dp, struct flow_key *keys, struct flow_record *recs, int max);
 
 /*

@@ -93,6 +93,7 @@ static void flow_of_sample(struct sample_match *m)
 	m->flow_known = 1;
 	if (sp->flows_fd >= 0 && !bpf_map_lookup_elem(sp->flows_fd, &m->hdr->key, &m->flow) &&
 	    m->flow.flow_seq == m->hdr->flow_seq) {
+		flow_record_fold(&m->flow);	/* one count per direction (datapath.h) */
 		m->flow_live = 1;
 		return;
 	}
