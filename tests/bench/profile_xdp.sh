@@ -5,7 +5,8 @@
 # under `perf record -a`, the samples' addresses mapped to source lines by bpf_lines
 # (tests/bench/bpf_lines.c). Prints the kernel symbols' shares of the samples, then the
 # program's TOP lines. A developer's tool, not part of `make bench` (it needs perf:
-# Debian's linux-perf). Root. Bounded: one run of REPEAT (50,000,000: ~3 s) test runs.
+# Debian's linux-perf). Root. Bounded: one run of REPEAT (50,000,000: ~3 s) test runs,
+# on CPU PROFILE_CPU (0).
 set -u
 cd "$(dirname "$0")/../.."
 EW=${EDGEWATCH_BIN:-.output/edgewatch}
@@ -50,7 +51,9 @@ ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
 eth = bytes.fromhex('020000000002' '020000000001') + struct.pack('!H', 0x0800)
 open(sys.argv[1], 'wb').write(eth + ip + tcp)
 PY
-perf record -q -a -o "$TMP/perf.data" -- \
+# pinned: the CPU of the first run owns the flow's counters (struct flow_record), and a
+# long test run can move to another CPU when it yields, which then counts atomically
+perf record -q -a -o "$TMP/perf.data" -- taskset -c "${PROFILE_CPU:-0}" \
 	bpftool prog run id "$PROG" data_in "$TMP/frame" repeat "$REPEAT" > "$TMP/run.out" 2>&1
 echo "### ew_xdp_ingress (prog $PROG), $REPEAT test runs of an established TCP ACK: $(grep -o 'duration.*' "$TMP/run.out")"
 echo
