@@ -123,7 +123,7 @@ int bench_minimal_counter(struct xdp_md *ctx)
  * The ladder from the minimal counter to the datapath's flow table (issue 11: where do
  * the established flow's ns over the counter go?). The same counting, with one thing
  * changed at a time towards the datapath's table: the key (edgewatch's 48-byte struct
- * flow_key, hashed whole), the value (its 192-byte struct flow_record: the counters of
+ * flow_key, hashed whole), the value (its 224-byte struct flow_record: the counters of
  * the packet's direction and last_seen_ns), both (the datapath's table shape, as a
  * preallocated hash like its `flows`). What the datapath costs over the last rung is the
  * rest of its work: the parser, the policy, the per-CPU outcome counters, sampling.
@@ -149,7 +149,7 @@ struct {
 	__type(value, struct flow_record);
 } ladder_table_shape SEC(".maps");
 
-/* A fresh record's home (a 192-byte value is too large for the stack beside the rest). */
+/* A fresh record's home (a 224-byte value is too large for the stack beside the rest). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

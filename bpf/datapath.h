@@ -324,6 +324,8 @@ struct flow_record {
 _Static_assert(sizeof(struct flow_record) == 224, "flow_record layout");
 _Static_assert(__builtin_offsetof(struct flow_record, own_bytes) + 16 <= 64,
 	       "the owner's counters share the first cache line with the atomic ones");
+_Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
+	       "tcp_flags starts a 4-byte word (atomic OR)");
 
 /* The CPU whose programs add into a flow's own_packets and own_bytes (live runs). */
 #define EW_FLOW_OWNER_CPU(flow_seq) ((__u32)((flow_seq) >> 48))
@@ -360,8 +362,6 @@ static inline void flow_record_fold(struct flow_record *r)
 	r->own_bytes[EW_DIR_TO_SERVER] = 0;
 	r->own_bytes[EW_DIR_TO_CLIENT] = 0;
 }
-_Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
-	       "tcp_flags starts a 4-byte word (atomic OR)");
 
 /*
  * Fragment tracking: the identity of a fragmented IP datagram (the outermost

@@ -48,6 +48,17 @@ int64_t map_memory_of_fd(int fd)
 	return map_memory_parse_fdinfo(text);
 }
 
+int64_t map_memory_of_map(const struct bpf_map *map)
+{
+	int64_t bytes = map_memory_of_fd(bpf_map__fd(map));
+
+	/* kernels before 6.4 charge (key + value) x entries, which is 0 for a ring buffer
+	 * though its data pages are allocated: count those */
+	if (bytes == 0 && bpf_map__type(map) == BPF_MAP_TYPE_RINGBUF)
+		bytes = bpf_map__max_entries(map);
+	return bytes;
+}
+
 int map_memory_read(const struct bpf_object *obj, struct map_memory *out)
 {
 	struct bpf_map *map;
@@ -60,7 +71,7 @@ int map_memory_read(const struct bpf_object *obj, struct map_memory *out)
 		if (fd < 0)	/* not created (autocreate off) */
 			continue;
 		out->maps++;
-		bytes = map_memory_of_fd(fd);
+		bytes = map_memory_of_map(map);
 		if (bytes < 0) {
 			out->unreadable++;
 			continue;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct bpf_object;
+struct bpf_map;
 
 struct map_memory {
 	uint32_t maps;			/* maps created (with an fd) */
@@ -21,6 +22,9 @@ struct map_memory {
 /* Sum obj's maps' memlock into out. 0, or -errno when none could be read. */
 int map_memory_read(const struct bpf_object *obj, struct map_memory *out);
 /* The memlock of one map fd (-1: none), and the same from text in the format of /proc/PID/fdinfo/FD; -1: none. */
+/* A created map's memlock; a ring buffer's data bytes where the kernel (before 6.4)
+ * charges it none. -1: none readable. */
+int64_t map_memory_of_map(const struct bpf_map *map);
 int64_t map_memory_of_fd(int fd);
 int64_t map_memory_parse_fdinfo(const char *fdinfo);
 

@@ -94,7 +94,7 @@ static struct datapath *load_datapath(enum bpf_map_type flow_map_type, uint32_t 
 
 /*
  * The ladder from the minimal counter to the datapath's table shape (bench.bpf.c): the
- * same counting with edgewatch's 48-byte key, with its 192-byte record, and with both in
+ * same counting with edgewatch's 48-byte key, with its 224-byte record, and with both in
  * a preallocated hash, each as a multiple of the counter. The datapath's row over the
  * last rung is the rest of its work (parser, policy, outcome counters, sampling).
  */
@@ -107,7 +107,7 @@ static void print_ladder(struct bench *bench, const struct pkt *tcp, int repeat,
 	} rungs[] = {
 		{ "the counter with edgewatch's 48-byte key (struct flow_key)", "LRU hash",
 		  bench->progs.bench_ladder_wide_key },
-		{ "the counter with edgewatch's 192-byte record (struct flow_record)", "LRU hash",
+		{ "the counter with edgewatch's 224-byte record (struct flow_record)", "LRU hash",
 		  bench->progs.bench_ladder_record },
 		{ "the counter with both: the datapath's table shape", "hash",
 		  bench->progs.bench_ladder_table_shape },
