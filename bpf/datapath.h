@@ -250,15 +250,21 @@ enum ew_policy_verdict {
  * for the CPU's store buffer, which the parser has just filled: the two of them were 6
  * of the established path's 49 ns (BENCHMARKS.md, issue 11). Plain adds on the owner
  * are exact because the programs of one CPU never run interleaved: XDP in the receive
- * softirq, tc egress with bottom halves disabled (on PREEMPT_RT both hold the CPU's
- * bottom-half lock), and a program is never moved to another CPU while it runs. Replay
- * runs every frame on one thread, and adds plainly into packets and bytes. The
- * timestamps are plain writes: a lost race there costs a time a few ns older.
+ * softirq, tc egress with bottom halves disabled, and a program is never moved to
+ * another CPU while it runs. A PREEMPT_RT kernel may let them interleave (bottom-half
+ * sections there are preemptible, and since 6.18 the per-CPU lock that serialised them
+ * is gone unless CONFIG_PREEMPT_RT_NEEDS_BH_LOCK), so on such a kernel datapath_load
+ * sets cfg_atomic_counters and every CPU adds atomically. Replay runs every frame on one thread, and adds plainly
+ * into packets and bytes. Known limit: a flow deleted by the sweeper while its owner is
+ * between the load and the store of its add, and whose element a new flow takes in
+ * that instant, starts with the old flow's owner count (with atomic adds it was one
+ * packet: sweep.bpf.h, sweep_one). The timestamps are plain writes: a lost race there
+ * costs a time a few ns older.
  */
 struct flow_record {
 	__u64 packets[2];	/* indexed by enum ew_dir: the other CPUs' atomic adds */
 	__u64 bytes[2];		/* frame length as received/sent, L2 header included */
-	__u64 own_packets[2];	/* the owner CPU's plain adds (in the same cache line) */
+	__u64 own_packets[2];	/* the owner CPU's plain adds */
 	__u64 own_bytes[2];
 	__u64 first_seen_ns;	/* datapath clock: see datapath.bpf.c */
 	__u64 last_seen_ns;
@@ -322,8 +328,6 @@ struct flow_record {
 	__u32 gap_sum_ms;
 };
 _Static_assert(sizeof(struct flow_record) == 224, "flow_record layout");
-_Static_assert(__builtin_offsetof(struct flow_record, own_bytes) + 16 <= 64,
-	       "the owner's counters share the first cache line with the atomic ones");
 _Static_assert(__builtin_offsetof(struct flow_record, tcp_flags) % 4 == 0,
 	       "tcp_flags starts a 4-byte word (atomic OR)");
 

@@ -215,14 +215,15 @@ static __always_inline void flow_note_replay_hot(const struct flow_key *key,
 /*
  * Count a packet into its flow's direction (struct flow_record: who adds where). Replay
  * runs on one thread: plain adds. Live: plain adds into own_* on the CPU that created
- * the flow, atomic adds on any other.
+ * the flow, atomic adds on any other (on every CPU with cfg_atomic_counters).
  */
 static __always_inline void flow_count(struct flow_record *fr, int dir, __u64 pkts, __u64 len)
 {
 	if (cfg_replay) {
 		fr->packets[dir & 1] += pkts;
 		fr->bytes[dir & 1] += len;
-	} else if (bpf_get_smp_processor_id() == EW_FLOW_OWNER_CPU(fr->flow_seq)) {
+	} else if (!cfg_atomic_counters &&
+		   bpf_get_smp_processor_id() == EW_FLOW_OWNER_CPU(fr->flow_seq)) {
 		fr->own_packets[dir & 1] += pkts;
 		fr->own_bytes[dir & 1] += len;
 	} else {

@@ -309,5 +309,8 @@ __u32 replay_hot_seen = 0;
 
 /* replay: frames come from a capture through BPF_PROG_TEST_RUN on one CPU */
 const volatile __u8 cfg_replay = 0;
+/* 1: every CPU counts a flow atomically, its owner too (struct flow_record): set on
+ * PREEMPT_RT kernels, where one CPU's programs may run interleaved */
+const volatile __u8 cfg_atomic_counters = 0;
 
 #endif /* EDGEWATCH_MAPS_BPF_H */

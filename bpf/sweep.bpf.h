@@ -399,7 +399,11 @@ static long sweep_one(struct bpf_map *map, struct flow_key *key, struct flow_rec
 	 * and adds to it after the read above counts a packet (pkt_flow) that is in no
 	 * record. It takes a packet of the flow in flight in the ~100 ns between copy and
 	 * read-back, at the moment the flow ends; a final sweep (programs detached) has
-	 * none. Closing it needs the element kept until an RCU grace period has passed.
+	 * none. If a new flow takes the element in that instant, the late add lands in
+	 * it: one packet with an atomic add, but the flow owner's plain add (load, add,
+	 * store) can store the old flow's whole owner count over the new flow's (datapath.h,
+	 * struct flow_record). Closing it needs the element kept until an RCU grace
+	 * period has passed.
 	 */
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	a->ended++;

@@ -263,6 +263,14 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 	}
 	dp->skel->rodata->cfg_passive = opts->passive ? 1 : 0;
 	dp->skel->rodata->cfg_replay = opts->replay ? 1 : 0;
+	/* a flow's owner adds without a lock, unless one CPU's programs can interleave */
+	dp->skel->rodata->cfg_atomic_counters = 0;
+	if (opts->atomic_counters || (!opts->replay && kernel_is_realtime(KERNEL_REALTIME_PATH))) {
+		dp->skel->rodata->cfg_atomic_counters = 1;
+		if (!opts->atomic_counters)
+			log_info("PREEMPT_RT kernel: every CPU counts flows with atomic adds "
+				 "(a few ns more per packet)");
+	}
 	dp->skel->rodata->cfg_l3_link = opts->l3_link ? 1 : 0;
 	dp->skel->rodata->cfg_snaplen = opts->snaplen && opts->snaplen <= EW_SNAPLEN_MAX
 						? opts->snaplen : EW_SNAPLEN_DEFAULT;
@@ -276,10 +284,14 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 		goto fail;
 	}
 	/* sized to the table and the snaplen (ring_sizes.h: powers of two, whole pages) */
-	if (opts->rings.ended_flows)
-		bpf_map__set_max_entries(dp->skel->maps.ended_flows, opts->rings.ended_flows);
-	if (opts->rings.samples)
-		bpf_map__set_max_entries(dp->skel->maps.samples, opts->rings.samples);
+	if ((opts->rings.ended_flows &&
+	     (err = bpf_map__set_max_entries(dp->skel->maps.ended_flows, opts->rings.ended_flows))) ||
+	    (opts->rings.samples &&
+	     (err = bpf_map__set_max_entries(dp->skel->maps.samples, opts->rings.samples)))) {
+		log_error("cannot size the ring buffers (%u and %u bytes): %s",
+			  opts->rings.ended_flows, opts->rings.samples, strerror(-err));
+		goto fail;
+	}
 	if (opts->replay) {
 		/* the same hash seed every time: the sweeper walks, and so exports, the flows
 		 * of a capture in the same order at every replay */

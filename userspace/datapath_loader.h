@@ -31,6 +31,9 @@ struct datapath_options {
 	uint32_t lru_entries;
 	/* the ended_flows and samples rings' bytes (ring_sizes.h); 0 = the object's sizes */
 	struct ring_sizes rings;
+	/* every CPU counts atomically (struct flow_record); also set on a PREEMPT_RT
+	 * kernel, where one CPU's programs may run interleaved */
+	int atomic_counters;
 };
 
 struct datapath_instance {

@@ -41,6 +41,19 @@ const struct kernel_feature kernel_features[KF_COUNT] = {
 		     "leaves it behind; the next start removes it)" },
 };
 
+int kernel_is_realtime(const char *path)
+{
+	char c = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	if (fread(&c, 1, 1, f) != 1)
+		c = 0;
+	fclose(f);
+	return c == '1';
+}
+
 int kernel_feature_describe(enum kernel_feature_id id, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%s (Linux %s)", kernel_features[id].name,

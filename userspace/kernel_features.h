@@ -59,4 +59,11 @@ int kernel_features_check(kernel_probe_fn probe, int attach, struct kernel_probe
 /* The feature's line for messages: "ring buffer maps (Linux 5.8)". */
 int kernel_feature_describe(enum kernel_feature_id id, char *buf, size_t len);
 
+/*
+ * Is this a PREEMPT_RT kernel? It says so in KERNEL_REALTIME_PATH ("1"); the file is
+ * absent elsewhere. 1 yes, 0 no. path: KERNEL_REALTIME_PATH outside tests.
+ */
+#define KERNEL_REALTIME_PATH "/sys/kernel/realtime"
+int kernel_is_realtime(const char *path);
+
 #endif

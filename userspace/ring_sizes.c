@@ -70,9 +70,12 @@ void ring_sizes_for(struct ring_sizes *out, uint32_t table_size, uint32_t snaple
 		samples = SAMPLE_RECORDS_MAX;
 	out->samples = ring_bytes(samples * ring_sample_bytes(snaplen), page, SAMPLES_RING_MAX);
 	if (replay_frames) {
-		/* every flow the frames can make, in one pass, and the margin */
-		uint32_t ended = ring_bytes((replay_frames + RING_MARGIN + 1) * end_rec, page,
-					    ENDED_RING_MAX);
+		/* every flow the frames can make, in one pass, and the margin (more frames
+		 * than the largest ring holds keep the live size) */
+		uint32_t ended = replay_frames < ENDED_RING_MAX / end_rec
+					 ? ring_bytes((replay_frames + RING_MARGIN + 1) * end_rec,
+						      page, ENDED_RING_MAX)
+					 : ENDED_RING_MAX;
 
 		if (ended < out->ended_flows)
 			out->ended_flows = ended;

@@ -5,6 +5,7 @@
  * BPF_PROG_TEST_RUN from threads pinned to chosen CPUs. The CPU that created a flow adds
  * into own_packets/own_bytes, another CPU into packets/bytes; the sweeper hands over one
  * count per direction; and the two CPUs counting one flow at the same time lose nothing.
+ * With atomic counters (a PREEMPT_RT kernel) the owner adds atomically like the rest.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -203,6 +204,31 @@ static void test_two_cpus_at_once(struct test_case *t)
 	       (unsigned long long)rec.own_packets[EW_DIR_TO_SERVER], CALLS * BURST);
 }
 
+/* datapath_options.atomic_counters (set on PREEMPT_RT kernels): no CPU uses own_*. */
+static void test_atomic_counters_switch(struct test_case *t)
+{
+	struct datapath_options opts = { .flow_table_size = 1024, .atomic_counters = 1 };
+	struct datapath_instance live = dp;	/* the other tests' datapath, put back */
+	struct flow_key key;
+	struct flow_record rec = {};
+	int loaded = datapath_load(&dp, &opts) == 0;
+
+	EXPECT(t, loaded, "cannot load with atomic counters");
+	if (loaded) {
+		EXPECT(t, pin_to(cpus[0]) == 0 && run_frame(1) == 0 && run_frame(9) == 0,
+		       "packets");
+		EXPECT(t, the_flow(&key, &rec) == 0, "no flow in the table");
+		EXPECT(t, rec.packets[EW_DIR_TO_SERVER] == 10 &&
+				  rec.own_packets[EW_DIR_TO_SERVER] == 0 &&
+				  rec.own_bytes[EW_DIR_TO_SERVER] == 0,
+		       "shared %llu, owner's %llu: want 10 and 0",
+		       (unsigned long long)rec.packets[EW_DIR_TO_SERVER],
+		       (unsigned long long)rec.own_packets[EW_DIR_TO_SERVER]);
+		datapath_destroy(&dp);
+	}
+	dp = live;
+}
+
 int main(void)
 {
 	struct datapath_options opts = { .flow_table_size = 1024 };
@@ -231,6 +257,7 @@ int main(void)
 	RUN(test_owner_plain_others_atomic);
 	RUN(test_sweeper_hands_over_the_sum);
 	RUN(test_two_cpus_at_once);
+	RUN(test_atomic_counters_switch);
 	datapath_destroy(&dp);
 	return test_summary();
 }

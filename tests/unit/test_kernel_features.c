@@ -182,6 +182,25 @@ static void test_btf_probe_agrees_with_libbpf(struct test_case *t)
 	      parsed ? "parsed it" : "could not parse it");
 }
 
+/* /sys/kernel/realtime: "1" on a PREEMPT_RT kernel, absent elsewhere. */
+static void test_realtime_file(struct test_case *t)
+{
+	char path[] = "/tmp/ew-realtime-XXXXXX";
+	int fd = mkstemp(path);
+
+	CHECK(t, fd >= 0, "mkstemp");
+	CHECK(t, write(fd, "1\n", 2) == 2, "write");
+	EXPECT(t, kernel_is_realtime(path) == 1, "\"1\" is not realtime");
+	CHECK(t, ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0 && write(fd, "0\n", 2) == 2,
+	      "rewrite");
+	EXPECT(t, kernel_is_realtime(path) == 0, "\"0\" is realtime");
+	CHECK(t, ftruncate(fd, 0) == 0, "truncate");
+	EXPECT(t, kernel_is_realtime(path) == 0, "an empty file is realtime");
+	close(fd);
+	unlink(path);
+	EXPECT(t, kernel_is_realtime(path) == 0, "a missing file is realtime");
+}
+
 int main(void)
 {
 	test_program = "kernel_features";
@@ -193,5 +212,6 @@ int main(void)
 	RUN(test_unknown_is_not_refused);
 	RUN(test_old_kernel_names_every_missing_feature);
 	RUN(test_btf_probe_agrees_with_libbpf);
+	RUN(test_realtime_file);
 	return test_summary();
 }
