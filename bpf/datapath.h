@@ -254,12 +254,12 @@ enum ew_policy_verdict {
  * another CPU while it runs. A PREEMPT_RT kernel may let them interleave (bottom-half
  * sections there are preemptible, and since 6.18 the per-CPU lock that serialised them
  * is gone unless CONFIG_PREEMPT_RT_NEEDS_BH_LOCK), so on such a kernel datapath_load
- * sets cfg_atomic_counters and every CPU adds atomically. Replay runs every frame on one thread, and adds plainly
- * into packets and bytes. Known limit: a flow deleted by the sweeper while its owner is
- * between the load and the store of its add, and whose element a new flow takes in
- * that instant, starts with the old flow's owner count (with atomic adds it was one
- * packet: sweep.bpf.h, sweep_one). The timestamps are plain writes: a lost race there
- * costs a time a few ns older.
+ * sets cfg_atomic_counters and every CPU adds atomically. Replay runs every frame on
+ * one thread, and adds plainly into packets and bytes. Known limit: a flow deleted by
+ * the sweeper while its owner is between the load and the store of its add, and whose
+ * element a new flow takes in that instant, starts with the old flow's owner count
+ * (with atomic adds it was one packet: sweep.bpf.h, sweep_one). The timestamps are
+ * plain writes: a lost race there costs a time a few ns older.
  */
 struct flow_record {
 	__u64 packets[2];	/* indexed by enum ew_dir: the other CPUs' atomic adds */
