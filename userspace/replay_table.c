@@ -49,7 +49,8 @@ uint32_t replay_table_slots(uint32_t configured, uint64_t capture_bytes, uint64_
 	if (frames * 100 >= (uint64_t)configured * SWEEP_PRESSURE_PERCENT)
 		return 0;
 	/* one pass of the ended ring per sweep; no lost hot report */
-	if (frames >= ring_records(live.ended_flows, sizeof(struct flow_end)) || (hot_pkts && frames / hot_pkts >= HOT_RING_RECORDS))
+	if (frames >= ring_records(live.ended_flows, sizeof(struct flow_end)) ||
+	    (hot_pkts && frames / hot_pkts >= HOT_RING_RECORDS))
 		return 0;
 	if (slots >= pow2_at_least(configured))
 		return 0;	/* as many buckets as the configured table: nothing to gain */
