@@ -152,7 +152,42 @@ struct packet_fate {
 	int from_a;		/* its source is endpoint a of key */
 	int dir;		/* enum ew_dir in its flow */
 	int action;		/* enum ew_action for this packet */
+	/* the policy generation in force for this packet (0: none loaded yet) and its set's
+	 * config (policy and sampling settings): read once per packet, so the policy and
+	 * the sampling decision see one generation, and the lookup is paid once */
+	__u32 policy_gen;
+	const struct policy_config *cfg;
 };
+
+/*
+ * Everything of fate but its key, which is read only once a flow key was built (an
+ * outcome of 0: flow_key_build or frag_lookup writes all of it) and costs six stores
+ * per packet to zero first (issue 11: the established path's budget).
+ */
+static __always_inline void packet_fate_init(struct packet_fate *fate)
+{
+	fate->fr = NULL;
+	fate->outcome = 0;
+	fate->from_a = 0;
+	fate->dir = 0;
+	fate->action = EW_ACTION_ALERT;
+	fate->policy_gen = 0;
+	fate->cfg = NULL;
+}
+
+/*
+ * The generation and config of the policy in force (struct policy_config: userspace
+ * writes a set, then flips policy_gen to it). NULL never happens (a two-slot array
+ * indexed by gen & 1); the caller passes the packet then, as for the counters' lookup.
+ */
+static __always_inline const struct policy_config *policy_now(__u32 *gen)
+{
+	__u32 set;
+
+	*gen = policy_gen;
+	set = *gen & 1;
+	return bpf_map_lookup_elem(&policy_configs, &set);
+}
 
 /*
  * Account one parsed packet. outcome is what the parser said (0: a flow key can be
@@ -225,8 +260,9 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 	 * must not let a forbidden source through.
 	 */
 	if (fr && (outcome == EW_CNT_PKT_FLOW || outcome == EW_CNT_PKT_FLOW_TABLE_FULL))
-		fate->action = policy_apply(cnt, fr, &fate->key, ps, fate->from_a, fate->dir,
-					    pkts, hook, now, outcome != EW_CNT_PKT_FLOW);
+		fate->action = policy_apply(cnt, fate->cfg, fate->policy_gen, fr, &fate->key, ps,
+					    fate->from_a, fate->dir, pkts, hook, now,
+					    outcome != EW_CNT_PKT_FLOW);
 }
 
 /* Should the packet's flow be dropped because a `drop` rule matched it? */
@@ -235,14 +271,6 @@ static __always_inline int flow_blocked(const struct packet_fate *fate)
 	if (!blocked_count || fate->outcome != EW_CNT_PKT_FLOW)
 		return 0;
 	return bpf_map_lookup_elem(&blocked_flows, &fate->key) != NULL;
-}
-
-/* The policy's sampling settings in force (those of the current generation's set). */
-static __always_inline const struct policy_config *sampling_config(void)
-{
-	__u32 set = policy_gen & 1;
-
-	return bpf_map_lookup_elem(&policy_configs, &set);
 }
 
 /*
@@ -254,13 +282,13 @@ static __always_inline struct sample_header *
 sample_begin(struct ew_counters *cnt, const struct parse_state *ps, struct packet_fate *fate,
 	     __u32 frame_len, __u32 data_len, __u32 hook, __u32 *cap)
 {
-	const struct policy_config *cfg = sampling_config();
+	const struct policy_config *cfg = fate->cfg;	/* the sampling settings in force */
 	struct sample_header *s;
 	__u32 on_wire = 0, stream_off = 0;
 	__u8 stream_flags = 0;
 	int reason = 0, stream_on = stream_window_on(ps), in_window = 0;
 
-	if (!cfg || !fate->fr)
+	if (!fate->fr)
 		return NULL;
 	*cap = sample_payload_len(ps, data_len, &on_wire);
 	/* before the payload check: a SYN without payload sets the stream's base */
@@ -365,17 +393,19 @@ static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters 
  */
 static __always_inline int xdp_frame_run(struct xdp_md *ctx, struct parse_state *ps)
 {
-	struct packet_fate fate = {};
+	struct packet_fate fate;
 	struct ew_counters *cnt;
 	void *data, *data_end;
 	__u32 zero = 0;
 	__u64 len;
 	int outcome;
 
-	__builtin_memset(ps, 0, sizeof(*ps));
+	parse_state_reset(ps);
+	packet_fate_init(&fate);
 	cnt = bpf_map_lookup_elem(&counters, &zero);
-	if (!cnt)
-		return XDP_PASS;	/* cannot happen: a one-slot per-CPU array */
+	fate.cfg = policy_now(&fate.policy_gen);
+	if (!cnt || !fate.cfg)
+		return XDP_PASS;	/* cannot happen: a one-slot per-CPU array, a two-slot array */
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	len = data_end - data;
@@ -385,7 +415,7 @@ static __always_inline int xdp_frame_run(struct xdp_md *ctx, struct parse_state 
 	if (parse_fast(ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
 	} else {
-		__builtin_memset(ps, 0, sizeof(*ps));
+		parse_state_reset(ps);
 		if (cfg_l3_link)
 			parse_start_l3(ps, data, data_end);
 		outcome = PARSE_PACKET(parse_step_xdp, ctx, ps, data, data_end);
@@ -564,17 +594,20 @@ static __always_inline void tc_seed_state(struct parse_state *ps, struct __sk_bu
 SEC("tc")
 int ew_tc_egress(struct __sk_buff *skb)
 {
-	struct parse_state ps = {};
-	struct packet_fate fate = {};
+	struct parse_state ps;
+	struct packet_fate fate;
 	struct ew_counters *cnt;
 	void *data, *data_end;
 	__u64 pkts = 1, len = skb->len;
 	__u32 zero = 0, pull, hw_tag_len = 0;
 	int outcome;
 
+	parse_state_reset(&ps);
+	packet_fate_init(&fate);
 	cnt = bpf_map_lookup_elem(&counters, &zero);
-	if (!cnt)
-		return TC_ACT_OK;
+	fate.cfg = policy_now(&fate.policy_gen);
+	if (!cnt || !fate.cfg)
+		return TC_ACT_OK;	/* cannot happen: see xdp_frame_run */
 	pull = skb->len < TC_PULL_LEN ? skb->len : TC_PULL_LEN;
 	if (skb->data_end - skb->data < pull)
 		bpf_skb_pull_data(skb, pull);
@@ -591,7 +624,7 @@ int ew_tc_egress(struct __sk_buff *skb)
 	if (parse_fast(&ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
 	} else {
-		__builtin_memset(&ps, 0, sizeof(ps));
+		parse_state_reset(&ps);
 		tc_seed_state(&ps, skb);
 		if (cfg_l3_link)
 			parse_start_l3(&ps, data, data_end);
@@ -601,7 +634,7 @@ int ew_tc_egress(struct __sk_buff *skb)
 			bpf_skb_pull_data(skb, skb->len < TC_PULL_MAX ? skb->len : TC_PULL_MAX);
 			data = (void *)(long)skb->data;
 			data_end = (void *)(long)skb->data_end;
-			__builtin_memset(&ps, 0, sizeof(ps));
+			parse_state_reset(&ps);
 			tc_seed_state(&ps, skb);
 			if (cfg_l3_link)
 				parse_start_l3(&ps, data, data_end);

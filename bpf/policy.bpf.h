@@ -248,23 +248,24 @@ static __always_inline int event_due(struct ew_counters *cnt, struct flow_record
 
 /*
  * Apply the policy to one packet of fr (direction dir, its source endpoint a when
- * from_a). Returns the action for it: EW_ACTION_DROP when the policy enforces and the
+ * from_a): cfg, the config of generation gen, the one in force (datapath.bpf.c,
+ * policy_now). Returns the action for it: EW_ACTION_DROP when the policy enforces and the
  * flow violates it, else EW_ACTION_ALERT. noflow: fr is not in the table but the
  * record the packet's flow would have started with (the table was full), decided for
  * this packet alone; its events carry EW_EVENT_F_NO_FLOW and are rate-limited.
  */
-static __always_inline int policy_apply(struct ew_counters *cnt, struct flow_record *fr,
+static __always_inline int policy_apply(struct ew_counters *cnt, const struct policy_config *cfg,
+					__u32 gen, struct flow_record *fr,
 					const struct flow_key *key, const struct parse_state *ps,
 					int from_a, int dir, __u64 pkts, __u32 hook, __u64 now,
 					int noflow)
 {
-	__u32 gen = policy_gen, set = gen & 1, slot = gen % EW_POLICY_GEN_SLOTS;
+	__u32 slot = gen % EW_POLICY_GEN_SLOTS;
 	__u32 ev_flags = noflow ? EW_EVENT_F_NO_FLOW : 0;
-	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
 	struct policy_decisions *dec;
 	int action = EW_ACTION_ALERT;
 
-	if (!gen || !cfg)
+	if (!gen)
 		return EW_ACTION_ALERT;	/* no policy loaded (yet) */
 	if (fr->policy_gen != gen)
 		policy_decide(fr, key, cfg, gen);
