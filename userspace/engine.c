@@ -445,14 +445,12 @@ int engine_poll(struct engine *e, int timeout_ms)
 {
 	int n = ring_buffer__poll(e->rings, timeout_ms);
 
-	return n < 0 && n != -EINTR ? n : 0;
+	return n == -EINTR ? 0 : n;
 }
 
 int engine_consume(struct engine *e)
 {
-	int n = ring_buffer__consume(e->rings);
-
-	return n < 0 ? n : 0;
+	return ring_buffer__consume(e->rings);
 }
 
 int engine_poll_fd(const struct engine *e)

@@ -128,9 +128,11 @@ int engine_init(struct engine *e, const struct engine_settings *s, const struct 
  * the running rules and policy stay. 0 or -errno.
  */
 int engine_reload(struct engine *e, const struct ew_config *cfg, char *why, size_t why_len);
-/* Hand what the datapath sent (events, samples) to the policy and the pipeline. */
+/* Hand what the datapath sent (events, samples) to the policy and the pipeline: the
+ * records read (0 when none, or when interrupted), or -errno. */
 int engine_poll(struct engine *e, int timeout_ms);
-/* The same without waiting and without a syscall (replay, after every frame). */
+/* The same without waiting and without a syscall (replay, after every frame; the run
+ * loop, for samples submitted without a wake-up): the records read, or -errno. */
 int engine_consume(struct engine *e);
 /* The fd to wait on for engine_poll (epoll fd of the ring buffers). */
 int engine_poll_fd(const struct engine *e);

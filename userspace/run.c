@@ -371,6 +371,21 @@ static int run_inventory_dump(void *ctx, int fd)
 	return inventory_dump(e->inventory, fd);
 }
 
+/* How soon the run loop looks at the rings again while records come (see run_loop). */
+#define SAMPLE_POLL_MS 2
+
+/*
+ * Read the rings: those that woke the loop (woken), then whatever came without a
+ * wake-up. The records read; an error reads as none (the next wake-up tries again, as
+ * before: a ring's read error has never stopped the loop).
+ */
+static int read_rings(struct engine *e, int woken)
+{
+	int n = woken ? engine_poll(e, 0) : 0, more = engine_consume(e);
+
+	return (n > 0 ? n : 0) + (more > 0 ? more : 0);
+}
+
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		     struct ew_config **cfg, struct status_server *status,
 		     struct service_notify *sn)
@@ -386,18 +401,28 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		{ .fd = status->fd, .events = POLLIN },	/* -1: ignored by poll */
 	};
 	struct signalfd_siginfo si;
+	int records = 0;	/* what the last read of the rings found */
 
 	for (;;) {
 		/* wake for the next sweep at the latest (sooner under a flood) */
-		int timeout_ms = e->settings.sweep_interval_ns / 1000000ULL / 4 + 1;
+		int timeout_ms = e->settings.sweep_interval_ns / 1000000ULL / 4 + 1, ready, woken;
 
 		if (e->next_sweep_ns > now &&
 		    (e->next_sweep_ns - now) / 1000000ULL + 1 < (uint64_t)timeout_ms)
 			timeout_ms = (e->next_sweep_ns - now) / 1000000ULL + 1;
+		/*
+		 * While records come, look again soon even without a wake-up: samples
+		 * that follow a woken one within a millisecond are submitted without one
+		 * (bpf/sample.bpf.h, sample_wake_flags). An idle daemon keeps its long wait.
+		 */
+		if (records > 0 && timeout_ms > SAMPLE_POLL_MS)
+			timeout_ms = SAMPLE_POLL_MS;
 
-		if (poll(pfd, 3, timeout_ms) > 0) {
-			if ((pfd[1].revents & POLLIN))
-				engine_poll(e, 0);
+		ready = poll(pfd, 3, timeout_ms);
+		woken = ready > 0 && (pfd[1].revents & POLLIN);
+		if (woken || records > 0)
+			records = read_rings(e, woken);
+		if (ready > 0) {
 			if ((pfd[2].revents & POLLIN))
 				status_server_accept(status);
 			if ((pfd[0].revents & POLLIN) &&
