@@ -205,10 +205,10 @@ static __always_inline void ladder_count_record(void *map, const void *key, __u6
                                                                                                \
 		ip = minimal_ipv4(data, data_end, &ports);                                     \
 		if (!ip)                                                                       \
-			return XDP_PASS;                                                       \
+			return minimal_verdict;                                                \
 		key_of(&k, ip, ports);                                                         \
 		count(&map, &k, data_end - data);                                              \
-		return XDP_PASS;                                                               \
+		return minimal_verdict;                                                        \
 	}
 
 LADDER_RUNG(bench_ladder_wide_key, struct flow_key, ladder_wide, count_minimal, ladder_wide_key)

@@ -12,6 +12,10 @@
  *   bench_live counter IFACE
  *     attach the minimal flow counter (bench_minimal_counter, dropping after it
  *     counted, as edgewatch --passive does) likewise: issue 11's yardstick.
+ *   bench_live shape IFACE
+ *     attach the counter with the datapath's table shape (bench_ladder_table_shape: its
+ *     48-byte key and 224-byte record in a preallocated hash) likewise: what the table
+ *     alone costs, apart from the rest of the datapath's work.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -67,6 +71,24 @@ static size_t build_frame(unsigned char *f, const unsigned char dst[6])
 	return len;
 }
 
+/*
+ * Make every flow table of the bench skeleton but keep (NULL: none) one entry long. Each
+ * is 262,144 preallocated entries, filled at load and freed by the kernel after the
+ * process exits: the generator runs twice per measurement, and the kernel's work on
+ * tables no program here uses ran into the next measurement.
+ */
+static int shrink_tables_but(struct bench *skel, const struct bpf_map *keep)
+{
+	struct bpf_map *tables[] = { skel->maps.minimal_flows, skel->maps.ladder_wide_key,
+				     skel->maps.ladder_record, skel->maps.ladder_table_shape };
+	size_t i;
+
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		if (tables[i] != keep && bpf_map__set_max_entries(tables[i], 1))
+			return -1;
+	return 0;
+}
+
 static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned long count)
 {
 	unsigned char frame[128], dst[6];
@@ -84,7 +106,7 @@ static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned
 	if (!skel)
 		return 1;
 	skel->rodata->gen_flows = flows ? flows : 1;
-	if (bench__load(skel)) {
+	if (shrink_tables_but(skel, NULL) || bench__load(skel)) {
 		fprintf(stderr, "cannot load the generator\n");
 		return 1;
 	}
@@ -113,25 +135,30 @@ static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned
 	return 0;
 }
 
-/* Attach the empty XDP_DROP program, or (counter) the minimal flow counter made to drop,
- * until SIGINT or SIGTERM. */
-static int cmd_attach(const char *ifname, int counter)
+/* Attach the program of a bench_live mode (drop, counter, shape: see the top), made to
+ * drop, until SIGINT or SIGTERM. */
+static int cmd_attach(const char *ifname, const char *mode)
 {
 	struct bench *skel = bench__open();
 	int ifindex = if_nametoindex(ifname), err;
+	struct bpf_program *prog;
+	struct bpf_map *table = NULL;	/* the attached program's flow table */
 
 	if (!skel || !ifindex)
 		return 1;
 	skel->rodata->minimal_verdict = XDP_DROP;
-	if (bench__load(skel)) {
+	if (strcmp(mode, "counter") == 0)
+		prog = skel->progs.bench_minimal_counter, table = skel->maps.minimal_flows;
+	else if (strcmp(mode, "shape") == 0)
+		prog = skel->progs.bench_ladder_table_shape, table = skel->maps.ladder_table_shape;
+	else
+		prog = skel->progs.bench_empty_drop;
+	if (shrink_tables_but(skel, table) || bench__load(skel)) {
 		fprintf(stderr, "cannot load the bench programs\n");
 		bench__destroy(skel);
 		return 1;
 	}
-	err = bpf_xdp_attach(ifindex,
-			     bpf_program__fd(counter ? skel->progs.bench_minimal_counter
-						     : skel->progs.bench_empty_drop),
-			     XDP_FLAGS_DRV_MODE, NULL);
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL);
 	if (err) {
 		fprintf(stderr, "cannot attach to %s: %s\n", ifname, strerror(-err));
 		return 1;
@@ -152,11 +179,11 @@ int main(int argc, char **argv)
 	if (argc == 6 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argv[2], argv[3], strtoul(argv[4], NULL, 10),
 			       strtoul(argv[5], NULL, 10));
-	if (argc == 3 && strcmp(argv[1], "drop") == 0)
-		return cmd_attach(argv[2], 0);
-	if (argc == 3 && strcmp(argv[1], "counter") == 0)
-		return cmd_attach(argv[2], 1);
-	fprintf(stderr, "usage: %s gen IFACE DST_MAC FLOWS COUNT | drop IFACE | counter IFACE\n",
+	if (argc == 3 && (strcmp(argv[1], "drop") == 0 || strcmp(argv[1], "counter") == 0 ||
+			  strcmp(argv[1], "shape") == 0))
+		return cmd_attach(argv[2], argv[1]);
+	fprintf(stderr,
+		"usage: %s gen IFACE DST_MAC FLOWS COUNT | drop IFACE | counter IFACE | shape IFACE\n",
 		argv[0]);
 	return 2;
 }

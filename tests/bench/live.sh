@@ -3,9 +3,11 @@
 # program under test on the receiving veth. Received packet rate of edgewatch (passive:
 # XDP_DROP after accounting, as on a SPAN sensor) as a ratio to an empty XDP_DROP
 # program measured in the same run, for 1 flow and 50,000 flows, and to a minimal flow
-# counter (issue 11's yardstick); and the same with the management policy on (-c), every
-# frame a management flow from an allowed source.
-# Prints a Markdown table. Bounded: COUNT frames per run, a few runs.
+# counter (issue 11's yardstick) and to that counter with the datapath's table shape
+# (what the table alone costs); and the same with the management policy on (-c), every
+# frame a management flow from an allowed source. The programs alternate round by round
+# (LIVE_ROUNDS, 5); the tables give the median and the spread of the rounds.
+# Prints Markdown tables. Bounded: COUNT frames per run, two runs per program a round.
 set -u
 cd "$(dirname "$0")/../.."
 EW=${EDGEWATCH_BIN:-.output/edgewatch}
@@ -51,77 +53,120 @@ measure() {	# measure FLOWS
 	python3 -c "print(($after - $before) / $secs)"
 }
 
-best_of() {	# best_of N FLOWS: the best of N runs (the machine is shared and noisy)
-	local i r best=0
-	for i in $(seq 1 "$1"); do
-		r=$(measure "$2") || return 1
-		best=$(python3 -c "print(max($best, $r))")
-	done
-	echo "$best"
-}
-
-# A bench program on RX (bench_live MODE: drop, the empty XDP_DROP program; counter, the
-# minimal flow counter of bpf/bench.bpf.c, an IPv4 5-tuple LRU hash of packets and bytes
-# then XDP_DROP, issue 11's yardstick): its rates at 1 and 50,000 flows into NAME_1 and
-# NAME_50K.
-with_bench_program() {
+# A bench program on RX until stop_rx (bench_live MODE: drop, the empty XDP_DROP
+# program; counter, the minimal flow counter of bpf/bench.bpf.c, an IPv4 5-tuple LRU hash
+# of packets and bytes then XDP_DROP, issue 11's yardstick; shape, the same counting in a
+# table of the datapath's shape, its 48-byte key and 224-byte record preallocated).
+RX_PID=
+start_bench_program() {	# start_bench_program MODE
 	ip netns exec "$NS_RX" "$GEN" "$1" "$RX" > "$TMP/$1.out" &
-	local pid=$!
-	PIDS+=($pid)
-	sleep 0.5
-	printf -v "$2_1" '%s' "$(best_of 3 1)"
-	printf -v "$2_50K" '%s' "$(best_of 3 50000)"
-	kill -INT $pid; wait $pid
+	RX_PID=$!
+	PIDS+=($RX_PID)
+	local i
+	for i in $(seq 1 50); do grep -q attached "$TMP/$1.out" && return 0; sleep 0.1; done
+	return 1
 }
 
-with_edgewatch() {
-	nsenter --net=/run/netns/"$NS_RX" "$EW" run -i "$RX" --passive -o /dev/null \
-		2> "$TMP/ew.err" &
-	local pid=$! i
-	PIDS+=($pid)
-	for i in $(seq 1 50); do grep -q watching "$TMP/ew.err" && break; sleep 0.1; done
-	EW_1=$(best_of 3 1)
-	EW_50K=$(best_of 3 50000)
-	kill -INT $pid; wait $pid
+# edgewatch --passive on RX, with the configuration file $1 when given
+start_edgewatch() {	# start_edgewatch [CONFIG]
+	local i
+	nsenter --net=/run/netns/"$NS_RX" "$EW" run -i "$RX" --passive ${1:+-c "$1"} \
+		-o /dev/null 2> "$TMP/ew.err" &
+	RX_PID=$!
+	PIDS+=($RX_PID)
+	for i in $(seq 1 100); do grep -q watching "$TMP/ew.err" && return 0; sleep 0.1; done
+	return 1
 }
 
-# The same with the management policy on: the generator's frames (198.18.0.2 ->
+stop_rx() {
+	kill -INT "$RX_PID" 2>/dev/null
+	wait "$RX_PID" 2>/dev/null
+}
+
+# The management policy for the policy-on rows: the generator's frames (198.18.0.2 ->
 # 198.18.0.1, udp/9) made management flows from an allowed source, so every packet takes
 # the policy's path (a decision per new flow, then the cached verdict).
-with_edgewatch_policy() {
-	printf '%s\n' "management:" "  addresses: [198.18.0.1]" "  ports: [ssh, udp/9]" \
-		"  allow:" "    - from: [198.18.0.2]" "      ports: [udp/9]" > "$TMP/policy.yaml"
-	nsenter --net=/run/netns/"$NS_RX" "$EW" run -i "$RX" --passive -c "$TMP/policy.yaml" \
-		-o /dev/null 2> "$TMP/ewp.err" &
-	local pid=$! i
-	PIDS+=($pid)
-	for i in $(seq 1 50); do grep -q watching "$TMP/ewp.err" && break; sleep 0.1; done
-	EWP_1=$(best_of 3 1)
-	EWP_50K=$(best_of 3 50000)
-	kill -INT $pid; wait $pid
+printf '%s\n' "management:" "  addresses: [198.18.0.1]" "  ports: [ssh, udp/9]" \
+	"  allow:" "    - from: [198.18.0.2]" "      ports: [udp/9]" > "$TMP/policy.yaml"
+
+# One round: every program in turn, each measured at 1 flow and at 50,000 (after a short
+# run that creates the 50,000 flows, so the measured run counts established flows only),
+# one line per program into $TMP/rates: "ROUND NAME RATE_1 RATE_50K". Alternating the
+# programs round by round puts each ratio's two sides close in time, and rotating their
+# order spreads what one program leaves behind (the kernel freeing its tables) over the
+# others; the spread over the rounds is the noise.
+one_round() {	# one_round ROUND
+	local name r1 r50 order=(drop counter shape edgewatch policy) i
+	for i in "${!order[@]}"; do
+		# each round starts one program later: none always follows the same one
+		name=${order[$(( (i + $1) % ${#order[@]} ))]}
+		case $name in
+		edgewatch) start_edgewatch || return 1 ;;
+		policy) start_edgewatch "$TMP/policy.yaml" || return 1 ;;
+		*) start_bench_program "$name" || return 1 ;;
+		esac
+		r1=$(measure 1) || return 1
+		ip netns exec "$NS_TX" "$GEN" gen "$TX" "$RX_MAC" 50000 200000 > /dev/null || return 1
+		r50=$(measure 50000) || return 1
+		stop_rx
+		echo "$1 $name $r1 $r50" >> "$TMP/rates"
+	done
 }
 
-with_bench_program drop EMPTY
-with_bench_program counter MIN
-with_edgewatch
-with_edgewatch_policy
-python3 - "$EMPTY_1" "$EW_1" "$EMPTY_50K" "$EW_50K" "$COUNT" "$EWP_1" "$EWP_50K" "$MIN_1" \
-	"$MIN_50K" <<'PY'
-import sys
-e1, w1, e50, w50, count, p1, p50, m1, m50 = map(float, sys.argv[1:])
-print("### Live veth, %d frames of 64 bytes per run, best of 3\n" % count)
+ROUNDS=${LIVE_ROUNDS:-5}
+: > "$TMP/rates"
+for round in $(seq 1 "$ROUNDS"); do
+	one_round "$round" || { echo "live: round $round failed" >&2; exit 1; }
+done
+python3 - "$TMP/rates" "$COUNT" "$ROUNDS" <<'PY'
+import statistics, sys
+rates = {}
+for line in open(sys.argv[1]):
+    rnd, name, r1, r50 = line.split()
+    rates.setdefault(name, {}).setdefault(1, []).append(float(r1))
+    rates[name].setdefault(50000, []).append(float(r50))
+count, rounds = int(sys.argv[2]), int(sys.argv[3])
+
+def med(xs):
+    return statistics.median(xs)
+
+def rate(name, flows):
+    xs = rates[name][flows]
+    return "%.2f (%.2f-%.2f)" % (med(xs) / 1e6, min(xs) / 1e6, max(xs) / 1e6)
+
+def ratio(a, b, flows):
+    """a / b round by round (both measured in the same round): median (min-max)."""
+    xs = [x / y for x, y in zip(rates[a][flows], rates[b][flows])]
+    return med(xs), "%.2f (%.2f-%.2f)" % (med(xs), min(xs), max(xs))
+
+print("### Live veth, %d frames of 64 bytes per run, %d rounds, programs alternating"
+      " round by round\n" % (count, rounds))
+print("Rates in Mpps and ratios as median (min-max) over the rounds; each ratio is taken"
+      " round by round, its two sides measured in the same round. The spread is the"
+      " machine's noise.\n")
 print("| flows | empty XDP_DROP (Mpps) | edgewatch --passive (Mpps) | ratio | goal |")
 print("|---:|---:|---:|---:|---:|")
-print("| 1 | %.2f | %.2f | %.2f | >= 0.60 |" % (e1 / 1e6, w1 / 1e6, w1 / e1))
-print("| 50,000 | %.2f | %.2f | %.2f | >= 0.42 |" % (e50 / 1e6, w50 / 1e6, w50 / e50))
-print("| 1, management policy on (-c: allowed management flow) | %.2f | %.2f | %.2f | "
-      "policy off: %.2f |" % (e1 / 1e6, p1 / 1e6, p1 / e1, w1 / e1))
-print("| 50,000, management policy on | %.2f | %.2f | %.2f | policy off: %.2f |"
-      % (e50 / 1e6, p50 / 1e6, p50 / e50, w50 / e50))
-print("\n| flows | minimal flow counter (Mpps; x empty) | edgewatch --passive (Mpps) | "
-      "edgewatch / counter | goal |")
-print("|---:|---:|---:|---:|---:|")
-print("| 1 | %.2f (%.2f) | %.2f | %.2f | >= 0.85 |" % (m1 / 1e6, m1 / e1, w1 / 1e6, w1 / m1))
-print("| 50,000 | %.2f (%.2f) | %.2f | %.2f | >= 0.85 |"
-      % (m50 / 1e6, m50 / e50, w50 / 1e6, w50 / m50))
+for flows, label, goal in ((1, "1", ">= 0.60"), (50000, "50,000", ">= 0.42")):
+    print("| %s | %s | %s | %s | %s |" % (label, rate("drop", flows), rate("edgewatch", flows),
+                                         ratio("edgewatch", "drop", flows)[1], goal))
+for flows, label in ((1, "1"), (50000, "50,000")):
+    print("| %s, management policy on (-c: allowed management flow) | %s | %s | %s | "
+          "policy off: %.2f |" % (label, rate("drop", flows), rate("policy", flows),
+                                  ratio("policy", "drop", flows)[1],
+                                  ratio("edgewatch", "drop", flows)[0]))
+print("\n| flows | minimal flow counter (Mpps) | counter / empty | edgewatch --passive (Mpps) |"
+      " edgewatch / counter | goal |")
+print("|---:|---:|---:|---:|---:|---:|")
+for flows, label in ((1, "1"), (50000, "50,000")):
+    print("| %s | %s | %s | %s | %s | >= 0.85 |"
+          % (label, rate("counter", flows), ratio("counter", "drop", flows)[1],
+             rate("edgewatch", flows), ratio("edgewatch", "counter", flows)[1]))
+print("\nThe same counting in a table of the datapath's shape (48-byte key, 224-byte record,"
+      " preallocated hash: bench_ladder_table_shape), to split edgewatch's gap to the"
+      " counter between the table and the rest of the datapath's work:\n")
+print("| flows | counter, table shape (Mpps) | table shape / counter | edgewatch / table shape |")
+print("|---:|---:|---:|---:|")
+for flows, label in ((1, "1"), (50000, "50,000")):
+    print("| %s | %s | %s | %s |" % (label, rate("shape", flows), ratio("shape", "counter", flows)[1],
+                                    ratio("edgewatch", "shape", flows)[1]))
 PY
