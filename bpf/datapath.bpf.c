@@ -400,7 +400,7 @@ static __always_inline int xdp_frame_run(struct xdp_md *ctx, struct parse_state 
 	__u64 len;
 	int outcome;
 
-	parse_state_reset(ps);
+	__builtin_memset(ps, 0, sizeof(*ps));
 	packet_fate_init(&fate);
 	cnt = bpf_map_lookup_elem(&counters, &zero);
 	fate.cfg = policy_now(&fate.policy_gen);
@@ -415,7 +415,7 @@ static __always_inline int xdp_frame_run(struct xdp_md *ctx, struct parse_state 
 	if (parse_fast(ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
 	} else {
-		parse_state_reset(ps);
+		__builtin_memset(ps, 0, sizeof(*ps));
 		if (cfg_l3_link)
 			parse_start_l3(ps, data, data_end);
 		outcome = PARSE_PACKET(parse_step_xdp, ctx, ps, data, data_end);
@@ -594,7 +594,7 @@ static __always_inline void tc_seed_state(struct parse_state *ps, struct __sk_bu
 SEC("tc")
 int ew_tc_egress(struct __sk_buff *skb)
 {
-	struct parse_state ps;
+	struct parse_state ps = {};
 	struct packet_fate fate;
 	struct ew_counters *cnt;
 	void *data, *data_end;
@@ -602,7 +602,6 @@ int ew_tc_egress(struct __sk_buff *skb)
 	__u32 zero = 0, pull, hw_tag_len = 0;
 	int outcome;
 
-	parse_state_reset(&ps);
 	packet_fate_init(&fate);
 	cnt = bpf_map_lookup_elem(&counters, &zero);
 	fate.cfg = policy_now(&fate.policy_gen);
@@ -624,7 +623,7 @@ int ew_tc_egress(struct __sk_buff *skb)
 	if (parse_fast(&ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
 	} else {
-		parse_state_reset(&ps);
+		__builtin_memset(&ps, 0, sizeof(ps));
 		tc_seed_state(&ps, skb);
 		if (cfg_l3_link)
 			parse_start_l3(&ps, data, data_end);
@@ -634,7 +633,7 @@ int ew_tc_egress(struct __sk_buff *skb)
 			bpf_skb_pull_data(skb, skb->len < TC_PULL_MAX ? skb->len : TC_PULL_MAX);
 			data = (void *)(long)skb->data;
 			data_end = (void *)(long)skb->data_end;
-			parse_state_reset(&ps);
+			__builtin_memset(&ps, 0, sizeof(ps));
 			tc_seed_state(&ps, skb);
 			if (cfg_l3_link)
 				parse_start_l3(&ps, data, data_end);

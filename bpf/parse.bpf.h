@@ -125,22 +125,8 @@ struct parse_state {
 				 * linear data), not of its datagram */
 	__u16 frag_start;	/* the fragment's data in its datagram, [start, end) in */
 	__u16 frag_end;		/* 8-byte units (for overlaps); valid when frag != NONE */
-	struct frag_key frag_key;	/* valid when frag != FRAG_NONE (zeroed then: it is
-					 * left out of parse_state_reset) */
+	struct frag_key frag_key;	/* valid when frag != FRAG_NONE */
 };
-
-/*
- * A fresh parse state, all zero but frag_key: remember_fragment() zeroes that when a
- * fragment is found, so the usual packet stores 64 bytes here, not 104 (issue 11: the
- * established path's budget). frag_key is read only when frag != FRAG_NONE.
- */
-static __always_inline void parse_state_reset(struct parse_state *ps)
-{
-	__builtin_memset(ps, 0, __builtin_offsetof(struct parse_state, frag_key));
-}
-_Static_assert(__builtin_offsetof(struct parse_state, frag_key) + sizeof(struct frag_key) ==
-		       sizeof(struct parse_state),
-	       "frag_key is parse_state's last member: parse_state_reset leaves out only it");
 
 /* Bounds check the verifier can follow: len a constant or a small bounded scalar. */
 #define CURSOR_HAS(pos, len, end) ((void *)(pos) + (len) <= (void *)(end))

@@ -48,8 +48,6 @@ static __always_inline int remember_fragment(struct parse_state *ps, int state, 
 	if (ps->frag != FRAG_NONE)
 		return 0;
 	ps->frag = state;
-	/* IPv4 writes the first word of each address only; and a map key has no garbage */
-	__builtin_memset(&ps->frag_key, 0, sizeof(ps->frag_key));
 	ps->frag_start = start;
 	ps->frag_end = start + ((data_len + 7) >> 3);
 	ps->frag_key.family = ps->family;
