@@ -244,7 +244,8 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 	if (ps->tiny_fragment)
 		cnt->count[hook & 1][EW_CNT_FRAG_TINY_FIRST]++;
 	if ((overlap || ps->tiny_fragment) && outcome == EW_CNT_PKT_FLOW && fate->fr)
-		policy_frag_evasion(cnt, fate->fr, &fate->key, fate->from_a, hook, now,
+		policy_frag_evasion(cnt, fate->cfg, fate->policy_gen, fate->fr, &fate->key,
+				    fate->from_a, hook, now,
 				    packet_flow_flags(ps, overlap) &
 					    (EW_FLOW_F_TINY_FRAGMENT | EW_FLOW_F_FRAG_OVERLAP));
 	if (ps->inner_non_ip)

@@ -826,6 +826,11 @@ _Static_assert(sizeof(struct sample_header) == 96, "sample_header layout");
  * Ethernet, two VLAN tags, IPv6 with extension headers and TCP with options, and one
  * tunnel layer; a sample's record is the header, the snap length and this. */
 #define EW_SAMPLE_HEADROOM 256
+
+/* A sample wakes the daemon when this long has passed, on the datapath's clock, since the
+ * last one that did (bpf/sample.bpf.h, sample_wake_flags; userspace/run.c reads the rest
+ * without a wake-up). */
+#define EW_SAMPLE_WAKE_NS 1000000ULL
 /* Stream window (sampling.stream-depth, sampling.stream-segments): see sample.bpf.h */
 #define EW_STREAM_DEPTH_MAX 65535
 #define EW_STREAM_DEPTH_DEFAULT 4096

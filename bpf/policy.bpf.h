@@ -316,20 +316,20 @@ static __always_inline int policy_apply(struct ew_counters *cnt, const struct po
  * first fragment or overlaps an earlier one (frag_bits: its own EW_FLOW_F_TINY_FRAGMENT
  * / EW_FLOW_F_FRAG_OVERLAP, not the flow's, which may come from the other direction)
  * and is aimed at a protected address: one event per kind per flow. Fragments aimed
- * elsewhere use up nothing.
+ * elsewhere use up nothing. cfg and gen: the policy in force, as for policy_apply().
  *
  * Called where the packet's overlap bit is last used, not from policy_apply(): carried
  * to the end of the program, it doubled the verifier's states there (past 1M insns).
  */
-static __always_inline void policy_frag_evasion(struct ew_counters *cnt, struct flow_record *fr,
-						const struct flow_key *key, int from_a,
-						__u32 hook, __u64 now, __u32 frag_bits)
+static __always_inline void policy_frag_evasion(struct ew_counters *cnt,
+						const struct policy_config *cfg, __u32 gen,
+						struct flow_record *fr, const struct flow_key *key,
+						int from_a, __u32 hook, __u64 now, __u32 frag_bits)
 {
-	__u32 gen = policy_gen, set = gen & 1, kinds, first;
-	struct policy_config *cfg = bpf_map_lookup_elem(&policy_configs, &set);
+	__u32 kinds, first;
 
-	if (!gen || !cfg ||
-	    !addr_is_protected(set, key->family, from_a ? &key->addr_b : &key->addr_a))
+	if (!gen ||
+	    !addr_is_protected(gen & 1, key->family, from_a ? &key->addr_b : &key->addr_a))
 		return;
 	kinds = (frag_bits & EW_FLOW_F_TINY_FRAGMENT ? EW_REPORTED_FRAG_TINY : 0) |
 		(frag_bits & EW_FLOW_F_FRAG_OVERLAP ? EW_REPORTED_FRAG_OVERLAP : 0);

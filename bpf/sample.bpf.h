@@ -183,12 +183,12 @@ sample_reserve(struct ew_counters *cnt, const struct flow_key *key, const struct
  * second (1 in 1,000 of 10 Mpps) that was 4% of all the profile's samples, a third of
  * the program's own. So a sample wakes the daemon only when EW_SAMPLE_WAKE_NS have passed
  * since the last one that did (at most 1,000 wake-ups a second); the ones in between are
- * read with the next one that wakes it or by the run loop's short poll, which it keeps
- * for as long as samples come (userspace/run.c: SAMPLE_POLL_MS). A lone sample wakes it
- * at once. samples_woken_ns is a plain store: two CPUs racing cost one extra wake-up.
- * Replay reads the ring after every frame that wrote to it and is never woken.
+ * read with the next one that wakes it or by the run loop, which reads the rings on every
+ * pass and waits at most SAMPLE_POLL_MS while samples come (userspace/run.c). A lone
+ * sample wakes it at once. samples_woken_ns is a plain store: two CPUs racing cost one
+ * extra wake-up; the run loop reads it too. Replay reads the ring after every frame that
+ * wrote to it and is never woken.
  */
-#define EW_SAMPLE_WAKE_NS 1000000ULL
 __u64 samples_woken_ns = 0;
 
 static __always_inline __u64 sample_wake_flags(__u64 now)

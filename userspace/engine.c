@@ -406,6 +406,7 @@ static void engine_keep_up(void *user)
 	uint64_t now;
 
 	engine_poll(e, 10);
+	engine_consume(e);	/* samples submitted without a wake-up (bpf/sample.bpf.h) */
 	now = datapath_clock_now_ns();
 	engine_maybe_sweep(e, now);
 	engine_refresh_status(e, now);

@@ -371,19 +371,34 @@ static int run_inventory_dump(void *ctx, int fd)
 	return inventory_dump(e->inventory, fd);
 }
 
-/* How soon the run loop looks at the rings again while records come (see run_loop). */
-#define SAMPLE_POLL_MS 2
-
 /*
- * Read the rings: those that woke the loop (woken), then whatever came without a
- * wake-up. The records read; an error reads as none (the next wake-up tries again, as
- * before: a ring's read error has never stopped the loop).
+ * Samples that follow a woken one within EW_SAMPLE_WAKE_NS of the datapath's clock are
+ * submitted without a wake-up (bpf/sample.bpf.h, sample_wake_flags). The loop reads the
+ * rings on every pass (a read without a wake-up costs no system call), so such a sample
+ * waits at most one wait of the loop; and it keeps that wait at SAMPLE_POLL_MS while
+ * records come or the last wake-up is recent (SAMPLE_LINGER_NS: the datapath's clock can
+ * lag the real one by as much as the clock thread is late, so its window can outlast
+ * 1 ms of real time). An idle daemon keeps its long wait.
  */
+#define SAMPLE_POLL_MS 2
+#define SAMPLE_LINGER_NS (50 * 1000000ULL)
+
+/* Read the rings: those that woke the loop (woken), then whatever came without a
+ * wake-up. The records read; an error reads as none (the next pass tries again, as
+ * before: a ring's read error has never stopped the loop). */
 static int read_rings(struct engine *e, int woken)
 {
 	int n = woken ? engine_poll(e, 0) : 0, more = engine_consume(e);
 
 	return (n > 0 ? n : 0) + (more > 0 ? more : 0);
+}
+
+/* Can a sample be waiting in the ring without a wake-up (see SAMPLE_POLL_MS)? */
+static int samples_may_wait(const struct engine *e, int records, uint64_t now)
+{
+	uint64_t woken = __atomic_load_n(&e->dp.skel->bss->samples_woken_ns, __ATOMIC_RELAXED);
+
+	return records > 0 || (woken && now < woken + EW_SAMPLE_WAKE_NS + SAMPLE_LINGER_NS);
 }
 
 static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
@@ -410,18 +425,13 @@ static void run_loop(struct engine *e, int sig_fd, const struct run_options *ro,
 		if (e->next_sweep_ns > now &&
 		    (e->next_sweep_ns - now) / 1000000ULL + 1 < (uint64_t)timeout_ms)
 			timeout_ms = (e->next_sweep_ns - now) / 1000000ULL + 1;
-		/*
-		 * While records come, look again soon even without a wake-up: samples
-		 * that follow a woken one within a millisecond are submitted without one
-		 * (bpf/sample.bpf.h, sample_wake_flags). An idle daemon keeps its long wait.
-		 */
-		if (records > 0 && timeout_ms > SAMPLE_POLL_MS)
+		/* samples submitted without a wake-up are read soon (see SAMPLE_POLL_MS) */
+		if (samples_may_wait(e, records, now) && timeout_ms > SAMPLE_POLL_MS)
 			timeout_ms = SAMPLE_POLL_MS;
 
 		ready = poll(pfd, 3, timeout_ms);
 		woken = ready > 0 && (pfd[1].revents & POLLIN);
-		if (woken || records > 0)
-			records = read_rings(e, woken);
+		records = read_rings(e, woken);
 		if (ready > 0) {
 			if ((pfd[2].revents & POLLIN))
 				status_server_accept(status);

@@ -144,8 +144,10 @@ static int cmd_attach(const char *ifname, const char *mode)
 	struct bpf_program *prog;
 	struct bpf_map *table = NULL;	/* the attached program's flow table */
 
-	if (!skel || !ifindex)
+	if (!skel || !ifindex) {
+		bench__destroy(skel);
 		return 1;
+	}
 	skel->rodata->minimal_verdict = XDP_DROP;
 	if (strcmp(mode, "counter") == 0)
 		prog = skel->progs.bench_minimal_counter, table = skel->maps.minimal_flows;
@@ -161,6 +163,7 @@ static int cmd_attach(const char *ifname, const char *mode)
 	err = bpf_xdp_attach(ifindex, bpf_program__fd(prog), XDP_FLAGS_DRV_MODE, NULL);
 	if (err) {
 		fprintf(stderr, "cannot attach to %s: %s\n", ifname, strerror(-err));
+		bench__destroy(skel);
 		return 1;
 	}
 	signal(SIGINT, on_signal);

@@ -78,9 +78,15 @@ start_edgewatch() {	# start_edgewatch [CONFIG]
 	return 1
 }
 
+# Stop RX's program, forget its PID (the exit trap must not signal a reused one), and
+# let the kernel free its tables before the next program is measured.
 stop_rx() {
+	local p kept=()
 	kill -INT "$RX_PID" 2>/dev/null
 	wait "$RX_PID" 2>/dev/null
+	for p in "${PIDS[@]}"; do [ "$p" = "$RX_PID" ] || kept+=("$p"); done
+	PIDS=("${kept[@]}")
+	sleep 1
 }
 
 # The management policy for the policy-on rows: the generator's frames (198.18.0.2 ->
@@ -92,14 +98,19 @@ printf '%s\n' "management:" "  addresses: [198.18.0.1]" "  ports: [ssh, udp/9]" 
 # One round: every program in turn, each measured at 1 flow and at 50,000 (after a short
 # run that creates the 50,000 flows, so the measured run counts established flows only),
 # one line per program into $TMP/rates: "ROUND NAME RATE_1 RATE_50K". Alternating the
-# programs round by round puts each ratio's two sides close in time, and rotating their
-# order spreads what one program leaves behind (the kernel freeing its tables) over the
-# others; the spread over the rounds is the noise.
+# programs round by round puts each ratio's two sides close in time, and changing their
+# order (rotated, every other round reversed) spreads what one program may leave behind
+# over the others; the spread over the rounds is the noise.
 one_round() {	# one_round ROUND
-	local name r1 r50 order=(drop counter shape edgewatch policy) i
-	for i in "${!order[@]}"; do
-		# each round starts one program later: none always follows the same one
-		name=${order[$(( (i + $1) % ${#order[@]} ))]}
+	local name r1 r50 order=(drop counter shape edgewatch policy) i n=5
+	for i in $(seq 0 $((n - 1))); do
+		# each round starts one program later, and every other round runs backwards:
+		# a program follows different ones from round to round
+		if (( $1 % 2 )); then
+			name=${order[$(( (n - 1 - i + $1) % n ))]}
+		else
+			name=${order[$(( (i + $1) % n ))]}
+		fi
 		case $name in
 		edgewatch) start_edgewatch || return 1 ;;
 		policy) start_edgewatch "$TMP/policy.yaml" || return 1 ;;
