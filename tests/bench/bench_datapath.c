@@ -96,7 +96,9 @@ static struct datapath *load_datapath(enum bpf_map_type flow_map_type, uint32_t 
  * The ladder from the minimal counter to the datapath's table shape (bench.bpf.c): the
  * same counting with edgewatch's 48-byte key, with its 224-byte record, and with both in
  * a preallocated hash, each as a multiple of the counter. The datapath's row over the
- * last rung is the rest of its work (parser, policy, outcome counters, sampling).
+ * table shape's rung is the rest of its work (parser, policy, outcome counters,
+ * sampling). Two more rungs price a compact table (a 64-byte hot entry per flow, the
+ * rest of the record elsewhere), with the 48-byte key and with a 16-byte one.
  */
 static void print_ladder(struct bench *bench, const struct pkt *tcp, int repeat, double empty,
 			 double minimal)
@@ -111,6 +113,10 @@ static void print_ladder(struct bench *bench, const struct pkt *tcp, int repeat,
 		  bench->progs.bench_ladder_record },
 		{ "the counter with both: the datapath's table shape", "hash",
 		  bench->progs.bench_ladder_table_shape },
+		{ "a compact table: the 48-byte key, a 64-byte hot entry", "hash",
+		  bench->progs.bench_ladder_compact },
+		{ "a compact table with a 16-byte key and a 64-byte hot entry", "hash",
+		  bench->progs.bench_ladder_compact_key16 },
 	};
 	size_t i;
 

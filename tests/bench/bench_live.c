@@ -16,6 +16,10 @@
  *     attach the counter with the datapath's table shape (bench_ladder_table_shape: its
  *     48-byte key and 224-byte record in a preallocated hash) likewise: what the table
  *     alone costs, apart from the rest of the datapath's work.
+ *   bench_live compact IFACE, bench_live compact16 IFACE
+ *     attach the counter with a compact table (bench_ladder_compact: the 48-byte key and a
+ *     64-byte hot entry; bench_ladder_compact_key16: a 16-byte key) likewise: what a
+ *     flow table whose per-packet part is small would cost.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -80,7 +84,8 @@ static size_t build_frame(unsigned char *f, const unsigned char dst[6])
 static int shrink_tables_but(struct bench *skel, const struct bpf_map *keep)
 {
 	struct bpf_map *tables[] = { skel->maps.minimal_flows, skel->maps.ladder_wide_key,
-				     skel->maps.ladder_record, skel->maps.ladder_table_shape };
+				     skel->maps.ladder_record, skel->maps.ladder_table_shape,
+				     skel->maps.ladder_compact, skel->maps.ladder_compact_key16 };
 	size_t i;
 
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -135,26 +140,53 @@ static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned
 	return 0;
 }
 
-/* Attach the program of a bench_live mode (drop, counter, shape: see the top), made to
- * drop, until SIGINT or SIGTERM. */
+/* The program of a bench_live mode and its flow table (NULL: none); -1 for no such mode. */
+static int mode_program(struct bench *skel, const char *mode, struct bpf_program **prog,
+			struct bpf_map **table)
+{
+	const struct {
+		const char *mode;
+		struct bpf_program *prog;
+		struct bpf_map *table;
+	} modes[] = {
+		{ "drop", skel->progs.bench_empty_drop, NULL },
+		{ "counter", skel->progs.bench_minimal_counter, skel->maps.minimal_flows },
+		{ "shape", skel->progs.bench_ladder_table_shape, skel->maps.ladder_table_shape },
+		{ "compact", skel->progs.bench_ladder_compact, skel->maps.ladder_compact },
+		{ "compact16", skel->progs.bench_ladder_compact_key16,
+		  skel->maps.ladder_compact_key16 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(mode, modes[i].mode) == 0) {
+			*prog = modes[i].prog;
+			*table = modes[i].table;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Attach the program of a bench_live mode (see the top), made to drop, until SIGINT or
+ * SIGTERM. */
 static int cmd_attach(const char *ifname, const char *mode)
 {
 	struct bench *skel = bench__open();
 	int ifindex = if_nametoindex(ifname), err;
 	struct bpf_program *prog;
-	struct bpf_map *table = NULL;	/* the attached program's flow table */
+	struct bpf_map *table;	/* the attached program's flow table */
 
 	if (!skel || !ifindex) {
 		bench__destroy(skel);
 		return 1;
 	}
+	if (mode_program(skel, mode, &prog, &table)) {
+		fprintf(stderr, "no bench_live mode %s\n", mode);
+		bench__destroy(skel);
+		return 2;
+	}
 	skel->rodata->minimal_verdict = XDP_DROP;
-	if (strcmp(mode, "counter") == 0)
-		prog = skel->progs.bench_minimal_counter, table = skel->maps.minimal_flows;
-	else if (strcmp(mode, "shape") == 0)
-		prog = skel->progs.bench_ladder_table_shape, table = skel->maps.ladder_table_shape;
-	else
-		prog = skel->progs.bench_empty_drop;
 	if (shrink_tables_but(skel, table) || bench__load(skel)) {
 		fprintf(stderr, "cannot load the bench programs\n");
 		bench__destroy(skel);
@@ -182,11 +214,10 @@ int main(int argc, char **argv)
 	if (argc == 6 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(argv[2], argv[3], strtoul(argv[4], NULL, 10),
 			       strtoul(argv[5], NULL, 10));
-	if (argc == 3 && (strcmp(argv[1], "drop") == 0 || strcmp(argv[1], "counter") == 0 ||
-			  strcmp(argv[1], "shape") == 0))
+	if (argc == 3 && strcmp(argv[1], "gen") != 0)
 		return cmd_attach(argv[2], argv[1]);
 	fprintf(stderr,
-		"usage: %s gen IFACE DST_MAC FLOWS COUNT | drop IFACE | counter IFACE | shape IFACE\n",
-		argv[0]);
+		"usage: %s gen IFACE DST_MAC FLOWS COUNT | MODE IFACE (MODE: drop, counter, shape, "
+		"compact, compact16)\n", argv[0]);
 	return 2;
 }

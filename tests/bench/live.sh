@@ -4,7 +4,9 @@
 # XDP_DROP after accounting, as on a SPAN sensor) as a ratio to an empty XDP_DROP
 # program measured in the same run, for 1 flow and 50,000 flows, and to a minimal flow
 # counter (issue 11's yardstick) and to that counter with the datapath's table shape
-# (what the table alone costs); and the same with the management policy on (-c), every
+# (what the table alone costs) and to that counter with a compact table (a 64-byte hot
+# entry per flow, with the 48-byte key and with a 16-byte one: what a flow table whose
+# per-packet part is small would cost); and the same with the management policy on (-c), every
 # frame a management flow from an allowed source. The programs alternate round by round
 # (LIVE_ROUNDS, 5); the tables give the median and the spread of the rounds.
 # Prints Markdown tables. Bounded: COUNT frames per run, two runs per program a round.
@@ -56,7 +58,9 @@ measure() {	# measure FLOWS
 # A bench program on RX until stop_rx (bench_live MODE: drop, the empty XDP_DROP
 # program; counter, the minimal flow counter of bpf/bench.bpf.c, an IPv4 5-tuple LRU hash
 # of packets and bytes then XDP_DROP, issue 11's yardstick; shape, the same counting in a
-# table of the datapath's shape, its 48-byte key and 224-byte record preallocated).
+# table of the datapath's shape, its 48-byte key and 224-byte record preallocated;
+# compact and compact16, the same counting in a 64-byte hot entry with the 48-byte key
+# and with a 16-byte one).
 RX_PID=
 start_bench_program() {	# start_bench_program MODE
 	ip netns exec "$NS_RX" "$GEN" "$1" "$RX" > "$TMP/$1.out" &
@@ -102,7 +106,7 @@ printf '%s\n' "management:" "  addresses: [198.18.0.1]" "  ports: [ssh, udp/9]" 
 # order (rotated, every other round reversed) spreads what one program may leave behind
 # over the others; the spread over the rounds is the noise.
 one_round() {	# one_round ROUND
-	local name r1 r50 order=(drop counter shape edgewatch policy) i n=5
+	local name r1 r50 order=(drop counter shape compact compact16 edgewatch policy) i n=7
 	for i in $(seq 0 $((n - 1))); do
 		# each round starts one program later, and every other round runs backwards:
 		# a program follows different ones from round to round
@@ -180,4 +184,16 @@ print("|---:|---:|---:|---:|")
 for flows, label in ((1, "1"), (50000, "50,000")):
     print("| %s | %s | %s | %s |" % (label, rate("shape", flows), ratio("shape", "counter", flows)[1],
                                     ratio("edgewatch", "shape", flows)[1]))
+print("\nThe same counting in a compact table (a 64-byte hot entry per flow, the rest of a"
+      " record elsewhere: bench_ladder_compact with the 48-byte key, bench_ladder_compact_key16"
+      " with a 16-byte one), what the datapath's table would cost if its per-packet part"
+      " were that small:\n")
+print("| flows | compact, 48-byte key (Mpps) | compact / counter | compact, 16-byte key (Mpps) |"
+      " compact16 / counter |")
+print("|---:|---:|---:|---:|---:|")
+for flows, label in ((1, "1"), (50000, "50,000")):
+    print("| %s | %s | %s | %s | %s |" % (label, rate("compact", flows),
+                                         ratio("compact", "counter", flows)[1],
+                                         rate("compact16", flows),
+                                         ratio("compact16", "counter", flows)[1]))
 PY
