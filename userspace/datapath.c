@@ -272,8 +272,7 @@ int datapath_load(struct datapath_instance *dp, const struct datapath_options *o
 				 "(a few ns more per packet)");
 	}
 	dp->skel->rodata->cfg_l3_link = opts->l3_link ? 1 : 0;
-	dp->skel->rodata->cfg_snaplen = opts->snaplen && opts->snaplen <= EW_SNAPLEN_MAX
-						? opts->snaplen : EW_SNAPLEN_DEFAULT;
+	dp->skel->rodata->cfg_snaplen = sample_snaplen(opts->snaplen);
 	dp->skel->rodata->cfg_stream_depth = opts->stream_depth <= EW_STREAM_DEPTH_MAX
 						     ? opts->stream_depth : EW_STREAM_DEPTH_MAX;
 	dp->skel->rodata->cfg_stream_segments = opts->stream_segments ? opts->stream_segments

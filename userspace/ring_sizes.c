@@ -36,12 +36,19 @@ static uint32_t ring_bytes(uint64_t bytes, uint64_t floor, uint64_t ceiling)
 	return (uint32_t)p;
 }
 
+uint32_t sample_snaplen(uint32_t snaplen)
+{
+	return snaplen && snaplen <= EW_SNAPLEN_MAX ? snaplen : EW_SNAPLEN_DEFAULT;
+}
+
+size_t sample_record_bytes(uint32_t snaplen)
+{
+	return sizeof(struct sample_header) + sample_snaplen(snaplen) + EW_SAMPLE_HEADROOM;
+}
+
 size_t ring_sample_bytes(uint32_t snaplen)
 {
-	if (!snaplen || snaplen > EW_SNAPLEN_MAX)
-		snaplen = EW_SNAPLEN_DEFAULT;	/* as datapath_load takes it */
-	return (size_t)record_bytes_in_ring(sizeof(struct sample_header) + snaplen +
-					    EW_SAMPLE_HEADROOM);
+	return (size_t)record_bytes_in_ring(sample_record_bytes(snaplen));
 }
 
 uint64_t ring_records(uint32_t ring_bytes_total, size_t record_bytes)

@@ -41,6 +41,14 @@ struct ring_sizes {
 void ring_sizes_for(struct ring_sizes *out, uint32_t table_size, uint32_t snaplen,
 		    uint64_t replay_frames, size_t page_size);
 
+/* The snaplen the datapath takes for a configured one: 0 or one over EW_SNAPLEN_MAX
+ * gives EW_SNAPLEN_DEFAULT (the configuration allows neither). */
+uint32_t sample_snaplen(uint32_t snaplen);
+
+/* The most bytes of one sample record (struct sample_header, payload, frame headers) for
+ * a configured snaplen: what a reader of the samples ring must make room for. */
+size_t sample_record_bytes(uint32_t snaplen);
+
 /* The bytes one sample takes in the samples ring, its 8-byte header included. */
 size_t ring_sample_bytes(uint32_t snaplen);
 

@@ -72,6 +72,24 @@ static void test_large_table_and_snaplen(struct test_case *t)
 	EXPECT(t, r.samples == 2 * MiB, "snaplen 64: %u", r.samples);
 }
 
+/* One rule for the snaplen the datapath takes and the record a reader makes room for:
+ * the samples ring and the sample pipeline's slots use the same size. */
+static void test_sample_record_bytes(struct test_case *t)
+{
+	EXPECT(t, sample_snaplen(64) == 64, "%u", sample_snaplen(64));
+	EXPECT(t, sample_snaplen(EW_SNAPLEN_MAX) == EW_SNAPLEN_MAX, "%u",
+	       sample_snaplen(EW_SNAPLEN_MAX));
+	EXPECT(t, sample_snaplen(0) == EW_SNAPLEN_DEFAULT, "%u", sample_snaplen(0));
+	EXPECT(t, sample_snaplen(EW_SNAPLEN_MAX + 1) == EW_SNAPLEN_DEFAULT, "%u",
+	       sample_snaplen(EW_SNAPLEN_MAX + 1));
+	EXPECT(t, sample_record_bytes(64) == 96 + 64 + 256, "%zu", sample_record_bytes(64));
+	EXPECT(t, sample_record_bytes(0) == sample_record_bytes(EW_SNAPLEN_DEFAULT), "%zu",
+	       sample_record_bytes(0));
+	/* the ring's record: the kernel's 8-byte header, rounded to 8 */
+	EXPECT(t, ring_sample_bytes(100) == ((sample_record_bytes(100) + 8 + 7) & ~(size_t)7),
+	       "%zu", ring_sample_bytes(100));
+}
+
 static void test_replay_sizes_to_the_frames(struct test_case *t)
 {
 	struct ring_sizes r;
@@ -129,6 +147,7 @@ int main(void)
 	RUN(test_default_table_keeps_the_old_sizes);
 	RUN(test_small_table_small_rings);
 	RUN(test_large_table_and_snaplen);
+	RUN(test_sample_record_bytes);
 	RUN(test_replay_sizes_to_the_frames);
 	RUN(test_every_size_is_pages);
 	return test_summary();

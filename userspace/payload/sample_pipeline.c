@@ -12,6 +12,7 @@
 #include "log.h"
 #include "payload/payload_alert.h"
 #include "payload/pipeline_internal.h"
+#include "ring_sizes.h"
 
 /*
  * The default queue holds as many samples as the kernel's ring buffer, whose size
@@ -127,8 +128,7 @@ int sample_pipeline_new(struct sample_pipeline **out, const struct sample_pipeli
 	sp->flows_fd = p->dp ? bpf_map__fd(p->dp->skel->maps.flows) : -1;
 	sp->exporter = p->exporter;
 	sp->synchronous = p->synchronous;
-	sp->record_size = sizeof(struct sample_header) + p->cfg->sampling.snaplen +
-			  EW_SAMPLE_HEADROOM;
+	sp->record_size = sample_record_bytes(p->cfg->sampling.snaplen);
 	/* start keys (a reload does not change them), kept for a reload's first rules */
 	sp->workers_requested = p->workers;
 	sp->queue_slots_requested = p->queue_slots;
