@@ -287,8 +287,18 @@ static void sustained_table(struct bench *b)
 	t0 = now_s();
 	if (pthread_create(&producer, NULL, producer_main, b))
 		exit(1);
-	while (now_s() - t0 < seconds)
-		ring_buffer__poll(b->ring, 10);
+	/*
+	 * Read as the daemon does while samples come: the producer is replay's program,
+	 * which never wakes a reader (replay reads after each frame), where a live
+	 * datapath wakes the daemon at most once a millisecond (sample_wake_flags) and the
+	 * daemon reads the rings on every pass of its loop (run.c, SAMPLE_POLL_MS). So a
+	 * read every millisecond; waiting for a wake-up here read every 10 ms and lost
+	 * nearly every sample to a full ring.
+	 */
+	while (now_s() - t0 < seconds) {
+		ring_buffer__poll(b->ring, 1);
+		ring_buffer__consume(b->ring);
+	}
 	b->producing = 0;
 	pthread_join(producer, NULL);
 	ring_buffer__consume(b->ring);
