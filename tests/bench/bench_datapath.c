@@ -456,6 +456,12 @@ static double min_of(double a, double b)
  * path): the datapath with them against the same source built without, alternating
  * rounds so that both see the same machine, the best of each.
  */
+/* The gap sums' bytes in a flow record (gap_sumsq_ms, gap_count, gap_sum_ms) */
+#define GAP_BYTES                                                                          \
+	(sizeof(((struct flow_record *)0)->gap_sumsq_ms) +                                 \
+	 sizeof(((struct flow_record *)0)->gap_count) +                                    \
+	 sizeof(((struct flow_record *)0)->gap_sum_ms))
+
 static void bench_detector_cost(void)
 {
 	int repeat = quick ? 200000 : 2000000, rounds = quick ? 3 : 7,
@@ -504,10 +510,10 @@ static void bench_detector_cost(void)
 	       "program %.1f) | %.1f | %.1f | %+.1f | %.3f | worst case, reported |\n\n",
 	       empty_single, gap_without, gap_with, gap_with - gap_without,
 	       gap_with / gap_without);
-	printf("Kernel memory of the detectors: no map of their own; the gap sums are 16 bytes "
-	       "of each flow slot (struct flow_record 168 -> 184 bytes): %.1f MiB of the flow "
-	       "table's at the default %u slots.\n\n",
-	       16.0 * EW_FLOW_TABLE_DEFAULT / 1048576.0, EW_FLOW_TABLE_DEFAULT);
+	printf("Kernel memory of the detectors: no map of their own; the gap sums are %zu bytes "
+	       "of each flow slot (of the %zu-byte struct flow_record): %.1f MiB of the flow "
+	       "table's at the default %u slots.\n\n", GAP_BYTES, sizeof(struct flow_record),
+	       (double)GAP_BYTES * EW_FLOW_TABLE_DEFAULT / 1048576.0, EW_FLOW_TABLE_DEFAULT);
 	bench_nogap__destroy(without);
 	datapath__destroy(with);
 	bench__destroy(bench);
