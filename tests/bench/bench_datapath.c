@@ -450,18 +450,18 @@ static double min_of(double a, double b)
 	return a < b ? a : b;
 }
 
-/*
- * The detectors' only in-kernel work on an established flow is the beacon detector's
- * gap sums (the flood detector's kernel counters, when they come, are on the new-flow
- * path): the datapath with them against the same source built without, alternating
- * rounds so that both see the same machine, the best of each.
- */
 /* The gap sums' bytes in a flow record (gap_sumsq_ms, gap_count, gap_sum_ms) */
 #define GAP_BYTES                                                                          \
 	(sizeof(((struct flow_record *)0)->gap_sumsq_ms) +                                 \
 	 sizeof(((struct flow_record *)0)->gap_count) +                                    \
 	 sizeof(((struct flow_record *)0)->gap_sum_ms))
 
+/*
+ * The detectors' only in-kernel work on an established flow is the beacon detector's
+ * gap sums (the flood detector's kernel counters, when they come, are on the new-flow
+ * path): the datapath with them against the same source built without, alternating
+ * rounds so that both see the same machine, the best of each.
+ */
 static void bench_detector_cost(void)
 {
 	int repeat = quick ? 200000 : 2000000, rounds = quick ? 3 : 7,
