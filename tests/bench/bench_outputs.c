@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	       eve_handoff / base, eve, eve / base);
 	printf("| EVE + syslog (UDP) + IPFIX (UDP) + Kafka (mock cluster) + Prometheus | %.0f | "
 	       "%.2f | %.0f | %.2f |\n", all_handoff, all_handoff / base, all, all / base);
-	printf("| all sinks / EVE alone (goal <= 2) | | %.2f | | %.2f |\n", all_handoff / eve_handoff,
+	/* wall time: the goal is judged in the engine's thread's CPU time (the last table) */
+	printf("| all sinks / EVE alone | | %.2f | | %.2f |\n", all_handoff / eve_handoff,
 	       all / eve);
 	printf("\n| CPU ns/event, until every sink delivered | engine's thread | whole process |\n"
 	       "|---|---|---|\n");
@@ -282,8 +283,8 @@ int main(int argc, char **argv)
 	       eve_cpu.switches_voluntary, eve_cpu.switches_involuntary);
 	printf("| all sinks | %.1f | %.1f | %.1f |\n\n", all_cpu.minor_faults,
 	       all_cpu.switches_voluntary, all_cpu.switches_involuntary);
-	printf("| all sinks / EVE alone | %.2f | %.2f |\n", all_cpu.thread_ns / eve_cpu.thread_ns,
-	       all_cpu.process_ns / eve_cpu.process_ns);
+	printf("| all sinks / EVE alone (goal <= 2: the engine's thread) | %.2f | %.2f |\n",
+	       all_cpu.thread_ns / eve_cpu.thread_ns, all_cpu.process_ns / eve_cpu.process_ns);
 	print_queues(&out);
 	output_close(&out);
 
