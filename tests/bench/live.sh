@@ -6,8 +6,8 @@
 # counter (issue 11's yardstick) and to that counter with the datapath's table shape
 # (what the table alone costs) and to that counter with a compact table (a 64-byte hot
 # entry per flow, with the 48-byte key and with a 16-byte one: what a flow table whose
-# per-packet part is small would cost); and the same with the management policy on (-c), every
-# frame a management flow from an allowed source. The programs alternate round by round
+# per-packet part is small would cost); and the same with the management policy on (-c),
+# every frame a management flow from an allowed source. The programs alternate round by round
 # (LIVE_ROUNDS, 5); the tables give the median and the spread of the rounds.
 # Prints Markdown tables. Bounded: COUNT frames per run, two runs per program a round.
 set -u
