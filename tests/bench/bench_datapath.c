@@ -36,16 +36,9 @@
 #include "flow_sweep.h"
 #include "map_memory.h"
 #include "bench_run.h"
+#include "bench_time.h"
 
 static int quick;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void build_tcp(struct pkt *p)
 {

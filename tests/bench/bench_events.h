@@ -4,7 +4,6 @@
 #define EDGEWATCH_BENCH_EVENTS_H
 
 #include <arpa/inet.h>
-#include <time.h>
 
 #include "output/event.h"
 
@@ -13,14 +12,6 @@
 static struct flow_key keys[FLOWS];
 static struct flow_record recs[FLOWS];
 static struct flow_event events[FLOWS];
-
-static inline double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static inline void make_events(void)
 {

@@ -30,6 +30,7 @@
 #include "output/json_line.h"
 #include "output/output.h"
 #include "bench_events.h"
+#include "bench_time.h"
 
 /* 100,000 events; fewer on the command line (bench_outputs 3000: under every sink's queue
  * bound, for valgrind --tool=callgrind, whose serialised threads starve the senders) */

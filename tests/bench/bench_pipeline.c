@@ -35,20 +35,13 @@
 #include "flow_export.h"
 #include "payload/sample_pipeline.h"
 #include "../support/packet_builder.h"
+#include "bench_time.h"
 
 #define FLOWS 256		/* distinct flows per batch */
 #define REPEAT 32		/* samples per flow and batch */
 #define BATCH (FLOWS * REPEAT)	/* 8192 samples: fits the 8 MiB ring at snaplen 512 */
 
 static int quick;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void pin_to_cpu(int cpu)
 {

@@ -32,6 +32,7 @@
 #include "policy/policy.h"
 #include "policy/policy_runtime.h"
 #include "bench_run.h"
+#include "bench_time.h"
 
 #define GW "198.18.0.1"
 #define ALLOWED "198.18.7.7"
@@ -55,14 +56,6 @@ struct policy_variant {
 	double install_ms;
 	double wait_ms;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void build_packet(struct pkt *p, enum packet_kind kind)
 {

@@ -17,6 +17,7 @@
 #include "output/eve_seal.h"
 #include "output/output.h"
 #include "bench_events.h"
+#include "bench_time.h"
 
 #define EVENTS 100000
 #define EVENT_NS 1000000ULL	/* the writer's clock: 1 ms per event */

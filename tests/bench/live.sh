@@ -106,7 +106,8 @@ printf '%s\n' "management:" "  addresses: [198.18.0.1]" "  ports: [ssh, udp/9]" 
 # order (rotated, every other round reversed) spreads what one program may leave behind
 # over the others; the spread over the rounds is the noise.
 one_round() {	# one_round ROUND
-	local name r1 r50 order=(drop counter shape compact compact16 edgewatch policy) i n=7
+	local name r1 r50 order=(drop counter shape compact compact16 edgewatch policy) i
+	local n=${#order[@]}
 	for i in $(seq 0 $((n - 1))); do
 		# each round starts one program later, and every other round runs backwards:
 		# a program follows different ones from round to round
