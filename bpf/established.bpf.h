@@ -4,9 +4,9 @@
  * holds and change nothing in it but its counters and last-seen time. Such a packet
  * skips the general accounting (datapath.bpf.c: account_packet, the policy, sampling,
  * the verdict's checks), which is written for every packet and pays its branches on
- * each. Measured in BPF_PROG_TEST_RUN on an established TCP flow: 2-4 ns of the general
- * path's 42-45 (the minimal counter is 30-31), and 6% more packets a second live at one
- * flow (BENCHMARKS.md, "The established-flow path").
+ * each. Measured in BPF_PROG_TEST_RUN on an established TCP flow: ~2-3 ns of 42 (the
+ * minimal counter is 30-31), and ~5% more packets a second live at one flow
+ * (BENCHMARKS.md, "The established-flow path").
  *
  * The path is a check and a count. established_check() only reads: it says yes when
  * the general path, given the same packet, would do exactly what established_count()
