@@ -14,7 +14,6 @@
 #include "policy.bpf.h"
 #include "sample.bpf.h"
 #include "sweep.bpf.h"
-#include "established.bpf.h"
 
 #define TC_ACT_OK 0
 
@@ -22,12 +21,6 @@
 const volatile __u8 cfg_passive = 0;	/* SPAN sensor: drop after accounting */
 /* The interface carries IP without a link-layer header (WireGuard, tun, PPP). */
 const volatile __u8 cfg_l3_link = 0;
-/*
- * The established-flow path (established.bpf.h). Always on in edgewatch; 0 sends every
- * packet through the general path, for test_datapath_established (which compares the
- * two) and for bench_datapath (which prices it in the same run).
- */
-const volatile __u8 cfg_established_path = 1;
 
 /* Replay (cfg_replay): the frame's length on the wire (the capture may hold less). */
 __u32 replay_frame_len = 0;
@@ -155,10 +148,6 @@ __noinline int parse_step_tc(struct __sk_buff *skb, struct parse_state *ps)
 struct packet_fate {
 	struct flow_key key;
 	struct flow_record *fr;	/* its flow, when outcome is EW_CNT_PKT_FLOW */
-	/* the established-flow path built key and looked it up (found: the flow, or NULL):
-	 * the general path takes both from there */
-	struct flow_record *found;
-	int key_built;
 	int outcome;		/* EW_CNT_PKT_* of the OUTCOME group */
 	int from_a;		/* its source is endpoint a of key */
 	int dir;		/* enum ew_dir in its flow */
@@ -178,8 +167,6 @@ struct packet_fate {
 static __always_inline void packet_fate_init(struct packet_fate *fate)
 {
 	fate->fr = NULL;
-	fate->found = NULL;
-	fate->key_built = 0;
 	fate->outcome = 0;
 	fate->from_a = 0;
 	fate->dir = 0;
@@ -200,19 +187,6 @@ static __always_inline const struct policy_config *policy_now(__u32 *gen)
 	*gen = policy_gen;
 	set = *gen & 1;
 	return bpf_map_lookup_elem(&policy_configs, &set);
-}
-
-/*
- * The bytes a packet puts on the wire: len, and for a GSO packet (pkts > 1) each of the
- * pkts packets it becomes carries its own copy of the headers (and of the VLAN tag that
- * hardware inserts, hw_tag_len).
- */
-static __always_inline __u64 wire_bytes(const struct parse_state *ps, __u64 pkts, __u64 len,
-					__u32 hw_tag_len)
-{
-	if (pkts > 1 && ps->payload_off)
-		len += (pkts - 1) * ((__u64)ps->payload_off + hw_tag_len);
-	return len;
 }
 
 /*
@@ -239,15 +213,19 @@ static __always_inline void account_packet(struct ew_counters *cnt, struct parse
 			outcome = frag_lookup(ps, &fate->key, &fate->from_a, now, &overlap);
 			if (outcome == 0)
 				cnt->count[hook & 1][EW_CNT_FRAG_ATTRIBUTED] += pkts;
-		} else if (!fate->key_built) {
+		} else {
 			outcome = flow_key_build(&fate->key, ps, data, data_end, &fate->from_a);
 		}
 	}
-	len = wire_bytes(ps, pkts, len, hw_tag_len);
+	/*
+	 * A GSO packet becomes pkts packets on the wire, each with its own copy of the
+	 * headers: count the bytes the wire will carry.
+	 */
+	if (pkts > 1 && ps->payload_off)
+		len += (pkts - 1) * ((__u64)ps->payload_off + hw_tag_len);
 	if (outcome == 0) {
 		outcome = flow_account(&fate->key, fate->from_a, ps, data, data_end, pkts, len,
-				       now, hook, cnt, overlap, fate->key_built, fate->found, &fr,
-				       &fate->dir);
+				       now, hook, cnt, overlap, &fr, &fate->dir);
 		if (outcome == EW_CNT_PKT_FLOW)
 			fate->fr = fr;
 		if (outcome == EW_CNT_PKT_FLOW && fate->fr && ps->frag == FRAG_FIRST) {
@@ -409,57 +387,6 @@ static __always_inline void sample_tc(struct __sk_buff *skb, struct ew_counters 
 }
 
 /*
- * The established-flow path (established.bpf.h) for a packet parse_fast() took. 1: it
- * counted the packet, whose verdict is the caller's. 0: the general path accounts it;
- * then fate holds the packet's key and the flow the table has for it (or none), which
- * the general path takes from there instead of building and looking them up again (a
- * new flow's packet, a flood's, pays for the key and the lookup once).
- * pkts, len: as account_packet's (len before wire_bytes); data_len: as the sampler's.
- */
-static __always_inline int account_established(struct ew_counters *cnt, struct parse_state *ps,
-					       void *data, void *data_end, __u64 pkts, __u64 len,
-					       __u32 hw_tag_len, __u32 data_len, __u32 hook,
-					       struct packet_fate *fate)
-{
-	struct established est;
-
-	if (flow_key_build(&fate->key, ps, data, data_end, &fate->from_a))
-		return 0;
-	fate->key_built = 1;
-	fate->found = bpf_map_lookup_elem(&flows, &fate->key);
-	if (!established_check(ps, &fate->key, fate->from_a, fate->found, fate->cfg,
-			       fate->policy_gen, data_len, hook, &est))
-		return 0;
-	established_count(cnt, ps, &fate->key, &est, pkts, wire_bytes(ps, pkts, len, hw_tag_len),
-			  hook, ew_now_ns());
-	if (ps->encap)
-		count_encap(cnt, hook, ps->encap, pkts);
-	return 1;
-}
-
-/* One verdict per packet: the policy's drop, a rule's drop, the sensor's drop, or pass. */
-static __always_inline int xdp_verdict(struct ew_counters *cnt, const struct packet_fate *fate)
-{
-	if (fate->action == EW_ACTION_DROP) {
-		if (fate->outcome == EW_CNT_PKT_FLOW)
-			cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY]++;
-		else	/* judged without a flow: the table was full */
-			cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY_NOFLOW]++;
-		return XDP_DROP;
-	}
-	if (flow_blocked(fate)) {
-		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_RULE]++;
-		return XDP_DROP;
-	}
-	if (cfg_passive) {
-		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_PASSIVE]++;
-		return XDP_DROP;
-	}
-	cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_PASS]++;
-	return XDP_PASS;
-}
-
-/*
  * One frame through the XDP datapath: parse, account, sample, verdict. The live program
  * inlines it with ps on its stack; replay's batch program calls it through
  * ew_xdp_replay_frame with ps in .bss (see there). fate stays on the stack: it holds a
@@ -488,11 +415,6 @@ static __always_inline int xdp_frame_run(struct xdp_md *ctx, struct parse_state 
 
 	if (parse_fast(ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
-		/* fate as initialised: the verdict is pass, or the sensor's drop */
-		if (cfg_established_path &&
-		    account_established(cnt, ps, data, data_end, 1, len, 0, data_end - data,
-					EW_HOOK_XDP_INGRESS, &fate))
-			return xdp_verdict(cnt, &fate);
 	} else {
 		__builtin_memset(ps, 0, sizeof(*ps));
 		if (cfg_l3_link)
@@ -503,7 +425,25 @@ static __always_inline int xdp_frame_run(struct xdp_md *ctx, struct parse_state 
 	}
 	account_packet(cnt, ps, outcome, data, data_end, 1, len, 0, EW_HOOK_XDP_INGRESS, &fate);
 	sample_xdp(ctx, cnt, ps, &fate, len);
-	return xdp_verdict(cnt, &fate);
+
+	/* one verdict per packet: the policy's drop, a rule's drop, the sensor's drop */
+	if (fate.action == EW_ACTION_DROP) {
+		if (fate.outcome == EW_CNT_PKT_FLOW)
+			cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY]++;
+		else	/* judged without a flow: the table was full */
+			cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_POLICY_NOFLOW]++;
+		return XDP_DROP;
+	}
+	if (flow_blocked(&fate)) {
+		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_RULE]++;
+		return XDP_DROP;
+	}
+	if (cfg_passive) {
+		cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_DROP_PASSIVE]++;
+		return XDP_DROP;
+	}
+	cnt->count[EW_HOOK_XDP_INGRESS][EW_CNT_VERDICT_PASS]++;
+	return XDP_PASS;
 }
 
 SEC("xdp")
@@ -683,12 +623,6 @@ int ew_tc_egress(struct __sk_buff *skb)
 	tc_seed_state(&ps, skb);
 	if (parse_fast(&ps, data, data_end, cfg_l3_link)) {
 		outcome = 0;
-		if (cfg_established_path &&
-		    account_established(cnt, &ps, data, data_end, pkts, len, hw_tag_len, skb->len,
-					EW_HOOK_TC_EGRESS, &fate)) {
-			cnt->count[EW_HOOK_TC_EGRESS][EW_CNT_VERDICT_PASS] += pkts;
-			return TC_ACT_OK;
-		}
 	} else {
 		__builtin_memset(&ps, 0, sizeof(ps));
 		tc_seed_state(&ps, skb);

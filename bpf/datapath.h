@@ -131,13 +131,6 @@ enum ew_counter {
 	EW_CNT_FRAG_PENDING_JOINED,	/* put in their flow when the first fragment came */
 	EW_CNT_FRAG_PENDING_EXPIRED,	/* their first did not come within EW_FRAG_TIMEOUT */
 	EW_CNT_FRAG_PENDING_FAILED,	/* the pending table refused them (never held) */
-	/*
-	 * Packets of EW_CNT_PKT_FLOW that the established-flow path counted (bpf/
-	 * established.bpf.h). The programs count them here instead of in EW_CNT_PKT_FLOW
-	 * (one add fewer per packet); counters_read() adds them to it, so every reader
-	 * sees EW_CNT_PKT_FLOW whole, and this as the part of it that took the path.
-	 */
-	EW_CNT_PKT_FLOW_ESTABLISHED,
 
 	EW_CNT_MAX,
 };

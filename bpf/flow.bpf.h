@@ -247,14 +247,12 @@ static __always_inline int flow_not_created(struct flow_record *fresh, struct fl
  * started with (per-CPU scratch, flow_seq 0; NULL if there is none) and *dir_out the
  * packet's direction in it: the policy judges the packet on it all the same.
  * frag_overlap: the packet is a fragment overlapping an earlier one of its datagram.
- * looked_up: the caller has looked key up already, and found is what the table had.
  */
 static __always_inline int flow_account(const struct flow_key *key, int from_a,
 					const struct parse_state *ps, void *data, void *data_end,
 					__u64 pkts, __u64 len, __u64 now, __u32 hook,
-					struct ew_counters *cnt, int frag_overlap, int looked_up,
-					struct flow_record *found, struct flow_record **out,
-					int *dir_out)
+					struct ew_counters *cnt, int frag_overlap,
+					struct flow_record **out, int *dir_out)
 {
 	struct flow_record *fr;
 	int dir, err;
@@ -262,7 +260,7 @@ static __always_inline int flow_account(const struct flow_key *key, int from_a,
 	/* replay is on one CPU: a plain store (see replay_closing_ns in maps.bpf.h) */
 	if (cfg_replay && (ps->tcp_flags & (EW_TCP_FIN | EW_TCP_RST)) && now < replay_closing_ns)
 		replay_closing_ns = now;
-	fr = looked_up ? found : bpf_map_lookup_elem(&flows, key);
+	fr = bpf_map_lookup_elem(&flows, key);
 	if (!fr) {
 		__u32 zero = 0;
 		struct scratch *sc = bpf_map_lookup_elem(&scratch, &zero);

@@ -74,7 +74,6 @@ static const char *const names[EW_CNT_MAX] = {
 	[EW_CNT_FRAG_PENDING_JOINED] = "frag_pending_joined",
 	[EW_CNT_FRAG_PENDING_EXPIRED] = "frag_pending_expired",
 	[EW_CNT_FRAG_PENDING_FAILED] = "frag_pending_failed",
-	[EW_CNT_PKT_FLOW_ESTABLISHED] = "pkt_flow_established",
 };
 
 const char *counter_name(enum ew_counter id)
@@ -147,9 +146,6 @@ int counters_read(int counters_map_fd, struct ew_counters *sum)
 		for (hook = 0; hook < EW_HOOK_MAX; hook++)
 			for (id = 0; id < EW_CNT_MAX; id++)
 				sum->count[hook][id] += percpu[cpu].count[hook][id];
-	/* the programs count the established-flow path's packets apart (datapath.h) */
-	for (hook = 0; hook < EW_HOOK_MAX; hook++)
-		sum->count[hook][EW_CNT_PKT_FLOW] += sum->count[hook][EW_CNT_PKT_FLOW_ESTABLISHED];
 cleanup:
 	free(percpu);
 	return err;

@@ -70,9 +70,7 @@ struct table_variant {
 	enum bpf_map_type type;
 };
 
-/* general_path_only: every packet on the general path (the established-flow path off). */
-static struct datapath *load_datapath_with(enum bpf_map_type flow_map_type, uint32_t table_size,
-					   int general_path_only)
+static struct datapath *load_datapath(enum bpf_map_type flow_map_type, uint32_t table_size)
 {
 	struct datapath *skel = datapath__open();
 
@@ -80,63 +78,11 @@ static struct datapath *load_datapath_with(enum bpf_map_type flow_map_type, uint
 		return NULL;
 	bpf_map__set_type(skel->maps.flows, flow_map_type);
 	bpf_map__set_max_entries(skel->maps.flows, table_size);
-	skel->rodata->cfg_established_path = !general_path_only;
 	if (datapath__load(skel)) {
 		datapath__destroy(skel);
 		return NULL;
 	}
 	return skel;
-}
-
-static struct datapath *load_datapath(enum bpf_map_type flow_map_type, uint32_t table_size)
-{
-	return load_datapath_with(flow_map_type, table_size, 0);
-}
-
-/*
- * The daemon's sampling defaults without a management policy (first 4 payload packets
- * each way, then 1 in 1,000), as policy_runtime_install writes them; the stream window
- * stays off, as the bench repeats one segment (always at its window's start).
- */
-static int sampling_defaults(struct datapath *skel)
-{
-	struct policy_config pc = { .generation = 1, .sample_first = 4, .sample_one_in = 1000 };
-	__u32 set = 1;
-
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.policy_configs), &set, &pc, BPF_ANY))
-		return -errno;
-	skel->bss->policy_gen = 1;
-	return 0;
-}
-
-/*
- * The established-flow path priced in the same run (bpf/established.bpf.h): the chosen
- * table with every packet on the general path, and the daemon's sampling defaults on
- * (the path then draws for 1-in-N on every payload packet).
- */
-static void print_established_path(const struct pkt *tcp, int repeat, double empty,
-				   double minimal)
-{
-	struct datapath *general = load_datapath_with(BPF_MAP_TYPE_HASH, EW_FLOW_TABLE_DEFAULT, 1);
-	struct datapath *sampling = load_datapath(BPF_MAP_TYPE_HASH, EW_FLOW_TABLE_DEFAULT);
-	double ns;
-
-	if (general) {
-		ns = bench_ns_per_packet(bpf_program__fd(general->progs.ew_xdp_ingress), tcp,
-					 repeat);
-		printf("| TCP, established flow, the general path only (the established-flow "
-		       "path off; %.2fx the minimal counter) | hash (chosen) | %.1f | %.1f | "
-		       "%.1f |\n", ns / minimal, ns, ns - empty, ns / empty);
-	}
-	if (sampling && sampling_defaults(sampling) == 0) {
-		ns = bench_ns_per_packet(bpf_program__fd(sampling->progs.ew_xdp_ingress), tcp,
-					 repeat);
-		printf("| TCP, established flow, the daemon's sampling defaults (first 4, 1 in "
-		       "1,000; %.2fx the minimal counter) | hash (chosen) | %.1f | %.1f | %.1f "
-		       "|\n", ns / minimal, ns, ns - empty, ns / empty);
-	}
-	datapath__destroy(general);
-	datapath__destroy(sampling);
 }
 
 /*
@@ -266,8 +212,6 @@ static void bench_test_run(void)
 		printf("| TCP, established flow (%.2fx the minimal counter; goal <= 1.3) | %s | "
 		       "%.1f | %.1f | %.1f |\n", est / minimal, variants[v].name, est, est - empty,
 		       est / empty);
-		if (v == 0)
-			print_established_path(&tcp, repeat, empty, minimal);
 		if (v == 0 && not_owner > 0)
 			printf("| TCP, established flow, counted on a CPU other than the one that "
 			       "created it (atomic adds; %.2fx the minimal counter) | %s | %.1f | "

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <arpa/inet.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +18,6 @@
  * of 4, at most 32 (the kernel's limits), and with the frame at least ETH_HEADER_LEN. */
 #define SHORT_FRAME_META 16
 
-int dp_pin_current_cpu(void)
-{
-	int cpu = sched_getcpu();
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu < 0 ? 0 : cpu, &one);
-	return sched_setaffinity(0, sizeof(one), &one) ? -errno : 0;
-}
-
 int dp_open(struct dp *dp, const struct dp_options *opt)
 {
 	int err;
@@ -37,10 +26,8 @@ int dp_open(struct dp *dp, const struct dp_options *opt)
 	dp->skel = datapath__open();
 	if (!dp->skel)
 		return -errno ? -errno : -EINVAL;
-	dp->skel->rodata->cfg_replay = !(opt && opt->live);
+	dp->skel->rodata->cfg_replay = 1;
 	dp->skel->rodata->cfg_passive = opt && opt->passive;
-	dp->skel->rodata->cfg_stream_depth = opt ? opt->stream_depth : 0;
-	dp->skel->rodata->cfg_established_path = !(opt && opt->general_path_only);
 	if (opt && opt->flow_table_size) {
 		err = bpf_map__set_max_entries(dp->skel->maps.flows, opt->flow_table_size);
 		if (err)

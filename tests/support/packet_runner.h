@@ -19,10 +19,6 @@ struct datapath;
 struct dp_options {
 	bool passive;		/* rodata cfg_passive: drop after accounting */
 	uint32_t flow_table_size;	/* 0: the default */
-	bool live;		/* the live program's clock and counting (cfg_replay 0); the
-				 * test still sets the clock (clock_now_ns) */
-	uint32_t stream_depth;	/* rodata cfg_stream_depth: 0, the window off */
-	bool general_path_only;	/* rodata cfg_established_path 0 */
 };
 
 struct dp {
@@ -34,13 +30,6 @@ struct dp {
 	int xdp_fd;
 	int tc_fd;
 };
-
-/*
- * Keep the calling thread on the CPU it runs on now: per-CPU state (the live flows'
- * owner, the event budget, the sampling draw) then stays on one CPU for the whole test.
- * 0 or -errno.
- */
-int dp_pin_current_cpu(void);
 
 /* Open and load the datapath (0 or -errno; the libbpf message went to stderr). */
 int dp_open(struct dp *dp, const struct dp_options *opt);
