@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_link.h>
@@ -35,6 +34,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench.skel.h"
+#include "bench_time.h"
 
 #ifndef BPF_F_TEST_XDP_LIVE_FRAMES
 #define BPF_F_TEST_XDP_LIVE_FRAMES (1U << 1)
@@ -99,7 +99,7 @@ static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned
 	unsigned char frame[128], dst[6];
 	struct xdp_md ctx_in = {};
 	struct bench *skel;
-	struct timespec t0, t1;
+	double t0, t1;
 	size_t len;
 	int err;
 
@@ -127,15 +127,15 @@ static int cmd_gen(const char *ifname, const char *mac, unsigned flows, unsigned
 			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in), .repeat = count,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = 64);
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		t0 = now_s();
 		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bench_live_gen), &opts);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
+		t1 = now_s();
 	}
 	if (err) {
 		fprintf(stderr, "live frames run failed: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("%.6f\n", (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	printf("%.6f\n", t1 - t0);
 	bench__destroy(skel);
 	return 0;
 }
