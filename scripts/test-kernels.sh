@@ -19,6 +19,10 @@
 # under TCG (nested KVM is not usable on CI's machines): GUEST_TIMEOUT (s) bounds each.
 # Needs the test build first (make test-build) and root only for apt-get download's cache.
 # GUEST_ONLY=WORD runs only the guest's programs whose name has WORD (e.g. e2e), to iterate.
+# What an older kernel's verifier says of each program, in about two minutes (the rows are
+# the "# " lines of .output/kernels/debian-cloud/console.log.txt):
+#   GUEST_EXTRA_BIN=.output/bench/verifier_stats GUEST_ONLY=none GUEST_DEBUG_CMD=/ew/extra \
+#   scripts/test-kernels.sh --tier debian-cloud
 set -u
 cd "$(dirname "$0")/.."
 
@@ -155,6 +159,9 @@ build_initramfs() {	# build_initramfs OUT MODDIR
 		copy_with_libs "$root" "$(command -v "$prog")" "/usr/bin/$prog"
 	done
 	copy_with_libs "$root" "$ASAN/edgewatch" /ew/edgewatch
+	# GUEST_EXTRA_BIN: one more program (and its libraries) as /ew/extra, for GUEST_DEBUG_CMD
+	# (e.g. tests/bench/verifier_stats: what the guest kernel's verifier says of each program)
+	[ -n "${GUEST_EXTRA_BIN:-}" ] && copy_with_libs "$root" "$GUEST_EXTRA_BIN" /ew/extra
 	for t in tests/bpf/test_*.c; do
 		t=$(basename "$t" .c)
 		copy_with_libs "$root" "$ASAN/tests/$t" "/ew/bin/$t"
