@@ -19,7 +19,7 @@
 # under TCG (nested KVM is not usable on CI's machines): GUEST_TIMEOUT (s) bounds each.
 # Needs the test build first (make test-build) and root only for apt-get download's cache.
 # GUEST_ONLY=WORD runs only the guest's programs whose name has WORD (e.g. e2e), to iterate.
-# What an older kernel's verifier says of each program, in about two minutes (the rows are
+# What an older kernel's verifier says of each program, in about a minute (the rows are
 # the "# " lines of .output/kernels/debian-cloud/console.log.txt):
 #   GUEST_EXTRA_BIN=.output/bench/verifier_stats GUEST_ONLY=none GUEST_DEBUG_CMD=/ew/extra \
 #   scripts/test-kernels.sh --tier debian-cloud
