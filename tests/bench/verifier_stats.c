@@ -61,9 +61,9 @@ static void print_log_tail(int lines)
  */
 static int load_one(const char *name, int replay, __u32 stream_depth, __u32 log_level)
 {
-	struct bpf_program *prog;
+	struct bpf_program *prog, *target;
 	struct datapath *skel;
-	int err, found = 0;
+	int err;
 
 	skel = datapath__open();
 	if (!skel) {
@@ -75,17 +75,12 @@ static int load_one(const char *name, int replay, __u32 stream_depth, __u32 log_
 	skel->rodata->cfg_replay = replay;
 	skel->rodata->cfg_stream_depth = stream_depth;
 	verifier_log[0] = '\0';
-	bpf_object__for_each_program(prog, skel->obj) {
-		int this = !strcmp(bpf_program__name(prog), name);
-
-		bpf_program__set_autoload(prog, this);
-		if (!this)
-			continue;
-		found = 1;
-		bpf_program__set_log_buf(prog, verifier_log, sizeof(verifier_log));
-		bpf_program__set_log_level(prog, log_level);
-	}
-	err = found ? datapath__load(skel) : -ENOENT;	/* main() checked the names */
+	target = bpf_object__find_program_by_name(skel->obj, name);	/* main() checked it */
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, prog == target);
+	bpf_program__set_log_buf(target, verifier_log, sizeof(verifier_log));
+	bpf_program__set_log_level(target, log_level);
+	err = datapath__load(skel);
 	datapath__destroy(skel);
 	return err;
 }
@@ -126,13 +121,16 @@ int main(int argc, char **argv)
 		count = argc - 1;
 	}
 	for (i = 0; i < count; i++) {
-		int known = 0;
+		size_t j, known = 0;
 
-		for (size_t j = 0; j < sizeof(all) / sizeof(all[0]); j++)
+		for (j = 0; j < sizeof(all) / sizeof(all[0]); j++)
 			known |= !strcmp(names[i], all[j]);
 		if (!known) {
-			fprintf(stderr, "verifier_stats: %s: not a datapath program (one of "
-				"ew_xdp_ingress, ew_tc_egress, ew_xdp_replay_batch)\n", names[i]);
+			fprintf(stderr, "verifier_stats: %s: not a datapath program; one of:",
+				names[i]);
+			for (j = 0; j < sizeof(all) / sizeof(all[0]); j++)
+				fprintf(stderr, " %s", all[j]);
+			fputc('\n', stderr);
 			return 2;
 		}
 	}
